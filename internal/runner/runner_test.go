@@ -1,0 +1,131 @@
+package runner
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+)
+
+func TestRunCapturesStdoutAndStderr(t *testing.T) {
+	res, err := New("/bin/sh").Run(context.Background(), "-c", "echo out; echo err >&2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(res.Stdout) != "out\n" || string(res.Stderr) != "err\n" {
+		t.Fatalf("stdout %q stderr %q", res.Stdout, res.Stderr)
+	}
+}
+
+func TestExitErrorKeepsStderrAndCode(t *testing.T) {
+	_, err := New("/bin/sh").Run(context.Background(), "-c", "echo 'volume group vg9 not found' >&2; exit 5")
+	var ee *ExitError
+	if !errors.As(err, &ee) {
+		t.Fatalf("want *ExitError, got %T %v", err, err)
+	}
+	if ee.ExitCode != 5 || ExitCode(err) != 5 {
+		t.Fatalf("exit code %d", ee.ExitCode)
+	}
+	if !strings.Contains(err.Error(), "vg9 not found") || !strings.Contains(err.Error(), "/bin/sh") {
+		t.Fatalf("error does not name the command and its stderr: %v", err)
+	}
+}
+
+func TestArgumentsAreNotInterpretedByAShell(t *testing.T) {
+	res, err := New("/bin/echo").Run(context.Background(), "$(id)", "a;b", "*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := string(res.Stdout); got != "$(id) a;b *\n" {
+		t.Fatalf("got %q", got)
+	}
+}
+
+func TestNULArgumentRefused(t *testing.T) {
+	_, err := New("/bin/echo").Run(context.Background(), "a\x00b")
+	if !errors.Is(err, ErrBadArgument) {
+		t.Fatalf("want ErrBadArgument, got %v", err)
+	}
+}
+
+func TestMissingBinary(t *testing.T) {
+	_, err := New("/nonexistent/kvmbackup-no-such-tool").Run(context.Background())
+	if !IsNotInstalled(err) {
+		t.Fatalf("want not-installed, got %v", err)
+	}
+	if !strings.Contains(err.Error(), "kvmbackup-no-such-tool") {
+		t.Fatalf("error does not name the binary: %v", err)
+	}
+}
+
+// A cancelled context kills the whole process group, grandchildren included.
+func TestCancelKillsProcessGroup(t *testing.T) {
+	dir := t.TempDir()
+	pidFile := filepath.Join(dir, "pid")
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := New("/bin/sh").Run(ctx, "-c", "sleep 30 & echo $! >"+pidFile+"; wait")
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("want deadline exceeded, got %v", err)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Fatalf("Run returned after %v", d)
+	}
+	b, err := os.ReadFile(pidFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		// Signal 0 probes; a zombie reaped by init also reports ESRCH eventually.
+		if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
+			return
+		}
+		if st, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat"); err == nil && strings.Contains(string(st), ") Z ") {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("grandchild %d still alive after cancel", pid)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestDebugLogOfStartAndExit(t *testing.T) {
+	var buf bytes.Buffer
+	log := zerolog.New(&buf).Level(zerolog.DebugLevel)
+	ctx := log.WithContext(context.Background())
+	if _, err := New("/bin/true").Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	for _, want := range []string{`"component":"runner"`, `"message":"start"`, `"message":"exit"`, `"exit":0`, `"duration"`} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("log lacks %s:\n%s", want, out)
+		}
+	}
+}
+
+func TestStdinAndStreamedStdout(t *testing.T) {
+	var out bytes.Buffer
+	_, err := New("/bin/cat").RunWith(context.Background(), Options{Stdin: strings.NewReader("hello"), Stdout: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.String() != "hello" {
+		t.Fatalf("got %q", out.String())
+	}
+}

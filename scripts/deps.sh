@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# deps.sh: install everything kvmbackup and its lab need on a Debian 12 machine, as root.
+#
+# Idempotent: every step checks first and does nothing when it is already done, so a
+# second run with everything present takes seconds. Each step it takes is printed.
+# The lab state (the extracted Debian kernel) lives under $KVMBACKUP_LAB_DIR
+# (default /var/lib/kvmbackup-lab).
+set -euo pipefail
+
+LAB_DIR=${KVMBACKUP_LAB_DIR:-/var/lib/kvmbackup-lab}
+export DEBIAN_FRONTEND=noninteractive
+
+say() { printf 'deps: %s\n' "$*"; }
+die() { printf 'deps: ERROR: %s\n' "$*" >&2; exit 2; }
+
+[ "$(id -u)" = 0 ] || die "run as root (it installs Debian packages and starts libvirtd)"
+[ -r /etc/debian_version ] || die "this script supports Debian 12 only"
+
+PKGS=(libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients libvirt-dev
+      qemu-system-x86 qemu-utils qemu-guest-agent busybox-static cpio
+      lvm2 thin-provisioning-tools e2fsprogs fdisk rsync pkg-config gcc make kmod dkms)
+
+missing_pkgs() {
+	local p out=()
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || out+=("$p")
+	done
+	echo "${out[@]:-}"
+}
+
+apt_updated=0
+apt_update() {
+	[ "$apt_updated" = 1 ] && return
+	say "apt-get update"
+	apt-get update -qq
+	apt_updated=1
+}
+
+# 1. The contrib component (OpenZFS lives there).
+CONTRIB=/etc/apt/sources.list.d/kvmbackup-contrib.sources
+if ! grep -rqs '^Components:.*contrib' /etc/apt/sources.list.d/ && ! grep -qs '^deb .* contrib' /etc/apt/sources.list; then
+	say "adding Debian's contrib component ($CONTRIB)"
+	cat >"$CONTRIB" <<SRC
+Types: deb
+URIs: http://deb.debian.org/debian
+Suites: bookworm bookworm-updates
+Components: contrib
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+	apt_update
+fi
+
+# 2. Base packages.
+miss=$(missing_pkgs "${PKGS[@]}")
+if [ -n "$miss" ]; then
+	apt_update
+	say "installing: $miss"
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $miss >/dev/null
+fi
+
+# 3. The Debian kernel the lab boots: the version linux-image-amd64 depends on.
+KV_FILE=$LAB_DIR/kernel/VERSION
+if [ -s "$KV_FILE" ] && [ -s "$LAB_DIR/kernel/boot/vmlinuz-$(cat "$KV_FILE")" ]; then
+	KV=$(cat "$KV_FILE")
+else
+	apt_update
+	KV=$(apt-cache depends linux-image-amd64 | sed -n 's/.*Depends: linux-image-\([0-9].*-amd64\)$/\1/p' | head -n1)
+	[ -n "$KV" ] || die "cannot find the kernel version linux-image-amd64 depends on"
+	say "extracting the Debian kernel linux-image-$KV into $LAB_DIR/kernel (not installed)"
+	tmp=$(mktemp -d)
+	chown _apt: "$tmp" 2>/dev/null || true # apt downloads as _apt
+	(cd "$tmp" && apt-get download -qq "linux-image-$KV" >/dev/null)
+	rm -rf "$LAB_DIR/kernel.new"
+	mkdir -p "$LAB_DIR/kernel.new"
+	dpkg-deb -x "$tmp"/linux-image-"$KV"_*.deb "$LAB_DIR/kernel.new"
+	rm -rf "$tmp"
+	echo "$KV" >"$LAB_DIR/kernel.new/VERSION"
+	rm -rf "$LAB_DIR/kernel"
+	mv "$LAB_DIR/kernel.new" "$LAB_DIR/kernel"
+fi
+say "lab kernel: $KV"
+
+# 4. OpenZFS: zfs-dkms built for the lab kernel, zfsutils-linux pinned to its version.
+ZFS_KO=/usr/lib/modules/$KV/updates/dkms/zfs.ko
+if [ ! -s "$ZFS_KO" ] || ! command -v zfs >/dev/null; then
+	apt_update
+	ZV=$(apt-cache policy zfs-dkms | sed -n 's/^  Candidate: //p')
+	[ -n "$ZV" ] && [ "$ZV" != "(none)" ] || die "zfs-dkms not found (is contrib enabled?)"
+	miss=$(missing_pkgs "linux-headers-$KV")
+	if [ -n "$miss" ]; then
+		say "installing linux-headers-$KV"
+		apt-get install -y -qq --no-install-recommends "linux-headers-$KV" >/dev/null
+	fi
+	if [ -n "$(missing_pkgs zfs-dkms zfsutils-linux)" ]; then
+		say "installing zfs-dkms and zfsutils-linux $ZV (the module build takes ~8 minutes)"
+		apt-get install -y -qq --no-install-recommends \
+			"zfs-dkms=$ZV" "zfsutils-linux=$ZV" "libnvpair3linux=$ZV" "libuutil3linux=$ZV" \
+			"libzfs4linux=$ZV" "libzpool5linux=$ZV" >/dev/null || true
+	fi
+	if [ ! -s "$ZFS_KO" ]; then
+		zsrc=${ZV%%-*}
+		say "building the ZFS modules for $KV with dkms (zfs/$zsrc)"
+		dkms install "zfs/$zsrc" -k "$KV" >/dev/null
+	fi
+	[ -s "$ZFS_KO" ] || die "ZFS module missing after the build: $ZFS_KO"
+	command -v zfs >/dev/null || die "zfsutils-linux did not install the zfs command"
+fi
+say "OpenZFS: $(dpkg-query -W -f='${Version}' zfsutils-linux), module $ZFS_KO"
+
+# 5. libvirt without systemd: users, groups, directories, qemu.conf, daemons.
+for g in libvirt-qemu kvm libvirt; do
+	getent group "$g" >/dev/null || { say "adding group $g"; groupadd -r "$g"; }
+done
+getent passwd libvirt-qemu >/dev/null || { say "adding user libvirt-qemu"; useradd -r -g libvirt-qemu -d /var/lib/libvirt -s /usr/sbin/nologin libvirt-qemu; }
+for d in /var/log/libvirt /var/lib/libvirt/qemu /var/cache/libvirt /run/libvirt; do
+	[ -d "$d" ] || { say "creating $d"; mkdir -p "$d"; }
+done
+QCONF=/etc/libvirt/qemu.conf
+WANT='# written by kvmbackup deps.sh for the lab (no systemd, no KVM)
+user = "root"
+group = "root"
+security_driver = "none"
+dynamic_ownership = 0
+namespaces = []'
+if [ "$(cat "$QCONF" 2>/dev/null)" != "$WANT" ]; then
+	say "writing $QCONF"
+	mkdir -p /etc/libvirt
+	printf '%s\n' "$WANT" >"$QCONF"
+	# a running libvirtd must reread it
+	pkill -x libvirtd 2>/dev/null && sleep 1 || true
+fi
+if ! pgrep -x virtlogd >/dev/null; then
+	say "starting virtlogd"
+	virtlogd -d
+fi
+if ! pgrep -x libvirtd >/dev/null; then
+	say "starting libvirtd"
+	libvirtd -d
+fi
+for _ in $(seq 1 100); do
+	[ -S /run/libvirt/libvirt-sock ] && break
+	sleep 0.1
+done
+[ -S /run/libvirt/libvirt-sock ] || die "libvirtd did not open /run/libvirt/libvirt-sock"
+if ! virsh -c qemu:///system capabilities 2>/dev/null | grep -q "domain type='qemu'"; then
+	die "libvirt's QEMU driver reports no domain type 'qemu' (see /var/log/libvirt)"
+fi
+say "libvirtd running, qemu:///system usable"
+say "done"

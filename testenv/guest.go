@@ -1,0 +1,227 @@
+package testenv
+
+import (
+	"context"
+	"encoding/xml"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/kvmbackup/kvmbackup/internal/runner"
+)
+
+// GuestDisk is an extra disk of a guest.
+type GuestDisk struct {
+	Target string // vdb, vdc, …
+	Source string // a file (raw) or a block device
+	Block  bool   // Source is a block device
+}
+
+// GuestOptions describe a tiny guest.
+type GuestOptions struct {
+	Name       string // default: a unique lab name
+	URI        string // default: qemu:///system
+	MemoryMiB  int    // default 192
+	Persistent bool   // define then start (else a transient domain)
+	Agent      bool   // a qemu-guest-agent channel, and start qemu-ga inside
+	Disks      []GuestDisk
+	Cmdline    string // extra kernel command line (kvmbackup.mount=DEV:DIR …)
+	// Virsh runs virsh (default: virsh in PATH): the miniature KVM host sets it to run
+	// inside the appliance.
+	Virsh func(ctx context.Context, args ...string) ([]byte, error)
+	// Dir holds the console log and the initramfs; default a fresh WorkDir. Inside the
+	// appliance it must be a path both sides see (the lab share).
+	Dir string
+	// Initramfs overrides the guest initramfs (built into Dir when empty).
+	Initramfs string
+}
+
+// Guest is a running tiny Linux guest: the Debian kernel and a busybox initramfs
+// whose /init turns on sysrq, prints GuestReadyLine on ttyS0 and waits.
+type Guest struct {
+	Name    string
+	URI     string
+	Console string // the serial console's log file
+	virsh   func(ctx context.Context, args ...string) ([]byte, error)
+}
+
+var guestInitramfsOnce struct {
+	sync.Mutex
+	path string
+}
+
+// StartGuest defines and starts a tiny guest and waits until it is ready (its ready
+// line on the console). It is destroyed (and undefined) at cleanup, also on failure.
+func StartGuest(t TB, opts GuestOptions) *Guest {
+	t.Helper()
+	ctx := t.Context()
+	if opts.Name == "" {
+		opts.Name = UniqueName(LabPrefix + "g")
+	}
+	if opts.URI == "" {
+		opts.URI = "qemu:///system"
+	}
+	if opts.MemoryMiB == 0 {
+		opts.MemoryMiB = 192
+	}
+	if opts.Dir == "" {
+		opts.Dir = WorkDir(t)
+	}
+	if opts.Virsh == nil {
+		uri := opts.URI
+		opts.Virsh = func(ctx context.Context, args ...string) ([]byte, error) {
+			return runner.New("virsh").Output(ctx, append([]string{"-c", uri}, args...)...)
+		}
+	}
+	kernel, err := KernelImage()
+	if err != nil {
+		t.Fatalf("guest %s: %v", opts.Name, err)
+	}
+	if opts.Initramfs == "" {
+		opts.Initramfs, err = sharedGuestInitramfs(ctx)
+		if err != nil {
+			t.Fatalf("guest %s: %v", opts.Name, err)
+		}
+	}
+	g := &Guest{Name: opts.Name, URI: opts.URI, Console: filepath.Join(opts.Dir, opts.Name+".console"), virsh: opts.Virsh}
+	domXML, err := guestXML(opts, kernel, g.Console)
+	if err != nil {
+		t.Fatalf("guest %s: %v", opts.Name, err)
+	}
+	xmlFile := filepath.Join(opts.Dir, opts.Name+".xml")
+	if err := os.WriteFile(xmlFile, domXML, 0o644); err != nil {
+		t.Fatalf("guest %s: %v", opts.Name, err)
+	}
+	t.Cleanup(func() { g.remove(opts.Persistent) })
+	start := time.Now()
+	if opts.Persistent {
+		if _, err := g.virsh(ctx, "define", xmlFile); err != nil {
+			t.Fatalf("define guest %s: %v", opts.Name, err)
+		}
+		if _, err := g.virsh(ctx, "start", opts.Name); err != nil {
+			t.Fatalf("start guest %s: %v", opts.Name, err)
+		}
+	} else if _, err := g.virsh(ctx, "create", xmlFile); err != nil {
+		t.Fatalf("create guest %s: %v", opts.Name, err)
+	}
+	wctx, cancel := context.WithTimeout(ctx, guestBootTimeout)
+	defer cancel()
+	if err := g.WaitConsole(wctx, GuestReadyLine); err != nil {
+		t.Fatalf("guest %s did not become ready: %v\nconsole:\n%s", opts.Name, err, tail(g.ConsoleText(), 3000))
+	}
+	t.Logf("guest %s ready in %.1fs", opts.Name, time.Since(start).Seconds())
+	return g
+}
+
+// guestBootTimeout bounds a guest's boot: ~6 s on the machine, ~150 s nested in TCG.
+var guestBootTimeout = 5 * time.Minute
+
+func sharedGuestInitramfs(ctx context.Context) (string, error) {
+	guestInitramfsOnce.Lock()
+	defer guestInitramfsOnce.Unlock()
+	if guestInitramfsOnce.path != "" {
+		return guestInitramfsOnce.path, nil
+	}
+	if err := os.MkdirAll(workRoot, 0o755); err != nil {
+		return "", err
+	}
+	dir, err := os.MkdirTemp(workRoot, "initramfs-")
+	if err != nil {
+		return "", err
+	}
+	p, err := GuestInitramfs(ctx, dir)
+	if err != nil {
+		return "", err
+	}
+	guestInitramfsOnce.path = p
+	return p, nil
+}
+
+// Virsh runs virsh against the guest's connection.
+func (g *Guest) Virsh(ctx context.Context, args ...string) (string, error) {
+	out, err := g.virsh(ctx, args...)
+	return string(out), err
+}
+
+// State returns the domain state as virsh domstate prints it (running, paused, …).
+func (g *Guest) State(ctx context.Context) (string, error) {
+	out, err := g.Virsh(ctx, "domstate", g.Name)
+	return strings.TrimSpace(out), err
+}
+
+// ConsoleText returns the console log so far.
+func (g *Guest) ConsoleText() string {
+	b, _ := os.ReadFile(g.Console)
+	return string(b)
+}
+
+// WaitConsole waits until the console log contains line.
+func (g *Guest) WaitConsole(ctx context.Context, line string) error {
+	return waitFor(ctx, 100*time.Millisecond, func() (bool, error) {
+		return strings.Contains(g.ConsoleText(), line), nil
+	})
+}
+
+func (g *Guest) remove(persistent bool) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	g.virsh(ctx, "destroy", g.Name)
+	if persistent {
+		g.virsh(ctx, "undefine", g.Name, "--nvram")
+	}
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return "…" + s[len(s)-n:]
+	}
+	return s
+}
+
+func guestXML(o GuestOptions, kernel, console string) ([]byte, error) {
+	esc := func(s string) string {
+		var b strings.Builder
+		xml.EscapeText(&b, []byte(s))
+		return b.String()
+	}
+	cmdline := "console=ttyS0 quiet panic=1 " + o.Cmdline
+	if o.Agent {
+		cmdline += " kvmbackup.agent=1"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, `<domain type='qemu'>
+  <name>%s</name>
+  <memory unit='MiB'>%d</memory>
+  <vcpu>1</vcpu>
+  <os>
+    <type arch='x86_64' machine='pc'>hvm</type>
+    <kernel>%s</kernel>
+    <initrd>%s</initrd>
+    <cmdline>%s</cmdline>
+  </os>
+  <features><acpi/></features>
+  <on_poweroff>destroy</on_poweroff>
+  <on_reboot>destroy</on_reboot>
+  <on_crash>destroy</on_crash>
+  <devices>
+`, esc(o.Name), o.MemoryMiB, esc(kernel), esc(o.Initramfs), esc(strings.TrimSpace(cmdline)))
+	for _, d := range o.Disks {
+		if d.Block {
+			fmt.Fprintf(&b, `    <disk type='block' device='disk'><driver name='qemu' type='raw' cache='none'/><source dev='%s'/><target dev='%s' bus='virtio'/></disk>
+`, esc(d.Source), esc(d.Target))
+		} else {
+			fmt.Fprintf(&b, `    <disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='%s'/><target dev='%s' bus='virtio'/></disk>
+`, esc(d.Source), esc(d.Target))
+		}
+	}
+	fmt.Fprintf(&b, `    <serial type='file'><source path='%s'/><target port='0'/></serial>
+`, esc(console))
+	if o.Agent {
+		b.WriteString("    <channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>\n")
+	}
+	b.WriteString("    <memballoon model='none'/>\n  </devices>\n</domain>\n")
+	return []byte(b.String()), nil
+}
