@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/kvmbackup/kvmbackup/testenv/internal/labctl"
@@ -16,6 +17,13 @@ func main() {
 	if len(os.Args) != 2 || os.Args[1] != "serve" {
 		fmt.Fprintln(os.Stderr, "usage: labagent serve   (inside the kvmbackup lab appliance only)")
 		os.Exit(2)
+	}
+	// Commands are looked up in the agent's own PATH: give it the base one (init's
+	// busybox PATH has no sbin).
+	for _, kv := range labctl.BaseEnv {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			os.Setenv(k, v)
+		}
 	}
 	port, err := labctl.FindPort()
 	if err != nil {

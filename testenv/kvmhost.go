@@ -1,0 +1,74 @@
+package testenv
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+)
+
+// KVMHost is the miniature KVM host: libvirtd and virtlogd running inside an
+// appliance, whose guests can have LVs as disks. Its guests boot in minutes (TCG
+// inside TCG), so tests boot one host and run several scenarios in it.
+type KVMHost struct {
+	App *ApplianceVM
+
+	initOnce  sync.Once
+	initramfs string
+	initErr   error
+}
+
+// StartKVMHost starts virtlogd and libvirtd inside the appliance (when not already
+// running) and waits until libvirt's QEMU driver answers.
+func StartKVMHost(t TB, a *ApplianceVM) *KVMHost {
+	t.Helper()
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(t.Context(), libvirtdStartTimeout)
+	defer cancel()
+	// The daemons detach; their output goes to a file on the share for post-mortems.
+	log := filepath.Join(a.Dir, "libvirtd.log")
+	_, err := a.Shell(ctx, `
+pgrep -x virtlogd >/dev/null || virtlogd -d </dev/null >>`+log+` 2>&1
+pgrep -x libvirtd >/dev/null || libvirtd -d </dev/null >>`+log+` 2>&1
+until virsh -c qemu:///system capabilities 2>/dev/null | grep -q "domain type='qemu'"; do sleep 1; done`)
+	if err != nil {
+		b, _ := os.ReadFile(log)
+		t.Fatalf("libvirtd inside the appliance: %v\n%s", err, tail(string(b), 2000))
+	}
+	t.Logf("libvirtd inside the appliance ready in %.1fs", time.Since(start).Seconds())
+	return &KVMHost{App: a}
+}
+
+var libvirtdStartTimeout = 4 * time.Minute
+
+// Virsh runs virsh on the miniature host.
+func (h *KVMHost) Virsh(ctx context.Context, args ...string) ([]byte, error) {
+	out, err := h.App.Run(ctx, append([]string{"virsh", "-c", "qemu:///system"}, args...)...)
+	return []byte(out), err
+}
+
+// StartGuest starts a tiny guest on the miniature host (see StartGuest); its console
+// log and initramfs live on the lab share, so both sides see them.
+func (h *KVMHost) StartGuest(t TB, opts GuestOptions) *Guest {
+	t.Helper()
+	h.initOnce.Do(func() { h.initramfs, h.initErr = GuestInitramfs(t.Context(), h.App.Dir) })
+	if h.initErr != nil {
+		t.Fatalf("nested guest initramfs: %v", h.initErr)
+	}
+	opts.Virsh = h.Virsh
+	if opts.Initramfs == "" {
+		opts.Initramfs = h.initramfs
+	}
+	if opts.Dir == "" {
+		opts.Dir = filepath.Join(h.App.Dir, UniqueName("guest"))
+		if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
+			t.Fatalf("%v", err)
+		}
+	}
+	return StartGuest(t, opts)
+}
+
+// String names the host for messages.
+func (h *KVMHost) String() string { return fmt.Sprintf("miniature KVM host in %s", h.App.Dir) }

@@ -1,0 +1,85 @@
+package testenv
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/kvmbackup/kvmbackup/internal/runner"
+)
+
+// Commander runs a command where a lab resource lives and returns its stdout; a
+// non-zero exit is an error carrying stderr. Local runs it in this process's machine
+// (inside the appliance, for tests run there by InAppliance); (*ApplianceVM).Run runs
+// it inside an appliance from the machine.
+type Commander func(ctx context.Context, argv ...string) (string, error)
+
+// Local runs commands on the machine this process runs on.
+func Local(ctx context.Context, argv ...string) (string, error) {
+	out, err := runner.New(argv[0]).Output(ctx, argv[1:]...)
+	return string(out), err
+}
+
+// ScratchDir is the appliance's scratch filesystem (an ext4 virtio disk).
+const ScratchDir = "/scratch"
+
+// LoopDevice makes a sparse file of size bytes on the appliance's scratch disk and
+// attaches it to a loop device (partitions scanned). Detached and removed at cleanup.
+func LoopDevice(t TB, run Commander, size int64) string {
+	t.Helper()
+	ctx := t.Context()
+	file := filepath.Join(ScratchDir, UniqueName(LabPrefix+"loop")+".img")
+	if _, err := run(ctx, "truncate", "-s", fmt.Sprint(size), file); err != nil {
+		t.Fatalf("loop device backing file: %v", err)
+	}
+	t.Cleanup(func() { cleanupRun(run, "rm", "-f", file) })
+	out, err := run(ctx, "losetup", "--find", "--show", "--partscan", file)
+	if err != nil {
+		t.Fatalf("losetup %s: %v", file, err)
+	}
+	dev := strings.TrimSpace(out)
+	t.Cleanup(func() { cleanupRun(run, "losetup", "--detach", dev) })
+	return dev
+}
+
+// VolumeGroup makes a VG on a fresh loop device of size bytes; removed (with every LV
+// in it) at cleanup. It returns the VG's name.
+func VolumeGroup(t TB, run Commander, size int64) string {
+	t.Helper()
+	ctx := t.Context()
+	dev := LoopDevice(t, run, size)
+	vg := strings.ReplaceAll(UniqueName(LabPrefix+"vg"), "-", "_")
+	if _, err := run(ctx, "lvm", "pvcreate", "-q", dev); err != nil {
+		t.Fatalf("%v", err)
+	}
+	t.Cleanup(func() { cleanupRun(run, "lvm", "pvremove", "-q", "-ff", "-y", dev) })
+	if _, err := run(ctx, "lvm", "vgcreate", "-q", vg, dev); err != nil {
+		t.Fatalf("%v", err)
+	}
+	t.Cleanup(func() { cleanupRun(run, "lvm", "vgremove", "-q", "-f", vg) })
+	return vg
+}
+
+// LogicalVolume makes a linear LV of size bytes in vg and returns its /dev path.
+func LogicalVolume(t TB, run Commander, vg, name string, size int64) string {
+	t.Helper()
+	if _, err := run(t.Context(), "lvm", "lvcreate", "-q", "-y", "-Wn", "-L", fmt.Sprintf("%db", size), "-n", name, vg); err != nil {
+		t.Fatalf("%v", err)
+	}
+	return "/dev/" + vg + "/" + name
+}
+
+// cleanupRun runs a cleanup command with a fresh bounded context (the test's own is
+// cancelled by then); its failure is left for `make lab-clean`.
+func cleanupRun(run Commander, argv ...string) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	run(ctx, argv...)
+}
+
+func localWithStdin(ctx context.Context, stdin string, argv ...string) (string, error) {
+	res, err := runner.New(argv[0]).RunWith(ctx, runner.Options{Stdin: strings.NewReader(stdin)}, argv[1:]...)
+	return string(res.Stdout), err
+}
