@@ -119,17 +119,16 @@ func StartGuest(t TB, opts GuestOptions) *Guest {
 // guestBootTimeout bounds a guest's boot: ~6 s on the machine, ~150 s nested in TCG.
 var guestBootTimeout = 5 * time.Minute
 
+// sharedGuestInitramfs builds the guest initramfs once per process into the lab's
+// cache directory (rebuilt each process, so it always matches the code).
 func sharedGuestInitramfs(ctx context.Context) (string, error) {
 	guestInitramfsOnce.Lock()
 	defer guestInitramfsOnce.Unlock()
 	if guestInitramfsOnce.path != "" {
 		return guestInitramfsOnce.path, nil
 	}
-	if err := os.MkdirAll(workRoot, 0o755); err != nil {
-		return "", err
-	}
-	dir, err := os.MkdirTemp(workRoot, "initramfs-")
-	if err != nil {
+	dir := filepath.Join(LabDir(), "cache")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
 	p, err := GuestInitramfs(ctx, dir)

@@ -163,11 +163,26 @@ func buildInitramfs(dst, init string, modules []string, extra map[string]string)
 	if err := a.writeTo(&buf); err != nil {
 		return err
 	}
-	tmp := dst + ".tmp"
-	if err := os.WriteFile(tmp, buf.Bytes(), 0o644); err != nil {
+	// Written aside and renamed: a QEMU reading the previous one, or another test
+	// process writing the same file, never sees half of it.
+	tmp, err := os.CreateTemp(filepath.Dir(dst), filepath.Base(dst)+".*")
+	if err != nil {
 		return err
 	}
-	return os.Rename(tmp, dst)
+	if _, err := tmp.Write(buf.Bytes()); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return os.Rename(tmp.Name(), dst)
 }
 
 // qemuGAFiles lists qemu-ga and every shared library it needs (from ldd), for a

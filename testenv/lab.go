@@ -111,10 +111,10 @@ func Check(c Component) error {
 				"the ZFS module is not built for the lab kernel "+kv+": run `make deps` (about 8 minutes once)"))
 		}
 	case DeviceMapper:
-		need(needFile("/dev/mapper/control", "no device-mapper in this kernel: run the test inside the appliance (testenv.InAppliance)"))
+		need(needKernelMisc("device-mapper", "no device-mapper in this kernel: run the test inside the appliance (testenv.InAppliance)"))
 		need(needBinary("lvm", "lvm2"))
 	case ZFS:
-		need(needFile("/dev/zfs", "no ZFS module loaded: run the test inside the appliance (testenv.InAppliance)"))
+		need(needKernelMisc("zfs", "no ZFS module loaded: run the test inside the appliance (testenv.InAppliance)"))
 		need(needBinary("zfs", "zfsutils-linux"))
 		need(needBinary("zpool", "zfsutils-linux"))
 	default:
@@ -140,6 +140,21 @@ func needFile(path, hint string) error {
 		return fmt.Errorf("%s missing: %s", path, hint)
 	}
 	return nil
+}
+
+// needKernelMisc checks that the kernel registered the misc device name (a /dev node
+// alone proves nothing: it can exist with no driver behind it).
+func needKernelMisc(name, hint string) error {
+	b, err := os.ReadFile("/proc/misc")
+	if err != nil {
+		return fmt.Errorf("/proc/misc: %v", err)
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(l); len(f) == 2 && f[1] == name {
+			return nil
+		}
+	}
+	return fmt.Errorf("kernel has no %s driver: %s", name, hint)
 }
 
 // LabDir is where `make deps` keeps the lab's assets (the extracted kernel).

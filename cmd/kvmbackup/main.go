@@ -1,0 +1,55 @@
+// Command kvmbackup makes crash-consistent, space-efficient backups of the VMs of a
+// KVM/libvirt host into a ZFS pool, keeps a dated history by a retention policy and
+// restores from it. This package only wires: cobra commands, viper configuration,
+// signals and exit codes; the work lives in the top-level packages.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// Exit codes, decided in one place (exitCode).
+const (
+	exitOK          = 0 // everything done
+	exitSomeFailed  = 1 // the run went through, but some VM failed
+	exitEnvironment = 2 // bad config, bad usage, or an environment that cannot work
+)
+
+// errSomeFailed marks an error after which the other VMs were still handled.
+var errSomeFailed = errors.New("some VMs failed")
+
+func main() {
+	// SIGINT/SIGTERM cancel the root context; the work underneath cleans up (resumes
+	// VMs, removes snapshots) and returns. A second signal kills the process the
+	// default way, and the next run recovers.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := newRootCommand().ExecuteContext(ctx)
+	stop()
+	code := exitCode(err)
+	if err != nil && !errors.Is(err, errAlreadyReported) {
+		fmt.Fprintf(os.Stderr, "kvmbackup: %v\n", err)
+	}
+	os.Exit(code)
+}
+
+// errAlreadyReported is an error whose details the command has printed itself.
+var errAlreadyReported = errors.New("already reported")
+
+// exitCode maps an error to the process's exit status.
+func exitCode(err error) int {
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, errSomeFailed):
+		return exitSomeFailed
+	default:
+		// Config errors, usage errors, missing components, an interrupted run: the
+		// environment or the input must change before trying again.
+		return exitEnvironment
+	}
+}

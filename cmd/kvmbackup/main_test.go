@@ -1,0 +1,118 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kvmbackup/kvmbackup/testenv"
+)
+
+func TestMain(m *testing.M) { testenv.Main(m, testenv.ApplianceOptions{}) }
+
+// runCLI runs kvmbackup in-process and returns stdout and the exit status.
+func runCLI(t *testing.T, args ...string) (string, error, int) {
+	t.Helper()
+	root := newRootCommand()
+	var out bytes.Buffer
+	root.SetOut(&out)
+	root.SetErr(&out)
+	root.SetArgs(args)
+	err := root.ExecuteContext(t.Context())
+	return out.String(), err, exitCode(err)
+}
+
+func writeConfig(t *testing.T, yaml string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(p, []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestVersion(t *testing.T) {
+	out, err, code := runCLI(t, "version", "--json")
+	if err != nil || code != exitOK {
+		t.Fatalf("version: %v (exit %d)", err, code)
+	}
+	var v versionInfo
+	if err := json.Unmarshal([]byte(out), &v); err != nil || v.Version == "" || !strings.HasPrefix(v.Go, "go") {
+		t.Fatalf("version --json: %q %v", out, err)
+	}
+}
+
+// Bad input of every kind exits 2 with an error naming what is wrong.
+func TestBadInputExitsTwo(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"unknown flag", []string{"check", "--bogus"}, "--bogus"},
+		{"unknown command", []string{"frobnicate"}, "frobnicate"},
+		{"bad log level", []string{"--log-level", "loud", "version"}, `"loud"`},
+		{"missing config", []string{"check", "--config", "/nonexistent/kvmbackup.yaml"}, "/nonexistent/kvmbackup.yaml"},
+		{"bad size", []string{"check", "--config", writeConfig(t, "snapshot:\n  size: 10X\n")}, "snapshot.size"},
+		{"unknown key", []string{"check", "--config", writeConfig(t, "snapshot:\n  maxfill: 90%\n")}, "snapshot.maxfill"},
+		{"keeps nothing", []string{"check", "--config", writeConfig(t, "retention: {keep-last: 0, keep-hourly: 0, keep-daily: 0, keep-weekly: 0}\n")}, "retention"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err, code := runCLI(t, tc.args...)
+			if code != exitEnvironment || err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("exit %d, error %v: want exit 2 naming %s", code, err, tc.want)
+			}
+		})
+	}
+}
+
+// An environment override that is invalid names the variable.
+func TestBadEnvOverrideExitsTwo(t *testing.T) {
+	t.Setenv("KVMBACKUP_SNAPSHOT_MAX_FILL", "150%")
+	_, err, code := runCLI(t, "check", "--config", writeConfig(t, "{}\n"))
+	if code != exitEnvironment || err == nil || !strings.Contains(err.Error(), "KVMBACKUP_SNAPSHOT_MAX_FILL") {
+		t.Fatalf("exit %d, error %v", code, err)
+	}
+}
+
+// On the machine (no device-mapper, no ZFS module) check exits 2 and names them; its
+// JSON says the same.
+func TestCheckOnTheMachine(t *testing.T) {
+	if testenv.Inside() {
+		t.Skip("checks the machine")
+	}
+	testenv.Require(t, testenv.Libvirt)
+	out, err, code := runCLI(t, "check", "--json", "--config", writeConfig(t, "{}\n"))
+	var rep checkReport
+	if jerr := json.Unmarshal([]byte(out), &rep); jerr != nil {
+		t.Fatalf("check --json: %v\n%s", jerr, out)
+	}
+	dm := testenv.Check(testenv.DeviceMapper) == nil
+	zfs := testenv.Check(testenv.ZFS) == nil
+	if rep.OK != (dm && zfs) || (code == exitOK) != rep.OK {
+		t.Fatalf("check says ok=%v exit %d (%v); device-mapper %v, zfs %v", rep.OK, code, err, dm, zfs)
+	}
+	if !zfs && !strings.Contains(err.Error(), "zfs") {
+		t.Fatalf("error does not name zfs: %v", err)
+	}
+}
+
+// Inside the appliance (real device-mapper, LVM, ZFS module) check passes: exit 0.
+func TestCheckPassesInTheAppliance(t *testing.T) {
+	testenv.InAppliance(t, func(t *testing.T) {
+		testenv.Require(t, testenv.DeviceMapper, testenv.ZFS)
+		out, err, code := runCLI(t, "check", "--config", writeConfig(t, "libvirt:\n  uri: test:///default\n"))
+		t.Logf("kvmbackup check:\n%s", out)
+		if code != exitOK || err != nil {
+			t.Fatalf("exit %d: %v", code, err)
+		}
+		for _, c := range []string{"libvirt", "lvm2", "zfs", "fsck"} {
+			if !strings.Contains(out, c) {
+				t.Fatalf("check output does not report %s", c)
+			}
+		}
+	})
+}

@@ -1,0 +1,405 @@
+// Package config owns kvmbackup's configuration: its keys, defaults, loading (viper,
+// YAML, KVMBACKUP_* env overrides) and strict validation.
+//
+// The keys are a contract (DESIGN.md, "Configuration"; examples/config.yaml shows them
+// all). Every problem is a *KeyError naming the key and the bad value; Load, Parse and
+// Validate report all of them at once, joined with errors.Join.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/viper"
+)
+
+// DefaultPath is the config file Load reads when it is given no path and the file exists.
+const DefaultPath = "/etc/kvmbackup/config.yaml"
+
+// EnvPrefix starts the environment variables that override config keys: the key
+// upper-cased with "." and "-" turned into "_", e.g. KVMBACKUP_SNAPSHOT_MAX_FILL.
+const EnvPrefix = "KVMBACKUP_"
+
+// Config is kvmbackup's parsed and validated configuration. The mapstructure tags name
+// each field's YAML key.
+type Config struct {
+	Libvirt   Libvirt     `mapstructure:"libvirt"`
+	Quiesce   Quiesce     `mapstructure:"quiesce"`
+	Snapshot  Snapshot    `mapstructure:"snapshot"`
+	Target    Target      `mapstructure:"target"`
+	Retention Retention   `mapstructure:"retention"`
+	VMs       []VM        `mapstructure:"vms"`     // empty: every defined domain
+	Exclude   []string    `mapstructure:"exclude"` // domain name globs (path.Match)
+	Paths     []PathEntry `mapstructure:"paths"`   // trees to back up too
+	Report    Report      `mapstructure:"report"`
+}
+
+// Libvirt says which hypervisor to talk to.
+type Libvirt struct {
+	URI string `mapstructure:"uri"` // e.g. qemu:///system
+}
+
+// Quiesce modes, the values of quiesce.mode.
+const (
+	QuiesceAuto         = "auto"          // agent if it answers, else sysrq-suspend
+	QuiesceAgent        = "agent"         // qemu-guest-agent fsfreeze
+	QuiesceSysrqSuspend = "sysrq-suspend" // Alt+SysRq+S, settle, suspend
+	QuiesceSuspend      = "suspend"       // suspend only
+	QuiesceNone         = "none"          // crash-consistent only
+)
+
+// QuiesceModes lists the valid quiesce.mode values.
+var QuiesceModes = []string{QuiesceAuto, QuiesceAgent, QuiesceSysrqSuspend, QuiesceSuspend, QuiesceNone}
+
+// Quiesce says how guests are made consistent before their volumes are snapshotted.
+type Quiesce struct {
+	Mode   string        `mapstructure:"mode"`   // one of QuiesceModes
+	Settle time.Duration `mapstructure:"settle"` // wait after Alt+SysRq+S before suspend, 0–60s
+}
+
+// Snapshot is how the classic LVM snapshots are made and watched.
+type Snapshot struct {
+	Size      Size    `mapstructure:"size"`      // absolute, or a percentage of the origin
+	Chunksize int64   `mapstructure:"chunksize"` // bytes: a power of two, 4K–512K
+	MaxFill   float64 `mapstructure:"max-fill"`  // percent in (0, 100]: fuller fails the volume
+}
+
+// Target is where backups land.
+type Target struct {
+	Dataset            string `mapstructure:"dataset"` // POOL/DATASET; one child per VM
+	RequireMirror      bool   `mapstructure:"require-mirror"`
+	RequireCompression bool   `mapstructure:"require-compression"`
+}
+
+// Retention is the calendar retention policy (DESIGN.md, "Retention rules").
+type Retention struct {
+	KeepLast    int `mapstructure:"keep-last"`
+	KeepHourly  int `mapstructure:"keep-hourly"`
+	KeepDaily   int `mapstructure:"keep-daily"`
+	KeepWeekly  int `mapstructure:"keep-weekly"`
+	KeepMonthly int `mapstructure:"keep-monthly"`
+	KeepYearly  int `mapstructure:"keep-yearly"`
+}
+
+// VM is one explicitly listed domain.
+type VM struct {
+	Name    string   `mapstructure:"name"`    // libvirt domain name; also its dataset name
+	Volumes []Volume `mapstructure:"volumes"` // LVs that discovery cannot see
+}
+
+// PathEntry is a tree to back up besides the VMs: exactly one of Path or Volume is set.
+type PathEntry struct {
+	Name   string  `mapstructure:"name"`   // dataset name under _paths/
+	Path   string  `mapstructure:"path"`   // a mounted filesystem, copied live
+	Volume *Volume `mapstructure:"volume"` // an LV: snapshotted, fsck'd, mounted read-only
+}
+
+// Report says where run results go besides the log.
+type Report struct {
+	MetricsFile string `mapstructure:"metrics-file"` // Prometheus textfile; "": none
+}
+
+// defaults are the values of every key a config leaves out.
+var defaults = map[string]any{
+	"libvirt.uri":                "qemu:///system",
+	"quiesce.mode":               QuiesceAuto,
+	"quiesce.settle":             "1s",
+	"snapshot.size":              "10G",
+	"snapshot.chunksize":         "512k",
+	"snapshot.max-fill":          "90%",
+	"target.dataset":             "backup/vms",
+	"target.require-mirror":      "true",
+	"target.require-compression": "true",
+	"retention.keep-last":        "1",
+	"retention.keep-hourly":      "12",
+	"retention.keep-daily":       "3",
+	"retention.keep-weekly":      "2",
+	"retention.keep-monthly":     "0",
+	"retention.keep-yearly":      "0",
+	"report.metrics-file":        "",
+}
+
+// Load reads the YAML config at path, applies the KVMBACKUP_* overrides found in env
+// (a list of "K=V", as os.Environ gives) and validates the result. With path "" it
+// reads DefaultPath if that exists, else starts from the defaults alone.
+func Load(path string, env []string) (*Config, error) {
+	if path == "" {
+		if _, err := os.Stat(DefaultPath); errors.Is(err, fs.ErrNotExist) {
+			return Parse(nil, env)
+		}
+		path = DefaultPath
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	c, err := Parse(data, env)
+	if err != nil {
+		return nil, fmt.Errorf("%s:\n%w", path, err)
+	}
+	return c, nil
+}
+
+// Parse parses a YAML config (nil or empty: all defaults), applies the KVMBACKUP_*
+// overrides found in env and validates the result. Every problem found is reported, as
+// *KeyError values joined with errors.Join.
+func Parse(yaml []byte, env []string) (*Config, error) {
+	v := viper.New()
+	v.SetConfigType("yaml")
+	if err := v.ReadConfig(bytes.NewReader(yaml)); err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	if errs := checkKeys(v); len(errs) > 0 {
+		return nil, joinErrors(errs)
+	}
+	for k, d := range defaults {
+		v.SetDefault(k, d)
+	}
+	fromEnv := applyEnv(v, env)
+
+	var raw rawConfig
+	if err := v.Unmarshal(&raw); err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	b := builder{failed: map[string]bool{}, values: map[string]string{}}
+	c := b.build(&raw)
+	errs := b.errs
+	for _, e := range c.check() {
+		if !b.suppressed(e.Key) {
+			if val, ok := b.values[e.Key]; ok {
+				e.Value = val // as written, not as re-formatted
+			}
+			errs = append(errs, e)
+		}
+	}
+	if len(errs) > 0 {
+		slices.SortStableFunc(errs, func(a, b *KeyError) int { return topRank(a.Key) - topRank(b.Key) })
+		for _, e := range errs {
+			e.Env = fromEnv[strings.SplitN(e.Key, "[", 2)[0]]
+		}
+		return nil, joinErrors(errs)
+	}
+	return c, nil
+}
+
+// topRank orders errors as the top-level keys are ordered in a config file.
+func topRank(key string) int {
+	top, _, _ := strings.Cut(strings.SplitN(key, "[", 2)[0], ".")
+	for i, k := range []string{"libvirt", "quiesce", "snapshot", "target", "retention", "vms", "exclude", "paths", "report"} {
+		if k == top {
+			return i
+		}
+	}
+	return 0
+}
+
+// rawConfig is the config as decoded: every scalar a string, parsed by build. Its
+// mapstructure tags are the YAML keys, and checkKeys takes the schema from it.
+type rawConfig struct {
+	Libvirt struct {
+		URI string `mapstructure:"uri"`
+	} `mapstructure:"libvirt"`
+	Quiesce struct {
+		Mode   string `mapstructure:"mode"`
+		Settle string `mapstructure:"settle"`
+	} `mapstructure:"quiesce"`
+	Snapshot struct {
+		Size      string `mapstructure:"size"`
+		Chunksize string `mapstructure:"chunksize"`
+		MaxFill   string `mapstructure:"max-fill"`
+	} `mapstructure:"snapshot"`
+	Target struct {
+		Dataset            string `mapstructure:"dataset"`
+		RequireMirror      string `mapstructure:"require-mirror"`
+		RequireCompression string `mapstructure:"require-compression"`
+	} `mapstructure:"target"`
+	Retention struct {
+		KeepLast    string `mapstructure:"keep-last"`
+		KeepHourly  string `mapstructure:"keep-hourly"`
+		KeepDaily   string `mapstructure:"keep-daily"`
+		KeepWeekly  string `mapstructure:"keep-weekly"`
+		KeepMonthly string `mapstructure:"keep-monthly"`
+		KeepYearly  string `mapstructure:"keep-yearly"`
+	} `mapstructure:"retention"`
+	VMs []struct {
+		Name    string   `mapstructure:"name"`
+		Volumes []string `mapstructure:"volumes"`
+	} `mapstructure:"vms"`
+	Exclude []string `mapstructure:"exclude"`
+	Paths   []struct {
+		Name   string `mapstructure:"name"`
+		Path   string `mapstructure:"path"`
+		Volume string `mapstructure:"volume"`
+	} `mapstructure:"paths"`
+	Report struct {
+		MetricsFile string `mapstructure:"metrics-file"`
+	} `mapstructure:"report"`
+}
+
+// builder turns a rawConfig into a Config, keeping the parse errors, the keys that
+// failed (so that Validate does not report them twice) and the values as written.
+type builder struct {
+	errs   []*KeyError
+	failed map[string]bool
+	values map[string]string
+}
+
+func (b *builder) fail(key, value, reason string) {
+	b.errs = append(b.errs, &KeyError{Key: key, Value: value, Reason: reason})
+	b.failed[key] = true
+}
+
+// suppressed tells whether a Validate error on key only repeats a parse error: on the
+// key itself or on a key below it (retention after retention.keep-last).
+func (b *builder) suppressed(key string) bool {
+	for k := range b.failed {
+		if k == key || strings.HasPrefix(k, key+".") {
+			return true
+		}
+	}
+	return false
+}
+
+func (b *builder) build(r *rawConfig) *Config {
+	c := &Config{
+		Libvirt: Libvirt{URI: r.Libvirt.URI},
+		Quiesce: Quiesce{Mode: r.Quiesce.Mode},
+		Target:  Target{Dataset: r.Target.Dataset},
+		Exclude: r.Exclude,
+		Report:  Report{MetricsFile: r.Report.MetricsFile},
+	}
+	b.values["quiesce.settle"] = r.Quiesce.Settle
+	if d, err := time.ParseDuration(r.Quiesce.Settle); err != nil {
+		b.fail("quiesce.settle", r.Quiesce.Settle, "is not a duration (want e.g. 1s or 500ms)")
+	} else {
+		c.Quiesce.Settle = d
+	}
+
+	b.values["snapshot.size"] = r.Snapshot.Size
+	if s, reason := parseSize(r.Snapshot.Size); reason != "" {
+		b.fail("snapshot.size", r.Snapshot.Size, reason)
+	} else {
+		c.Snapshot.Size = s
+	}
+	b.values["snapshot.chunksize"] = r.Snapshot.Chunksize
+	if n, reason := parseBytes(r.Snapshot.Chunksize, "(want e.g. 64K or 512K)"); reason != "" {
+		b.fail("snapshot.chunksize", r.Snapshot.Chunksize, reason)
+	} else {
+		c.Snapshot.Chunksize = n
+	}
+	b.values["snapshot.max-fill"] = r.Snapshot.MaxFill
+	if p, reason := parsePercent(r.Snapshot.MaxFill); reason != "" {
+		b.fail("snapshot.max-fill", r.Snapshot.MaxFill, reason)
+	} else {
+		c.Snapshot.MaxFill = p
+	}
+
+	c.Target.RequireMirror = b.bool("target.require-mirror", r.Target.RequireMirror)
+	c.Target.RequireCompression = b.bool("target.require-compression", r.Target.RequireCompression)
+
+	rr := &r.Retention
+	c.Retention = Retention{
+		KeepLast:    b.int("retention.keep-last", rr.KeepLast),
+		KeepHourly:  b.int("retention.keep-hourly", rr.KeepHourly),
+		KeepDaily:   b.int("retention.keep-daily", rr.KeepDaily),
+		KeepWeekly:  b.int("retention.keep-weekly", rr.KeepWeekly),
+		KeepMonthly: b.int("retention.keep-monthly", rr.KeepMonthly),
+		KeepYearly:  b.int("retention.keep-yearly", rr.KeepYearly),
+	}
+
+	for i, rv := range r.VMs {
+		vm := VM{Name: rv.Name}
+		for j, s := range rv.Volumes {
+			vm.Volumes = append(vm.Volumes, b.volume(fmt.Sprintf("vms[%d].volumes[%d]", i, j), s))
+		}
+		c.VMs = append(c.VMs, vm)
+	}
+	for i, rp := range r.Paths {
+		p := PathEntry{Name: rp.Name, Path: rp.Path}
+		if rp.Volume != "" {
+			vol := b.volume(fmt.Sprintf("paths[%d].volume", i), rp.Volume)
+			p.Volume = &vol
+		}
+		c.Paths = append(c.Paths, p)
+	}
+	return c
+}
+
+func (b *builder) bool(key, s string) bool {
+	v, err := strconv.ParseBool(s)
+	if err != nil {
+		b.fail(key, s, "is not a boolean (want true or false)")
+	}
+	return v
+}
+
+func (b *builder) int(key, s string) int {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		b.fail(key, s, "is not a whole number")
+	}
+	return n
+}
+
+// volume parses "VG/LV"; on error the key is marked failed and the partial Volume kept.
+func (b *builder) volume(key, s string) Volume {
+	v, reason := parseVolume(s)
+	if reason != "" {
+		b.fail(key, s, reason)
+	}
+	return v
+}
+
+// applyEnv sets on v the keys overridden by KVMBACKUP_* entries of env, and returns
+// which variable set each key. Variables that name no config key are ignored.
+func applyEnv(v *viper.Viper, env []string) map[string]string {
+	known := envKeys()
+	from := map[string]string{}
+	for _, kv := range env {
+		name, val, ok := strings.Cut(kv, "=")
+		key, isKey := known[name]
+		if !ok || !isKey {
+			continue
+		}
+		from[key] = name
+		if key != "exclude" {
+			v.Set(key, val)
+			continue
+		}
+		list := []string{}
+		for _, s := range strings.Split(val, ",") {
+			if s = strings.TrimSpace(s); s != "" {
+				list = append(list, s)
+			}
+		}
+		v.Set(key, list)
+	}
+	return from
+}
+
+// EnvName returns the environment variable that overrides key, e.g.
+// KVMBACKUP_SNAPSHOT_MAX_FILL for snapshot.max-fill.
+func EnvName(key string) string {
+	return EnvPrefix + strings.ToUpper(strings.NewReplacer(".", "_", "-", "_").Replace(key))
+}
+
+// envKeys maps each overridable key's variable to the key: every scalar key outside
+// the lists, and exclude (comma-separated).
+func envKeys() map[string]string {
+	m := map[string]string{"exclude": "exclude"}
+	for k := range defaults {
+		m[k] = k
+	}
+	byVar := map[string]string{}
+	for k := range m {
+		byVar[EnvName(k)] = k
+	}
+	return byVar
+}

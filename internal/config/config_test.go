@@ -1,0 +1,683 @@
+package config
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+// keyErrors returns every *KeyError inside err, walking wraps and joins.
+func keyErrors(err error) []*KeyError {
+	var out []*KeyError
+	var walk func(error)
+	walk = func(err error) {
+		switch e := err.(type) {
+		case nil:
+		case *KeyError:
+			out = append(out, e)
+		case interface{ Unwrap() []error }:
+			for _, sub := range e.Unwrap() {
+				walk(sub)
+			}
+		case interface{ Unwrap() error }:
+			walk(e.Unwrap())
+		}
+	}
+	walk(err)
+	return out
+}
+
+// findKey returns the KeyError for key in err, or nil.
+func findKey(err error, key string) *KeyError {
+	for _, e := range keyErrors(err) {
+		if e.Key == key {
+			return e
+		}
+	}
+	return nil
+}
+
+// wantKeyError fails t unless err holds a KeyError for key whose message names it.
+func wantKeyError(t *testing.T, err error, key string) *KeyError {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("got no error, want one on key %q", key)
+	}
+	e := findKey(err, key)
+	if e == nil {
+		t.Fatalf("got %v\nwant a KeyError on key %q", err, key)
+	}
+	if !strings.Contains(err.Error(), key) {
+		t.Fatalf("error %q does not name key %q", err, key)
+	}
+	return e
+}
+
+func defaultConfig() *Config {
+	return &Config{
+		Libvirt:   Libvirt{URI: "qemu:///system"},
+		Quiesce:   Quiesce{Mode: "auto", Settle: time.Second},
+		Snapshot:  Snapshot{Size: Size{Bytes: 10 << 30}, Chunksize: 512 << 10, MaxFill: 90},
+		Target:    Target{Dataset: "backup/vms", RequireMirror: true, RequireCompression: true},
+		Retention: Retention{KeepLast: 1, KeepHourly: 12, KeepDaily: 3, KeepWeekly: 2},
+	}
+}
+
+func TestDefaults(t *testing.T) {
+	for _, in := range []string{"", "\n", "# nothing\n", "snapshot:\nvms:\n"} {
+		c, err := Parse([]byte(in), nil)
+		if err != nil {
+			t.Fatalf("Parse(%q): %v", in, err)
+		}
+		if want := defaultConfig(); !reflect.DeepEqual(c, want) {
+			t.Errorf("Parse(%q) =\n%+v\nwant\n%+v", in, c, want)
+		}
+	}
+	if err := defaultConfig().Validate(); err != nil {
+		t.Errorf("defaults do not validate: %v", err)
+	}
+}
+
+func TestParseFull(t *testing.T) {
+	in := `
+libvirt: {uri: "qemu+ssh://host/system"}
+quiesce: {mode: sysrq-suspend, settle: 1500ms}
+snapshot: {size: 20%, chunksize: 64KiB, max-fill: 80}
+target: {dataset: tank/backup/vms, require-mirror: false, require-compression: false}
+retention: {keep-last: 0, keep-hourly: 0, keep-daily: 7, keep-weekly: 4, keep-monthly: 12, keep-yearly: 2}
+vms:
+  - name: web1
+    volumes: [vg0/web1-root, vg0/web1-data]
+  - name: db.1
+exclude: ["test-*", "tmp?"]
+paths:
+  - name: root
+    path: /
+  - name: images
+    volume: vg0/images
+report: {metrics-file: /var/lib/node_exporter/kvmbackup.prom}
+`
+	c, err := Parse([]byte(in), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &Config{
+		Libvirt:   Libvirt{URI: "qemu+ssh://host/system"},
+		Quiesce:   Quiesce{Mode: "sysrq-suspend", Settle: 1500 * time.Millisecond},
+		Snapshot:  Snapshot{Size: Size{Percent: 20}, Chunksize: 64 << 10, MaxFill: 80},
+		Target:    Target{Dataset: "tank/backup/vms"},
+		Retention: Retention{KeepDaily: 7, KeepWeekly: 4, KeepMonthly: 12, KeepYearly: 2},
+		VMs: []VM{
+			{Name: "web1", Volumes: []Volume{{"vg0", "web1-root"}, {"vg0", "web1-data"}}},
+			{Name: "db.1"},
+		},
+		Exclude: []string{"test-*", "tmp?"},
+		Paths: []PathEntry{
+			{Name: "root", Path: "/"},
+			{Name: "images", Volume: &Volume{"vg0", "images"}},
+		},
+		Report: Report{MetricsFile: "/var/lib/node_exporter/kvmbackup.prom"},
+	}
+	if !reflect.DeepEqual(c, want) {
+		t.Errorf("got\n%+v\nwant\n%+v", c, want)
+	}
+}
+
+// TestRules tries one value of one key per case: wantKey "" means it must be accepted.
+func TestRules(t *testing.T) {
+	tests := []struct {
+		name, yaml, wantKey string
+	}{
+		{"uri qemu", "libvirt: {uri: 'qemu:///system'}", ""},
+		{"uri ssh", "libvirt: {uri: 'qemu+ssh://h/system'}", ""},
+		{"uri test", "libvirt: {uri: 'test:///default'}", ""},
+		{"uri empty", "libvirt: {uri: ''}", "libvirt.uri"},
+		{"uri no scheme", "libvirt: {uri: system}", "libvirt.uri"},
+		{"uri unparsable", "libvirt: {uri: 'qemu://h:x/'}", "libvirt.uri"},
+
+		{"mode auto", "quiesce: {mode: auto}", ""},
+		{"mode agent", "quiesce: {mode: agent}", ""},
+		{"mode sysrq-suspend", "quiesce: {mode: sysrq-suspend}", ""},
+		{"mode suspend", "quiesce: {mode: suspend}", ""},
+		{"mode none", "quiesce: {mode: none}", ""},
+		{"mode bad", "quiesce: {mode: freeze}", "quiesce.mode"},
+		{"mode case", "quiesce: {mode: Auto}", "quiesce.mode"},
+		{"settle 0", "quiesce: {settle: 0}", ""},
+		{"settle 0s", "quiesce: {settle: 0s}", ""},
+		{"settle 60s", "quiesce: {settle: 60s}", ""},
+		{"settle 500ms", "quiesce: {settle: 500ms}", ""},
+		{"settle no unit", "quiesce: {settle: 5}", "quiesce.settle"},
+		{"settle words", "quiesce: {settle: one second}", "quiesce.settle"},
+		{"settle negative", "quiesce: {settle: -1s}", "quiesce.settle"},
+		{"settle too long", "quiesce: {settle: 61s}", "quiesce.settle"},
+
+		{"size G", "snapshot: {size: 10G}", ""},
+		{"size m", "snapshot: {size: 512m}", ""},
+		{"size fraction", "snapshot: {size: 1.5G}", ""},
+		{"size bytes", "snapshot: {size: 1073741824}", ""},
+		{"size GiB", "snapshot: {size: 2GiB}", ""},
+		{"size percent", "snapshot: {size: 20%}", ""},
+		{"size 100%", "snapshot: {size: 100%}", ""},
+		{"size bad unit", "snapshot: {size: 10X}", "snapshot.size"},
+		{"size zero", "snapshot: {size: 0}", "snapshot.size"},
+		{"size 0%", "snapshot: {size: 0%}", "snapshot.size"},
+		{"size 150%", "snapshot: {size: 150%}", "snapshot.size"},
+		{"size negative", "snapshot: {size: -1G}", "snapshot.size"},
+		{"size empty", "snapshot: {size: ''}", "snapshot.size"},
+		{"size fractional bytes", "snapshot: {size: 1.5}", "snapshot.size"},
+		{"size too large", "snapshot: {size: 9999999P}", "snapshot.size"},
+		{"chunksize 4k", "snapshot: {chunksize: 4k}", ""},
+		{"chunksize 64K", "snapshot: {chunksize: 64K}", ""},
+		{"chunksize bytes", "snapshot: {chunksize: 8192}", ""},
+		{"chunksize 512KiB", "snapshot: {chunksize: 512KiB}", ""},
+		{"chunksize not power of two", "snapshot: {chunksize: 48k}", "snapshot.chunksize"},
+		{"chunksize too small", "snapshot: {chunksize: 2k}", "snapshot.chunksize"},
+		{"chunksize too big", "snapshot: {chunksize: 1M}", "snapshot.chunksize"},
+		{"chunksize percent", "snapshot: {chunksize: 10%}", "snapshot.chunksize"},
+		{"max-fill percent", "snapshot: {max-fill: 90%}", ""},
+		{"max-fill bare", "snapshot: {max-fill: 90}", ""},
+		{"max-fill 100", "snapshot: {max-fill: 100%}", ""},
+		{"max-fill fraction", "snapshot: {max-fill: 99.5%}", ""},
+		{"max-fill zero", "snapshot: {max-fill: 0%}", "snapshot.max-fill"},
+		{"max-fill over", "snapshot: {max-fill: 101}", "snapshot.max-fill"},
+		{"max-fill words", "snapshot: {max-fill: full}", "snapshot.max-fill"},
+
+		{"dataset nested", "target: {dataset: tank/a/b_c.d:e-f}", ""},
+		{"dataset single", "target: {dataset: backup}", "target.dataset"},
+		{"dataset empty", "target: {dataset: ''}", "target.dataset"},
+		{"dataset space", "target: {dataset: backup/my vms}", "target.dataset"},
+		{"dataset empty component", "target: {dataset: backup//vms}", "target.dataset"},
+		{"dataset trailing slash", "target: {dataset: backup/vms/}", "target.dataset"},
+		{"dataset snapshot", "target: {dataset: backup/vms@x}", "target.dataset"},
+		{"dataset bookmark", "target: {dataset: backup/vms#x}", "target.dataset"},
+		{"dataset pool digit", "target: {dataset: 1tank/vms}", "target.dataset"},
+		{"dataset pool mirror", "target: {dataset: mirror/vms}", "target.dataset"},
+		{"dataset pool raidz2", "target: {dataset: raidz2/vms}", "target.dataset"},
+		{"dataset pool log", "target: {dataset: log/vms}", "target.dataset"},
+		{"dataset pool c0", "target: {dataset: c0t0d0/vms}", "target.dataset"},
+		{"dataset pool cache ok prefix", "target: {dataset: caches/vms}", ""},
+		{"dataset dotdot", "target: {dataset: tank/..}", "target.dataset"},
+		{"dataset too long", "target: {dataset: tank/" + strings.Repeat("a", 251) + "}", "target.dataset"},
+		{"require-mirror false", "target: {require-mirror: false}", ""},
+		{"require-mirror string", "target: {require-mirror: 'true'}", ""},
+		{"require-mirror bad", "target: {require-mirror: maybe}", "target.require-mirror"},
+		{"require-compression bad", "target: {require-compression: 2}", "target.require-compression"},
+
+		{"keep all", "retention: {keep-last: 5, keep-yearly: 10}", ""},
+		{"keep only yearly", "retention: {keep-last: 0, keep-hourly: 0, keep-daily: 0, keep-weekly: 0, keep-yearly: 1}", ""},
+		{"keep negative", "retention: {keep-daily: -1}", "retention.keep-daily"},
+		{"keep fraction", "retention: {keep-weekly: 1.5}", "retention.keep-weekly"},
+		{"keep words", "retention: {keep-monthly: many}", "retention.keep-monthly"},
+		{"keep all zero", "retention: {keep-last: 0, keep-hourly: 0, keep-daily: 0, keep-weekly: 0}", "retention"},
+
+		{"vm name chars", "vms: [{name: 'a-b_c.d:e'}]", ""},
+		{"vm name plus", "vms: [{name: 'a+b'}]", "vms[0].name"}, // ZFS refuses + in a dataset name
+		{"vm name empty", "vms: [{volumes: [vg0/x]}]", "vms[0].name"},
+		{"vm name space", "vms: [{name: 'web 1'}]", "vms[0].name"},
+		{"vm name slash", "vms: [{name: web/1}]", "vms[0].name"},
+		{"vm name at", "vms: [{name: web@1}]", "vms[0].name"},
+		{"vm name dot", "vms: [{name: '.'}]", "vms[0].name"},
+		{"vm name long", "vms: [{name: " + strings.Repeat("a", 201) + "}]", "vms[0].name"},
+		{"vm name duplicate", "vms: [{name: a}, {name: b}, {name: a}]", "vms[2].name"},
+		{"volume ok", "vms: [{name: a, volumes: [vg0/a+b_c.d-e]}]", ""},
+		{"volume no slash", "vms: [{name: a, volumes: [web1-root]}]", "vms[0].volumes[0]"},
+		{"volume two slashes", "vms: [{name: a, volumes: [vg0/a/b]}]", "vms[0].volumes[0]"},
+		{"volume empty lv", "vms: [{name: a, volumes: [vg0/]}]", "vms[0].volumes[0]"},
+		{"volume snapshot", "vms: [{name: a, volumes: [vg0/ok, vg0/snapshot1]}]", "vms[0].volumes[1]"},
+		{"volume pvmove", "vms: [{name: a, volumes: [vg0/pvmove0]}]", "vms[0].volumes[0]"},
+		{"volume reserved part", "vms: [{name: a, volumes: [vg0/x_tmeta]}]", "vms[0].volumes[0]"},
+		{"volume rimage", "vms: [{name: a, volumes: [vg0/x_rimage_0]}]", "vms[0].volumes[0]"},
+		{"volume dash", "vms: [{name: a, volumes: [-vg/x]}]", "vms[0].volumes[0]"},
+		{"volume dotdot", "vms: [{name: a, volumes: [vg0/..]}]", "vms[0].volumes[0]"},
+		{"volume bad char", "vms: [{name: a, volumes: ['vg0/a b']}]", "vms[0].volumes[0]"},
+		{"volume long", "vms: [{name: a, volumes: [vg0/" + strings.Repeat("a", 128) + "]}]", "vms[0].volumes[0]"},
+
+		{"exclude globs", "exclude: ['test-*', 'a?', '[a-c]*']", ""},
+		{"exclude bad", "exclude: ['ok', '[']", "exclude[1]"},
+		{"exclude empty", "exclude: ['']", "exclude[0]"},
+
+		{"path ok", "paths: [{name: root, path: /}, {name: srv, path: /srv/data}]", ""},
+		{"path volume ok", "paths: [{name: images, volume: vg0/images}]", ""},
+		{"path no name", "paths: [{path: /}]", "paths[0].name"},
+		{"path bad name", "paths: [{name: a/b, path: /}]", "paths[0].name"},
+		{"path duplicate", "paths: [{name: r, path: /}, {name: r, path: /srv}]", "paths[1].name"},
+		{"path both", "paths: [{name: r, path: /, volume: vg0/r}]", "paths[0].volume"},
+		{"path neither", "paths: [{name: r}]", "paths[0].path"},
+		{"path relative", "paths: [{name: r, path: srv}]", "paths[0].path"},
+		{"path unclean", "paths: [{name: r, path: /srv/../etc}]", "paths[0].path"},
+		{"path trailing slash", "paths: [{name: r, path: /srv/}]", "paths[0].path"},
+		{"path bad volume", "paths: [{name: r, volume: images}]", "paths[0].volume"},
+
+		{"metrics ok", "report: {metrics-file: /var/lib/node_exporter/kvmbackup.prom}", ""},
+		{"metrics txt", "report: {metrics-file: /var/lib/kvmbackup.txt}", "report.metrics-file"},
+		{"metrics relative", "report: {metrics-file: kvmbackup.prom}", "report.metrics-file"},
+		{"metrics bare .prom", "report: {metrics-file: /var/lib/.prom}", "report.metrics-file"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse([]byte(tt.yaml), nil)
+			if tt.wantKey == "" {
+				if err != nil {
+					t.Fatalf("Parse(%q): %v", tt.yaml, err)
+				}
+				return
+			}
+			e := wantKeyError(t, err, tt.wantKey)
+			if n := len(keyErrors(err)); n != 1 {
+				t.Errorf("got %d errors, want 1: %v", n, err)
+			}
+			if e.Reason == "" {
+				t.Errorf("KeyError %+v has no reason", e)
+			}
+		})
+	}
+}
+
+func TestErrorMessage(t *testing.T) {
+	_, err := Parse([]byte("snapshot: {size: 10X}"), nil)
+	want := `config: snapshot.size: "10X" is not a size (want e.g. 10G, 512M or 20%)`
+	if err == nil || err.Error() != want {
+		t.Errorf("got %v\nwant %s", err, want)
+	}
+	var ke *KeyError
+	if !errors.As(err, &ke) || ke.Key != "snapshot.size" || ke.Value != "10X" {
+		t.Errorf("errors.As: %+v", ke)
+	}
+}
+
+func TestAllErrorsAtOnce(t *testing.T) {
+	in := `
+quiesce: {mode: freeze, settle: 2m}
+snapshot: {size: 10X, chunksize: 3k}
+target: {dataset: backup}
+vms: [{name: 'a b', volumes: [x]}]
+`
+	_, err := Parse([]byte(in), nil)
+	for _, key := range []string{"quiesce.mode", "quiesce.settle", "snapshot.size",
+		"snapshot.chunksize", "target.dataset", "vms[0].name", "vms[0].volumes[0]"} {
+		wantKeyError(t, err, key)
+	}
+	if n := len(keyErrors(err)); n != 7 {
+		t.Errorf("got %d errors, want 7:\n%v", n, err)
+	}
+}
+
+func TestParseErrorNotRepeated(t *testing.T) {
+	// A keep-* that does not parse must not also make the policy "all zero".
+	_, err := Parse([]byte("retention: {keep-last: x, keep-hourly: 0, keep-daily: 0, keep-weekly: 0}"), nil)
+	wantKeyError(t, err, "retention.keep-last")
+	if findKey(err, "retention") != nil {
+		t.Errorf("all-zero reported after a parse error: %v", err)
+	}
+	if n := len(keyErrors(err)); n != 1 {
+		t.Errorf("got %d errors, want 1: %v", n, err)
+	}
+}
+
+func TestUnknownKeys(t *testing.T) {
+	tests := []struct{ yaml, key string }{
+		{"snapshots: {size: 1G}", "snapshots"},
+		{"foo:", "foo"},
+		{"snapshot: {maxfill: 90%}", "snapshot.maxfill"},
+		{"snapshot: {maxfill: }", "snapshot.maxfill"},
+		{"target: {pool: tank}", "target.pool"},
+		{"report: {metrics_file: /x.prom}", "report.metrics_file"},
+		{"vms: [{name: a}, {name: b, volume: vg0/b}]", "vms[1].volume"},
+		{"paths: [{name: r, path: /, exclude: [tmp]}]", "paths[0].exclude"},
+	}
+	for _, tt := range tests {
+		_, err := Parse([]byte(tt.yaml), nil)
+		wantKeyError(t, err, tt.key)
+		if !strings.Contains(err.Error(), `unknown config key "`+tt.key+`"`) {
+			t.Errorf("Parse(%q) = %v, want it to say unknown config key %q", tt.yaml, err, tt.key)
+		}
+	}
+	// Keys are case-insensitive (viper lower-cases them).
+	if _, err := Parse([]byte("Snapshot: {Max-Fill: 80%}\nvms: [{Name: a}]"), nil); err != nil {
+		t.Errorf("mixed-case keys: %v", err)
+	}
+}
+
+func TestShapes(t *testing.T) {
+	tests := []struct{ yaml, key string }{
+		{"snapshot: 5", "snapshot"},
+		{"libvirt: {uri: {a: 1}}", "libvirt.uri"},
+		{"vms: {name: a}", "vms"},
+		{"vms: [web1]", "vms[0]"},
+		{"vms: [~]", "vms[0]"},
+		{"exclude: 'a*'", "exclude"},
+		{"exclude: [[a]]", "exclude[0]"},
+		{"vms: [{name: a, volumes: vg0/a}]", "vms[0].volumes"},
+	}
+	for _, tt := range tests {
+		_, err := Parse([]byte(tt.yaml), nil)
+		wantKeyError(t, err, tt.key)
+	}
+	if _, err := Parse([]byte("- a\n"), nil); err == nil {
+		t.Error("a YAML list at the top was accepted")
+	}
+	if _, err := Parse([]byte("snapshot: {size: [\n"), nil); err == nil {
+		t.Error("broken YAML was accepted")
+	}
+}
+
+func TestEnv(t *testing.T) {
+	env := []string{
+		"PATH=/usr/bin",
+		"KVMBACKUP_LAB=1", "KVMBACKUP_LAB_DIR=/tmp/lab", "KVMBACKUP_IN_APPLIANCE=yes", "KVMBACKUP_VMS=x",
+		"KVMBACKUP_LIBVIRT_URI=test:///default",
+		"KVMBACKUP_QUIESCE_MODE=none",
+		"KVMBACKUP_QUIESCE_SETTLE=2s",
+		"KVMBACKUP_SNAPSHOT_SIZE=20%",
+		"KVMBACKUP_SNAPSHOT_CHUNKSIZE=64k",
+		"KVMBACKUP_SNAPSHOT_MAX_FILL=80%",
+		"KVMBACKUP_TARGET_DATASET=tank/kvm",
+		"KVMBACKUP_TARGET_REQUIRE_MIRROR=false",
+		"KVMBACKUP_TARGET_REQUIRE_COMPRESSION=0",
+		"KVMBACKUP_RETENTION_KEEP_LAST=2",
+		"KVMBACKUP_RETENTION_KEEP_HOURLY=0",
+		"KVMBACKUP_RETENTION_KEEP_DAILY=7",
+		"KVMBACKUP_RETENTION_KEEP_WEEKLY=4",
+		"KVMBACKUP_RETENTION_KEEP_MONTHLY=6",
+		"KVMBACKUP_RETENTION_KEEP_YEARLY=1",
+		"KVMBACKUP_EXCLUDE=test-*, tmp?,",
+		"KVMBACKUP_REPORT_METRICS_FILE=/run/kvmbackup.prom",
+	}
+	file := "quiesce: {mode: agent}\ntarget: {dataset: backup/vms}\nexclude: [other]\nvms: [{name: web1}]\n"
+	c, err := Parse([]byte(file), env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &Config{
+		Libvirt:   Libvirt{URI: "test:///default"},
+		Quiesce:   Quiesce{Mode: "none", Settle: 2 * time.Second},
+		Snapshot:  Snapshot{Size: Size{Percent: 20}, Chunksize: 64 << 10, MaxFill: 80},
+		Target:    Target{Dataset: "tank/kvm"},
+		Retention: Retention{KeepLast: 2, KeepDaily: 7, KeepWeekly: 4, KeepMonthly: 6, KeepYearly: 1},
+		VMs:       []VM{{Name: "web1"}},
+		Exclude:   []string{"test-*", "tmp?"},
+		Report:    Report{MetricsFile: "/run/kvmbackup.prom"},
+	}
+	if !reflect.DeepEqual(c, want) {
+		t.Errorf("got\n%+v\nwant\n%+v", c, want)
+	}
+
+	// An empty KVMBACKUP_EXCLUDE clears the list.
+	c, err = Parse([]byte("exclude: [a]"), []string{"KVMBACKUP_EXCLUDE="})
+	if err != nil || len(c.Exclude) != 0 {
+		t.Errorf("empty KVMBACKUP_EXCLUDE: %+v, %v", c, err)
+	}
+
+	for name, key := range map[string]string{
+		"KVMBACKUP_SNAPSHOT_MAX_FILL":    "snapshot.max-fill",
+		"KVMBACKUP_QUIESCE_MODE":         "quiesce.mode",
+		"KVMBACKUP_TARGET_DATASET":       "target.dataset",
+		"KVMBACKUP_RETENTION_KEEP_DAILY": "retention.keep-daily",
+		"KVMBACKUP_SNAPSHOT_SIZE":        "snapshot.size",
+		"KVMBACKUP_EXCLUDE":              "exclude[0]",
+	} {
+		_, err := Parse(nil, []string{name + "=[bad"})
+		e := wantKeyError(t, err, key)
+		if e.Env != name || !strings.Contains(err.Error(), name) || !strings.Contains(err.Error(), "[bad") {
+			t.Errorf("%s=[bad: %v (Env %q), want it to name the variable and the value", name, err, e.Env)
+		}
+	}
+	// A value from the file is not blamed on the environment.
+	_, err = Parse([]byte("quiesce: {mode: bad}"), []string{"KVMBACKUP_SNAPSHOT_SIZE=1G"})
+	if e := wantKeyError(t, err, "quiesce.mode"); e.Env != "" {
+		t.Errorf("Env = %q, want none", e.Env)
+	}
+}
+
+func TestEnvName(t *testing.T) {
+	for key, want := range map[string]string{
+		"snapshot.max-fill":     "KVMBACKUP_SNAPSHOT_MAX_FILL",
+		"target.require-mirror": "KVMBACKUP_TARGET_REQUIRE_MIRROR",
+		"exclude":               "KVMBACKUP_EXCLUDE",
+	} {
+		if got := EnvName(key); got != want {
+			t.Errorf("EnvName(%q) = %q, want %q", key, got, want)
+		}
+	}
+}
+
+func TestLoad(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "nope.yaml")
+	_, err := Load(missing, nil)
+	if err == nil || !strings.Contains(err.Error(), missing) || !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("Load(missing) = %v, want a not-exist error naming %s", err, missing)
+	}
+
+	good := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(good, []byte("quiesce: {mode: agent}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(good, []string{"KVMBACKUP_TARGET_DATASET=tank/x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Quiesce.Mode != "agent" || c.Target.Dataset != "tank/x" {
+		t.Errorf("Load: %+v", c)
+	}
+
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	if err := os.WriteFile(bad, []byte("quiesce: {mode: freeze}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Load(bad, nil)
+	wantKeyError(t, err, "quiesce.mode")
+	if !strings.Contains(err.Error(), bad) {
+		t.Errorf("Load(bad) = %v, want it to name %s", err, bad)
+	}
+}
+
+func TestLoadDefaultPath(t *testing.T) {
+	if _, err := os.Stat(DefaultPath); err == nil {
+		t.Skipf("%s exists on this machine", DefaultPath)
+	}
+	c, err := Load("", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(c, defaultConfig()) {
+		t.Errorf("Load(\"\") = %+v, want the defaults", c)
+	}
+}
+
+func TestValidate(t *testing.T) {
+	c := defaultConfig()
+	c.Snapshot.Size = Size{Bytes: 1, Percent: 1}
+	c.Snapshot.Chunksize = 0
+	c.Paths = []PathEntry{{Name: "x", Path: "/", Volume: &Volume{"vg0", "x"}}}
+	err := c.Validate()
+	for _, key := range []string{"snapshot.size", "snapshot.chunksize", "paths[0].volume"} {
+		wantKeyError(t, err, key)
+	}
+}
+
+func TestParseSize(t *testing.T) {
+	tests := []struct {
+		in   string
+		want Size
+		ok   bool
+	}{
+		{"10G", Size{Bytes: 10 << 30}, true},
+		{"10g", Size{Bytes: 10 << 30}, true},
+		{"10GB", Size{Bytes: 10 << 30}, true},
+		{"10GiB", Size{Bytes: 10 << 30}, true},
+		{"10gib", Size{Bytes: 10 << 30}, true},
+		{"512M", Size{Bytes: 512 << 20}, true},
+		{"512k", Size{Bytes: 512 << 10}, true},
+		{"1.5G", Size{Bytes: 3 << 29}, true},
+		{"2T", Size{Bytes: 2 << 40}, true},
+		{"1P", Size{Bytes: 1 << 50}, true},
+		{"1073741824", Size{Bytes: 1 << 30}, true},
+		{"512B", Size{Bytes: 512}, true},
+		{"20%", Size{Percent: 20}, true},
+		{"0.5%", Size{Percent: 0.5}, true},
+		{"100%", Size{Percent: 100}, true},
+		{"", Size{}, false},
+		{"G", Size{}, false},
+		{"10X", Size{}, false},
+		{"10 G", Size{}, false},
+		{"10iB", Size{}, false},
+		{"1E", Size{}, false},
+		{"-1G", Size{}, false},
+		{"0", Size{}, false},
+		{"0G", Size{}, false},
+		{"0%", Size{}, false},
+		{"150%", Size{}, false},
+		{"1.5", Size{}, false},
+		{"0.1K", Size{}, false},
+		{"8192P", Size{}, false},
+		{"1e3", Size{}, false},
+	}
+	for _, tt := range tests {
+		got, err := ParseSize(tt.in)
+		if (err == nil) != tt.ok || got != tt.want {
+			t.Errorf("ParseSize(%q) = %+v, %v; want %+v, ok %v", tt.in, got, err, tt.want, tt.ok)
+		}
+		if err != nil && !strings.Contains(err.Error(), `"`+tt.in+`"`) {
+			t.Errorf("ParseSize(%q) error %q does not quote the input", tt.in, err)
+		}
+	}
+}
+
+func TestFormatBytes(t *testing.T) {
+	tests := []struct {
+		n    int64
+		want string
+	}{
+		{0, "0B"},
+		{100, "100B"},
+		{1023, "1023B"},
+		{1024, "1K"},
+		{512 << 10, "512K"},
+		{1536, "1.5K"},
+		{10 << 30, "10G"},
+		{3 << 29, "1.5G"},
+		{1<<30 + 1, "1G"},
+		{5 << 40, "5T"},
+		{3 << 50, "3P"},
+		{-2048, "-2K"},
+		{-1 << 63, "-8192P"},
+	}
+	for _, tt := range tests {
+		if got := FormatBytes(tt.n); got != tt.want {
+			t.Errorf("FormatBytes(%d) = %q, want %q", tt.n, got, tt.want)
+		}
+	}
+}
+
+func TestSizeStringResolve(t *testing.T) {
+	tests := []struct {
+		s      Size
+		str    string
+		origin int64
+		bytes  int64
+	}{
+		{Size{Bytes: 10 << 30}, "10G", 100 << 30, 10 << 30},
+		{Size{Bytes: 10 << 30}, "10G", 1 << 30, 10 << 30},
+		{Size{Percent: 20}, "20%", 10 << 30, 2 << 30},
+		{Size{Percent: 33.3}, "33.3%", 1000, 333},
+		{Size{Percent: 10}, "10%", 1001, 101},
+		{Size{Percent: 100}, "100%", 1 << 40, 1 << 40},
+	}
+	for _, tt := range tests {
+		if got := tt.s.String(); got != tt.str {
+			t.Errorf("%+v.String() = %q, want %q", tt.s, got, tt.str)
+		}
+		if got := tt.s.Resolve(tt.origin); got != tt.bytes {
+			t.Errorf("%+v.Resolve(%d) = %d, want %d", tt.s, tt.origin, got, tt.bytes)
+		}
+	}
+}
+
+func TestParseVolume(t *testing.T) {
+	v, err := ParseVolume("vg0/web1-root")
+	if err != nil || v != (Volume{"vg0", "web1-root"}) || v.String() != "vg0/web1-root" {
+		t.Errorf("ParseVolume: %+v, %v", v, err)
+	}
+	for _, bad := range []string{"", "vg0", "/lv", "vg0/", "a/b/c", "vg0/snapshot", "vg0/lv_cmeta", "-vg/lv", "./lv"} {
+		if _, err := ParseVolume(bad); err == nil {
+			t.Errorf("ParseVolume(%q) succeeded", bad)
+		}
+	}
+}
+
+// TestExamples parses every example config: each must be valid.
+func TestExamples(t *testing.T) {
+	files, err := filepath.Glob("../../examples/*.yaml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no examples found: %v", err)
+	}
+	for _, f := range files {
+		if _, err := Load(f, nil); err != nil {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+}
+
+// TestInvalid parses every file in testdata/config/invalid: each must fail with a
+// KeyError on the key its first line names ("# key: KEY").
+func TestInvalid(t *testing.T) {
+	files, err := filepath.Glob("../../testdata/config/invalid/*.yaml")
+	if err != nil || len(files) < 15 {
+		t.Fatalf("want at least 15 invalid configs, found %d (%v)", len(files), err)
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			first, _, _ := bytes.Cut(data, []byte("\n"))
+			key, ok := strings.CutPrefix(strings.TrimSpace(string(first)), "# key: ")
+			if !ok || key == "" {
+				t.Fatalf("first line %q is not \"# key: KEY\"", first)
+			}
+			_, err = Parse(data, nil)
+			wantKeyError(t, err, key)
+		})
+	}
+}
+
+// TestExampleDocumentsEveryKey checks that examples/config.yaml shows every default key.
+func TestExampleDocumentsEveryKey(t *testing.T) {
+	f, err := os.Open("../../examples/config.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	seen := map[string]bool{}
+	section := ""
+	for sc := bufio.NewScanner(f); sc.Scan(); {
+		line := sc.Text()
+		name, _, ok := strings.Cut(strings.TrimSpace(line), ":")
+		if !ok || strings.HasPrefix(name, "#") || strings.HasPrefix(name, "-") {
+			continue
+		}
+		if !strings.HasPrefix(line, " ") {
+			section = name
+			seen[name] = true
+		} else {
+			seen[section+"."+name] = true
+		}
+	}
+	for key := range defaults {
+		if !seen[key] {
+			t.Errorf("examples/config.yaml does not show %s", key)
+		}
+	}
+	for _, key := range []string{"vms", "exclude", "paths"} {
+		if !seen[key] {
+			t.Errorf("examples/config.yaml does not show %s", key)
+		}
+	}
+}

@@ -1,0 +1,291 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"math/bits"
+	"net/url"
+	"path"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// KeyError is one problem with one config key. Validation errors are joined KeyErrors:
+// find them with errors.As, or by walking the join's Unwrap() []error.
+type KeyError struct {
+	Key    string // full key path, e.g. "snapshot.size", "vms[1].volumes[0]"
+	Value  string // the value as written; "" when empty or not a single value
+	Reason string // what is wrong, e.g. "is not a size (want e.g. 10G, 512M or 20%)"
+	Env    string // the KVMBACKUP_* variable the value came from; "" for the file or defaults
+}
+
+// Error reads e.g. `config: snapshot.size: "10X" is not a size (want e.g. 10G, 512M or 20%)`.
+func (e *KeyError) Error() string {
+	if rest, ok := strings.CutPrefix(e.Reason, unknownKey); ok {
+		return fmt.Sprintf("config: %s %q%s", unknownKey, e.Key, rest)
+	}
+	var b strings.Builder
+	b.WriteString("config: " + e.Key)
+	if e.Env != "" {
+		b.WriteString(" (from " + e.Env + ")")
+	}
+	b.WriteString(": ")
+	if e.Value != "" {
+		b.WriteString(strconv.Quote(e.Value) + " ")
+	}
+	b.WriteString(e.Reason)
+	return b.String()
+}
+
+func joinErrors(errs []*KeyError) error {
+	all := make([]error, len(errs))
+	for i, e := range errs {
+		all[i] = e
+	}
+	return errors.Join(all...)
+}
+
+// Validate checks every field of c and reports every problem, as *KeyError values
+// joined with errors.Join; nil when c is valid. Load and Parse call it.
+func (c *Config) Validate() error {
+	return joinErrors(c.check())
+}
+
+var (
+	vmNameRe    = regexp.MustCompile(`^[A-Za-z0-9_.:-]+$`)
+	lvmNameRe   = regexp.MustCompile(`^[A-Za-z0-9+_.-]+$`)
+	zfsCompRe   = regexp.MustCompile(`^[A-Za-z0-9_.:-]+$`)
+	zfsDiskLike = regexp.MustCompile(`^c[0-9]`)
+
+	reservedPools = []string{"mirror", "raidz", "raidz1", "raidz2", "raidz3", "draid",
+		"spare", "log", "cache", "special", "dedup"}
+	reservedLVParts = []string{"_cdata", "_cmeta", "_corig", "_mlog", "_mimage", "_pmspare",
+		"_rimage", "_rmeta", "_tdata", "_tmeta", "_vorigin", "_vdata"}
+)
+
+func (c *Config) check() []*KeyError {
+	var errs []*KeyError
+	bad := func(key, value, reason string) {
+		errs = append(errs, &KeyError{Key: key, Value: value, Reason: reason})
+	}
+
+	if u, err := url.Parse(c.Libvirt.URI); c.Libvirt.URI == "" {
+		bad("libvirt.uri", "", "must not be empty (want e.g. qemu:///system)")
+	} else if err != nil || u.Scheme == "" {
+		bad("libvirt.uri", c.Libvirt.URI, "is not a libvirt URI (want e.g. qemu:///system or qemu+ssh://host/system)")
+	}
+
+	if !slices.Contains(QuiesceModes, c.Quiesce.Mode) {
+		bad("quiesce.mode", c.Quiesce.Mode, "is not a quiesce mode (want one of "+strings.Join(QuiesceModes, ", ")+")")
+	}
+	if s := c.Quiesce.Settle; s < 0 || s > time.Minute {
+		bad("quiesce.settle", s.String(), "is out of range (want 0s to 60s)")
+	}
+
+	if s := c.Snapshot.Size; (s.Bytes != 0) == (s.Percent != 0) || s.Bytes < 0 || s.Percent < 0 || s.Percent > 100 {
+		bad("snapshot.size", s.String(), "is not a size: give bytes above 0 or a percentage above 0% and at most 100%")
+	}
+	if n := c.Snapshot.Chunksize; n < 4<<10 || n > 512<<10 || bits.OnesCount64(uint64(n)) != 1 {
+		bad("snapshot.chunksize", FormatBytes(n), "is not a valid LVM chunk size (want a power of two from 4K to 512K)")
+	}
+	if p := c.Snapshot.MaxFill; !(p > 0 && p <= 100) {
+		bad("snapshot.max-fill", strconv.FormatFloat(p, 'f', -1, 64)+"%", "is out of range (want above 0% and at most 100%)")
+	}
+
+	if reason := datasetProblem(c.Target.Dataset); reason != "" {
+		bad("target.dataset", c.Target.Dataset, reason)
+	}
+
+	r := c.Retention
+	keeps := []struct {
+		key string
+		n   int
+	}{
+		{"keep-last", r.KeepLast}, {"keep-hourly", r.KeepHourly}, {"keep-daily", r.KeepDaily},
+		{"keep-weekly", r.KeepWeekly}, {"keep-monthly", r.KeepMonthly}, {"keep-yearly", r.KeepYearly},
+	}
+	total := 0
+	for _, k := range keeps {
+		if k.n < 0 {
+			bad("retention."+k.key, strconv.Itoa(k.n), "must not be negative")
+		} else {
+			total += k.n
+		}
+	}
+	if total == 0 {
+		bad("retention", "", `keeps nothing (every keep-* is 0): such a policy is refused, not read as "delete everything"; set at least one keep-* above 0`)
+	}
+
+	vmAt := map[string]int{}
+	for i, vm := range c.VMs {
+		key := fmt.Sprintf("vms[%d].name", i)
+		if reason := nameProblem(vm.Name); reason != "" {
+			bad(key, vm.Name, reason)
+		} else if j, dup := vmAt[vm.Name]; dup {
+			bad(key, vm.Name, fmt.Sprintf("is already the name of vms[%d]", j))
+		} else {
+			vmAt[vm.Name] = i
+		}
+		for j, vol := range vm.Volumes {
+			if reason := vol.problem(); reason != "" {
+				bad(fmt.Sprintf("vms[%d].volumes[%d]", i, j), vol.String(), reason)
+			}
+		}
+	}
+
+	for i, pat := range c.Exclude {
+		key := fmt.Sprintf("exclude[%d]", i)
+		if pat == "" {
+			bad(key, "", "must not be empty (want a domain name glob, e.g. test-*)")
+		} else if _, err := path.Match(pat, ""); err != nil {
+			bad(key, pat, "is not a valid glob (see path.Match)")
+		}
+	}
+
+	pathAt := map[string]int{}
+	for i, p := range c.Paths {
+		key := fmt.Sprintf("paths[%d]", i)
+		if reason := nameProblem(p.Name); reason != "" {
+			bad(key+".name", p.Name, reason)
+		} else if j, dup := pathAt[p.Name]; dup {
+			bad(key+".name", p.Name, fmt.Sprintf("is already the name of paths[%d]", j))
+		} else {
+			pathAt[p.Name] = i
+		}
+		switch {
+		case p.Path != "" && p.Volume != nil:
+			bad(key+".volume", p.Volume.String(), "is set together with "+key+".path: give exactly one of them")
+		case p.Path == "" && p.Volume == nil:
+			bad(key+".path", "", "is missing: give exactly one of "+key+".path or "+key+".volume")
+		case p.Volume != nil:
+			if reason := p.Volume.problem(); reason != "" {
+				bad(key+".volume", p.Volume.String(), reason)
+			}
+		case !filepath.IsAbs(p.Path):
+			bad(key+".path", p.Path, "is not an absolute path")
+		case filepath.Clean(p.Path) != p.Path:
+			bad(key+".path", p.Path, fmt.Sprintf("is not clean (want %q)", filepath.Clean(p.Path)))
+		}
+	}
+
+	if f := c.Report.MetricsFile; f != "" {
+		switch {
+		case !filepath.IsAbs(f) || filepath.Clean(f) != f:
+			bad("report.metrics-file", f, "is not a clean absolute path")
+		case !strings.HasSuffix(f, ".prom") || filepath.Base(f) == ".prom":
+			bad("report.metrics-file", f, `does not end in ".prom" (the node_exporter textfile collector reads only *.prom)`)
+		}
+	}
+	return errs
+}
+
+// nameProblem says what is wrong with a VM or path entry name, which becomes a ZFS
+// dataset component; "" when nothing is.
+func nameProblem(name string) string {
+	switch {
+	case name == "":
+		return "is required"
+	case len(name) > 200:
+		return "is longer than 200 characters"
+	case !vmNameRe.MatchString(name):
+		return "may hold only letters, digits and _ . : - (it names a ZFS dataset)"
+	case name == "." || name == "..":
+		return "cannot name a ZFS dataset"
+	}
+	return ""
+}
+
+// datasetProblem says what is wrong with a ZFS dataset name POOL/DATASET[/...]; "" when
+// nothing is.
+func datasetProblem(ds string) string {
+	const want = " (want POOL/DATASET, e.g. backup/vms)"
+	switch {
+	case ds == "":
+		return "must not be empty" + want
+	case len(ds) > 255:
+		return "is longer than 255 characters"
+	case strings.ContainsAny(ds, "@#"):
+		return "names a snapshot or bookmark, not a dataset" + want
+	}
+	parts := strings.Split(ds, "/")
+	if len(parts) < 2 {
+		return "has no dataset below the pool" + want
+	}
+	for _, p := range parts {
+		switch {
+		case p == "":
+			return "has an empty component" + want
+		case !zfsCompRe.MatchString(p):
+			return fmt.Sprintf("has component %q with characters other than letters, digits and _ . : -", p)
+		case p == "." || p == "..":
+			return fmt.Sprintf("has component %q", p)
+		}
+	}
+	pool := parts[0]
+	switch {
+	case !('a' <= pool[0] && pool[0] <= 'z' || 'A' <= pool[0] && pool[0] <= 'Z'):
+		return fmt.Sprintf("has pool name %q, which does not start with a letter", pool)
+	case slices.Contains(reservedPools, pool) || zfsDiskLike.MatchString(pool):
+		return fmt.Sprintf("has pool name %q, which ZFS reserves", pool)
+	}
+	return ""
+}
+
+// Volume is an LVM logical volume, VG/LV.
+type Volume struct {
+	VG, LV string
+}
+
+// String gives "vg/lv".
+func (v Volume) String() string { return v.VG + "/" + v.LV }
+
+// ParseVolume parses "VG/LV" and checks both names against LVM's naming rules.
+func ParseVolume(s string) (Volume, error) {
+	v, reason := parseVolume(s)
+	if reason != "" {
+		return Volume{}, fmt.Errorf("%q %s", s, reason)
+	}
+	return v, nil
+}
+
+func parseVolume(s string) (Volume, string) {
+	vg, lv, ok := strings.Cut(s, "/")
+	v := Volume{VG: vg, LV: lv}
+	if !ok || strings.Contains(lv, "/") {
+		return v, "is not an LVM volume (want VG/LV, e.g. vg0/web1-root)"
+	}
+	return v, v.problem()
+}
+
+// problem says what is wrong with v by LVM's naming rules; "" when nothing is.
+func (v Volume) problem() string {
+	for _, n := range []struct{ what, name string }{{"volume group", v.VG}, {"logical volume", v.LV}} {
+		switch {
+		case n.name == "":
+			return "has an empty " + n.what + " name (want VG/LV, e.g. vg0/web1-root)"
+		case len(n.name) > 127:
+			return "has a " + n.what + " name longer than 127 characters"
+		case !lvmNameRe.MatchString(n.name):
+			return "has a " + n.what + " name with characters other than letters, digits and + _ . -"
+		case n.name[0] == '-':
+			return "has a " + n.what + ` name starting with "-"`
+		case n.name == "." || n.name == "..":
+			return "has " + n.what + " name " + strconv.Quote(n.name)
+		}
+	}
+	for _, prefix := range []string{"snapshot", "pvmove"} {
+		if strings.HasPrefix(v.LV, prefix) {
+			return fmt.Sprintf("has a logical volume name starting with %q, which LVM reserves", prefix)
+		}
+	}
+	for _, part := range reservedLVParts {
+		if strings.Contains(v.LV, part) {
+			return fmt.Sprintf("has a logical volume name containing %q, which LVM reserves", part)
+		}
+	}
+	return ""
+}
