@@ -174,9 +174,20 @@ func (a *ApplianceVM) Exec(ctx context.Context, req labctl.Request, stdout io.Wr
 	return a.client.Exec(ctx, req, stdout)
 }
 
+// ExecRequest is a command for Exec; ExecResult what it left.
+type (
+	ExecRequest = labctl.Request
+	ExecResult  = labctl.Result
+)
+
 // Run runs argv inside and returns its stdout; a non-zero exit is an error with stderr.
 func (a *ApplianceVM) Run(ctx context.Context, argv ...string) (string, error) {
-	res, err := a.Exec(ctx, labctl.Request{Argv: argv}, nil)
+	return a.RunStdin(ctx, "", argv...)
+}
+
+// RunStdin is Run with stdin.
+func (a *ApplianceVM) RunStdin(ctx context.Context, stdin string, argv ...string) (string, error) {
+	res, err := a.Exec(ctx, labctl.Request{Argv: argv, Stdin: []byte(stdin)}, nil)
 	if err != nil {
 		return string(res.Stdout), err
 	}
