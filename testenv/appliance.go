@@ -32,6 +32,10 @@ type ApplianceOptions struct {
 // machine's root as its own (read-only 9p + tmpfs overlay), so every binary of the
 // machine runs inside with real device-mapper, LVM and OpenZFS. Dir is shared
 // read-write at the same path on both sides.
+//
+// The overlay assumes its lower layer (the machine's root) does not change while
+// mounted: files the machine makes or changes after boot may not be seen inside, or
+// fail with ESTALE. Pass everything made after boot through Dir.
 type ApplianceVM struct {
 	Dir      string        // the lab share: same path inside and out
 	Console  string        // the serial console log

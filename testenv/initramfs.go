@@ -71,7 +71,8 @@ while :; do sleep 3600; done
 const ApplianceReadyLine = "KVMBACKUP-APPLIANCE-READY"
 
 // applianceInit is the appliance's /init: the machine's root (9p, read-only) under a
-// tmpfs overlay becomes the root, /dev /proc /sys are real, /run and /tmp are tmpfs,
+// tmpfs overlay becomes the root, /dev /proc /sys are real, /run is a tmpfs (/tmp is
+// the machine's, through the overlay: a checkout under /tmp is visible inside),
 // the lab share is mounted read-write at the same path as on the machine, the scratch
 // disk (vda, ext4) on /scratch; then the control agent runs in that root. When the
 // agent ends the appliance powers off.
@@ -106,7 +107,6 @@ mount -t proc proc /newroot/proc
 mount -t sysfs sysfs /newroot/sys
 mount -t tmpfs -o mode=755 tmpfs /newroot/run
 mkdir -p /newroot/run/lock /newroot/run/lvm /newroot/run/libvirt
-mount -t tmpfs -o mode=1777 tmpfs /newroot/tmp
 mkdir -p "/newroot$share" /newroot/scratch
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 labshare "/newroot$share" || fail "mount of the lab share failed"
 mount -t ext4 -o noinit_itable /dev/vda /newroot/scratch || fail "mount of the scratch disk failed"

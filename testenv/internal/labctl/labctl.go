@@ -111,6 +111,12 @@ func run(ctx context.Context, req Request, stdout func([]byte)) Reply {
 		ctx, cancel = context.WithTimeout(ctx, req.Timeout)
 		defer cancel()
 	}
+	if req.Dir != "" {
+		// exec reports a missing working directory as a missing binary: say it here.
+		if _, err := os.Stat(req.Dir); err != nil {
+			return Reply{ID: req.ID, Done: true, Exit: -1, Err: "working directory: " + err.Error()}
+		}
+	}
 	tool := runner.Tool{Path: req.Argv[0], Env: append(append([]string(nil), BaseEnv...), req.Env...)}
 	opts := runner.Options{Dir: req.Dir, Stdout: funcWriter(stdout)}
 	if req.Stdin != nil {
