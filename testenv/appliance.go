@@ -126,7 +126,7 @@ func BootAppliance(ctx context.Context, dir string, opts ApplianceOptions) (*App
 	qctx, cancel := context.WithCancel(context.Background())
 	a.cancel = cancel
 	go func() {
-		_, err := runner.New("qemu-system-x86_64").Run(qctx, args...)
+		_, err := runner.New("qemu-system-x86_64").RunWith(qctx, runner.Options{KillWithParent: true}, args...)
 		a.exited <- err
 		close(a.exited)
 	}()

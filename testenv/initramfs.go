@@ -28,6 +28,15 @@ var (
 	}
 )
 
+// initPreamble starts both /init scripts: busybox's applets, /proc, /sys, /dev.
+const initPreamble = `#!/bin/busybox sh
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+`
+
 // GuestReadyLine is what the tiny guest prints on its console when it is up.
 const GuestReadyLine = "KVMBACKUP-GUEST-READY"
 
@@ -35,13 +44,7 @@ const GuestReadyLine = "KVMBACKUP-GUEST-READY"
 //
 //	kvmbackup.mount=DEV:DIR   mount the ext4 filesystem DEV on DIR
 //	kvmbackup.agent=1         start qemu-ga on the org.qemu.guest_agent.0 port
-const guestInit = `#!/bin/busybox sh
-/bin/busybox --install -s /bin
-export PATH=/bin
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev
-for m in $(cat /etc/modules.load); do
+const guestInit = initPreamble + `for m in $(cat /etc/modules.load); do
 	insmod "$m" || echo "kvmbackup-guest: insmod $m failed"
 done
 echo 1 >/proc/sys/kernel/sysrq
@@ -76,13 +79,7 @@ const ApplianceReadyLine = "KVMBACKUP-APPLIANCE-READY"
 // the lab share is mounted read-write at the same path as on the machine, the scratch
 // disk (vda, ext4) on /scratch; then the control agent runs in that root. When the
 // agent ends the appliance powers off.
-const applianceInit = `#!/bin/busybox sh
-/bin/busybox --install -s /bin
-export PATH=/bin
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev
-fail() { echo "kvmbackup-appliance: $*"; echo o >/proc/sysrq-trigger; sleep 10; }
+const applianceInit = initPreamble + `fail() { echo "kvmbackup-appliance: $*"; echo o >/proc/sysrq-trigger; sleep 10; }
 for m in $(cat /etc/modules.load); do
 	insmod "$m" || echo "kvmbackup-appliance: insmod $m failed"
 done

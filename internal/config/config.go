@@ -243,6 +243,17 @@ type rawConfig struct {
 	} `mapstructure:"report"`
 }
 
+// parseKey records the value of key as written and parses it; a parse failure is
+// recorded against key and the zero value returned.
+func parseKey[T any](b *builder, key, value string, parse func(string) (T, string)) T {
+	b.values[key] = value
+	v, reason := parse(value)
+	if reason != "" {
+		b.fail(key, value, reason)
+	}
+	return v
+}
+
 // builder turns a rawConfig into a Config, keeping the parse errors, the keys that
 // failed (so that Validate does not report them twice) and the values as written.
 type builder struct {
@@ -275,31 +286,18 @@ func (b *builder) build(r *rawConfig) *Config {
 		Exclude: r.Exclude,
 		Report:  Report{MetricsFile: r.Report.MetricsFile},
 	}
-	b.values["quiesce.settle"] = r.Quiesce.Settle
-	if d, err := time.ParseDuration(r.Quiesce.Settle); err != nil {
-		b.fail("quiesce.settle", r.Quiesce.Settle, "is not a duration (want e.g. 1s or 500ms)")
-	} else {
-		c.Quiesce.Settle = d
-	}
-
-	b.values["snapshot.size"] = r.Snapshot.Size
-	if s, reason := parseSize(r.Snapshot.Size); reason != "" {
-		b.fail("snapshot.size", r.Snapshot.Size, reason)
-	} else {
-		c.Snapshot.Size = s
-	}
-	b.values["snapshot.chunksize"] = r.Snapshot.Chunksize
-	if n, reason := parseBytes(r.Snapshot.Chunksize, "(want e.g. 64K or 512K)"); reason != "" {
-		b.fail("snapshot.chunksize", r.Snapshot.Chunksize, reason)
-	} else {
-		c.Snapshot.Chunksize = n
-	}
-	b.values["snapshot.max-fill"] = r.Snapshot.MaxFill
-	if p, reason := parsePercent(r.Snapshot.MaxFill); reason != "" {
-		b.fail("snapshot.max-fill", r.Snapshot.MaxFill, reason)
-	} else {
-		c.Snapshot.MaxFill = p
-	}
+	c.Quiesce.Settle = parseKey(b, "quiesce.settle", r.Quiesce.Settle, func(v string) (time.Duration, string) {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return 0, "is not a duration (want e.g. 1s or 500ms)"
+		}
+		return d, ""
+	})
+	c.Snapshot.Size = parseKey(b, "snapshot.size", r.Snapshot.Size, parseSize)
+	c.Snapshot.Chunksize = parseKey(b, "snapshot.chunksize", r.Snapshot.Chunksize, func(v string) (int64, string) {
+		return parseBytes(v, "(want e.g. 64K or 512K)")
+	})
+	c.Snapshot.MaxFill = parseKey(b, "snapshot.max-fill", r.Snapshot.MaxFill, parsePercent)
 
 	c.Target.RequireMirror = b.bool("target.require-mirror", r.Target.RequireMirror)
 	c.Target.RequireCompression = b.bool("target.require-compression", r.Target.RequireCompression)

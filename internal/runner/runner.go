@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"os/exec"
+	"runtime"
 	"strings"
 	"syscall"
 	"time"
@@ -38,6 +39,11 @@ type Options struct {
 	Stdin  io.Reader
 	Stdout io.Writer // when set, stdout streams here instead of into Result.Stdout
 	Dir    string
+	// KillWithParent kills the child (SIGKILL) when this process dies, for long-lived
+	// children such as a VM's QEMU that must not outlive a crashed test. RunWith then
+	// forks from, and waits on, a locked OS thread, since the kernel ties the signal
+	// to the thread that forked.
+	KillWithParent bool
 }
 
 // Result is what a finished command left.
@@ -114,6 +120,11 @@ func (t Tool) RunWith(ctx context.Context, opts Options, args ...string) (Result
 	}
 	cmd.Stderr = &stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if opts.KillWithParent {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		cmd.SysProcAttr.Pdeathsig = syscall.SIGKILL
+	}
 	cmd.Cancel = func() error {
 		if cmd.Process == nil {
 			return nil

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -127,5 +128,39 @@ func TestStdinAndStreamedStdout(t *testing.T) {
 	}
 	if out.String() != "hello" {
 		t.Fatalf("got %q", out.String())
+	}
+}
+
+// A child started with KillWithParent dies with the process that started it.
+func TestKillWithParent(t *testing.T) {
+	if pidFile := os.Getenv("RUNNER_TEST_PIDFILE"); pidFile != "" {
+		// The helper parent: start a long child that writes its pid, then die hard.
+		go New("/bin/sh").RunWith(context.Background(), Options{KillWithParent: true}, "-c", "echo $$ >"+pidFile+"; exec sleep 60")
+		time.Sleep(500 * time.Millisecond)
+		os.Exit(3)
+	}
+	pidFile := filepath.Join(t.TempDir(), "pid")
+	cmd := exec.Command(os.Args[0], "-test.run", "^TestKillWithParent$")
+	cmd.Env = append(os.Environ(), "RUNNER_TEST_PIDFILE="+pidFile)
+	cmd.Run() // no pipes: nothing waits for the child's output
+	b, err := os.ReadFile(pidFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		t.Fatalf("pid file holds %q", b)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		st, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+		if err != nil || strings.Contains(string(st), ") Z ") {
+			return // gone (or a zombie waiting for init)
+		}
+		if time.Now().After(deadline) {
+			syscall.Kill(pid, syscall.SIGKILL)
+			t.Fatalf("child %d outlived its parent", pid)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
