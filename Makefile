@@ -26,7 +26,7 @@ vet:
 
 ## test: deps, then the whole suite, lab included (KVMBACKUP_LAB=1 makes a missing lab component fail)
 test: deps vet
-	$(GO) test -count=1 -timeout 40m ./...
+	@bash scripts/test.sh
 
 ## demo: deps, then the lab narrated: a real guest, an LVM snapshot, a mirrored compressed ZFS pool
 demo: deps build

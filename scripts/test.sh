@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# test.sh: the whole suite, verbose, then a count of tests passed, failed and skipped.
+# With KVMBACKUP_LAB=1 (CI) a skipped test is a failure: lab tests may not skip there.
+set -uo pipefail
+log=$(mktemp /var/tmp/kvmbackup-test.XXXXXX.log)
+trap 'rm -f "$log"' EXIT
+go test -count=1 -timeout 40m -v "$@" ./... 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+passed=$(grep -cE '^\s*--- PASS' "$log")
+failed=$(grep -cE '^\s*--- FAIL' "$log")
+skipped=$(grep -cE '^\s*--- SKIP' "$log")
+echo
+if [ "$skipped" -gt 0 ]; then
+	echo "skipped tests:"
+	grep -E -A1 '^\s*--- SKIP' "$log" | sed 's/^/  /'
+fi
+echo "$passed passed, $failed failed, $skipped skipped"
+if [ "${KVMBACKUP_LAB:-}" = 1 ] && [ "$skipped" -gt 0 ]; then
+	echo "KVMBACKUP_LAB=1: $skipped tests skipped; lab tests may not skip here" >&2
+	exit 1
+fi
+exit "$status"
