@@ -25,4 +25,5 @@ require (
 	go.yaml.in/yaml/v3 v3.0.4 // indirect
 	golang.org/x/sys v0.29.0 // indirect
 	golang.org/x/text v0.28.0 // indirect
+	libvirt.org/go/libvirtxml v1.12008.0 // indirect
 )

@@ -27,6 +27,9 @@ type GuestOptions struct {
 	MemoryMiB  int    // default 192
 	Persistent bool   // define then start (else a transient domain)
 	Agent      bool   // a qemu-guest-agent channel, and start qemu-ga inside
+	// AgentChannel: the channel only, no agent listening (a guest whose agent is
+	// down: freezing through it fails at once).
+	AgentChannel bool
 	Disks      []GuestDisk
 	Cmdline    string // extra kernel command line (kvmbackup.mount=DEV:DIR …)
 	// Virsh runs virsh (default: virsh in PATH): the miniature KVM host sets it to run
@@ -56,6 +59,31 @@ var guestInitramfsOnce struct {
 // StartGuest defines and starts a tiny guest and waits until it is ready (its ready
 // line on the console). It is destroyed (and undefined) at cleanup, also on failure.
 func StartGuest(t TB, opts GuestOptions) *Guest {
+	t.Helper()
+	return StartGuests(t, opts)[0]
+}
+
+// StartGuests starts one guest per options, all at once, and waits until every one
+// is ready: their boots overlap.
+func StartGuests(t TB, opts ...GuestOptions) []*Guest {
+	t.Helper()
+	start := time.Now()
+	guests := make([]*Guest, len(opts))
+	for i, o := range opts {
+		guests[i] = createGuest(t, o)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), guestBootTimeout)
+	defer cancel()
+	for _, g := range guests {
+		if err := g.WaitConsole(ctx, GuestReadyLine); err != nil {
+			t.Fatalf("guest %s did not become ready: %v\nconsole:\n%s", g.Name, err, tail(g.ConsoleText(), 3000))
+		}
+		t.Logf("guest %s ready in %.1fs", g.Name, time.Since(start).Seconds())
+	}
+	return guests
+}
+
+func createGuest(t TB, opts GuestOptions) *Guest {
 	t.Helper()
 	ctx := t.Context()
 	if opts.Name == "" {
@@ -96,7 +124,6 @@ func StartGuest(t TB, opts GuestOptions) *Guest {
 		t.Fatalf("guest %s: %v", opts.Name, err)
 	}
 	t.Cleanup(func() { g.remove(opts.Persistent) })
-	start := time.Now()
 	if opts.Persistent {
 		if _, err := g.virsh(ctx, "define", xmlFile); err != nil {
 			t.Fatalf("define guest %s: %v", opts.Name, err)
@@ -107,12 +134,6 @@ func StartGuest(t TB, opts GuestOptions) *Guest {
 	} else if _, err := g.virsh(ctx, "create", xmlFile); err != nil {
 		t.Fatalf("create guest %s: %v", opts.Name, err)
 	}
-	wctx, cancel := context.WithTimeout(ctx, guestBootTimeout)
-	defer cancel()
-	if err := g.WaitConsole(wctx, GuestReadyLine); err != nil {
-		t.Fatalf("guest %s did not become ready: %v\nconsole:\n%s", opts.Name, err, tail(g.ConsoleText(), 3000))
-	}
-	t.Logf("guest %s ready in %.1fs", opts.Name, time.Since(start).Seconds())
 	return g
 }
 
@@ -218,9 +239,30 @@ func guestXML(o GuestOptions, kernel, console string) ([]byte, error) {
 	}
 	fmt.Fprintf(&b, `    <serial type='file'><source path='%s'/><target port='0'/></serial>
 `, esc(console))
-	if o.Agent {
+	if o.Agent || o.AgentChannel {
 		b.WriteString("    <channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>\n")
 	}
 	b.WriteString("    <memballoon model='none'/>\n  </devices>\n</domain>\n")
 	return []byte(b.String()), nil
+}
+
+// Ext4Image makes a sparse file of size bytes holding an empty ext4 filesystem, for a
+// guest's data disk (mount it with Cmdline "kvmbackup.mount=/dev/vda:/data": the guest names its
+// virtio disks in order, whatever their libvirt target).
+func Ext4Image(t TB, size int64) string {
+	t.Helper()
+	f := filepath.Join(WorkDir(t), "data.ext4")
+	if err := sparseFile(f, size); err != nil {
+		t.Fatalf("%v", err)
+	}
+	if _, err := runner.New("mkfs.ext4").Run(t.Context(), "-F", "-q", f); err != nil {
+		t.Fatalf("%v", err)
+	}
+	return f
+}
+
+// AgentCommand sends a raw guest agent command (JSON) through libvirt and returns the
+// agent's JSON reply.
+func (g *Guest) AgentCommand(ctx context.Context, cmd string) (string, error) {
+	return g.Virsh(ctx, "qemu-agent-command", g.Name, cmd)
 }

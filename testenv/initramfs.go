@@ -53,6 +53,8 @@ for arg in $(cat /proc/cmdline); do
 	case "$arg" in
 	kvmbackup.mount=*)
 		spec=${arg#kvmbackup.mount=}
+		i=0 # virtio-blk probes asynchronously: wait for the device node
+		while [ ! -b "${spec%%:*}" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
 		mkdir -p "${spec#*:}"
 		mount -t ext4 "${spec%%:*}" "${spec#*:}" && echo "kvmbackup-guest: mounted ${spec%%:*} on ${spec#*:}"
 		;;

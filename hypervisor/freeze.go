@@ -1,0 +1,424 @@
+package hypervisor
+
+import (
+	"context"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/rs/zerolog"
+	"libvirt.org/go/libvirt"
+)
+
+// Mode is how a guest is quiesced (config quiesce.mode).
+type Mode string
+
+const (
+	// ModeAuto uses the guest agent when one is connected and answers, else
+	// ModeSysrqSuspend.
+	ModeAuto Mode = "auto"
+	// ModeAgent freezes the guest's filesystems through qemu-guest-agent (no pause).
+	ModeAgent Mode = "agent"
+	// ModeSysrqSuspend sends Alt+SysRq+S (emergency sync), waits the settle delay,
+	// then suspends the guest: the seed script's method.
+	ModeSysrqSuspend Mode = "sysrq-suspend"
+	// ModeSuspend suspends the guest without a sync.
+	ModeSuspend Mode = "suspend"
+	// ModeNone leaves the guest running: the snapshot is crash-consistent only.
+	ModeNone Mode = "none"
+)
+
+// Linux input keycodes for Alt+SysRq+S.
+const (
+	keyLeftAlt = 56
+	keySysRq   = 99
+	keyS       = 31
+)
+
+// markNS is the XML namespace of the live-metadata mark set on a domain before it is
+// paused or frozen, and cleared after it is resumed or thawed.
+const markNS = "https://kvmbackup.dev/xmlns/freeze/1"
+
+// mark is the content of that metadata element.
+type mark struct {
+	XMLName xml.Name `xml:"freeze"`
+	Run     string   `xml:"run,attr"`
+	Time    string   `xml:"time,attr"`
+	Mode    Mode     `xml:"mode,attr"`
+	PID     int      `xml:"pid,attr"`
+}
+
+// FreezeOptions tune a group freeze.
+type FreezeOptions struct {
+	Mode   Mode
+	Settle time.Duration // after Alt+SysRq+S, once for the whole group
+	// AgentTimeout bounds a guest agent freeze (default 10s); in auto mode a guest
+	// whose agent does not answer in time falls back to sysrq-suspend.
+	AgentTimeout time.Duration
+	RunID        string                                           // recorded in the mark
+	Now          func() time.Time                                 // default time.Now
+	Sleep        func(ctx context.Context, d time.Duration) error // default: a timer
+}
+
+// VMReport is what happened to one VM of a group.
+type VMReport struct {
+	Name string `json:"name"`
+	// Mode actually used; "" when nothing was done (Skipped says why).
+	Mode    Mode   `json:"mode,omitempty"`
+	Skipped string `json:"skipped,omitempty"`
+	// Window is how long the guest was paused (suspend → resume) or its filesystems
+	// frozen (freeze → thaw); set by Thaw.
+	Window time.Duration `json:"window_ns"`
+	Note   string        `json:"note,omitempty"`
+}
+
+// Group is a frozen group of VMs. Thaw resumes or thaws exactly the VMs this Group
+// paused or froze; it is idempotent and safe to defer.
+type Group struct {
+	c    *Conn
+	opts FreezeOptions
+	mu   sync.Mutex
+	vms  []*vmState
+}
+
+type vmState struct {
+	report  VMReport
+	marked  bool      // the mark is set: Thaw must clear it
+	paused  bool      // Suspend was attempted: Thaw resumes if the domain is paused
+	frozen  bool      // FSFreeze was attempted: Thaw thaws
+	since   time.Time // when the pause or freeze took effect
+	thawed  bool
+	thawErr error
+}
+
+// Freeze quiesces the named VMs as one group: every VM in parallel, ONE settle delay
+// for the whole group. On any error, or when ctx ends, everything already paused or
+// frozen is thawed before Freeze returns: it never leaves a VM paused on failure. A
+// VM that is shut off is skipped (its disks are at rest); one already paused by
+// someone else is left alone and not resumed later; both are reported.
+func (c *Conn) Freeze(ctx context.Context, names []string, opts FreezeOptions) (*Group, error) {
+	if opts.AgentTimeout == 0 {
+		opts.AgentTimeout = 10 * time.Second
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Sleep == nil {
+		opts.Sleep = sleepCtx
+	}
+	switch opts.Mode {
+	case ModeAuto, ModeAgent, ModeSysrqSuspend, ModeSuspend, ModeNone:
+	default:
+		return nil, fmt.Errorf("quiesce mode %q is not one of auto, agent, sysrq-suspend, suspend, none", opts.Mode)
+	}
+	g := &Group{c: c, opts: opts}
+	for _, n := range names {
+		g.vms = append(g.vms, &vmState{report: VMReport{Name: n}})
+	}
+	log := zerolog.Ctx(ctx).With().Str("component", "hypervisor").Logger()
+
+	fail := func(err error) (*Group, error) {
+		if _, terr := g.Thaw(ctx); terr != nil {
+			err = errors.Join(err, terr)
+		}
+		return nil, err
+	}
+	// Phase 1, in parallel: look at each VM, mark it, then freeze (agent) or sync.
+	if err := g.each(func(v *vmState) error { return g.prepare(ctx, v) }); err != nil {
+		return fail(err)
+	}
+	// Phase 2: one settle delay for every VM that got Alt+SysRq+S.
+	for _, v := range g.vms {
+		if v.report.Mode == ModeSysrqSuspend {
+			log.Debug().Dur("settle", opts.Settle).Msg("settling after Alt+SysRq+S")
+			if err := opts.Sleep(ctx, opts.Settle); err != nil {
+				return fail(fmt.Errorf("settle after Alt+SysRq+S: %w", err))
+			}
+			break
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return fail(fmt.Errorf("freeze: %w", err))
+	}
+	// Phase 3, in parallel: suspend.
+	if err := g.each(func(v *vmState) error { return g.suspend(ctx, v) }); err != nil {
+		return fail(err)
+	}
+	for _, v := range g.vms {
+		e := log.Info().Str("vm", v.report.Name).Str("mode", string(v.report.Mode))
+		if v.report.Skipped != "" {
+			e = e.Str("skipped", v.report.Skipped)
+		}
+		if v.report.Note != "" {
+			e = e.Str("note", v.report.Note)
+		}
+		e.Msg("quiesced")
+	}
+	return g, nil
+}
+
+// each runs f for every VM in parallel and joins the errors.
+func (g *Group) each(f func(*vmState) error) error {
+	errs := make([]error, len(g.vms))
+	var wg sync.WaitGroup
+	for i, v := range g.vms {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = f(v)
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// prepare decides v's mode, marks it, and freezes (agent) or sends Alt+SysRq+S.
+func (g *Group) prepare(ctx context.Context, v *vmState) error {
+	name := v.report.Name
+	d, err := g.c.Domain(ctx, name)
+	if err != nil {
+		return err
+	}
+	switch d.State {
+	case StateShutoff:
+		v.report.Skipped = "shut off: its disks are at rest"
+		return nil
+	case StatePaused:
+		v.report.Skipped = "already paused by someone else: left paused, not resumed"
+		return nil
+	case StateRunning, StateBlocked:
+	default:
+		return fmt.Errorf("domain %s is %s: cannot quiesce it", name, d.State)
+	}
+	mode := g.opts.Mode
+	if mode == ModeAuto {
+		if d.AgentConnected {
+			mode = ModeAgent
+		} else {
+			mode = ModeSysrqSuspend
+			v.report.Note = "no guest agent connected"
+		}
+	}
+	if mode == ModeNone {
+		v.report.Mode = ModeNone
+		return nil
+	}
+	if err := g.setMark(ctx, v, mode); err != nil {
+		return err
+	}
+	if mode == ModeAgent {
+		err := g.agentFreeze(ctx, v)
+		if err == nil {
+			v.report.Mode = ModeAgent
+			return nil
+		}
+		if g.opts.Mode == ModeAgent || ctx.Err() != nil {
+			return err
+		}
+		// auto: the agent did not freeze; thaw in case an abandoned freeze lands late,
+		// and sync and suspend instead.
+		if v.frozen {
+			if terr := g.agentThaw(ctx, v); terr != nil {
+				return errors.Join(err, terr)
+			}
+			v.frozen = false
+		}
+		v.report.Note = fmt.Sprintf("guest agent did not freeze (%v): fell back to sysrq-suspend", err)
+		mode = ModeSysrqSuspend
+		if err := g.setMark(ctx, v, mode); err != nil {
+			return err
+		}
+	}
+	v.report.Mode = mode
+	if mode == ModeSysrqSuspend {
+		return g.c.withDomain(ctx, name, "send Alt+SysRq+S to", func(dom *libvirt.Domain) error {
+			return dom.SendKey(uint(libvirt.KEYCODE_SET_LINUX), 0, []uint{keyLeftAlt, keySysRq, keyS}, 0)
+		})
+	}
+	return nil
+}
+
+// agentFreeze freezes v's filesystems through the guest agent. An agent that reports
+// no filesystem is an error: libvirt would call freezing nothing a success.
+func (g *Group) agentFreeze(ctx context.Context, v *vmState) error {
+	actx, cancel := context.WithTimeout(ctx, g.opts.AgentTimeout)
+	defer cancel()
+	err := g.c.withDomain(actx, v.report.Name, "freeze the filesystems of", func(dom *libvirt.Domain) error {
+		fs, err := dom.GetFSInfo(0)
+		if err != nil {
+			return err
+		}
+		if len(fs) == 0 {
+			return errors.New("the guest agent reports no filesystem to freeze")
+		}
+		return dom.FSFreeze(nil, 0)
+	})
+	switch {
+	case err == nil:
+		v.frozen = true
+		v.since = g.opts.Now()
+	case actx.Err() != nil:
+		// Abandoned at our timeout: the freeze may still land, so Thaw must thaw. Any
+		// error libvirt returned means nothing was frozen.
+		v.frozen = true
+	}
+	return err
+}
+
+func (g *Group) agentThaw(ctx context.Context, v *vmState) error {
+	actx, cancel := context.WithTimeout(ctx, g.opts.AgentTimeout)
+	defer cancel()
+	return g.c.withDomain(actx, v.report.Name, "thaw the filesystems of", func(dom *libvirt.Domain) error {
+		return dom.FSThaw(nil, 0)
+	})
+}
+
+func (g *Group) suspend(ctx context.Context, v *vmState) error {
+	if v.report.Mode != ModeSysrqSuspend && v.report.Mode != ModeSuspend {
+		return nil
+	}
+	v.paused = true // a late suspend is possible from here: Thaw checks and resumes
+	err := g.c.withDomain(ctx, v.report.Name, "suspend", func(dom *libvirt.Domain) error {
+		return dom.Suspend()
+	})
+	if err == nil {
+		v.since = g.opts.Now()
+	}
+	return err
+}
+
+func (g *Group) setMark(ctx context.Context, v *vmState, mode Mode) error {
+	m := mark{Run: g.opts.RunID, Time: g.opts.Now().UTC().Format(time.RFC3339), Mode: mode, PID: os.Getpid()}
+	b, err := xml.Marshal(m)
+	if err != nil {
+		return err
+	}
+	err = g.c.withDomain(ctx, v.report.Name, "mark", func(dom *libvirt.Domain) error {
+		return dom.SetMetadata(libvirt.DOMAIN_METADATA_ELEMENT, string(b), "kvmbackup", markNS, libvirt.DOMAIN_AFFECT_LIVE)
+	})
+	if err == nil {
+		v.marked = true
+	}
+	return err
+}
+
+// ThawTimeout bounds Thaw; it runs with a fresh context, so a cancelled run (SIGINT,
+// SIGTERM) still resumes its VMs.
+var ThawTimeout = 60 * time.Second
+
+// Thaw resumes the VMs this group paused and thaws those it froze, then clears their
+// marks, each VM in parallel. It runs even when ctx is already cancelled (with a fresh
+// bounded context carrying ctx's values), is idempotent, and returns every VM's report
+// with its measured window. A VM that could not be resumed stays marked, so that
+// Recover resumes it later; the error names it.
+func (g *Group) Thaw(ctx context.Context) ([]VMReport, error) {
+	if g == nil {
+		return nil, nil
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	tctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ThawTimeout)
+	defer cancel()
+	log := zerolog.Ctx(ctx).With().Str("component", "hypervisor").Logger()
+	err := g.each(func(v *vmState) error {
+		if v.thawed {
+			return nil
+		}
+		if err := g.thawOne(tctx, v); err != nil {
+			v.thawErr = err
+			return err
+		}
+		v.thawed = true
+		if v.report.Mode != "" && v.report.Mode != ModeNone {
+			log.Info().Str("vm", v.report.Name).Dur("window", v.report.Window).Msg("resumed")
+		}
+		return nil
+	})
+	return g.Reports(), err
+}
+
+func (g *Group) thawOne(ctx context.Context, v *vmState) error {
+	name := v.report.Name
+	if v.frozen {
+		if err := retry(ctx, func() error { return g.agentThaw(ctx, v) }); err != nil {
+			return err
+		}
+		v.frozen = false
+		if !v.since.IsZero() {
+			v.report.Window = g.opts.Now().Sub(v.since)
+		}
+	}
+	if v.paused {
+		err := retry(ctx, func() error {
+			return g.c.withDomain(ctx, name, "resume", func(dom *libvirt.Domain) error {
+				st, _, err := dom.GetState()
+				if err != nil {
+					return err
+				}
+				if st != libvirt.DOMAIN_PAUSED {
+					return nil // the suspend never landed, or someone resumed it
+				}
+				return dom.Resume()
+			})
+		})
+		if err != nil {
+			return err
+		}
+		v.paused = false
+		if !v.since.IsZero() {
+			v.report.Window = g.opts.Now().Sub(v.since)
+		}
+	}
+	if v.marked {
+		if err := g.c.withDomain(ctx, name, "unmark", clearMark); err != nil && !IsNotFound(err) {
+			return err
+		}
+		v.marked = false
+	}
+	return nil
+}
+
+func clearMark(dom *libvirt.Domain) error {
+	err := dom.SetMetadata(libvirt.DOMAIN_METADATA_ELEMENT, "", "", markNS, libvirt.DOMAIN_AFFECT_LIVE)
+	if lverr(err, libvirt.ERR_NO_DOMAIN_METADATA) {
+		return nil
+	}
+	return err
+}
+
+// Reports returns every VM's report so far.
+func (g *Group) Reports() []VMReport {
+	out := make([]VMReport, len(g.vms))
+	for i, v := range g.vms {
+		out[i] = v.report
+	}
+	return out
+}
+
+// retry runs f up to 3 times, 200ms apart, while ctx lasts.
+func retry(ctx context.Context, f func() error) error {
+	var err error
+	for i := 0; i < 3; i++ {
+		if err = f(); err == nil || IsNotFound(err) {
+			return err
+		}
+		if sleepCtx(ctx, 200*time.Millisecond) != nil {
+			break
+		}
+	}
+	return err
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
