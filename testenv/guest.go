@@ -30,8 +30,8 @@ type GuestOptions struct {
 	// AgentChannel: the channel only, no agent listening (a guest whose agent is
 	// down: freezing through it fails at once).
 	AgentChannel bool
-	Disks      []GuestDisk
-	Cmdline    string // extra kernel command line (kvmbackup.mount=DEV:DIR …)
+	Disks        []GuestDisk
+	Cmdline      string // extra kernel command line (kvmbackup.mount=DEV:DIR …)
 	// Virsh runs virsh (default: virsh in PATH): the miniature KVM host sets it to run
 	// inside the appliance.
 	Virsh func(ctx context.Context, args ...string) ([]byte, error)
