@@ -51,6 +51,22 @@ type mark struct {
 	PID     int      `xml:"pid,attr"`
 }
 
+// QuiesceMode is the mode a freeze configured with mode would use for d now, and why:
+// auto is agent when libvirt sees a guest agent connected, else sysrq-suspend. (The
+// agent may still fail to freeze; auto then falls back to sysrq-suspend.)
+func QuiesceMode(d Domain, mode Mode) (Mode, string) {
+	switch {
+	case mode != ModeAuto:
+		return mode, "configured"
+	case d.AgentConnected:
+		return ModeAgent, "guest agent connected"
+	case d.AgentChannel:
+		return ModeSysrqSuspend, "no guest agent connected"
+	default:
+		return ModeSysrqSuspend, "no guest agent channel"
+	}
+}
+
 // FreezeOptions tune a group freeze.
 type FreezeOptions struct {
 	Mode   Mode
@@ -193,14 +209,9 @@ func (g *Group) prepare(ctx context.Context, v *vmState) error {
 	default:
 		return fmt.Errorf("domain %s is %s: cannot quiesce it", name, d.State)
 	}
-	mode := g.opts.Mode
-	if mode == ModeAuto {
-		if d.AgentConnected {
-			mode = ModeAgent
-		} else {
-			mode = ModeSysrqSuspend
-			v.report.Note = "no guest agent connected"
-		}
+	mode, why := QuiesceMode(d, g.opts.Mode)
+	if g.opts.Mode == ModeAuto && mode != ModeAgent {
+		v.report.Note = why
 	}
 	if mode == ModeNone {
 		v.report.Mode = ModeNone

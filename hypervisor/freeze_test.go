@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"libvirt.org/go/libvirt"
+
 	"github.com/kvmbackup/kvmbackup/testenv"
 )
 
@@ -278,6 +280,12 @@ func TestFreeze(t *testing.T) {
 		requireRunningUnmarked(t, four...)
 	})
 
+	t.Run("cost of each libvirt call", func(t *testing.T) {
+		timeCalls(t, c, four[0].Name, false)
+		timeCalls(t, c, agent.Name, true)
+		requireRunningUnmarked(t, four[0], agent)
+	})
+
 	t.Run("recover after SIGKILL", func(t *testing.T) {
 		victim, bystander := four[2], four[3]
 		// Someone else pauses the bystander: no mark, Recover must leave it paused.
@@ -406,4 +414,46 @@ func maxGap(log string) float64 {
 		prev = v
 	}
 	return gap
+}
+
+// timeCalls measures each libvirt call a freeze makes, on one guest, and logs it.
+func timeCalls(t *testing.T, c *Conn, name string, agent bool) {
+	t.Helper()
+	var lines []string
+	timed := func(what string, f func() error) {
+		start := time.Now()
+		if err := f(); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		lines = append(lines, fmt.Sprintf("%-28s %6.1f ms", what, float64(time.Since(start).Microseconds())/1000))
+	}
+	ctx := t.Context()
+	timed("Domain (lookup, state, XML)", func() error { _, err := c.Domain(ctx, name); return err })
+	err := c.withDomain(ctx, name, "time calls on", func(dom *libvirt.Domain) error {
+		m := `<freeze run="timing" time="" mode="suspend" pid="0"/>`
+		timed("SetMetadata (mark)", func() error {
+			return dom.SetMetadata(libvirt.DOMAIN_METADATA_ELEMENT, m, "kvmbackup", markNS, libvirt.DOMAIN_AFFECT_LIVE)
+		})
+		timed("GetMetadata", func() error {
+			_, err := dom.GetMetadata(libvirt.DOMAIN_METADATA_ELEMENT, markNS, libvirt.DOMAIN_AFFECT_LIVE)
+			return err
+		})
+		if agent {
+			timed("GetFSInfo (agent)", func() error { _, err := dom.GetFSInfo(0); return err })
+			timed("FSFreeze (agent)", func() error { return dom.FSFreeze(nil, 0) })
+			timed("FSThaw (agent)", func() error { return dom.FSThaw(nil, 0) })
+		} else {
+			timed("SendKey Alt+SysRq+S", func() error {
+				return dom.SendKey(uint(libvirt.KEYCODE_SET_LINUX), 0, []uint{keyLeftAlt, keySysRq, keyS}, 0)
+			})
+			timed("Suspend", dom.Suspend)
+			timed("Resume", dom.Resume)
+		}
+		timed("SetMetadata (clear mark)", func() error { return clearMark(dom) })
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("libvirt call costs on %s:\n  %s", name, strings.Join(lines, "\n  "))
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kvmbackup/kvmbackup/hypervisor"
 	"github.com/kvmbackup/kvmbackup/internal/config"
 	"github.com/kvmbackup/kvmbackup/internal/hostcheck"
 )
@@ -20,8 +21,10 @@ func newCheckCommand(g *globalOptions) *cobra.Command {
 		Long: `Check validates the configuration, then probes each component kvmbackup needs
 on this host: libvirt (connects to libvirt.uri), lvm2 with device-mapper, OpenZFS
 (tools and kernel module), fsck, and rsync when paths are configured. Each line
-says what was found; an unusable component says what to do about it. Nothing is
-changed.
+says what was found; an unusable component says what to do about it. Then it lists
+each libvirt domain with its state, its disks and the quiesce mode a run would use
+for it now (auto: agent when a guest agent is connected, else sysrq-suspend).
+Nothing is changed; no guest is touched.
 
 EXIT STATUS
   0  the configuration is valid and every required component is usable
@@ -37,9 +40,10 @@ EXIT STATUS
 }
 
 type checkReport struct {
-	Config     string             `json:"config"`
-	OK         bool               `json:"ok"`
-	Components []hostcheck.Result `json:"components"`
+	Config     string                   `json:"config"`
+	OK         bool                     `json:"ok"`
+	Components []hostcheck.Result       `json:"components"`
+	Domains    []hostcheck.DomainReport `json:"domains"`
 }
 
 func runCheck(ctx context.Context, g *globalOptions, out io.Writer) error {
@@ -48,8 +52,16 @@ func runCheck(ctx context.Context, g *globalOptions, out io.Writer) error {
 		return err
 	}
 	rep := checkReport{Config: configSource(g.configFile)}
-	rep.Components = hostcheck.NewProber(cfg.Libvirt.URI, len(cfg.Paths) > 0).Run(ctx)
+	p := hostcheck.NewProber(cfg.Libvirt.URI, len(cfg.Paths) > 0)
+	rep.Components = p.Run(ctx)
 	rep.OK = hostcheck.OK(rep.Components)
+	if hostcheck.Usable(rep.Components, "libvirt") { // list what a run would see
+		doms, err := p.Domains(ctx, hypervisor.Mode(cfg.Quiesce.Mode))
+		if err != nil {
+			return err
+		}
+		rep.Domains = doms
+	}
 	if g.json {
 		if err := json.NewEncoder(out).Encode(rep); err != nil {
 			return err
@@ -81,6 +93,7 @@ func configSource(path string) string {
 }
 
 func printCheck(w io.Writer, rep checkReport) {
+	defer printDomains(w, rep.Domains)
 	fmt.Fprintf(w, "%-9s %-8s %s\n", "config", "ok", rep.Config)
 	for _, r := range rep.Components {
 		status := "ok"
@@ -93,6 +106,16 @@ func printCheck(w io.Writer, rep checkReport) {
 		fmt.Fprintf(w, "%-9s %-8s %s\n", r.Component, status, r.Detail)
 		if !r.OK && r.Hint != "" {
 			fmt.Fprintf(w, "%-9s %-8s → %s\n", "", "", r.Hint)
+		}
+	}
+}
+
+func printDomains(w io.Writer, doms []hostcheck.DomainReport) {
+	fmt.Fprintf(w, "\n%d domains\n", len(doms))
+	for _, d := range doms {
+		fmt.Fprintf(w, "  %-24s %-10s quiesce: %s (%s)\n", d.Name, d.State, d.Quiesce, d.QuiesceWhy)
+		for _, k := range d.Disks {
+			fmt.Fprintf(w, "  %-24s   %-5s %-6s %-5s %s\n", "", k.Target, k.Device, k.Type, k.Source)
 		}
 	}
 }

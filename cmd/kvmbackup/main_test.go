@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kvmbackup/kvmbackup/hypervisor"
 	"github.com/kvmbackup/kvmbackup/testenv"
 )
 
@@ -115,4 +116,60 @@ func TestCheckPassesInTheAppliance(t *testing.T) {
 			}
 		}
 	})
+}
+
+// check lists each domain with its state, disks and the quiesce mode a run would use;
+// recover resumes a VM that a crashed run left paused and marked.
+func TestCheckListsDomainsAndRecoverResumes(t *testing.T) {
+	if testenv.Inside() {
+		t.Skip("uses the machine's libvirtd")
+	}
+	testenv.Require(t, testenv.Libvirt)
+	g := testenv.StartGuest(t, testenv.GuestOptions{})
+	cfg := writeConfig(t, "quiesce:\n  mode: auto\n")
+
+	out, _, _ := runCLI(t, "check", "--json", "--config", cfg)
+	var rep checkReport
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("check --json: %v\n%s", err, out)
+	}
+	var found bool
+	for _, d := range rep.Domains {
+		if d.Name == g.Name {
+			found = true
+			if d.State != hypervisor.StateRunning || d.Quiesce != hypervisor.ModeSysrqSuspend || d.QuiesceWhy != "no guest agent channel" {
+				t.Fatalf("check reports %+v", d)
+			}
+		}
+	}
+	if !found {
+		t.Fatalf("check does not list %s:\n%s", g.Name, out)
+	}
+
+	// A run that crashed inside the freeze window: frozen, never thawed.
+	c, err := hypervisor.Connect(t.Context(), "qemu:///system")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.Freeze(t.Context(), []string{g.Name}, hypervisor.FreezeOptions{Mode: hypervisor.ModeSuspend, RunID: "crashed"}); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := g.State(t.Context()); st != "paused" {
+		t.Fatalf("frozen guest is %s", st)
+	}
+	out, err, code := runCLI(t, "recover", "--json", "--config", cfg)
+	if err != nil || code != exitOK {
+		t.Fatalf("recover: exit %d: %v", code, err)
+	}
+	if !strings.Contains(out, `"name":"`+g.Name+`"`) || !strings.Contains(out, `"action":"resumed"`) || !strings.Contains(out, `"run":"crashed"`) {
+		t.Fatalf("recover --json does not report resuming %s:\n%s", g.Name, out)
+	}
+	if st, _ := g.State(t.Context()); st != "running" {
+		t.Fatalf("after recover the guest is %s", st)
+	}
+	out, _, _ = runCLI(t, "recover", "--config", cfg)
+	if !strings.Contains(out, "nothing to recover") {
+		t.Fatalf("second recover: %s", out)
+	}
 }

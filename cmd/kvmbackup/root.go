@@ -41,6 +41,7 @@ EXIT STATUS
   2  bad configuration, bad usage, or an environment that cannot work`,
 		Example: `  kvmbackup check                      # is this host ready?
   kvmbackup check --config ./config.yaml --json
+  kvmbackup recover                    # resume VMs a crashed run left paused
   kvmbackup version`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
@@ -58,7 +59,7 @@ EXIT STATUS
 	pf.StringVar(&g.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	pf.BoolVar(&g.json, "json", false, "machine-readable output: JSON results on stdout, JSON logs on stderr")
 
-	root.AddCommand(newVersionCommand(g), newCheckCommand(g))
+	root.AddCommand(newVersionCommand(g), newCheckCommand(g), newRecoverCommand(g))
 	return root
 }
 

@@ -61,6 +61,16 @@ func (p *Prober) Run(ctx context.Context) []Result {
 	}
 }
 
+// Usable reports whether the named component was found usable.
+func Usable(results []Result, component string) bool {
+	for _, r := range results {
+		if r.Component == component {
+			return r.OK
+		}
+	}
+	return false
+}
+
 // OK reports whether every required component is usable.
 func OK(results []Result) bool {
 	for _, r := range results {
@@ -198,4 +208,38 @@ func firstValue(s, prefix string) string {
 		}
 	}
 	return ""
+}
+
+// DomainReport is a domain as check shows it: its facts and the quiesce mode a run
+// would use for it now.
+type DomainReport struct {
+	hypervisor.Domain
+	Quiesce    hypervisor.Mode `json:"quiesce"`
+	QuiesceWhy string          `json:"quiesce_why"`
+}
+
+// Domains lists the domains of the prober's libvirt URI with the quiesce mode a run
+// configured with mode would use for each.
+func (p *Prober) Domains(ctx context.Context, mode hypervisor.Mode) ([]DomainReport, error) {
+	ctx, cancel := p.ctx(ctx)
+	defer cancel()
+	c, err := hypervisor.Connect(ctx, p.LibvirtURI)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	doms, err := c.Domains(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]DomainReport, len(doms))
+	for i, d := range doms {
+		out[i] = DomainReport{Domain: d}
+		if d.State == hypervisor.StateShutoff {
+			out[i].Quiesce, out[i].QuiesceWhy = hypervisor.ModeNone, "shut off: disks at rest"
+			continue
+		}
+		out[i].Quiesce, out[i].QuiesceWhy = hypervisor.QuiesceMode(d, mode)
+	}
+	return out, nil
 }
