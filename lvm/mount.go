@@ -1,0 +1,179 @@
+package lvm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/kvmbackup/kvmbackup/internal/runner"
+)
+
+// CheckFS runs `fsck -p` on a snapshot device before it is mounted: exit 0 (clean) and
+// 1 (errors corrected) are fine; anything else is an error carrying fsck's output.
+func (m *Manager) CheckFS(ctx context.Context, dev string) error {
+	res, err := m.Fsck.RunWith(ctx, runner.Options{}, "-p", dev)
+	switch code := runner.ExitCode(err); {
+	case err == nil, code == 1:
+		return nil
+	case code > 1:
+		return fmt.Errorf("fsck -p %s: exit status %d (%s): %s%s", dev, code, fsckMeaning(code), res.Stdout, res.Stderr)
+	default:
+		return fmt.Errorf("fsck -p %s: %w", dev, err)
+	}
+}
+
+func fsckMeaning(code int) string {
+	var parts []string
+	for bit, what := range map[int]string{2: "reboot needed", 4: "errors left uncorrected", 8: "operational error", 16: "usage error", 32: "cancelled", 128: "shared library error"} {
+		if code&bit != 0 {
+			parts = append(parts, what)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// FSType returns the filesystem type on a device (blkid).
+func (m *Manager) FSType(ctx context.Context, dev string) (string, error) {
+	out, err := m.Blkid.Output(ctx, "-o", "value", "-s", "TYPE", dev)
+	if err != nil {
+		return "", fmt.Errorf("filesystem type of %s: %w", dev, err)
+	}
+	t := strings.TrimSpace(string(out))
+	if t == "" {
+		return "", fmt.Errorf("filesystem type of %s: no filesystem found", dev)
+	}
+	return t, nil
+}
+
+// mountOptions are the read-only options that never write to the device: no journal
+// replay (the snapshot holds a filesystem that was mounted when it was taken).
+func mountOptions(fstype string) (string, error) {
+	switch fstype {
+	case "ext4", "ext3":
+		return "ro,noload", nil
+	case "ext2":
+		return "ro", nil
+	case "xfs":
+		return "ro,nouuid,norecovery", nil
+	}
+	return "", fmt.Errorf("filesystem type %s is not supported for file mode (ext2/3/4, xfs)", fstype)
+}
+
+// MountSnapshot checks a snapshot's filesystem (fsck -p) and mounts it read-only at
+// RunDir/<run id>/<snapshot name>; it returns the mount point. Unmount undoes it.
+func (m *Manager) MountSnapshot(ctx context.Context, snap LV, runID string) (string, error) {
+	if !runIDRe.MatchString(runID) {
+		return "", fmt.Errorf("mount %s: bad run id %q", snap.FullName(), runID)
+	}
+	fstype, err := m.FSType(ctx, snap.Path)
+	if err != nil {
+		return "", err
+	}
+	opts, err := mountOptions(fstype)
+	if err != nil {
+		return "", fmt.Errorf("mount %s: %w", snap.FullName(), err)
+	}
+	if err := m.CheckFS(ctx, snap.Path); err != nil {
+		return "", err
+	}
+	dir := filepath.Join(m.RunDir, runID, snap.VG+"-"+snap.Name)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("mount %s: %w", snap.FullName(), err)
+	}
+	if _, err := m.Mount.Run(ctx, "-t", fstype, "-o", opts, snap.Path, dir); err != nil {
+		os.Remove(dir)
+		return "", fmt.Errorf("mount %s read-only: %w", snap.FullName(), err)
+	}
+	return dir, nil
+}
+
+// UnmountRetries and UnmountRetryDelay bound how long a busy mount is retried.
+var (
+	UnmountRetries    = 10
+	UnmountRetryDelay = 300 * time.Millisecond
+)
+
+// Unmount unmounts dir (retrying while it is busy) and removes the directory.
+func (m *Manager) Unmount(ctx context.Context, dir string) error {
+	var err error
+	for i := 0; i < UnmountRetries; i++ {
+		_, err = m.Umount.Run(ctx, dir)
+		if err == nil || strings.Contains(err.Error(), "not mounted") {
+			err = nil
+			break
+		}
+		if !strings.Contains(err.Error(), "busy") {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("unmount %s: %w (last: %v)", dir, ctx.Err(), err)
+		case <-time.After(UnmountRetryDelay):
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("unmount %s: %w", dir, err)
+	}
+	if err := os.Remove(dir); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("unmount %s: remove the mount point: %w", dir, err)
+	}
+	return nil
+}
+
+// Cleaned is what Cleanup removed.
+type Cleaned struct {
+	Unmounted []string `json:"unmounted"`
+	Removed   []string `json:"removed"` // VG/LV
+}
+
+// Cleanup removes what a run (runID), or every run (runID ""), left: first every
+// mount under RunDir, then every snapshot tagged kvmbackup (and kvmbackup_run_<id>).
+// An LV without the tag or that is not a snapshot is never removed. Idempotent.
+func (m *Manager) Cleanup(ctx context.Context, runID string) (Cleaned, error) {
+	var out Cleaned
+	var errs []error
+	root := m.RunDir
+	if runID != "" {
+		if !runIDRe.MatchString(runID) {
+			return out, fmt.Errorf("cleanup: bad run id %q", runID)
+		}
+		root = filepath.Join(m.RunDir, runID)
+	}
+	mounts, err := readMountinfo()
+	if err != nil {
+		return out, err
+	}
+	// Deepest first, so nested mounts come off before their parents.
+	for i := len(mounts) - 1; i >= 0; i-- {
+		if p := mounts[i].point; p != root && isUnder(p, root) {
+			if err := m.Unmount(ctx, p); err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			out.Unmounted = append(out.Unmounted, p)
+		}
+	}
+	sel := "lv_tags=" + Tag
+	if runID != "" {
+		sel += " && lv_tags=" + RunTagPrefix + runID
+	}
+	lvs, err := m.LVs(ctx, sel)
+	if err != nil {
+		return out, errors.Join(append(errs, err)...)
+	}
+	for _, lv := range lvs {
+		if !lv.IsSnapshot() {
+			continue // tagged by someone, but an origin: never ours to remove
+		}
+		if err := m.Remove(ctx, lv.VG, lv.Name); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		out.Removed = append(out.Removed, lv.FullName())
+	}
+	return out, errors.Join(errs...)
+}
