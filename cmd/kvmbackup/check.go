@@ -12,6 +12,7 @@ import (
 	"github.com/kvmbackup/kvmbackup/hypervisor"
 	"github.com/kvmbackup/kvmbackup/internal/config"
 	"github.com/kvmbackup/kvmbackup/internal/hostcheck"
+	"github.com/kvmbackup/kvmbackup/lvm"
 )
 
 func newCheckCommand(g *globalOptions) *cobra.Command {
@@ -24,11 +25,14 @@ on this host: libvirt (connects to libvirt.uri), lvm2 with device-mapper, OpenZF
 says what was found; an unusable component says what to do about it. Then it lists
 each libvirt domain with its state, its disks and the quiesce mode a run would use
 for it now (auto: agent when a guest agent is connected, else sysrq-suspend).
-Nothing is changed; no guest is touched.
+Last, every volume a run would snapshot (from vms[].volumes, paths[].volume and
+the disks of the VMs it would back up), and whether each volume group has room
+for those snapshots at once. Nothing is changed; no guest is touched.
 
 EXIT STATUS
   0  the configuration is valid and every required component is usable
-  2  the configuration is invalid, or a required component is missing`,
+  2  the configuration is invalid, a required component is missing, a disk is
+     not on LVM, or a volume group lacks room for its snapshots`,
 		Example: `  kvmbackup check
   kvmbackup check --config /etc/kvmbackup/config.yaml
   kvmbackup check --json | jq '.components[] | select(.ok == false)'`,
@@ -44,6 +48,8 @@ type checkReport struct {
 	OK         bool                     `json:"ok"`
 	Components []hostcheck.Result       `json:"components"`
 	Domains    []hostcheck.DomainReport `json:"domains"`
+	Volumes    []hostcheck.VolumeReport `json:"volumes"`
+	VGs        []hostcheck.VGReport     `json:"volume_groups"`
 }
 
 func runCheck(ctx context.Context, g *globalOptions, out io.Writer) error {
@@ -62,6 +68,11 @@ func runCheck(ctx context.Context, g *globalOptions, out io.Writer) error {
 		}
 		rep.Domains = doms
 	}
+	if hostcheck.Usable(rep.Components, "lvm2") { // what a run would snapshot, and room for it
+		var ok bool
+		rep.Volumes, rep.VGs, ok = hostcheck.Volumes(ctx, lvm.New(), cfg, rep.Domains)
+		rep.OK = rep.OK && ok
+	}
 	if g.json {
 		if err := json.NewEncoder(out).Encode(rep); err != nil {
 			return err
@@ -74,6 +85,16 @@ func runCheck(ctx context.Context, g *globalOptions, out io.Writer) error {
 		for _, r := range rep.Components {
 			if r.Required && !r.OK {
 				bad = append(bad, r.Component)
+			}
+		}
+		for _, v := range rep.Volumes {
+			if v.Error != "" {
+				bad = append(bad, "volume "+v.Volume)
+			}
+		}
+		for _, g := range rep.VGs {
+			if !g.OK {
+				bad = append(bad, "space in volume group "+g.VG)
 			}
 		}
 		return fmt.Errorf("this host cannot run backups yet: %s not usable", strings.Join(bad, ", "))
@@ -93,6 +114,7 @@ func configSource(path string) string {
 }
 
 func printCheck(w io.Writer, rep checkReport) {
+	defer printVolumes(w, rep)
 	defer printDomains(w, rep.Domains)
 	fmt.Fprintf(w, "%-9s %-8s %s\n", "config", "ok", rep.Config)
 	for _, r := range rep.Components {
@@ -116,6 +138,37 @@ func printDomains(w io.Writer, doms []hostcheck.DomainReport) {
 		fmt.Fprintf(w, "  %-24s %-10s quiesce: %s (%s)\n", d.Name, d.State, d.Quiesce, d.QuiesceWhy)
 		for _, k := range d.Disks {
 			fmt.Fprintf(w, "  %-24s   %-5s %-6s %-5s %s\n", "", k.Target, k.Device, k.Type, k.Source)
+		}
+	}
+}
+
+func printVolumes(w io.Writer, rep checkReport) {
+	if len(rep.Volumes) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\n%d volumes to snapshot\n", len(rep.Volumes))
+	for _, v := range rep.Volumes {
+		switch {
+		case v.Error != "":
+			fmt.Fprintf(w, "  %-28s MISSING  %s: %s\n", v.Volume, v.Source, v.Error)
+		case v.Thin:
+			fmt.Fprintf(w, "  %-28s ok       %s, %s, thin snapshot\n", v.Volume, v.Source, config.FormatBytes(v.Size))
+		default:
+			fmt.Fprintf(w, "  %-28s ok       %s, %s, snapshot %s\n", v.Volume, v.Source, config.FormatBytes(v.Size), config.FormatBytes(v.Needed))
+		}
+	}
+	for _, g := range rep.VGs {
+		status := "ok"
+		if !g.OK {
+			status = "MISSING"
+		}
+		detail := fmt.Sprintf("free %s, snapshots need %s", config.FormatBytes(g.Free), config.FormatBytes(g.Needed))
+		if g.Error != "" {
+			detail = g.Error
+		}
+		fmt.Fprintf(w, "  volume group %-15s %-8s %s\n", g.VG, status, detail)
+		if !g.OK && g.Error == "" {
+			fmt.Fprintf(w, "  %-28s          → free space in %s, or lower snapshot.size\n", "", g.VG)
 		}
 	}
 }

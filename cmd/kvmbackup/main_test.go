@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -172,4 +173,63 @@ func TestCheckListsDomainsAndRecoverResumes(t *testing.T) {
 	if !strings.Contains(out, "nothing to recover") {
 		t.Fatalf("second recover: %s", out)
 	}
+}
+
+// check finds the volumes a run would snapshot, from the config and from the VMs'
+// disks (a raw LV, an image file on an ext4 LV), and checks each VG's room for them.
+func TestCheckVolumesInTheAppliance(t *testing.T) {
+	testenv.InAppliance(t, func(t *testing.T) {
+		testenv.Require(t, testenv.DeviceMapper, testenv.ZFS)
+		ctx := t.Context()
+		vg := testenv.VolumeGroup(t, testenv.Local, 256<<20) // 252 MiB of extents
+		testenv.LogicalVolume(t, testenv.Local, vg, "a", 32<<20)
+		raw := testenv.LogicalVolume(t, testenv.Local, vg, "web3-root", 32<<20)
+		images := testenv.LogicalVolume(t, testenv.Local, vg, "images", 64<<20)
+		if _, err := testenv.Local(ctx, "mkfs.ext4", "-q", images); err != nil {
+			t.Fatal(err)
+		}
+		mnt := t.TempDir()
+		if _, err := testenv.Local(ctx, "mount", images, mnt); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { testenv.Local(context.Background(), "umount", mnt) })
+		img := filepath.Join(mnt, "web3-data.qcow2")
+		os.WriteFile(img, []byte("image"), 0o644)
+		// libvirt's test driver, with a domain whose disks are those.
+		node := filepath.Join(t.TempDir(), "node.xml")
+		os.WriteFile(node, []byte(`<node><domain type='test'><name>web3</name><memory>1048576</memory>
+<os><type>hvm</type></os><devices>
+<disk type='block' device='disk'><source dev='`+raw+`'/><target dev='vda' bus='virtio'/></disk>
+<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='`+img+`'/><target dev='vdb' bus='virtio'/></disk>
+<disk type='file' device='cdrom'><source file='/nonexistent.iso'/><target dev='hdc' bus='ide'/><readonly/></disk>
+</devices></domain></node>`), 0o644)
+		conf := func(size string, extra string) string {
+			return writeConfig(t, "libvirt:\n  uri: test://"+node+"\nsnapshot:\n  size: "+size+"\nvms:\n  - name: web3\n  - name: web1\n    volumes: ["+vg+"/a]\n"+extra)
+		}
+
+		out, err, code := runCLI(t, "check", "--config", conf("25%", ""))
+		t.Logf("kvmbackup check:\n%s", out)
+		if code != exitOK {
+			t.Fatalf("exit %d: %v", code, err)
+		}
+		for _, want := range []string{vg + "/a", vg + "/web3-root", vg + "/images", "vm web3 disk vda (block)", "vm web3 disk vdb (file) on " + mnt, "snapshots need 32M"} {
+			if !strings.Contains(out, want) {
+				t.Fatalf("check output lacks %q", want)
+			}
+		}
+		if _, vols, _ := strings.Cut(out, "volumes to snapshot"); strings.Contains(vols, "nonexistent.iso") {
+			t.Fatal("a read-only CD-ROM was taken for a volume to snapshot")
+		}
+
+		// Three 60 MiB snapshots do not fit in the 124 MiB left: exit 2, naming the VG.
+		out, err, code = runCLI(t, "check", "--config", conf("60M", ""))
+		if code != exitEnvironment || !strings.Contains(err.Error(), "space in volume group "+vg) || !strings.Contains(out, "snapshots need 180M") {
+			t.Fatalf("exit %d, %v:\n%s", code, err, out)
+		}
+		// A configured volume that does not exist is named.
+		_, err, code = runCLI(t, "check", "--config", conf("25%", "  - name: web9\n    volumes: ["+vg+"/nosuch]\n"))
+		if code != exitEnvironment || !strings.Contains(err.Error(), vg+"/nosuch") {
+			t.Fatalf("exit %d, %v", code, err)
+		}
+	})
 }
