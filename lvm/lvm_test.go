@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"errors"
 	"io"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -28,28 +27,19 @@ func lab(t *testing.T, vgSize int64) (*Manager, string) {
 	return m, testenv.VolumeGroup(t, testenv.Local, vgSize)
 }
 
-func random(seed uint64, n int) []byte {
-	b := make([]byte, n)
-	r := rand.New(rand.NewPCG(seed, 7))
-	for i := range b {
-		b[i] = byte(r.Uint32())
-	}
-	return b
-}
+func random(seed uint64, n int) []byte { return testenv.RandomBytes(seed, n) }
 
-func writeDev(t *testing.T, path string, off int64, data []byte) {
+func writeDev(t *testing.T, path string, off int64, data []byte) { testenv.WriteAt(t, path, off, data) }
+
+// snapshot takes a snapshot that is removed at cleanup.
+func snapshot(t *testing.T, m *Manager, vg, origin string, o SnapshotOptions) LV {
 	t.Helper()
-	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	snap, err := m.Snapshot(t.Context(), vg, origin, o)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	if _, err := f.WriteAt(data, off); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Sync(); err != nil {
-		t.Fatal(err)
-	}
+	t.Cleanup(func() { m.Remove(context.Background(), vg, snap.Name) })
+	return snap
 }
 
 func sum(t *testing.T, path string, n int64) [32]byte {
@@ -153,11 +143,7 @@ func TestSnapshotKeepsExt4FileContent(t *testing.T) {
 		if f.LV.FullName() != vg+"/images" || f.MountPoint != mnt || f.RelPath != "vms/web2.raw" || f.FSType != "ext4" {
 			t.Fatalf("ResolveFile: %+v", f)
 		}
-		snap, err := m.Snapshot(ctx, vg, "images", opts("r2", "32M"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer m.Remove(context.Background(), vg, snap.Name)
+		snap := snapshot(t, m, vg, "images", opts("r2", "32M"))
 		writeDev(t, img, 0, random(4, 8<<20)) // the guest writes on
 
 		dir, err := m.MountSnapshot(ctx, snap, "r2")
@@ -193,11 +179,7 @@ func TestUnmountBusy(t *testing.T) {
 		ctx := t.Context()
 		dev := testenv.LogicalVolume(t, testenv.Local, vg, "fs", 32<<20)
 		testenv.Local(ctx, "mkfs.ext4", "-q", dev)
-		snap, err := m.Snapshot(ctx, vg, "fs", opts("r3", "8M"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer m.Remove(context.Background(), vg, snap.Name)
+		snap := snapshot(t, m, vg, "fs", opts("r3", "8M"))
 		dir, err := m.MountSnapshot(ctx, snap, "r3")
 		if err != nil {
 			t.Fatal(err)
@@ -300,11 +282,7 @@ func TestOverflowStopsTheCopy(t *testing.T) {
 		m, vg := lab(t, 256<<20)
 		ctx := t.Context()
 		origin := testenv.LogicalVolume(t, testenv.Local, vg, "busy", 64<<20)
-		snap, err := m.Snapshot(ctx, vg, "busy", SnapshotOptions{RunID: "o1", Size: config.Size{Bytes: 8 << 20}, Chunksize: 4 << 10})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer m.Remove(context.Background(), vg, snap.Name)
+		snap := snapshot(t, m, vg, "busy", SnapshotOptions{RunID: "o1", Size: config.Size{Bytes: 8 << 20}, Chunksize: 4 << 10})
 		cctx, stop := m.Watch(ctx, snap, 50, 50*time.Millisecond)
 
 		// The guest writes on: 64 KiB every 5 ms, far more than the snapshot holds.
@@ -344,14 +322,10 @@ func TestInvalidSnapshotDetectedAfterTheFact(t *testing.T) {
 		m, vg := lab(t, 256<<20)
 		ctx := t.Context()
 		origin := testenv.LogicalVolume(t, testenv.Local, vg, "full", 64<<20)
-		snap, err := m.Snapshot(ctx, vg, "full", SnapshotOptions{RunID: "i1", Size: config.Size{Bytes: 4 << 20}, Chunksize: 4 << 10})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer m.Remove(context.Background(), vg, snap.Name)
+		snap := snapshot(t, m, vg, "full", SnapshotOptions{RunID: "i1", Size: config.Size{Bytes: 4 << 20}, Chunksize: 4 << 10})
 		_, stop := m.Watch(ctx, snap, 90, time.Hour) // never checks while running
 		writeDev(t, origin, 0, random(8, 16<<20))
-		err = stop()
+		err := stop()
 		var oe *OverflowError
 		if !errors.As(err, &oe) || !oe.Invalid {
 			t.Fatalf("want an invalid-snapshot error, got %v", err)

@@ -2,7 +2,10 @@ package testenv
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
+	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -82,4 +85,33 @@ func cleanupRun(run Commander, argv ...string) {
 func localWithStdin(ctx context.Context, stdin string, argv ...string) (string, error) {
 	res, err := runner.New(argv[0]).RunWith(ctx, runner.Options{Stdin: strings.NewReader(stdin)}, argv[1:]...)
 	return string(res.Stdout), err
+}
+
+// RandomBytes returns n incompressible bytes that depend only on seed.
+func RandomBytes(seed uint64, n int) []byte {
+	b := make([]byte, n)
+	r := rand.New(rand.NewPCG(seed, 0x6b766d))
+	for i := 0; i+8 <= n; i += 8 {
+		binary.LittleEndian.PutUint64(b[i:], r.Uint64())
+	}
+	for i := n - n%8; i < n; i++ {
+		b[i] = byte(r.Uint32())
+	}
+	return b
+}
+
+// WriteAt writes data at off into the file or device path and syncs it.
+func WriteAt(t TB, path string, off int64, data []byte) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
+	defer f.Close()
+	if _, err := f.WriteAt(data, off); err != nil {
+		t.Fatalf("write %s: %v", path, err)
+	}
+	if err := f.Sync(); err != nil {
+		t.Fatalf("sync %s: %v", path, err)
+	}
 }

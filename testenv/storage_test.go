@@ -3,39 +3,14 @@ package testenv
 import (
 	"bytes"
 	"crypto/sha256"
-	"encoding/binary"
 	"encoding/json"
-	"math/rand/v2"
 	"os"
 	"strconv"
 	"strings"
 	"testing"
 )
 
-// pattern returns n incompressible bytes that depend only on seed.
-func pattern(seed byte, n int) []byte {
-	b := make([]byte, n)
-	r := rand.New(rand.NewPCG(uint64(seed), 0x6b766d))
-	for i := 0; i < n; i += 8 {
-		binary.LittleEndian.PutUint64(b[i:], r.Uint64()) // n is a multiple of 8
-	}
-	return b
-}
-
-func writeAt(t *testing.T, path string, off int64, data []byte) {
-	t.Helper()
-	f, err := os.OpenFile(path, os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if _, err := f.WriteAt(data, off); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Sync(); err != nil {
-		t.Fatal(err)
-	}
-}
+func pattern(seed byte, n int) []byte { return RandomBytes(uint64(seed), n) }
 
 func readAt(t *testing.T, path string, off int64, n int) []byte {
 	t.Helper()
@@ -60,11 +35,11 @@ func TestApplianceLVMSnapshotKeepsOldContent(t *testing.T) {
 		vg := VolumeGroup(t, Local, 256<<20)
 		origin := LogicalVolume(t, Local, vg, "origin", 64<<20)
 		old := pattern(1, 8<<20)
-		writeAt(t, origin, 0, old)
+		WriteAt(t, origin, 0, old)
 		if _, err := Local(ctx, "lvm", "lvcreate", "-q", "-s", "-L", "32m", "--chunksize", "64k", "-n", "snap", vg+"/origin"); err != nil {
 			t.Fatal(err)
 		}
-		writeAt(t, origin, 0, pattern(2, 8<<20))
+		WriteAt(t, origin, 0, pattern(2, 8<<20))
 		snap := "/dev/" + vg + "/snap"
 		if got := readAt(t, snap, 0, len(old)); sha256.Sum256(got) != sha256.Sum256(old) {
 			t.Fatal("the snapshot does not hold the content the origin had when it was taken")
@@ -128,7 +103,7 @@ func TestApplianceZFSMirror(t *testing.T) {
 		if _, err := Local(ctx, "zfs", "snapshot", ds+"@one"); err != nil {
 			t.Fatal(err)
 		}
-		writeAt(t, img, 1<<20, pattern(4, 128<<10))
+		WriteAt(t, img, 1<<20, pattern(4, 128<<10))
 		if _, err := Local(ctx, "zfs", "snapshot", ds+"@two"); err != nil {
 			t.Fatal(err)
 		}
