@@ -43,18 +43,7 @@ func snapshot(t *testing.T, m *Manager, vg, origin string, o SnapshotOptions) LV
 }
 
 func sum(t *testing.T, path string, n int64) [32]byte {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.CopyN(h, f, n); err != nil {
-		t.Fatal(err)
-	}
-	var s [32]byte
-	copy(s[:], h.Sum(nil))
+	s, _ := testenv.SHA256(t, path, n)
 	return s
 }
 

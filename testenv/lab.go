@@ -48,6 +48,8 @@ const (
 	DeviceMapper Component = "device-mapper"
 	// ZFS is a loaded ZFS module and the zfs/zpool tools (inside the appliance).
 	ZFS Component = "zfs"
+	// Root is root privileges with loop devices and mounts (losetup, tmpfs).
+	Root Component = "root"
 )
 
 // EnvLab is set to 1 by CI: then a missing lab component fails instead of skipping.
@@ -117,6 +119,12 @@ func Check(c Component) error {
 		need(needKernelMisc("zfs", "no ZFS module loaded: run the test inside the appliance (testenv.InAppliance)"))
 		need(needBinary("zfs", "zfsutils-linux"))
 		need(needBinary("zpool", "zfsutils-linux"))
+	case Root:
+		if os.Geteuid() != 0 {
+			need(errors.New("not root: run the tests as root (make test)"))
+		}
+		need(needKernelMisc("loop-control", "no loop devices in this kernel"))
+		need(needBinary("losetup", "mount"))
 	default:
 		return fmt.Errorf("unknown lab component %q", c)
 	}

@@ -2,8 +2,10 @@ package testenv
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -114,4 +116,30 @@ func WriteAt(t TB, path string, off int64, data []byte) {
 	if err := f.Sync(); err != nil {
 		t.Fatalf("sync %s: %v", path, err)
 	}
+}
+
+// SHA256 returns the SHA-256 of the first n bytes of path (all of it when n < 0) and
+// how many bytes it read.
+func SHA256(t TB, path string, n int64) ([32]byte, int64) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	var r io.Reader = f
+	if n >= 0 {
+		r = io.LimitReader(f, n)
+	}
+	got, err := io.Copy(h, r)
+	if err != nil {
+		t.Fatalf("read %s: %v", path, err)
+	}
+	if n >= 0 && got != n {
+		t.Fatalf("read %s: %d bytes, want %d", path, got, n)
+	}
+	var s [32]byte
+	copy(s[:], h.Sum(nil))
+	return s, got
 }

@@ -20,8 +20,12 @@ const (
 	exitEnvironment = 2 // bad config, bad usage, or an environment that cannot work
 )
 
-// errSomeFailed marks an error after which the other VMs were still handled.
-var errSomeFailed = errors.New("some VMs failed")
+// failure marks an error after which the work still went through but something
+// failed (exit 1): a VM that could not be backed up or recovered, a verify mismatch.
+type failure struct{ err error }
+
+func (f failure) Error() string { return f.err.Error() }
+func (f failure) Unwrap() error { return f.err }
 
 func main() {
 	// SIGINT/SIGTERM cancel the root context; the work underneath cleans up (resumes
@@ -45,7 +49,7 @@ func exitCode(err error) int {
 	switch {
 	case err == nil:
 		return exitOK
-	case errors.Is(err, errSomeFailed):
+	case errors.As(err, new(failure)):
 		return exitSomeFailed
 	default:
 		// Config errors, usage errors, missing components, an interrupted run: the

@@ -62,7 +62,7 @@ func runRecover(ctx context.Context, g *globalOptions, out io.Writer) error {
 		}
 	}
 	if rerr != nil {
-		return fmt.Errorf("%w: %w", errSomeFailed, rerr)
+		return failure{rerr}
 	}
 	return nil
 }

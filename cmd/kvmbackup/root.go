@@ -42,6 +42,7 @@ EXIT STATUS
 		Example: `  kvmbackup check                      # is this host ready?
   kvmbackup check --config ./config.yaml --json
   kvmbackup recover                    # resume VMs a crashed run left paused
+  kvmbackup copy disk.raw backup.raw    # changed blocks only, in place
   kvmbackup version`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
@@ -59,7 +60,7 @@ EXIT STATUS
 	pf.StringVar(&g.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	pf.BoolVar(&g.json, "json", false, "machine-readable output: JSON results on stdout, JSON logs on stderr")
 
-	root.AddCommand(newVersionCommand(g), newCheckCommand(g), newRecoverCommand(g))
+	root.AddCommand(newVersionCommand(g), newCheckCommand(g), newRecoverCommand(g), newCopyCommand(g))
 	return root
 }
 

@@ -1,0 +1,244 @@
+// Command kvmbackup-bench is `make bench`: it measures `kvmbackup copy` against its
+// named peer, `rsync --inplace --no-whole-file`, in the same run on the same files,
+// and prints times, bytes written and ratios.
+//
+// Per case: SRC is an image of random data; DST is SRC as it was before a fraction of
+// its 64 KiB blocks changed, each change 64 KiB of new data at an unaligned offset in
+// its block. Before every timed run DST is restored, everything is synced and the page
+// cache dropped. Each tool runs three times; the median is reported. "written" is
+// what the tool's whole process tree dirtied (getrusage's ru_oublock of the reaped
+// child, which includes rsync's forked receiver), i.e. what reaches the disk.
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+)
+
+type result struct {
+	name    string
+	times   []time.Duration
+	written []int64
+}
+
+func (r result) median() (time.Duration, int64) {
+	t := append([]time.Duration(nil), r.times...)
+	w := append([]int64(nil), r.written...)
+	sort.Slice(t, func(i, j int) bool { return t[i] < t[j] })
+	sort.Slice(w, func(i, j int) bool { return w[i] < w[j] })
+	return t[len(t)/2], w[len(w)/2]
+}
+
+func main() {
+	bin := flag.String("kvmbackup", "bin/kvmbackup", "the kvmbackup binary")
+	dir := flag.String("dir", "/var/tmp/kvmbackup-bench", "work directory (on a real disk, not tmpfs)")
+	cases := flag.String("cases", "1G:1,1G:0,1G:10,1G:100,10G:1", "SIZE:PERCENT_CHANGED,...")
+	reps := flag.Int("reps", 3, "runs per tool (the median is reported)")
+	flag.Parse()
+	if os.Geteuid() != 0 {
+		fail("run as root: dropping the page cache needs it")
+	}
+	abs, err := filepath.Abs(*bin)
+	if err != nil || !exists(abs) {
+		fail("kvmbackup binary %s not found (make build)", *bin)
+	}
+	if _, err := exec.LookPath("rsync"); err != nil {
+		fail("rsync not found (make deps)")
+	}
+	if err := os.MkdirAll(*dir, 0o755); err != nil {
+		fail("%v", err)
+	}
+	defer os.RemoveAll(*dir)
+	fmt.Printf("kvmbackup-bench: %s; page cache dropped before each run; median of %d\n", time.Now().UTC().Format(time.RFC3339), *reps)
+	ok := true
+	for i, c := range strings.Split(*cases, ",") {
+		var size, pct string
+		if s, p, found := strings.Cut(c, ":"); found {
+			size, pct = s, p
+		} else {
+			fail("bad case %q: want SIZE:PERCENT", c)
+		}
+		var n int64
+		var p int
+		fmt.Sscanf(strings.TrimSuffix(size, "G"), "%d", &n)
+		fmt.Sscanf(pct, "%d", &p)
+		// The headline case carries the goals.
+		ok = runCase(abs, *dir, n<<30, p, *reps, i == 0) && ok
+	}
+	if !ok {
+		fmt.Println("\nRESULT: a goal was missed")
+		os.Exit(1)
+	}
+	fmt.Println("\nRESULT: all goals met")
+}
+
+func runCase(bin, dir string, size int64, pct, reps int, goals bool) bool {
+	fmt.Printf("\n== %s image, %d%% of its 64 KiB blocks changed at unaligned offsets\n", human(size), pct)
+	src, dst, pristine, man := filepath.Join(dir, "src.img"), filepath.Join(dir, "dst.img"), filepath.Join(dir, "pristine.img"), filepath.Join(dir, "dst.manifest")
+	makeImage(pristine, size)
+	run("cp", "--sparse=never", pristine, src)
+	changed := change(src, size, pct)
+	run("cp", "--sparse=never", pristine, dst)
+	fmt.Printf("   %d blocks changed, %s of new data\n", changed, human(int64(changed)*64<<10))
+
+	restore := func(withManifest bool) {
+		// Only the blocks a tool wrote differ from pristine: restore them in place
+		// (this keeps DST's inode), then, for the manifest run, describe DST as it is.
+		run(bin, "copy", "--progress=never", pristine, dst)
+		if withManifest {
+			os.Remove(man)
+			run(bin, "copy", "--progress=never", "--manifest", man, pristine, dst)
+		}
+		syscall.Sync()
+		if err := os.WriteFile("/proc/sys/vm/drop_caches", []byte("3"), 0o200); err != nil {
+			fail("drop caches: %v", err)
+		}
+	}
+	tools := []struct {
+		name     string
+		manifest bool
+		argv     []string
+	}{
+		{"rsync --inplace --no-whole-file", false, []string{"rsync", "--inplace", "--no-whole-file", src, dst}},
+		{"kvmbackup copy", false, []string{bin, "copy", "--progress=never", src, dst}},
+		{"kvmbackup copy --manifest", true, []string{bin, "copy", "--progress=never", "--manifest", man, src, dst}},
+		{"limit: read SRC and DST at once", false, []string{"sh", "-c", "cat " + src + " >/dev/null & cat " + dst + " >/dev/null; wait"}},
+		{"limit: read SRC alone", false, []string{"cat", src}},
+	}
+	var res []result
+	for _, tool := range tools {
+		r := result{name: tool.name}
+		for range reps {
+			restore(tool.manifest)
+			d, w := timed(tool.argv)
+			r.times = append(r.times, d)
+			r.written = append(r.written, w)
+		}
+		if !strings.HasPrefix(tool.name, "limit") && !sameFile(src, dst) {
+			fail("%s left DST different from SRC", tool.name)
+		}
+		res = append(res, r)
+	}
+	rsyncT, rsyncW := res[0].median()
+	fmt.Printf("   %-34s %9s %12s %9s\n", "", "time", "written", "vs rsync")
+	for _, r := range res {
+		t, w := r.median()
+		fmt.Printf("   %-34s %8.3fs %12s %8.2fx\n", r.name, t.Seconds(), human(w), rsyncT.Seconds()/t.Seconds())
+	}
+	if !goals {
+		return true
+	}
+	ok := true
+	check := func(name string, cond bool) {
+		mark := "ok  "
+		if !cond {
+			mark, ok = "MISS", false
+		}
+		fmt.Printf("   goal %s %s\n", mark, name)
+	}
+	ct, cw := res[1].median()
+	mt, mw := res[2].median()
+	check(fmt.Sprintf("copy ≥ 1.5× rsync: %.2f×", rsyncT.Seconds()/ct.Seconds()), rsyncT.Seconds()/ct.Seconds() >= 1.5)
+	check(fmt.Sprintf("copy --manifest ≥ 3× rsync: %.2f×", rsyncT.Seconds()/mt.Seconds()), rsyncT.Seconds()/mt.Seconds() >= 3)
+	check(fmt.Sprintf("bytes written ≤ rsync's (%s): copy %s, manifest %s (its 1 MiB/GiB manifest included)", human(rsyncW), human(cw), human(mw)), cw <= rsyncW && mw <= rsyncW)
+	return ok
+}
+
+// timed runs argv and returns its wall time and the bytes its process tree dirtied.
+func timed(argv []string) (time.Duration, int64) {
+	cmd := exec.CommandContext(context.Background(), argv[0], argv[1:]...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	start := time.Now()
+	if err := cmd.Run(); err != nil {
+		fail("%s: %v: %s", strings.Join(argv, " "), err, stderr.String())
+	}
+	d := time.Since(start)
+	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	return d, ru.Oublock * 512
+}
+
+func run(argv ...string) {
+	out, err := exec.Command(argv[0], argv[1:]...).CombinedOutput()
+	if err != nil {
+		fail("%s: %v: %s", strings.Join(argv, " "), err, out)
+	}
+}
+
+func makeImage(path string, size int64) {
+	f, err := os.Create(path)
+	if err != nil {
+		fail("%v", err)
+	}
+	defer f.Close()
+	r := rand.NewChaCha8([32]byte{1})
+	buf := make([]byte, 4<<20)
+	for off := int64(0); off < size; off += int64(len(buf)) {
+		r.Read(buf)
+		n := min(int64(len(buf)), size-off)
+		if _, err := f.Write(buf[:n]); err != nil {
+			fail("%v", err)
+		}
+	}
+}
+
+// change writes 64 KiB of new data at an unaligned offset into pct% of the 64 KiB
+// blocks of path, and returns how many.
+func change(path string, size int64, pct int) int {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		fail("%v", err)
+	}
+	defer f.Close()
+	blocks := size / (64 << 10)
+	n := int(blocks * int64(pct) / 100)
+	src := rand.NewChaCha8([32]byte{2})
+	r := rand.New(src)
+	perm := r.Perm(int(blocks))[:n]
+	buf := make([]byte, 64<<10)
+	for _, b := range perm {
+		src.Read(buf)
+		off := int64(b)*64<<10 + r.Int64N(64<<10) // somewhere in the block, never 4 KiB aligned
+		if off%4096 == 0 {
+			off++
+		}
+		k := min(int64(len(buf)), size-off)
+		if _, err := f.WriteAt(buf[:k], off); err != nil {
+			fail("%v", err)
+		}
+	}
+	return n
+}
+
+func sameFile(a, b string) bool {
+	return exec.Command("cmp", "-s", a, b).Run() == nil
+}
+
+func human(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.2f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.2f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}
+
+func exists(p string) bool { _, err := os.Stat(p); return err == nil }
+
+func fail(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "kvmbackup-bench: "+format+"\n", args...)
+	os.Exit(2)
+}

@@ -1,0 +1,585 @@
+// Package transfer owns kvmbackup's data movement: the changed-block copy of an image
+// or device into the backup in place (comparing SRC with DST, or SRC with the
+// manifest of DST's block hashes from the last copy), manifests, progress and stats.
+//
+// A copy writes only what differs, keeps holes, and fsyncs DST before it reports
+// success; a manifest is trusted only when DST is provably the file it describes.
+package transfer
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/zeebo/xxh3"
+	"golang.org/x/sys/unix"
+)
+
+// CompareBlock is the granularity of compare mode: only differing 4 KiB blocks are
+// written.
+const CompareBlock = 4 << 10
+
+// Options tune a copy.
+type Options struct {
+	// Manifest is DST's manifest file: used (DST not read) when it provably
+	// describes DST, rewritten atomically after the copy. "" for none.
+	Manifest string
+	// ChunkSize is the size of each sequential read (default 1 MiB).
+	ChunkSize int
+	// Streams is how many contiguous parts of the image are copied side by side,
+	// each read in order (default 2: two sequential streams per file keep a virtio
+	// disk busier than one, and hash on both cores).
+	Streams int
+	// Progress, when set, is called after each chunk with bytes done and total.
+	Progress func(done, total int64)
+}
+
+// Stats describe a finished copy.
+type Stats struct {
+	Mode     string `json:"mode"` // new, compare or manifest
+	Note     string `json:"note,omitempty"`
+	Size     int64  `json:"size"`
+	SrcRead  int64  `json:"src_read"`
+	DstRead  int64  `json:"dst_read"`
+	Compared int64  `json:"compared"` // bytes of SRC compared with DST read
+
+	Written     int64         `json:"written"`
+	Punched     int64         `json:"punched"`
+	Holes       int64         `json:"holes_skipped"`
+	DstSizeWas  int64         `json:"dst_size_was"`
+	Duration    time.Duration `json:"duration_ns"`
+	MBPerSecond float64       `json:"mb_per_second"`
+}
+
+// Copy makes DST byte-identical to SRC (a file or block device), writing only what
+// differs. DST (a file, created if missing, or a block device at least as big as
+// SRC) grows or shrinks to SRC's size when it is a file. Bad input fails before
+// anything is written, naming the path.
+func Copy(ctx context.Context, src, dst string, opts Options) (Stats, error) {
+	start := time.Now()
+	log := zerolog.Ctx(ctx).With().Str("component", "transfer").Str("dst", dst).Logger()
+	c, err := open(src, dst, opts)
+	if err != nil {
+		return Stats{}, err
+	}
+	defer c.close()
+	c.log = &log
+	log.Debug().Str("mode", c.stats.Mode).Str("note", c.stats.Note).Dur("took", time.Since(start)).Msg("opened")
+	if err := c.run(ctx); err != nil {
+		return c.stats, err
+	}
+	c.stats.Duration = time.Since(start)
+	if s := c.stats.Duration.Seconds(); s > 0 {
+		c.stats.MBPerSecond = float64(c.stats.Size) / 1e6 / s
+	}
+	return c.stats, nil
+}
+
+type copier struct {
+	opts             Options
+	src, dst         *os.File
+	srcPath, dstPath string
+	srcFile, dstFile bool // regular files (else block devices)
+	size             int64
+	isNew            bool
+	old              *manifest    // trusted manifest (manifest mode)
+	written          atomic.Int64 // by every stream, for error messages
+	log              *zerolog.Logger
+	hashes           []xxh3.Uint128
+	stats            Stats
+}
+
+func (c *copier) close() {
+	if c.src != nil {
+		c.src.Close()
+	}
+	if c.dst != nil {
+		c.dst.Close()
+	}
+}
+
+func open(src, dst string, opts Options) (*copier, error) {
+	c := &copier{opts: opts, srcPath: src, dstPath: dst}
+	if c.opts.ChunkSize <= 0 {
+		c.opts.ChunkSize = 1 << 20
+	}
+	if c.opts.Streams <= 0 {
+		c.opts.Streams = 2
+	}
+	if c.opts.ChunkSize%ManifestBlock != 0 {
+		return nil, fmt.Errorf("chunk size %d is not a multiple of %d", c.opts.ChunkSize, ManifestBlock)
+	}
+	sst, err := os.Stat(src)
+	if err != nil {
+		return nil, fmt.Errorf("source: %w", err)
+	}
+	switch {
+	case sst.Mode().IsRegular():
+		c.srcFile = true
+	case sst.Mode()&os.ModeDevice != 0 && sst.Mode()&os.ModeCharDevice == 0:
+	default:
+		return nil, fmt.Errorf("source %s is not a regular file or a block device", src)
+	}
+	dst1, err := os.Stat(dst)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		c.isNew, c.dstFile = true, true
+	case err != nil:
+		return nil, fmt.Errorf("destination: %w", err)
+	case dst1.IsDir():
+		return nil, fmt.Errorf("destination %s is a directory: give the path of the image file", dst)
+	case os.SameFile(sst, dst1):
+		return nil, fmt.Errorf("source and destination are the same file: %s and %s", src, dst)
+	case dst1.Mode().IsRegular():
+		c.dstFile = true
+	case dst1.Mode()&os.ModeDevice != 0 && dst1.Mode()&os.ModeCharDevice == 0:
+	default:
+		return nil, fmt.Errorf("destination %s is not a regular file or a block device", dst)
+	}
+	if c.src, err = os.Open(src); err != nil {
+		return nil, fmt.Errorf("source: %w", err)
+	}
+	if c.srcFile {
+		c.size = sst.Size()
+	} else if c.size, err = deviceSize(c.src); err != nil {
+		c.close()
+		return nil, err
+	}
+	c.stats.Size = c.size
+	// The manifest is judged against DST as it is now, before anything changes it.
+	if opts.Manifest != "" && !c.isNew {
+		c.old, c.stats.Note = trustManifest(opts.Manifest, dst, c.size)
+	}
+	flags := os.O_RDWR
+	if c.isNew {
+		flags |= os.O_CREATE | os.O_EXCL
+	}
+	if c.dst, err = os.OpenFile(dst, flags, 0o640); err != nil {
+		c.close()
+		return nil, fmt.Errorf("destination: %w", err)
+	}
+	if c.dstFile {
+		c.stats.DstSizeWas = 0
+		if !c.isNew {
+			c.stats.DstSizeWas = dst1.Size()
+		}
+		if c.stats.DstSizeWas != c.size {
+			if err := c.dst.Truncate(c.size); err != nil {
+				c.close()
+				return nil, fmt.Errorf("resize destination %s to %d bytes: %w", dst, c.size, err)
+			}
+		}
+	} else {
+		n, err := deviceSize(c.dst)
+		if err != nil {
+			c.close()
+			return nil, err
+		}
+		c.stats.DstSizeWas = n
+		if n < c.size {
+			c.close()
+			return nil, fmt.Errorf("destination block device %s (%d bytes) is smaller than the source %s (%d bytes): nothing written", dst, n, src, c.size)
+		}
+	}
+	switch {
+	case c.isNew:
+		c.stats.Mode = "new"
+	case c.old != nil:
+		c.stats.Mode = "manifest"
+	default:
+		c.stats.Mode = "compare"
+	}
+	return c, nil
+}
+
+// trustManifest returns the manifest at path when it provably describes dst: it reads,
+// dst's identity (inode, size, times) is the one it recorded, and a spot check of
+// blocks read from dst matches. Otherwise nil and why.
+func trustManifest(path, dst string, srcSize int64) (*manifest, string) {
+	m, err := readManifest(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, "no manifest yet (" + path + "): compared with the destination"
+	}
+	if err != nil {
+		return nil, fmt.Sprintf("manifest %s unusable (%v): compared with the destination", path, err)
+	}
+	id, err := identityOf(dst)
+	if err != nil {
+		return nil, fmt.Sprintf("destination %s: %v", dst, err)
+	}
+	if id != m.id {
+		return nil, "the destination changed since its manifest was written: compared with the destination"
+	}
+	if !spotCheck(dst, m) {
+		return nil, "the destination's content does not match its manifest: compared with the destination"
+	}
+	return m, ""
+}
+
+// spotCheck hashes the first, the last and 14 random blocks of dst.
+func spotCheck(dst string, m *manifest) bool {
+	f, err := os.Open(dst)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	n := m.blocks()
+	if n == 0 {
+		return true
+	}
+	idx := []int64{0, n - 1}
+	for range 14 {
+		idx = append(idx, rand.Int64N(n))
+	}
+	buf := make([]byte, ManifestBlock)
+	for _, i := range idx {
+		k := min(int64(ManifestBlock), m.length-i*ManifestBlock)
+		if _, err := f.ReadAt(buf[:k], i*ManifestBlock); err != nil {
+			return false
+		}
+		if xxh3.Hash128(buf[:k]) != m.hashes[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// span is one chunk of the copy: which sides hold data there.
+type span struct {
+	off     int64
+	n       int
+	srcData bool
+	dstData bool
+}
+
+// piece is a chunk read from one side (buf nil: all zeros, nothing read).
+type piece struct {
+	off int64
+	buf []byte
+	err error
+}
+
+func (c *copier) run(ctx context.Context) error {
+	srcExt, err := dataExtents(c.src, c.size, c.srcFile)
+	if err != nil {
+		return err
+	}
+	compare := c.stats.Mode == "compare"
+	var dstExt []extent
+	if compare {
+		if dstExt, err = dataExtents(c.dst, c.size, c.dstFile); err != nil {
+			return err
+		}
+	}
+	var spans []span
+	si, di := 0, 0
+	for off := int64(0); off < c.size; off += int64(c.opts.ChunkSize) {
+		n := int(min(int64(c.opts.ChunkSize), c.size-off))
+		s := span{off: off, n: n, srcData: hasData(srcExt, &si, off, int64(n))}
+		s.dstData = compare && hasData(dstExt, &di, off, int64(n))
+		spans = append(spans, s)
+	}
+	if c.opts.Manifest != "" {
+		c.hashes = make([]xxh3.Uint128, (c.size+ManifestBlock-1)/ManifestBlock)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	// Contiguous parts, one per stream, each copied in order by its own worker.
+	parts := min(c.opts.Streams, len(spans))
+	workers := make([]*worker, parts)
+	errs := make(chan error, parts)
+	var progressMu sync.Mutex
+	var done int64
+	for i := range parts {
+		w := &worker{c: c}
+		w.w.w = w
+		workers[i] = w
+		lo, hi := i*len(spans)/parts, (i+1)*len(spans)/parts
+		go func() {
+			err := w.run(ctx, spans[lo:hi], compare, func(n int64) {
+				if c.opts.Progress != nil {
+					progressMu.Lock()
+					done += n
+					c.opts.Progress(done, c.size)
+					progressMu.Unlock()
+				}
+			})
+			if err != nil {
+				cancel()
+			}
+			errs <- err
+		}()
+	}
+	var firstErr error
+	for range parts {
+		if err := <-errs; err != nil && (firstErr == nil || errors.Is(firstErr, context.Canceled)) {
+			firstErr = err
+		}
+	}
+	for _, w := range workers {
+		c.stats.add(w.stats)
+	}
+	if firstErr != nil {
+		return firstErr
+	}
+	t := time.Now()
+	c.log.Debug().Int64("written", c.stats.Written).Msg("data copied")
+	if err := c.dst.Sync(); err != nil {
+		return fmt.Errorf("fsync %s: %w", c.dstPath, err)
+	}
+	c.log.Debug().Dur("took", time.Since(t)).Msg("fsynced")
+	if c.opts.Manifest != "" {
+		defer func(t time.Time) { c.log.Debug().Dur("took", time.Since(t)).Msg("manifest written") }(time.Now())
+		id, err := identityOf(c.dstPath)
+		if err != nil {
+			return err
+		}
+		if err := writeManifest(c.opts.Manifest, &manifest{id: id, length: c.size, hashes: c.hashes}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// worker copies a contiguous part of the image: its own readers, in order.
+type worker struct {
+	c     *copier
+	stats Stats // its share of the counters
+	w     writer
+}
+
+func (wk *worker) run(ctx context.Context, spans []span, compare bool, progress func(int64)) error {
+	c := wk.c
+	srcCh := c.reader(ctx, c.src, spans, func(s span) bool { return s.srcData })
+	var dstCh <-chan piece
+	if compare {
+		dstCh = c.reader(ctx, c.dst, spans, func(s span) bool { return s.dstData })
+	}
+	for _, s := range spans {
+		ps := <-srcCh
+		if ps.err != nil {
+			return ps.err
+		}
+		var pd piece
+		if compare {
+			if pd = <-dstCh; pd.err != nil {
+				return pd.err
+			}
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if err := wk.chunk(s, ps.buf, pd.buf); err != nil {
+			return err
+		}
+		recycle(ps.buf)
+		recycle(pd.buf)
+		progress(int64(s.n))
+	}
+	return nil
+}
+
+func (s *Stats) add(o Stats) {
+	s.SrcRead += o.SrcRead
+	s.DstRead += o.DstRead
+	s.Compared += o.Compared
+	s.Written += o.Written
+	s.Punched += o.Punched
+	s.Holes += o.Holes
+}
+
+// chunk handles one span: src and dst hold its bytes (nil: zeros, not read).
+func (wk *worker) chunk(s span, src, dst []byte) error {
+	c, w := wk.c, &wk.w
+	if src != nil {
+		wk.stats.SrcRead += int64(s.n)
+	}
+	if dst != nil {
+		wk.stats.DstRead += int64(s.n)
+	}
+	if src == nil && dst == nil && c.old == nil {
+		wk.stats.Holes += int64(s.n)
+		for i := s.off / ManifestBlock; c.hashes != nil && i*ManifestBlock < s.off+int64(s.n); i++ {
+			c.hashes[i] = zeroHash
+		}
+		return nil
+	}
+	dstRead := dst != nil
+	if src == nil {
+		src = zeroBlock[:s.n]
+	}
+	if c.hashes != nil || c.old != nil {
+		for b := 0; b < s.n; b += ManifestBlock {
+			e := min(b+ManifestBlock, s.n)
+			i := (s.off + int64(b)) / ManifestBlock
+			h := zeroHash
+			if e-b != ManifestBlock || !isZero(src[b:e]) {
+				h = xxh3.Hash128(src[b:e])
+			}
+			if c.hashes != nil {
+				c.hashes[i] = h
+			}
+			if c.old != nil && h != c.old.hashAt(i) {
+				if err := w.add(s.off+int64(b), src[b:e]); err != nil {
+					return err
+				}
+			}
+		}
+		if c.old != nil {
+			return w.flush()
+		}
+	}
+	if dstRead {
+		wk.stats.Compared += int64(s.n)
+	} else {
+		dst = zeroBlock[:s.n] // a new DST, or a hole in it
+	}
+	if bytes.Equal(src, dst) {
+		return nil
+	}
+	for b := 0; b < s.n; b += CompareBlock {
+		e := min(b+CompareBlock, s.n)
+		if bytes.Equal(src[b:e], dst[b:e]) {
+			if err := w.flush(); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := w.add(s.off+int64(b), src[b:e]); err != nil {
+			return err
+		}
+	}
+	return w.flush()
+}
+
+// writer coalesces adjacent changed blocks into one write (or one hole punch when
+// they are all zeros).
+type writer struct {
+	w    *worker
+	off  int64
+	data []byte // a run of adjacent blocks (aliases the source buffer)
+	zero bool
+}
+
+func (w *writer) add(off int64, b []byte) error {
+	z := isZero(b)
+	if len(w.data) > 0 && (w.off+int64(len(w.data)) != off || w.zero != z) {
+		if err := w.flush(); err != nil {
+			return err
+		}
+	}
+	if len(w.data) == 0 {
+		w.off, w.zero = off, z
+		w.data = b
+		return nil
+	}
+	w.data = w.data[:len(w.data)+len(b)] // adjacent in the same buffer
+	return nil
+}
+
+func (w *writer) flush() error {
+	if len(w.data) == 0 {
+		return nil
+	}
+	c, st := w.w.c, &w.w.stats
+	off, data := w.off, w.data
+	w.data = nil
+	if w.zero && c.dstFile {
+		punched, err := punch(c.dst, off, int64(len(data)), zeroBlock)
+		if err != nil {
+			return c.writeErrf(err, c.written.Load())
+		}
+		if punched {
+			st.Punched += int64(len(data))
+			return nil
+		}
+		st.Written += int64(len(data))
+		return nil
+	}
+	if err := c.writeAt(data, off); err != nil {
+		return c.writeErrf(err, c.written.Load())
+	}
+	c.written.Add(int64(len(data)))
+	st.Written += int64(len(data))
+	return nil
+}
+
+// writeAt writes data at off through the page cache. On a file it first drops DST's
+// cached pages around the range: they are clean (we only read them), and a write into
+// a cached large folio dirties all of it, so writeback would write the whole folio
+// (on ext4 with large folios, ~25× the changed bytes).
+func (c *copier) writeAt(data []byte, off int64) error {
+	if c.dstFile {
+		lo := off &^ (folioMax - 1)
+		hi := (off + int64(len(data)) + folioMax - 1) &^ (folioMax - 1)
+		unix.Fadvise(int(c.dst.Fd()), lo, hi-lo, unix.FADV_DONTNEED)
+	}
+	_, err := c.dst.WriteAt(data, off)
+	return err
+}
+
+// folioMax bounds the page cache's folios (2 MiB, a PMD on x86-64).
+const folioMax = 2 << 20
+
+func (c *copier) writeErrf(err error, written int64) error {
+	if errors.Is(err, unix.ENOSPC) {
+		return fmt.Errorf("write %s: no space left on the device after writing %d bytes: %w", c.dstPath, written, err)
+	}
+	return fmt.Errorf("write %s (after %d bytes written): %w", c.dstPath, written, err)
+}
+
+// reader streams f's chunks in order, reading only those want says hold data.
+func (c *copier) reader(ctx context.Context, f *os.File, spans []span, want func(span) bool) <-chan piece {
+	ch := make(chan piece, 4)
+	go func() {
+		defer close(ch)
+		for _, s := range spans {
+			p := piece{off: s.off}
+			if want(s) {
+				p.buf = getBuf(c.opts.ChunkSize)[:s.n]
+				if _, err := f.ReadAt(p.buf, s.off); err != nil {
+					p.err = fmt.Errorf("read %s at %d: %w", f.Name(), s.off, err)
+				}
+			}
+			select {
+			case ch <- p:
+			case <-ctx.Done():
+				return
+			}
+			if p.err != nil {
+				return
+			}
+		}
+	}()
+	return ch
+}
+
+var bufPool = make(chan []byte, 16)
+
+func getBuf(n int) []byte {
+	select {
+	case b := <-bufPool:
+		if cap(b) >= n {
+			return b[:n]
+		}
+	default:
+	}
+	return make([]byte, n)
+}
+
+func recycle(b []byte) {
+	if b == nil {
+		return
+	}
+	select {
+	case bufPool <- b[:cap(b)]:
+	default:
+	}
+}

@@ -1,0 +1,160 @@
+package transfer
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/zeebo/xxh3"
+	"golang.org/x/sys/unix"
+)
+
+// ManifestBlock is the size of the blocks a manifest hashes: small enough that an
+// unaligned 64 KiB change rewrites 80 KiB (rsync's 32 KiB blocks: 96 KiB), large
+// enough that a manifest is 1 MiB per GiB.
+const ManifestBlock = 16 << 10
+
+var manifestMagic = [8]byte{'K', 'V', 'B', 'M', 'A', 'N', '0', '1'}
+
+// identity is what must not have changed in DST since its manifest was written.
+type identity struct {
+	Size    int64
+	Ino     uint64
+	Rdev    uint64
+	MtimeNs int64
+	CtimeNs int64
+}
+
+func identityOf(path string) (identity, error) {
+	var st unix.Stat_t
+	if err := unix.Stat(path, &st); err != nil {
+		return identity{}, err
+	}
+	id := identity{Size: st.Size, Ino: st.Ino, Rdev: st.Rdev,
+		MtimeNs: st.Mtim.Nano(), CtimeNs: st.Ctim.Nano()}
+	if st.Mode&unix.S_IFMT == unix.S_IFBLK {
+		// A device node's times do not change when the device is written: only its
+		// number and size identify it (and the spot check guards the content).
+		f, err := os.Open(path)
+		if err != nil {
+			return identity{}, err
+		}
+		defer f.Close()
+		if id.Size, err = deviceSize(f); err != nil {
+			return identity{}, err
+		}
+		id.MtimeNs, id.CtimeNs = 0, 0
+	}
+	return id, nil
+}
+
+// manifest holds the xxh3-128 hash of every ManifestBlock of DST's first length
+// bytes (SRC's size: a block-device DST may be bigger) as last written.
+type manifest struct {
+	id     identity
+	length int64
+	hashes []xxh3.Uint128
+}
+
+func (m *manifest) blocks() int64 { return int64(len(m.hashes)) }
+
+// hashAt returns block i's hash, or the zero block's beyond the end (a grown file
+// reads zeros there).
+func (m *manifest) hashAt(i int64) xxh3.Uint128 {
+	if i < m.blocks() {
+		return m.hashes[i]
+	}
+	return zeroHash
+}
+
+var zeroHash = xxh3.Hash128(make([]byte, ManifestBlock))
+
+// readManifest reads and checks a manifest file; a missing file is os.ErrNotExist.
+func readManifest(path string) (*manifest, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	const hdr = 8 + 4 + 4 + 6*8 + 8
+	if len(b) < hdr+8 || !bytes.Equal(b[:8], manifestMagic[:]) {
+		return nil, errors.New("not a kvmbackup manifest")
+	}
+	body, sum := b[:len(b)-8], binary.BigEndian.Uint64(b[len(b)-8:])
+	if xxh3.Hash(body) != sum {
+		return nil, errors.New("manifest checksum mismatch (truncated or damaged)")
+	}
+	if bs := binary.BigEndian.Uint32(b[8:]); bs != ManifestBlock {
+		return nil, fmt.Errorf("manifest block size %d, want %d", bs, ManifestBlock)
+	}
+	m := &manifest{}
+	r := b[16:]
+	get := func() uint64 { v := binary.BigEndian.Uint64(r); r = r[8:]; return v }
+	m.length = int64(get())
+	m.id.Size, m.id.Ino, m.id.Rdev = int64(get()), get(), get()
+	m.id.MtimeNs, m.id.CtimeNs = int64(get()), int64(get())
+	n := get()
+	if uint64(len(r)-8) != n*16 || int64(n) != (m.length+ManifestBlock-1)/ManifestBlock {
+		return nil, errors.New("manifest length does not match its header")
+	}
+	m.hashes = make([]xxh3.Uint128, n)
+	for i := range m.hashes {
+		m.hashes[i] = xxh3.Uint128{Hi: get(), Lo: get()}
+	}
+	return m, nil
+}
+
+// writeManifest writes m atomically: a temporary file, fsync, rename, fsync the dir.
+func writeManifest(path string, m *manifest) error {
+	var buf bytes.Buffer
+	buf.Write(manifestMagic[:])
+	put32 := func(v uint32) { binary.Write(&buf, binary.BigEndian, v) }
+	put := func(v uint64) { binary.Write(&buf, binary.BigEndian, v) }
+	put32(ManifestBlock)
+	put32(0)
+	put(uint64(m.length))
+	put(uint64(m.id.Size))
+	put(m.id.Ino)
+	put(m.id.Rdev)
+	put(uint64(m.id.MtimeNs))
+	put(uint64(m.id.CtimeNs))
+	put(uint64(len(m.hashes)))
+	for _, h := range m.hashes {
+		put(h.Hi)
+		put(h.Lo)
+	}
+	put(xxh3.Hash(buf.Bytes()))
+
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("manifest %s: %w", path, err)
+	}
+	tmp, err := os.CreateTemp(dir, filepath.Base(path)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("manifest %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := io.Copy(tmp, &buf); err != nil {
+		tmp.Close()
+		return fmt.Errorf("manifest %s: %w", path, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("manifest %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("manifest %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("manifest %s: %w", path, err)
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
