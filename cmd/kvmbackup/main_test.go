@@ -235,3 +235,48 @@ func TestCheckVolumesInTheAppliance(t *testing.T) {
 		}
 	})
 }
+
+// copy: a copy and its verify exit 0; a tampered DST fails verify with exit 1; bad
+// input exits 2 naming it.
+func TestCopyCommand(t *testing.T) {
+	dir := t.TempDir()
+	src, dst, man := filepath.Join(dir, "src.raw"), filepath.Join(dir, "dst.raw"), filepath.Join(dir, "m")
+	os.WriteFile(src, testenv.RandomBytes(1, 3<<20+5), 0o644)
+	out, err, code := runCLI(t, "copy", "--json", "--progress=never", "--manifest", man, src, dst)
+	if code != exitOK {
+		t.Fatalf("copy: exit %d: %v", code, err)
+	}
+	if !strings.Contains(out, `"mode":"new"`) || !strings.Contains(out, `"written":3145733`) {
+		t.Fatalf("copy --json: %s", out)
+	}
+	if _, err, code := runCLI(t, "copy", "--verify", "--manifest", man, dst); code != exitOK {
+		t.Fatalf("verify: exit %d: %v", code, err)
+	}
+	f, _ := os.OpenFile(dst, os.O_RDWR, 0)
+	f.WriteAt([]byte("!"), 1<<20)
+	f.Close()
+	_, err, code = runCLI(t, "copy", "--verify", "--manifest", man, dst)
+	if code != exitSomeFailed || !strings.Contains(err.Error(), "1 of 193 blocks differ") {
+		t.Fatalf("verify of a tampered copy: exit %d: %v", code, err)
+	}
+	out, _, code = runCLI(t, "copy", "--progress=never", "--manifest", man, src, dst)
+	if code != exitOK || !strings.Contains(out, "changed since its manifest") {
+		t.Fatalf("copy over a tampered DST: exit %d:\n%s", code, out)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"copy", filepath.Join(dir, "nope"), dst}, "nope"},
+		{[]string{"copy", src, dir}, "is a directory"},
+		{[]string{"copy", src}, "exactly two arguments"},
+		{[]string{"copy", "--progress=sometimes", src, dst}, "sometimes"},
+		{[]string{"copy", "--chunk-size", "3X", src, dst}, "--chunk-size"},
+		{[]string{"copy", "--verify", dst}, "--manifest"},
+	} {
+		_, err, code := runCLI(t, tc.args...)
+		if code != exitEnvironment || err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: exit %d, %v: want exit 2 naming %q", tc.args, code, err, tc.want)
+		}
+	}
+}
