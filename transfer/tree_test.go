@@ -1,0 +1,250 @@
+package transfer
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/kvmbackup/kvmbackup/testenv"
+)
+
+// entry is what rsync -aH preserves of one path.
+type entry struct {
+	Type   string
+	Mode   uint32
+	UID    uint32
+	GID    uint32
+	Size   int64
+	Mtime  int64
+	Target string
+	Sum    string
+	Rdev   uint64
+	Links  string // the first path of its hard-link group within the tree
+}
+
+func snapshotTree(t *testing.T, root string) map[string]entry {
+	t.Helper()
+	out := map[string]entry{}
+	groups := map[uint64][]string{}
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		var s unix.Stat_t
+		if err := unix.Lstat(p, &s); err != nil {
+			return err
+		}
+		e := entry{Mode: s.Mode, UID: s.Uid, GID: s.Gid, Mtime: s.Mtim.Nano()}
+		switch s.Mode & unix.S_IFMT {
+		case unix.S_IFREG:
+			e.Type, e.Size = "file", s.Size
+			sum, _ := testenv.SHA256(t, p, -1)
+			e.Sum = fmt.Sprintf("%x", sum[:8])
+			groups[s.Ino] = append(groups[s.Ino], rel)
+		case unix.S_IFDIR:
+			e.Type = "dir"
+			if rel == "." {
+				e.Mtime = 0 // the root's time is not part of the comparison
+			}
+		case unix.S_IFLNK:
+			e.Type = "symlink"
+			e.Target, _ = os.Readlink(p)
+		case unix.S_IFIFO:
+			e.Type = "fifo"
+		case unix.S_IFCHR:
+			e.Type, e.Rdev = "char", s.Rdev
+		default:
+			e.Type = "other"
+		}
+		out[rel] = e
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, paths := range groups {
+		sort.Strings(paths)
+		for _, p := range paths {
+			e := out[p]
+			e.Links = paths[0]
+			out[p] = e
+		}
+	}
+	return out
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func writeFile(t *testing.T, path string, data []byte, mode os.FileMode) {
+	t.Helper()
+	must(t, os.MkdirAll(filepath.Dir(path), 0o755))
+	must(t, os.WriteFile(path, data, mode))
+	must(t, os.Chmod(path, mode))
+}
+
+// sparseImage writes a big sparse file: size bytes, data at a few places.
+func sparseImage(t *testing.T, path string, size int64, seed uint64) {
+	t.Helper()
+	must(t, os.MkdirAll(filepath.Dir(path), 0o755))
+	f, err := os.Create(path)
+	must(t, err)
+	defer f.Close()
+	must(t, f.Truncate(size))
+	for i, off := range []int64{0, size / 3, size - 100000} {
+		_, err := f.WriteAt(testenv.RandomBytes(seed+uint64(i), 100000), off)
+		must(t, err)
+	}
+}
+
+// The source tree: every kind of thing rsync -aHx --delete handles.
+func makeSource(t *testing.T, src string) {
+	writeFile(t, filepath.Join(src, "a", "f1"), []byte("first file\n"), 0o640)
+	writeFile(t, filepath.Join(src, "a", "f2"), []byte("second\n"), 0o600)
+	sparseImage(t, filepath.Join(src, "a", "disk.img"), 8<<20, 10)
+	must(t, os.MkdirAll(filepath.Join(src, "b"), 0o755))
+	must(t, os.Link(filepath.Join(src, "a", "f1"), filepath.Join(src, "b", "f1-link")))
+	must(t, os.Link(filepath.Join(src, "a", "disk.img"), filepath.Join(src, "b", "disk-link.img")))
+	must(t, os.Symlink("/etc/hostname", filepath.Join(src, "a", "abs")))
+	must(t, os.Symlink("f1", filepath.Join(src, "a", "rel")))
+	must(t, os.Symlink("nonexistent", filepath.Join(src, "a", "dangling")))
+	must(t, unix.Mkfifo(filepath.Join(src, "a", "fifo"), 0o620))
+	must(t, unix.Mknod(filepath.Join(src, "a", "null-dev"), unix.S_IFCHR|0o666, int(unix.Mkdev(1, 3))))
+	must(t, os.MkdirAll(filepath.Join(src, "c", "empty"), 0o711))
+	writeFile(t, filepath.Join(src, "x", "inside"), []byte("x is a directory now\n"), 0o644)
+	writeFile(t, filepath.Join(src, "y"), []byte("y is a file now\n"), 0o644)
+	sparseImage(t, filepath.Join(src, "z.img"), 4<<20, 20) // big where DST has a dir
+	writeFile(t, filepath.Join(src, "we*ird [name]?"), []byte("rsync patterns in a name\n"), 0o644)
+	sparseImage(t, filepath.Join(src, "big [1].img"), 2<<20, 30)
+	must(t, os.Chown(filepath.Join(src, "a"), 1234, 5678))
+	must(t, os.Lchown(filepath.Join(src, "a", "f2"), 4321, 8765))
+	must(t, os.Chown(filepath.Join(src, "a", "disk.img"), 1111, 2222))
+	must(t, os.Chmod(filepath.Join(src, "a"), 0o750))
+	// Another file system inside: not entered (rsync -x).
+	must(t, os.MkdirAll(filepath.Join(src, "mnt"), 0o755))
+	if _, err := testenv.Local(t.Context(), "mount", "-t", "tmpfs", "tmpfs", filepath.Join(src, "mnt")); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { testenv.Local(context.Background(), "umount", filepath.Join(src, "mnt")) })
+	sparseImage(t, filepath.Join(src, "mnt", "other-fs.img"), 4<<20, 40)
+	writeFile(t, filepath.Join(src, "mnt", "small"), []byte("on another fs\n"), 0o644)
+	// Fixed, distinct times everywhere (directories last, deepest first).
+	var paths []string
+	filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if strings.HasPrefix(p, filepath.Join(src, "mnt")+"/") {
+			return nil
+		}
+		paths = append(paths, p)
+		return nil
+	})
+	sort.Sort(sort.Reverse(sort.StringSlice(paths)))
+	for i, p := range paths {
+		ts := unix.NsecToTimespec(int64(1_700_000_000+i*3600)*1e9 + 123456789)
+		unix.UtimesNanoAt(unix.AT_FDCWD, p, []unix.Timespec{ts, ts}, unix.AT_SYMLINK_NOFOLLOW)
+	}
+}
+
+// An older backup: things to delete, a file where the source has a directory and
+// the other way round, a directory where the source has a big file, an older image.
+func makeOldBackup(t *testing.T, dst string) {
+	sparseImage(t, filepath.Join(dst, "a", "disk.img"), 8<<20, 11)
+	writeFile(t, filepath.Join(dst, "a", "f1"), []byte("old first\n"), 0o644)
+	writeFile(t, filepath.Join(dst, "old.txt"), []byte("deleted since\n"), 0o644)
+	writeFile(t, filepath.Join(dst, "olddir", "deep", "file"), []byte("gone\n"), 0o644)
+	sparseImage(t, filepath.Join(dst, "gone.img"), 2<<20, 12)
+	writeFile(t, filepath.Join(dst, "x"), []byte("x was a file\n"), 0o644)
+	writeFile(t, filepath.Join(dst, "y", "inside"), []byte("y was a directory\n"), 0o644)
+	writeFile(t, filepath.Join(dst, "z.img", "inside"), []byte("z.img was a directory\n"), 0o644)
+}
+
+// SyncTree leaves exactly what rsync -aHx --delete leaves from the same start, and
+// copies the big files in place, changed blocks only, keeping their holes.
+func TestSyncTreeMatchesRsync(t *testing.T) {
+	testenv.Require(t, testenv.Root)
+	base := t.TempDir()
+	src, ours, theirs := filepath.Join(base, "src"), filepath.Join(base, "ours"), filepath.Join(base, "rsync")
+	makeSource(t, src)
+	makeOldBackup(t, ours)
+	makeOldBackup(t, theirs)
+	var before unix.Stat_t
+	must(t, unix.Stat(filepath.Join(ours, "a", "disk.img"), &before))
+
+	st, err := SyncTree(t.Context(), src, ours, TreeOptions{BigFile: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("tree sync: %+v", st)
+	if _, err := testenv.Local(t.Context(), "rsync", "-aHx", "--delete", "--numeric-ids", src+"/", theirs+"/"); err != nil {
+		t.Fatal(err)
+	}
+	got, want := snapshotTree(t, ours), snapshotTree(t, theirs)
+	for p, w := range want {
+		if g, ok := got[p]; !ok {
+			t.Errorf("%s: missing (rsync has %+v)", p, w)
+		} else if g != w {
+			t.Errorf("%s:\n  ours  %+v\n  rsync %+v", p, g, w)
+		}
+	}
+	for p := range got {
+		if _, ok := want[p]; !ok {
+			t.Errorf("%s: present, rsync deleted or never made it", p)
+		}
+	}
+	if _, ok := got["mnt/other-fs.img"]; ok {
+		t.Error("entered another file system")
+	}
+	// The big image was updated in place, changed blocks only, holes kept.
+	var after unix.Stat_t
+	must(t, unix.Stat(filepath.Join(ours, "a", "disk.img"), &after))
+	if after.Ino != before.Ino {
+		t.Error("the big image was replaced, not updated in place")
+	}
+	if st.BigFiles != 3 || st.BigWritten > 3*(100000+2*CompareBlock)+4<<20+2<<20 {
+		t.Errorf("big files: %d copied, %d bytes written", st.BigFiles, st.BigWritten)
+	}
+	if after.Blocks*512 > 1<<20 {
+		t.Errorf("the 8 MiB sparse image takes %d bytes: holes not kept", after.Blocks*512)
+	}
+	// Again: nothing changes, nothing big is written.
+	st, err = SyncTree(t.Context(), src, ours, TreeOptions{BigFile: 1 << 20})
+	if err != nil || st.BigWritten != 0 {
+		t.Fatalf("second sync: %+v %v", st, err)
+	}
+	got = snapshotTree(t, ours)
+	for p, w := range want {
+		if got[p] != w {
+			t.Errorf("after a second sync, %s: %+v, want %+v", p, got[p], w)
+		}
+	}
+}
+
+func TestSyncTreeBadInput(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "f")
+	os.WriteFile(file, nil, 0o644)
+	for _, tc := range []struct{ src, dst, want string }{
+		{filepath.Join(dir, "nope"), filepath.Join(dir, "d"), "nope"},
+		{file, filepath.Join(dir, "d"), "not a directory"},
+		{dir, filepath.Join(dir, "inside"), "inside the source"},
+		{dir, dir, "inside the source"},
+	} {
+		if _, err := SyncTree(t.Context(), tc.src, tc.dst, TreeOptions{}); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("SyncTree(%s, %s): %v, want an error naming %q", tc.src, tc.dst, err, tc.want)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "d")); err == nil {
+		t.Error("a refused sync created its destination")
+	}
+}
