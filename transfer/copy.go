@@ -93,6 +93,7 @@ type copier struct {
 	written          atomic.Int64 // by every stream, for error messages
 	log              *zerolog.Logger
 	hashes           []xxh3.Uint128
+	zeros            []byte // one chunk of zeros
 	stats            Stats
 }
 
@@ -116,6 +117,7 @@ func open(src, dst string, opts Options) (*copier, error) {
 	if c.opts.ChunkSize%ManifestBlock != 0 {
 		return nil, fmt.Errorf("chunk size %d is not a multiple of %d", c.opts.ChunkSize, ManifestBlock)
 	}
+	c.zeros = make([]byte, c.opts.ChunkSize)
 	sst, err := os.Stat(src)
 	if err != nil {
 		return nil, fmt.Errorf("source: %w", err)
@@ -357,6 +359,7 @@ type worker struct {
 
 func (wk *worker) run(ctx context.Context, spans []span, compare bool, progress func(int64)) error {
 	c := wk.c
+	wk.w.deferTo = compare && c.dstFile
 	srcCh := c.reader(ctx, c.src, spans, func(s span) bool { return s.srcData })
 	var dstCh <-chan piece
 	if compare {
@@ -381,9 +384,12 @@ func (wk *worker) run(ctx context.Context, spans []span, compare bool, progress 
 		}
 		recycle(ps.buf)
 		recycle(pd.buf)
+		if err := wk.w.applyUpTo(s.off + int64(s.n)); err != nil {
+			return err
+		}
 		progress(int64(s.n))
 	}
-	return nil
+	return wk.w.applyUpTo(-1)
 }
 
 func (s *Stats) add(o Stats) {
@@ -413,7 +419,7 @@ func (wk *worker) chunk(s span, src, dst []byte) error {
 	}
 	dstRead := dst != nil
 	if src == nil {
-		src = zeroBlock[:s.n]
+		src = c.zeros[:s.n]
 	}
 	if c.hashes != nil || c.old != nil {
 		for b := 0; b < s.n; b += ManifestBlock {
@@ -439,7 +445,7 @@ func (wk *worker) chunk(s span, src, dst []byte) error {
 	if dstRead {
 		wk.stats.Compared += int64(s.n)
 	} else {
-		dst = zeroBlock[:s.n] // a new DST, or a hole in it
+		dst = c.zeros[:s.n] // a new DST, or a hole in it
 	}
 	if bytes.Equal(src, dst) {
 		return nil
@@ -461,11 +467,19 @@ func (wk *worker) chunk(s span, src, dst []byte) error {
 
 // writer coalesces adjacent changed blocks into one write (or one hole punch when
 // they are all zeros).
+//
+// In compare mode DST is read through the page cache, and a write into a cached large
+// folio dirties all of it (writeback then writes the whole folio: on ext4 with large
+// folios, ~25× the changed bytes). So there the writes wait until the reader is past
+// the folios around them, which are then dropped (clean: only read) before the write
+// lands in fresh pages; readahead the reader still needs is left alone.
 type writer struct {
-	w    *worker
-	off  int64
-	data []byte // a run of adjacent blocks (aliases the source buffer)
-	zero bool
+	w       *worker
+	deferTo bool // compare mode on a file: writes wait (see above)
+	pending []pendingWrite
+	off     int64
+	data    []byte // a run of adjacent blocks (aliases the source buffer)
+	zero    bool
 }
 
 func (w *writer) add(off int64, b []byte) error {
@@ -488,11 +502,55 @@ func (w *writer) flush() error {
 	if len(w.data) == 0 {
 		return nil
 	}
-	c, st := w.w.c, &w.w.stats
-	off, data := w.off, w.data
+	off, data, zero := w.off, w.data, w.zero
 	w.data = nil
-	if w.zero && c.dstFile {
-		punched, err := punch(c.dst, off, int64(len(data)), zeroBlock)
+	if w.deferTo {
+		p := pendingWrite{off: off, n: int64(len(data)), zero: zero}
+		if !zero {
+			p.data = append([]byte(nil), data...) // the chunk's buffer is reused
+		}
+		w.pending = append(w.pending, p)
+		return nil
+	}
+	return w.apply(off, data, zero)
+}
+
+type pendingWrite struct {
+	off, n int64
+	data   []byte // nil for a zero run
+	zero   bool
+}
+
+// applyUpTo applies the pending writes whose folios lie wholly before pos (the
+// reader has consumed DST up to there); all of them when pos < 0.
+func (w *writer) applyUpTo(pos int64) error {
+	i := 0
+	for ; i < len(w.pending); i++ {
+		p := w.pending[i]
+		if pos >= 0 && roundUp(p.off+p.n, folioMax) > pos {
+			break
+		}
+		lo := p.off &^ (folioMax - 1)
+		unix.Fadvise(int(w.w.c.dst.Fd()), lo, roundUp(p.off+p.n, folioMax)-lo, unix.FADV_DONTNEED)
+		data := p.data
+		if p.zero {
+			data = w.w.c.zeros[:p.n] // a run never spans chunks: it fits
+		}
+		if err := w.apply(p.off, data, p.zero); err != nil {
+			return err
+		}
+	}
+	w.pending = w.pending[i:]
+	return nil
+}
+
+func roundUp(n, to int64) int64 { return (n + to - 1) &^ (to - 1) }
+
+// apply writes data at off (or punches a hole for a zero run on a file).
+func (w *writer) apply(off int64, data []byte, zero bool) error {
+	c, st := w.w.c, &w.w.stats
+	if zero && c.dstFile {
+		punched, err := punch(c.dst, off, int64(len(data)), c.zeros)
 		if err != nil {
 			return c.writeErrf(err, c.written.Load())
 		}
@@ -511,16 +569,8 @@ func (w *writer) flush() error {
 	return nil
 }
 
-// writeAt writes data at off through the page cache. On a file it first drops DST's
-// cached pages around the range: they are clean (we only read them), and a write into
-// a cached large folio dirties all of it, so writeback would write the whole folio
-// (on ext4 with large folios, ~25× the changed bytes).
+// writeAt writes data at off.
 func (c *copier) writeAt(data []byte, off int64) error {
-	if c.dstFile {
-		lo := off &^ (folioMax - 1)
-		hi := (off + int64(len(data)) + folioMax - 1) &^ (folioMax - 1)
-		unix.Fadvise(int(c.dst.Fd()), lo, hi-lo, unix.FADV_DONTNEED)
-	}
 	_, err := c.dst.WriteAt(data, off)
 	return err
 }

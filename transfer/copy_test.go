@@ -379,3 +379,62 @@ func TestBlockDevices(t *testing.T) {
 		t.Fatal("a refused copy wrote to the device")
 	}
 }
+
+// Chunks bigger than the default over holes (a zero buffer of the chunk's size).
+func TestBigChunksOverHoles(t *testing.T) {
+	dir := t.TempDir()
+	src, dst := filepath.Join(dir, "src"), filepath.Join(dir, "dst")
+	write(t, src, layout{32 << 20, []extent{{5 << 20, 100000}}}, 1)
+	write(t, dst, whole(32<<20), 2)
+	if _, err := Copy(context.Background(), src, dst, Options{ChunkSize: 4 << 20}); err != nil {
+		t.Fatal(err)
+	}
+	requireSame(t, src, dst)
+}
+
+// writeBytes is what this process has dirtied so far (/proc/self/io write_bytes).
+func writeBytes(t *testing.T) int64 {
+	t.Helper()
+	b, err := os.ReadFile("/proc/self/io")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "write_bytes: "); ok {
+			var n int64
+			fmt.Sscan(v, &n)
+			return n
+		}
+	}
+	t.Fatal("no write_bytes in /proc/self/io")
+	return 0
+}
+
+// A compare copy dirties about what it writes: writing into DST's cached large folios
+// would dirty them whole (on this kernel's ext4, ~25× the changed bytes).
+func TestCompareWritesNoMoreThanItChanges(t *testing.T) {
+	dir := filepath.Join("/var/tmp", "kvmbackup-transfer-test") // a disk file system, not tmpfs
+	must(t, os.MkdirAll(dir, 0o755))
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	src, dst := filepath.Join(dir, "src"), filepath.Join(dir, "dst")
+	write(t, src, whole(64<<20), 1)
+	write(t, dst, whole(64<<20), 1)
+	f, _ := os.OpenFile(src, os.O_RDWR, 0)
+	for i := range 10 {
+		f.WriteAt(testenv.RandomBytes(uint64(100+i), 65536), int64(i)*(6<<20)+12345)
+	}
+	f.Close()
+	unix.Sync()
+	os.WriteFile("/proc/sys/vm/drop_caches", []byte("1"), 0o200)
+	before := writeBytes(t)
+	st, err := Copy(context.Background(), src, dst, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dirtied := writeBytes(t) - before
+	t.Logf("wrote %d bytes, dirtied %d", st.Written, dirtied)
+	if dirtied > 2*st.Written+1<<20 {
+		t.Fatalf("wrote %d bytes but dirtied %d: writes land in cached large folios", st.Written, dirtied)
+	}
+	requireSame(t, src, dst)
+}
