@@ -34,8 +34,10 @@ type Options struct {
 	// ChunkSize is the size of each sequential read (default 1 MiB).
 	ChunkSize int
 	// Streams is how many contiguous parts of the image are copied side by side,
-	// each read in order (default 2: two sequential streams per file keep a virtio
-	// disk busier than one, and hash on both cores).
+	// each read in order. Default: two sequential reads in flight on the disk, i.e.
+	// one part in compare mode (SRC and DST are read side by side already) and two
+	// when only SRC is read (measured here: 1 GiB, compare 0.64 s with one part and
+	// 0.70–1.97 s with two; SRC alone one stream 0.21–1.5 s, two 0.19 s).
 	Streams int
 	// Progress, when set, is called after each chunk with bytes done and total.
 	Progress func(done, total int64)
@@ -110,9 +112,6 @@ func open(src, dst string, opts Options) (*copier, error) {
 	c := &copier{opts: opts, srcPath: src, dstPath: dst}
 	if c.opts.ChunkSize <= 0 {
 		c.opts.ChunkSize = 1 << 20
-	}
-	if c.opts.Streams <= 0 {
-		c.opts.Streams = 2
 	}
 	if c.opts.ChunkSize%ManifestBlock != 0 {
 		return nil, fmt.Errorf("chunk size %d is not a multiple of %d", c.opts.ChunkSize, ManifestBlock)
@@ -294,7 +293,14 @@ func (c *copier) run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	// Contiguous parts, one per stream, each copied in order by its own worker.
-	parts := min(c.opts.Streams, len(spans))
+	streams := c.opts.Streams
+	if streams <= 0 {
+		streams = 2
+		if compare {
+			streams = 1
+		}
+	}
+	parts := max(1, min(streams, len(spans)))
 	workers := make([]*worker, parts)
 	errs := make(chan error, parts)
 	var progressMu sync.Mutex
