@@ -558,33 +558,27 @@ func (w *writer) apply(off int64, data []byte, zero bool) error {
 	if zero && c.dstFile {
 		punched, err := punch(c.dst, off, int64(len(data)), c.zeros)
 		if err != nil {
-			return c.writeErrf(err, c.written.Load())
+			return c.writeErr(err)
 		}
 		if punched {
 			st.Punched += int64(len(data))
 			return nil
 		}
-		st.Written += int64(len(data))
-		return nil
+	} else if _, err := c.dst.WriteAt(data, off); err != nil {
+		return c.writeErr(err)
 	}
-	if err := c.writeAt(data, off); err != nil {
-		return c.writeErrf(err, c.written.Load())
-	}
+	// Written, or zeros written where no hole could be punched.
 	c.written.Add(int64(len(data)))
 	st.Written += int64(len(data))
 	return nil
 }
 
-// writeAt writes data at off.
-func (c *copier) writeAt(data []byte, off int64) error {
-	_, err := c.dst.WriteAt(data, off)
-	return err
-}
-
 // folioMax bounds the page cache's folios (2 MiB, a PMD on x86-64).
 const folioMax = 2 << 20
 
-func (c *copier) writeErrf(err error, written int64) error {
+// writeErr names DST and how much every stream has written so far.
+func (c *copier) writeErr(err error) error {
+	written := c.written.Load()
 	if errors.Is(err, unix.ENOSPC) {
 		return fmt.Errorf("write %s: no space left on the device after writing %d bytes: %w", c.dstPath, written, err)
 	}
