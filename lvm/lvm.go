@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -101,14 +102,7 @@ func (l LV) Invalid() bool {
 }
 
 // HasTag reports whether the LV carries tag.
-func (l LV) HasTag(tag string) bool {
-	for _, t := range l.Tags {
-		if t == tag {
-			return true
-		}
-	}
-	return false
-}
+func (l LV) HasTag(tag string) bool { return slices.Contains(l.Tags, tag) }
 
 const lvFields = "lv_name,vg_name,lv_path,lv_size,lv_attr,origin,pool_lv,segtype,lv_tags,data_percent,chunk_size,lv_kernel_major,lv_kernel_minor"
 

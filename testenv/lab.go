@@ -106,8 +106,9 @@ func Check(c Component) error {
 		need(needBinary("zfs", "zfsutils-linux"))
 		need(needBinary("go", "the Go toolchain"))
 		need(needFile(busyboxPath, "install busybox-static (`make deps`)"))
-		need(needKernel())
-		if err := needKernel(); err == nil {
+		if err := needKernel(); err != nil {
+			need(err)
+		} else {
 			kv, _ := KernelVersion()
 			need(needFile(filepath.Join(dkmsModuleDir(kv), "zfs.ko"),
 				"the ZFS module is not built for the lab kernel "+kv+": run `make deps` (about 8 minutes once)"))

@@ -77,7 +77,7 @@ func TestApplianceZFSMirror(t *testing.T) {
 		var parts []string
 		for range 2 {
 			dev := LoopDevice(t, Local, 256<<20)
-			if _, err := runWithStdin(t, ",,\n", "sfdisk", "-q", dev); err != nil {
+			if _, err := localWithStdin(t.Context(), ",,\n", "sfdisk", "-q", dev); err != nil {
 				t.Fatal(err)
 			}
 			parts = append(parts, dev+"p1")
@@ -122,9 +122,4 @@ func TestApplianceZFSMirror(t *testing.T) {
 			t.Fatalf("written %d (want about 128 KiB), compression %q", written, comp)
 		}
 	})
-}
-
-func runWithStdin(t *testing.T, stdin string, argv ...string) (string, error) {
-	t.Helper()
-	return localWithStdin(t.Context(), stdin, argv...)
 }

@@ -114,8 +114,6 @@ func configSource(path string) string {
 }
 
 func printCheck(w io.Writer, rep checkReport) {
-	defer printVolumes(w, rep)
-	defer printDomains(w, rep.Domains)
 	fmt.Fprintf(w, "%-9s %-8s %s\n", "config", "ok", rep.Config)
 	for _, r := range rep.Components {
 		status := "ok"
@@ -130,6 +128,8 @@ func printCheck(w io.Writer, rep checkReport) {
 			fmt.Fprintf(w, "%-9s %-8s → %s\n", "", "", r.Hint)
 		}
 	}
+	printDomains(w, rep.Domains)
+	printVolumes(w, rep)
 }
 
 func printDomains(w io.Writer, doms []hostcheck.DomainReport) {

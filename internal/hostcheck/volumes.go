@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path"
 	"sort"
+	"strings"
 
 	"github.com/kvmbackup/kvmbackup/internal/config"
 	"github.com/kvmbackup/kvmbackup/lvm"
@@ -106,7 +107,7 @@ func Volumes(ctx context.Context, m *lvm.Manager, cfg *config.Config, doms []Dom
 		if v.Error != "" {
 			continue
 		}
-		vg, _, _ := cutVG(v.Volume)
+		vg, _, _ := strings.Cut(v.Volume, "/")
 		if byVG[vg] == nil {
 			byVG[vg] = &VGReport{VG: vg}
 		}
@@ -125,15 +126,6 @@ func Volumes(ctx context.Context, m *lvm.Manager, cfg *config.Config, doms []Dom
 	}
 	sort.Slice(vgs, func(i, j int) bool { return vgs[i].VG < vgs[j].VG })
 	return vols, vgs, ok
-}
-
-func cutVG(full string) (vg, lv string, ok bool) {
-	for i := 0; i < len(full); i++ {
-		if full[i] == '/' {
-			return full[:i], full[i+1:], true
-		}
-	}
-	return full, "", false
 }
 
 // selected: the domain is one a run would back up (vms:, when given, minus exclude:).

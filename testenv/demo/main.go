@@ -17,6 +17,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/kvmbackup/kvmbackup/internal/runner"
 	"github.com/kvmbackup/kvmbackup/testenv"
 )
 
@@ -160,8 +161,8 @@ func errOrZero(err error) string {
 	if err == nil {
 		return "0"
 	}
-	if strings.Contains(err.Error(), "exit status 2") {
-		return "2"
+	if code := runner.ExitCode(err); code >= 0 {
+		return fmt.Sprint(code)
 	}
 	return err.Error()
 }

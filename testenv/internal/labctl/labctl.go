@@ -6,6 +6,7 @@ package labctl
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -120,7 +121,7 @@ func run(ctx context.Context, req Request, stdout func([]byte)) Reply {
 	tool := runner.Tool{Path: req.Argv[0], Env: append(append([]string(nil), BaseEnv...), req.Env...)}
 	opts := runner.Options{Dir: req.Dir, Stdout: funcWriter(stdout)}
 	if req.Stdin != nil {
-		opts.Stdin = strings.NewReader(string(req.Stdin))
+		opts.Stdin = bytes.NewReader(req.Stdin)
 	}
 	res, err := tool.RunWith(ctx, opts, req.Argv[1:]...)
 	rep := Reply{ID: req.ID, Done: true, Stderr: res.Stderr}
