@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/kvmbackup/kvmbackup/internal/config"
+	"github.com/kvmbackup/kvmbackup/internal/mounts"
 	"github.com/kvmbackup/kvmbackup/testenv"
 )
 
@@ -177,9 +178,9 @@ func TestUnmountBusy(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		old := UnmountRetries
-		UnmountRetries = 3
-		defer func() { UnmountRetries = old }()
+		old := mounts.Retries
+		mounts.Retries = 3
+		defer func() { mounts.Retries = old }()
 		err = m.Unmount(ctx, dir)
 		if err == nil || !strings.Contains(err.Error(), "busy") || !strings.Contains(err.Error(), dir) {
 			t.Fatalf("want a busy error naming %s, got %v", dir, err)

@@ -7,8 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
+	"github.com/kvmbackup/kvmbackup/internal/mounts"
 	"github.com/kvmbackup/kvmbackup/internal/runner"
 )
 
@@ -91,37 +91,9 @@ func (m *Manager) MountSnapshot(ctx context.Context, snap LV, runID string) (str
 	return dir, nil
 }
 
-// UnmountRetries and UnmountRetryDelay bound how long a busy mount is retried.
-var (
-	UnmountRetries    = 10
-	UnmountRetryDelay = 300 * time.Millisecond
-)
-
 // Unmount unmounts dir (retrying while it is busy) and removes the directory.
 func (m *Manager) Unmount(ctx context.Context, dir string) error {
-	var err error
-	for i := 0; i < UnmountRetries; i++ {
-		_, err = m.Umount.Run(ctx, dir)
-		if err == nil || strings.Contains(err.Error(), "not mounted") {
-			err = nil
-			break
-		}
-		if !strings.Contains(err.Error(), "busy") {
-			break
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("unmount %s: %w (last: %v)", dir, ctx.Err(), err)
-		case <-time.After(UnmountRetryDelay):
-		}
-	}
-	if err != nil {
-		return fmt.Errorf("unmount %s: %w", dir, err)
-	}
-	if err := os.Remove(dir); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("unmount %s: remove the mount point: %w", dir, err)
-	}
-	return nil
+	return mounts.Unmount(ctx, m.Umount, dir)
 }
 
 // Cleaned is what Cleanup removed.
@@ -143,19 +115,10 @@ func (m *Manager) Cleanup(ctx context.Context, runID string) (Cleaned, error) {
 		}
 		root = filepath.Join(m.RunDir, runID)
 	}
-	mounts, err := readMountinfo()
+	unmounted, err := mounts.UnmountUnder(ctx, m.Umount, root)
+	out.Unmounted = unmounted
 	if err != nil {
-		return out, err
-	}
-	// Deepest first, so nested mounts come off before their parents.
-	for i := len(mounts) - 1; i >= 0; i-- {
-		if p := mounts[i].point; p != root && isUnder(p, root) {
-			if err := m.Unmount(ctx, p); err != nil {
-				errs = append(errs, err)
-				continue
-			}
-			out.Unmounted = append(out.Unmounted, p)
-		}
+		errs = append(errs, err)
 	}
 	sel := "lv_tags=" + Tag
 	if runID != "" {
