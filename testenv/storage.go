@@ -76,6 +76,42 @@ func LogicalVolume(t TB, run Commander, vg, name string, size int64) string {
 	return "/dev/" + vg + "/" + name
 }
 
+// PoolOptions shape a lab ZFS pool.
+type PoolOptions struct {
+	Devices     int    // loop devices (default 2)
+	Mirror      bool   // one mirror of all devices; else one vdev per device
+	DeviceSize  int64  // bytes each (default 1.5 GiB, sparse)
+	Compression string // the pool's compression property (default lz4)
+}
+
+// ZPool makes a ZFS pool on fresh loop devices, mounted under ScratchDir/<pool>, and
+// returns its name; destroyed at cleanup.
+func ZPool(t TB, run Commander, o PoolOptions) string {
+	t.Helper()
+	if o.Devices == 0 {
+		o.Devices = 2
+	}
+	if o.DeviceSize == 0 {
+		o.DeviceSize = 3 << 29
+	}
+	if o.Compression == "" {
+		o.Compression = "lz4"
+	}
+	pool := UniqueName(LabPrefix + "p")
+	args := []string{"zpool", "create", "-f", "-O", "compression=" + o.Compression, "-m", ScratchDir + "/" + pool, pool}
+	if o.Mirror {
+		args = append(args, "mirror")
+	}
+	for range o.Devices {
+		args = append(args, LoopDevice(t, run, o.DeviceSize))
+	}
+	if _, err := run(t.Context(), args...); err != nil {
+		t.Fatalf("%v", err)
+	}
+	t.Cleanup(func() { cleanupRun(run, "zpool", "destroy", "-f", pool) })
+	return pool
+}
+
 // cleanupRun runs a cleanup command with a fresh bounded context (the test's own is
 // cancelled by then); its failure is left for `make lab-clean`.
 func cleanupRun(run Commander, argv ...string) {

@@ -1,0 +1,172 @@
+package zfs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/kvmbackup/kvmbackup/internal/mounts"
+)
+
+// CloneProp marks the clones kvmbackup makes; its value is the run id.
+const CloneProp = "kvmbackup:clone"
+
+// ClonesChild is the child of the target dataset under which clones are made.
+// Children of the target starting with '_' are kvmbackup's, never VMs.
+const ClonesChild = "_clones"
+
+// Clone is a read-only clone of a snapshot, mounted read-only at Dir.
+type Clone struct {
+	Dataset string `json:"dataset"`
+	Origin  string `json:"origin"` // DATASET@SNAPSHOT
+	Dir     string `json:"dir"`
+}
+
+func (m *Manager) mountDir(runID, name string) (string, error) {
+	if !runIDRe.MatchString(runID) {
+		return "", fmt.Errorf("bad run id %q", runID)
+	}
+	dir := filepath.Join(m.RunDir, runID, strings.ReplaceAll(name, "/", "_"))
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
+	return dir, nil
+}
+
+// MountSnapshot mounts a snapshot read-only (`mount -t zfs -o ro`) at
+// RunDir/<run id>/<dataset_snapshot> and returns the directory; Unmount undoes it.
+func (m *Manager) MountSnapshot(ctx context.Context, snap Snapshot, runID string) (string, error) {
+	if err := checkSnapshot(snap.Dataset, snap.Name); err != nil {
+		return "", err
+	}
+	dir, err := m.mountDir(runID, snap.FullName())
+	if err != nil {
+		return "", fmt.Errorf("mount %s: %w", snap.FullName(), err)
+	}
+	if _, err := m.Mount.Run(ctx, "-t", "zfs", "-o", "ro", snap.FullName(), dir); err != nil {
+		os.Remove(dir)
+		return "", fmt.Errorf("mount %s read-only: %w", snap.FullName(), err)
+	}
+	return dir, nil
+}
+
+// Unmount unmounts dir (retrying while busy) and removes it.
+func (m *Manager) Unmount(ctx context.Context, dir string) error {
+	return mounts.Unmount(ctx, m.Umount, dir)
+}
+
+// CloneSnapshot clones a snapshot read-only into TARGET/_clones (root is the target
+// dataset), marked with kvmbackup:clone=<run id>, and mounts it read-only under
+// RunDir. RemoveClone or Cleanup undoes it.
+func (m *Manager) CloneSnapshot(ctx context.Context, snap Snapshot, root, runID string) (Clone, error) {
+	if err := checkSnapshot(snap.Dataset, snap.Name); err != nil {
+		return Clone{}, err
+	}
+	if err := CheckDatasetName(root); err != nil {
+		return Clone{}, err
+	}
+	if !runIDRe.MatchString(runID) {
+		return Clone{}, fmt.Errorf("clone %s: bad run id %q", snap.FullName(), runID)
+	}
+	parent := root + "/" + ClonesChild
+	if ok, err := m.Exists(ctx, parent); err != nil {
+		return Clone{}, err
+	} else if !ok {
+		if _, err := m.ZFS.Run(ctx, "create", "-p", "-o", "canmount=off", "-o", "mountpoint=none", parent); err != nil {
+			return Clone{}, zfsErr("create "+parent, err)
+		}
+	}
+	rel := strings.TrimPrefix(strings.TrimPrefix(snap.Dataset, root), "/")
+	c := Clone{
+		Dataset: parent + "/" + strings.ReplaceAll(rel, "/", "_") + "-" + runID,
+		Origin:  snap.FullName(),
+	}
+	if _, err := m.ZFS.Run(ctx, "clone", "-o", "readonly=on", "-o", "mountpoint=legacy", "-o", CloneProp+"="+runID, c.Origin, c.Dataset); err != nil {
+		return Clone{}, zfsErr("clone "+c.Origin, err)
+	}
+	dir, err := m.mountDir(runID, c.Dataset)
+	if err == nil {
+		_, err = m.Mount.Run(ctx, "-t", "zfs", "-o", "ro", c.Dataset, dir)
+		if err != nil {
+			os.Remove(dir)
+		}
+	}
+	if err != nil {
+		_, derr := m.ZFS.Run(context.WithoutCancel(ctx), "destroy", c.Dataset)
+		return Clone{}, errors.Join(fmt.Errorf("mount clone %s of %s: %w", c.Dataset, c.Origin, err), derr)
+	}
+	c.Dir = dir
+	return c, nil
+}
+
+// RemoveClone unmounts and destroys a clone kvmbackup made.
+func (m *Manager) RemoveClone(ctx context.Context, c Clone) error {
+	if c.Dir != "" {
+		if err := m.Unmount(ctx, c.Dir); err != nil {
+			return err
+		}
+	}
+	return m.destroyClone(ctx, c.Dataset)
+}
+
+func (m *Manager) destroyClone(ctx context.Context, dataset string) error {
+	v, err := m.Property(ctx, dataset, CloneProp)
+	if err != nil {
+		return err
+	}
+	if v == "-" || v == "" {
+		return fmt.Errorf("destroy %s: not a clone kvmbackup made (no %s property): left alone", dataset, CloneProp)
+	}
+	if _, err := m.ZFS.Run(ctx, "destroy", dataset); err != nil {
+		return zfsErr("destroy clone "+dataset, err)
+	}
+	return nil
+}
+
+// Cleaned is what Cleanup removed.
+type Cleaned struct {
+	Unmounted []string `json:"unmounted"`
+	Destroyed []string `json:"destroyed"` // clones
+}
+
+// Cleanup removes what a run (runID), or every run (runID ""), left: the mounts under
+// RunDir, then the clones under root that carry kvmbackup:clone (of that run).
+// Nothing else is touched. Idempotent.
+func (m *Manager) Cleanup(ctx context.Context, root, runID string) (Cleaned, error) {
+	var out Cleaned
+	var errs []error
+	dir := m.RunDir
+	if runID != "" {
+		if !runIDRe.MatchString(runID) {
+			return out, fmt.Errorf("cleanup: bad run id %q", runID)
+		}
+		dir = filepath.Join(m.RunDir, runID)
+	}
+	unmounted, err := mounts.UnmountUnder(ctx, m.Umount, dir)
+	out.Unmounted = unmounted
+	if err != nil {
+		errs = append(errs, err)
+	}
+	parent := root + "/" + ClonesChild
+	rows, err := lines(ctx, m.ZFS, "clones under "+parent, "get", "-H", "-r", "-s", "local", "-t", "filesystem", "-o", "name,value", CloneProp, parent)
+	if IsNotFound(err) {
+		return out, errors.Join(errs...)
+	}
+	if err != nil {
+		return out, errors.Join(append(errs, err)...)
+	}
+	for _, r := range rows {
+		if len(r) != 2 || (runID != "" && r[1] != runID) {
+			continue
+		}
+		if err := m.destroyClone(ctx, r[0]); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		out.Destroyed = append(out.Destroyed, r[0])
+	}
+	return out, errors.Join(errs...)
+}

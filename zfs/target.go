@@ -1,0 +1,204 @@
+package zfs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Vdev is one top-level vdev of a pool.
+type Vdev struct {
+	Name      string `json:"name"`  // mirror-0, raidz1-0, /dev/sdb, ...
+	Class     string `json:"class"` // data, logs, cache, spares, special, dedup
+	Health    string `json:"health"`
+	Redundant bool   `json:"redundant"` // mirror, raidz or draid
+}
+
+// TargetReport is what CheckTarget found about the target pool and dataset.
+type TargetReport struct {
+	Pool    string `json:"pool"`
+	Dataset string `json:"dataset"`
+	Health  string `json:"health"` // ONLINE, DEGRADED, FAULTED, SUSPENDED, ...
+	Vdevs   []Vdev `json:"vdevs"`
+	// Exists: the dataset exists. When it does not, the figures below come from its
+	// nearest existing ancestor (FiguresFrom), whose properties it will inherit.
+	Exists      bool      `json:"exists"`
+	FiguresFrom string    `json:"figures_from"`
+	Compression string    `json:"compression"`
+	Available   int64     `json:"available"` // bytes
+	Problems    []Problem `json:"problems"`
+}
+
+// Problem is one failed check: what is wrong (naming the pool or dataset) and what to do.
+type Problem struct {
+	What string `json:"what"`
+	Fix  string `json:"fix"`
+}
+
+func (p Problem) Error() string { return p.What + ": " + p.Fix }
+
+// Err joins the problems into one error (nil when there are none).
+func (r *TargetReport) Err() error {
+	var errs []error
+	for _, p := range r.Problems {
+		errs = append(errs, p)
+	}
+	return errors.Join(errs...)
+}
+
+// Layout describes the pool's data vdevs, e.g. "mirror-0 (redundant)".
+func (r *TargetReport) Layout() string {
+	var parts []string
+	for _, v := range r.Vdevs {
+		s := v.Name
+		if v.Class != "data" {
+			s = v.Class + " " + s
+		}
+		if v.Redundant {
+			s += " (redundant)"
+		} else {
+			s += " (single device)"
+		}
+		parts = append(parts, s)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// TargetOptions are the checks CheckTarget makes.
+type TargetOptions struct {
+	Dataset            string // target.dataset
+	RequireMirror      bool   // target.require-mirror
+	RequireCompression bool   // target.require-compression
+	MinAvailable       int64  // bytes; less available is a problem
+}
+
+// CheckTarget checks the target dataset: its pool exists and is ONLINE; with
+// requireMirror every data, special and dedup vdev is a mirror, raidz or draid; with
+// requireCompression compression is on for the dataset (or what it will inherit);
+// at least MinAvailable bytes are free. A failed check is a Problem in the report;
+// the error is for when the checks could not run at all. Nothing is changed.
+func (m *Manager) CheckTarget(ctx context.Context, o TargetOptions) (*TargetReport, error) {
+	dataset := o.Dataset
+	if err := CheckDatasetName(dataset); err != nil {
+		return nil, fmt.Errorf("target.dataset: %w", err)
+	}
+	pool := Pool(dataset)
+	r := &TargetReport{Pool: pool, Dataset: dataset}
+	rows, err := lines(ctx, m.Zpool, "pool "+pool, "list", "-H", "-o", "name,health", pool)
+	if IsNotFound(err) {
+		r.Problems = append(r.Problems, Problem{
+			What: fmt.Sprintf("pool %s (of target.dataset %s) does not exist or is not imported", pool, dataset),
+			Fix:  fmt.Sprintf("`zpool import %s`, or create it: `zpool create -O compression=lz4 %s mirror DISK1 DISK2`", pool, pool),
+		})
+		return r, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	r.Health = rows[0][1]
+	if r.Health != "ONLINE" {
+		r.Problems = append(r.Problems, Problem{
+			What: fmt.Sprintf("pool %s is %s", pool, r.Health),
+			Fix:  fmt.Sprintf("see `zpool status -x %s`: replace or bring back the failed device before trusting backups to it", pool),
+		})
+	}
+	status, err := m.Zpool.Output(ctx, "status", "-P", pool)
+	if err != nil {
+		return nil, zfsErr("pool "+pool, err)
+	}
+	r.Vdevs = parseVdevs(string(status))
+	if o.RequireMirror {
+		var single []string
+		for _, v := range r.Vdevs {
+			if !v.Redundant && (v.Class == "data" || v.Class == "special" || v.Class == "dedup") {
+				single = append(single, v.Name)
+			}
+		}
+		if len(single) > 0 || len(r.Vdevs) == 0 {
+			r.Problems = append(r.Problems, Problem{
+				What: fmt.Sprintf("pool %s is not redundant: %s without a mirror (layout: %s)", pool, strings.Join(single, ", "), r.Layout()),
+				Fix:  fmt.Sprintf("attach a mirror to each device (`zpool attach %s DEVICE NEWDEVICE`), or set target.require-mirror: false to accept a single copy", pool),
+			})
+		}
+	}
+	// The dataset, or the nearest ancestor it will inherit from.
+	r.FiguresFrom = dataset
+	for {
+		rows, err = lines(ctx, m.ZFS, "dataset "+r.FiguresFrom, "get", "-H", "-p", "-o", "value", "compression,available", r.FiguresFrom)
+		if !IsNotFound(err) || !strings.Contains(r.FiguresFrom, "/") {
+			break
+		}
+		r.FiguresFrom = r.FiguresFrom[:strings.LastIndexByte(r.FiguresFrom, '/')]
+	}
+	if err != nil {
+		return nil, err
+	}
+	r.Exists = r.FiguresFrom == dataset
+	if len(rows) != 2 {
+		return nil, fmt.Errorf("dataset %s: unexpected zfs get output %v", r.FiguresFrom, rows)
+	}
+	r.Compression, r.Available = rows[0][0], num(rows[1][0])
+	if o.RequireCompression && r.Compression == "off" {
+		r.Problems = append(r.Problems, Problem{
+			What: fmt.Sprintf("compression is off for %s", r.FiguresFrom),
+			Fix:  fmt.Sprintf("`zfs set compression=lz4 %s`, or set target.require-compression: false", r.FiguresFrom),
+		})
+	}
+	if r.Available < o.MinAvailable {
+		r.Problems = append(r.Problems, Problem{
+			What: fmt.Sprintf("%s has only %d bytes available", r.FiguresFrom, r.Available),
+			Fix:  "free space in the pool (prune, or destroy what is not needed) or grow it",
+		})
+	}
+	return r, nil
+}
+
+// parseVdevs reads the top-level vdevs from `zpool status -P` output: in its config
+// section the pool's line has no indent, top-level vdevs two spaces, their devices
+// four; class headers (logs, cache, spares, special, dedup) have no indent.
+func parseVdevs(status string) []Vdev {
+	var out []Vdev
+	in, class := false, ""
+	for _, line := range strings.Split(status, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(line), "NAME") && strings.Contains(line, "STATE") {
+			in = true
+			continue
+		}
+		if !in {
+			continue
+		}
+		if !strings.HasPrefix(line, "\t") {
+			if strings.TrimSpace(line) != "" {
+				break // errors: ...
+			}
+			continue
+		}
+		body := strings.TrimPrefix(line, "\t")
+		indent := len(body) - len(strings.TrimLeft(body, " "))
+		f := strings.Fields(body)
+		if len(f) == 0 {
+			continue
+		}
+		switch indent {
+		case 0:
+			if class == "" {
+				class = "data" // the pool's own line
+			} else {
+				class = f[0]
+			}
+		case 2:
+			v := Vdev{Name: f[0], Class: class}
+			if len(f) > 1 {
+				v.Health = f[1]
+			}
+			for _, p := range []string{"mirror-", "raidz", "draid"} {
+				if strings.HasPrefix(v.Name, p) {
+					v.Redundant = true
+				}
+			}
+			out = append(out, v)
+		}
+	}
+	return out
+}

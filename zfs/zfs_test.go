@@ -1,0 +1,405 @@
+package zfs
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kvmbackup/kvmbackup/testenv"
+	"github.com/kvmbackup/kvmbackup/transfer"
+)
+
+func TestMain(m *testing.M) { testenv.Main(m, testenv.ApplianceOptions{}) }
+
+// lab returns a Manager whose mounts go under a test directory, and a fresh pool.
+func lab(t *testing.T, o testenv.PoolOptions) (*Manager, string) {
+	t.Helper()
+	testenv.Require(t, testenv.ZFS)
+	m := New()
+	m.RunDir = filepath.Join(t.TempDir(), "mnt")
+	return m, testenv.ZPool(t, testenv.Local, o)
+}
+
+func zfsCmd(t *testing.T, args ...string) string {
+	t.Helper()
+	return sh(t, append([]string{"zfs"}, args...)...)
+}
+
+func sh(t *testing.T, argv ...string) string {
+	t.Helper()
+	out, err := testenv.Local(t.Context(), argv...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+var t0 = time.Date(2026, 11, 24, 3, 0, 0, 0, time.UTC)
+
+func TestNames(t *testing.T) {
+	if got := SnapshotName(t0.In(time.FixedZone("x", 3600))); got != "kvmbackup_2026-11-24T03:00:00Z" {
+		t.Fatalf("SnapshotName = %s", got)
+	}
+	for name, want := range map[string]bool{
+		"kvmbackup_2026-11-24T03:00:00Z":               true,
+		"pool/vms/web1@kvmbackup_2026-11-24T03:00:00Z": true,
+		"kvmbackup_2026-11-24T03:00:00+01:00":          false,
+		"kvmbackup_2026-11-24T3:00:00Z":                false,
+		"kvmbackup_2026-13-24T03:00:00Z":               false,
+		"daily.2026-11-24":                             false,
+		"kvmbackup_":                                   false,
+	} {
+		if _, ok := ParseSnapshotName(name); ok != want {
+			t.Errorf("ParseSnapshotName(%q) ok = %v", name, ok)
+		}
+	}
+	for _, bad := range []string{"", "pool//x", "/pool", "pool/", "pool/-x", "pool/a b", "pool/x@y", "pool/..", "pool/ä"} {
+		if CheckDatasetName(bad) == nil {
+			t.Errorf("CheckDatasetName(%q) accepted", bad)
+		}
+	}
+	for _, good := range []string{"backup", "backup/vms", "tank/b.k_p:1-2/web1"} {
+		if err := CheckDatasetName(good); err != nil {
+			t.Errorf("CheckDatasetName(%q): %v", good, err)
+		}
+	}
+}
+
+func TestParseVdevs(t *testing.T) {
+	status := "  pool: pa\n state: ONLINE\nconfig:\n\n\tNAME            STATE     READ WRITE CKSUM\n" +
+		"\tpa              ONLINE       0     0     0\n\t  mirror-0      ONLINE       0     0     0\n" +
+		"\t    /dev/loop0  ONLINE       0     0     0\n\t    /dev/loop1  ONLINE       0     0     0\n" +
+		"\t  /dev/loop3    ONLINE       0     0     0\n" +
+		"\tlogs\t\n\t  /dev/loop2    ONLINE       0     0     0\n\nerrors: No known data errors\n"
+	got := parseVdevs(status)
+	want := []Vdev{{"mirror-0", "data", "ONLINE", true}, {"/dev/loop3", "data", "ONLINE", false}, {"/dev/loop2", "logs", "ONLINE", false}}
+	if len(got) != len(want) {
+		t.Fatalf("parseVdevs = %+v", got)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("vdev %d = %+v, want %+v", i, got[i], want[i])
+		}
+	}
+}
+
+func problems(r *TargetReport) string {
+	var s []string
+	for _, p := range r.Problems {
+		s = append(s, p.Error())
+	}
+	return strings.Join(s, "\n")
+}
+
+// Target checks on real pools: a mirror with lz4 passes; a single-device pool fails
+// the mirror check naming the pool and device; compression off fails naming the
+// dataset; a missing child dataset is checked by what it inherits; a degraded mirror
+// and a missing pool are problems; too little space is one.
+func TestCheckTarget(t *testing.T) {
+	testenv.InAppliance(t, func(t *testing.T) {
+		ctx := t.Context()
+		m, mirror := lab(t, testenv.PoolOptions{Mirror: true, Devices: 3})
+		opts := TargetOptions{Dataset: mirror + "/backup/vms", RequireMirror: true, RequireCompression: true, MinAvailable: 64 << 20}
+		r, err := m.CheckTarget(ctx, opts)
+		if err != nil || len(r.Problems) != 0 {
+			t.Fatalf("mirror+lz4: %v\n%s", err, problems(r))
+		}
+		if r.Exists || r.FiguresFrom != mirror || r.Compression != "lz4" || r.Health != "ONLINE" || r.Layout() != "mirror-0 (redundant)" || r.Available < 1<<30 {
+			t.Fatalf("report %+v (layout %s)", r, r.Layout())
+		}
+		big := opts
+		big.MinAvailable = 1 << 40
+		if r, _ := m.CheckTarget(ctx, big); !strings.Contains(problems(r), "bytes available") {
+			t.Fatalf("1 TiB wanted: %s", problems(r))
+		}
+		zfsCmd(t, "create", "-p", "-o", "compression=off", mirror+"/backup/vms")
+		r, _ = m.CheckTarget(ctx, opts)
+		if !r.Exists || !strings.Contains(problems(r), "compression is off for "+mirror+"/backup/vms") {
+			t.Fatalf("compression off: %+v\n%s", r, problems(r))
+		}
+		opts.RequireCompression = false
+		if r, _ := m.CheckTarget(ctx, opts); len(r.Problems) != 0 {
+			t.Fatalf("compression not required: %s", problems(r))
+		}
+
+		_, single := lab(t, testenv.PoolOptions{Devices: 1})
+		r, _ = m.CheckTarget(ctx, TargetOptions{Dataset: single, RequireMirror: true, RequireCompression: true})
+		p := problems(r)
+		if !strings.Contains(p, "pool "+single+" is not redundant") || !strings.Contains(p, "/dev/loop") || !strings.Contains(p, "zpool attach") {
+			t.Fatalf("single device: %s", p)
+		}
+		if r, _ := m.CheckTarget(ctx, TargetOptions{Dataset: single}); len(r.Problems) != 0 {
+			t.Fatalf("single device, mirror not required: %s", problems(r))
+		}
+
+		dev := strings.Fields(sh(t, "zpool", "list", "-H", "-P", "-v", mirror))
+		var loop string
+		for _, f := range dev {
+			if strings.HasPrefix(f, "/dev/loop") {
+				loop = f
+				break
+			}
+		}
+		sh(t, "zpool", "offline", mirror, loop)
+		r, _ = m.CheckTarget(ctx, opts)
+		if !strings.Contains(problems(r), "pool "+mirror+" is DEGRADED") {
+			t.Fatalf("degraded: %s", problems(r))
+		}
+		sh(t, "zpool", "online", mirror, loop)
+
+		r, err = m.CheckTarget(ctx, TargetOptions{Dataset: "kvmblab-nopool/vms"})
+		if err != nil || !strings.Contains(problems(r), "pool kvmblab-nopool (of target.dataset kvmblab-nopool/vms) does not exist") {
+			t.Fatalf("no pool: %v %s", err, problems(r))
+		}
+		if _, err := m.CheckTarget(ctx, TargetOptions{Dataset: "bad name"}); err == nil || !strings.Contains(err.Error(), "target.dataset") {
+			t.Fatalf("bad name: %v", err)
+		}
+	})
+}
+
+// Dated snapshots with user properties; a collision is refused; listing shows
+// creation, space, holds and properties; pins protect; destroy takes only ours.
+func TestSnapshotsPinsDestroy(t *testing.T) {
+	testenv.InAppliance(t, func(t *testing.T) {
+		ctx := t.Context()
+		m, pool := lab(t, testenv.PoolOptions{Mirror: true})
+		ds := pool + "/vms/web1"
+		if created, err := m.EnsureDataset(ctx, ds); err != nil || !created {
+			t.Fatalf("EnsureDataset: %v %v", created, err)
+		}
+		if created, err := m.EnsureDataset(ctx, ds); err != nil || created {
+			t.Fatalf("EnsureDataset again: %v %v", created, err)
+		}
+		if c, _ := m.Property(ctx, ds, "compression"); c != "lz4" {
+			t.Fatalf("the VM dataset does not inherit compression: %q", c)
+		}
+		dir, err := m.Mountpoint(ctx, ds)
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(dir, "vda.raw"), testenv.RandomBytes(1, 1<<20), 0o644)
+		props := map[string]string{"kvmbackup:run": "r1", "kvmbackup:version": "test"}
+		s1, err := m.TakeSnapshot(ctx, ds, t0, props)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s1.Name != "kvmbackup_2026-11-24T03:00:00Z" || s1.Props["kvmbackup:run"] != "r1" || s1.Written < 1<<20 || s1.Referenced < 1<<20 || time.Since(s1.Created) > time.Hour {
+			t.Fatalf("snapshot %+v", s1)
+		}
+		if _, err := m.TakeSnapshot(ctx, ds, t0, nil); !errors.Is(err, ErrExists) {
+			t.Fatalf("collision: %v", err)
+		}
+		if _, err := m.TakeSnapshot(ctx, ds, t0.Add(time.Second), map[string]string{"run": "x"}); err == nil {
+			t.Fatal("a property without ':' was accepted")
+		}
+		s2, err := m.TakeSnapshot(ctx, ds, t0.Add(time.Hour), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		zfsCmd(t, "snapshot", ds+"@manual")
+		zfsCmd(t, "hold", "admin", ds+"@manual")
+		defer testenv.Local(context.Background(), "zfs", "release", "admin", ds+"@manual")
+
+		snaps, err := m.Snapshots(ctx, ds)
+		if err != nil || len(snaps) != 3 {
+			t.Fatalf("Snapshots: %v %+v", err, snaps)
+		}
+		if snaps[0].Name != s1.Name || snaps[1].Name != s2.Name || snaps[2].Name != "manual" || snaps[2].Ours() || !snaps[0].Ours() ||
+			!snaps[2].Held() || snaps[2].Pinned() || snaps[0].Held() || snaps[0].Props["kvmbackup:version"] != "test" {
+			t.Fatalf("Snapshots: %+v", snaps)
+		}
+		if n, err := m.Newest(ctx, ds); err != nil || n.Name != s2.Name {
+			t.Fatalf("Newest: %v %v", n.Name, err)
+		}
+
+		if pinned, err := m.Pin(ctx, ds, s1.Name); err != nil || !pinned {
+			t.Fatalf("Pin: %v %v", pinned, err)
+		}
+		if pinned, err := m.Pin(ctx, ds, s1.Name); err != nil || pinned {
+			t.Fatalf("Pin again: %v %v", pinned, err)
+		}
+		if err := m.Destroy(ctx, ds, s1.Name); !errors.Is(err, ErrHeld) || !strings.Contains(err.Error(), ds+"@"+s1.Name) {
+			t.Fatalf("destroy a pinned snapshot: %v", err)
+		}
+		if err := m.Destroy(ctx, ds, "manual"); !errors.Is(err, ErrNotOurs) {
+			t.Fatalf("destroy a foreign snapshot: %v", err)
+		}
+		if err := m.Unpin(ctx, ds, "manual"); err == nil || !strings.Contains(err.Error(), "admin") {
+			t.Fatalf("unpin a snapshot held by another tag: %v", err)
+		}
+		if err := m.Unpin(ctx, ds, s1.Name); err != nil {
+			t.Fatal(err)
+		}
+		if err := m.Unpin(ctx, ds, s1.Name); err == nil {
+			t.Fatal("unpin of an unpinned snapshot succeeded")
+		}
+		if err := m.Destroy(ctx, ds, s1.Name); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := m.GetSnapshot(ctx, ds, s1.Name); !IsNotFound(err) {
+			t.Fatalf("destroyed snapshot still found: %v", err)
+		}
+		if _, err := m.Pin(ctx, ds, "kvmbackup_2020-01-01T00:00:00Z"); !IsNotFound(err) || !strings.Contains(err.Error(), ds) {
+			t.Fatalf("pin of a missing snapshot: %v", err)
+		}
+		if _, err := m.Snapshots(ctx, pool+"/nope"); !IsNotFound(err) {
+			t.Fatalf("snapshots of a missing dataset: %v", err)
+		}
+	})
+}
+
+// Rollback discards what was written after the newest kvmbackup snapshot; without
+// one it says so; a newer foreign snapshot stops it with nothing changed.
+func TestRollback(t *testing.T) {
+	testenv.InAppliance(t, func(t *testing.T) {
+		ctx := t.Context()
+		m, pool := lab(t, testenv.PoolOptions{Mirror: true})
+		ds := pool + "/vms/db1"
+		m.EnsureDataset(ctx, ds)
+		dir, _ := m.Mountpoint(ctx, ds)
+		img := filepath.Join(dir, "vda.raw")
+		if _, err := m.Rollback(ctx, ds); !errors.Is(err, ErrNoSnapshot) {
+			t.Fatalf("rollback without a snapshot: %v", err)
+		}
+		good := testenv.RandomBytes(1, 2<<20)
+		os.WriteFile(img, good, 0o644)
+		if _, err := m.TakeSnapshot(ctx, ds, t0, nil); err != nil {
+			t.Fatal(err)
+		}
+		testenv.WriteAt(t, img, 4096, testenv.RandomBytes(2, 1<<20)) // a half-done copy
+		if s, err := m.Rollback(ctx, ds); err != nil || s.Name != SnapshotName(t0) {
+			t.Fatalf("Rollback: %v %v", s.Name, err)
+		}
+		if got, _ := os.ReadFile(img); string(got) != string(good) {
+			t.Fatal("the image is not the snapshot's after rollback")
+		}
+		testenv.WriteAt(t, img, 0, testenv.RandomBytes(3, 4096))
+		zfsCmd(t, "snapshot", ds+"@admin-took-this")
+		if _, err := m.Rollback(ctx, ds); err == nil || !strings.Contains(err.Error(), "admin-took-this") {
+			t.Fatalf("rollback over a foreign snapshot: %v", err)
+		}
+		if got, _ := os.ReadFile(img); string(got) == string(good) {
+			t.Fatal("a refused rollback changed the dataset")
+		}
+		if _, err := m.GetSnapshot(ctx, ds, "admin-took-this"); err != nil {
+			t.Fatalf("the foreign snapshot is gone: %v", err)
+		}
+	})
+}
+
+// A snapshot mounted read-only and a read-only clone both show the old content and
+// refuse writes; Cleanup removes exactly kvmbackup's mounts and clones.
+func TestMountAndClone(t *testing.T) {
+	testenv.InAppliance(t, func(t *testing.T) {
+		ctx := t.Context()
+		m, pool := lab(t, testenv.PoolOptions{Mirror: true})
+		root := pool + "/backup"
+		ds := root + "/web1"
+		m.EnsureDataset(ctx, ds)
+		dir, _ := m.Mountpoint(ctx, ds)
+		os.WriteFile(filepath.Join(dir, "domain.xml"), []byte("old"), 0o644)
+		snap, err := m.TakeSnapshot(ctx, ds, t0, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(dir, "domain.xml"), []byte("new"), 0o644)
+
+		mdir, err := m.MountSnapshot(ctx, snap, "r1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b, _ := os.ReadFile(filepath.Join(mdir, "domain.xml")); string(b) != "old" {
+			t.Fatalf("mounted snapshot shows %q", b)
+		}
+		c, err := m.CloneSnapshot(ctx, snap, root, "r1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Dataset != root+"/_clones/web1-r1" || c.Origin != snap.FullName() {
+			t.Fatalf("clone %+v", c)
+		}
+		if b, _ := os.ReadFile(filepath.Join(c.Dir, "domain.xml")); string(b) != "old" {
+			t.Fatalf("clone shows %q", b)
+		}
+		if err := os.WriteFile(filepath.Join(c.Dir, "x"), nil, 0o644); err == nil {
+			t.Fatal("the clone is writable")
+		}
+		// A dataset someone else made under _clones is not ours.
+		zfsCmd(t, "create", "-o", "mountpoint=none", root+"/_clones/other")
+		if err := m.RemoveClone(ctx, Clone{Dataset: root + "/_clones/other"}); err == nil {
+			t.Fatal("RemoveClone took a dataset kvmbackup did not make")
+		}
+		if err := m.Destroy(ctx, ds, snap.Name); err == nil {
+			t.Fatal("a snapshot with a clone was destroyed")
+		}
+		cl, err := m.Cleanup(ctx, root, "")
+		if err != nil || len(cl.Unmounted) != 2 || len(cl.Destroyed) != 1 || cl.Destroyed[0] != c.Dataset {
+			t.Fatalf("Cleanup: %+v %v", cl, err)
+		}
+		if ok, _ := m.Exists(ctx, root+"/_clones/other"); !ok {
+			t.Fatal("Cleanup removed a dataset kvmbackup did not make")
+		}
+		if _, err := os.Stat(mdir); !os.IsNotExist(err) {
+			t.Fatalf("mount point left: %v", err)
+		}
+		if cl, err := m.Cleanup(ctx, root, ""); err != nil || len(cl.Unmounted)+len(cl.Destroyed) != 0 {
+			t.Fatalf("second Cleanup: %+v %v", cl, err)
+		}
+	})
+}
+
+// After a changed-block copy of a 1%-changed image into the dataset, the incremental
+// snapshot's `written` is about the changed bytes rounded up to the record size: the
+// records the changes touch, plus a little metadata.
+func TestWrittenAfterOnePercentCopy(t *testing.T) {
+	testenv.InAppliance(t, func(t *testing.T) {
+		ctx := t.Context()
+		m, pool := lab(t, testenv.PoolOptions{Mirror: true})
+		ds := pool + "/vms/web1"
+		m.EnsureDataset(ctx, ds)
+		dir, _ := m.Mountpoint(ctx, ds)
+		const size, block, record = 256 << 20, 64 << 10, 128 << 10
+		src := filepath.Join(t.TempDir(), "src.raw")
+		os.WriteFile(src, testenv.RandomBytes(1, size), 0o644)
+		img, man := filepath.Join(dir, "vda.raw"), filepath.Join(dir, ".manifest-vda")
+		if _, err := transfer.Copy(ctx, src, img, transfer.Options{Manifest: man}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := m.TakeSnapshot(ctx, ds, t0, nil); err != nil {
+			t.Fatal(err)
+		}
+		// 1% of the 64 KiB blocks: 64 KiB of new data at an unaligned offset in each
+		// (as `make bench` does), touching one or two 128 KiB records.
+		rng := rand.New(rand.NewPCG(7, 7))
+		touched := map[int64]bool{}
+		var changed int64
+		for _, b := range rng.Perm(size / block)[:size/block/100] {
+			n := int64(block)
+			off := min(int64(b)*block+1+rng.Int64N(block-1), size-n)
+			testenv.WriteAt(t, src, off, testenv.RandomBytes(uint64(b+10), int(n)))
+			changed += n
+			for r := off / record; r <= (off+n-1)/record; r++ {
+				touched[r] = true
+			}
+		}
+		st, err := transfer.Copy(ctx, src, img, transfer.Options{Manifest: man})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := m.TakeSnapshot(ctx, ds, t0.Add(24*time.Hour), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := int64(len(touched)) * record
+		t.Logf("1%% changed: %d bytes in %d blocks, %d records of 128 KiB touched (%d bytes); copy wrote %d bytes (%s mode); snapshot written %d bytes (%.2f× the touched records, %.2f× the changed bytes)",
+			changed, size/block/100, len(touched), want, st.Written, st.Mode, s.Written, float64(s.Written)/float64(want), float64(s.Written)/float64(changed))
+		if s.Written < changed || s.Written > want+want/10+(1<<20) {
+			t.Fatalf("written %d: want about %d (the touched records)", s.Written, want)
+		}
+	})
+}
