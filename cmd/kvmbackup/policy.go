@@ -17,6 +17,7 @@ import (
 
 	"github.com/kvmbackup/kvmbackup/internal/config"
 	"github.com/kvmbackup/kvmbackup/policies"
+	"github.com/kvmbackup/kvmbackup/zfs"
 )
 
 func newPolicyCommand(g *globalOptions) *cobra.Command {
@@ -318,11 +319,11 @@ func parseListLine(text string) (e listEntry, reason string) {
 		e.dataset = ds
 		// A name kvmbackup did not give, even one that looks like a date, is foreign:
 		// prune never destroys it, so neither does the simulation.
-		e.snap.Time, e.snap.Ours = parseSnapshotName(name)
+		e.snap.Time, e.snap.Ours = zfs.ParseSnapshotName(name)
 		return e, ""
 	}
-	if strings.HasPrefix(text, snapshotPrefix) {
-		t, ok := parseSnapshotName(text)
+	if strings.HasPrefix(text, zfs.SnapshotPrefix) {
+		t, ok := zfs.ParseSnapshotName(text)
 		if !ok {
 			return e, "is not a kvmbackup snapshot name (want e.g. kvmbackup_2026-11-24T03:00:00Z)"
 		}
@@ -335,26 +336,4 @@ func parseListLine(text string) (e listEntry, reason string) {
 	}
 	e.snap.Time, e.snap.Ours = t, true
 	return e, ""
-}
-
-// The name of kvmbackup's dated snapshots: kvmbackup_2026-11-24T03:00:00Z. These
-// repeat zfs.SnapshotPrefix and zfs.ParseSnapshotName, which are not in the tree yet
-// (zfs is being written); use those once they are.
-const (
-	snapshotPrefix     = "kvmbackup_"
-	snapshotTimeLayout = "2006-01-02T15:04:05Z"
-)
-
-// parseSnapshotName returns the time of a kvmbackup snapshot name (the part after @);
-// ok is false for any other name.
-func parseSnapshotName(name string) (t time.Time, ok bool) {
-	rest, found := strings.CutPrefix(name, snapshotPrefix)
-	if !found {
-		return time.Time{}, false
-	}
-	t, err := time.Parse(snapshotTimeLayout, rest)
-	if err != nil || t.Format(snapshotTimeLayout) != rest {
-		return time.Time{}, false
-	}
-	return t, true
 }
