@@ -1,0 +1,174 @@
+// Package orchestrator owns the backup night: the plan, consistency groups, the
+// freeze window, the journal, commit, rollback, prune and the report. It talks to the
+// hypervisor, LVM, the target and the copier only through the small interfaces it
+// declares, which the real packages satisfy and tests fake to inject failures.
+package orchestrator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/kvmbackup/kvmbackup/policies"
+	"github.com/kvmbackup/kvmbackup/zfs"
+)
+
+// PruneTarget is what prune needs of the backup target; *zfs.Manager satisfies it.
+//
+// Contract: Children lists the direct child datasets of a dataset (full names,
+// sorted), IsNotFound-style errors wrap zfs.ErrNotFound; Snapshots lists one
+// dataset's own snapshots with their holds; Destroy destroys one snapshot and must
+// itself refuse (zfs.ErrNotOurs, zfs.ErrHeld) a name that is not kvmbackup's or a
+// snapshot with a hold, whatever the caller decided.
+type PruneTarget interface {
+	Children(ctx context.Context, dataset string) ([]string, error)
+	Snapshots(ctx context.Context, dataset string) ([]zfs.Snapshot, error)
+	Destroy(ctx context.Context, dataset, name string) error
+}
+
+// PruneOptions say what to prune and by which policy.
+type PruneOptions struct {
+	Root     string          // target.dataset: its children are the VM datasets
+	VMs      []string        // only these VMs (names); empty: every VM dataset
+	Policy   policies.Policy // retention
+	Location *time.Location  // the calendar periods' time zone (nil: time.Local)
+	DryRun   bool            // decide and report, destroy nothing
+}
+
+// PrunedSnapshot is one snapshot's decision and what became of it.
+type PrunedSnapshot struct {
+	Snapshot  string    `json:"snapshot"`
+	Time      time.Time `json:"time"`
+	Keep      bool      `json:"keep"`
+	Reasons   []string  `json:"reasons"`
+	Destroyed bool      `json:"destroyed"`
+	Error     string    `json:"error,omitempty"`
+}
+
+// PrunedDataset is the prune of one VM dataset.
+type PrunedDataset struct {
+	Dataset   string           `json:"dataset"`
+	VM        string           `json:"vm"`
+	Snapshots []PrunedSnapshot `json:"snapshots"`
+	Error     string           `json:"error,omitempty"`
+}
+
+// ErrUnknownVM: a VM asked for by name has no dataset under the target.
+var ErrUnknownVM = errors.New("no such VM dataset")
+
+// VMDatasets returns the VM datasets under root (children not starting with '_'),
+// or, when vms is not empty, those of the VMs named: an unknown name is ErrUnknownVM
+// listing what exists.
+func VMDatasets(ctx context.Context, t PruneTarget, root string, vms []string) ([]string, error) {
+	children, err := t.Children(ctx, root)
+	if err != nil {
+		return nil, err
+	}
+	var all []string
+	for _, c := range children {
+		if !strings.HasPrefix(strings.TrimPrefix(c, root+"/"), "_") {
+			all = append(all, c)
+		}
+	}
+	if len(vms) == 0 {
+		return all, nil
+	}
+	var out []string
+	for _, vm := range vms {
+		ds := root + "/" + vm
+		if !slices.Contains(all, ds) {
+			var names []string
+			for _, c := range all {
+				names = append(names, strings.TrimPrefix(c, root+"/"))
+			}
+			return nil, fmt.Errorf("%w: %s (under %s: %s)", ErrUnknownVM, vm, root, orNone(names))
+		}
+		out = append(out, ds)
+	}
+	return out, nil
+}
+
+func orNone(names []string) string {
+	if len(names) == 0 {
+		return "none yet"
+	}
+	return strings.Join(names, ", ")
+}
+
+// Prune applies the policy to each VM dataset's snapshots and destroys what it
+// removes (unless DryRun). A dataset that fails does not stop the others; the error
+// joins every failure. Only kvmbackup's own, unheld snapshots are ever destroyed,
+// never the newest (policies.Apply keeps them, and Destroy refuses the rest).
+func Prune(ctx context.Context, t PruneTarget, o PruneOptions) ([]PrunedDataset, error) {
+	if err := o.Policy.Validate(); err != nil {
+		return nil, err
+	}
+	loc := o.Location
+	if loc == nil {
+		loc = time.Local
+	}
+	datasets, err := VMDatasets(ctx, t, o.Root, o.VMs)
+	if err != nil {
+		return nil, err
+	}
+	log := zerolog.Ctx(ctx)
+	var out []PrunedDataset
+	var errs []error
+	for _, ds := range datasets {
+		pd, err := pruneDataset(ctx, t, ds, o, loc)
+		pd.VM = strings.TrimPrefix(ds, o.Root+"/")
+		if err != nil {
+			pd.Error = err.Error()
+			errs = append(errs, err)
+		}
+		kept, removed := 0, 0
+		for _, s := range pd.Snapshots {
+			if s.Keep {
+				kept++
+			} else {
+				removed++
+			}
+		}
+		log.Info().Str("dataset", ds).Int("kept", kept).Int("removed", removed).Bool("dry_run", o.DryRun).Msg("pruned")
+		out = append(out, pd)
+	}
+	return out, errors.Join(errs...)
+}
+
+func pruneDataset(ctx context.Context, t PruneTarget, ds string, o PruneOptions, loc *time.Location) (PrunedDataset, error) {
+	pd := PrunedDataset{Dataset: ds}
+	snaps, err := t.Snapshots(ctx, ds)
+	if err != nil {
+		return pd, err
+	}
+	in := make([]policies.Snapshot, len(snaps))
+	for i, s := range snaps {
+		in[i] = policies.Snapshot{Name: s.Name, Time: s.Time(), Ours: s.Ours(), Held: s.Held()}
+	}
+	decisions, err := policies.Apply(o.Policy, in, loc)
+	if err != nil {
+		return pd, fmt.Errorf("prune %s: %w", ds, err)
+	}
+	var errs []error
+	for _, d := range decisions {
+		ps := PrunedSnapshot{Snapshot: d.Name, Time: d.Time, Keep: d.Keep, Reasons: d.Reasons}
+		if ps.Reasons == nil {
+			ps.Reasons = []string{}
+		}
+		if !d.Keep && !o.DryRun {
+			if err := t.Destroy(ctx, ds, d.Name); err != nil {
+				ps.Error = err.Error()
+				errs = append(errs, err)
+			} else {
+				ps.Destroyed = true
+			}
+		}
+		pd.Snapshots = append(pd.Snapshots, ps)
+	}
+	return pd, errors.Join(errs...)
+}

@@ -1,0 +1,198 @@
+package orchestrator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kvmbackup/kvmbackup/policies"
+	"github.com/kvmbackup/kvmbackup/zfs"
+)
+
+// fakeTarget is an in-memory target that enforces Destroy's contract like zfs does
+// and can fail its Nth call.
+type fakeTarget struct {
+	snaps   map[string][]zfs.Snapshot // dataset → snapshots
+	failAt  int                       // fail the Nth call (1-based); 0: never
+	calls   int
+	destroy []string
+}
+
+func (f *fakeTarget) call(what string) error {
+	f.calls++
+	if f.calls == f.failAt {
+		return fmt.Errorf("injected failure in %s (call %d)", what, f.calls)
+	}
+	return nil
+}
+
+func (f *fakeTarget) Children(_ context.Context, root string) ([]string, error) {
+	if err := f.call("Children"); err != nil {
+		return nil, err
+	}
+	var out []string
+	for ds := range f.snaps {
+		if strings.HasPrefix(ds, root+"/") && !strings.Contains(strings.TrimPrefix(ds, root+"/"), "/") {
+			out = append(out, ds)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+func (f *fakeTarget) Snapshots(_ context.Context, ds string) ([]zfs.Snapshot, error) {
+	if err := f.call("Snapshots " + ds); err != nil {
+		return nil, err
+	}
+	return slices.Clone(f.snaps[ds]), nil
+}
+
+func (f *fakeTarget) Destroy(_ context.Context, ds, name string) error {
+	if err := f.call("Destroy " + ds + "@" + name); err != nil {
+		return err
+	}
+	i := slices.IndexFunc(f.snaps[ds], func(s zfs.Snapshot) bool { return s.Name == name })
+	switch {
+	case i < 0:
+		return zfs.ErrNotFound
+	case !f.snaps[ds][i].Ours():
+		return zfs.ErrNotOurs
+	case f.snaps[ds][i].Held():
+		return zfs.ErrHeld
+	}
+	f.snaps[ds] = slices.Delete(f.snaps[ds], i, i+1)
+	f.destroy = append(f.destroy, ds+"@"+name)
+	return nil
+}
+
+// newFake: VMs web1 and db1 under backup/vms with n daily snapshots each (one held,
+// one foreign in web1), and kvmbackup's own _clones child.
+func newFake(n int) *fakeTarget {
+	f := &fakeTarget{snaps: map[string][]zfs.Snapshot{"backup/vms/_clones": nil}}
+	t0 := time.Date(2026, 11, 1, 3, 0, 0, 0, time.UTC)
+	for _, vm := range []string{"web1", "db1"} {
+		ds := "backup/vms/" + vm
+		for i := range n {
+			s := zfs.Snapshot{Dataset: ds, Name: zfs.SnapshotName(t0.Add(time.Duration(i) * 24 * time.Hour))}
+			if vm == "web1" && i == 1 {
+				s.Holds = []string{zfs.PinTag}
+			}
+			f.snaps[ds] = append(f.snaps[ds], s)
+		}
+	}
+	f.snaps["backup/vms/web1"] = append(f.snaps["backup/vms/web1"], zfs.Snapshot{Dataset: "backup/vms/web1", Name: "before-upgrade", Created: t0})
+	return f
+}
+
+func names(ss []zfs.Snapshot) []string {
+	var out []string
+	for _, s := range ss {
+		out = append(out, s.Name)
+	}
+	return out
+}
+
+func TestPruneKeepsWhatThePolicyKeeps(t *testing.T) {
+	ctx := context.Background()
+	f := newFake(10)
+	o := PruneOptions{Root: "backup/vms", Policy: policies.Policy{KeepDaily: 3}, Location: time.UTC}
+	dry, err := Prune(ctx, f, PruneOptions{Root: o.Root, Policy: o.Policy, Location: time.UTC, DryRun: true})
+	if err != nil || len(f.destroy) != 0 || len(dry) != 2 {
+		t.Fatalf("dry run: %v, destroyed %v, %d datasets", err, f.destroy, len(dry))
+	}
+	res, err := Prune(ctx, f, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res) != 2 || res[0].VM != "db1" || res[1].VM != "web1" {
+		t.Fatalf("datasets: %+v", res)
+	}
+	want := map[string][]string{
+		"backup/vms/db1":  {"kvmbackup_2026-11-08T03:00:00Z", "kvmbackup_2026-11-09T03:00:00Z", "kvmbackup_2026-11-10T03:00:00Z"},
+		"backup/vms/web1": {"kvmbackup_2026-11-02T03:00:00Z", "kvmbackup_2026-11-08T03:00:00Z", "kvmbackup_2026-11-09T03:00:00Z", "kvmbackup_2026-11-10T03:00:00Z", "before-upgrade"},
+	}
+	for ds, w := range want {
+		if got := names(f.snaps[ds]); !slices.Equal(got, w) {
+			t.Errorf("%s kept %v, want %v", ds, got, w)
+		}
+	}
+	for i, pd := range dry { // the dry run decided exactly what the real run did
+		for j, s := range pd.Snapshots {
+			r := res[i].Snapshots[j]
+			if s.Keep != r.Keep || s.Snapshot != r.Snapshot || s.Destroyed || r.Destroyed == r.Keep {
+				t.Errorf("%s: dry %+v, real %+v", pd.Dataset, s, r)
+			}
+		}
+	}
+	if len(f.destroy) != 13 {
+		t.Fatalf("destroyed %d: %v", len(f.destroy), f.destroy)
+	}
+	again, err := Prune(ctx, f, o)
+	if err != nil || len(f.destroy) != 13 || len(again[1].Snapshots) != 5 {
+		t.Fatalf("a second prune removed more: %v %v", err, f.destroy)
+	}
+}
+
+// A failure at every call: the error names it, the other datasets are still pruned,
+// and nothing but what the policy removes is ever destroyed.
+func TestPruneFailureAtEveryStep(t *testing.T) {
+	ctx := context.Background()
+	clean := newFake(6)
+	res, _ := Prune(ctx, clean, PruneOptions{Root: "backup/vms", Policy: policies.Policy{KeepLast: 2}, Location: time.UTC})
+	removable := map[string]bool{}
+	for _, pd := range res {
+		for _, s := range pd.Snapshots {
+			if !s.Keep {
+				removable[pd.Dataset+"@"+s.Snapshot] = true
+			}
+		}
+	}
+	total := newFake(6)
+	Prune(ctx, total, PruneOptions{Root: "backup/vms", Policy: policies.Policy{KeepLast: 2}, Location: time.UTC})
+	for n := 1; n <= total.calls; n++ {
+		f := newFake(6)
+		f.failAt = n
+		_, err := Prune(ctx, f, PruneOptions{Root: "backup/vms", Policy: policies.Policy{KeepLast: 2}, Location: time.UTC})
+		if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("call %d", n)) {
+			t.Fatalf("failure at call %d: error %v", n, err)
+		}
+		for _, d := range f.destroy {
+			if !removable[d] {
+				t.Fatalf("failure at call %d: destroyed %s, which the policy keeps", n, d)
+			}
+		}
+		// What the failed call stops, and nothing more: Children all of it; Snapshots
+		// one dataset; Destroy one snapshot.
+		failed := strings.TrimSpace(strings.Split(strings.SplitN(err.Error(), "injected failure in ", 2)[1], "(")[0])
+		for d := range removable {
+			ds, _, _ := strings.Cut(d, "@")
+			stopped := failed == "Children" || failed == "Snapshots "+ds || failed == "Destroy "+d
+			if slices.Contains(f.destroy, d) == stopped {
+				t.Fatalf("failure in %s: %s destroyed: %v", failed, d, !stopped)
+			}
+		}
+	}
+}
+
+func TestPruneSelection(t *testing.T) {
+	ctx := context.Background()
+	f := newFake(3)
+	_, err := Prune(ctx, f, PruneOptions{Root: "backup/vms", VMs: []string{"mail"}, Policy: policies.Policy{KeepLast: 1}})
+	if !errors.Is(err, ErrUnknownVM) || !strings.Contains(err.Error(), "mail") || !strings.Contains(err.Error(), "db1, web1") {
+		t.Fatalf("unknown VM: %v", err)
+	}
+	if _, err := Prune(ctx, f, PruneOptions{Root: "backup/vms", VMs: []string{"_clones"}, Policy: policies.Policy{KeepLast: 1}}); !errors.Is(err, ErrUnknownVM) {
+		t.Fatalf("_clones taken for a VM: %v", err)
+	}
+	if _, err := Prune(ctx, f, PruneOptions{Root: "backup/vms"}); !errors.Is(err, policies.ErrKeepsNothing) || len(f.destroy) != 0 {
+		t.Fatalf("all-zero policy: %v, destroyed %v", err, f.destroy)
+	}
+	res, err := Prune(ctx, f, PruneOptions{Root: "backup/vms", VMs: []string{"web1"}, Policy: policies.Policy{KeepLast: 1}})
+	if err != nil || len(res) != 1 || res[0].VM != "web1" || len(f.snaps["backup/vms/db1"]) != 3 {
+		t.Fatalf("--vm web1: %v %+v", err, res)
+	}
+}
