@@ -13,6 +13,7 @@ import (
 	"github.com/kvmbackup/kvmbackup/internal/config"
 	"github.com/kvmbackup/kvmbackup/internal/hostcheck"
 	"github.com/kvmbackup/kvmbackup/lvm"
+	"github.com/kvmbackup/kvmbackup/zfs"
 )
 
 func newCheckCommand(g *globalOptions) *cobra.Command {
@@ -25,14 +26,18 @@ on this host: libvirt (connects to libvirt.uri), lvm2 with device-mapper, OpenZF
 says what was found; an unusable component says what to do about it. Then it lists
 each libvirt domain with its state, its disks and the quiesce mode a run would use
 for it now (auto: agent when a guest agent is connected, else sysrq-suspend).
-Last, every volume a run would snapshot (from vms[].volumes, paths[].volume and
+Then every volume a run would snapshot (from vms[].volumes, paths[].volume and
 the disks of the VMs it would back up), and whether each volume group has room
-for those snapshots at once. Nothing is changed; no guest is touched.
+for those snapshots at once. Last, the target (target.dataset): its pool is
+imported and ONLINE, every data vdev is a mirror or raidz (target.require-mirror),
+compression is on (target.require-compression), and at least 1 GiB is free.
+Nothing is changed; no guest is touched.
 
 EXIT STATUS
   0  the configuration is valid and every required component is usable
   2  the configuration is invalid, a required component is missing, a disk is
-     not on LVM, or a volume group lacks room for its snapshots`,
+     not on LVM, a volume group lacks room for its snapshots, or the target
+     fails a check`,
 		Example: `  kvmbackup check
   kvmbackup check --config /etc/kvmbackup/config.yaml
   kvmbackup check --json | jq '.components[] | select(.ok == false)'`,
@@ -50,7 +55,11 @@ type checkReport struct {
 	Domains    []hostcheck.DomainReport `json:"domains"`
 	Volumes    []hostcheck.VolumeReport `json:"volumes"`
 	VGs        []hostcheck.VGReport     `json:"volume_groups"`
+	Target     *zfs.TargetReport        `json:"target"`
 }
+
+// checkMinAvailable is the free space below which check reports the target as full.
+const checkMinAvailable = 1 << 30
 
 func runCheck(ctx context.Context, g *globalOptions, out io.Writer) error {
 	cfg, err := loadConfig(g)
@@ -72,6 +81,16 @@ func runCheck(ctx context.Context, g *globalOptions, out io.Writer) error {
 		var ok bool
 		rep.Volumes, rep.VGs, ok = hostcheck.Volumes(ctx, lvm.New(), cfg, rep.Domains)
 		rep.OK = rep.OK && ok
+	}
+	if hostcheck.Usable(rep.Components, "zfs") { // the target: pool health, mirror, compression, space
+		rep.Target, err = zfs.New().CheckTarget(ctx, zfs.TargetOptions{
+			Dataset: cfg.Target.Dataset, RequireMirror: cfg.Target.RequireMirror,
+			RequireCompression: cfg.Target.RequireCompression, MinAvailable: checkMinAvailable,
+		})
+		if err != nil {
+			return err
+		}
+		rep.OK = rep.OK && len(rep.Target.Problems) == 0
 	}
 	if g.json {
 		if err := json.NewEncoder(out).Encode(rep); err != nil {
@@ -96,6 +115,9 @@ func runCheck(ctx context.Context, g *globalOptions, out io.Writer) error {
 			if !g.OK {
 				bad = append(bad, "space in volume group "+g.VG)
 			}
+		}
+		if rep.Target != nil && len(rep.Target.Problems) > 0 {
+			bad = append(bad, "target "+rep.Target.Dataset)
 		}
 		return fmt.Errorf("this host cannot run backups yet: %s not usable", strings.Join(bad, ", "))
 	}
@@ -130,6 +152,27 @@ func printCheck(w io.Writer, rep checkReport) {
 	}
 	printDomains(w, rep.Domains)
 	printVolumes(w, rep)
+	printTarget(w, rep.Target)
+}
+
+func printTarget(w io.Writer, r *zfs.TargetReport) {
+	if r == nil {
+		return
+	}
+	fmt.Fprintf(w, "\ntarget %s\n", r.Dataset)
+	if r.Health != "" {
+		fmt.Fprintf(w, "  pool %-22s %s; %s\n", r.Pool, r.Health, r.Layout())
+	}
+	if r.FiguresFrom != "" {
+		exists := "exists"
+		if !r.Exists {
+			exists = "will be created, inheriting from " + r.FiguresFrom
+		}
+		fmt.Fprintf(w, "  dataset %-19s %s; compression %s; available %s\n", r.Dataset, exists, r.Compression, config.FormatBytes(r.Available))
+	}
+	for _, p := range r.Problems {
+		fmt.Fprintf(w, "  PROBLEM %s\n          → %s\n", p.What, p.Fix)
+	}
 }
 
 func printDomains(w io.Writer, doms []hostcheck.DomainReport) {

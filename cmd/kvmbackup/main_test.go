@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -108,15 +109,23 @@ func TestCheckPassesInTheAppliance(t *testing.T) {
 		testenv.Require(t, testenv.DeviceMapper, testenv.ZFS)
 		// The test driver's default domain has a made-up disk (/guest/diskimage1):
 		// excluded, as an admin would exclude a VM kvmbackup must not back up.
-		out, err, code := runCLI(t, "check", "--config", writeConfig(t, "libvirt:\n  uri: test:///default\nexclude: [te*]\n"))
+		pool := testenv.ZPool(t, testenv.Local, testenv.PoolOptions{Mirror: true})
+		cfg := "libvirt:\n  uri: test:///default\nexclude: [te*]\ntarget:\n  dataset: %s/backup/vms\n"
+		out, err, code := runCLI(t, "check", "--config", writeConfig(t, fmt.Sprintf(cfg, pool)))
 		t.Logf("kvmbackup check:\n%s", out)
 		if code != exitOK || err != nil {
 			t.Fatalf("exit %d: %v", code, err)
 		}
-		for _, c := range []string{"libvirt", "lvm2", "zfs", "fsck"} {
+		for _, c := range []string{"libvirt", "lvm2", "zfs", "fsck", "target " + pool + "/backup/vms", "ONLINE; mirror-0 (redundant)", "compression lz4"} {
 			if !strings.Contains(out, c) {
 				t.Fatalf("check output does not report %s", c)
 			}
+		}
+		// A single-device pool fails the mirror check: exit 2 naming the pool.
+		single := testenv.ZPool(t, testenv.Local, testenv.PoolOptions{Devices: 1})
+		out, err, code = runCLI(t, "check", "--config", writeConfig(t, fmt.Sprintf(cfg, single)))
+		if code != exitEnvironment || !strings.Contains(out, "pool "+single+" is not redundant") || !strings.Contains(err.Error(), "target "+single) {
+			t.Fatalf("single-device pool: exit %d, %v\n%s", code, err, out)
 		}
 	})
 }

@@ -244,17 +244,22 @@ func runSimulate(ctx context.Context, g *globalOptions, p policies.Policy, sourc
 	}
 	w := bufio.NewWriter(out)
 	for _, d := range decisions {
-		if d.Keep {
-			fmt.Fprintf(w, "keep %s %s\n", d.Name, strings.Join(d.Reasons, ","))
-		} else {
-			fmt.Fprintf(w, "remove %s\n", d.Name)
-		}
+		fmt.Fprintln(w, decisionLine(d.Keep, d.Name, d.Reasons))
 	}
 	if err := w.Flush(); err != nil {
 		return err
 	}
 	fmt.Fprintln(errOut, summary)
 	return nil
+}
+
+// decisionLine is how policy simulate and prune print one decision:
+// "keep NAME REASON,REASON" or "remove NAME".
+func decisionLine(keep bool, name string, reasons []string) string {
+	if keep {
+		return "keep " + name + " " + strings.Join(reasons, ",")
+	}
+	return "remove " + name
 }
 
 // maxBadLines is how many bad lines of a list an error names.

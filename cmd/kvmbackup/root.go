@@ -60,6 +60,8 @@ EXIT STATUS
 	pf.StringVar(&g.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	pf.BoolVar(&g.json, "json", false, "machine-readable output: JSON results on stdout, JSON logs on stderr")
 
+	root.AddCommand(newPinCommands(g)...)
+	root.AddCommand(newPruneCommand(g))
 	root.AddCommand(newVersionCommand(g), newCheckCommand(g), newRecoverCommand(g), newCopyCommand(g), newPolicyCommand(g))
 	return root
 }

@@ -1,0 +1,118 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kvmbackup/kvmbackup/orchestrator"
+	"github.com/kvmbackup/kvmbackup/policies"
+	"github.com/kvmbackup/kvmbackup/zfs"
+)
+
+func newPruneCommand(g *globalOptions) *cobra.Command {
+	var vms []string
+	var dryRun bool
+	cmd := &cobra.Command{
+		Use:   "prune [--vm NAME]... [--dry-run]",
+		Short: "Destroy the dated snapshots the retention policy no longer keeps",
+		Long: `Prune applies the retention policy (retention.* in the configuration) to the dated
+snapshots of each VM dataset under target.dataset, and destroys those it does not
+keep. Each decision is printed with every rule that keeps the snapshot, in the
+format of 'kvmbackup policy simulate':
+
+  keep backup/vms/web1@kvmbackup_2026-11-24T03:00:00Z newest,last 1,hourly 1,daily 1
+  remove backup/vms/web1@kvmbackup_2026-11-20T03:00:00Z
+
+Always kept, whatever the policy: the newest snapshot of each VM, snapshots with a
+hold ('kvmbackup pin'), and snapshots kvmbackup did not make. Calendar periods are
+taken in this host's time zone. 'kvmbackup run' prunes as its last step.
+
+EXIT STATUS
+  0  pruned (or, with --dry-run, decided) every VM dataset
+  1  some snapshot or dataset could not be pruned (the error names it)
+  2  bad configuration, unknown VM, or the target cannot be reached`,
+		Example: `  kvmbackup prune --dry-run            # what would go, and why the rest stays
+  kvmbackup prune                      # every VM dataset
+  kvmbackup prune --vm web1 --json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runPrune(cmd.Context(), g, vms, dryRun, cmd.OutOrStdout(), cmd.ErrOrStderr())
+		},
+	}
+	cmd.Flags().StringArrayVar(&vms, "vm", nil, "prune only this VM's dataset (repeatable)")
+	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "print the decisions, destroy nothing")
+	return cmd
+}
+
+func runPrune(ctx context.Context, g *globalOptions, vms []string, dryRun bool, out, errOut io.Writer) error {
+	cfg, err := loadConfig(g)
+	if err != nil {
+		return err
+	}
+	for _, vm := range vms {
+		if err := zfs.CheckComponent(vm); err != nil {
+			return fmt.Errorf("--vm %q: %w", vm, err)
+		}
+	}
+	p := policies.FromConfig(cfg.Retention)
+	res, err := orchestrator.Prune(ctx, zfs.New(), orchestrator.PruneOptions{
+		Root: cfg.Target.Dataset, VMs: vms, Policy: p, Location: locationFrom(ctx), DryRun: dryRun,
+	})
+	if res == nil && err != nil {
+		return err // nothing decided: the policy, the target or a VM name is wrong
+	}
+	if res == nil {
+		res = []orchestrator.PrunedDataset{}
+	}
+	kept, removed := 0, 0
+	for _, pd := range res {
+		for _, s := range pd.Snapshots {
+			if s.Keep {
+				kept++
+			} else {
+				removed++
+			}
+		}
+	}
+	verb := "destroyed"
+	if dryRun {
+		verb = "would be destroyed (dry run)"
+	}
+	summary := fmt.Sprintf("%s: %d VM datasets under %s, %d snapshots kept, %d %s", p, len(res), cfg.Target.Dataset, kept, removed, verb)
+	if g.json {
+		if err := json.NewEncoder(out).Encode(res); err != nil {
+			return err
+		}
+	} else {
+		w := bufio.NewWriter(out)
+		for _, pd := range res {
+			if pd.Error != "" && len(pd.Snapshots) == 0 {
+				fmt.Fprintf(w, "error %s: %s\n", pd.Dataset, pd.Error)
+			}
+			for _, s := range pd.Snapshots {
+				line := decisionLine(s.Keep, pd.Dataset+"@"+s.Snapshot, s.Reasons)
+				if s.Error != "" {
+					line += " (NOT destroyed: " + s.Error + ")"
+				}
+				fmt.Fprintln(w, line)
+			}
+		}
+		if err := w.Flush(); err != nil {
+			return err
+		}
+		fmt.Fprintln(errOut, summary)
+	}
+	if err != nil {
+		if errors.Is(err, orchestrator.ErrUnknownVM) {
+			return err
+		}
+		return failure{err}
+	}
+	return nil
+}
