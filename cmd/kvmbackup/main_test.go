@@ -214,8 +214,9 @@ func TestCheckVolumesInTheAppliance(t *testing.T) {
 <disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='`+img+`'/><target dev='vdb' bus='virtio'/></disk>
 <disk type='file' device='cdrom'><source file='/nonexistent.iso'/><target dev='hdc' bus='ide'/><readonly/></disk>
 </devices></domain></node>`), 0o644)
+		pool := testenv.ZPool(t, testenv.Local, testenv.PoolOptions{Mirror: true})
 		conf := func(size string, extra string) string {
-			return writeConfig(t, "libvirt:\n  uri: test://"+node+"\nsnapshot:\n  size: "+size+"\nvms:\n  - name: web3\n  - name: web1\n    volumes: ["+vg+"/a]\n"+extra)
+			return writeConfig(t, "libvirt:\n  uri: test://"+node+"\ntarget:\n  dataset: "+pool+"/vms\nsnapshot:\n  size: "+size+"\nvms:\n  - name: web3\n  - name: web1\n    volumes: ["+vg+"/a]\n"+extra)
 		}
 
 		out, err, code := runCLI(t, "check", "--config", conf("25%", ""))
