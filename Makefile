@@ -6,8 +6,10 @@ GO      ?= go
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 PREFIX  ?= /usr/local
+SYSTEMDDIR ?= /etc/systemd/system
+BINDIR  := $(PREFIX)/bin
 
-.PHONY: all deps build test vet demo bench lab-clean
+.PHONY: all deps build test vet demo bench lab-clean install uninstall
 
 all: build
 
@@ -35,6 +37,33 @@ demo: deps build
 ## bench: kvmbackup copy against rsync --inplace, same run, same files (root; ~10 min, 35 GiB of /var/tmp)
 bench: build
 	$(GO) run ./cmd/kvmbackup-bench --kvmbackup bin/kvmbackup $(BENCH_FLAGS)
+
+## install: the binary to $(PREFIX)/bin, the systemd units, the example config (kept if present); enables nothing
+install: build
+	install -D -m 0755 bin/kvmbackup $(DESTDIR)$(BINDIR)/kvmbackup
+	mkdir -p $(DESTDIR)$(SYSTEMDDIR)
+	for u in kvmbackup.service kvmbackup.timer; do \
+		sed 's|@BINDIR@|$(BINDIR)|g' dist/$$u > $(DESTDIR)$(SYSTEMDDIR)/$$u.tmp && \
+		chmod 0644 $(DESTDIR)$(SYSTEMDDIR)/$$u.tmp && \
+		mv -f $(DESTDIR)$(SYSTEMDDIR)/$$u.tmp $(DESTDIR)$(SYSTEMDDIR)/$$u || exit 1; \
+	done
+	[ -d $(DESTDIR)/etc/kvmbackup ] || install -d -m 0755 $(DESTDIR)/etc/kvmbackup
+	@if [ -e $(DESTDIR)/etc/kvmbackup/config.yaml ]; then \
+		echo "kept $(DESTDIR)/etc/kvmbackup/config.yaml (not overwritten; examples/config.yaml has every key)"; \
+	else \
+		echo "install -m 0600 examples/config.yaml $(DESTDIR)/etc/kvmbackup/config.yaml"; \
+		install -m 0600 examples/config.yaml $(DESTDIR)/etc/kvmbackup/config.yaml; \
+	fi
+	install -d -m 0700 $(DESTDIR)/var/lib/kvmbackup
+	@echo
+	@echo "next: edit /etc/kvmbackup/config.yaml, run kvmbackup check, then"
+	@echo "  systemctl daemon-reload && systemctl enable --now kvmbackup.timer"
+
+## uninstall: remove the binary and the units (never the config or /var/lib/kvmbackup)
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/kvmbackup $(DESTDIR)$(SYSTEMDDIR)/kvmbackup.service $(DESTDIR)$(SYSTEMDDIR)/kvmbackup.timer
+	@echo "kept /etc/kvmbackup and /var/lib/kvmbackup; if the timer was enabled:"
+	@echo "  systemctl disable --now kvmbackup.timer && systemctl daemon-reload"
 
 ## lab-clean: remove lab leftovers (guests, appliance VMs, work files)
 lab-clean:
