@@ -41,6 +41,8 @@ var (
 	ErrHeld = errors.New("snapshot is held")
 	// ErrNoSnapshot: a dataset without any kvmbackup snapshot to roll back to.
 	ErrNoSnapshot = errors.New("no kvmbackup snapshot")
+	// ErrNotEmpty: a dataset with snapshots or children is never destroyed.
+	ErrNotEmpty = errors.New("dataset has snapshots or children")
 )
 
 // IsNotFound reports whether err says a pool, dataset or snapshot does not exist.
@@ -216,4 +218,34 @@ func (m *Manager) Children(ctx context.Context, dataset string) ([]string, error
 		}
 	}
 	return out, nil
+}
+
+// DestroyNewDataset destroys a dataset that holds no backup yet: the dataset of a VM
+// whose first backup failed, created by that run. A dataset with any snapshot or
+// child is refused with ErrNotEmpty and left alone; one already gone is not an error.
+func (m *Manager) DestroyNewDataset(ctx context.Context, dataset string) error {
+	if err := CheckDatasetName(dataset); err != nil {
+		return err
+	}
+	if !strings.Contains(dataset, "/") {
+		return fmt.Errorf("destroy %s: a pool's root dataset: %w", dataset, ErrNotEmpty)
+	}
+	snaps, err := m.Snapshots(ctx, dataset)
+	if IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	kids, err := m.Children(ctx, dataset)
+	if err != nil {
+		return err
+	}
+	if len(snaps) > 0 || len(kids) > 0 {
+		return fmt.Errorf("destroy %s: %w (%d snapshots, %d children)", dataset, ErrNotEmpty, len(snaps), len(kids))
+	}
+	if _, err := m.ZFS.Run(ctx, "destroy", dataset); err != nil {
+		return zfsErr("destroy "+dataset, err)
+	}
+	return nil
 }

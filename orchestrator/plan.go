@@ -1,0 +1,319 @@
+package orchestrator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/kvmbackup/kvmbackup/hypervisor"
+	"github.com/kvmbackup/kvmbackup/internal/config"
+	"github.com/kvmbackup/kvmbackup/lvm"
+	"github.com/kvmbackup/kvmbackup/zfs"
+)
+
+// Disk modes: how a disk's content is read from its LV's snapshot.
+const (
+	ModeBlock = "block" // the LV is the disk: the snapshot device is the image
+	ModeFile  = "file"  // the image is a file on a filesystem on the LV
+)
+
+// Plan is what a run will do: VMs in consistency groups, each with its disks and the
+// volumes to snapshot. VMs that cannot be backed up carry an Error and are in no
+// group.
+type Plan struct {
+	Root   string    `json:"target"` // POOL/DATASET
+	Groups []*Group  `json:"groups"`
+	Failed []*VMPlan `json:"failed,omitempty"`
+}
+
+// Group is VMs that share an LV: they are frozen together and their volumes
+// snapshotted inside one freeze window.
+type Group struct {
+	VMs     []*VMPlan     `json:"vms"`
+	Volumes []*VolumePlan `json:"volumes"`
+}
+
+// VMPlan is one VM of a run.
+type VMPlan struct {
+	Name       string            `json:"name"`
+	State      hypervisor.State  `json:"state"`
+	Quiesce    hypervisor.Mode   `json:"quiesce"`
+	QuiesceWhy string            `json:"quiesce_why,omitempty"`
+	Dataset    string            `json:"dataset"`
+	Disks      []*DiskPlan       `json:"disks"`
+	Error      string            `json:"error,omitempty"`
+	domain     hypervisor.Domain // as discovered
+}
+
+// DiskPlan is one disk of a VM and where its backup comes from and goes.
+type DiskPlan struct {
+	Target  string `json:"target"` // vda, or the LV name for a whole explicit volume
+	Source  string `json:"source"` // the disk's path on the host
+	Format  string `json:"format"`
+	Mode    string `json:"mode"`               // ModeBlock or ModeFile
+	Volume  string `json:"volume"`             // VG/LV
+	RelPath string `json:"rel_path,omitempty"` // file mode: the image below the LV's filesystem
+	Image   string `json:"image"`              // file name in the VM's dataset: vda.raw
+	vm      *VMPlan
+}
+
+// VolumePlan is one LV a group snapshots, and the disks read from its snapshot.
+type VolumePlan struct {
+	LV           lvm.LV      `json:"lv"`
+	Mode         string      `json:"mode"`
+	SnapshotSize int64       `json:"snapshot_size"` // 0: a thin snapshot
+	Disks        []*DiskPlan `json:"-"`
+	vms          []*VMPlan
+}
+
+// VMs lists every VM of the plan: grouped ones, then failed ones.
+func (p *Plan) VMs() []*VMPlan {
+	var out []*VMPlan
+	for _, g := range p.Groups {
+		out = append(out, g.VMs...)
+	}
+	return append(out, p.Failed...)
+}
+
+// PlanOptions select what a run backs up.
+type PlanOptions struct {
+	Config *config.Config
+	// VMs (--vm): back up only these; each must be a defined domain, and not excluded.
+	VMs []string
+}
+
+// ErrBadSelection: a --vm that is not a domain, or that exclude: rules out.
+var ErrBadSelection = errors.New("bad VM selection")
+
+// MakePlan discovers the domains to back up, resolves each disk to its LV, and
+// forms the consistency groups. A VM that cannot be backed up (a disk that is not on
+// an LV, a name that cannot be a dataset) is listed in Failed with the reason; a bad
+// --vm is an error wrapping ErrBadSelection and no plan.
+func MakePlan(ctx context.Context, hv Hypervisor, lv Snapshotter, o PlanOptions) (*Plan, error) {
+	cfg := o.Config
+	doms, err := hv.Domains(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list domains: %w", err)
+	}
+	byName := map[string]hypervisor.Domain{}
+	var names []string
+	for _, d := range doms {
+		byName[d.Name] = d
+		names = append(names, d.Name)
+	}
+	explicit := map[string]config.VM{}
+	for _, v := range cfg.VMs {
+		explicit[v.Name] = v
+	}
+	var chosen []string
+	switch {
+	case len(o.VMs) > 0:
+		for _, n := range o.VMs {
+			if _, ok := byName[n]; !ok {
+				return nil, fmt.Errorf("%w: --vm %s: no such domain (domains: %s)", ErrBadSelection, n, orNone(names))
+			}
+			if g := excludedBy(cfg, n); g != "" {
+				return nil, fmt.Errorf("%w: --vm %s: excluded by exclude pattern %q", ErrBadSelection, n, g)
+			}
+			chosen = appendUnique(chosen, n)
+		}
+	case len(cfg.VMs) > 0:
+		for _, v := range cfg.VMs {
+			if excludedBy(cfg, v.Name) == "" {
+				chosen = appendUnique(chosen, v.Name)
+			}
+		}
+	default:
+		for _, n := range names {
+			if excludedBy(cfg, n) == "" {
+				chosen = append(chosen, n)
+			}
+		}
+	}
+
+	p := &Plan{Root: cfg.Target.Dataset}
+	var ok []*VMPlan
+	vols := map[string]*VolumePlan{}
+	for _, n := range chosen {
+		vm := &VMPlan{Name: n, Dataset: cfg.Target.Dataset + "/" + n}
+		d, found := byName[n]
+		if !found {
+			vm.Error = fmt.Sprintf("vms: %s: no such domain (domains: %s)", n, orNone(names))
+			p.Failed = append(p.Failed, vm)
+			continue
+		}
+		vm.domain, vm.State = d, d.State
+		vm.Quiesce, vm.QuiesceWhy = hypervisor.QuiesceMode(d, hypervisor.Mode(cfg.Quiesce.Mode))
+		if d.State == hypervisor.StateShutoff {
+			vm.Quiesce, vm.QuiesceWhy = hypervisor.ModeNone, "shut off: its disks are at rest"
+		}
+		if err := planVM(ctx, lv, cfg, vm, explicit[n], vols); err != nil {
+			vm.Error = err.Error()
+			p.Failed = append(p.Failed, vm)
+			continue
+		}
+		ok = append(ok, vm)
+	}
+	p.Groups = groups(ok, vols)
+	return p, nil
+}
+
+// planVM resolves vm's disks (and explicit volumes) to LVs, adding them to vols.
+func planVM(ctx context.Context, m Snapshotter, cfg *config.Config, vm *VMPlan, ex config.VM, vols map[string]*VolumePlan) error {
+	if strings.HasPrefix(vm.Name, "_") {
+		return fmt.Errorf("domain name %q: names starting with _ are kvmbackup's own datasets", vm.Name)
+	}
+	if err := zfs.CheckComponent(vm.Name); err != nil {
+		return fmt.Errorf("domain name %q cannot be a dataset name: %v", vm.Name, err)
+	}
+	var disks []*DiskPlan
+	lvs := map[string]lvm.LV{}
+	for _, k := range vm.domain.Disks {
+		if k.Device != "disk" || k.ReadOnly || k.Source == "" {
+			continue // CD-ROMs, read-only and empty drives are not backed up
+		}
+		format := k.Format
+		if format == "" {
+			format = "raw"
+		}
+		dp := &DiskPlan{Target: k.Target, Source: k.Source, Format: format, Image: k.Target + "." + format}
+		switch k.Type {
+		case "block":
+			l, err := m.ResolveDevice(ctx, k.Source)
+			if err != nil {
+				return fmt.Errorf("disk %s (%s): %w", k.Target, k.Source, err)
+			}
+			dp.Mode, dp.Volume, lvs[l.FullName()] = ModeBlock, l.FullName(), l
+		case "file":
+			f, err := m.ResolveFile(ctx, k.Source)
+			if err != nil {
+				return fmt.Errorf("disk %s (%s): %w", k.Target, k.Source, err)
+			}
+			dp.Mode, dp.Volume, dp.RelPath, lvs[f.LV.FullName()] = ModeFile, f.LV.FullName(), f.RelPath, f.LV
+		default:
+			return fmt.Errorf("disk %s (%s): a %s disk cannot be snapshotted with LVM", k.Target, k.Source, k.Type)
+		}
+		disks = append(disks, dp)
+	}
+	for _, v := range ex.Volumes {
+		if _, seen := lvs[v.String()]; seen {
+			continue
+		}
+		l, err := m.LV(ctx, v.VG, v.LV)
+		if err != nil {
+			return fmt.Errorf("volume %s: %w", v, err)
+		}
+		lvs[l.FullName()] = l
+		disks = append(disks, &DiskPlan{Target: l.Name, Source: l.Path, Format: "raw", Mode: ModeBlock, Volume: l.FullName(), Image: l.Name + ".raw"})
+	}
+	if len(disks) == 0 {
+		return fmt.Errorf("no disk to back up (only CD-ROMs, read-only or empty drives)")
+	}
+	images := map[string]string{}
+	for _, d := range disks {
+		if other, dup := images[d.Image]; dup {
+			return fmt.Errorf("disks %s and %s would both be saved as %s", other, d.Target, d.Image)
+		}
+		images[d.Image] = d.Target
+	}
+	for _, d := range disks {
+		if vp := vols[d.Volume]; vp != nil && vp.Mode != d.Mode {
+			return fmt.Errorf("volume %s is used both as a disk and as a filesystem holding images", d.Volume)
+		}
+	}
+	for _, d := range disks {
+		vp := vols[d.Volume]
+		if vp == nil {
+			l := lvs[d.Volume]
+			vp = &VolumePlan{LV: l, Mode: d.Mode}
+			if !l.IsThin() {
+				vp.SnapshotSize = cfg.Snapshot.Size.Resolve(l.Size)
+			}
+			vols[d.Volume] = vp
+		}
+		vp.Disks = append(vp.Disks, d)
+		if !containsVM(vp.vms, vm) {
+			vp.vms = append(vp.vms, vm)
+		}
+	}
+	for _, d := range disks {
+		d.vm = vm
+	}
+	vm.Disks = disks
+	return nil
+}
+
+// groups joins VMs that share a volume (union-find), in a stable order.
+func groups(vms []*VMPlan, vols map[string]*VolumePlan) []*Group {
+	parent := map[*VMPlan]*VMPlan{}
+	var find func(v *VMPlan) *VMPlan
+	find = func(v *VMPlan) *VMPlan {
+		if parent[v] == nil || parent[v] == v {
+			parent[v] = v
+			return v
+		}
+		r := find(parent[v])
+		parent[v] = r
+		return r
+	}
+	keys := make([]string, 0, len(vols))
+	for k := range vols {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		vp := vols[k]
+		for _, v := range vp.vms[1:] {
+			parent[find(v)] = find(vp.vms[0])
+		}
+	}
+	var out []*Group
+	byRoot := map[*VMPlan]*Group{}
+	for _, v := range vms {
+		r := find(v)
+		g := byRoot[r]
+		if g == nil {
+			g = &Group{}
+			byRoot[r] = g
+			out = append(out, g)
+		}
+		g.VMs = append(g.VMs, v)
+	}
+	for _, k := range keys {
+		vp := vols[k]
+		if g := byRoot[find(vp.vms[0])]; g != nil {
+			g.Volumes = append(g.Volumes, vp)
+		}
+	}
+	return out
+}
+
+func excludedBy(cfg *config.Config, name string) string {
+	for _, g := range cfg.Exclude {
+		if ok, _ := path.Match(g, name); ok {
+			return g
+		}
+	}
+	return ""
+}
+
+func appendUnique(s []string, v string) []string {
+	for _, x := range s {
+		if x == v {
+			return s
+		}
+	}
+	return append(s, v)
+}
+
+func containsVM(s []*VMPlan, v *VMPlan) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}

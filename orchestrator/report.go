@@ -1,0 +1,226 @@
+package orchestrator
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/kvmbackup/kvmbackup/hypervisor"
+	"github.com/kvmbackup/kvmbackup/internal/config"
+	"github.com/kvmbackup/kvmbackup/transfer"
+)
+
+// VM statuses in a report.
+const (
+	StatusPlanned = "planned" // dry run, or not reached
+	StatusRunning = "running"
+	StatusOK      = "ok"
+	StatusFailed  = "failed"
+)
+
+// Report is what a run did.
+type Report struct {
+	RunID       string          `json:"run"`
+	Start       time.Time       `json:"start"`
+	Duration    time.Duration   `json:"duration_ns"`
+	DryRun      bool            `json:"dry_run"`
+	Interrupted bool            `json:"interrupted,omitempty"`
+	Target      string          `json:"target"`
+	Steps       []Step          `json:"steps"`
+	Recovered   *Recovery       `json:"recovered,omitempty"`
+	Plan        *Plan           `json:"plan,omitempty"`
+	VMs         []*VMResult     `json:"vms"`
+	Pruned      []PrunedDataset `json:"pruned,omitempty"`
+	Errors      []string        `json:"errors,omitempty"` // run-level problems besides VM failures
+	mu          sync.Mutex
+}
+
+// Step is one step of a run and how long it took.
+type Step struct {
+	Name     string        `json:"name"`
+	Duration time.Duration `json:"duration_ns"`
+}
+
+// VMResult is one VM's backup in a run.
+type VMResult struct {
+	Name         string          `json:"name"`
+	Dataset      string          `json:"dataset"`
+	Status       string          `json:"status"`
+	Quiesce      hypervisor.Mode `json:"quiesce"`
+	Pause        time.Duration   `json:"pause_window_ns"`
+	Read         int64           `json:"bytes_read"`
+	Written      int64           `json:"bytes_written"`
+	Duration     time.Duration   `json:"duration_ns"`
+	Snapshot     string          `json:"snapshot,omitempty"`
+	Error        string          `json:"error,omitempty"`
+	Note         string          `json:"note,omitempty"`
+	RolledBackTo string          `json:"rolled_back_to,omitempty"`
+	LastSuccess  time.Time       `json:"last_success,omitempty"` // its newest dated snapshot
+	Disks        []DiskResult    `json:"disks,omitempty"`
+}
+
+// DiskResult is one disk's copy.
+type DiskResult struct {
+	Disk   string         `json:"disk"`
+	Volume string         `json:"volume"`
+	Mode   string         `json:"mode"`
+	Image  string         `json:"image"`
+	Stats  transfer.Stats `json:"stats"`
+	Error  string         `json:"error,omitempty"`
+}
+
+// OK: every VM backed up, nothing left to undo, prune clean.
+func (r *Report) OK() bool {
+	for _, v := range r.VMs {
+		if v.Status != StatusOK && !(r.DryRun && v.Status == StatusPlanned) {
+			return false
+		}
+	}
+	return len(r.Errors) == 0
+}
+
+// Failed counts the VMs that were not backed up.
+func (r *Report) Failed() int {
+	n := 0
+	for _, v := range r.VMs {
+		if v.Status == StatusFailed {
+			n++
+		}
+	}
+	return n
+}
+
+func (r *Report) addError(s string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.Errors = append(r.Errors, s)
+}
+
+// WritePlan prints the plan: per VM its disks, volumes, modes, snapshot sizes,
+// target and quiesce mode.
+func (p *Plan) WritePlan(w io.Writer) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "GROUP\tVM\tDISK\tVOLUME\tMODE\tSNAPSHOT\tTARGET\tQUIESCE")
+	for i, g := range p.Groups {
+		for _, vm := range g.VMs {
+			for _, d := range vm.Disks {
+				size := "thin"
+				for _, v := range g.Volumes {
+					if v.LV.FullName() == d.Volume && v.SnapshotSize > 0 {
+						size = config.FormatBytes(v.SnapshotSize)
+					}
+				}
+				src := d.Volume
+				if d.Mode == ModeFile {
+					src += ":" + d.RelPath
+				}
+				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s/%s\t%s\n", i+1, vm.Name, d.Target, src, d.Mode, size, vm.Dataset, d.Image, vm.Quiesce)
+			}
+		}
+	}
+	tw.Flush()
+	for _, vm := range p.Failed {
+		fmt.Fprintf(w, "cannot back up %s: %s\n", vm.Name, vm.Error)
+	}
+}
+
+// WriteTable prints the run summary: one line per VM, then the steps.
+func (r *Report) WriteTable(w io.Writer) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "VM\tQUIESCE\tPAUSE\tREAD\tWRITTEN\tDURATION\tSNAPSHOT\tSTATUS")
+	for _, v := range r.VMs {
+		snap := v.Snapshot
+		if i := strings.IndexByte(snap, '@'); i >= 0 {
+			snap = snap[i:]
+		}
+		if snap == "" {
+			snap = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", v.Name, orDash(string(v.Quiesce)), ms(v.Pause),
+			config.FormatBytes(v.Read), config.FormatBytes(v.Written), v.Duration.Round(10*time.Millisecond), snap, v.Status)
+	}
+	tw.Flush()
+	for _, v := range r.VMs {
+		if v.Error != "" {
+			fmt.Fprintf(w, "%s: %s\n", v.Name, v.Error)
+			if v.RolledBackTo != "" {
+				fmt.Fprintf(w, "%s: dataset rolled back to %s\n", v.Name, v.RolledBackTo)
+			}
+		}
+	}
+	for _, e := range r.Errors {
+		fmt.Fprintf(w, "error: %s\n", e)
+	}
+	var steps []string
+	for _, s := range r.Steps {
+		steps = append(steps, fmt.Sprintf("%s %s", s.Name, s.Duration.Round(time.Millisecond)))
+	}
+	fmt.Fprintf(w, "run %s: %d VMs, %d failed, %s (%s)\n", r.RunID, len(r.VMs), r.Failed(), r.Duration.Round(time.Millisecond), strings.Join(steps, "; "))
+}
+
+func ms(d time.Duration) string {
+	if d == 0 {
+		return "-"
+	}
+	return d.Round(time.Millisecond).String()
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// WriteMetrics writes the run's Prometheus metrics to path (the node exporter's
+// textfile collector), atomically.
+func (r *Report) WriteMetrics(path string) error {
+	reg := prometheus.NewRegistry()
+	gauge := func(name, help string, v float64) {
+		g := prometheus.NewGauge(prometheus.GaugeOpts{Name: name, Help: help})
+		g.Set(v)
+		reg.MustRegister(g)
+	}
+	vec := func(name, help string) *prometheus.GaugeVec {
+		g := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: name, Help: help}, []string{"vm"})
+		reg.MustRegister(g)
+		return g
+	}
+	ok := 0.0
+	if r.OK() {
+		ok = 1
+	}
+	gauge("kvmbackup_run_start_timestamp_seconds", "Start of the last run.", float64(r.Start.Unix()))
+	gauge("kvmbackup_run_duration_seconds", "Duration of the last run.", r.Duration.Seconds())
+	gauge("kvmbackup_run_success", "1 when the last run backed up every VM.", ok)
+	gauge("kvmbackup_run_vms_failed", "VMs the last run failed to back up.", float64(r.Failed()))
+	last := vec("kvmbackup_vm_last_success_timestamp_seconds", "Time of the VM's newest dated snapshot.")
+	failed := vec("kvmbackup_vm_failed", "1 when the last run failed to back up the VM.")
+	dur := vec("kvmbackup_vm_duration_seconds", "Duration of the VM's backup in the last run.")
+	read := vec("kvmbackup_vm_read_bytes", "Bytes read for the VM's backup in the last run.")
+	written := vec("kvmbackup_vm_written_bytes", "Bytes written for the VM's backup in the last run.")
+	pause := vec("kvmbackup_vm_pause_window_seconds", "How long the VM was paused or frozen in the last run.")
+	for _, v := range r.VMs {
+		f := 0.0
+		if v.Status != StatusOK {
+			f = 1
+		}
+		if !v.LastSuccess.IsZero() {
+			last.WithLabelValues(v.Name).Set(float64(v.LastSuccess.Unix()))
+		}
+		failed.WithLabelValues(v.Name).Set(f)
+		dur.WithLabelValues(v.Name).Set(v.Duration.Seconds())
+		read.WithLabelValues(v.Name).Set(float64(v.Read))
+		written.WithLabelValues(v.Name).Set(float64(v.Written))
+		pause.WithLabelValues(v.Name).Set(v.Pause.Seconds())
+	}
+	if err := prometheus.WriteToTextfile(path, reg); err != nil {
+		return fmt.Errorf("metrics file %s: %w", path, err)
+	}
+	return nil
+}

@@ -1,0 +1,549 @@
+package orchestrator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/kvmbackup/kvmbackup/hypervisor"
+	"github.com/kvmbackup/kvmbackup/lvm"
+	"github.com/kvmbackup/kvmbackup/transfer"
+	"github.com/kvmbackup/kvmbackup/zfs"
+)
+
+// world is an in-memory KVM host (domains, LVs, mounts) and ZFS target whose
+// datasets are real directories, faking all four interfaces a run drives. Each call
+// counts; the failAt-th call fails in one of three ways (an error, a cancelled run,
+// or a crash after which nothing the run does takes effect), so that tests can inject
+// a fault at every step of a run.
+type world struct {
+	mu       sync.Mutex
+	calls    int
+	failAt   int
+	mode     faultMode
+	crashed  bool
+	cancel   context.CancelFunc
+	failed   string // the call that failed
+	log      []string
+	doms     map[string]*fdom
+	lvs      map[string]*flv
+	mounts   map[string]string // dir → VG/LV
+	datasets map[string]*fds
+	root     string // where dataset directories live
+}
+
+type faultMode int
+
+const (
+	faultError  faultMode = iota // the call returns an error
+	faultCancel                  // the run's context is cancelled (SIGTERM) and the call sees it
+	faultCrash                   // the process dies: this and every later call has no effect
+)
+
+func (m faultMode) String() string { return [...]string{"error", "cancel", "crash"}[m] }
+
+var errCrashed = errors.New("process killed")
+
+type fdom struct {
+	d      hypervisor.Domain
+	paused bool
+	mark   string
+}
+
+type flv struct {
+	lv    lvm.LV
+	data  []byte            // block mode content
+	files map[string][]byte // file mode: the filesystem's files
+	mp    string            // file mode: where the origin's filesystem is mounted
+}
+
+type fds struct {
+	dir   string
+	snaps []fsnap
+}
+
+type fsnap struct {
+	s     zfs.Snapshot
+	files map[string]string
+}
+
+func newWorld(t *testing.T) *world {
+	w := &world{doms: map[string]*fdom{}, lvs: map[string]*flv{}, mounts: map[string]string{},
+		datasets: map[string]*fds{}, root: t.TempDir()}
+	w.datasets["backup/vms"] = &fds{dir: filepath.Join(w.root, "backup/vms")}
+	os.MkdirAll(w.datasets["backup/vms"].dir, 0o755)
+	return w
+}
+
+// blockVM adds a VM whose disk vda is the LV vg0/NAME.
+func (w *world) blockVM(name string, state hypervisor.State, data string) {
+	l := lvm.LV{VG: "vg0", Name: name, Path: "/dev/vg0/" + name, Size: 1 << 30, Attr: "-wi-ao----"}
+	w.lvs[l.FullName()] = &flv{lv: l, data: []byte(data)}
+	w.doms[name] = &fdom{d: hypervisor.Domain{Name: name, State: state, Persistent: true,
+		Disks: []hypervisor.Disk{{Target: "vda", Device: "disk", Type: "block", Source: l.Path, Format: "raw"},
+			{Target: "hdc", Device: "cdrom", Type: "file", Source: "/iso/x.iso", ReadOnly: true}}}}
+}
+
+// fileVM adds a VM whose disk vda is the image NAME.raw on the filesystem of vg0/images.
+func (w *world) fileVM(name, data string) {
+	key := "vg0/images"
+	if w.lvs[key] == nil {
+		w.lvs[key] = &flv{lv: lvm.LV{VG: "vg0", Name: "images", Path: "/dev/vg0/images", Size: 8 << 30, Attr: "-wi-ao----"},
+			files: map[string][]byte{}, mp: "/srv/images"}
+	}
+	w.lvs[key].files[name+".raw"] = []byte(data)
+	w.doms[name] = &fdom{d: hypervisor.Domain{Name: name, State: hypervisor.StateRunning, Persistent: true,
+		Disks: []hypervisor.Disk{{Target: "vda", Device: "disk", Type: "file", Source: "/srv/images/" + name + ".raw", Format: "raw"}}}}
+}
+
+func (w *world) deps() Deps {
+	return Deps{Hypervisor: fakeHV{w}, LVM: fakeLVM{w}, Target: fakeZFS{w}, Copier: fakeCopier{w}}
+}
+
+// call counts a call and injects the fault on the failAt-th.
+func (w *world) call(ctx context.Context, what string, honourCtx bool) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.calls++
+	w.log = append(w.log, what)
+	if w.crashed {
+		return errCrashed
+	}
+	if w.calls == w.failAt {
+		w.failed = what
+		switch w.mode {
+		case faultError:
+			return fmt.Errorf("injected failure in %s", what)
+		case faultCancel:
+			w.cancel()
+		case faultCrash:
+			w.crashed = true
+			return errCrashed
+		}
+	}
+	if honourCtx && ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return nil
+}
+
+// --- Hypervisor ---
+
+type fakeHV struct{ w *world }
+
+func (f fakeHV) Domains(ctx context.Context) ([]hypervisor.Domain, error) {
+	if err := f.w.call(ctx, "Domains", true); err != nil {
+		return nil, err
+	}
+	var out []hypervisor.Domain
+	for _, n := range slices.Sorted(maps.Keys(f.w.doms)) {
+		d := f.w.doms[n].d
+		if f.w.doms[n].paused {
+			d.State = hypervisor.StatePaused
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+func (f fakeHV) DomainXML(ctx context.Context, name string) (string, error) {
+	if err := f.w.call(ctx, "DomainXML "+name, true); err != nil {
+		return "", err
+	}
+	return "<domain><name>" + name + "</name></domain>", nil
+}
+
+func (f fakeHV) Freeze(ctx context.Context, names []string, o hypervisor.FreezeOptions) (Frozen, error) {
+	if err := f.w.call(ctx, "Freeze "+strings.Join(names, ","), true); err != nil {
+		return nil, err // the contract: nothing left paused
+	}
+	fr := &frozen{w: f.w}
+	for _, n := range names {
+		d := f.w.doms[n]
+		if d.d.State != hypervisor.StateRunning || d.paused {
+			fr.reps = append(fr.reps, hypervisor.VMReport{Name: n, Skipped: "shut off"})
+			continue
+		}
+		d.paused, d.mark = true, o.RunID
+		fr.paused = append(fr.paused, n)
+		fr.reps = append(fr.reps, hypervisor.VMReport{Name: n, Mode: hypervisor.ModeSysrqSuspend})
+	}
+	return fr, nil
+}
+
+func (f fakeHV) Recover(ctx context.Context) ([]hypervisor.Recovered, error) {
+	if err := f.w.call(ctx, "Recover", true); err != nil {
+		return nil, err
+	}
+	var out []hypervisor.Recovered
+	for _, n := range slices.Sorted(maps.Keys(f.w.doms)) {
+		d := f.w.doms[n]
+		if d.mark != "" {
+			out = append(out, hypervisor.Recovered{Name: n, Run: d.mark, Action: "resumed"})
+			d.paused, d.mark = false, ""
+		}
+	}
+	return out, nil
+}
+
+type frozen struct {
+	w      *world
+	paused []string
+	reps   []hypervisor.VMReport
+	done   bool
+}
+
+func (g *frozen) Reports() []hypervisor.VMReport { return g.reps }
+
+func (g *frozen) Thaw(ctx context.Context) ([]hypervisor.VMReport, error) {
+	if g.done {
+		return g.reps, nil
+	}
+	// Thaw runs even on a cancelled context (its contract).
+	if err := g.w.call(context.WithoutCancel(ctx), "Thaw", false); err != nil {
+		return g.reps, err // the VMs stay paused and marked, for recover
+	}
+	g.done = true
+	for i, r := range g.reps {
+		if slices.Contains(g.paused, r.Name) {
+			d := g.w.doms[r.Name]
+			d.paused, d.mark = false, ""
+			g.reps[i].Window = 300 * time.Millisecond
+		}
+	}
+	return g.reps, nil
+}
+
+// --- Snapshotter ---
+
+type fakeLVM struct{ w *world }
+
+func (f fakeLVM) ResolveDevice(ctx context.Context, path string) (lvm.LV, error) {
+	if err := f.w.call(ctx, "ResolveDevice "+path, true); err != nil {
+		return lvm.LV{}, err
+	}
+	for _, l := range f.w.lvs {
+		if l.lv.Path == path && l.lv.Origin == "" {
+			return l.lv, nil
+		}
+	}
+	return lvm.LV{}, fmt.Errorf("%s: %w", path, lvm.ErrNotOnLV)
+}
+
+func (f fakeLVM) ResolveFile(ctx context.Context, path string) (lvm.FileOnLV, error) {
+	if err := f.w.call(ctx, "ResolveFile "+path, true); err != nil {
+		return lvm.FileOnLV{}, err
+	}
+	for _, l := range f.w.lvs {
+		if l.mp != "" && strings.HasPrefix(path, l.mp+"/") {
+			return lvm.FileOnLV{LV: l.lv, MountPoint: l.mp, FSType: "ext4", RelPath: strings.TrimPrefix(path, l.mp+"/")}, nil
+		}
+	}
+	return lvm.FileOnLV{}, fmt.Errorf("%s: %w", path, lvm.ErrNotOnLV)
+}
+
+func (f fakeLVM) LV(ctx context.Context, vg, name string) (lvm.LV, error) {
+	if err := f.w.call(ctx, "LV "+vg+"/"+name, true); err != nil {
+		return lvm.LV{}, err
+	}
+	if l := f.w.lvs[vg+"/"+name]; l != nil {
+		return l.lv, nil
+	}
+	return lvm.LV{}, fmt.Errorf("%s/%s: %w", vg, name, lvm.ErrNotFound)
+}
+
+func (f fakeLVM) Snapshot(ctx context.Context, vg, origin string, o lvm.SnapshotOptions) (lvm.LV, error) {
+	if err := f.w.call(ctx, "Snapshot "+vg+"/"+origin, true); err != nil {
+		return lvm.LV{}, err
+	}
+	src := f.w.lvs[vg+"/"+origin]
+	name := lvm.SnapshotName(origin, o.RunID)
+	s := &flv{lv: lvm.LV{VG: vg, Name: name, Path: "/dev/" + vg + "/" + name, Origin: origin, Size: src.lv.Size, Attr: "swi-a-s---",
+		Tags: []string{lvm.Tag, lvm.RunTagPrefix + o.RunID}}, data: slices.Clone(src.data), files: maps.Clone(src.files)}
+	f.w.lvs[s.lv.FullName()] = s
+	return s.lv, nil
+}
+
+func (f fakeLVM) Watch(ctx context.Context, snap lvm.LV, maxFill float64, interval time.Duration) (context.Context, func() error) {
+	return ctx, func() error { return f.w.call(ctx, "WatchStop "+snap.FullName(), false) }
+}
+
+func (f fakeLVM) MountSnapshot(ctx context.Context, snap lvm.LV, runID string) (string, error) {
+	if err := f.w.call(ctx, "MountSnapshot "+snap.FullName(), true); err != nil {
+		return "", err
+	}
+	dir := "/run/kvmbackup/mnt/" + runID + "/" + snap.Name
+	f.w.mounts[dir] = snap.FullName()
+	return dir, nil
+}
+
+func (f fakeLVM) Unmount(ctx context.Context, dir string) error {
+	if err := f.w.call(ctx, "Unmount "+dir, true); err != nil {
+		return err
+	}
+	delete(f.w.mounts, dir)
+	return nil
+}
+
+func (f fakeLVM) Remove(ctx context.Context, vg, name string) error {
+	if err := f.w.call(ctx, "Remove "+vg+"/"+name, true); err != nil {
+		return err
+	}
+	l := f.w.lvs[vg+"/"+name]
+	if l == nil {
+		return nil
+	}
+	if !l.lv.HasTag(lvm.Tag) || l.lv.Origin == "" {
+		return lvm.ErrNotOurs
+	}
+	for _, m := range f.w.mounts {
+		if m == l.lv.FullName() {
+			return fmt.Errorf("%s is mounted", m)
+		}
+	}
+	delete(f.w.lvs, vg+"/"+name)
+	return nil
+}
+
+func (f fakeLVM) Cleanup(ctx context.Context, runID string) (lvm.Cleaned, error) {
+	var c lvm.Cleaned
+	if err := f.w.call(ctx, "LVM Cleanup", true); err != nil {
+		return c, err
+	}
+	for _, dir := range slices.Sorted(maps.Keys(f.w.mounts)) {
+		delete(f.w.mounts, dir)
+		c.Unmounted = append(c.Unmounted, dir)
+	}
+	for _, k := range slices.Sorted(maps.Keys(f.w.lvs)) {
+		l := f.w.lvs[k]
+		if l.lv.HasTag(lvm.Tag) && l.lv.Origin != "" && (runID == "" || l.lv.HasTag(lvm.RunTagPrefix+runID)) {
+			delete(f.w.lvs, k)
+			c.Removed = append(c.Removed, k)
+		}
+	}
+	return c, nil
+}
+
+// --- Target ---
+
+type fakeZFS struct{ w *world }
+
+func (f fakeZFS) CheckTarget(ctx context.Context, o zfs.TargetOptions) (*zfs.TargetReport, error) {
+	if err := f.w.call(ctx, "CheckTarget", true); err != nil {
+		return nil, err
+	}
+	return &zfs.TargetReport{Pool: "backup", Dataset: o.Dataset, Health: "ONLINE", Exists: true}, nil
+}
+
+func (f fakeZFS) Children(ctx context.Context, root string) ([]string, error) {
+	if err := f.w.call(ctx, "Children "+root, true); err != nil {
+		return nil, err
+	}
+	var out []string
+	for ds := range f.w.datasets {
+		if strings.HasPrefix(ds, root+"/") && !strings.Contains(strings.TrimPrefix(ds, root+"/"), "/") {
+			out = append(out, ds)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+func (f fakeZFS) get(ds string) (*fds, error) {
+	d := f.w.datasets[ds]
+	if d == nil {
+		return nil, fmt.Errorf("dataset %s: %w", ds, zfs.ErrNotFound)
+	}
+	return d, nil
+}
+
+func (f fakeZFS) Snapshots(ctx context.Context, ds string) ([]zfs.Snapshot, error) {
+	if err := f.w.call(ctx, "Snapshots "+ds, true); err != nil {
+		return nil, err
+	}
+	d, err := f.get(ds)
+	if err != nil {
+		return nil, err
+	}
+	var out []zfs.Snapshot
+	for _, s := range d.snaps {
+		out = append(out, s.s)
+	}
+	return out, nil
+}
+
+func (f fakeZFS) Destroy(ctx context.Context, ds, name string) error {
+	if err := f.w.call(ctx, "Destroy "+ds+"@"+name, true); err != nil {
+		return err
+	}
+	d, err := f.get(ds)
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(d.snaps, func(s fsnap) bool { return s.s.Name == name })
+	switch {
+	case i < 0:
+		return zfs.ErrNotFound
+	case !d.snaps[i].s.Ours():
+		return zfs.ErrNotOurs
+	case d.snaps[i].s.Held():
+		return zfs.ErrHeld
+	}
+	d.snaps = slices.Delete(d.snaps, i, i+1)
+	return nil
+}
+
+func (f fakeZFS) EnsureDataset(ctx context.Context, ds string) (bool, error) {
+	if err := f.w.call(ctx, "EnsureDataset "+ds, true); err != nil {
+		return false, err
+	}
+	if f.w.datasets[ds] != nil {
+		return false, nil
+	}
+	d := &fds{dir: filepath.Join(f.w.root, ds)}
+	if err := os.MkdirAll(d.dir, 0o755); err != nil {
+		return false, err
+	}
+	f.w.datasets[ds] = d
+	return true, nil
+}
+
+func (f fakeZFS) Mountpoint(ctx context.Context, ds string) (string, error) {
+	if err := f.w.call(ctx, "Mountpoint "+ds, true); err != nil {
+		return "", err
+	}
+	d, err := f.get(ds)
+	if err != nil {
+		return "", err
+	}
+	return d.dir, nil
+}
+
+func (f fakeZFS) TakeSnapshot(ctx context.Context, ds string, at time.Time, props map[string]string) (zfs.Snapshot, error) {
+	if err := f.w.call(ctx, "TakeSnapshot "+ds, true); err != nil {
+		return zfs.Snapshot{}, err
+	}
+	d, err := f.get(ds)
+	if err != nil {
+		return zfs.Snapshot{}, err
+	}
+	name := zfs.SnapshotName(at)
+	for _, s := range d.snaps {
+		if s.s.Name == name {
+			return zfs.Snapshot{}, fmt.Errorf("%s@%s: %w", ds, name, zfs.ErrExists)
+		}
+	}
+	s := zfs.Snapshot{Dataset: ds, Name: name, Created: at, Props: props}
+	d.snaps = append(d.snaps, fsnap{s: s, files: readTree(d.dir)})
+	return s, nil
+}
+
+func (f fakeZFS) Rollback(ctx context.Context, ds string) (zfs.Snapshot, error) {
+	if err := f.w.call(ctx, "Rollback "+ds, true); err != nil {
+		return zfs.Snapshot{}, err
+	}
+	d, err := f.get(ds)
+	if err != nil {
+		return zfs.Snapshot{}, err
+	}
+	for i := len(d.snaps) - 1; i >= 0; i-- {
+		if d.snaps[i].s.Ours() {
+			if i != len(d.snaps)-1 {
+				return zfs.Snapshot{}, fmt.Errorf("newer snapshot %s", d.snaps[len(d.snaps)-1].s.Name)
+			}
+			writeTree(d.dir, d.snaps[i].files)
+			return d.snaps[i].s, nil
+		}
+	}
+	return zfs.Snapshot{}, fmt.Errorf("%s: %w", ds, zfs.ErrNoSnapshot)
+}
+
+func (f fakeZFS) DestroyNewDataset(ctx context.Context, ds string) error {
+	if err := f.w.call(ctx, "DestroyNewDataset "+ds, true); err != nil {
+		return err
+	}
+	d, err := f.get(ds)
+	if err != nil {
+		return nil
+	}
+	if len(d.snaps) > 0 {
+		return zfs.ErrNotEmpty
+	}
+	delete(f.w.datasets, ds)
+	return os.RemoveAll(d.dir)
+}
+
+func (f fakeZFS) Cleanup(ctx context.Context, root, runID string) (zfs.Cleaned, error) {
+	return zfs.Cleaned{}, f.w.call(ctx, "ZFS Cleanup "+runID, true)
+}
+
+// --- Copier ---
+
+type fakeCopier struct{ w *world }
+
+func (f fakeCopier) Copy(ctx context.Context, src, dst string, o transfer.Options) (transfer.Stats, error) {
+	var data []byte
+	for dir, key := range f.w.mounts {
+		if strings.HasPrefix(src, dir+"/") {
+			data = f.w.lvs[key].files[strings.TrimPrefix(src, dir+"/")]
+		}
+	}
+	for _, l := range f.w.lvs {
+		if l.lv.Path == src {
+			data = l.data
+		}
+	}
+	if err := f.w.call(ctx, "Copy "+src, true); err != nil {
+		if !f.w.crashedBefore() {
+			os.WriteFile(dst, []byte("PARTIAL"), 0o600) // a copy cut short leaves DST half written
+		}
+		return transfer.Stats{}, err
+	}
+	if data == nil {
+		return transfer.Stats{}, fmt.Errorf("fake copy: no such source %s", src)
+	}
+	if err := os.WriteFile(dst, data, 0o600); err != nil {
+		return transfer.Stats{}, err
+	}
+	if err := os.WriteFile(o.Manifest, []byte(fmt.Sprintf("manifest of %d bytes", len(data))), 0o600); err != nil {
+		return transfer.Stats{}, err
+	}
+	return transfer.Stats{Mode: "compare", Size: int64(len(data)), SrcRead: int64(len(data)), Written: int64(len(data))}, nil
+}
+
+// crashedBefore: the process died before the current call (it writes nothing more).
+func (w *world) crashedBefore() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.crashed && w.failed != w.log[len(w.log)-1]
+}
+
+func readTree(dir string) map[string]string {
+	out := map[string]string{}
+	filepath.WalkDir(dir, func(p string, e os.DirEntry, err error) error {
+		if err == nil && e.Type().IsRegular() {
+			b, _ := os.ReadFile(p)
+			rel, _ := filepath.Rel(dir, p)
+			out[rel] = string(b)
+		}
+		return nil
+	})
+	return out
+}
+
+func writeTree(dir string, files map[string]string) {
+	os.RemoveAll(dir)
+	os.MkdirAll(dir, 0o755)
+	for rel, data := range files {
+		os.MkdirAll(filepath.Dir(filepath.Join(dir, rel)), 0o755)
+		os.WriteFile(filepath.Join(dir, rel), []byte(data), 0o600)
+	}
+}
