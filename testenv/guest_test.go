@@ -2,6 +2,9 @@ package testenv
 
 import (
 	"context"
+	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -51,5 +54,70 @@ func TestGuestRemovedAtCleanup(t *testing.T) {
 	}
 	if strings.Contains(out, name) {
 		t.Fatalf("guest %s still defined after its test ended:\n%s", name, out)
+	}
+}
+
+// Exec runs a command in a guest with an agent: busybox's dd and sync write a known
+// pattern to its disk (the machine reads it back), a failing or signalled command is an
+// error naming it with its exit code (or signal) and stderr, and ctx bounds the wait.
+func TestGuestExec(t *testing.T) {
+	Require(t, Libvirt)
+	disk := filepath.Join(WorkDir(t), "disk.raw")
+	if err := sparseFile(disk, 4<<20); err != nil {
+		t.Fatal(err)
+	}
+	g := StartGuest(t, GuestOptions{Agent: true, Disks: []GuestDisk{{Target: "vdb", Source: disk}}})
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	// The agent connects a moment after the ready line.
+	if err := waitFor(ctx, 200*time.Millisecond, func() (bool, error) {
+		_, err := g.AgentCommand(ctx, `{"execute":"guest-ping"}`)
+		return err == nil, nil
+	}); err != nil {
+		t.Fatalf("agent never answered: %v\n%s", err, tail(g.ConsoleText(), 2000))
+	}
+
+	start := time.Now()
+	out, err := g.Exec(ctx, "/bin/echo", "hello", "guest")
+	if err != nil || out != "hello guest\n" {
+		t.Fatalf("echo: %q, %v", out, err)
+	}
+	t.Logf("an Exec round trip: %v", time.Since(start))
+
+	const pattern = "KVMBACKUP-PATTERN"
+	if _, err := g.Exec(ctx, "/bin/sh", "-c", "yes "+pattern+" | head -c 1048576 | dd of=/dev/vda bs=64k conv=fsync 2>/dev/null && sync"); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(disk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := strings.Repeat(pattern+"\n", 1<<20/len(pattern+"\n")+1)[:1<<20]
+	if string(b[:1<<20]) != want || strings.Trim(string(b[1<<20:]), "\x00") != "" {
+		t.Fatalf("the disk does not hold the pattern the guest wrote: %q…", b[:64])
+	}
+
+	out, err = g.Exec(ctx, "/bin/sh", "-c", "echo partial; echo boom >&2; exit 3")
+	if err == nil || out != "partial\n" {
+		t.Fatalf("failing command: %q, %v", out, err)
+	}
+	t.Logf("a failing command: %v", err)
+	for _, s := range []string{"exit code 3", "boom", "/bin/sh", g.Name} {
+		if !strings.Contains(err.Error(), s) {
+			t.Fatalf("error %q does not name %q", err, s)
+		}
+	}
+	if _, err := g.Exec(ctx, "/bin/sh", "-c", "kill -9 $$"); err == nil || !strings.Contains(err.Error(), "signal 9") {
+		t.Fatalf("signalled command: %v", err)
+	}
+
+	short, cancelShort := context.WithTimeout(ctx, time.Second)
+	defer cancelShort()
+	start = time.Now()
+	if _, err := g.Exec(short, "/bin/sleep", "30"); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Exec past its deadline: %v", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("Exec returned %v after its 1s deadline", d)
 	}
 }
