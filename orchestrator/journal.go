@@ -11,8 +11,9 @@ import (
 	"regexp"
 	"sort"
 	"strings"
-	"syscall"
 	"time"
+
+	"github.com/kvmbackup/kvmbackup/internal/atomicfile"
 )
 
 // Op is one kind of side effect a run records before it makes it, and the op that
@@ -124,13 +125,8 @@ func (j *Journal) Finish() error {
 func (j *Journal) Close() error { return j.f.Close() }
 
 func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("journal directory %s: %w", dir, err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) {
-		return fmt.Errorf("journal directory %s: fsync: %w", dir, err)
+	if err := atomicfile.SyncDir(dir); err != nil {
+		return fmt.Errorf("journal: %w", err)
 	}
 	return nil
 }
