@@ -266,6 +266,23 @@ func TestRollback(t *testing.T) {
 		if _, err := m.Rollback(ctx, ds); !errors.Is(err, ErrNoSnapshot) {
 			t.Fatalf("rollback without a snapshot: %v", err)
 		}
+		// A first backup that failed: its new dataset is destroyed; one with a
+		// snapshot or a child is refused and left alone.
+		first := pool + "/vms/new1"
+		m.EnsureDataset(ctx, first)
+		os.WriteFile(filepath.Join(mustMountpoint(t, m, first), "vda.raw"), []byte("partial"), 0o644)
+		if err := m.DestroyNewDataset(ctx, first); err != nil {
+			t.Fatalf("DestroyNewDataset: %v", err)
+		}
+		if ok, _ := m.Exists(ctx, first); ok {
+			t.Fatal("the failed first backup's dataset is still there")
+		}
+		if err := m.DestroyNewDataset(ctx, first); err != nil {
+			t.Fatalf("DestroyNewDataset of a dataset already gone: %v", err)
+		}
+		if err := m.DestroyNewDataset(ctx, pool+"/vms"); !errors.Is(err, ErrNotEmpty) {
+			t.Fatalf("DestroyNewDataset of a dataset with children: %v", err)
+		}
 		good := testenv.RandomBytes(1, 2<<20)
 		os.WriteFile(img, good, 0o644)
 		if _, err := m.TakeSnapshot(ctx, ds, t0, nil); err != nil {
@@ -289,7 +306,22 @@ func TestRollback(t *testing.T) {
 		if _, err := m.GetSnapshot(ctx, ds, "admin-took-this"); err != nil {
 			t.Fatalf("the foreign snapshot is gone: %v", err)
 		}
+		if err := m.DestroyNewDataset(ctx, ds); !errors.Is(err, ErrNotEmpty) {
+			t.Fatalf("DestroyNewDataset of a dataset with snapshots: %v", err)
+		}
+		if ok, _ := m.Exists(ctx, ds); !ok {
+			t.Fatal("a dataset with snapshots was destroyed")
+		}
 	})
+}
+
+func mustMountpoint(t *testing.T, m *Manager, ds string) string {
+	t.Helper()
+	dir, err := m.Mountpoint(t.Context(), ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }
 
 // A snapshot mounted read-only and a read-only clone both show the old content and
