@@ -362,3 +362,21 @@ func (g *Guest) Exec(ctx context.Context, argv ...string) (stdout string, err er
 	}
 	return string(o), nil
 }
+
+// WaitAgent waits until the guest's agent answers a ping (it connects a moment after
+// the ready line), for at most two minutes.
+func (g *Guest) WaitAgent(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	for {
+		_, err := g.AgentCommand(ctx, `{"execute":"guest-ping"}`)
+		if err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("guest %s: the guest agent never answered: %w", g.Name, err)
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+}

@@ -53,21 +53,30 @@ func (h *KVMHost) Virsh(ctx context.Context, args ...string) ([]byte, error) {
 // log and initramfs live on the lab share, so both sides see them.
 func (h *KVMHost) StartGuest(t TB, opts GuestOptions) *Guest {
 	t.Helper()
+	return h.StartGuests(t, opts)[0]
+}
+
+// StartGuests starts one tiny guest per options on the miniature host, all at once
+// (their slow boots overlap), and waits until every one is ready.
+func (h *KVMHost) StartGuests(t TB, opts ...GuestOptions) []*Guest {
+	t.Helper()
 	h.initOnce.Do(func() { h.initramfs, h.initErr = GuestInitramfs(t.Context(), h.App.Dir) })
 	if h.initErr != nil {
 		t.Fatalf("nested guest initramfs: %v", h.initErr)
 	}
-	opts.Virsh = h.Virsh
-	if opts.Initramfs == "" {
-		opts.Initramfs = h.initramfs
-	}
-	if opts.Dir == "" {
-		opts.Dir = filepath.Join(h.App.Dir, UniqueName("guest"))
-		if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
-			t.Fatalf("%v", err)
+	for i := range opts {
+		opts[i].Virsh = h.Virsh
+		if opts[i].Initramfs == "" {
+			opts[i].Initramfs = h.initramfs
+		}
+		if opts[i].Dir == "" {
+			opts[i].Dir = filepath.Join(h.App.Dir, UniqueName("guest"))
+			if err := os.MkdirAll(opts[i].Dir, 0o755); err != nil {
+				t.Fatalf("%v", err)
+			}
 		}
 	}
-	return StartGuest(t, opts)
+	return StartGuests(t, opts...)
 }
 
 // String names the host for messages.
