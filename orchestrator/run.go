@@ -15,6 +15,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/kvmbackup/kvmbackup/hypervisor"
+	"github.com/kvmbackup/kvmbackup/internal/atomicfile"
 	"github.com/kvmbackup/kvmbackup/internal/config"
 	"github.com/kvmbackup/kvmbackup/lvm"
 	"github.com/kvmbackup/kvmbackup/policies"
@@ -345,6 +346,7 @@ func (r *run) freezeWindow(ctx context.Context, g *Group) map[*VolumePlan]snapsh
 		defer cancel()
 		reps, err := frozen.Thaw(tctx)
 		r.applyFreezeReports(reps)
+		r.log.Info().Strs("vms", names).Err(err).Msg("resumed")
 		if err != nil {
 			r.failAll(g, fmt.Errorf("resume: %w", err))
 			return // the VM stays marked: the next run's recover resumes it
@@ -354,6 +356,7 @@ func (r *run) freezeWindow(ctx context.Context, g *Group) map[*VolumePlan]snapsh
 		}
 	}
 	defer thaw()
+	r.log.Info().Strs("vms", names).Msg("frozen")
 	r.snapAt = r.o.Now().UTC().Truncate(time.Second)
 	for _, vp := range g.Volumes {
 		if ctx.Err() != nil {
@@ -419,9 +422,11 @@ func (r *run) copyVolumes(ctx context.Context, g *Group, snaps map[*VolumePlan]s
 }
 
 func (r *run) copyVolume(ctx context.Context, vp *VolumePlan, s snapshotOf) {
-	if s.err != nil {
+	if s.err != nil || s.snap.Name == "" { // no snapshot: its VMs failed before, or now
 		for _, d := range vp.Disks {
-			r.fail(d.vm, s.err)
+			if s.err != nil {
+				r.fail(d.vm, s.err)
+			}
 		}
 		return
 	}
@@ -588,7 +593,7 @@ func (r *run) writeMeta(ctx context.Context, st *vmState) error {
 	if err != nil {
 		return fmt.Errorf("domain XML of %s: %w", vm.Name, err)
 	}
-	if err := writeFileAtomic(filepath.Join(st.mount, "domain.xml"), []byte(x)); err != nil {
+	if err := atomicfile.Write(filepath.Join(st.mount, "domain.xml"), []byte(x), 0o644); err != nil {
 		return err
 	}
 	m := Meta{VM: vm.Name, Run: r.o.RunID, Version: r.o.Version, Time: r.snapAt, Quiesce: st.res.Quiesce, PauseNS: st.res.Pause, DomainOK: true}
@@ -605,7 +610,7 @@ func (r *run) writeMeta(ctx context.Context, st *vmState) error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(filepath.Join(st.mount, "kvmbackup.json"), append(b, '\n'))
+	return atomicfile.Write(filepath.Join(st.mount, "kvmbackup.json"), append(b, '\n'), 0o644)
 }
 
 // rollback returns a failed VM's dataset to its last complete backup; a dataset this
@@ -658,26 +663,6 @@ func (r *run) lastSuccess(ctx context.Context) {
 			}
 		}
 	}
-}
-
-func writeFileAtomic(path string, data []byte) error {
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", tmp, err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("fsync %s: %w", tmp, err)
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
 }
 
 func groupNames(g *Group) string {

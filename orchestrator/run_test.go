@@ -298,6 +298,9 @@ func TestRunFaultAtEveryStep(t *testing.T) {
 				w.failAt, w.mode, w.cancel = n, mode, cancel
 				rep, err := Run(ctx, w.deps(), env.opts(cfg, night2))
 				t.Logf("fault (%s) in call %d: %s", mode, n, w.failed)
+				if len(w.misuse) > 0 {
+					t.Errorf("calls no real component accepts: %v", w.misuse)
+				}
 				var ee *EnvError
 				if err != nil && !errors.As(err, &ee) {
 					t.Fatalf("a run's error must be an *EnvError: %v", err)

@@ -31,7 +31,8 @@ type world struct {
 	mode     faultMode
 	crashed  bool
 	cancel   context.CancelFunc
-	failed   string // the call that failed
+	failed   string   // the call that failed
+	misuse   []string // calls with arguments no real component would accept
 	log      []string
 	doms     map[string]*fdom
 	lvs      map[string]*flv
@@ -296,6 +297,10 @@ func (f fakeLVM) Unmount(ctx context.Context, dir string) error {
 func (f fakeLVM) Remove(ctx context.Context, vg, name string) error {
 	if err := f.w.call(ctx, "Remove "+vg+"/"+name, true); err != nil {
 		return err
+	}
+	if vg == "" || name == "" {
+		f.w.misuse = append(f.w.misuse, fmt.Sprintf("Remove(%q, %q)", vg, name))
+		return fmt.Errorf("remove %q/%q: not an LV name", vg, name)
 	}
 	l := f.w.lvs[vg+"/"+name]
 	if l == nil {
