@@ -63,10 +63,8 @@ EXIT STATUS
 			if len(args) != 2 {
 				return fmt.Errorf("copy takes exactly two arguments, SRC and DST (got %d)", len(args))
 			}
-			switch o.progress {
-			case "auto", "always", "never":
-			default:
-				return fmt.Errorf("--progress: %q is not one of auto, always, never", o.progress)
+			if err := checkProgressMode(o.progress); err != nil {
+				return err
 			}
 			return runCopy(cmd.Context(), g, o, args[0], args[1], cmd.OutOrStdout())
 		},
@@ -122,6 +120,15 @@ func runVerify(ctx context.Context, g *globalOptions, o *copyOptions, dst string
 		return failure{err}
 	}
 	return err
+}
+
+// checkProgressMode checks a --progress flag's value.
+func checkProgressMode(mode string) error {
+	switch mode {
+	case "auto", "always", "never":
+		return nil
+	}
+	return fmt.Errorf("--progress: %q is not one of auto, always, never", mode)
 }
 
 // progress returns a callback that shows a bar on a terminal (or always), or logs a

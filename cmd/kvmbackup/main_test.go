@@ -170,7 +170,9 @@ func TestCheckListsDomainsAndRecoverResumes(t *testing.T) {
 	if st, _ := g.State(t.Context()); st != "paused" {
 		t.Fatalf("frozen guest is %s", st)
 	}
-	out, err, code := runCLI(t, "recover", "--json", "--config", cfg)
+	state := t.TempDir()
+	lockFlag := "--lock=" + filepath.Join(state, "run.lock")
+	out, err, code := runCLI(t, "recover", "--json", "--config", cfg, "--state-dir", state, lockFlag)
 	if err != nil || code != exitOK {
 		t.Fatalf("recover: exit %d: %v", code, err)
 	}
@@ -180,7 +182,7 @@ func TestCheckListsDomainsAndRecoverResumes(t *testing.T) {
 	if st, _ := g.State(t.Context()); st != "running" {
 		t.Fatalf("after recover the guest is %s", st)
 	}
-	out, _, _ = runCLI(t, "recover", "--config", cfg)
+	out, _, _ = runCLI(t, "recover", "--config", cfg, "--state-dir", state, lockFlag)
 	if !strings.Contains(out, "nothing to recover") {
 		t.Fatalf("second recover: %s", out)
 	}

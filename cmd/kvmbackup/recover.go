@@ -8,58 +8,69 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/kvmbackup/kvmbackup/hypervisor"
+	"path/filepath"
+
+	"github.com/kvmbackup/kvmbackup/orchestrator"
 )
 
 func newRecoverCommand(g *globalOptions) *cobra.Command {
-	return &cobra.Command{
+	var stateDir, lockPath string
+	cmd := &cobra.Command{
 		Use:   "recover",
 		Short: "Undo what a crashed run left behind",
-		Long: `Recover undoes what a kvmbackup run that crashed (SIGKILL, power loss) left behind.
-Every run marks a VM in libvirt before pausing it or freezing its filesystems, and
-clears the mark after resuming it; recover resumes (and thaws) every VM that still
-carries the mark, then clears it. A VM paused by someone else carries no mark and is
-left as it is. Every run does this first, so running it by hand is only needed to
-get VMs back without starting a backup.
+		Long: `Recover undoes what a kvmbackup run that crashed (SIGKILL, power loss) left behind,
+most urgent first:
+  - every VM that still carries kvmbackup's libvirt mark is thawed and resumed, and
+    the mark cleared (a VM paused by someone else carries no mark: left alone);
+  - every read-only mount and LVM snapshot tagged kvmbackup is removed;
+  - every dataset the crashed run was writing (its journal under --state-dir) is
+    rolled back to its newest kvmbackup snapshot, and its clones are removed.
+It takes the host's run lock first: it never runs beside a backup. Every run does
+this first, so running it by hand is only needed to get VMs back without starting
+a backup.
 
 EXIT STATUS
   0  nothing to recover, or everything recovered
-  1  some VM could not be recovered (it stays marked; the error names it)
-  2  bad configuration, or libvirt unreachable`,
+  1  something could not be undone (the error names it; it is retried next time)
+  2  bad configuration, libvirt unreachable, or a run holds the lock`,
 		Example: `  kvmbackup recover
   kvmbackup recover --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runRecover(cmd.Context(), g, cmd.OutOrStdout())
+			return runRecover(cmd.Context(), g, stateDir, lockPath, cmd.OutOrStdout())
 		},
 	}
+	cmd.Flags().StringVar(&stateDir, "state-dir", defaultStateDir, "where run journals are kept")
+	cmd.Flags().StringVar(&lockPath, "lock", orchestrator.DefaultLockPath, "the host's run lock")
+	_ = cmd.Flags().MarkHidden("lock")
+	return cmd
 }
 
-func runRecover(ctx context.Context, g *globalOptions, out io.Writer) error {
+func runRecover(ctx context.Context, g *globalOptions, stateDir, lockPath string, out io.Writer) error {
 	cfg, err := loadConfig(g)
 	if err != nil {
 		return err
 	}
-	c, err := hypervisor.Connect(ctx, cfg.Libvirt.URI)
+	lock, err := orchestrator.Lock(lockPath)
 	if err != nil {
 		return err
 	}
-	defer c.Close()
-	recs, rerr := c.Recover(ctx)
-	if recs == nil {
-		recs = []hypervisor.Recovered{}
+	defer lock.Unlock()
+	deps, closeDeps, err := realDeps(ctx, cfg)
+	if err != nil {
+		return err
 	}
+	defer closeDeps()
+	rec, rerr := orchestrator.Recover(ctx, deps, orchestrator.RecoverOptions{JournalDir: filepath.Join(stateDir, "journal"), Root: cfg.Target.Dataset})
 	if g.json {
-		if err := json.NewEncoder(out).Encode(map[string]any{"recovered": recs}); err != nil {
+		if err := json.NewEncoder(out).Encode(rec); err != nil {
 			return err
 		}
 	} else {
-		if len(recs) == 0 && rerr == nil {
-			fmt.Fprintln(out, "nothing to recover: no VM carries kvmbackup's mark")
+		if rec.Empty() && rerr == nil {
+			fmt.Fprintln(out, "nothing to recover: no VM carries kvmbackup's mark, no snapshot, mount or unfinished dataset is left")
 		}
-		for _, r := range recs {
-			fmt.Fprintf(out, "%-24s %s (left marked by run %q)\n", r.Name, r.Action, r.Run)
-		}
+		printRecovery(out, rec)
 	}
 	if rerr != nil {
 		return failure{rerr}

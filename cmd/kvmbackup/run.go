@@ -1,0 +1,212 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/mattn/go-isatty"
+	"github.com/rs/zerolog"
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+
+	"github.com/kvmbackup/kvmbackup/hypervisor"
+	"github.com/kvmbackup/kvmbackup/internal/config"
+	"github.com/kvmbackup/kvmbackup/lvm"
+	"github.com/kvmbackup/kvmbackup/orchestrator"
+	"github.com/kvmbackup/kvmbackup/zfs"
+)
+
+// defaultStateDir holds kvmbackup's journals (a crashed run's stays there).
+const defaultStateDir = "/var/lib/kvmbackup"
+
+type runOptions struct {
+	vms      []string
+	dryRun   bool
+	progress string
+	stateDir string
+	lockPath string
+}
+
+func newRunCommand(g *globalOptions) *cobra.Command {
+	o := &runOptions{}
+	cmd := &cobra.Command{
+		Use:   "run [--vm NAME]... [--dry-run]",
+		Short: "Back up the VMs: quiesce, snapshot, copy changed blocks, dated ZFS snapshot, prune",
+		Long: `Run is the backup night. It takes the host's run lock, undoes what a crashed run
+left (as 'kvmbackup recover' does), checks the target, and plans: every domain (or
+the config's vms:, or --vm) minus exclude:, each disk resolved to its LV (a raw LV
+used as the disk, or an image file on a filesystem on an LV); VMs sharing an LV
+form one group. Then, group by group: the guests are quiesced (guest agent, or
+Alt+SysRq+S, settle, suspend), every LV of the group is snapshotted, the guests are
+resumed at once; each snapshot is copied into the VM's dataset (changed blocks
+only, in place) and removed; each VM whose copies all succeeded gets domain.xml,
+kvmbackup.json and a dated ZFS snapshot, and any other is rolled back to its last
+complete backup. Last, old snapshots are pruned by the retention policy.
+
+A journal under --state-dir is written before every side effect, so that the next
+run undoes what a killed run left. SIGINT/SIGTERM stop the run cleanly: guests
+resumed, snapshots removed, unfinished datasets rolled back.
+
+EXIT STATUS
+  0  every VM backed up
+  1  the run went through but some VM failed (its dataset was rolled back)
+  2  bad configuration or selection, another run holds the lock, the target or
+     libvirt unusable: nothing was changed`,
+		Example: `  kvmbackup run                      # the nightly run (kvmbackup.timer)
+  kvmbackup run --vm web1            # one VM, on demand
+  kvmbackup run --dry-run            # the plan: VMs, disks, volumes, modes, targets
+  kvmbackup run --json > report.json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkProgressMode(o.progress); err != nil {
+				return err
+			}
+			return runRun(cmd.Context(), g, o, cmd.OutOrStdout())
+		},
+	}
+	f := cmd.Flags()
+	f.StringArrayVar(&o.vms, "vm", nil, "back up only this VM (repeatable)")
+	f.BoolVar(&o.dryRun, "dry-run", false, "print the plan and change nothing")
+	f.StringVar(&o.progress, "progress", "auto", "progress bar: auto (on a terminal), always or never")
+	f.StringVar(&o.stateDir, "state-dir", defaultStateDir, "where run journals are kept")
+	f.StringVar(&o.lockPath, "lock", orchestrator.DefaultLockPath, "the host's run lock")
+	_ = f.MarkHidden("lock")
+	return cmd
+}
+
+// realDeps connects to libvirt and returns the real components, and a closer.
+func realDeps(ctx context.Context, cfg *config.Config) (orchestrator.Deps, func(), error) {
+	c, err := hypervisor.Connect(ctx, cfg.Libvirt.URI)
+	if err != nil {
+		return orchestrator.Deps{}, nil, err
+	}
+	return orchestrator.Deps{Hypervisor: orchestrator.Libvirt(c), LVM: lvm.New(), Target: zfs.New(), Copier: orchestrator.TransferCopier{}},
+		func() { c.Close() }, nil
+}
+
+func runRun(ctx context.Context, g *globalOptions, o *runOptions, out io.Writer) error {
+	cfg, err := loadConfig(g)
+	if err != nil {
+		return err
+	}
+	deps, closeDeps, err := realDeps(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer closeDeps()
+	opts := orchestrator.Options{Config: cfg, VMs: o.vms, DryRun: o.dryRun, Version: version,
+		JournalDir: filepath.Join(o.stateDir, "journal"), LockPath: o.lockPath}
+	if !g.json && !o.dryRun {
+		opts.Progress = runProgress(ctx, o.progress)
+	}
+	rep, err := orchestrator.Run(ctx, deps, opts)
+	if err != nil {
+		return err
+	}
+	if cfg.Report.MetricsFile != "" && !o.dryRun {
+		if err := rep.WriteMetrics(cfg.Report.MetricsFile); err != nil {
+			rep.Errors = append(rep.Errors, err.Error())
+		}
+	}
+	if g.json {
+		if err := json.NewEncoder(out).Encode(rep); err != nil {
+			return err
+		}
+	} else if o.dryRun {
+		fmt.Fprintf(out, "plan (dry run, nothing changed): target %s\n", rep.Target)
+		rep.Plan.WritePlan(out)
+	} else {
+		if rep.Recovered != nil && !rep.Recovered.Empty() {
+			printRecovery(out, rep.Recovered)
+		}
+		rep.WriteTable(out)
+	}
+	if !rep.OK() {
+		what := fmt.Sprintf("%d of %d VMs failed", rep.Failed(), len(rep.VMs))
+		if rep.Failed() == 0 {
+			what = "the run had errors"
+		}
+		if rep.Interrupted {
+			what += " (interrupted)"
+		}
+		return failure{errors.New(what)}
+	}
+	return nil
+}
+
+// runProgress shows one bar for every disk being copied (on a terminal, or always),
+// or logs the copies' progress every 10 seconds.
+func runProgress(ctx context.Context, mode string) func(vm, disk string, done, total int64) {
+	if mode == "never" {
+		return nil
+	}
+	type pos struct{ done, total int64 }
+	var mu sync.Mutex
+	disks := map[string]pos{}
+	sum := func() (done, total int64, names []string) {
+		for k, p := range disks {
+			done, total = done+p.done, total+p.total
+			if p.done < p.total {
+				names = append(names, k)
+			}
+		}
+		sort.Strings(names)
+		return
+	}
+	if mode == "always" || isatty.IsTerminal(os.Stderr.Fd()) {
+		var bar *progressbar.ProgressBar
+		return func(vm, disk string, done, total int64) {
+			mu.Lock()
+			defer mu.Unlock()
+			disks[vm+"/"+disk] = pos{done, total}
+			d, t, names := sum()
+			if bar == nil {
+				bar = progressbar.DefaultBytes(t, "copying")
+			}
+			bar.ChangeMax64(t)
+			bar.Describe(fmt.Sprintf("copying %v", names))
+			bar.Set64(d)
+		}
+	}
+	log := zerolog.Ctx(ctx)
+	last := time.Now()
+	return func(vm, disk string, done, total int64) {
+		mu.Lock()
+		defer mu.Unlock()
+		disks[vm+"/"+disk] = pos{done, total}
+		if time.Since(last) >= 10*time.Second {
+			last = time.Now()
+			d, t, names := sum()
+			log.Info().Strs("copying", names).Int64("done", d).Int64("total", t).Msg("progress")
+		}
+	}
+}
+
+func printRecovery(out io.Writer, r *orchestrator.Recovery) {
+	for _, v := range r.VMs {
+		fmt.Fprintf(out, "recovered: %s %s (left marked by run %q)\n", v.Name, v.Action, v.Run)
+	}
+	for _, m := range r.LVM.Unmounted {
+		fmt.Fprintf(out, "recovered: unmounted %s\n", m)
+	}
+	for _, s := range r.LVM.Removed {
+		fmt.Fprintf(out, "recovered: removed LVM snapshot %s\n", s)
+	}
+	for _, c := range r.Clones.Destroyed {
+		fmt.Fprintf(out, "recovered: destroyed clone %s\n", c)
+	}
+	for _, d := range r.RolledBack {
+		fmt.Fprintf(out, "recovered: rolled back %s\n", d)
+	}
+	for _, run := range r.Runs {
+		fmt.Fprintf(out, "recovered: run %s closed\n", run)
+	}
+}

@@ -1,0 +1,334 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kvmbackup/kvmbackup/orchestrator"
+	"github.com/kvmbackup/kvmbackup/testenv"
+)
+
+// lab is the miniature KVM host of an end-to-end test, seen from the machine.
+type lab struct {
+	t     *testing.T
+	a     *testenv.ApplianceVM
+	bin   string // kvmbackup, built into the lab share
+	cfg   string
+	state string
+	dir   string
+}
+
+// kvmbackup runs the real binary inside the appliance and returns its stdout, stderr
+// and exit status.
+func (l *lab) kvmbackup(args ...string) (string, string, int) {
+	l.t.Helper()
+	var out bytes.Buffer
+	argv := append([]string{l.bin}, args...)
+	res, err := l.a.Exec(l.t.Context(), testenv.ExecRequest{Argv: argv}, &out)
+	if err != nil {
+		l.t.Fatalf("%v: %v", argv, err)
+	}
+	return out.String(), string(res.Stderr), res.Exit
+}
+
+func (l *lab) sh(script string) string {
+	l.t.Helper()
+	out, err := l.a.Shell(l.t.Context(), script)
+	if err != nil {
+		l.t.Fatalf("appliance: %s: %v\n%s", script, err, out)
+	}
+	return strings.TrimSpace(out)
+}
+
+// run runs `kvmbackup run --json` and decodes its report.
+func (l *lab) run(wantExit int, extra ...string) *orchestrator.Report {
+	l.t.Helper()
+	start := time.Now()
+	out, stderr, code := l.kvmbackup(append([]string{"run", "--json", "--config", l.cfg, "--state-dir", l.state, "--lock", l.state + "/run.lock"}, extra...)...)
+	if code != wantExit {
+		l.t.Fatalf("kvmbackup run: exit %d, want %d\nstdout: %s\nstderr: %s", code, wantExit, out, tail(stderr, 3000))
+	}
+	var rep orchestrator.Report
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		l.t.Fatalf("run --json: %v\n%s", err, out)
+	}
+	var b bytes.Buffer
+	rep.WriteTable(&b)
+	l.t.Logf("kvmbackup run %s (%.1fs):\n%s", strings.Join(extra, " "), time.Since(start).Seconds(), b.String())
+	return &rep
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
+}
+
+// buildKVMBackup builds the real binary where the appliance sees it.
+func buildKVMBackup(t *testing.T, dir string) string {
+	t.Helper()
+	bin := filepath.Join(dir, testenv.UniqueName("kvmbackup"))
+	cmd := exec.CommandContext(t.Context(), "go", "build", "-o", bin, ".")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// The backup night end to end, no fakes: the miniature KVM host (libvirtd inside the
+// appliance, nested guests), real LVM, a real OpenZFS mirror with lz4. Two VMs: one
+// whose disk is a raw LV (block mode), one whose raw image lives on an ext4 LV (file
+// mode). Then 1% changes, a short retention, a SIGTERM during a copy and a SIGKILL
+// inside the freeze window.
+func TestRunOnTheMiniatureKVMHost(t *testing.T) {
+	if testenv.Inside() {
+		t.Skip("drives the appliance from the machine")
+	}
+	a := testenv.SharedAppliance(t)
+	l := &lab{t: t, a: a, bin: buildKVMBackup(t, a.Dir), dir: filepath.Join(a.Dir, testenv.UniqueName("e2e"))}
+	if err := os.MkdirAll(l.dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	l.state = filepath.Join(l.dir, "state")
+	bl := testenv.StartBackupLab(t, a, 256<<20)
+	gs, pool, vg := bl.Guests(), bl.Pool, bl.VG
+	blk := bl.Block
+	l.cfg = bl.Config(t, l.dir, 10)
+	for _, g := range gs { // each guest writes a known pattern to its disk and syncs
+		start := time.Now()
+		bl.WritePattern(t, g)
+		t.Logf("%s wrote its pattern in %.1fs", g.Name, time.Since(start).Seconds())
+	}
+
+	// --dry-run: the plan, nothing changed.
+	out, stderr, code := l.kvmbackup("run", "--dry-run", "--config", l.cfg, "--state-dir", l.state, "--lock", l.state+"/run.lock")
+	if code != 0 || !strings.Contains(out, blk.Name) || !strings.Contains(out, "block") || !strings.Contains(out, "file") || !strings.Contains(out, vg+"/images:db1.raw") {
+		t.Fatalf("run --dry-run: exit %d\n%s\n%s", code, out, stderr)
+	}
+	t.Logf("kvmbackup run --dry-run:\n%s", out)
+	if got := l.sh("zfs list -H -o name -r " + pool + " | wc -l"); got != "1" {
+		t.Fatalf("the dry run created datasets: %s", got)
+	}
+
+	// Night 1.
+	rep := l.run(0)
+	l.checkNight(rep, bl, 1)
+	for _, v := range rep.VMs {
+		if v.Pause <= 0 || v.Quiesce != "sysrq-suspend" {
+			t.Errorf("%s: pause window %v, quiesce %s", v.Name, v.Pause, v.Quiesce)
+		}
+		if v.Written < testenv.PatternSize {
+			t.Errorf("%s: first backup wrote %d bytes, want the pattern's %d at least", v.Name, v.Written, testenv.PatternSize)
+		}
+	}
+	for _, g := range gs {
+		mp := l.sh("zfs get -H -o value mountpoint " + pool + "/vms/" + g.Name)
+		if head := l.sh("head -c " + strconv.Itoa(len(testenv.Pattern(g))) + " " + mp + "/vdb.raw"); head != testenv.Pattern(g) {
+			t.Errorf("%s: the backup starts with %q, not the guest's pattern", g.Name, head)
+		}
+	}
+	metrics := l.sh("cat " + l.dir + "/kvmbackup.prom")
+	if !strings.Contains(metrics, `kvmbackup_vm_last_success_timestamp_seconds{vm="`+blk.Name+`"}`) || !strings.Contains(metrics, "kvmbackup_run_success 1") {
+		t.Errorf("metrics file:\n%s", metrics)
+	}
+
+	// Night 2: the guests change 1% of their disks; the run writes about that much.
+	changed := bl.ChangeOnePercent(t)
+	rep = l.run(0)
+	l.checkNight(rep, bl, 2)
+	for _, v := range rep.VMs {
+		written := l.sh("zfs get -Hp -o value written " + v.Snapshot)
+		w, _ := strconv.ParseInt(written, 10, 64)
+		t.Logf("%s: 1%% changed (%d bytes): copy wrote %d bytes, read %d; ZFS written of %s: %d bytes", v.Name, changed, v.Written, v.Read, v.Snapshot, w)
+		if v.Written < changed || v.Written > changed+changed/2 {
+			t.Errorf("%s: wrote %d bytes for %d changed", v.Name, v.Written, changed)
+		}
+		if w > 4*changed {
+			t.Errorf("%s: snapshot written %d bytes for %d changed", v.Name, w, changed)
+		}
+	}
+
+	// A SIGTERM during a copy: the run stops cleanly: guests running, no snapshot or
+	// mount left, no dated snapshot for it, every dataset equal to its last backup.
+	bl.ChangeOnePercent(t)
+	before := l.snapshots(pool, gs)
+	res := l.killDuring(`"message":"copy"`, "TERM")
+	t.Logf("SIGTERM during the copy: %s", res)
+	if !strings.Contains(res, "exit=1") {
+		t.Fatalf("SIGTERM during the copy: %s", res)
+	}
+	l.checkClean(pool, gs, before)
+
+	// A SIGKILL inside the freeze window: the guests stay paused until `recover`.
+	res = l.killDuring(`"message":"frozen"`, "KILL")
+	t.Logf("SIGKILL in the freeze window: %s", res)
+	paused := 0
+	for _, g := range gs {
+		if st, _ := g.State(t.Context()); st == "paused" {
+			paused++
+		}
+	}
+	if paused == 0 {
+		t.Fatalf("killed inside the freeze window, yet no guest is paused: %s", res)
+	}
+	out, stderr, code = l.kvmbackup("recover", "--config", l.cfg, "--state-dir", l.state, "--lock", l.state+"/run.lock")
+	t.Logf("kvmbackup recover:\n%s", out)
+	if code != 0 || !strings.Contains(out, "resumed") {
+		t.Fatalf("recover: exit %d\n%s\n%s", code, out, stderr)
+	}
+	l.checkClean(pool, gs, before)
+
+	// A short retention prunes: keep-last 1 leaves one dated snapshot per VM.
+	l.cfg = bl.Config(t, l.dir, 1)
+	rep = l.run(0)
+	l.checkNight(rep, bl, 1)
+}
+
+// checkNight checks a complete run: every VM ok, its guest running, its backup equal
+// to its disk, n dated snapshots per VM, no kvmbackup LV or mount left.
+func (l *lab) checkNight(rep *orchestrator.Report, bl *testenv.BackupLab, n int) {
+	pool, gs := bl.Pool, bl.Guests()
+	t := l.t
+	t.Helper()
+	if len(rep.VMs) != len(gs) {
+		t.Fatalf("report has %d VMs", len(rep.VMs))
+	}
+	for _, v := range rep.VMs {
+		if v.Status != orchestrator.StatusOK || v.Snapshot == "" {
+			t.Errorf("%s: %s %s", v.Name, v.Status, v.Error)
+		}
+	}
+	for _, g := range gs {
+		if st, err := g.State(t.Context()); err != nil || st != "running" {
+			t.Errorf("%s is %s after the run (%v)", g.Name, st, err)
+		}
+		ds := pool + "/vms/" + g.Name
+		mp := l.sh("zfs get -H -o value mountpoint " + ds)
+		src := bl.DiskSum(t, g)
+		dst := strings.Fields(l.sh("sha256sum < " + mp + "/vdb.raw"))[0]
+		if src != dst {
+			t.Errorf("%s: backup %s/vdb.raw differs from the guest's disk %s", g.Name, mp, bl.Disks[g.Name])
+		}
+		if got := l.sh("zfs list -H -t snapshot -o name " + ds + " | grep -c @kvmbackup_ || true"); got != strconv.Itoa(n) {
+			t.Errorf("%s: %s dated snapshots, want %d", ds, got, n)
+		}
+	}
+	l.checkNoLeftovers()
+}
+
+func (l *lab) checkNoLeftovers() {
+	l.t.Helper()
+	if lvs := l.sh("lvs --noheadings -o lv_full_name -S lv_tags=kvmbackup"); lvs != "" {
+		l.t.Errorf("kvmbackup LVs left: %s", lvs)
+	}
+	if m := l.sh("grep /run/kvmbackup /proc/mounts || true"); m != "" {
+		l.t.Errorf("mounts left: %s", m)
+	}
+}
+
+// snapshots lists each VM dataset's snapshots.
+func (l *lab) snapshots(pool string, gs []*testenv.Guest) string {
+	var b strings.Builder
+	for _, g := range gs {
+		b.WriteString(l.sh("zfs list -H -t snapshot -o name " + pool + "/vms/" + g.Name))
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// checkClean: after an interrupted run, guests running, nothing left, no new dated
+// snapshot, each live dataset equal to its newest snapshot.
+func (l *lab) checkClean(pool string, gs []*testenv.Guest, before string) {
+	t := l.t
+	t.Helper()
+	for _, g := range gs {
+		if st, err := g.State(t.Context()); err != nil || st != "running" {
+			t.Errorf("%s is %s (%v)", g.Name, st, err)
+		}
+	}
+	l.checkNoLeftovers()
+	if after := l.snapshots(pool, gs); after != before {
+		t.Errorf("snapshots changed by an interrupted run:\nbefore:\n%s\nafter:\n%s", before, after)
+	}
+	for _, g := range gs {
+		ds := pool + "/vms/" + g.Name
+		mp := l.sh("zfs get -H -o value mountpoint " + ds)
+		newest := l.sh("zfs list -H -t snapshot -o name -s createtxg " + ds + " | tail -1")
+		_, name, _ := strings.Cut(newest, "@")
+		// The last backup, mounted read-only, against the live dataset.
+		ro := filepath.Join(l.dir, testenv.UniqueName("ro"))
+		same := l.sh(fmt.Sprintf("mkdir -p %s && mount -t zfs -o ro %s %s && { cmp %s/vdb.raw %s/vdb.raw && cmp %s/kvmbackup.json %s/kvmbackup.json && echo same; umount %s; }",
+			ro, newest, ro, mp, ro, mp, ro, ro))
+		if same != "same" {
+			t.Errorf("%s: the live dataset differs from its last backup %s: %s", ds, newest, same)
+		}
+		_ = name
+	}
+}
+
+// killDuring starts `kvmbackup run` inside the appliance, sends it SIG when its log
+// shows marker, and returns what happened.
+func (l *lab) killDuring(marker, sig string) string {
+	l.t.Helper()
+	logf := filepath.Join(l.dir, testenv.UniqueName("run")+".log")
+	script := fmt.Sprintf(`%s run --json --progress=never --config %s --state-dir %s --lock %s/run.lock >%s.json 2>%s &
+pid=$!
+i=0
+until grep -q '%s' %s; do
+	sleep 0.02; i=$((i+1))
+	if [ $i -gt 6000 ] || ! kill -0 $pid 2>/dev/null; then echo "marker never seen"; break; fi
+done
+kill -%s $pid || true
+code=0
+wait $pid || code=$?
+echo "exit=$code"`, l.bin, l.cfg, l.state, l.state, logf, logf, marker, logf, sig)
+	out := l.sh(script)
+	b, _ := os.ReadFile(logf)
+	var last []string
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		if strings.Contains(line, `"message"`) {
+			last = append(last, line)
+		}
+	}
+	if len(last) > 6 {
+		last = last[len(last)-6:]
+	}
+	return out + "\nlast log lines:\n" + strings.Join(last, "\n")
+}
+
+// Bad input stops a run before it changes anything: exit 2, naming what is wrong.
+func TestRunRefusesBadInput(t *testing.T) {
+	state := t.TempDir()
+	lockFlag := "--lock=" + filepath.Join(state, "run.lock")
+	bad := writeConfig(t, "snapshot:\n  size: 10X\n")
+	out, err, code := runCLI(t, "run", "--config", bad, "--state-dir", state, lockFlag)
+	if code != exitEnvironment || err == nil || !strings.Contains(err.Error(), "snapshot.size") {
+		t.Fatalf("bad config: exit %d, %v\n%s", code, err, out)
+	}
+	out, err, code = runCLI(t, "run", "--progress", "sometimes", "--state-dir", state, lockFlag)
+	if code != exitEnvironment || err == nil || !strings.Contains(err.Error(), "sometimes") {
+		t.Fatalf("bad --progress: exit %d, %v\n%s", code, err, out)
+	}
+	l, lerr := orchestrator.Lock(filepath.Join(state, "run.lock"))
+	if lerr != nil {
+		t.Fatal(lerr)
+	}
+	defer l.Unlock()
+	cfg := writeConfig(t, "libvirt:\n  uri: test:///default\n")
+	out, err, code = runCLI(t, "run", "--config", cfg, "--state-dir", state, lockFlag)
+	if code != exitEnvironment || err == nil || !strings.Contains(err.Error(), "process "+strconv.Itoa(os.Getpid())) {
+		t.Fatalf("second run: exit %d, %v\n%s", code, err, out)
+	}
+	if ents, _ := os.ReadDir(state); len(ents) != 1 { // the lock file only: no journal
+		t.Fatalf("a refused run left %v", ents)
+	}
+}
