@@ -311,6 +311,9 @@ func TestRunFaultAtEveryStep(t *testing.T) {
 				if err == nil && (mode == faultError || mode == faultCancel) && !slicesHasPrefix(undo, w.failed) {
 					checkRunEnd(t, w, rep)
 				}
+				if err == nil && mode == faultError {
+					checkOthersBackedUp(t, rep)
+				}
 				// `kvmbackup recover` leaves no VM paused, no snapshot or mount, and
 				// every dataset equal to its last complete backup: night 2's where
 				// its dated snapshot was taken, else night 1's (new1: none).
@@ -384,4 +387,38 @@ func slicesHasPrefix(prefixes []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// checkOthersBackedUp: one error fails at most the VMs of one group (or one VM the
+// plan could not resolve); every other VM is backed up.
+func checkOthersBackedUp(t *testing.T, rep *Report) {
+	t.Helper()
+	failed := map[string]bool{}
+	for _, v := range rep.VMs {
+		if v.Status != StatusOK {
+			failed[v.Name] = true
+		}
+	}
+	if len(failed) == 0 {
+		return
+	}
+	var groups [][]*VMPlan
+	for _, g := range rep.Plan.Groups {
+		groups = append(groups, g.VMs)
+	}
+	for _, vm := range rep.Plan.Failed {
+		groups = append(groups, []*VMPlan{vm})
+	}
+	for _, g := range groups {
+		in := 0
+		for _, vm := range g {
+			if failed[vm.Name] {
+				in++
+			}
+		}
+		if in == len(failed) {
+			return
+		}
+	}
+	t.Errorf("one fault failed VMs of several groups: %v", failed)
 }
