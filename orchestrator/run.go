@@ -368,8 +368,12 @@ func (r *run) freezeWindow(ctx context.Context, g *Group) map[*VolumePlan]snapsh
 			out[vp] = snapshotOf{err: err}
 			continue
 		}
-		s, err := r.LVM.Snapshot(ctx, vp.LV.VG, vp.LV.Name, lvm.SnapshotOptions{RunID: r.o.RunID,
+		// A started lvcreate runs to its end even when the run is cancelled: killed
+		// midway it could leave the origin suspended (dm), and the guests' I/O with it.
+		sctx, cancel := cleanupCtx(ctx)
+		s, err := r.LVM.Snapshot(sctx, vp.LV.VG, vp.LV.Name, lvm.SnapshotOptions{RunID: r.o.RunID,
 			Size: config.Size{Bytes: vp.SnapshotSize}, Chunksize: r.cfg.Snapshot.Chunksize})
+		cancel()
 		if err != nil {
 			err = fmt.Errorf("snapshot %s: %w", vp.LV.FullName(), err)
 			_ = r.record(OpRemove, vp.LV.VG+"/"+name, "not created")

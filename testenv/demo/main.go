@@ -103,7 +103,11 @@ minutes.`)
 	done()
 
 	kb := func(args ...string) string {
-		return must(a.Run(ctx, append([]string{bin}, append(args, "--config", cfg, "--state-dir", dir+"/state")...)...))
+		args = append(args, "--config", cfg)
+		if args[0] == "run" {
+			args = append(args, "--state-dir", dir+"/state")
+		}
+		return must(a.Run(ctx, append([]string{bin}, args...)...))
 	}
 	done = timed(3, "kvmbackup check, inside the miniature host", `The host is ready: libvirt answers, every disk resolves to an LV, the VG has room for
 the snapshots, the pool is a healthy mirror with compression.`)
