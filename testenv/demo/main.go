@@ -129,7 +129,7 @@ progress bar follows the copies.`)
 	show("lvs "+lab.VG+"   (no snapshot left)", must(a.Run(ctx, "lvm", "lvs", "-o", "lv_name,lv_size,lv_tags", lab.VG)))
 	done()
 
-	done = timed(6, "The next night writes only what changed", `Each guest now overwrites 1% of its 256 MiB disk (41 blocks of 64 KiB). The second run
+	done = timed(6, "The next night writes only what changed", `Each guest now overwrites 1% of its 256 MiB disk, in 64 KiB blocks. The second run
 finds the changed blocks from the manifest of the last backup (block hashes), reading
 only the snapshot, and writes just those: the WRITTEN column, and ZFS's written.`)
 	changed := lab.ChangeOnePercent(s)
