@@ -42,3 +42,5 @@ require (
 	golang.org/x/text v0.28.0 // indirect
 	google.golang.org/protobuf v1.36.8 // indirect
 )
+
+replace libvirt.org/go/libvirt => ./third_party/libvirt.org/go/libvirt

@@ -1,0 +1,56 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kvmbackup/kvmbackup/testenv"
+)
+
+// Built as make builds it, kvmbackup loads libvirt only when it connects: a copy
+// starts without libvirt and its libraries (the manifest copy's speed depends on
+// it), while check still talks to libvirt.
+func TestCopyDoesNotLoadLibvirt(t *testing.T) {
+	if testenv.Inside() {
+		t.Skip("runs on the machine")
+	}
+	if !libvirtDlopen {
+		t.Fatal("built without the libvirt_dlopen tag: build and test through make (it sets GOFLAGS=-tags=libvirt_dlopen)")
+	}
+	bin := buildKVMBackup(t, t.TempDir())
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src.raw")
+	if err := os.WriteFile(src, testenv.RandomBytes(1, 1<<20), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	loaded := func(args ...string) string {
+		cmd := exec.CommandContext(t.Context(), bin, args...)
+		cmd.Env = append(os.Environ(), "LD_DEBUG=libs")
+		out, err := cmd.CombinedOutput()
+		if err != nil && args[0] == "copy" { // check exits 2 here: no LVM, no ZFS
+			t.Fatalf("%v: %v\n%s", args, err, tail(string(out), 2000))
+		}
+		return string(out)
+	}
+	if out := loaded("copy", "--progress=never", src, filepath.Join(dir, "dst.raw")); strings.Contains(out, "libvirt.so") {
+		t.Errorf("kvmbackup copy loaded libvirt:\n%s", grepLines(out, "libvirt"))
+	}
+	testenv.Require(t, testenv.Libvirt)
+	cfg := writeConfig(t, "libvirt:\n  uri: test:///default\n")
+	if out := loaded("check", "--config", cfg); !strings.Contains(out, "libvirt.so") {
+		t.Errorf("kvmbackup check did not load libvirt, yet it must talk to it")
+	}
+}
+
+func grepLines(s, word string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, word) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
