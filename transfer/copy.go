@@ -20,6 +20,8 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/zeebo/xxh3"
 	"golang.org/x/sys/unix"
+
+	"github.com/kvmbackup/kvmbackup/internal/atomicfile"
 )
 
 // CompareBlock is the granularity of compare mode: only differing 4 KiB blocks are
@@ -339,19 +341,33 @@ func (c *copier) run(ctx context.Context) error {
 	}
 	t := time.Now()
 	c.log.Debug().Int64("written", c.stats.Written).Msg("data copied")
-	if err := c.dst.Sync(); err != nil {
+	// DST's fsync and the new manifest's writing overlap; the manifest is put in
+	// place only once DST is durable (it describes DST as written).
+	synced := make(chan error, 1)
+	go func() { synced <- c.dst.Sync() }()
+	var staged *atomicfile.Staged
+	var merr error
+	if c.opts.Manifest != "" {
+		var id identity
+		if id, merr = identityOf(c.dstPath); merr == nil {
+			staged, merr = stageManifest(c.opts.Manifest, &manifest{id: id, length: c.size, hashes: c.hashes})
+		}
+	}
+	if err := <-synced; err != nil {
+		if staged != nil {
+			staged.Discard()
+		}
 		return fmt.Errorf("fsync %s: %w", c.dstPath, err)
 	}
 	c.log.Debug().Dur("took", time.Since(t)).Msg("fsynced")
-	if c.opts.Manifest != "" {
-		defer func(t time.Time) { c.log.Debug().Dur("took", time.Since(t)).Msg("manifest written") }(time.Now())
-		id, err := identityOf(c.dstPath)
-		if err != nil {
-			return err
+	if merr != nil {
+		return merr
+	}
+	if staged != nil {
+		if err := staged.Commit(); err != nil {
+			return fmt.Errorf("manifest: %w", err)
 		}
-		if err := writeManifest(c.opts.Manifest, &manifest{id: id, length: c.size, hashes: c.hashes}); err != nil {
-			return err
-		}
+		c.log.Debug().Dur("took", time.Since(t)).Msg("manifest written")
 	}
 	return nil
 }

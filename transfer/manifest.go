@@ -110,31 +110,33 @@ func readManifest(path string) (*manifest, error) {
 
 // writeManifest writes m atomically: a temporary file, fsync, rename, fsync the dir.
 func writeManifest(path string, m *manifest) error {
-	var buf bytes.Buffer
-	buf.Write(manifestMagic[:])
-	put32 := func(v uint32) { binary.Write(&buf, binary.BigEndian, v) }
-	put := func(v uint64) { binary.Write(&buf, binary.BigEndian, v) }
-	put32(ManifestBlock)
-	put32(0)
-	put(uint64(m.length))
-	put(uint64(m.id.Size))
-	put(m.id.Ino)
-	put(m.id.Rdev)
-	put(uint64(m.id.MtimeNs))
-	put(uint64(m.id.CtimeNs))
-	put(uint64(len(m.hashes)))
-	for _, h := range m.hashes {
-		put(h.Hi)
-		put(h.Lo)
+	st, err := stageManifest(path, m)
+	if err != nil {
+		return err
 	}
-	put(xxh3.Hash(buf.Bytes()))
+	return st.Commit()
+}
 
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("manifest %s: %w", path, err)
+// stageManifest writes m durably beside path; Commit puts it in place.
+func stageManifest(path string, m *manifest) (*atomicfile.Staged, error) {
+	b := make([]byte, 0, len(manifestMagic)+8+8*8+16*len(m.hashes)+8)
+	b = append(b, manifestMagic[:]...)
+	b = binary.BigEndian.AppendUint32(b, ManifestBlock)
+	b = binary.BigEndian.AppendUint32(b, 0)
+	for _, v := range []uint64{uint64(m.length), uint64(m.id.Size), m.id.Ino, m.id.Rdev, uint64(m.id.MtimeNs), uint64(m.id.CtimeNs), uint64(len(m.hashes))} {
+		b = binary.BigEndian.AppendUint64(b, v)
 	}
-	if err := atomicfile.Write(path, buf.Bytes(), 0o644); err != nil {
-		return fmt.Errorf("manifest: %w", err)
+	for _, h := range m.hashes {
+		b = binary.BigEndian.AppendUint64(b, h.Hi)
+		b = binary.BigEndian.AppendUint64(b, h.Lo)
 	}
-	return nil
+	b = binary.BigEndian.AppendUint64(b, xxh3.Hash(b))
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("manifest %s: %w", path, err)
+	}
+	st, err := atomicfile.Stage(path, b, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("manifest: %w", err)
+	}
+	return st, nil
 }

@@ -14,32 +14,59 @@ import (
 
 // Write replaces path with data (mode perm for a new file). Errors name path.
 func Write(path string, data []byte, perm os.FileMode) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, filepath.Base(path)+".tmp*")
+	st, err := Stage(path, data, perm)
 	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return err
 	}
-	defer os.Remove(tmp.Name()) // after a successful rename: nothing to remove
-	if err := tmp.Chmod(perm); err != nil {
+	return st.Commit()
+}
+
+// Staged is new content for a path, durable in a temporary file beside it, not yet
+// in place: Commit puts it there, Discard drops it. Staging early lets the caller
+// overlap writing it with other work (e.g. the fsync of the data it describes).
+type Staged struct {
+	path, tmp string
+}
+
+// Stage writes data to a temporary file beside path and fsyncs it.
+func Stage(path string, data []byte, perm os.FileMode) (*Staged, error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
+	if err != nil {
+		return nil, fmt.Errorf("write %s: %w", path, err)
+	}
+	st := &Staged{path: path, tmp: tmp.Name()}
+	fail := func(err error) (*Staged, error) {
 		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
+		st.Discard()
+		return nil, fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Chmod(perm); err != nil {
+		return fail(err)
 	}
 	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
+		return fail(err)
 	}
 	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: fsync: %w", path, err)
+		return fail(fmt.Errorf("fsync: %w", err))
 	}
 	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		st.Discard()
+		return nil, fmt.Errorf("write %s: %w", path, err)
 	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return SyncDir(dir)
+	return st, nil
 }
+
+// Commit renames the staged file over path and fsyncs the directory.
+func (s *Staged) Commit() error {
+	if err := os.Rename(s.tmp, s.path); err != nil {
+		s.Discard()
+		return fmt.Errorf("write %s: %w", s.path, err)
+	}
+	return SyncDir(filepath.Dir(s.path))
+}
+
+// Discard removes the staged file (after Commit: nothing to remove).
+func (s *Staged) Discard() { os.Remove(s.tmp) }
 
 // SyncDir fsyncs a directory, making the names created or renamed in it durable.
 func SyncDir(dir string) error {
