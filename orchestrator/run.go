@@ -266,8 +266,8 @@ func (r *run) group(ctx context.Context, g *Group) {
 	snaps := r.freezeWindow(ctx, g)
 	r.copyVolumes(ctx, g, snaps)
 	for _, vm := range g.VMs {
+		r.vms[vm.Name].res.Duration = r.o.Now().Sub(gstart) // to the commit
 		r.commit(ctx, r.vms[vm.Name])
-		r.vms[vm.Name].res.Duration = r.o.Now().Sub(gstart)
 	}
 }
 
@@ -573,7 +573,8 @@ func (r *run) commit(ctx context.Context, st *vmState) {
 	}
 	if !r.failed(vm) {
 		props := map[string]string{"kvmbackup:run": r.o.RunID, "kvmbackup:version": r.o.Version,
-			"kvmbackup:quiesce": string(st.res.Quiesce), "kvmbackup:pause-ns": strconv.FormatInt(int64(st.res.Pause), 10)}
+			"kvmbackup:quiesce": string(st.res.Quiesce), "kvmbackup:pause-ns": strconv.FormatInt(int64(st.res.Pause), 10),
+			"kvmbackup:duration-ns": strconv.FormatInt(int64(st.res.Duration), 10), "kvmbackup:written": strconv.FormatInt(st.res.Written, 10)}
 		s, err := r.Target.TakeSnapshot(ctx, vm.Dataset, r.snapAt, props)
 		if err == nil {
 			st.res.Snapshot = s.FullName()
