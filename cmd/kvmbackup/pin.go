@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -95,36 +96,14 @@ func runPin(ctx context.Context, g *globalOptions, vm, name string, pin bool, ou
 	return nil
 }
 
-// findSnapshot finds a VM's dated snapshot by name (or "latest"); the error lists the
-// VM's dated snapshots (the newest ten).
+// findSnapshot finds a VM's snapshot by name, "latest", date or age (see
+// orchestrator.ResolveWhen); the error lists the snapshots there are.
 func findSnapshot(ds string, snaps []zfs.Snapshot, name string) (zfs.Snapshot, error) {
-	var ours []zfs.Snapshot
-	for _, s := range snaps {
-		if s.Ours() {
-			ours = append(ours, s)
-		}
+	s, err := orchestrator.ResolveWhen(name, snaps, time.Now(), time.Local)
+	if err != nil {
+		return zfs.Snapshot{}, fmt.Errorf("%s: %w", ds, err)
 	}
-	if name == "latest" && len(ours) > 0 {
-		latest := ours[0]
-		for _, s := range ours {
-			if s.Time().After(latest.Time()) {
-				latest = s
-			}
-		}
-		return latest, nil
-	}
-	name = strings.TrimPrefix(name, ds+"@")
-	for _, s := range snaps {
-		if s.Name == name {
-			return s, nil
-		}
-	}
-	var have []string
-	for i := max(0, len(ours)-10); i < len(ours); i++ {
-		have = append(have, ours[i].Name)
-	}
-	return zfs.Snapshot{}, fmt.Errorf("%s has no snapshot %q; its dated snapshots (newest %d of %d): %s",
-		ds, name, len(have), len(ours), orNone(have))
+	return s, nil
 }
 
 func orNone(names []string) string {
