@@ -55,10 +55,8 @@ func runPrune(ctx context.Context, g *globalOptions, vms []string, dryRun bool, 
 	if err != nil {
 		return err
 	}
-	for _, vm := range vms {
-		if err := zfs.CheckComponent(vm); err != nil {
-			return fmt.Errorf("--vm %q: %w", vm, err)
-		}
+	if err := checkVMFlags(vms); err != nil {
+		return err
 	}
 	p := policies.FromConfig(cfg.Retention)
 	res, err := orchestrator.Prune(ctx, zfs.New(), orchestrator.PruneOptions{
@@ -113,6 +111,16 @@ func runPrune(ctx context.Context, g *globalOptions, vms []string, dryRun bool, 
 			return err
 		}
 		return failure{err}
+	}
+	return nil
+}
+
+// checkVMFlags checks each --vm is a valid dataset name component.
+func checkVMFlags(vms []string) error {
+	for _, vm := range vms {
+		if err := zfs.CheckComponent(vm); err != nil {
+			return fmt.Errorf("--vm %q: %w", vm, err)
+		}
 	}
 	return nil
 }

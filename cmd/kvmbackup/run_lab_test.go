@@ -157,6 +157,23 @@ func TestRunOnTheMiniatureKVMHost(t *testing.T) {
 		}
 	}
 
+	// list: two dated backups per VM, with their run's pause window and duration.
+	out, stderr, code = l.kvmbackup("list", "--json", "--config", l.cfg)
+	var listed []listedVM
+	if err := json.Unmarshal([]byte(out), &listed); code != 0 || err != nil || len(listed) != 2 {
+		t.Fatalf("list --json: exit %d %v\n%s\n%s", code, err, out, stderr)
+	}
+	for _, v := range listed {
+		if len(v.Snapshots) != 2 || v.Snapshots[1].Pause <= 0 || v.Snapshots[1].Duration <= 0 || v.Snapshots[1].Run == "" || v.Snapshots[1].Written <= 0 {
+			t.Errorf("list: %+v", v)
+		}
+	}
+	out, _, _ = l.kvmbackup("list", "--config", l.cfg)
+	t.Logf("kvmbackup list:\n%s", out)
+	if _, stderr, code = l.kvmbackup("list", "--config", l.cfg, "--vm", "nosuch"); code != 2 || !strings.Contains(stderr, blk.Name) {
+		t.Errorf("list --vm nosuch: exit %d: %s", code, stderr)
+	}
+
 	// A SIGTERM during a copy: the run stops cleanly: guests running, no snapshot or
 	// mount left, no dated snapshot for it, every dataset equal to its last backup.
 	bl.ChangeOnePercent(t)

@@ -1,0 +1,140 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kvmbackup/kvmbackup/internal/config"
+	"github.com/kvmbackup/kvmbackup/orchestrator"
+	"github.com/kvmbackup/kvmbackup/zfs"
+)
+
+func newListCommand(g *globalOptions) *cobra.Command {
+	var vms []string
+	cmd := &cobra.Command{
+		Use:   "list [--vm NAME]...",
+		Short: "List each VM's dated backups",
+		Long: `List shows, for each VM dataset under target.dataset, its dated snapshots (each one
+a complete backup), oldest first: the time (local), the age, the space only it holds
+(USED), what its run wrote (WRITTEN), what it refers to (REFER), whether it is
+pinned, and the pause window and duration of the run that made it. Nothing is
+changed.
+
+EXIT STATUS
+  0  listed
+  2  bad configuration, an unknown --vm (the error lists the VMs), the target unusable`,
+		Example: `  kvmbackup list
+  kvmbackup list --vm web1
+  kvmbackup list --json | jq '.[] | {vm, n: (.snapshots | length)}'`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runList(cmd.Context(), g, vms, time.Now(), cmd.OutOrStdout())
+		},
+	}
+	cmd.Flags().StringArrayVar(&vms, "vm", nil, "only this VM (repeatable)")
+	return cmd
+}
+
+// listedVM is one VM in `list --json`.
+type listedVM struct {
+	VM        string           `json:"vm"`
+	Dataset   string           `json:"dataset"`
+	Snapshots []listedSnapshot `json:"snapshots"`
+}
+
+type listedSnapshot struct {
+	Name       string        `json:"name"`
+	Time       time.Time     `json:"time"`
+	AgeSeconds int64         `json:"age_seconds"`
+	Used       int64         `json:"used"`
+	Written    int64         `json:"written"`
+	Referenced int64         `json:"referenced"`
+	Pinned     bool          `json:"pinned"`
+	Run        string        `json:"run,omitempty"`
+	Pause      time.Duration `json:"pause_window_ns"`
+	Duration   time.Duration `json:"duration_ns"`
+}
+
+func runList(ctx context.Context, g *globalOptions, vms []string, now time.Time, out io.Writer) error {
+	cfg, err := loadConfig(g)
+	if err != nil {
+		return err
+	}
+	if err := checkVMFlags(vms); err != nil {
+		return err
+	}
+	t := zfs.New()
+	dss, err := orchestrator.VMDatasets(ctx, t, cfg.Target.Dataset, vms)
+	if err != nil {
+		return err
+	}
+	res := []listedVM{}
+	for _, ds := range dss {
+		snaps, err := t.Snapshots(ctx, ds)
+		if err != nil {
+			return err
+		}
+		l := listedVM{VM: strings.TrimPrefix(ds, cfg.Target.Dataset+"/"), Dataset: ds, Snapshots: []listedSnapshot{}}
+		for _, s := range snaps {
+			if !s.Ours() {
+				continue
+			}
+			ns := func(k string) time.Duration { n, _ := strconv.ParseInt(s.Props[k], 10, 64); return time.Duration(n) }
+			l.Snapshots = append(l.Snapshots, listedSnapshot{Name: s.Name, Time: s.Time(), AgeSeconds: int64(now.Sub(s.Time()).Seconds()),
+				Used: s.Used, Written: s.Written, Referenced: s.Referenced, Pinned: s.Pinned(), Run: s.Props["kvmbackup:run"],
+				Pause: ns("kvmbackup:pause-ns"), Duration: ns("kvmbackup:duration-ns")})
+		}
+		res = append(res, l)
+	}
+	if g.json {
+		return json.NewEncoder(out).Encode(res)
+	}
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "VM\tSNAPSHOT\tTIME\tAGE\tUSED\tWRITTEN\tREFER\tPINNED\tPAUSE\tDURATION")
+	n := 0
+	for _, l := range res {
+		if len(l.Snapshots) == 0 {
+			fmt.Fprintf(tw, "%s\t(no backup yet)\t\t\t\t\t\t\t\t\n", l.VM)
+		}
+		for _, s := range l.Snapshots {
+			n++
+			pinned := ""
+			if s.Pinned {
+				pinned = "pinned"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", l.VM, s.Name, s.Time.Local().Format("2006-01-02 15:04 MST"),
+				age(now.Sub(s.Time)), config.FormatBytes(s.Used), config.FormatBytes(s.Written), config.FormatBytes(s.Referenced),
+				pinned, orDash(s.Pause), orDash(s.Duration))
+		}
+	}
+	tw.Flush()
+	fmt.Fprintf(out, "%d VMs, %d dated backups under %s\n", len(res), n, cfg.Target.Dataset)
+	return nil
+}
+
+// age is a short human age: 45m, 5h, 3d4h.
+func age(d time.Duration) string {
+	switch {
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh", int(d.Hours()))
+	default:
+		return fmt.Sprintf("%dd%dh", int(d.Hours())/24, int(d.Hours())%24)
+	}
+}
+
+func orDash(d time.Duration) string {
+	if d <= 0 {
+		return "-"
+	}
+	return d.Round(10 * time.Millisecond).String()
+}
