@@ -58,13 +58,18 @@ type PrunedDataset struct {
 	Error     string           `json:"error,omitempty"`
 }
 
+// ChildLister lists a dataset's direct children (PruneTarget's Children contract).
+type ChildLister interface {
+	Children(ctx context.Context, dataset string) ([]string, error)
+}
+
 // ErrUnknownVM: a VM asked for by name has no dataset under the target.
 var ErrUnknownVM = errors.New("no such VM dataset")
 
 // VMDatasets returns the VM datasets under root (children not starting with '_'),
 // or, when vms is not empty, those of the VMs named: an unknown name is ErrUnknownVM
 // listing what exists.
-func VMDatasets(ctx context.Context, t PruneTarget, root string, vms []string) ([]string, error) {
+func VMDatasets(ctx context.Context, t ChildLister, root string, vms []string) ([]string, error) {
 	children, err := t.Children(ctx, root)
 	if err != nil {
 		return nil, err

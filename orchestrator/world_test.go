@@ -497,14 +497,17 @@ type fakeCopier struct{ w *world }
 func (f fakeCopier) Copy(ctx context.Context, src, dst string, o transfer.Options) (transfer.Stats, error) {
 	var data []byte
 	for dir, key := range f.w.mounts {
-		if strings.HasPrefix(src, dir+"/") {
-			data = f.w.lvs[key].files[strings.TrimPrefix(src, dir+"/")]
+		if l := f.w.lvs[key]; l != nil && strings.HasPrefix(src, dir+"/") {
+			data = l.files[strings.TrimPrefix(src, dir+"/")]
 		}
 	}
 	for _, l := range f.w.lvs {
 		if l.lv.Path == src {
 			data = l.data
 		}
+	}
+	if data == nil {
+		data, _ = os.ReadFile(src) // a restore reads a file of a mounted snapshot
 	}
 	if err := f.w.call(ctx, "Copy "+src, true); err != nil {
 		if !f.w.crashedBefore() {
@@ -518,8 +521,10 @@ func (f fakeCopier) Copy(ctx context.Context, src, dst string, o transfer.Option
 	if err := os.WriteFile(dst, data, 0o600); err != nil {
 		return transfer.Stats{}, err
 	}
-	if err := os.WriteFile(o.Manifest, []byte(fmt.Sprintf("manifest of %d bytes", len(data))), 0o600); err != nil {
-		return transfer.Stats{}, err
+	if o.Manifest != "" {
+		if err := os.WriteFile(o.Manifest, []byte(fmt.Sprintf("manifest of %d bytes", len(data))), 0o600); err != nil {
+			return transfer.Stats{}, err
+		}
 	}
 	return transfer.Stats{Mode: "compare", Size: int64(len(data)), SrcRead: int64(len(data)), Written: int64(len(data))}, nil
 }
@@ -551,4 +556,50 @@ func writeTree(dir string, files map[string]string) {
 		os.MkdirAll(filepath.Dir(filepath.Join(dir, rel)), 0o755)
 		os.WriteFile(filepath.Join(dir, rel), []byte(data), 0o600)
 	}
+}
+
+func (f fakeZFS) MountSnapshot(ctx context.Context, snap zfs.Snapshot, runID string) (string, error) {
+	if err := f.w.call(ctx, "MountSnapshot "+snap.FullName(), true); err != nil {
+		return "", err
+	}
+	d, err := f.get(snap.Dataset)
+	if err != nil {
+		return "", err
+	}
+	for _, s := range d.snaps {
+		if s.s.Name == snap.Name {
+			dir := filepath.Join(f.w.root, "_mnt", runID)
+			writeTree(dir, s.files)
+			f.w.mounts[dir] = "zfs " + snap.FullName()
+			return dir, nil
+		}
+	}
+	return "", zfs.ErrNotFound
+}
+
+func (f fakeZFS) Unmount(ctx context.Context, dir string) error {
+	if err := f.w.call(ctx, "Unmount "+dir, true); err != nil {
+		return err
+	}
+	delete(f.w.mounts, dir)
+	return os.RemoveAll(dir)
+}
+
+// Verify checks DST against the fake manifest ("manifest of N bytes").
+func (f fakeCopier) Verify(ctx context.Context, dst, manifest string) (transfer.VerifyResult, error) {
+	if err := f.w.call(ctx, "Verify "+dst, true); err != nil {
+		return transfer.VerifyResult{}, err
+	}
+	m, err := os.ReadFile(manifest)
+	if err != nil {
+		return transfer.VerifyResult{}, err
+	}
+	b, err := os.ReadFile(dst)
+	if err != nil {
+		return transfer.VerifyResult{}, err
+	}
+	if string(m) != fmt.Sprintf("manifest of %d bytes", len(b)) {
+		return transfer.VerifyResult{Blocks: 1, Mismatched: 1}, fmt.Errorf("verify %s: differs", dst)
+	}
+	return transfer.VerifyResult{Blocks: 1}, nil
 }

@@ -1,0 +1,228 @@
+package orchestrator
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/kvmbackup/kvmbackup/internal/atomicfile"
+	"github.com/kvmbackup/kvmbackup/internal/loopdev"
+	"github.com/kvmbackup/kvmbackup/internal/mounts"
+	"github.com/kvmbackup/kvmbackup/internal/runner"
+)
+
+// DefaultMountStateDir records what each `kvmbackup mount` set up, for its umount.
+const DefaultMountStateDir = "/run/kvmbackup/mounts"
+
+// Loops attaches disk images read-only (loopdev.Tools' contract: Attach returns a
+// read-only loop device with its partitions scanned, Filesystems lists what can be
+// mounted on it, Detach releases it).
+type Loops interface {
+	Attach(ctx context.Context, image string) (string, error)
+	Filesystems(ctx context.Context, dev string) ([]loopdev.FS, error)
+	Detach(ctx context.Context, dev string) error
+}
+
+// FSMounter mounts one filesystem read-only and unmounts it (removing the mount
+// point).
+type FSMounter interface {
+	MountRO(ctx context.Context, fs loopdev.FS, dir string) error
+	Unmount(ctx context.Context, dir string) error
+}
+
+// SystemMounter is FSMounter with mount(8) and umount(8).
+type SystemMounter struct{ Mount, Umount runner.Tool }
+
+// NewSystemMounter uses mount and umount from PATH.
+func NewSystemMounter() SystemMounter {
+	return SystemMounter{Mount: runner.New("mount"), Umount: runner.New("umount")}
+}
+
+// MountRO mounts fs read-only on dir, never replaying a journal.
+func (m SystemMounter) MountRO(ctx context.Context, fs loopdev.FS, dir string) error {
+	if _, err := m.Mount.Run(ctx, "-t", fs.Type, "-o", loopdev.ReadOnlyOptions(fs.Type), fs.Dev, dir); err != nil {
+		return fmt.Errorf("mount %s (%s) on %s: %w", fs.Dev, fs.Type, dir, err)
+	}
+	return nil
+}
+
+// Unmount unmounts dir and removes it.
+func (m SystemMounter) Unmount(ctx context.Context, dir string) error {
+	return mounts.Unmount(ctx, m.Umount, dir)
+}
+
+// MountDeps are the components a file-level mount drives.
+type MountDeps struct {
+	Target RestoreTarget
+	Loops  Loops
+	FS     FSMounter
+}
+
+// MountOptions say which backup to show, and where.
+type MountOptions struct {
+	Root, VM, At string
+	Disks        []string
+	Dir          string // an existing empty directory
+	StateDir     string // default DefaultMountStateDir
+	RunID        string
+	Now          time.Time      // for WHEN
+	Location     *time.Location // for WHEN
+}
+
+// Mounted is what a mount set up, as recorded for its umount.
+type Mounted struct {
+	Dir      string      `json:"dir"`
+	Snapshot string      `json:"snapshot"`
+	SnapDir  string      `json:"snapshot_dir"` // the snapshot's read-only mount
+	Loops    []string    `json:"loops"`
+	Mounts   []MountedFS `json:"mounts"`
+	Skipped  []string    `json:"skipped,omitempty"` // disks without a filesystem
+}
+
+// MountedFS is one filesystem shown under Dir.
+type MountedFS struct {
+	Disk string     `json:"disk"`
+	FS   loopdev.FS `json:"fs"`
+	Dir  string     `json:"dir"`
+}
+
+func statePath(stateDir, dir string) string {
+	sum := sha256.Sum256([]byte(dir))
+	return filepath.Join(stateDir, hex.EncodeToString(sum[:8])+".json")
+}
+
+// MountBackup shows the filesystems of a VM's backup read-only under o.Dir: the
+// snapshot is mounted read-only, each disk image attached read-only on a loop device
+// (partitions scanned), each filesystem found mounted read-only on Dir/DISK (one
+// filesystem) or Dir/DISK-pN. Anything that fails is undone before it returns.
+func MountBackup(ctx context.Context, d MountDeps, o MountOptions) (m *Mounted, err error) {
+	if o.StateDir == "" {
+		o.StateDir = DefaultMountStateDir
+	}
+	dir, err := filepath.Abs(o.Dir)
+	if err != nil {
+		return nil, err
+	}
+	if ents, err := os.ReadDir(dir); err != nil {
+		return nil, fmt.Errorf("mount point: %w", err)
+	} else if len(ents) > 0 {
+		return nil, fmt.Errorf("mount point %s is not empty", dir)
+	}
+	if _, err := os.Stat(statePath(o.StateDir, dir)); err == nil {
+		return nil, fmt.Errorf("%s already shows a backup: kvmbackup umount %s first", dir, dir)
+	}
+	snap, err := findBackup(ctx, d.Target, o.Root, o.VM, o.At, o.Now, o.Location)
+	if err != nil {
+		return nil, err
+	}
+	m = &Mounted{Dir: dir, Snapshot: snap.FullName()}
+	defer func() {
+		if err != nil {
+			cctx, cancel := cleanupCtx(ctx)
+			defer cancel()
+			undoMount(cctx, d, m)
+			m = nil
+		}
+	}()
+	if m.SnapDir, err = d.Target.MountSnapshot(ctx, snap, o.RunID); err != nil {
+		return m, err
+	}
+	disks, have, err := backupDisks(m.SnapDir, m.Snapshot, o.VM, o.Disks)
+	if err != nil {
+		return m, err
+	}
+	for _, md := range disks {
+		dev, err := d.Loops.Attach(ctx, filepath.Join(m.SnapDir, md.Image))
+		if err != nil {
+			return m, err
+		}
+		m.Loops = append(m.Loops, dev)
+		fss, err := d.Loops.Filesystems(ctx, dev)
+		if err != nil {
+			return m, err
+		}
+		if len(fss) == 0 {
+			m.Skipped = append(m.Skipped, md.Disk)
+			continue
+		}
+		for _, fs := range fss {
+			sub := filepath.Join(dir, md.Disk)
+			if len(fss) > 1 || fs.Number > 0 {
+				sub = filepath.Join(dir, fmt.Sprintf("%s-p%d", md.Disk, fs.Number))
+			}
+			if err := os.Mkdir(sub, 0o755); err != nil {
+				return m, err
+			}
+			if err := d.FS.MountRO(ctx, fs, sub); err != nil {
+				os.Remove(sub)
+				return m, err
+			}
+			m.Mounts = append(m.Mounts, MountedFS{Disk: md.Disk, FS: fs, Dir: sub})
+		}
+	}
+	if len(m.Mounts) == 0 {
+		return m, fmt.Errorf("%s: no filesystem found on its disks (%s)", m.Snapshot, orNone(have))
+	}
+	if err := os.MkdirAll(o.StateDir, 0o700); err != nil {
+		return m, err
+	}
+	js, _ := json.Marshal(m)
+	if err := atomicfile.Write(statePath(o.StateDir, dir), js, 0o600); err != nil {
+		return m, err
+	}
+	return m, nil
+}
+
+// UnmountBackup undoes MountBackup on dir: the filesystems, the loop devices, the
+// snapshot's mount. What cannot be undone stays recorded for another try.
+func UnmountBackup(ctx context.Context, d MountDeps, dir, stateDir string) (*Mounted, error) {
+	if stateDir == "" {
+		stateDir = DefaultMountStateDir
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	p := statePath(stateDir, abs)
+	b, err := os.ReadFile(p)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("%s does not show a backup (no kvmbackup mount there)", abs)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var m Mounted
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("mount state %s: %w", p, err)
+	}
+	if err := undoMount(ctx, d, &m); err != nil {
+		return &m, err
+	}
+	return &m, os.Remove(p)
+}
+
+func undoMount(ctx context.Context, d MountDeps, m *Mounted) error {
+	var errs []error
+	for i := len(m.Mounts) - 1; i >= 0; i-- {
+		if err := d.FS.Unmount(ctx, m.Mounts[i].Dir); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	for i := len(m.Loops) - 1; i >= 0; i-- {
+		if err := d.Loops.Detach(ctx, m.Loops[i]); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if m.SnapDir != "" {
+		if err := d.Target.Unmount(ctx, m.SnapDir); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}

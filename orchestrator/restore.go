@@ -1,0 +1,262 @@
+package orchestrator
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/kvmbackup/kvmbackup/hypervisor"
+	"github.com/kvmbackup/kvmbackup/transfer"
+	"github.com/kvmbackup/kvmbackup/zfs"
+)
+
+// RestoreTarget is what a restore needs of the ZFS target.
+//
+// Contract: Children as PruneTarget's; Snapshots lists one dataset's snapshots (zfs.ErrNotFound when the
+// dataset does not exist); MountSnapshot mounts one read-only and returns the
+// directory, Unmount undoes it (and removes the directory).
+type RestoreTarget interface {
+	ChildLister
+	Snapshots(ctx context.Context, dataset string) ([]zfs.Snapshot, error)
+	MountSnapshot(ctx context.Context, snap zfs.Snapshot, runID string) (string, error)
+	Unmount(ctx context.Context, dir string) error
+}
+
+// Verifier checks a written image against the manifest of its backup
+// (transfer.Verify's contract).
+type Verifier interface {
+	Verify(ctx context.Context, dst, manifest string) (transfer.VerifyResult, error)
+}
+
+// Verify calls transfer.Verify.
+func (TransferCopier) Verify(ctx context.Context, dst, manifest string) (transfer.VerifyResult, error) {
+	return transfer.Verify(ctx, dst, manifest)
+}
+
+// RestoreDeps are the components a restore drives.
+type RestoreDeps struct {
+	Hypervisor Hypervisor
+	Target     RestoreTarget
+	Copier     Copier
+	Verifier   Verifier
+}
+
+// RestoreOptions say what to restore, from when, to where.
+type RestoreOptions struct {
+	Root  string   // target.dataset
+	VM    string   // the VM (its dataset's name)
+	At    string   // WHEN (see ResolveWhen)
+	Disks []string // only these disks (vda, ...); empty: every disk of the backup
+	// To: write the images here instead of the VM's own volumes: a file or block
+	// device for one disk, or an existing directory (DIR/<image> per disk).
+	To       string
+	DryRun   bool
+	RunID    string // names the read-only mount of the snapshot
+	Now      time.Time
+	Location *time.Location
+}
+
+// ErrVMRunning: a restore to a VM's own volumes while the VM is not shut off.
+var ErrVMRunning = errors.New("the VM is not shut off")
+
+// RestoredDisk is one disk of a restore.
+type RestoredDisk struct {
+	Disk     string                  `json:"disk"`
+	Image    string                  `json:"image"` // in the backup
+	To       string                  `json:"to"`
+	Mode     string                  `json:"mode"`
+	Size     int64                   `json:"size"`
+	Stats    transfer.Stats          `json:"stats"`
+	Verified *transfer.VerifyResult  `json:"verified,omitempty"`
+	Error    string                  `json:"error,omitempty"`
+	verify   func() (string, string) // the manifest to verify against, set in the plan
+}
+
+// Restored is what a restore did (or, with DryRun, would do).
+type Restored struct {
+	VM       string         `json:"vm"`
+	Snapshot string         `json:"snapshot"`
+	DryRun   bool           `json:"dry_run"`
+	Disks    []RestoredDisk `json:"disks"`
+	Duration time.Duration  `json:"duration_ns"`
+}
+
+// Restore writes a VM's disk images from one dated snapshot back to its own volumes
+// (only when libvirt says the VM is shut off) or to o.To, by changed blocks, and
+// verifies each written image against the snapshot's manifest. The snapshot is read
+// through a read-only mount, removed at the end. Bad input (an unknown VM, WHEN or
+// disk, a running VM, a target smaller than the image) fails before anything is
+// written, naming what exists.
+func Restore(ctx context.Context, d RestoreDeps, o RestoreOptions) (*Restored, error) {
+	start := time.Now()
+	snap, err := findBackup(ctx, d.Target, o.Root, o.VM, o.At, o.Now, o.Location)
+	if err != nil {
+		return nil, err
+	}
+	dir, err := d.Target.MountSnapshot(ctx, snap, o.RunID)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		cctx, cancel := cleanupCtx(ctx)
+		defer cancel()
+		d.Target.Unmount(cctx, dir)
+	}()
+	res := &Restored{VM: o.VM, Snapshot: snap.FullName(), DryRun: o.DryRun}
+	if err := planRestore(ctx, d, o, dir, res); err != nil {
+		return nil, err
+	}
+	if o.DryRun {
+		return res, nil
+	}
+	var errs []error
+	for i := range res.Disks {
+		rd := &res.Disks[i]
+		src, manifest := rd.verify()
+		st, err := d.Copier.Copy(ctx, src, rd.To, transfer.Options{})
+		rd.Stats = st
+		if err == nil {
+			var v transfer.VerifyResult
+			v, err = d.Verifier.Verify(ctx, rd.To, manifest)
+			rd.Verified = &v
+		}
+		if err != nil {
+			rd.Error = err.Error()
+			errs = append(errs, fmt.Errorf("disk %s: %w", rd.Disk, err))
+		}
+	}
+	res.Duration = time.Since(start)
+	return res, errors.Join(errs...)
+}
+
+// planRestore reads what the backup holds and decides each disk's target.
+func planRestore(ctx context.Context, d RestoreDeps, o RestoreOptions, dir string, res *Restored) error {
+	disks, have, err := backupDisks(dir, res.Snapshot, o.VM, o.Disks)
+	if err != nil {
+		return err
+	}
+	toDir := false
+	if o.To != "" {
+		if fi, err := os.Stat(o.To); err == nil && fi.IsDir() {
+			toDir = true
+		} else if len(disks) > 1 {
+			return fmt.Errorf("--to %s: %d disks to restore (%s): give a directory, or one --disk", o.To, len(disks), strings.Join(have, ", "))
+		}
+	} else if err := checkShutOff(ctx, d.Hypervisor, o.VM); err != nil {
+		return err
+	}
+	for _, md := range disks {
+		img := filepath.Join(dir, md.Image)
+		fi, err := os.Stat(img)
+		if err != nil {
+			return fmt.Errorf("%s: %w", res.Snapshot, err)
+		}
+		to := md.Source
+		switch {
+		case toDir:
+			to = filepath.Join(o.To, md.Image)
+		case o.To != "":
+			to = o.To
+		case md.Mode == ModeBlock:
+			if err := checkBlockTarget(to, fi.Size()); err != nil {
+				return fmt.Errorf("disk %s: %w", md.Disk, err)
+			}
+		}
+		manifest := filepath.Join(dir, manifestDir, md.Image)
+		res.Disks = append(res.Disks, RestoredDisk{Disk: md.Disk, Image: md.Image, To: to, Mode: md.Mode, Size: fi.Size(),
+			verify: func() (string, string) { return img, manifest }})
+	}
+	return nil
+}
+
+// checkShutOff: a restore to a VM's own volumes needs the VM defined and shut off.
+func checkShutOff(ctx context.Context, hv Hypervisor, vm string) error {
+	doms, err := hv.Domains(ctx)
+	if err != nil {
+		return fmt.Errorf("list domains: %w", err)
+	}
+	for _, dom := range doms {
+		if dom.Name == vm {
+			if dom.State != hypervisor.StateShutoff {
+				return fmt.Errorf("%w: %s is %s; shut it down first, or restore elsewhere with --to PATH", ErrVMRunning, vm, dom.State)
+			}
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: %s is not a defined domain here: restore with --to PATH", ErrVMRunning, vm)
+}
+
+// checkBlockTarget: the VM's own LV must still be a block device, big enough.
+func checkBlockTarget(dev string, size int64) error {
+	f, err := os.Open(dev)
+	if err != nil {
+		return fmt.Errorf("the VM's volume: %w", err)
+	}
+	defer f.Close()
+	n, err := f.Seek(0, 2)
+	if err != nil {
+		return fmt.Errorf("size of %s: %w", dev, err)
+	}
+	if n < size {
+		return fmt.Errorf("volume %s (%d bytes) is smaller than the image (%d bytes): nothing written", dev, n, size)
+	}
+	return nil
+}
+
+func trimRoot(root string, dss []string) []string {
+	var out []string
+	for _, ds := range dss {
+		out = append(out, strings.TrimPrefix(ds, root+"/"))
+	}
+	return out
+}
+
+// findBackup is the snapshot of vm's dataset that WHEN names; an unknown VM is
+// ErrUnknownVM listing the VMs there are.
+func findBackup(ctx context.Context, t RestoreTarget, root, vm, when string, now time.Time, loc *time.Location) (zfs.Snapshot, error) {
+	snaps, err := t.Snapshots(ctx, root+"/"+vm)
+	if err != nil {
+		if names, lerr := VMDatasets(ctx, t, root, nil); lerr == nil && !slices.Contains(names, root+"/"+vm) {
+			return zfs.Snapshot{}, fmt.Errorf("%w: %s (under %s: %s)", ErrUnknownVM, vm, root, orNone(trimRoot(root, names)))
+		}
+		return zfs.Snapshot{}, err
+	}
+	snap, err := ResolveWhen(when, snaps, now, loc)
+	if err != nil {
+		return zfs.Snapshot{}, fmt.Errorf("%s: %w", vm, err)
+	}
+	return snap, nil
+}
+
+// backupDisks reads kvmbackup.json of a backup mounted at dir and returns its disks
+// (only those named, when any are: an unknown one is an error listing them all).
+func backupDisks(dir, snapshot, vm string, only []string) (disks []MetaDisk, have []string, err error) {
+	b, err := os.ReadFile(filepath.Join(dir, "kvmbackup.json"))
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: no kvmbackup.json in the backup: %w", snapshot, err)
+	}
+	var m Meta
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, nil, fmt.Errorf("%s: kvmbackup.json: %w", snapshot, err)
+	}
+	for _, md := range m.Disks {
+		have = append(have, md.Disk)
+	}
+	for _, want := range only {
+		if !slices.Contains(have, want) {
+			return nil, have, fmt.Errorf("%s has no disk %s in %s (disks: %s)", vm, want, snapshot, orNone(have))
+		}
+	}
+	for _, md := range m.Disks {
+		if len(only) == 0 || slices.Contains(only, md.Disk) {
+			disks = append(disks, md)
+		}
+	}
+	return disks, have, nil
+}
