@@ -50,8 +50,8 @@ func StartBackupLab(t TB, a *ApplianceVM, diskSize int64) *BackupLab {
 	})
 	l.Pool = ZPool(t, a.Run, PoolOptions{Mirror: true})
 	gs := h.StartGuests(t,
-		GuestOptions{Agent: true, Disks: []GuestDisk{{Target: "vdb", Source: l.BlockLV, Block: true}}},
-		GuestOptions{Agent: true, Disks: []GuestDisk{{Target: "vdb", Source: img}}})
+		GuestOptions{Agent: true, Persistent: true, Disks: []GuestDisk{{Target: "vdb", Source: l.BlockLV, Block: true}}},
+		GuestOptions{Agent: true, Persistent: true, Disks: []GuestDisk{{Target: "vdb", Source: img}}})
 	l.Block, l.File = gs[0], gs[1]
 	l.Disks = map[string]string{l.Block.Name: l.BlockLV, l.File.Name: img}
 	for _, g := range gs {

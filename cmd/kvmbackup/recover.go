@@ -51,16 +51,11 @@ func runRecover(ctx context.Context, g *globalOptions, stateDir, lockPath string
 	if err != nil {
 		return err
 	}
-	lock, err := orchestrator.Lock(lockPath)
+	deps, release, err := lockedDeps(ctx, cfg, lockPath)
 	if err != nil {
 		return err
 	}
-	defer lock.Unlock()
-	deps, closeDeps, err := realDeps(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer closeDeps()
+	defer release()
 	rec, rerr := orchestrator.Recover(ctx, deps, orchestrator.RecoverOptions{JournalDir: filepath.Join(stateDir, "journal"), Root: cfg.Target.Dataset})
 	if g.json {
 		if err := json.NewEncoder(out).Encode(rec); err != nil {

@@ -61,7 +61,8 @@ EXIT STATUS
 	pf.BoolVar(&g.json, "json", false, "machine-readable output: JSON results on stdout, JSON logs on stderr")
 
 	root.AddCommand(newPinCommands(g)...)
-	root.AddCommand(newPruneCommand(g), newRunCommand(g), newListCommand(g))
+	root.AddCommand(newPruneCommand(g), newRunCommand(g), newListCommand(g), newRestoreCommand(g))
+	root.AddCommand(newMountCommands(g)...)
 	root.AddCommand(newVersionCommand(g), newCheckCommand(g), newRecoverCommand(g), newCopyCommand(g), newPolicyCommand(g))
 	return root
 }

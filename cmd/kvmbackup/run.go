@@ -92,6 +92,21 @@ func realDeps(ctx context.Context, cfg *config.Config) (orchestrator.Deps, func(
 		func() { c.Close() }, nil
 }
 
+// lockedDeps takes the host's run lock, then connects the real components; release
+// undoes both.
+func lockedDeps(ctx context.Context, cfg *config.Config, lockPath string) (orchestrator.Deps, func(), error) {
+	lock, err := orchestrator.Lock(lockPath)
+	if err != nil {
+		return orchestrator.Deps{}, nil, err
+	}
+	deps, closeDeps, err := realDeps(ctx, cfg)
+	if err != nil {
+		lock.Unlock()
+		return orchestrator.Deps{}, nil, err
+	}
+	return deps, func() { closeDeps(); lock.Unlock() }, nil
+}
+
 func runRun(ctx context.Context, g *globalOptions, o *runOptions, out io.Writer) error {
 	cfg, err := loadConfig(g)
 	if err != nil {

@@ -208,6 +208,138 @@ func TestRunOnTheMiniatureKVMHost(t *testing.T) {
 	l.cfg = bl.Config(t, l.dir, 1)
 	rep = l.run(0)
 	l.checkNight(rep, bl, 1)
+
+	l.restores(bl)
+	l.mounts(bl)
+}
+
+// mounts: file-level looks into a backup. The (shut off) guests' disks get
+// filesystems: a bare ext4 on the block LV, a partition table with an ext4 partition
+// in the file-mode image; a run backs them up; mount shows their files read-only
+// under DIR/vdb and DIR/vdb-p1; umount leaves nothing.
+func (l *lab) mounts(bl *testenv.BackupLab) {
+	t := l.t
+	blk, img := bl.Disks[bl.Block.Name], bl.Disks[bl.File.Name]
+	mnt := filepath.Join(l.dir, testenv.UniqueName("fs"))
+	l.sh(fmt.Sprintf(`set -e
+mkdir -p %[1]s
+mkfs.ext4 -q -F %[2]s && mount %[2]s %[1]s && echo block-mode > %[1]s/hello.txt && umount %[1]s
+printf 'label: dos
+start=2048, type=83
+' | sfdisk -q %[3]s
+dev=$(losetup --find --show --partscan %[3]s)
+mkfs.ext4 -q ${dev}p1 && mount ${dev}p1 %[1]s && echo file-mode > %[1]s/hello.txt && umount %[1]s
+losetup -d $dev`, mnt, blk, img))
+	rep := l.run(0)
+	for _, v := range rep.VMs {
+		if v.Quiesce != "" && v.Pause > 0 {
+			t.Errorf("%s is shut off, yet was paused %v", v.Name, v.Pause)
+		}
+	}
+	for g, want := range map[*testenv.Guest]string{bl.Block: "vdb/hello.txt", bl.File: "vdb-p1/hello.txt"} {
+		dir := filepath.Join(l.dir, testenv.UniqueName("look"))
+		l.sh("mkdir -p " + dir)
+		out, stderr, code := l.kvmbackup("mount", "--config", l.cfg, g.Name, "--at", "latest", dir)
+		if code != 0 {
+			t.Fatalf("mount %s: exit %d\n%s\n%s", g.Name, code, out, stderr)
+		}
+		t.Logf("kvmbackup mount %s --at latest %s:\n%s", g.Name, dir, out)
+		content := l.sh("cat " + dir + "/" + want)
+		if content != map[*testenv.Guest]string{bl.Block: "block-mode", bl.File: "file-mode"}[g] {
+			t.Errorf("%s: %s holds %q", g.Name, want, content)
+		}
+		if _, err := l.a.Shell(t.Context(), "touch "+dir+"/"+want); err == nil {
+			t.Errorf("%s: the backup's filesystem is writable", g.Name)
+		}
+		_, stderr, code = l.kvmbackup("mount", "--config", l.cfg, g.Name, "--at", "latest", dir)
+		if code != 2 || !strings.Contains(stderr, "not empty") {
+			t.Errorf("a second mount on %s: exit %d %s", dir, code, stderr)
+		}
+		out, stderr, code = l.kvmbackup("umount", dir)
+		if code != 0 {
+			t.Fatalf("umount %s: exit %d\n%s\n%s", dir, code, out, stderr)
+		}
+		if left := l.sh("ls -A " + dir + "; grep -c " + dir + " /proc/mounts || true; losetup -a | grep -c " + bl.Pool + " || true"); left != "0\n0" {
+			t.Errorf("umount left: %q", left)
+		}
+	}
+	dir := filepath.Join(l.dir, testenv.UniqueName("look"))
+	l.sh("mkdir -p " + dir)
+	if _, stderr, code := l.kvmbackup("mount", "--config", l.cfg, bl.Block.Name, "--at", "latest", "--disk", "vdz", dir); code != 2 || !strings.Contains(stderr, "vdb") {
+		t.Errorf("mount --disk vdz: exit %d %s", code, stderr)
+	}
+	if m := l.sh("grep -c /run/kvmbackup /proc/mounts || true"); m != "0" {
+		t.Errorf("a refused mount left mounts: %s", m)
+	}
+}
+
+// restores: a restore to a running VM is refused with nothing written; --to works
+// whatever the VM's state; a shut-off VM's own volume (block mode: its LV; file mode:
+// its image on the ext4 LV), damaged, is written back by changed blocks and verified.
+func (l *lab) restores(bl *testenv.BackupLab) {
+	t := l.t
+	restore := func(args ...string) (string, string, int) {
+		return l.kvmbackup(append([]string{"restore", "--config", l.cfg, "--lock", l.state + "/run.lock"}, args...)...)
+	}
+	backupSum := func(g *testenv.Guest) string {
+		mp := l.sh("zfs get -H -o value mountpoint " + bl.Pool + "/vms/" + g.Name)
+		return strings.Fields(l.sh("sha256sum < " + mp + "/vdb.raw"))[0]
+	}
+	for _, g := range bl.Guests() {
+		before := bl.DiskSum(t, g)
+		out, stderr, code := restore(g.Name, "--at", "latest")
+		if code != 2 || !strings.Contains(stderr, "shut") || bl.DiskSum(t, g) != before {
+			t.Fatalf("restore to running %s: exit %d\n%s\n%s", g.Name, code, out, stderr)
+		}
+		dir := filepath.Join(l.dir, testenv.UniqueName("restored"))
+		l.sh("mkdir -p " + dir)
+		out, stderr, code = restore(g.Name, "--at", "latest", "--to", dir)
+		if code != 0 || !strings.Contains(out, "verified") {
+			t.Fatalf("restore --to: exit %d\n%s\n%s", code, out, stderr)
+		}
+		if got := strings.Fields(l.sh("sha256sum < " + dir + "/vdb.raw"))[0]; got != backupSum(g) {
+			t.Errorf("%s: restore --to wrote something else than the backup", g.Name)
+		}
+		t.Logf("kvmbackup restore %s --at latest --to %s:\n%s", g.Name, dir, out)
+	}
+	out, stderr, code := restore(bl.Block.Name, "--at", "latest", "--disk", "vdz")
+	if code != 2 || !strings.Contains(stderr, "vdb") {
+		t.Errorf("restore --disk vdz: exit %d %s %s", code, out, stderr)
+	}
+	out, stderr, code = restore(bl.Block.Name, "--at", "1999-01-01")
+	if code != 2 || !strings.Contains(stderr, "kvmbackup_") {
+		t.Errorf("restore --at 1999-01-01: exit %d %s %s", code, out, stderr)
+	}
+	// Shut off, then damage 1% of each disk, then restore the VM's own volumes.
+	for _, g := range bl.Guests() {
+		if _, err := g.Virsh(t.Context(), "destroy", g.Name); err != nil {
+			t.Fatal(err)
+		}
+		l.sh(fmt.Sprintf("i=0; while [ $i -lt 40 ]; do dd if=/dev/urandom of=%s bs=64k count=1 seek=$((i*61+3)) conv=notrunc,fsync oflag=direct 2>/dev/null; i=$((i+1)); done", bl.Disks[g.Name]))
+		if bl.DiskSum(t, g) == backupSum(g) {
+			t.Fatal("the damage did not change the disk")
+		}
+		start := time.Now()
+		out, stderr, code := restore(g.Name, "--at", "latest", "--json")
+		var res orchestrator.Restored
+		if err := json.Unmarshal([]byte(out), &res); code != 0 || err != nil || len(res.Disks) != 1 {
+			t.Fatalf("restore %s: exit %d %v\n%s\n%s", g.Name, code, err, out, stderr)
+		}
+		d := res.Disks[0]
+		t.Logf("restore %s (%s mode) to its own volume %s: %.1fs, wrote %d and punched %d bytes of %d, read %d, verified %d blocks",
+			g.Name, d.Mode, d.To, time.Since(start).Seconds(), d.Stats.Written, d.Stats.Punched, d.Size, d.Stats.SrcRead+d.Stats.DstRead, d.Verified.Blocks)
+		// Where the backup holds zeros, a file is punched, not written.
+		if d.To != bl.Disks[g.Name] || d.Stats.Written+d.Stats.Punched != 40*64<<10 || d.Verified == nil || d.Verified.Mismatched != 0 {
+			t.Errorf("restore %s: %+v", g.Name, d)
+		}
+		if bl.DiskSum(t, g) != backupSum(g) {
+			t.Errorf("%s: after the restore its disk differs from the backup", g.Name)
+		}
+	}
+	l.checkNoLeftovers()
+	if m := l.sh("grep -c /run/kvmbackup/zfs /proc/mounts || true"); m != "0" {
+		t.Errorf("restore left its snapshot mounted: %s", m)
+	}
 }
 
 // checkNight checks a complete run: every VM ok, its guest running, its backup equal

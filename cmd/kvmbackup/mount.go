@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kvmbackup/kvmbackup/internal/loopdev"
+	"github.com/kvmbackup/kvmbackup/orchestrator"
+	"github.com/kvmbackup/kvmbackup/zfs"
+)
+
+func mountDeps() orchestrator.MountDeps {
+	return orchestrator.MountDeps{Target: zfs.New(), Loops: loopdev.New(), FS: orchestrator.NewSystemMounter()}
+}
+
+func newMountCommands(g *globalOptions) []*cobra.Command {
+	var at, stateDir string
+	var disks []string
+	mount := &cobra.Command{
+		Use:   "mount VM --at WHEN DIR",
+		Short: "Show the files of a dated backup, read-only, under DIR",
+		Long: `Mount shows a VM's files as they were in one dated backup, without restoring
+anything: the backup's snapshot is mounted read-only, each disk image attached
+read-only on a loop device (partitions scanned), and each filesystem found mounted
+read-only (journals not replayed) under DIR: DIR/vda for a disk without a partition
+table, DIR/vda-p1, DIR/vda-p2, ... for partitions. DIR must be an empty directory.
+'kvmbackup umount DIR' undoes all of it.
+
+WHEN: a snapshot name, "latest", a date or date-time (the newest backup at or before
+it), or an age (3d).
+
+EXIT STATUS
+  0  mounted
+  2  bad input (unknown VM, WHEN or disk; DIR not an empty directory; no filesystem
+     on the disks): nothing left mounted`,
+		Example: `  mkdir /mnt/web1-old && kvmbackup mount web1 --at 3d /mnt/web1-old
+  ls /mnt/web1-old/vda-p1/etc
+  kvmbackup umount /mnt/web1-old`,
+		Args: cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if at == "" {
+				return fmt.Errorf("--at WHEN is required (a snapshot name, latest, a date or an age)")
+			}
+			return runMount(cmd.Context(), g, args[0], at, args[1], disks, stateDir, cmd.OutOrStdout())
+		},
+	}
+	mount.Flags().StringVar(&at, "at", "", "which backup: snapshot name, latest, date, date-time or age (3d)")
+	mount.Flags().StringArrayVar(&disks, "disk", nil, "only this disk (repeatable)")
+	umount := &cobra.Command{
+		Use:   "umount DIR",
+		Short: "Undo 'kvmbackup mount DIR'",
+		Long: `Umount unmounts the filesystems 'kvmbackup mount' showed under DIR, detaches their
+loop devices and unmounts the backup's snapshot. What cannot be undone (a file still
+open under DIR) is named, and stays recorded for another try.`,
+		Example: `  kvmbackup umount /mnt/web1-old`,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			m, err := orchestrator.UnmountBackup(cmd.Context(), mountDeps(), args[0], stateDir)
+			if m == nil {
+				return err
+			}
+			if err != nil {
+				return failure{err}
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%s: %d filesystems of %s unmounted\n", m.Dir, len(m.Mounts), m.Snapshot)
+			return nil
+		},
+	}
+	for _, c := range []*cobra.Command{mount, umount} {
+		c.Flags().StringVar(&stateDir, "state-dir", orchestrator.DefaultMountStateDir, "where mounts are recorded")
+		_ = c.Flags().MarkHidden("state-dir")
+	}
+	return []*cobra.Command{mount, umount}
+}
+
+func runMount(ctx context.Context, g *globalOptions, vm, at, dir string, disks []string, stateDir string, out io.Writer) error {
+	cfg, err := loadConfig(g)
+	if err != nil {
+		return err
+	}
+	if err := checkVMFlags([]string{vm}); err != nil {
+		return err
+	}
+	m, err := orchestrator.MountBackup(ctx, mountDeps(), orchestrator.MountOptions{Root: cfg.Target.Dataset, VM: vm, At: at, Disks: disks,
+		Dir: dir, StateDir: stateDir, RunID: "mount-" + time.Now().UTC().Format("20060102T150405.000Z"), Now: time.Now(), Location: locationFrom(ctx)})
+	if err != nil {
+		return err
+	}
+	if g.json {
+		return json.NewEncoder(out).Encode(m)
+	}
+	fmt.Fprintf(out, "%s, read-only:\n", m.Snapshot)
+	for _, f := range m.Mounts {
+		fmt.Fprintf(out, "  %s  %s %s %s\n", f.Dir, f.Disk, f.FS.Type, f.FS.Label)
+	}
+	for _, s := range m.Skipped {
+		fmt.Fprintf(out, "  (%s: no filesystem found)\n", s)
+	}
+	fmt.Fprintf(out, "kvmbackup umount %s undoes it\n", m.Dir)
+	return nil
+}

@@ -1,0 +1,119 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kvmbackup/kvmbackup/internal/config"
+	"github.com/kvmbackup/kvmbackup/orchestrator"
+	"github.com/kvmbackup/kvmbackup/zfs"
+)
+
+type restoreOptions struct {
+	at       string
+	disks    []string
+	to       string
+	dryRun   bool
+	lockPath string
+}
+
+func newRestoreCommand(g *globalOptions) *cobra.Command {
+	o := &restoreOptions{}
+	cmd := &cobra.Command{
+		Use:   "restore VM --at WHEN [--disk vda]... [--to PATH] [--dry-run]",
+		Short: "Write a VM's disks back from a dated backup (changed blocks only, verified)",
+		Long: `Restore writes a VM's disk images from one dated backup, by changed blocks, and then
+verifies each written image against the backup's manifest (block hashes).
+
+WHEN is a snapshot name (kvmbackup_2026-11-24T03:00:00Z), "latest", a date
+(2026-11-24: the newest backup of that day or before) or a date-time (2026-11-24T03:00,
+local time unless a zone is given), or an age (3d, 12h: the newest backup at least
+that old).
+
+By default each disk goes back where it came from (the VM's LV, or its image file in
+file mode), and only when libvirt says the VM is shut off: a running or paused VM is
+refused with nothing written. --to PATH writes elsewhere, whatever the VM's state: a
+file or block device for one disk, or an existing directory (one image per disk).
+The backup is read through a read-only mount of its snapshot, removed at the end.
+
+EXIT STATUS
+  0  restored and verified
+  1  a write or the verification failed (the error names the disk)
+  2  bad input (unknown VM, WHEN or disk; the VM not shut off; a volume smaller than
+     the image; another run holds the lock): nothing written`,
+		Example: `  kvmbackup restore web1 --at latest --dry-run
+  kvmbackup restore web1 --at 2026-11-24            # the VM must be shut off
+  kvmbackup restore web1 --at 3d --disk vda --to /var/tmp/web1-vda.raw
+  kvmbackup restore db1 --at kvmbackup_2026-11-24T03:00:00Z --to /srv/restore/`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.at == "" {
+				return fmt.Errorf("--at WHEN is required (a snapshot name, latest, a date or an age)")
+			}
+			return runRestore(cmd.Context(), g, o, args[0], cmd.OutOrStdout())
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.at, "at", "", "which backup: snapshot name, latest, date, date-time or age (3d)")
+	f.StringArrayVar(&o.disks, "disk", nil, "only this disk (repeatable; default every disk of the backup)")
+	f.StringVar(&o.to, "to", "", "write here instead of the VM's own volumes: a file, a block device or a directory")
+	f.BoolVar(&o.dryRun, "dry-run", false, "say what would be written where, write nothing")
+	f.StringVar(&o.lockPath, "lock", orchestrator.DefaultLockPath, "the host's run lock")
+	_ = f.MarkHidden("lock")
+	return cmd
+}
+
+func runRestore(ctx context.Context, g *globalOptions, o *restoreOptions, vm string, out io.Writer) error {
+	cfg, err := loadConfig(g)
+	if err != nil {
+		return err
+	}
+	if err := checkVMFlags([]string{vm}); err != nil {
+		return err
+	}
+	deps, release, err := lockedDeps(ctx, cfg, o.lockPath)
+	if err != nil {
+		return err
+	}
+	defer release()
+	res, err := orchestrator.Restore(ctx, orchestrator.RestoreDeps{Hypervisor: deps.Hypervisor, Target: zfs.New(),
+		Copier: orchestrator.TransferCopier{}, Verifier: orchestrator.TransferCopier{}},
+		orchestrator.RestoreOptions{Root: cfg.Target.Dataset, VM: vm, At: o.at, Disks: o.disks, To: o.to, DryRun: o.dryRun,
+			RunID: "restore-" + time.Now().UTC().Format("20060102T150405Z"), Now: time.Now(), Location: locationFrom(ctx)})
+	if res == nil {
+		return err // nothing written
+	}
+	if g.json {
+		if jerr := json.NewEncoder(out).Encode(res); jerr != nil {
+			return jerr
+		}
+	} else {
+		verb := "restored"
+		if res.DryRun {
+			verb = "would restore (dry run, nothing written)"
+		}
+		fmt.Fprintf(out, "%s %s from %s\n", verb, vm, res.Snapshot)
+		for _, d := range res.Disks {
+			line := fmt.Sprintf("  %s: %s (%s) → %s", d.Disk, d.Image, config.FormatBytes(d.Size), d.To)
+			if !res.DryRun {
+				line += fmt.Sprintf(": wrote %s in %s", config.FormatBytes(d.Stats.Written), d.Stats.Duration.Round(time.Millisecond))
+				if d.Verified != nil && d.Error == "" {
+					line += fmt.Sprintf(", verified (%d blocks)", d.Verified.Blocks)
+				}
+			}
+			if d.Error != "" {
+				line += ": FAILED: " + d.Error
+			}
+			fmt.Fprintln(out, line)
+		}
+	}
+	if err != nil {
+		return failure{err}
+	}
+	return nil
+}
