@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -118,12 +119,16 @@ func MakePlan(ctx context.Context, hv Hypervisor, lv Snapshotter, o PlanOptions)
 			if g := excludedBy(cfg, n); g != "" {
 				return nil, fmt.Errorf("%w: --vm %s: excluded by exclude pattern %q", ErrBadSelection, n, g)
 			}
-			chosen = appendUnique(chosen, n)
+			if !slices.Contains(chosen, n) {
+				chosen = append(chosen, n)
+			}
 		}
 	case len(cfg.VMs) > 0:
 		for _, v := range cfg.VMs {
 			if excludedBy(cfg, v.Name) == "" {
-				chosen = appendUnique(chosen, v.Name)
+				if !slices.Contains(chosen, v.Name) {
+					chosen = append(chosen, v.Name)
+				}
 			}
 		}
 	default:
@@ -235,7 +240,7 @@ func planVM(ctx context.Context, m Snapshotter, cfg *config.Config, vm *VMPlan, 
 			vols[d.Volume] = vp
 		}
 		vp.Disks = append(vp.Disks, d)
-		if !containsVM(vp.vms, vm) {
+		if !slices.Contains(vp.vms, vm) {
 			vp.vms = append(vp.vms, vm)
 		}
 	}
@@ -298,22 +303,4 @@ func excludedBy(cfg *config.Config, name string) string {
 		}
 	}
 	return ""
-}
-
-func appendUnique(s []string, v string) []string {
-	for _, x := range s {
-		if x == v {
-			return s
-		}
-	}
-	return append(s, v)
-}
-
-func containsVM(s []*VMPlan, v *VMPlan) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }

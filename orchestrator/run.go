@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -279,7 +280,7 @@ func (r *run) prepareDataset(ctx context.Context, st *vmState) error {
 		return fmt.Errorf("dataset %s: %w", ds, err)
 	}
 	created := "existing"
-	if !contains(exists, ds) {
+	if !slices.Contains(exists, ds) {
 		created = "created"
 	}
 	if err := r.record(OpDirty, ds, created); err != nil {
@@ -676,15 +677,6 @@ func groupNames(g *Group) string {
 		n = append(n, vm.Name)
 	}
 	return strings.Join(n, ", ")
-}
-
-func contains(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 func errString(err error) string {

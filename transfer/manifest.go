@@ -108,15 +108,6 @@ func readManifest(path string) (*manifest, error) {
 	return m, nil
 }
 
-// writeManifest writes m atomically: a temporary file, fsync, rename, fsync the dir.
-func writeManifest(path string, m *manifest) error {
-	st, err := stageManifest(path, m)
-	if err != nil {
-		return err
-	}
-	return st.Commit()
-}
-
 // stageManifest writes m durably beside path; Commit puts it in place.
 func stageManifest(path string, m *manifest) (*atomicfile.Staged, error) {
 	b := make([]byte, 0, len(manifestMagic)+8+8*8+16*len(m.hashes)+8)
