@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path"
 	"slices"
 	"sort"
 	"strings"
@@ -116,7 +115,7 @@ func MakePlan(ctx context.Context, hv Hypervisor, lv Snapshotter, o PlanOptions)
 			if _, ok := byName[n]; !ok {
 				return nil, fmt.Errorf("%w: --vm %s: no such domain (domains: %s)", ErrBadSelection, n, orNone(names))
 			}
-			if g := excludedBy(cfg, n); g != "" {
+			if g := cfg.ExcludedBy(n); g != "" {
 				return nil, fmt.Errorf("%w: --vm %s: excluded by exclude pattern %q", ErrBadSelection, n, g)
 			}
 			if !slices.Contains(chosen, n) {
@@ -125,7 +124,7 @@ func MakePlan(ctx context.Context, hv Hypervisor, lv Snapshotter, o PlanOptions)
 		}
 	case len(cfg.VMs) > 0:
 		for _, v := range cfg.VMs {
-			if excludedBy(cfg, v.Name) == "" {
+			if cfg.ExcludedBy(v.Name) == "" {
 				if !slices.Contains(chosen, v.Name) {
 					chosen = append(chosen, v.Name)
 				}
@@ -133,7 +132,7 @@ func MakePlan(ctx context.Context, hv Hypervisor, lv Snapshotter, o PlanOptions)
 		}
 	default:
 		for _, n := range names {
-			if excludedBy(cfg, n) == "" {
+			if cfg.ExcludedBy(n) == "" {
 				chosen = append(chosen, n)
 			}
 		}
@@ -294,13 +293,4 @@ func groups(vms []*VMPlan, vols map[string]*VolumePlan) []*Group {
 		}
 	}
 	return out
-}
-
-func excludedBy(cfg *config.Config, name string) string {
-	for _, g := range cfg.Exclude {
-		if ok, _ := path.Match(g, name); ok {
-			return g
-		}
-	}
-	return ""
 }

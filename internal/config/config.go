@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -400,4 +401,24 @@ func envKeys() map[string]string {
 		byVar[EnvName(k)] = k
 	}
 	return byVar
+}
+
+// ExcludedBy returns the exclude: glob that matches the domain name, or "".
+func (c *Config) ExcludedBy(name string) string {
+	for _, g := range c.Exclude {
+		if ok, _ := path.Match(g, name); ok {
+			return g
+		}
+	}
+	return ""
+}
+
+// Selects reports whether a run backs up the domain name: listed under vms: (when
+// vms: is not empty) and not excluded.
+func (c *Config) Selects(name string) bool {
+	listed := len(c.VMs) == 0
+	for _, vm := range c.VMs {
+		listed = listed || vm.Name == name
+	}
+	return listed && c.ExcludedBy(name) == ""
 }

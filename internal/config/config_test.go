@@ -681,3 +681,22 @@ func TestExampleDocumentsEveryKey(t *testing.T) {
 		}
 	}
 }
+
+func TestSelects(t *testing.T) {
+	c, err := Parse([]byte("vms:\n  - name: web1\n  - name: test-db\nexclude: [\"test-*\"]\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]bool{"web1": true, "test-db": false, "db1": false} {
+		if got := c.Selects(name); got != want {
+			t.Errorf("Selects(%q) = %v", name, got)
+		}
+	}
+	if g := c.ExcludedBy("test-db"); g != "test-*" {
+		t.Errorf("ExcludedBy: %q", g)
+	}
+	all, _ := Parse([]byte("exclude: [\"tmp?\"]\n"), nil)
+	if !all.Selects("db1") || all.Selects("tmp1") || all.ExcludedBy("db1") != "" {
+		t.Error("without vms: every domain but the excluded is selected")
+	}
+}

@@ -3,7 +3,6 @@ package hostcheck
 import (
 	"context"
 	"fmt"
-	"path"
 	"sort"
 	"strings"
 
@@ -76,7 +75,7 @@ func Volumes(ctx context.Context, m *lvm.Manager, cfg *config.Config, doms []Dom
 		}
 	}
 	for _, d := range doms {
-		if !selected(cfg, d.Name) {
+		if !cfg.Selects(d.Name) {
 			continue
 		}
 		for _, k := range d.Disks {
@@ -126,23 +125,4 @@ func Volumes(ctx context.Context, m *lvm.Manager, cfg *config.Config, doms []Dom
 	}
 	sort.Slice(vgs, func(i, j int) bool { return vgs[i].VG < vgs[j].VG })
 	return vols, vgs, ok
-}
-
-// selected: the domain is one a run would back up (vms:, when given, minus exclude:).
-func selected(cfg *config.Config, name string) bool {
-	if len(cfg.VMs) > 0 {
-		found := false
-		for _, vm := range cfg.VMs {
-			found = found || vm.Name == name
-		}
-		if !found {
-			return false
-		}
-	}
-	for _, g := range cfg.Exclude {
-		if ok, _ := path.Match(g, name); ok {
-			return false
-		}
-	}
-	return true
 }
