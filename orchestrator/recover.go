@@ -80,7 +80,7 @@ func Recover(ctx context.Context, d Deps, o RecoverOptions) (*Recovery, error) {
 			}
 			rec.RolledBack = append(rec.RolledBack, e.Key+" → "+what)
 		}
-		if !ok || (o.Root == "" && hasDirty(l)) {
+		if !ok {
 			continue // the journal stays for the next try
 		}
 		if err := l.Remove(); err != nil {
@@ -90,15 +90,6 @@ func Recover(ctx context.Context, d Deps, o RecoverOptions) (*Recovery, error) {
 		rec.Runs = append(rec.Runs, l.RunID)
 	}
 	return rec, errors.Join(errs...)
-}
-
-func hasDirty(l Leftover) bool {
-	for _, e := range l.Pending {
-		if e.Op == OpDirty {
-			return true
-		}
-	}
-	return false
 }
 
 // rollbackDataset returns ds to its newest kvmbackup snapshot; a dataset the run

@@ -67,15 +67,16 @@ var ErrVMRunning = errors.New("the VM is not shut off")
 
 // RestoredDisk is one disk of a restore.
 type RestoredDisk struct {
-	Disk     string                  `json:"disk"`
-	Image    string                  `json:"image"` // in the backup
-	To       string                  `json:"to"`
-	Mode     string                  `json:"mode"`
-	Size     int64                   `json:"size"`
-	Stats    transfer.Stats          `json:"stats"`
-	Verified *transfer.VerifyResult  `json:"verified,omitempty"`
-	Error    string                  `json:"error,omitempty"`
-	verify   func() (string, string) // the manifest to verify against, set in the plan
+	Disk     string                 `json:"disk"`
+	Image    string                 `json:"image"` // in the backup
+	To       string                 `json:"to"`
+	Mode     string                 `json:"mode"`
+	Size     int64                  `json:"size"`
+	Stats    transfer.Stats         `json:"stats"`
+	Verified *transfer.VerifyResult `json:"verified,omitempty"`
+	Error    string                 `json:"error,omitempty"`
+	src      string                 // the image in the mounted backup
+	manifest string                 // its block hashes, to verify against
 }
 
 // Restored is what a restore did (or, with DryRun, would do).
@@ -118,12 +119,11 @@ func Restore(ctx context.Context, d RestoreDeps, o RestoreOptions) (*Restored, e
 	var errs []error
 	for i := range res.Disks {
 		rd := &res.Disks[i]
-		src, manifest := rd.verify()
-		st, err := d.Copier.Copy(ctx, src, rd.To, transfer.Options{})
+		st, err := d.Copier.Copy(ctx, rd.src, rd.To, transfer.Options{})
 		rd.Stats = st
 		if err == nil {
 			var v transfer.VerifyResult
-			v, err = d.Verifier.Verify(ctx, rd.To, manifest)
+			v, err = d.Verifier.Verify(ctx, rd.To, rd.manifest)
 			rd.Verified = &v
 		}
 		if err != nil {
@@ -168,9 +168,8 @@ func planRestore(ctx context.Context, d RestoreDeps, o RestoreOptions, dir strin
 				return fmt.Errorf("disk %s: %w", md.Disk, err)
 			}
 		}
-		manifest := filepath.Join(dir, manifestDir, md.Image)
 		res.Disks = append(res.Disks, RestoredDisk{Disk: md.Disk, Image: md.Image, To: to, Mode: md.Mode, Size: fi.Size(),
-			verify: func() (string, string) { return img, manifest }})
+			src: img, manifest: filepath.Join(dir, manifestDir, md.Image)})
 	}
 	return nil
 }
