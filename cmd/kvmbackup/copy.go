@@ -132,30 +132,64 @@ func checkProgressMode(mode string) error {
 }
 
 // progress returns a callback that shows a bar on a terminal (or always), or logs a
-// line every 10 seconds otherwise.
+// line every 10 seconds otherwise; nil for --progress=never.
 func progress(ctx context.Context, mode, what string) func(done, total int64) {
-	tty := isatty.IsTerminal(os.Stderr.Fd())
-	if mode == "always" || (mode == "auto" && tty) {
-		var bar *progressbar.ProgressBar
-		return func(done, total int64) {
-			if bar == nil {
-				bar = progressbar.DefaultBytes(total, what)
-			}
-			bar.Set64(done)
-			if done == total {
-				bar.Finish()
-			}
+	p := newProgress(ctx, mode)
+	if p == nil {
+		return nil
+	}
+	return func(done, total int64) {
+		p.update(what, done, total)
+		if done == total {
+			p.finish()
 		}
 	}
+}
+
+// progressSink is where long copies report: a progress bar on a terminal (or with
+// --progress=always), else a log line every 10 seconds.
+type progressSink struct {
+	tty  bool
+	bar  *progressbar.ProgressBar
+	what string
+	max  int64
+	log  *zerolog.Logger
+	last time.Time
+}
+
+// newProgress returns the sink for a --progress mode; nil for never.
+func newProgress(ctx context.Context, mode string) *progressSink {
 	if mode == "never" {
 		return nil
 	}
-	log := zerolog.Ctx(ctx)
-	last := time.Now()
-	return func(done, total int64) {
-		if time.Since(last) >= 10*time.Second {
-			last = time.Now()
-			log.Info().Str("copy", what).Int64("done", done).Int64("total", total).Msg("copying")
+	return &progressSink{tty: mode == "always" || isatty.IsTerminal(os.Stderr.Fd()), log: zerolog.Ctx(ctx), last: time.Now()}
+}
+
+// update reports done of total bytes of what (the total and what may change).
+func (p *progressSink) update(what string, done, total int64) {
+	if !p.tty {
+		if time.Since(p.last) >= 10*time.Second {
+			p.last = time.Now()
+			p.log.Info().Str("copy", what).Int64("done", done).Int64("total", total).Msg("copying")
 		}
+		return
+	}
+	if p.bar == nil {
+		p.bar, p.what, p.max = progressbar.DefaultBytes(total, what), what, total
+	}
+	if total != p.max {
+		p.bar.ChangeMax64(total)
+		p.max = total
+	}
+	if what != p.what {
+		p.bar.Describe(what)
+		p.what = what
+	}
+	p.bar.Set64(done)
+}
+
+func (p *progressSink) finish() {
+	if p.bar != nil {
+		p.bar.Finish()
 	}
 }

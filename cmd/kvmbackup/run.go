@@ -6,15 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
-	"time"
 
-	"github.com/mattn/go-isatty"
-	"github.com/rs/zerolog"
-	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
 	"github.com/kvmbackup/kvmbackup/hypervisor"
@@ -157,51 +153,30 @@ func runRun(ctx context.Context, g *globalOptions, o *runOptions, out io.Writer)
 	return nil
 }
 
-// runProgress shows one bar for every disk being copied (on a terminal, or always),
-// or logs the copies' progress every 10 seconds.
+// runProgress shows the copies of a run as one: the bytes of every disk copied so
+// far or being copied, and which disks are in progress (see progressSink).
 func runProgress(ctx context.Context, mode string) func(vm, disk string, done, total int64) {
-	if mode == "never" {
+	p := newProgress(ctx, mode)
+	if p == nil {
 		return nil
 	}
 	type pos struct{ done, total int64 }
 	var mu sync.Mutex
 	disks := map[string]pos{}
-	sum := func() (done, total int64, names []string) {
+	return func(vm, disk string, done, total int64) {
+		mu.Lock()
+		defer mu.Unlock()
+		disks[vm+"/"+disk] = pos{done, total}
+		var d, t int64
+		var names []string
 		for k, p := range disks {
-			done, total = done+p.done, total+p.total
+			d, t = d+p.done, t+p.total
 			if p.done < p.total {
 				names = append(names, k)
 			}
 		}
 		sort.Strings(names)
-		return
-	}
-	if mode == "always" || isatty.IsTerminal(os.Stderr.Fd()) {
-		var bar *progressbar.ProgressBar
-		return func(vm, disk string, done, total int64) {
-			mu.Lock()
-			defer mu.Unlock()
-			disks[vm+"/"+disk] = pos{done, total}
-			d, t, names := sum()
-			if bar == nil {
-				bar = progressbar.DefaultBytes(t, "copying")
-			}
-			bar.ChangeMax64(t)
-			bar.Describe(fmt.Sprintf("copying %v", names))
-			bar.Set64(d)
-		}
-	}
-	log := zerolog.Ctx(ctx)
-	last := time.Now()
-	return func(vm, disk string, done, total int64) {
-		mu.Lock()
-		defer mu.Unlock()
-		disks[vm+"/"+disk] = pos{done, total}
-		if time.Since(last) >= 10*time.Second {
-			last = time.Now()
-			d, t, names := sum()
-			log.Info().Strs("copying", names).Int64("done", d).Int64("total", t).Msg("progress")
-		}
+		p.update("copying "+strings.Join(names, ", "), d, t)
 	}
 }
 
