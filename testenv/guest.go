@@ -74,6 +74,13 @@ func StartGuests(t TB, opts ...GuestOptions) []*Guest {
 	for i, o := range opts {
 		guests[i] = createGuest(t, o)
 	}
+	waitReady(t, start, guests)
+	return guests
+}
+
+// waitReady waits until every guest has printed its ready line.
+func waitReady(t TB, start time.Time, guests []*Guest) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), guestBootTimeout)
 	defer cancel()
 	for _, g := range guests {
@@ -82,7 +89,6 @@ func StartGuests(t TB, opts ...GuestOptions) []*Guest {
 		}
 		t.Logf("guest %s ready in %.1fs", g.Name, time.Since(start).Seconds())
 	}
-	return guests
 }
 
 func createGuest(t TB, opts GuestOptions) *Guest {
@@ -185,6 +191,31 @@ func (g *Guest) WaitConsole(ctx context.Context, line string) error {
 	return waitFor(ctx, 100*time.Millisecond, func() (bool, error) {
 		return strings.Contains(g.ConsoleText(), line), nil
 	})
+}
+
+// Sibling is a handle on the domain name that something else defined on g's host
+// (restore --define --as), its serial console logged to console: destroyed and
+// undefined at cleanup, also on failure.
+func (g *Guest) Sibling(t TB, name, console string) *Guest {
+	s := &Guest{Name: name, URI: g.URI, Console: console, virsh: g.virsh}
+	t.Cleanup(func() { s.remove(true) })
+	return s
+}
+
+// BootGuests starts defined, shut-off guests, all at once, and waits until every one
+// is ready (its ready line in a console log started afresh).
+func BootGuests(t TB, gs ...*Guest) {
+	t.Helper()
+	start := time.Now()
+	for _, g := range gs {
+		if err := os.Truncate(g.Console, 0); err != nil && !os.IsNotExist(err) {
+			t.Fatalf("guest %s: %v", g.Name, err)
+		}
+		if _, err := g.virsh(t.Context(), "start", g.Name); err != nil {
+			t.Fatalf("start guest %s: %v", g.Name, err)
+		}
+	}
+	waitReady(t, start, gs)
 }
 
 func (g *Guest) remove(persistent bool) {

@@ -1,0 +1,149 @@
+package hypervisor
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"libvirt.org/go/libvirtxml"
+
+	"github.com/kvmbackup/kvmbackup/testenv"
+)
+
+const savedXML = `<domain type='qemu'>
+  <name>web1</name>
+  <uuid>6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b</uuid>
+  <memory unit='KiB'>196608</memory>
+  <os><type arch='x86_64' machine='pc'>hvm</type><nvram>/var/lib/libvirt/qemu/nvram/web1_VARS.fd</nvram></os>
+  <devices>
+    <disk type='block' device='disk'><driver name='qemu' type='raw'/><source dev='/dev/vg0/web1'/><target dev='vda' bus='virtio'/></disk>
+    <disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='/srv/images/web1-data.qcow2'/><target dev='vdb' bus='virtio'/></disk>
+    <disk type='file' device='cdrom'><source file='/iso/debian.iso'/><target dev='hdc' bus='ide'/><readonly/></disk>
+    <interface type='network'><mac address='52:54:00:12:34:56'/><source network='default'/></interface>
+    <serial type='file'><source path='/var/log/vm/web1.console'/><target port='0'/></serial>
+    <console type='file'><source path='/var/log/vm/web1.console'/><target type='serial' port='0'/></console>
+    <channel type='unix'><source mode='bind' path='/var/lib/libvirt/qemu/channel/web1.agent'/><target type='virtio' name='org.qemu.guest_agent.0'/></channel>
+  </devices>
+</domain>`
+
+func parse(t *testing.T, x string) *libvirtxml.Domain {
+	t.Helper()
+	var d libvirtxml.Domain
+	if err := d.Unmarshal(x); err != nil {
+		t.Fatalf("%v\n%s", err, x)
+	}
+	return &d
+}
+
+// A copy gets a name of its own, no UUID or MAC, its own console log and agent
+// socket, and its disks on the restored images (a block device or a file, whatever
+// the original was); the VM itself keeps its identity.
+func TestRedefine(t *testing.T) {
+	disks := map[string]DiskSource{"vda": {Path: "/restore/vda.raw"}, "vdb": {Path: "/dev/vg1/copy", Block: true}}
+	name, out, err := Redefine(savedXML, Redefinition{As: "web1-copy", Disks: disks})
+	if err != nil || name != "web1-copy" {
+		t.Fatalf("%s %v", name, err)
+	}
+	d := parse(t, out)
+	dv := d.Devices
+	switch {
+	case d.Name != "web1-copy" || d.UUID != "":
+		t.Errorf("name %q uuid %q", d.Name, d.UUID)
+	case dv.Disks[0].Source.File == nil || dv.Disks[0].Source.File.File != "/restore/vda.raw" || dv.Disks[0].Source.Block != nil:
+		t.Errorf("vda: %+v", dv.Disks[0].Source)
+	case dv.Disks[1].Source.Block == nil || dv.Disks[1].Source.Block.Dev != "/dev/vg1/copy" || dv.Disks[1].Driver.Type != "qcow2":
+		t.Errorf("vdb: %+v", dv.Disks[1].Source)
+	case dv.Disks[2].Source.File.File != "/iso/debian.iso":
+		t.Errorf("the read-only cdrom changed: %+v", dv.Disks[2].Source)
+	case dv.Interfaces[0].MAC != nil:
+		t.Errorf("the copy keeps the MAC %+v", dv.Interfaces[0].MAC)
+	case dv.Serials[0].Source.File.Path != "/var/log/vm/web1-copy.console" || dv.Consoles[0].Source.File.Path != "/var/log/vm/web1-copy.console":
+		t.Errorf("console logs: %s %s", dv.Serials[0].Source.File.Path, dv.Consoles[0].Source.File.Path)
+	case dv.Channels[0].Source.UNIX.Path != "":
+		t.Errorf("agent socket %s", dv.Channels[0].Source.UNIX.Path)
+	case d.OS.NVRam.NVRam != "/var/lib/libvirt/qemu/nvram/web1-copy_VARS.fd":
+		t.Errorf("nvram %s", d.OS.NVRam.NVRam)
+	}
+
+	// The VM itself: same name and UUID, MAC and logs kept, its disk moved.
+	name, out, err = Redefine(savedXML, Redefinition{Disks: map[string]DiskSource{"vda": {Path: "/restore/vda.raw"}}})
+	d = parse(t, out)
+	if err != nil || name != "web1" || d.UUID == "" || d.Devices.Interfaces[0].MAC == nil || d.Devices.Serials[0].Source.File.Path != "/var/log/vm/web1.console" ||
+		d.Devices.Disks[0].Source.File.File != "/restore/vda.raw" || d.Devices.Disks[1].Source.File.File != "/srv/images/web1-data.qcow2" {
+		t.Errorf("redefine in place: %v\n%s", err, out)
+	}
+
+	for what, c := range map[string]struct {
+		r    Redefinition
+		text string
+	}{
+		"a copy sharing a writable disk": {Redefinition{As: "web1-copy", Disks: map[string]DiskSource{"vda": {Path: "/r/vda.raw"}}}, "disk vdb of web1 is writable and not restored"},
+		"an unknown disk":                {Redefinition{Disks: map[string]DiskSource{"vdz": {Path: "/r/vdz.raw"}}}, "no disk vdz"},
+	} {
+		if _, _, err := Redefine(savedXML, c.r); err == nil || !strings.Contains(err.Error(), c.text) {
+			t.Errorf("%s: %v", what, err)
+		}
+	}
+	if _, _, err := Redefine("<domain", Redefinition{}); err == nil {
+		t.Error("a broken definition was accepted")
+	}
+	if got := ownPath("/var/log/console.log", "web1", "web1-copy"); got != "/var/log/console.log.web1-copy" {
+		t.Errorf("ownPath: %s", got)
+	}
+}
+
+// A real guest's definition, as a backup saves it, defined again as a second copy
+// on a copy of its disk: libvirt accepts it, gives it a UUID of its own, and the copy
+// boots and prints its ready line on its own console.
+func TestDefineACopyBoots(t *testing.T) {
+	testenv.Require(t, testenv.Libvirt)
+	disk := filepath.Join(testenv.WorkDir(t), "data.raw")
+	if err := os.WriteFile(disk, []byte("KVMBACKUP-DEFINE"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(disk, 16<<20); err != nil {
+		t.Fatal(err)
+	}
+	g := testenv.StartGuest(t, testenv.GuestOptions{Persistent: true, Disks: []testenv.GuestDisk{{Target: "vdb", Source: disk}}})
+	c := connect(t)
+	saved, err := c.DomainXML(t.Context(), g.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	copyDisk := filepath.Join(filepath.Dir(disk), "copy.raw")
+	if out, err := exec.Command("cp", "--sparse=always", disk, copyDisk).CombinedOutput(); err != nil {
+		t.Fatalf("%v %s", err, out)
+	}
+	copyName := g.Name + "-copy"
+	name, xml, err := Redefine(saved, Redefinition{As: copyName, Disks: map[string]DiskSource{"vdb": {Path: copyDisk}}})
+	if err != nil || name != copyName {
+		t.Fatalf("%s %v", name, err)
+	}
+	cp := g.Sibling(t, copyName, strings.ReplaceAll(g.Console, g.Name, copyName))
+	start := time.Now()
+	if got, err := c.Define(t.Context(), xml); err != nil || got != copyName {
+		t.Fatalf("define: %q %v", got, err)
+	}
+	t.Logf("defined %s in %v", copyName, time.Since(start))
+	if _, err := c.Define(t.Context(), xml); err == nil || !strings.Contains(err.Error(), copyName) {
+		t.Errorf("a second define of the same name: %v", err)
+	}
+	orig, err := c.Domain(t.Context(), g.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := c.Domain(t.Context(), copyName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.UUID == "" || d.UUID == orig.UUID || d.State != StateShutoff || len(d.Disks) != 1 || d.Disks[0].Source != copyDisk {
+		t.Fatalf("the copy %+v (original %s)", d, orig.UUID)
+	}
+	testenv.BootGuests(t, cp)
+	if orig.State != StateRunning || !strings.Contains(g.ConsoleText(), testenv.GuestReadyLine) {
+		t.Errorf("the original %s is %s", g.Name, orig.State)
+	}
+}
