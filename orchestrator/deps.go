@@ -16,10 +16,12 @@ import (
 // quiesces the named VMs as one group and never returns an error with a VM still
 // paused or frozen; the Frozen it returns resumes exactly what it paused, its Thaw is
 // idempotent and runs even when ctx is cancelled. Recover resumes the VMs a crashed
-// run left marked, and touches no other VM.
+// run left marked, and touches no other VM. Define defines (does not start) a domain
+// from its XML and returns its name; a name or UUID in use is an error.
 type Hypervisor interface {
 	Domains(ctx context.Context) ([]hypervisor.Domain, error)
 	DomainXML(ctx context.Context, name string) (string, error)
+	Define(ctx context.Context, xml string) (string, error)
 	Freeze(ctx context.Context, names []string, opts hypervisor.FreezeOptions) (Frozen, error)
 	Recover(ctx context.Context) ([]hypervisor.Recovered, error)
 }

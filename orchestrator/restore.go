@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/kvmbackup/kvmbackup/hypervisor"
@@ -55,15 +56,26 @@ type RestoreOptions struct {
 	Disks []string // only these disks (vda, ...); empty: every disk of the backup
 	// To: write the images here instead of the VM's own volumes: a file or block
 	// device for one disk, or an existing directory (DIR/<image> per disk).
-	To       string
+	To string
+	// Define: define the domain from the backup's domain.xml once every disk is
+	// written and verified: the VM itself (it must not be defined: its definition is
+	// what was lost), or with As a second copy under that name (its disks the --to
+	// images; new UUID and MACs, see hypervisor.Redefinition).
+	Define   bool
+	As       string
 	DryRun   bool
 	RunID    string // names the read-only mount of the snapshot
 	Now      time.Time
 	Location *time.Location
 }
 
-// ErrVMRunning: a restore to a VM's own volumes while the VM is not shut off.
+// ErrVMRunning: a restore to a VM's own volumes while the VM is not shut off, or to
+// a disk of a domain that is not shut off.
 var ErrVMRunning = errors.New("the VM is not shut off")
+
+// ErrBadDefine: --define or --as that cannot be done (a name already defined, no
+// --to for a copy, a disk the copy would share with the original).
+var ErrBadDefine = errors.New("cannot define")
 
 // RestoredDisk is one disk of a restore.
 type RestoredDisk struct {
@@ -85,7 +97,11 @@ type Restored struct {
 	Snapshot string         `json:"snapshot"`
 	DryRun   bool           `json:"dry_run"`
 	Disks    []RestoredDisk `json:"disks"`
-	Duration time.Duration  `json:"duration_ns"`
+	// Defined is the domain defined from the backup's domain.xml (Define), or that
+	// would be (DryRun).
+	Defined  string        `json:"defined,omitempty"`
+	Duration time.Duration `json:"duration_ns"`
+	xml      string        // the definition to define
 }
 
 // Restore writes a VM's disk images from one dated snapshot back to its own volumes
@@ -131,14 +147,39 @@ func Restore(ctx context.Context, d RestoreDeps, o RestoreOptions) (*Restored, e
 			errs = append(errs, fmt.Errorf("disk %s: %w", rd.Disk, err))
 		}
 	}
+	// libvirt cannot be stopped from starting a domain meanwhile: one that did is
+	// reported, its disks may hold a mix of both.
+	if err := checkNotInUse(ctx, d.Hypervisor, res.Disks); err != nil {
+		errs = append(errs, fmt.Errorf("after writing: %w: its disk may now hold a mix of the backup and its own writes; shut it off and restore again", err))
+	}
+	if len(errs) == 0 && res.xml != "" {
+		name, err := d.Hypervisor.Define(ctx, res.xml)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("define %s from %s/domain.xml (the disks are written and verified): %w", res.Defined, res.Snapshot, err))
+			res.Defined = ""
+		} else {
+			res.Defined = name
+		}
+	} else if res.xml != "" {
+		res.Defined = "" // not defined: a disk failed
+	}
 	res.Duration = time.Since(start)
 	return res, errors.Join(errs...)
 }
 
-// planRestore reads what the backup holds and decides each disk's target.
+// planRestore reads what the backup holds and decides each disk's target, and with
+// Define the definition to define; it refuses, before anything is written, a
+// target that a domain not shut off uses.
 func planRestore(ctx context.Context, d RestoreDeps, o RestoreOptions, dir string, res *Restored) error {
 	disks, have, err := backupDisks(dir, res.Snapshot, o.VM, o.Disks)
 	if err != nil {
+		return err
+	}
+	doms, err := d.Hypervisor.Domains(ctx)
+	if err != nil {
+		return fmt.Errorf("list domains: %w", err)
+	}
+	if err := checkDefine(o, doms); err != nil {
 		return err
 	}
 	toDir := false
@@ -148,9 +189,12 @@ func planRestore(ctx context.Context, d RestoreDeps, o RestoreOptions, dir strin
 		} else if len(disks) > 1 {
 			return fmt.Errorf("--to %s: %d disks to restore (%s): give a directory, or one --disk", o.To, len(disks), strings.Join(have, ", "))
 		}
-	} else if err := checkShutOff(ctx, d.Hypervisor, o.VM); err != nil {
-		return err
+	} else if !o.Define { // --define without --to: the VM is not defined (checkDefine)
+		if err := checkShutOff(doms, o.VM); err != nil {
+			return err
+		}
 	}
+	sources := map[string]hypervisor.DiskSource{}
 	for _, md := range disks {
 		img := filepath.Join(dir, md.Image)
 		fi, err := os.Stat(img)
@@ -170,16 +214,57 @@ func planRestore(ctx context.Context, d RestoreDeps, o RestoreOptions, dir strin
 		}
 		res.Disks = append(res.Disks, RestoredDisk{Disk: md.Disk, Image: md.Image, To: to, Mode: md.Mode, Size: fi.Size(),
 			src: img, manifest: filepath.Join(dir, manifestDir, md.Image)})
+		sources[md.Disk] = hypervisor.DiskSource{Path: to, Block: isBlockDevice(to)}
+	}
+	if err := inUse(doms, res.Disks); err != nil {
+		return err
+	}
+	if !o.Define {
+		return nil
+	}
+	saved, err := os.ReadFile(filepath.Join(dir, "domain.xml"))
+	if err != nil {
+		return fmt.Errorf("%w: %s holds no domain definition: %v", ErrBadDefine, res.Snapshot, err)
+	}
+	res.Defined, res.xml, err = hypervisor.Redefine(string(saved), hypervisor.Redefinition{As: o.As, Disks: sources})
+	if err != nil {
+		return fmt.Errorf("%w: %s/domain.xml: %v", ErrBadDefine, res.Snapshot, err)
+	}
+	return nil
+}
+
+// checkDefine: --define brings back a VM that is not defined; --as NAME a second
+// copy, under a new name that is free, onto the --to images.
+func checkDefine(o RestoreOptions, doms []hypervisor.Domain) error {
+	defined := func(name string) bool {
+		return slices.ContainsFunc(doms, func(d hypervisor.Domain) bool { return d.Name == name })
+	}
+	switch {
+	case o.As != "" && !o.Define:
+		return fmt.Errorf("%w: --as %s names the copy that --define makes: add --define", ErrBadDefine, o.As)
+	case !o.Define:
+		return nil
+	case o.As == "":
+		if defined(o.VM) {
+			return fmt.Errorf("%w: %s is defined already: --define brings back a VM whose definition is gone; drop --define to write its disks back, or make a copy with --define --as NAME --to DIR", ErrBadDefine, o.VM)
+		}
+	case o.As == o.VM:
+		return fmt.Errorf("%w: --as %s: a copy needs a name of its own", ErrBadDefine, o.As)
+	case o.To == "":
+		return fmt.Errorf("%w: --as %s: give --to DIR for the copy's images (the VM's own volumes stay its own)", ErrBadDefine, o.As)
+	default:
+		if err := zfs.CheckComponent(o.As); err != nil {
+			return fmt.Errorf("%w: --as %q: %v", ErrBadDefine, o.As, err)
+		}
+		if defined(o.As) {
+			return fmt.Errorf("%w: --as %s: a domain of that name is defined already", ErrBadDefine, o.As)
+		}
 	}
 	return nil
 }
 
 // checkShutOff: a restore to a VM's own volumes needs the VM defined and shut off.
-func checkShutOff(ctx context.Context, hv Hypervisor, vm string) error {
-	doms, err := hv.Domains(ctx)
-	if err != nil {
-		return fmt.Errorf("list domains: %w", err)
-	}
+func checkShutOff(doms []hypervisor.Domain, vm string) error {
 	for _, dom := range doms {
 		if dom.Name == vm {
 			if dom.State != hypervisor.StateShutoff {
@@ -188,7 +273,56 @@ func checkShutOff(ctx context.Context, hv Hypervisor, vm string) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("%w: %s is not a defined domain here: restore with --to PATH", ErrVMRunning, vm)
+	return fmt.Errorf("%w: %s is not a defined domain here: restore with --to PATH (or bring it back with --define)", ErrVMRunning, vm)
+}
+
+// inUse: no restore writes a disk of a domain that is not shut off, whatever --to says.
+func inUse(doms []hypervisor.Domain, disks []RestoredDisk) error {
+	for _, dom := range doms {
+		if dom.State == hypervisor.StateShutoff {
+			continue
+		}
+		for _, dd := range dom.Disks {
+			for _, rd := range disks {
+				if dd.Source != "" && samePath(dd.Source, rd.To) {
+					return fmt.Errorf("%w: %s is disk %s of %s, which is %s: nothing written", ErrVMRunning, rd.To, dd.Target, dom.Name, dom.State)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// checkNotInUse is inUse as libvirt sees the domains now.
+func checkNotInUse(ctx context.Context, hv Hypervisor, disks []RestoredDisk) error {
+	doms, err := hv.Domains(ctx)
+	if err != nil {
+		return fmt.Errorf("list domains: %w", err)
+	}
+	return inUse(doms, disks)
+}
+
+// samePath: a and b name the same file or device (/dev/vg0/lv and /dev/mapper/vg0-lv).
+func samePath(a, b string) bool {
+	if filepath.Clean(a) == filepath.Clean(b) {
+		return true
+	}
+	fa, erra := os.Stat(a)
+	fb, errb := os.Stat(b)
+	if erra != nil || errb != nil {
+		return false
+	}
+	if os.SameFile(fa, fb) {
+		return true
+	}
+	ra, oka := fa.Sys().(*syscall.Stat_t)
+	rb, okb := fb.Sys().(*syscall.Stat_t)
+	return oka && okb && fa.Mode()&os.ModeDevice != 0 && fb.Mode()&os.ModeDevice != 0 && ra.Rdev == rb.Rdev
+}
+
+func isBlockDevice(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.Mode()&os.ModeDevice != 0 && fi.Mode()&os.ModeCharDevice == 0
 }
 
 // checkBlockTarget: the VM's own LV must still be a block device, big enough.

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"libvirt.org/go/libvirtxml"
+
 	"github.com/kvmbackup/kvmbackup/hypervisor"
 	"github.com/kvmbackup/kvmbackup/lvm"
 	"github.com/kvmbackup/kvmbackup/transfer"
@@ -57,6 +59,7 @@ type fdom struct {
 	d      hypervisor.Domain
 	paused bool
 	mark   string
+	xml    string // as defined by Define
 }
 
 type flv struct {
@@ -88,7 +91,7 @@ func newWorld(t *testing.T) *world {
 func (w *world) blockVM(name string, state hypervisor.State, data string) {
 	l := lvm.LV{VG: "vg0", Name: name, Path: "/dev/vg0/" + name, Size: 1 << 30, Attr: "-wi-ao----"}
 	w.lvs[l.FullName()] = &flv{lv: l, data: []byte(data)}
-	w.doms[name] = &fdom{d: hypervisor.Domain{Name: name, State: state, Persistent: true,
+	w.doms[name] = &fdom{d: hypervisor.Domain{Name: name, UUID: "uuid-of-" + name, State: state, Persistent: true,
 		Disks: []hypervisor.Disk{{Target: "vda", Device: "disk", Type: "block", Source: l.Path, Format: "raw"},
 			{Target: "hdc", Device: "cdrom", Type: "file", Source: "/iso/x.iso", ReadOnly: true}}}}
 }
@@ -101,7 +104,7 @@ func (w *world) fileVM(name, data string) {
 			files: map[string][]byte{}, mp: "/srv/images"}
 	}
 	w.lvs[key].files[name+".raw"] = []byte(data)
-	w.doms[name] = &fdom{d: hypervisor.Domain{Name: name, State: hypervisor.StateRunning, Persistent: true,
+	w.doms[name] = &fdom{d: hypervisor.Domain{Name: name, UUID: "uuid-of-" + name, State: hypervisor.StateRunning, Persistent: true,
 		Disks: []hypervisor.Disk{{Target: "vda", Device: "disk", Type: "file", Source: "/srv/images/" + name + ".raw", Format: "raw"}}}}
 }
 
@@ -159,7 +162,56 @@ func (f fakeHV) DomainXML(ctx context.Context, name string) (string, error) {
 	if err := f.w.call(ctx, "DomainXML "+name, true); err != nil {
 		return "", err
 	}
-	return "<domain><name>" + name + "</name></domain>", nil
+	d := f.w.doms[name]
+	if d == nil {
+		return "", fmt.Errorf("%w %q", hypervisor.ErrNotFound, name)
+	}
+	def := libvirtxml.Domain{Type: "qemu", Name: name, UUID: d.d.UUID, Devices: &libvirtxml.DomainDeviceList{
+		Interfaces: []libvirtxml.DomainInterface{{MAC: &libvirtxml.DomainInterfaceMAC{Address: "52:54:00:00:00:01"},
+			Source: &libvirtxml.DomainInterfaceSource{Network: &libvirtxml.DomainInterfaceSourceNetwork{Network: "default"}}}}}}
+	for _, dk := range d.d.Disks {
+		x := libvirtxml.DomainDisk{Device: dk.Device, Target: &libvirtxml.DomainDiskTarget{Dev: dk.Target}, Source: &libvirtxml.DomainDiskSource{}}
+		if dk.Type == "block" {
+			x.Source.Block = &libvirtxml.DomainDiskSourceBlock{Dev: dk.Source}
+		} else {
+			x.Source.File = &libvirtxml.DomainDiskSourceFile{File: dk.Source}
+		}
+		if dk.ReadOnly {
+			x.ReadOnly = &libvirtxml.DomainDiskReadOnly{}
+		}
+		def.Devices.Disks = append(def.Devices.Disks, x)
+	}
+	return def.Marshal()
+}
+
+// Define adds a shut-off domain with the disks of xml (what libvirt would refuse,
+// it refuses: a name or UUID in use).
+func (f fakeHV) Define(ctx context.Context, xml string) (string, error) {
+	if err := f.w.call(ctx, "Define", true); err != nil {
+		return "", err
+	}
+	var def libvirtxml.Domain
+	if err := def.Unmarshal(xml); err != nil {
+		return "", err
+	}
+	for n, d := range f.w.doms {
+		if n == def.Name || (def.UUID != "" && d.d.UUID == def.UUID) {
+			return "", fmt.Errorf("domain %s already exists", n)
+		}
+	}
+	dom := hypervisor.Domain{Name: def.Name, UUID: def.UUID, State: hypervisor.StateShutoff, Persistent: true}
+	for _, x := range def.Devices.Disks {
+		dk := hypervisor.Disk{Target: x.Target.Dev, Device: x.Device, ReadOnly: x.ReadOnly != nil}
+		switch {
+		case x.Source.Block != nil:
+			dk.Type, dk.Source = "block", x.Source.Block.Dev
+		case x.Source.File != nil:
+			dk.Type, dk.Source = "file", x.Source.File.File
+		}
+		dom.Disks = append(dom.Disks, dk)
+	}
+	f.w.doms[def.Name] = &fdom{d: dom, xml: xml}
+	return def.Name, nil
 }
 
 func (f fakeHV) Freeze(ctx context.Context, names []string, o hypervisor.FreezeOptions) (Frozen, error) {
