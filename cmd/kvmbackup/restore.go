@@ -18,6 +18,8 @@ type restoreOptions struct {
 	at       string
 	disks    []string
 	to       string
+	define   bool
+	as       string
 	dryRun   bool
 	lockPath string
 }
@@ -25,7 +27,7 @@ type restoreOptions struct {
 func newRestoreCommand(g *globalOptions) *cobra.Command {
 	o := &restoreOptions{}
 	cmd := &cobra.Command{
-		Use:   "restore VM --at WHEN [--disk vda]... [--to PATH] [--dry-run]",
+		Use:   "restore VM --at WHEN [--disk vda]... [--to PATH] [--define [--as NAME]] [--dry-run]",
 		Short: "Write a VM's disks back from a dated backup (changed blocks only, verified)",
 		Long: `Restore writes a VM's disk images from one dated backup, by changed blocks, and then
 verifies each written image against the backup's manifest (block hashes).
@@ -40,16 +42,31 @@ file mode), and only when libvirt says the VM is shut off: a running or paused V
 refused with nothing written. --to PATH writes elsewhere, whatever the VM's state: a
 file or block device for one disk, or an existing directory (one image per disk).
 The backup is read through a read-only mount of its snapshot, removed at the end.
+Whatever --to says, a disk of a domain that is not shut off is never written; a VM
+started while its disks are written back is reported (exit 1): restore it again.
+
+--define defines the domain again from the backup's domain.xml once every disk is
+written and verified: the VM itself, when its definition is gone (a VM still defined
+is refused: drop --define to write its disks back), with its disks where they were
+written (its own volumes, or --to). --define --as NAME --to DIR makes a second copy
+of the VM instead: named NAME, with a new UUID and new MAC addresses, its own console
+log files, and every writable disk on the images written into DIR (a writable disk
+left out with --disk would be shared with the original: refused). Neither is started.
 
 EXIT STATUS
   0  restored and verified
   1  a write or the verification failed (the error names the disk)
-  2  bad input (unknown VM, WHEN or disk; the VM not shut off; a volume smaller than
-     the image; another run holds the lock): nothing written`,
+  2  bad input (unknown VM, WHEN or disk; the VM not shut off; a target that a
+     running domain uses; a volume smaller than the image; --define of a VM still
+     defined, --as a name in use or without --to; another run holds the lock):
+     nothing written`,
 		Example: `  kvmbackup restore web1 --at latest --dry-run
   kvmbackup restore web1 --at 2026-11-24            # the VM must be shut off
   kvmbackup restore web1 --at 3d --disk vda --to /var/tmp/web1-vda.raw
-  kvmbackup restore db1 --at kvmbackup_2026-11-24T03:00:00Z --to /srv/restore/`,
+  kvmbackup restore db1 --at kvmbackup_2026-11-24T03:00:00Z --to /srv/restore/
+  kvmbackup restore web1 --at latest --define       # web1 was undefined: bring it back
+  kvmbackup restore web1 --at 2026-11-24 --to /srv/restore/ --define --as web1-test
+  virsh start web1-test                             # the copy boots beside web1`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.at == "" {
@@ -62,6 +79,8 @@ EXIT STATUS
 	f.StringVar(&o.at, "at", "", "which backup: snapshot name, latest, date, date-time or age (3d)")
 	f.StringArrayVar(&o.disks, "disk", nil, "only this disk (repeatable; default every disk of the backup)")
 	f.StringVar(&o.to, "to", "", "write here instead of the VM's own volumes: a file, a block device or a directory")
+	f.BoolVar(&o.define, "define", false, "define the domain from the backup's domain.xml once the disks are written (the VM must not be defined)")
+	f.StringVar(&o.as, "as", "", "with --define and --to: a second copy under this name (new UUID and MACs)")
 	f.BoolVar(&o.dryRun, "dry-run", false, "say what would be written where, write nothing")
 	f.StringVar(&o.lockPath, "lock", orchestrator.DefaultLockPath, "the host's run lock")
 	_ = f.MarkHidden("lock")
@@ -83,7 +102,7 @@ func runRestore(ctx context.Context, g *globalOptions, o *restoreOptions, vm str
 	defer release()
 	res, err := orchestrator.Restore(ctx, orchestrator.RestoreDeps{Hypervisor: deps.Hypervisor, Target: zfs.New(),
 		Copier: orchestrator.TransferCopier{}, Verifier: orchestrator.TransferCopier{}},
-		orchestrator.RestoreOptions{Root: cfg.Target.Dataset, VM: vm, At: o.at, Disks: o.disks, To: o.to, DryRun: o.dryRun,
+		orchestrator.RestoreOptions{Root: cfg.Target.Dataset, VM: vm, At: o.at, Disks: o.disks, To: o.to, Define: o.define, As: o.as, DryRun: o.dryRun,
 			RunID: "restore-" + time.Now().UTC().Format("20060102T150405Z"), Now: time.Now(), Location: locationFrom(ctx)})
 	if res == nil {
 		return err // nothing written
@@ -110,6 +129,12 @@ func runRestore(ctx context.Context, g *globalOptions, o *restoreOptions, vm str
 				line += ": FAILED: " + d.Error
 			}
 			fmt.Fprintln(out, line)
+		}
+		switch {
+		case res.Defined != "" && res.DryRun:
+			fmt.Fprintf(out, "would define %s from the backup's domain.xml\n", res.Defined)
+		case res.Defined != "":
+			fmt.Fprintf(out, "defined %s from the backup's domain.xml (not started: virsh start %s)\n", res.Defined, res.Defined)
 		}
 	}
 	if err != nil {

@@ -210,7 +210,95 @@ func TestRunOnTheMiniatureKVMHost(t *testing.T) {
 	l.checkNight(rep, bl, 1)
 
 	l.restores(bl)
+	l.restoreAndBoot(bl)
 	l.mounts(bl)
+}
+
+// restoreAndBoot: the block guest (shut off) is backed up again with other data at
+// the start of its disk; its own LV is restored --at the first backup, and a second
+// copy is made from it with --define --as; both boot, and both guests read the first
+// backup's data from their disk.
+func (l *lab) restoreAndBoot(bl *testenv.BackupLab) {
+	t := l.t
+	g := bl.Block
+	keep := l.cfg
+	l.cfg = bl.Config(t, l.dir, 10)
+	defer func() { l.cfg = keep }()
+	restore := func(args ...string) (string, string, int) {
+		return l.kvmbackup(append([]string{"restore", "--config", l.cfg, "--lock", l.state + "/run.lock"}, args...)...)
+	}
+	first := l.sh("zfs list -H -t snapshot -o name -s createtxg " + bl.Pool + "/vms/" + g.Name + " | tail -1")
+	_, first, _ = strings.Cut(first, "@")
+	const second = "KVMBACKUP-SECOND"
+	l.sh(fmt.Sprintf("printf %s | dd of=%s bs=%d count=1 conv=notrunc,fsync 2>/dev/null", second, bl.Disks[g.Name], len(second)))
+	rep := l.run(0, "--vm", g.Name)
+	if len(rep.VMs) != 1 || rep.VMs[0].Status != orchestrator.StatusOK {
+		t.Fatalf("backup of the changed disk: %+v", rep.VMs)
+	}
+	mp := l.sh("zfs get -H -o value mountpoint " + bl.Pool + "/vms/" + g.Name)
+	if head := l.sh(fmt.Sprintf("head -c %d %s/vdb.raw", len(second), mp)); head != second {
+		t.Fatalf("the second backup starts with %q", head)
+	}
+
+	// Refusals: nothing written, nothing defined.
+	copyName := g.Name + "-copy"
+	dir := filepath.Join(l.dir, testenv.UniqueName("copy"))
+	l.sh("mkdir -p " + dir)
+	for _, c := range []struct {
+		args []string
+		text string
+	}{
+		{[]string{g.Name, "--at", first, "--define"}, "defined already"},
+		{[]string{g.Name, "--at", first, "--define", "--as", copyName}, "--to DIR"},
+		{[]string{g.Name, "--at", first, "--as", copyName, "--to", dir}, "add --define"},
+		{[]string{g.Name, "--at", first, "--define", "--as", bl.File.Name, "--to", dir}, "defined already"},
+	} {
+		if out, stderr, code := restore(c.args...); code != 2 || !strings.Contains(stderr, c.text) {
+			t.Errorf("restore %s: exit %d, want 2 and %q\n%s\n%s", strings.Join(c.args, " "), code, c.text, out, stderr)
+		}
+	}
+	if left := l.sh("ls -A " + dir + "; virsh -c qemu:///system list --all --name | grep -c -- -copy || true"); left != "0" {
+		t.Fatalf("refused restores left: %q", left)
+	}
+
+	start := time.Now()
+	out, stderr, code := restore(g.Name, "--at", first)
+	if code != 0 || !strings.Contains(out, "verified") {
+		t.Fatalf("restore --at %s: exit %d\n%s\n%s", first, code, out, stderr)
+	}
+	t.Logf("kvmbackup restore %s --at %s (%.1fs):\n%s", g.Name, first, time.Since(start).Seconds(), out)
+	start = time.Now()
+	out, stderr, code = restore(g.Name, "--at", first, "--to", dir, "--define", "--as", copyName)
+	if code != 0 || !strings.Contains(out, "defined "+copyName) {
+		t.Fatalf("restore --define --as: exit %d\n%s\n%s", code, out, stderr)
+	}
+	t.Logf("kvmbackup restore %s --at %s --to %s --define --as %s (%.1fs):\n%s", g.Name, first, dir, copyName, time.Since(start).Seconds(), out)
+	cp := g.Sibling(t, copyName, filepath.Join(filepath.Dir(g.Console), copyName+".console"))
+	if src := l.sh("virsh -c qemu:///system domblklist " + copyName + " | awk '$1==\"vdb\"{print $2}'"); src != filepath.Join(dir, "vdb.raw") {
+		t.Errorf("the copy's vdb is %q", src)
+	}
+	if u1, u2 := l.sh("virsh -c qemu:///system domuuid "+g.Name), l.sh("virsh -c qemu:///system domuuid "+copyName); u1 == u2 {
+		t.Errorf("the copy has the original's UUID %s", u1)
+	}
+
+	start = time.Now()
+	testenv.BootGuests(t, g, cp)
+	for _, vm := range []*testenv.Guest{g, cp} {
+		if err := vm.WaitAgent(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		want := testenv.Pattern(g)
+		head, err := vm.Exec(t.Context(), "/bin/sh", "-c", fmt.Sprintf("head -c %d /dev/vda", len(want)))
+		if err != nil || head != want {
+			t.Errorf("%s booted and reads %q from its disk, want the first backup's %q (%v)", vm.Name, head, want, err)
+		}
+	}
+	t.Logf("%s (restored) and %s (its copy) booted and read the first backup's data in %.1fs", g.Name, copyName, time.Since(start).Seconds())
+	for _, vm := range []*testenv.Guest{g, cp} {
+		if _, err := vm.Virsh(t.Context(), "destroy", vm.Name); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 // mounts: file-level looks into a backup. The (shut off) guests' disks get
