@@ -72,7 +72,7 @@ EXIT STATUS
 	cmd.Flags().StringVar(&o.manifest, "manifest", "", "DST's manifest file (block hashes): read DST only when it cannot be trusted")
 	cmd.Flags().BoolVar(&o.verify, "verify", false, "check DST against --manifest instead of copying")
 	cmd.Flags().StringVar(&o.progress, "progress", "auto", "progress bar: auto (on a terminal), always or never")
-	cmd.Flags().StringVar(&o.chunk, "chunk-size", "", "size of each sequential read, a multiple of 16K (tuning; default 2M)")
+	cmd.Flags().StringVar(&o.chunk, "chunk-size", "", "size of each sequential read, a multiple of 16K (tuning; default 1M)")
 	cmd.Flags().IntVar(&o.streams, "streams", 0, "parts of the image copied side by side, each in order (tuning; default: 2 reads in flight)")
 	return cmd
 }
