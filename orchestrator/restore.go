@@ -101,7 +101,8 @@ type Restored struct {
 	// would be (DryRun).
 	Defined  string        `json:"defined,omitempty"`
 	Duration time.Duration `json:"duration_ns"`
-	xml      string        // the definition to define
+	xml      string        // the definition to define, of the domain named
+	name     string
 }
 
 // Restore writes a VM's disk images from one dated snapshot back to its own volumes
@@ -155,13 +156,9 @@ func Restore(ctx context.Context, d RestoreDeps, o RestoreOptions) (*Restored, e
 	if len(errs) == 0 && res.xml != "" {
 		name, err := d.Hypervisor.Define(ctx, res.xml)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("define %s from %s/domain.xml (the disks are written and verified): %w", res.Defined, res.Snapshot, err))
-			res.Defined = ""
-		} else {
-			res.Defined = name
+			errs = append(errs, fmt.Errorf("define %s from %s/domain.xml (the disks are written and verified): %w", res.name, res.Snapshot, err))
 		}
-	} else if res.xml != "" {
-		res.Defined = "" // not defined: a disk failed
+		res.Defined = name
 	}
 	res.Duration = time.Since(start)
 	return res, errors.Join(errs...)
@@ -226,9 +223,12 @@ func planRestore(ctx context.Context, d RestoreDeps, o RestoreOptions, dir strin
 	if err != nil {
 		return fmt.Errorf("%w: %s holds no domain definition: %v", ErrBadDefine, res.Snapshot, err)
 	}
-	res.Defined, res.xml, err = hypervisor.Redefine(string(saved), hypervisor.Redefinition{As: o.As, Disks: sources})
+	res.name, res.xml, err = hypervisor.Redefine(string(saved), hypervisor.Redefinition{As: o.As, Disks: sources})
 	if err != nil {
 		return fmt.Errorf("%w: %s/domain.xml: %v", ErrBadDefine, res.Snapshot, err)
+	}
+	if o.DryRun {
+		res.Defined = res.name
 	}
 	return nil
 }

@@ -161,6 +161,13 @@ func TestRestoreDefines(t *testing.T) {
 		t.Fatalf("refused restores left files %v, %d domains, mounts %v", ents, len(w.doms), w.mounts)
 	}
 
+	// A dry run says what it would define, and defines nothing.
+	dry := o("db1", dir, true, "db1-copy")
+	dry.DryRun = true
+	if res, err := Restore(ctx, d, dry); err != nil || res.Defined != "db1-copy" || w.doms["db1-copy"] != nil {
+		t.Fatalf("dry run of --define --as: %v %+v", err, res)
+	}
+
 	// A second copy of db1 as it was on night 1.
 	res, err := Restore(ctx, d, o("db1", dir, true, "db1-copy"))
 	if err != nil || res.Defined != "db1-copy" {
