@@ -27,6 +27,7 @@ type entry struct {
 	Sum    string
 	Rdev   uint64
 	Links  string // the first path of its hard-link group within the tree
+	Xattrs string // user.* extended attributes
 }
 
 func snapshotTree(t *testing.T, root string) map[string]entry {
@@ -43,6 +44,14 @@ func snapshotTree(t *testing.T, root string) map[string]entry {
 			return err
 		}
 		e := entry{Mode: s.Mode, UID: s.Uid, GID: s.Gid, Mtime: s.Mtim.Nano()}
+		if xa, err := xattrs(p); err == nil && len(xa) > 0 {
+			keys := make([]string, 0, len(xa))
+			for k := range xa {
+				keys = append(keys, k+"="+string(xa[k]))
+			}
+			sort.Strings(keys)
+			e.Xattrs = strings.Join(keys, ",")
+		}
 		switch s.Mode & unix.S_IFMT {
 		case unix.S_IFREG:
 			e.Type, e.Size = "file", s.Size
@@ -132,6 +141,9 @@ func makeSource(t *testing.T, src string) {
 	must(t, os.Lchown(filepath.Join(src, "a", "f2"), 4321, 8765))
 	must(t, os.Chown(filepath.Join(src, "a", "disk.img"), 1111, 2222))
 	must(t, os.Chmod(filepath.Join(src, "a"), 0o750))
+	must(t, unix.Lsetxattr(filepath.Join(src, "a", "f2"), "user.kvmbackup", []byte("small"), 0))
+	must(t, unix.Lsetxattr(filepath.Join(src, "a", "disk.img"), "user.kvmbackup", []byte("big"), 0))
+	must(t, unix.Lsetxattr(filepath.Join(src, "c"), "user.dir", []byte("d"), 0))
 	// Another file system inside: not entered (rsync -x).
 	must(t, os.MkdirAll(filepath.Join(src, "mnt"), 0o755))
 	if _, err := testenv.Local(t.Context(), "mount", "-t", "tmpfs", "tmpfs", filepath.Join(src, "mnt")); err != nil {
@@ -246,5 +258,68 @@ func TestSyncTreeBadInput(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "d")); err == nil {
 		t.Error("a refused sync created its destination")
+	}
+}
+
+// With Exclude and Xattrs, SyncTree leaves what rsync -aHxX --delete --delete-excluded
+// leaves with the same excludes: excluded files (big ones too) neither copied nor
+// kept from an older copy, extended attributes of small and big files copied.
+func TestSyncTreeExcludesAndXattrs(t *testing.T) {
+	testenv.Require(t, testenv.Root)
+	base := t.TempDir()
+	src, ours, theirs := filepath.Join(base, "src"), filepath.Join(base, "ours"), filepath.Join(base, "rsync")
+	makeSource(t, src)
+	makeOldBackup(t, ours)
+	makeOldBackup(t, theirs)
+	writeFile(t, filepath.Join(ours, "c", "empty", "kept-before"), []byte("excluded since\n"), 0o644)
+	writeFile(t, filepath.Join(theirs, "c", "empty", "kept-before"), []byte("excluded since\n"), 0o644)
+	must(t, unix.Lsetxattr(filepath.Join(ours, "a", "disk.img"), "user.stale", []byte("x"), 0))
+	excl := []string{"/c/empty", "fifo", "*.txt", "/z.img", "/a/f1"}
+	st, err := SyncTree(t.Context(), src, ours, TreeOptions{BigFile: 1 << 20, Exclude: excl, Xattrs: true,
+		Skip: []string{filepath.Join(src, "b", "disk-link.img")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("tree sync: %+v", st)
+	args := []string{"-aHxX", "--delete", "--delete-excluded", "--numeric-ids"}
+	for _, e := range append(excl, "/b/disk-link.img") {
+		args = append(args, "--exclude="+e)
+	}
+	if _, err := testenv.Local(t.Context(), append(append([]string{"rsync"}, args...), src+"/", theirs+"/")...); err != nil {
+		t.Fatal(err)
+	}
+	got, want := snapshotTree(t, ours), snapshotTree(t, theirs)
+	for p, w := range want {
+		if g, ok := got[p]; !ok {
+			t.Errorf("%s: missing (rsync has %+v)", p, w)
+		} else if g != w {
+			t.Errorf("%s:\n  ours  %+v\n  rsync %+v", p, g, w)
+		}
+	}
+	for p := range got {
+		if _, ok := want[p]; !ok {
+			t.Errorf("%s: present, rsync excluded, deleted or never made it", p)
+		}
+	}
+	for _, p := range []string{"c/empty", "a/fifo", "z.img", "a/f1", "b/disk-link.img"} {
+		if _, ok := got[p]; ok {
+			t.Errorf("%s: copied, yet excluded", p)
+		}
+	}
+	if got["a/disk.img"].Xattrs != "user.kvmbackup=big" || got["a/f2"].Xattrs != "user.kvmbackup=small" || got["c"].Xattrs != "user.dir=d" {
+		t.Errorf("xattrs: disk.img %q, f2 %q, c %q", got["a/disk.img"].Xattrs, got["a/f2"].Xattrs, got["c"].Xattrs)
+	}
+	if st.RsyncWritten == 0 || st.Transferred == 0 {
+		t.Errorf("no bytes or files counted as written: %+v", st)
+	}
+	// Again: nothing written.
+	if st, err = SyncTree(t.Context(), src, ours, TreeOptions{BigFile: 1 << 20, Exclude: excl, Xattrs: true,
+		Skip: []string{filepath.Join(src, "b", "disk-link.img")}}); err != nil || st.RsyncWritten != 0 || st.BigWritten != 0 || st.Transferred != 0 {
+		t.Errorf("second sync wrote: %+v %v", st, err)
+	}
+	for _, g := range []string{"", "/", "a/", "[x"} {
+		if err := CheckExclude(g); err == nil {
+			t.Errorf("CheckExclude(%q) accepted", g)
+		}
 	}
 }
