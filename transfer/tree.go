@@ -8,6 +8,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -36,7 +37,14 @@ type TreeOptions struct {
 	Skip []string
 	// Xattrs: also copy extended attributes (rsync -X), big files' included.
 	Xattrs bool
+	// Only, when set: copy only what these globs match (the path below src, as an
+	// Exclude glob with a "/"; a matched directory with everything below it), and the
+	// directories leading to it. Nothing matched is an error (ErrNothingMatched).
+	Only []string
 }
+
+// ErrNothingMatched: TreeOptions.Only matched nothing in the source.
+var ErrNothingMatched = errors.New("nothing matched")
 
 // TreeStats describe a tree sync.
 type TreeStats struct {
@@ -90,6 +98,13 @@ func SyncTree(ctx context.Context, src, dst string, opts TreeOptions) (TreeStats
 		if err := CheckExclude(g); err != nil {
 			return st, err
 		}
+	}
+	if len(opts.Only) > 0 {
+		skip, err := onlySkips(src, opts.Only)
+		if err != nil {
+			return st, err
+		}
+		opts.Skip = append(slices.Clip(opts.Skip), skip...)
 	}
 	w, err := walkTree(src, opts)
 	if err != nil {
@@ -276,6 +291,61 @@ func walkTree(src string, opts TreeOptions) (walked, error) {
 	}
 	sort.Slice(w.bigs, func(i, j int) bool { return w.bigs[i].paths[0] < w.bigs[j].paths[0] })
 	return w, err
+}
+
+// onlySkips returns what Only leaves out, as few absolute paths as can say it: the
+// entries that neither match, nor lie below a match, nor lead to one, whose parent
+// does (a whole directory leading to no match is one path).
+func onlySkips(src string, only []string) ([]string, error) {
+	for _, g := range only {
+		if err := CheckExclude(g); err != nil {
+			return nil, fmt.Errorf("only: %w", err)
+		}
+	}
+	type node struct {
+		rel  string
+		keep bool
+	}
+	var nodes []*node
+	byRel := map[string]*node{}
+	matched := 0
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return fmt.Errorf("walk %s: %w", p, err)
+		}
+		rel, _ := filepath.Rel(src, p)
+		if rel == "." {
+			return nil
+		}
+		n := &node{rel: rel}
+		nodes, byRel[rel] = append(nodes, n), n
+		for _, g := range only {
+			if ok, _ := path.Match(strings.TrimPrefix(g, "/"), rel); ok {
+				matched++
+				for a := rel; a != "."; a = filepath.Dir(a) {
+					byRel[a].keep = true
+				}
+				if d.IsDir() {
+					return filepath.SkipDir // all of it, not listed: its parent is kept
+				}
+				break
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if matched == 0 {
+		return nil, fmt.Errorf("%w in %s by %s", ErrNothingMatched, src, strings.Join(only, " "))
+	}
+	var out []string
+	for _, n := range nodes {
+		if parent := filepath.Dir(n.rel); !n.keep && (parent == "." || byRel[parent].keep) {
+			out = append(out, filepath.Join(src, n.rel))
+		}
+	}
+	return out, nil
 }
 
 // CheckExclude says what is wrong with an exclude glob (see TreeOptions.Exclude).

@@ -2,6 +2,7 @@ package transfer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -321,5 +322,37 @@ func TestSyncTreeExcludesAndXattrs(t *testing.T) {
 		if err := CheckExclude(g); err == nil {
 			t.Errorf("CheckExclude(%q) accepted", g)
 		}
+	}
+}
+
+// Only copies what its globs match, with the directories leading to it.
+func TestSyncTreeOnly(t *testing.T) {
+	testenv.Require(t, testenv.Root)
+	base := t.TempDir()
+	src, dst := filepath.Join(base, "src"), filepath.Join(base, "dst")
+	makeSource(t, src)
+	st, err := SyncTree(t.Context(), src, dst, TreeOptions{BigFile: 1 << 20, Only: []string{"/a/f?", "c"}, Xattrs: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, want := snapshotTree(t, dst), snapshotTree(t, src)
+	var names []string
+	for p := range got {
+		names = append(names, p)
+	}
+	sort.Strings(names)
+	if strings.Join(names, " ") != ". a a/f1 a/f2 c c/empty" {
+		t.Errorf("copied %v, want a/f1, a/f2 and c (with a and c/empty)", names)
+	}
+	for _, p := range []string{"a", "a/f2", "c", "c/empty"} {
+		if got[p] != want[p] {
+			t.Errorf("%s:\n  copy   %+v\n  source %+v", p, got[p], want[p])
+		}
+	}
+	if st.BigFiles != 0 {
+		t.Errorf("big files copied: %+v", st)
+	}
+	if _, err := SyncTree(t.Context(), src, filepath.Join(base, "none"), TreeOptions{Only: []string{"/nosuch/*"}}); !errors.Is(err, ErrNothingMatched) {
+		t.Errorf("an Only matching nothing: %v", err)
 	}
 }
