@@ -91,6 +91,13 @@ func SyncTree(ctx context.Context, src, dst string, opts TreeOptions) (TreeStats
 	if src == dst || strings.HasPrefix(dst+"/", src+"/") {
 		return st, fmt.Errorf("tree destination %s is inside the source %s", dst, src)
 	}
+	if len(opts.Only) > 0 { // before dst is made: nothing matched changes nothing
+		skip, err := onlySkips(src, opts.Only)
+		if err != nil {
+			return st, err
+		}
+		opts.Skip = append(slices.Clip(opts.Skip), skip...)
+	}
 	if err := os.MkdirAll(dst, 0o755); err != nil {
 		return st, fmt.Errorf("tree destination: %w", err)
 	}
@@ -98,13 +105,6 @@ func SyncTree(ctx context.Context, src, dst string, opts TreeOptions) (TreeStats
 		if err := CheckExclude(g); err != nil {
 			return st, err
 		}
-	}
-	if len(opts.Only) > 0 {
-		skip, err := onlySkips(src, opts.Only)
-		if err != nil {
-			return st, err
-		}
-		opts.Skip = append(slices.Clip(opts.Skip), skip...)
 	}
 	w, err := walkTree(src, opts)
 	if err != nil {

@@ -355,4 +355,7 @@ func TestSyncTreeOnly(t *testing.T) {
 	if _, err := SyncTree(t.Context(), src, filepath.Join(base, "none"), TreeOptions{Only: []string{"/nosuch/*"}}); !errors.Is(err, ErrNothingMatched) {
 		t.Errorf("an Only matching nothing: %v", err)
 	}
+	if _, err := os.Stat(filepath.Join(base, "none")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("an Only matching nothing made its destination: %v", err)
+	}
 }
