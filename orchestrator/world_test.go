@@ -645,6 +645,12 @@ func (f fakeTrees) SyncTree(ctx context.Context, src, dst string, o transfer.Tre
 		}
 		return transfer.TreeStats{}, err
 	}
+	if files == nil && f.w.mounts[src] != "" { // a mounted ZFS snapshot (a restore): real files
+		files = map[string][]byte{}
+		for rel, data := range readTree(src) {
+			files[rel] = []byte(data)
+		}
+	}
 	if files == nil {
 		return transfer.TreeStats{}, fmt.Errorf("fake tree sync: no such source %s", src)
 	}
