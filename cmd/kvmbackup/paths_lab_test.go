@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -35,7 +36,7 @@ func TestPathsOnRealLVMAndZFS(t *testing.T) {
 	l.state = filepath.Join(l.dir, "state")
 	base := filepath.Join(testenv.ScratchDir, testenv.UniqueName("paths"))
 	l.sh("mkdir -p " + base)
-	t.Cleanup(func() { a.Shell(t.Context(), "rm -rf "+base) })
+	t.Cleanup(func() { cleanupShell(a, "rm -rf "+base) })
 
 	pool := testenv.ZPool(t, a.Run, testenv.PoolOptions{Mirror: true})
 	l.sh("zfs create " + pool + "/vms")
@@ -45,7 +46,7 @@ func TestPathsOnRealLVMAndZFS(t *testing.T) {
 		dev := testenv.LogicalVolume(t, a.Run, vg, lv, 300<<20)
 		l.sh(fmt.Sprintf("mkfs.ext4 -q %s && mkdir -p %s/%s && mount %s %s/%s", dev, base, lv, dev, base, lv))
 		t.Cleanup(func() {
-			a.Shell(t.Context(), fmt.Sprintf("umount -l %s/%s/* 2>/dev/null; umount %s/%s", base, lv, base, lv))
+			cleanupShell(a, fmt.Sprintf("umount -l %s/%s/* 2>/dev/null; umount %s/%s", base, lv, base, lv))
 		})
 	}
 
@@ -107,7 +108,7 @@ report: {metrics-file: %s/kvmbackup.prom}
 	// after the other.
 	l.sh(fmt.Sprintf(`setsid sh -c 'i=0; while [ ! -e %[1]s/stop ]; do i=$((i+1)); printf "%%s" $i > %[2]s/seq/$(printf %%06d $i); sleep 0.02; done; echo $i > %[1]s/writer.done' </dev/null >/dev/null 2>&1 &
 until [ "$(ls %[2]s/seq | wc -l)" -ge 20 ]; do sleep 0.1; done`, base, vol))
-	t.Cleanup(func() { a.Shell(t.Context(), "touch "+base+"/stop") })
+	t.Cleanup(func() { cleanupShell(a, "touch "+base+"/stop; sleep 0.5") })
 
 	// Night 1: both entries.
 	start := time.Now()
@@ -276,6 +277,14 @@ for f in ["d3/f10", "d3/f20", "d5/f01", "d5/f02", "d5/f03", "d7/f50", "d7/f51", 
 		t.Errorf("bad input changed something: datasets\n%s\nthen\n%s", before, after)
 	}
 	l.checkNoLeftovers()
+}
+
+// cleanupShell runs a cleanup script in the appliance on a fresh bounded context (the
+// test's own is cancelled before its cleanups run).
+func cleanupShell(a *testenv.ApplianceVM, script string) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	a.Shell(ctx, script)
 }
 
 // decode reads a `run --json` report, checking its exit status.
