@@ -300,8 +300,14 @@ func (r *run) livePaths(ctx context.Context) {
 			continue
 		}
 		st := r.paths[pp.Name]
-		r.preparePath(ctx, st)
 		at := r.o.Now().UTC().Truncate(time.Second)
+		if ctx.Err() != nil { // interrupted: touch nothing more
+			st.start = r.o.Now()
+			r.failPath(pp, fmt.Errorf("interrupted: %w", context.Cause(ctx)))
+			r.commitPath(ctx, st, at)
+			continue
+		}
+		r.preparePath(ctx, st)
 		if !r.failedPath(pp) {
 			r.syncPath(ctx, st, pp.Path)
 		}
