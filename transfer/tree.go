@@ -88,8 +88,16 @@ func SyncTree(ctx context.Context, src, dst string, opts TreeOptions) (TreeStats
 	if !sfi.IsDir() {
 		return st, fmt.Errorf("tree source %s is not a directory", src)
 	}
-	if src == dst || strings.HasPrefix(dst+"/", src+"/") {
-		return st, fmt.Errorf("tree destination %s is inside the source %s", dst, src)
+	if src == dst || strings.HasPrefix(dst+"/", strings.TrimSuffix(src, "/")+"/") {
+		skipped := false // a destination inside a skipped path is never copied into itself
+		for _, p := range opts.Skip {
+			if p = filepath.Clean(p); p != src && (dst == p || strings.HasPrefix(dst+"/", p+"/")) {
+				skipped = true
+			}
+		}
+		if !skipped {
+			return st, fmt.Errorf("tree destination %s is inside the source %s", dst, src)
+		}
 	}
 	if len(opts.Only) > 0 { // before dst is made: nothing matched changes nothing
 		skip, err := onlySkips(src, opts.Only)

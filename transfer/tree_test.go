@@ -260,6 +260,23 @@ func TestSyncTreeBadInput(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "d")); err == nil {
 		t.Error("a refused sync created its destination")
 	}
+	// Inside the source, but in a skipped path (the target's mount point): copied,
+	// and never into itself.
+	os.MkdirAll(filepath.Join(dir, "pool", "vms"), 0o755)
+	os.WriteFile(filepath.Join(dir, "pool", "old-backup"), []byte("x"), 0o644)
+	dst := filepath.Join(dir, "pool", "vms", "_paths", "root")
+	if _, err := SyncTree(t.Context(), dir, dst, TreeOptions{Skip: []string{filepath.Join(dir, "pool")}}); err != nil {
+		t.Fatalf("a destination in a skipped path: %v", err)
+	}
+	if b, err := os.ReadFile(filepath.Join(dst, "f")); err != nil || len(b) != 0 {
+		t.Errorf("the tree was not copied: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dst, "pool")); !os.IsNotExist(err) {
+		t.Errorf("the skipped path was copied into itself: %v", err)
+	}
+	if _, err := SyncTree(t.Context(), dir, filepath.Join(dir, "other"), TreeOptions{Skip: []string{dir}}); err == nil {
+		t.Error("a Skip of the source itself let a destination inside it through")
+	}
 }
 
 // With Exclude and Xattrs, SyncTree leaves what rsync -aHxX --delete --delete-excluded
