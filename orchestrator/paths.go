@@ -354,15 +354,19 @@ func (r *run) commitPath(ctx context.Context, st *pathState, at time.Time) {
 	_ = r.record(OpRollback, pp.Dataset, what)
 }
 
-// targetMounts are the mount points of the target dataset and, when it is mounted,
-// of the pool's root dataset (often mountpoint=none: then it holds no files): a tree
-// never holds them. The target dataset must be mounted (an error otherwise).
+// targetMounts are the mount points of the target dataset (unless the first run is
+// yet to create it) and, when it is mounted, of the pool's root dataset (often
+// mountpoint=none: then it holds no files): a tree never holds them. A target dataset
+// that exists must be mounted (an error otherwise).
 func (r *run) targetMounts(ctx context.Context) ([]string, error) {
+	var out []string
 	mp, err := r.Target.Mountpoint(ctx, r.cfg.Target.Dataset)
-	if err != nil {
+	switch {
+	case err == nil:
+		out = append(out, filepath.Clean(mp))
+	case !zfs.IsNotFound(err):
 		return nil, err
 	}
-	out := []string{filepath.Clean(mp)}
 	if mp, err := r.Target.Mountpoint(ctx, zfs.Pool(r.cfg.Target.Dataset)); err == nil && mp != "" {
 		out = append(out, filepath.Clean(mp))
 	}

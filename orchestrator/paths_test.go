@@ -251,6 +251,21 @@ func TestRunRefusesBadPaths(t *testing.T) {
 	}
 }
 
+// The first run creates the target dataset: its mount point is not known yet, and
+// the tree is backed up all the same.
+func TestRunPathsIntoANewTarget(t *testing.T) {
+	w := pathScene(t)
+	delete(w.datasets, "backup/vms")
+	env := runEnv{t.TempDir()}
+	o := env.opts(pathsConfig(t, ""), night1)
+	o.Paths = []string{"root", "iso"}
+	rep, err := Run(context.Background(), w.deps(), o)
+	if err != nil || !rep.OK() {
+		t.Fatalf("%v %+v", err, rep)
+	}
+	checkPaths(t, w, map[string]string{"root": "root v1", "iso": "iso v1"})
+}
+
 // A tree holding the target's mount point skips it.
 func TestRunSkipsTheTargetInATree(t *testing.T) {
 	w := scene(t)

@@ -39,7 +39,6 @@ func TestPathsOnRealLVMAndZFS(t *testing.T) {
 	t.Cleanup(func() { cleanupShell(a, "rm -rf "+base) })
 
 	pool := testenv.ZPool(t, a.Run, testenv.PoolOptions{Mirror: true})
-	l.sh("zfs create " + pool + "/vms")
 	vg := testenv.VolumeGroup(t, a.Run, 1<<30)
 	tree, vol := base+"/tree", base+"/vol"
 	for _, lv := range []string{"tree", "vol"} {
