@@ -95,6 +95,11 @@ minutes.`)
 	dir := filepath.Join(a.Dir, "demo")
 	must("", os.MkdirAll(dir, 0o755))
 	cfg := lab.Config(s, dir, 3)
+	// A small host tree kept too (a paths: entry): a copy of the host's /etc on the
+	// scratch filesystem, 200 files.
+	tree := filepath.Join(testenv.ScratchDir, "demo-host-etc")
+	must(a.Shell(ctx, "rm -rf "+tree+" && mkdir -p "+tree+" && find /etc -xdev -type f -size -64k 2>/dev/null | head -200 | cpio -pdm --quiet "+tree+" 2>/dev/null; find "+tree+" -type f | wc -l"))
+	must("", appendFile(cfg, "paths:\n  - name: etc\n    path: "+tree+"\n    exclude: [\"*.dpkg-old\"]\n"))
 	for _, g := range lab.Guests() {
 		lab.WritePattern(s, g)
 		fmt.Printf("    guest %s (vdb: %s) wrote %q over %d MiB and synced\n", g.Name, lab.Disks[g.Name], testenv.Pattern(g), testenv.PatternSize>>20)
@@ -121,8 +126,9 @@ the mode, the snapshot size, where the image lands and how the guest is quiesced
 
 	done = timed(5, "The backup night", `Per group of VMs: Alt+SysRq+S, settle, suspend, LVM snapshot, resume (the PAUSE column),
 then the snapshot is copied into the VM's dataset and removed, domain.xml and
-kvmbackup.json are written, and the dated ZFS snapshot is taken. On a terminal a
-progress bar follows the copies.`)
+kvmbackup.json are written, and the dated ZFS snapshot is taken. A small host tree (the
+paths: entry etc) is copied too, into its own dataset vms/_paths/etc, with its own dated
+snapshot. On a terminal a progress bar follows the copies.`)
 	show("kvmbackup run", kb("run"))
 	show("zfs list -r -t snapshot -o name,used,written,referenced "+lab.Pool+"/vms",
 		must(a.Run(ctx, "zfs", "list", "-r", "-t", "snapshot", "-o", "name,used,written,referenced", lab.Pool+"/vms")))
@@ -134,6 +140,8 @@ finds the changed blocks from the manifest of the last backup (block hashes), re
 only the snapshot, and writes just those: the WRITTEN column, and ZFS's written.`)
 	changed := lab.ChangeOnePercent(s)
 	fmt.Printf("    each guest changed %.1f MiB\n", float64(changed)/(1<<20))
+	must(a.Shell(ctx, "find "+tree+" -type f | head -2 | while read f; do echo 'changed by the demo' >> \"$f\"; done"))
+	fmt.Printf("    2 of the host tree's 200 files changed (1%%)\n")
 	show("kvmbackup run", kb("run"))
 	show("zfs list -r -t snapshot -o name,used,written,referenced "+lab.Pool+"/vms",
 		must(a.Run(ctx, "zfs", "list", "-r", "-t", "snapshot", "-o", "name,used,written,referenced", lab.Pool+"/vms")))
@@ -141,9 +149,22 @@ only the snapshot, and writes just those: the WRITTEN column, and ZFS's written.
 	show("cat kvmbackup.prom   (Prometheus textfile metrics)", grepLines(must(a.Run(ctx, "cat", dir+"/kvmbackup.prom")), "kvmbackup_vm_"))
 	done()
 
-	step(7, "What comes next", `kvmbackup restore and mount (a VM back from any dated snapshot, and a file-level look
-into an old one) are the next issue.`)
+	show("kvmbackup list --path etc", kb("list", "--path", "etc"))
+	step(7, "What comes next", `kvmbackup restore and mount bring a VM back from any dated snapshot, or show its files;
+restore --path etc --at WHEN --to DIR [--only GLOB] does the same for a host tree.`)
 	return nil
+}
+
+func appendFile(path, text string) error {
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	if _, err := f.WriteString(text); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func errOrZero(err error) string {
