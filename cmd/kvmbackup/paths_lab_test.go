@@ -191,6 +191,27 @@ for f in ["d3/f10", "d3/f20", "d5/f01", "d5/f02", "d5/f03", "d7/f50", "d7/f51", 
 		t.Errorf("run --path tree touched vol: %s snapshots", got)
 	}
 
+	// SIGKILL while the volume entry's snapshot is mounted and copied: the next
+	// recover removes the snapshot and the mount and rolls the dataset back to night
+	// 1's backup; no dated snapshot for the killed run.
+	l.sh(fmt.Sprintf(`cd %s && python3 -c '
+import os
+os.makedirs("more")
+for i in range(300):
+    open("more/f%%03d" %% i, "wb").write(os.urandom(4096))'`, vol))
+	killed := l.killDuring(`"path":"vol","from"`, "KILL")
+	if !strings.Contains(killed, "exit=137") {
+		t.Fatalf("SIGKILL during the volume's copy: %s", killed)
+	}
+	if out, stderr, code = l.kvmbackup("recover", "--config", l.cfg, "--state-dir", l.state, "--lock", l.state+"/run.lock"); code != 0 {
+		t.Fatalf("recover: exit %d\n%s\n%s", code, out, stderr)
+	}
+	t.Logf("killed during the volume's copy; kvmbackup recover:\n%s", out)
+	l.checkNoLeftovers()
+	if got := l.sh("zfs get -Hp -o value written " + volDS + "; zfs list -H -t snapshot -o name " + volDS + " | wc -l"); got != "0\n1" {
+		t.Errorf("after recover, %s: written since its last snapshot, snapshots: %q, want 0 and 1 (night 1's)", volDS, got)
+	}
+
 	// restore --at night 1: the tree as rsync -aHxX copied it then.
 	restored := base + "/restored"
 	out, stderr, code = l.kvmbackup("restore", "--config", l.cfg, "--lock", l.state+"/run.lock", "--path", "tree", "--at", snap1, "--to", restored)
