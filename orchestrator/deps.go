@@ -84,6 +84,7 @@ type Deps struct {
 	LVM        Snapshotter
 	Target     Target
 	Copier     Copier
+	Trees      Trees // paths: entries (default TransferTrees)
 }
 
 // Libvirt adapts a hypervisor connection to Hypervisor.

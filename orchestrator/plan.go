@@ -27,13 +27,17 @@ type Plan struct {
 	Root   string    `json:"target"` // POOL/DATASET
 	Groups []*Group  `json:"groups"`
 	Failed []*VMPlan `json:"failed,omitempty"`
+	// Paths: the paths: entries (volume entries are also in their group).
+	Paths []*PathPlan `json:"paths,omitempty"`
 }
 
 // Group is VMs that share an LV: they are frozen together and their volumes
-// snapshotted inside one freeze window.
+// snapshotted inside one freeze window, with the volume paths: entries on those LVs.
+// A volume entry whose LV no VM of the run uses has a group of its own, without VMs.
 type Group struct {
 	VMs     []*VMPlan     `json:"vms"`
 	Volumes []*VolumePlan `json:"volumes"`
+	Paths   []*PathPlan   `json:"paths,omitempty"`
 }
 
 // VMPlan is one VM of a run.
@@ -67,6 +71,7 @@ type VolumePlan struct {
 	SnapshotSize int64       `json:"snapshot_size"` // 0: a thin snapshot
 	Disks        []*DiskPlan `json:"-"`
 	vms          []*VMPlan
+	paths        []*PathPlan // volume paths: entries copied from its snapshot
 }
 
 // VMs lists every VM of the plan: grouped ones, then failed ones.
@@ -83,17 +88,46 @@ type PlanOptions struct {
 	Config *config.Config
 	// VMs (--vm): back up only these; each must be a defined domain, and not excluded.
 	VMs []string
+	// Paths (--path): back up only these paths: entries. With VMs or Paths set, only
+	// what they name is backed up; with neither, every VM and every entry.
+	Paths []string
+	// Trees checks the path entries' directories (default TransferTrees).
+	Trees Trees
+	// TargetMounts: the target's mount points (a path inside one is refused, one
+	// inside a path is skipped).
+	TargetMounts []string
 }
 
 // ErrBadSelection: a --vm that is not a domain, or that exclude: rules out.
 var ErrBadSelection = errors.New("bad VM selection")
 
 // MakePlan discovers the domains to back up, resolves each disk to its LV, and
-// forms the consistency groups. A VM that cannot be backed up (a disk that is not on
-// an LV, a name that cannot be a dataset) is listed in Failed with the reason; a bad
-// --vm is an error wrapping ErrBadSelection and no plan.
+// forms the consistency groups; then it plans the paths: entries. A VM that cannot be
+// backed up (a disk that is not on an LV, a name that cannot be a dataset) is listed
+// in Failed with the reason; a bad --vm or --path is an error wrapping
+// ErrBadSelection, a paths: entry that cannot be backed up one wrapping ErrBadPath,
+// and no plan.
 func MakePlan(ctx context.Context, hv Hypervisor, lv Snapshotter, o PlanOptions) (*Plan, error) {
 	cfg := o.Config
+	if o.Trees == nil {
+		o.Trees = TransferTrees{}
+	}
+	var entries []config.PathEntry
+	if len(o.Paths) > 0 || len(o.VMs) == 0 {
+		var err error
+		if entries, err = selectPaths(cfg, o.Paths); err != nil {
+			return nil, err
+		}
+	}
+	p := &Plan{Root: cfg.Target.Dataset}
+	vols := map[string]*VolumePlan{}
+	if len(o.Paths) > 0 && len(o.VMs) == 0 { // --path alone: no VM
+		if err := planPaths(ctx, lv, o.Trees, cfg, entries, o.TargetMounts, vols, p); err != nil {
+			return nil, err
+		}
+		pathGroups(p, vols)
+		return p, nil
+	}
 	doms, err := hv.Domains(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("list domains: %w", err)
@@ -138,9 +172,7 @@ func MakePlan(ctx context.Context, hv Hypervisor, lv Snapshotter, o PlanOptions)
 		}
 	}
 
-	p := &Plan{Root: cfg.Target.Dataset}
 	var ok []*VMPlan
-	vols := map[string]*VolumePlan{}
 	for _, n := range chosen {
 		vm := &VMPlan{Name: n, Dataset: cfg.Target.Dataset + "/" + n}
 		d, found := byName[n]
@@ -162,6 +194,10 @@ func MakePlan(ctx context.Context, hv Hypervisor, lv Snapshotter, o PlanOptions)
 		ok = append(ok, vm)
 	}
 	p.Groups = groups(ok, vols)
+	if err := planPaths(ctx, lv, o.Trees, cfg, entries, o.TargetMounts, vols, p); err != nil {
+		return nil, err
+	}
+	pathGroups(p, vols)
 	return p, nil
 }
 

@@ -34,7 +34,8 @@ type PruneTarget interface {
 // PruneOptions say what to prune and by which policy.
 type PruneOptions struct {
 	Root     string          // target.dataset: its children are the VM datasets
-	VMs      []string        // only these VMs (names); empty: every VM dataset
+	VMs      []string        // only these VMs (names)
+	Paths    []string        // only these paths: entries; with neither VMs nor Paths: every VM and path dataset
 	Policy   policies.Policy // retention
 	Location *time.Location  // the calendar periods' time zone (nil: time.Local)
 	DryRun   bool            // decide and report, destroy nothing
@@ -50,10 +51,11 @@ type PrunedSnapshot struct {
 	Error     string    `json:"error,omitempty"`
 }
 
-// PrunedDataset is the prune of one VM dataset.
+// PrunedDataset is the prune of one VM or path dataset.
 type PrunedDataset struct {
 	Dataset   string           `json:"dataset"`
-	VM        string           `json:"vm"`
+	VM        string           `json:"vm,omitempty"`
+	Path      string           `json:"path,omitempty"` // a paths: entry's dataset
 	Snapshots []PrunedSnapshot `json:"snapshots"`
 	Error     string           `json:"error,omitempty"`
 }
@@ -117,16 +119,30 @@ func Prune(ctx context.Context, t PruneTarget, o PruneOptions) ([]PrunedDataset,
 	if loc == nil {
 		loc = time.Local
 	}
-	datasets, err := VMDatasets(ctx, t, o.Root, o.VMs)
-	if err != nil {
-		return nil, err
+	var datasets []string
+	var err error
+	if len(o.VMs) > 0 || len(o.Paths) == 0 {
+		if datasets, err = VMDatasets(ctx, t, o.Root, o.VMs); err != nil {
+			return nil, err
+		}
+	}
+	if len(o.Paths) > 0 || len(o.VMs) == 0 {
+		pds, err := PathDatasets(ctx, t, o.Root, o.Paths)
+		if err != nil {
+			return nil, err
+		}
+		datasets = append(datasets, pds...)
 	}
 	log := zerolog.Ctx(ctx)
 	var out []PrunedDataset
 	var errs []error
 	for _, ds := range datasets {
 		pd, err := pruneDataset(ctx, t, ds, o, loc)
-		pd.VM = strings.TrimPrefix(ds, o.Root+"/")
+		if name, ok := strings.CutPrefix(ds, o.Root+"/"+PathsChild+"/"); ok {
+			pd.Path = name
+		} else {
+			pd.VM = strings.TrimPrefix(ds, o.Root+"/")
+		}
 		if err != nil {
 			pd.Error = err.Error()
 			errs = append(errs, err)

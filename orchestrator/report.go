@@ -35,6 +35,7 @@ type Report struct {
 	Recovered   *Recovery       `json:"recovered,omitempty"`
 	Plan        *Plan           `json:"plan,omitempty"`
 	VMs         []*VMResult     `json:"vms"`
+	Paths       []*PathResult   `json:"paths,omitempty"`
 	Pruned      []PrunedDataset `json:"pruned,omitempty"`
 	Errors      []string        `json:"errors,omitempty"` // run-level problems besides VM failures
 	mu          sync.Mutex
@@ -74,14 +75,30 @@ type DiskResult struct {
 	Error  string         `json:"error,omitempty"`
 }
 
-// OK: every VM backed up, nothing left to undo, prune clean.
+// OK: every VM and path backed up, nothing left to undo, prune clean.
 func (r *Report) OK() bool {
 	for _, v := range r.VMs {
 		if v.Status != StatusOK && !(r.DryRun && v.Status == StatusPlanned) {
 			return false
 		}
 	}
+	for _, p := range r.Paths {
+		if p.Status != StatusOK && !(r.DryRun && p.Status == StatusPlanned) {
+			return false
+		}
+	}
 	return len(r.Errors) == 0
+}
+
+// FailedPaths counts the paths: entries that were not backed up.
+func (r *Report) FailedPaths() int {
+	n := 0
+	for _, p := range r.Paths {
+		if p.Status == StatusFailed {
+			n++
+		}
+	}
+	return n
 }
 
 // Failed counts the VMs that were not backed up.
@@ -127,6 +144,24 @@ func (p *Plan) WritePlan(w io.Writer) {
 	for _, vm := range p.Failed {
 		fmt.Fprintf(w, "cannot back up %s: %s\n", vm.Name, vm.Error)
 	}
+	if len(p.Paths) == 0 {
+		return
+	}
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "PATH\tSOURCE\tHOW\tEXCLUDE\tTARGET")
+	for _, pp := range p.Paths {
+		how := "live, one filesystem"
+		if pp.Volume != "" {
+			how = "LVM snapshot, own window"
+			if len(pp.With) > 0 {
+				how = "LVM snapshot, frozen with " + strings.Join(pp.With, ",")
+			}
+		} else if len(pp.Skip) > 0 {
+			how += ", skips " + strings.Join(pp.Skip, ",")
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", pp.Name, pp.Source(), how, orDash(strings.Join(pp.Exclude, " ")), pp.Dataset)
+	}
+	tw.Flush()
 }
 
 // WriteTable prints the run summary: one line per VM, then the steps.
@@ -153,6 +188,30 @@ func (r *Report) WriteTable(w io.Writer) {
 			}
 		}
 	}
+	if len(r.Paths) > 0 {
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "PATH\tSOURCE\tFILES\tCHANGED\tWRITTEN\tDURATION\tSNAPSHOT\tSTATUS")
+		for _, p := range r.Paths {
+			snap := p.Snapshot
+			if i := strings.IndexByte(snap, '@'); i >= 0 {
+				snap = snap[i:]
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\n", p.Name, p.Source, p.Files, p.Transferred, config.FormatBytes(p.Written),
+				p.Duration.Round(10*time.Millisecond), orDash(snap), p.Status)
+		}
+		tw.Flush()
+		for _, p := range r.Paths {
+			if p.Error != "" {
+				fmt.Fprintf(w, "path %s: %s\n", p.Name, p.Error)
+				if p.RolledBackTo != "" {
+					fmt.Fprintf(w, "path %s: dataset rolled back to %s\n", p.Name, p.RolledBackTo)
+				}
+			}
+			if p.Note != "" {
+				fmt.Fprintf(w, "path %s: %s\n", p.Name, p.Note)
+			}
+		}
+	}
 	for _, e := range r.Errors {
 		fmt.Fprintf(w, "error: %s\n", e)
 	}
@@ -160,7 +219,11 @@ func (r *Report) WriteTable(w io.Writer) {
 	for _, s := range r.Steps {
 		steps = append(steps, fmt.Sprintf("%s %s", s.Name, s.Duration.Round(time.Millisecond)))
 	}
-	fmt.Fprintf(w, "run %s: %d VMs, %d failed, %s (%s)\n", r.RunID, len(r.VMs), r.Failed(), r.Duration.Round(time.Millisecond), strings.Join(steps, "; "))
+	paths := ""
+	if len(r.Paths) > 0 {
+		paths = fmt.Sprintf(", %d paths, %d failed", len(r.Paths), r.FailedPaths())
+	}
+	fmt.Fprintf(w, "run %s: %d VMs, %d failed%s, %s (%s)\n", r.RunID, len(r.VMs), r.Failed(), paths, r.Duration.Round(time.Millisecond), strings.Join(steps, "; "))
 }
 
 func ms(d time.Duration) string {
@@ -186,11 +249,14 @@ func (r *Report) WriteMetrics(path string) error {
 		g.Set(v)
 		reg.MustRegister(g)
 	}
-	vec := func(name, help string) *prometheus.GaugeVec {
-		g := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: name, Help: help}, []string{"vm"})
-		reg.MustRegister(g)
-		return g
+	vecOf := func(label string) func(name, help string) *prometheus.GaugeVec {
+		return func(name, help string) *prometheus.GaugeVec {
+			g := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: name, Help: help}, []string{label})
+			reg.MustRegister(g)
+			return g
+		}
 	}
+	vec := vecOf("vm")
 	ok := 0.0
 	if r.OK() {
 		ok = 1
@@ -199,6 +265,7 @@ func (r *Report) WriteMetrics(path string) error {
 	gauge("kvmbackup_run_duration_seconds", "Duration of the last run.", r.Duration.Seconds())
 	gauge("kvmbackup_run_success", "1 when the last run backed up every VM.", ok)
 	gauge("kvmbackup_run_vms_failed", "VMs the last run failed to back up.", float64(r.Failed()))
+	gauge("kvmbackup_run_paths_failed", "paths: entries the last run failed to back up.", float64(r.FailedPaths()))
 	last := vec("kvmbackup_vm_last_success_timestamp_seconds", "Time of the VM's newest dated snapshot.")
 	failed := vec("kvmbackup_vm_failed", "1 when the last run failed to back up the VM.")
 	dur := vec("kvmbackup_vm_duration_seconds", "Duration of the VM's backup in the last run.")
@@ -218,6 +285,27 @@ func (r *Report) WriteMetrics(path string) error {
 		read.WithLabelValues(v.Name).Set(float64(v.Read))
 		written.WithLabelValues(v.Name).Set(float64(v.Written))
 		pause.WithLabelValues(v.Name).Set(v.Pause.Seconds())
+	}
+	if len(r.Paths) > 0 {
+		pvec := vecOf("path")
+		plast := pvec("kvmbackup_path_last_success_timestamp_seconds", "Time of the paths: entry's newest dated snapshot.")
+		pfailed := pvec("kvmbackup_path_failed", "1 when the last run failed to back up the paths: entry.")
+		pdur := pvec("kvmbackup_path_duration_seconds", "Duration of the entry's backup in the last run.")
+		pwritten := pvec("kvmbackup_path_written_bytes", "Bytes written for the entry's backup in the last run.")
+		pfiles := pvec("kvmbackup_path_files_transferred", "Files of the entry written in the last run.")
+		for _, p := range r.Paths {
+			f := 0.0
+			if p.Status != StatusOK {
+				f = 1
+			}
+			if !p.LastSuccess.IsZero() {
+				plast.WithLabelValues(p.Name).Set(float64(p.LastSuccess.Unix()))
+			}
+			pfailed.WithLabelValues(p.Name).Set(f)
+			pdur.WithLabelValues(p.Name).Set(p.Duration.Seconds())
+			pwritten.WithLabelValues(p.Name).Set(float64(p.Written))
+			pfiles.WithLabelValues(p.Name).Set(float64(p.Transferred))
+		}
 	}
 	if err := prometheus.WriteToTextfile(path, reg); err != nil {
 		return fmt.Errorf("metrics file %s: %w", path, err)

@@ -16,22 +16,7 @@ import (
 // Restore's choices and refusals, on the fake world after two nights. (Writing a
 // VM's own LV is tested on real LVM in the end-to-end test.)
 func TestRestoreChoosesAndRefuses(t *testing.T) {
-	w := scene(t)
-	env := runEnv{t.TempDir()}
-	cfg := testConfig(t)
-	for _, night := range []struct {
-		at   string
-		data string
-	}{{"v1", "db1 v1"}, {"v2", "db1 v2"}} {
-		w.setData("db1", night.data)
-		at := night1
-		if night.at == "v2" {
-			at = night2
-		}
-		if rep, err := Run(context.Background(), w.deps(), env.opts(cfg, at)); err != nil || !rep.OK() {
-			t.Fatalf("night %s: %v", night.at, err)
-		}
-	}
+	w := twoVMNights(t)
 	d := RestoreDeps{Hypervisor: fakeHV{w}, Target: fakeZFS{w}, Copier: fakeCopier{w}, Verifier: fakeCopier{w}}
 	o := func(vm, at, to string, disks ...string) RestoreOptions {
 		return RestoreOptions{Root: "backup/vms", VM: vm, At: at, To: to, Disks: disks, RunID: "r1", Now: night3, Location: time.UTC}
@@ -83,8 +68,8 @@ func TestRestoreChoosesAndRefuses(t *testing.T) {
 	}
 }
 
-// twoNights backs the scene up on night 1 ("db1 v1") and night 2 ("db1 v2").
-func twoNights(t *testing.T) *world {
+// twoVMNights backs the scene up on night 1 ("db1 v1") and night 2 ("db1 v2").
+func twoVMNights(t *testing.T) *world {
 	t.Helper()
 	w := scene(t)
 	env := runEnv{t.TempDir()}
@@ -132,7 +117,7 @@ func (h hvWrap) Domains(ctx context.Context) ([]hypervisor.Domain, error) {
 // name and UUID on the --to images, the VM itself back when its definition is gone,
 // a failed define reported with the disks written, a VM started meanwhile reported.
 func TestRestoreDefines(t *testing.T) {
-	w := twoNights(t)
+	w := twoVMNights(t)
 	ctx := context.Background()
 	d := RestoreDeps{Hypervisor: fakeHV{w}, Target: fakeZFS{w}, Copier: fakeCopier{w}, Verifier: fakeCopier{w}}
 	o := func(vm, to string, define bool, as string) RestoreOptions {

@@ -35,6 +35,7 @@ var CleanupTimeout = 2 * time.Minute
 type Options struct {
 	Config *config.Config
 	VMs    []string // --vm: only these
+	Paths  []string // --path: only these paths: entries (with neither: every VM and entry)
 	DryRun bool     // plan only, change nothing
 	// RunID names the run in LVM tags, libvirt marks, the journal and the snapshot
 	// properties; default: the start time, UTC (20261125T030000Z).
@@ -83,6 +84,7 @@ type run struct {
 	log     *zerolog.Logger
 	mu      sync.Mutex // guards the VM states' results and errors
 	vms     map[string]*vmState
+	paths   map[string]*pathState
 	snapAt  time.Time
 }
 
@@ -124,7 +126,10 @@ func newRun(d Deps, o Options) (*run, error) {
 	if err := policies.FromConfig(o.Config.Retention).Validate(); err != nil {
 		return nil, err
 	}
-	return &run{Deps: d, o: o, cfg: o.Config, vms: map[string]*vmState{}}, nil
+	if d.Trees == nil {
+		d.Trees = TransferTrees{}
+	}
+	return &run{Deps: d, o: o, cfg: o.Config, vms: map[string]*vmState{}, paths: map[string]*pathState{}}, nil
 }
 
 func (r *run) run(ctx context.Context) (*Report, error) {
@@ -158,9 +163,15 @@ func (r *run) run(ctx context.Context) (*Report, error) {
 	}
 	step("target check")
 
-	plan, err := MakePlan(ctx, r.Hypervisor, r.LVM, PlanOptions{Config: r.cfg, VMs: r.o.VMs})
+	var mounts []string
+	if len(r.cfg.Paths) > 0 {
+		if mounts, err = r.targetMounts(ctx); err != nil {
+			return nil, &EnvError{fmt.Errorf("target %s: %w", r.cfg.Target.Dataset, err)}
+		}
+	}
+	plan, err := MakePlan(ctx, r.Hypervisor, r.LVM, PlanOptions{Config: r.cfg, VMs: r.o.VMs, Paths: r.o.Paths, Trees: r.Trees, TargetMounts: mounts})
 	if err != nil {
-		if errors.Is(err, ErrBadSelection) {
+		if errors.Is(err, ErrBadSelection) || errors.Is(err, ErrBadPath) {
 			return nil, &EnvError{err}
 		}
 		return nil, &EnvError{fmt.Errorf("plan: %w", err)}
@@ -174,6 +185,11 @@ func (r *run) run(ctx context.Context) (*Report, error) {
 		}
 		r.rep.VMs = append(r.rep.VMs, res)
 		r.vms[vm.Name] = &vmState{plan: vm, res: res}
+	}
+	for _, pp := range plan.Paths {
+		res := &PathResult{Name: pp.Name, Dataset: pp.Dataset, Source: pp.Source(), Status: StatusPlanned}
+		r.rep.Paths = append(r.rep.Paths, res)
+		r.paths[pp.Name] = &pathState{plan: pp, res: res}
 	}
 	if r.o.DryRun {
 		r.rep.Duration = r.o.Now().Sub(start)
@@ -189,6 +205,10 @@ func (r *run) run(ctx context.Context) (*Report, error) {
 		r.group(ctx, g)
 		step(fmt.Sprintf("group %d (%s)", i+1, groupNames(g)))
 	}
+	if slices.ContainsFunc(plan.Paths, func(pp *PathPlan) bool { return pp.Path != "" }) {
+		r.livePaths(ctx)
+		step("paths")
+	}
 	r.prune(ctx)
 	r.lastSuccess(ctx)
 	step("prune")
@@ -196,6 +216,12 @@ func (r *run) run(ctx context.Context) (*Report, error) {
 	undone := true
 	for _, st := range r.vms {
 		if st.dirty { // neither committed nor rolled back
+			undone = false
+			r.rep.Errors = append(r.rep.Errors, fmt.Sprintf("%s: left for the next run to roll back", st.plan.Dataset))
+		}
+	}
+	for _, st := range r.paths {
+		if st.dirty {
 			undone = false
 			r.rep.Errors = append(r.rep.Errors, fmt.Sprintf("%s: left for the next run to roll back", st.plan.Dataset))
 		}
@@ -264,11 +290,17 @@ func (r *run) group(ctx context.Context, g *Group) {
 			r.fail(vm, err)
 		}
 	}
+	for _, pp := range g.Paths {
+		r.preparePath(ctx, r.paths[pp.Name])
+	}
 	snaps := r.freezeWindow(ctx, g)
 	r.copyVolumes(ctx, g, snaps)
 	for _, vm := range g.VMs {
 		r.vms[vm.Name].res.Duration = r.o.Now().Sub(gstart) // to the commit
 		r.commit(ctx, r.vms[vm.Name])
+	}
+	for _, pp := range g.Paths {
+		r.commitPath(ctx, r.paths[pp.Name], r.snapAt)
 	}
 }
 
@@ -320,6 +352,13 @@ func (r *run) freezeWindow(ctx context.Context, g *Group) map[*VolumePlan]snapsh
 		}
 	}
 	if len(names) == 0 {
+		// No VM to freeze: the volumes of paths: entries are snapshotted alone.
+		r.snapAt = r.o.Now().UTC().Truncate(time.Second)
+		for _, vp := range g.Volumes {
+			if len(r.volumePaths(vp)) > 0 {
+				out[vp] = r.snapshotVolume(ctx, vp)
+			}
+		}
 		return out
 	}
 	for _, n := range names {
@@ -360,29 +399,32 @@ func (r *run) freezeWindow(ctx context.Context, g *Group) map[*VolumePlan]snapsh
 	r.log.Info().Strs("vms", names).Msg("frozen")
 	r.snapAt = r.o.Now().UTC().Truncate(time.Second)
 	for _, vp := range g.Volumes {
-		if ctx.Err() != nil {
-			out[vp] = snapshotOf{err: fmt.Errorf("snapshot %s: %w", vp.LV.FullName(), context.Cause(ctx))}
-			continue
-		}
-		name := lvm.SnapshotName(vp.LV.Name, r.o.RunID)
-		if err := r.record(OpSnapshot, vp.LV.VG+"/"+name, vp.LV.FullName()); err != nil {
-			out[vp] = snapshotOf{err: err}
-			continue
-		}
-		// A started lvcreate runs to its end even when the run is cancelled: killed
-		// midway it could leave the origin suspended (dm), and the guests' I/O with it.
-		sctx, cancel := cleanupCtx(ctx)
-		s, err := r.LVM.Snapshot(sctx, vp.LV.VG, vp.LV.Name, lvm.SnapshotOptions{RunID: r.o.RunID,
-			Size: config.Size{Bytes: vp.SnapshotSize}, Chunksize: r.cfg.Snapshot.Chunksize})
-		cancel()
-		if err != nil {
-			err = fmt.Errorf("snapshot %s: %w", vp.LV.FullName(), err)
-			_ = r.record(OpRemove, vp.LV.VG+"/"+name, "not created")
-		}
-		out[vp] = snapshotOf{snap: s, err: err}
+		out[vp] = r.snapshotVolume(ctx, vp)
 	}
 	thaw()
 	return out
+}
+
+// snapshotVolume takes the LVM snapshot of one volume, journaled first.
+func (r *run) snapshotVolume(ctx context.Context, vp *VolumePlan) snapshotOf {
+	if ctx.Err() != nil {
+		return snapshotOf{err: fmt.Errorf("snapshot %s: %w", vp.LV.FullName(), context.Cause(ctx))}
+	}
+	name := lvm.SnapshotName(vp.LV.Name, r.o.RunID)
+	if err := r.record(OpSnapshot, vp.LV.VG+"/"+name, vp.LV.FullName()); err != nil {
+		return snapshotOf{err: err}
+	}
+	// A started lvcreate runs to its end even when the run is cancelled: killed
+	// midway it could leave the origin suspended (dm), and the guests' I/O with it.
+	sctx, cancel := cleanupCtx(ctx)
+	s, err := r.LVM.Snapshot(sctx, vp.LV.VG, vp.LV.Name, lvm.SnapshotOptions{RunID: r.o.RunID,
+		Size: config.Size{Bytes: vp.SnapshotSize}, Chunksize: r.cfg.Snapshot.Chunksize})
+	cancel()
+	if err != nil {
+		err = fmt.Errorf("snapshot %s: %w", vp.LV.FullName(), err)
+		_ = r.record(OpRemove, vp.LV.VG+"/"+name, "not created")
+	}
+	return snapshotOf{snap: s, err: err}
 }
 
 func (r *run) applyFreezeReports(reps []hypervisor.VMReport) {
@@ -402,6 +444,9 @@ func (r *run) applyFreezeReports(reps []hypervisor.VMReport) {
 func (r *run) failAll(g *Group, err error) {
 	for _, vm := range g.VMs {
 		r.fail(vm, err)
+	}
+	for _, pp := range g.Paths {
+		r.failPath(pp, err)
 	}
 }
 
@@ -428,9 +473,12 @@ func (r *run) copyVolumes(ctx context.Context, g *Group, snaps map[*VolumePlan]s
 
 func (r *run) copyVolume(ctx context.Context, vp *VolumePlan, s snapshotOf) {
 	if s.err != nil || s.snap.Name == "" { // no snapshot: its VMs failed before, or now
-		for _, d := range vp.Disks {
-			if s.err != nil {
+		if s.err != nil {
+			for _, d := range vp.Disks {
 				r.fail(d.vm, s.err)
+			}
+			for _, pp := range vp.paths {
+				r.failPath(pp, s.err)
 			}
 		}
 		return
@@ -442,7 +490,8 @@ func (r *run) copyVolume(ctx context.Context, vp *VolumePlan, s snapshotOf) {
 			todo = append(todo, d)
 		}
 	}
-	if len(todo) == 0 {
+	trees := r.volumePaths(vp)
+	if len(todo) == 0 && len(trees) == 0 {
 		return
 	}
 	wctx, stop := r.LVM.Watch(ctx, s.snap, r.cfg.Snapshot.MaxFill, r.o.FillInterval)
@@ -461,6 +510,13 @@ func (r *run) copyVolume(ctx context.Context, vp *VolumePlan, s snapshotOf) {
 			}
 			errs[d] = r.copyDisk(wctx, filepath.Join(dir, d.RelPath), d)
 		}
+		for _, st := range trees {
+			if err != nil {
+				r.failPath(st.plan, err)
+				continue
+			}
+			r.syncPath(wctx, st, dir)
+		}
 		if err == nil {
 			r.unmountSnapshot(ctx, dir)
 		}
@@ -468,6 +524,9 @@ func (r *run) copyVolume(ctx context.Context, vp *VolumePlan, s snapshotOf) {
 	if err := stop(); err != nil {
 		for _, d := range todo {
 			errs[d] = fmt.Errorf("disk %s: %w", d.Target, err)
+		}
+		for _, st := range trees {
+			r.failPath(st.plan, fmt.Errorf("volume %s: %w", vp.LV.FullName(), err))
 		}
 	}
 	for _, d := range todo {
@@ -507,6 +566,9 @@ func (r *run) removeSnapshot(ctx context.Context, vp *VolumePlan, snap lvm.LV) {
 		r.rep.addError(fmt.Sprintf("remove snapshot %s of %s: %v", snap.FullName(), vp.LV.FullName(), err))
 		for _, d := range vp.Disks {
 			r.fail(d.vm, fmt.Errorf("remove snapshot %s: %w", snap.FullName(), err))
+		}
+		for _, pp := range vp.paths {
+			r.failPath(pp, fmt.Errorf("remove snapshot %s: %w", snap.FullName(), err))
 		}
 		return
 	}
@@ -639,17 +701,22 @@ func (r *run) rollback(ctx context.Context, st *vmState) {
 }
 
 func (r *run) prune(ctx context.Context) {
-	var vms []string
+	var vms, paths []string
 	for _, res := range r.rep.VMs {
 		if res.Status == StatusOK {
 			vms = append(vms, res.Name)
 		}
 	}
-	if len(vms) == 0 || ctx.Err() != nil {
+	for _, res := range r.rep.Paths {
+		if res.Status == StatusOK {
+			paths = append(paths, res.Name)
+		}
+	}
+	if len(vms)+len(paths) == 0 || ctx.Err() != nil {
 		return
 	}
 	pol := policies.FromConfig(r.cfg.Retention) // validated in newRun
-	pruned, err := Prune(ctx, r.Target, PruneOptions{Root: r.cfg.Target.Dataset, VMs: vms, Policy: pol, Location: r.o.Location})
+	pruned, err := Prune(ctx, r.Target, PruneOptions{Root: r.cfg.Target.Dataset, VMs: vms, Paths: paths, Policy: pol, Location: r.o.Location})
 	r.rep.Pruned = pruned
 	if err != nil {
 		r.rep.addError("prune: " + err.Error())
@@ -669,12 +736,26 @@ func (r *run) lastSuccess(ctx context.Context) {
 			}
 		}
 	}
+	for _, res := range r.rep.Paths {
+		snaps, err := r.Target.Snapshots(ctx, res.Dataset)
+		if err != nil {
+			continue
+		}
+		for _, s := range snaps {
+			if s.Ours() && s.Time().After(res.LastSuccess) {
+				res.LastSuccess = s.Time()
+			}
+		}
+	}
 }
 
 func groupNames(g *Group) string {
 	var n []string
 	for _, vm := range g.VMs {
 		n = append(n, vm.Name)
+	}
+	for _, pp := range g.Paths {
+		n = append(n, "path "+pp.Name)
 	}
 	return strings.Join(n, ", ")
 }

@@ -40,7 +40,9 @@ type world struct {
 	lvs      map[string]*flv
 	mounts   map[string]string // dir → VG/LV
 	datasets map[string]*fds
-	root     string // where dataset directories live
+	root     string                          // where dataset directories live
+	trees    map[string]map[string][]byte    // live directory trees (paths: entries): path → files
+	treeOpts map[string]transfer.TreeOptions // the options of each SyncTree, by source
 }
 
 type faultMode int
@@ -81,7 +83,7 @@ type fsnap struct {
 
 func newWorld(t *testing.T) *world {
 	w := &world{doms: map[string]*fdom{}, lvs: map[string]*flv{}, mounts: map[string]string{},
-		datasets: map[string]*fds{}, root: t.TempDir()}
+		datasets: map[string]*fds{}, root: t.TempDir(), trees: map[string]map[string][]byte{}, treeOpts: map[string]transfer.TreeOptions{}}
 	w.datasets["backup/vms"] = &fds{dir: filepath.Join(w.root, "backup/vms")}
 	os.MkdirAll(w.datasets["backup/vms"].dir, 0o755)
 	return w
@@ -108,8 +110,14 @@ func (w *world) fileVM(name, data string) {
 		Disks: []hypervisor.Disk{{Target: "vda", Device: "disk", Type: "file", Source: "/srv/images/" + name + ".raw", Format: "raw"}}}}
 }
 
+// fsLV adds an LV vg0/NAME holding a filesystem with files, used by no VM.
+func (w *world) fsLV(name string, files map[string][]byte) {
+	w.lvs["vg0/"+name] = &flv{lv: lvm.LV{VG: "vg0", Name: name, Path: "/dev/vg0/" + name, Size: 2 << 30, Attr: "-wi-ao----"},
+		files: files, mp: "/srv/" + name}
+}
+
 func (w *world) deps() Deps {
-	return Deps{Hypervisor: fakeHV{w}, LVM: fakeLVM{w}, Target: fakeZFS{w}, Copier: fakeCopier{w}}
+	return Deps{Hypervisor: fakeHV{w}, LVM: fakeLVM{w}, Target: fakeZFS{w}, Copier: fakeCopier{w}, Trees: fakeTrees{w}}
 }
 
 // call counts a call and injects the fault on the failAt-th.
@@ -477,6 +485,9 @@ func (f fakeZFS) Mountpoint(ctx context.Context, ds string) (string, error) {
 	if err := f.w.call(ctx, "Mountpoint "+ds, true); err != nil {
 		return "", err
 	}
+	if ds == "backup" {
+		return "/backup", nil // the pool's root dataset: not a directory of the world
+	}
 	d, err := f.get(ds)
 	if err != nil {
 		return "", err
@@ -654,4 +665,58 @@ func (f fakeCopier) Verify(ctx context.Context, dst, manifest string) (transfer.
 		return transfer.VerifyResult{Blocks: 1, Mismatched: 1}, fmt.Errorf("verify %s: differs", dst)
 	}
 	return transfer.VerifyResult{Blocks: 1}, nil
+}
+
+// --- Trees ---
+
+type fakeTrees struct{ w *world }
+
+func (f fakeTrees) CheckDir(ctx context.Context, path string) error {
+	if err := f.w.call(ctx, "CheckDir "+path, true); err != nil {
+		return err
+	}
+	if f.w.trees[path] == nil {
+		return fmt.Errorf("%s: not a directory", path)
+	}
+	return nil
+}
+
+// SyncTree makes dst hold the files of a live tree, or of the mounted snapshot of a
+// filesystem LV, but the excluded ones (by name only, in this fake).
+func (f fakeTrees) SyncTree(ctx context.Context, src, dst string, o transfer.TreeOptions) (transfer.TreeStats, error) {
+	files := f.w.trees[src]
+	if key, ok := f.w.mounts[src]; ok && f.w.lvs[key] != nil {
+		files = f.w.lvs[key].files
+	}
+	f.w.mu.Lock()
+	f.w.treeOpts[src] = o
+	f.w.mu.Unlock()
+	if err := f.w.call(ctx, "SyncTree "+src, true); err != nil {
+		if !f.w.crashedBefore() {
+			os.WriteFile(filepath.Join(dst, "PARTIAL"), []byte("cut short"), 0o600)
+		}
+		return transfer.TreeStats{}, err
+	}
+	if files == nil && f.w.mounts[src] != "" { // a mounted ZFS snapshot (a restore): real files
+		files = map[string][]byte{}
+		for rel, data := range readTree(src) {
+			files[rel] = []byte(data)
+		}
+	}
+	if files == nil {
+		return transfer.TreeStats{}, fmt.Errorf("fake tree sync: no such source %s", src)
+	}
+	out := map[string]string{}
+	var st transfer.TreeStats
+	for rel, data := range files {
+		if slices.Contains(o.Exclude, filepath.Base(rel)) {
+			continue
+		}
+		out[rel] = string(data)
+		st.Files++
+		st.Transferred++
+		st.RsyncWritten += int64(len(data))
+	}
+	writeTree(dst, out)
+	return st, nil
 }

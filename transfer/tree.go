@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -23,13 +26,37 @@ type TreeOptions struct {
 	BigFile int64
 	// Rsync is the rsync binary (default rsync in PATH).
 	Rsync runner.Tool
+	// Exclude: globs (path.Match) of what is not copied, and is removed from dst. A
+	// glob with a "/" is matched against the path below src ("/var/tmp", "var/cache/*":
+	// a leading "/" is optional); one without is matched against the name of every
+	// file and directory at any depth ("*.iso", ".cache"). An excluded directory is
+	// excluded with everything below it. Validate them with CheckExclude.
+	Exclude []string
+	// Skip: absolute paths never copied, whatever Exclude says (the target's own mount
+	// points when src holds them), and removed from dst.
+	Skip []string
+	// Xattrs: also copy extended attributes (rsync -X), big files' included.
+	Xattrs bool
+	// Only, when set: copy only what these globs match (the path below src, as an
+	// Exclude glob with a "/"; a matched directory with everything below it), and the
+	// directories leading to it. Nothing matched is an error (ErrNothingMatched).
+	Only []string
 }
+
+// ErrNothingMatched: TreeOptions.Only matched nothing in the source.
+var ErrNothingMatched = errors.New("nothing matched")
 
 // TreeStats describe a tree sync.
 type TreeStats struct {
-	BigFiles     int           `json:"big_files"`
-	BigSize      int64         `json:"big_size"`
-	BigWritten   int64         `json:"big_written"`
+	BigFiles   int   `json:"big_files"`
+	BigSize    int64 `json:"big_size"`
+	BigWritten int64 `json:"big_written"`
+	// RsyncWritten is rsync's "literal data": what it wrote of the small files.
+	RsyncWritten int64         `json:"rsync_written"`
+	Files        int           `json:"files"`              // regular files in the tree
+	Transferred  int           `json:"files_transferred"`  // of which rsync or Copy wrote
+	Excluded     []string      `json:"excluded,omitempty"` // paths below src left out
+	Vanished     bool          `json:"vanished,omitempty"` // files vanished while read (a live tree)`
 	RsyncTook    time.Duration `json:"rsync_ns"`
 	Duration     time.Duration `json:"duration_ns"`
 	ExcludedMnts []string      `json:"other_filesystems,omitempty"`
@@ -61,17 +88,38 @@ func SyncTree(ctx context.Context, src, dst string, opts TreeOptions) (TreeStats
 	if !sfi.IsDir() {
 		return st, fmt.Errorf("tree source %s is not a directory", src)
 	}
-	if src == dst || strings.HasPrefix(dst+"/", src+"/") {
-		return st, fmt.Errorf("tree destination %s is inside the source %s", dst, src)
+	if src == dst || strings.HasPrefix(dst+"/", strings.TrimSuffix(src, "/")+"/") {
+		skipped := false // a destination inside a skipped path is never copied into itself
+		for _, p := range opts.Skip {
+			if p = filepath.Clean(p); p != src && (dst == p || strings.HasPrefix(dst+"/", p+"/")) {
+				skipped = true
+			}
+		}
+		if !skipped {
+			return st, fmt.Errorf("tree destination %s is inside the source %s", dst, src)
+		}
+	}
+	if len(opts.Only) > 0 { // before dst is made: nothing matched changes nothing
+		skip, err := onlySkips(src, opts.Only)
+		if err != nil {
+			return st, err
+		}
+		opts.Skip = append(slices.Clip(opts.Skip), skip...)
 	}
 	if err := os.MkdirAll(dst, 0o755); err != nil {
 		return st, fmt.Errorf("tree destination: %w", err)
 	}
-	bigs, other, err := bigFiles(src, sfi, opts.BigFile)
+	for _, g := range opts.Exclude {
+		if err := CheckExclude(g); err != nil {
+			return st, err
+		}
+	}
+	w, err := walkTree(src, opts)
 	if err != nil {
 		return st, err
 	}
-	st.ExcludedMnts = other
+	bigs := w.bigs
+	st.ExcludedMnts, st.Excluded, st.Files = w.other, w.excluded, w.files
 
 	// 1. rsync everything but the big files.
 	excl, err := os.CreateTemp("", "kvmbackup-exclude-*")
@@ -84,19 +132,42 @@ func SyncTree(ctx context.Context, src, dst string, opts TreeOptions) (TreeStats
 			fmt.Fprintf(excl, "/%s\x00", escapeRsyncPattern(p)) // NUL-separated: names may hold newlines
 		}
 	}
+	for _, p := range w.excluded {
+		fmt.Fprintf(excl, "/%s\x00", escapeRsyncPattern(p))
+	}
 	if err := excl.Close(); err != nil {
 		return st, err
 	}
 	t := time.Now()
-	args := []string{"-aHx", "--delete", "--numeric-ids", "--inplace", "--no-whole-file",
-		"--from0", "--exclude-from=" + excl.Name(), src + "/", dst + "/"}
-	if _, err := opts.Rsync.Run(ctx, args...); err != nil {
+	args := []string{"-aHx", "--delete", "--numeric-ids", "--inplace", "--no-whole-file", "--stats"}
+	if opts.Xattrs {
+		args = append(args, "-X")
+	}
+	args = append(args, "--from0", "--exclude-from="+excl.Name(), src+"/", dst+"/")
+	res, err := opts.Rsync.Run(ctx, args...)
+	var ee *runner.ExitError
+	if errors.As(err, &ee) && ee.ExitCode == rsyncVanished && ctx.Err() == nil {
+		st.Vanished, err = true, nil // a live tree: files deleted while it was read
+	}
+	if err != nil {
 		return st, fmt.Errorf("rsync %s/ → %s/: %w", src, dst, err)
 	}
 	st.RsyncTook = time.Since(t)
+	st.RsyncWritten, st.Transferred = rsyncStats(string(res.Stdout))
+	// Excluded paths are protected from rsync's --delete: remove them here, so that
+	// the copy holds nothing an exclude leaves out.
+	dirs := map[string]bool{}
+	for _, p := range w.excluded {
+		if _, err := os.Lstat(filepath.Join(dst, p)); errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err := os.RemoveAll(filepath.Join(dst, p)); err != nil {
+			return st, fmt.Errorf("remove excluded %s: %w", filepath.Join(dst, p), err)
+		}
+		dirs[filepath.Dir(p)] = true
+	}
 
 	// 2. Big files: changed blocks in place, then what rsync -a would set.
-	dirs := map[string]bool{}
 	for _, b := range bigs {
 		first := filepath.Join(dst, b.paths[0])
 		if err := replaceNonFile(first); err != nil {
@@ -109,7 +180,13 @@ func SyncTree(ctx context.Context, src, dst string, opts TreeOptions) (TreeStats
 		st.BigFiles++
 		st.BigSize += cs.Size
 		st.BigWritten += cs.Written
+		if cs.Written > 0 {
+			st.Transferred++
+		}
 		if err := setMeta(first, b.st); err != nil {
+			return st, err
+		}
+		if err := copyXattrs(filepath.Join(src, b.paths[0]), first, opts.Xattrs); err != nil {
 			return st, err
 		}
 		for _, p := range b.paths[1:] { // the other names of the same inode
@@ -127,7 +204,7 @@ func SyncTree(ctx context.Context, src, dst string, opts TreeOptions) (TreeStats
 			dirs[filepath.Dir(p)] = true
 		}
 	}
-	// 3. Creating files changed their directories' times: set them back.
+	// 3. Creating and removing files changed their directories' times: set them back.
 	for d := range dirs {
 		var s unix.Stat_t
 		if err := unix.Lstat(filepath.Join(src, d), &s); err != nil {
@@ -148,34 +225,66 @@ type bigFile struct {
 	st    unix.Stat_t
 }
 
-// bigFiles walks src on its own file system and returns its big regular files, and
-// the mount points of other file systems it did not enter.
-func bigFiles(src string, sfi fs.FileInfo, threshold int64) ([]*bigFile, []string, error) {
+// rsyncVanished is rsync's exit status when source files vanished while it read them:
+// normal for a live tree (path: /), not a failure.
+const rsyncVanished = 24
+
+// walked is what walkTree found below src.
+type walked struct {
+	bigs     []*bigFile
+	other    []string // mount points of other file systems, not entered
+	excluded []string // paths (relative) that Exclude or Skip leave out
+	files    int      // regular files copied
+}
+
+// walkTree walks src on its own file system: its big regular files, the mount points
+// of other file systems it does not enter, and what opts exclude.
+func walkTree(src string, opts TreeOptions) (walked, error) {
+	var w walked
 	var root unix.Stat_t
 	if err := unix.Stat(src, &root); err != nil {
-		return nil, nil, err
+		return w, err
+	}
+	skip := map[string]bool{}
+	for _, p := range opts.Skip {
+		skip[filepath.Clean(p)] = true
 	}
 	byIno := map[uint64]*bigFile{}
-	var other []string
 	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if errors.Is(err, fs.ErrNotExist) && p != src {
+			return nil // vanished from a live tree since its directory was read
+		}
 		if err != nil {
 			return fmt.Errorf("walk %s: %w", p, err)
 		}
-		var s unix.Stat_t
-		if err := unix.Lstat(p, &s); err != nil {
-			return err
-		}
-		if s.Dev != root.Dev { // another file system: rsync -x does not enter it
-			other = append(other, p)
+		rel, _ := filepath.Rel(src, p)
+		if rel != "." && (skip[p] || excluded(opts.Exclude, rel)) {
+			w.excluded = append(w.excluded, rel)
 			if d.IsDir() {
 				return filepath.SkipDir
 			}
 			return nil
 		}
-		if !d.Type().IsRegular() || s.Size < threshold {
+		var s unix.Stat_t
+		if err := unix.Lstat(p, &s); errors.Is(err, unix.ENOENT) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		if s.Dev != root.Dev { // another file system: rsync -x does not enter it
+			w.other = append(w.other, p)
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
 			return nil
 		}
-		rel, _ := filepath.Rel(src, p)
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		w.files++
+		if s.Size < opts.BigFile {
+			return nil
+		}
 		b := byIno[s.Ino]
 		if b == nil {
 			b = &bigFile{st: s}
@@ -184,13 +293,181 @@ func bigFiles(src string, sfi fs.FileInfo, threshold int64) ([]*bigFile, []strin
 		b.paths = append(b.paths, rel)
 		return nil
 	})
-	out := make([]*bigFile, 0, len(byIno))
 	for _, b := range byIno {
 		sort.Strings(b.paths)
-		out = append(out, b)
+		w.bigs = append(w.bigs, b)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].paths[0] < out[j].paths[0] })
-	return out, other, err
+	sort.Slice(w.bigs, func(i, j int) bool { return w.bigs[i].paths[0] < w.bigs[j].paths[0] })
+	return w, err
+}
+
+// onlySkips returns what Only leaves out, as few absolute paths as can say it: the
+// entries that neither match, nor lie below a match, nor lead to one, whose parent
+// does (a whole directory leading to no match is one path).
+func onlySkips(src string, only []string) ([]string, error) {
+	for _, g := range only {
+		if err := CheckExclude(g); err != nil {
+			return nil, fmt.Errorf("only: %w", err)
+		}
+	}
+	type node struct {
+		rel  string
+		keep bool
+	}
+	var nodes []*node
+	byRel := map[string]*node{}
+	matched := 0
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return fmt.Errorf("walk %s: %w", p, err)
+		}
+		rel, _ := filepath.Rel(src, p)
+		if rel == "." {
+			return nil
+		}
+		n := &node{rel: rel}
+		nodes, byRel[rel] = append(nodes, n), n
+		for _, g := range only {
+			if ok, _ := path.Match(strings.TrimPrefix(g, "/"), rel); ok {
+				matched++
+				for a := rel; a != "."; a = filepath.Dir(a) {
+					byRel[a].keep = true
+				}
+				if d.IsDir() {
+					return filepath.SkipDir // all of it, not listed: its parent is kept
+				}
+				break
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if matched == 0 {
+		return nil, fmt.Errorf("%w in %s by %s", ErrNothingMatched, src, strings.Join(only, " "))
+	}
+	var out []string
+	for _, n := range nodes {
+		if parent := filepath.Dir(n.rel); !n.keep && (parent == "." || byRel[parent].keep) {
+			out = append(out, filepath.Join(src, n.rel))
+		}
+	}
+	return out, nil
+}
+
+// CheckExclude says what is wrong with an exclude glob (see TreeOptions.Exclude).
+func CheckExclude(g string) error {
+	switch {
+	case g == "" || g == "/":
+		return fmt.Errorf("exclude %q: empty (want e.g. *.iso or /var/tmp)", g)
+	case strings.HasSuffix(g, "/"):
+		return fmt.Errorf("exclude %q: ends in / (a directory is excluded by its name: %q)", g, strings.TrimRight(g, "/"))
+	}
+	if _, err := path.Match(strings.TrimPrefix(g, "/"), ""); err != nil {
+		return fmt.Errorf("exclude %q: not a valid glob (see path.Match)", g)
+	}
+	return nil
+}
+
+// excluded: rel (a path below the tree's root) matches one of the globs.
+func excluded(globs []string, rel string) bool {
+	for _, g := range globs {
+		var ok bool
+		if strings.Contains(g, "/") {
+			ok, _ = path.Match(strings.TrimPrefix(g, "/"), rel)
+		} else {
+			ok, _ = path.Match(g, filepath.Base(rel))
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+// rsyncStats reads rsync --stats: the literal data written and the files transferred.
+func rsyncStats(out string) (written int64, files int) {
+	for _, line := range strings.Split(out, "\n") {
+		k, v, ok := strings.Cut(line, ":")
+		if !ok {
+			continue
+		}
+		n, err := strconv.ParseInt(strings.ReplaceAll(strings.Fields(v + " x")[0], ",", ""), 10, 64)
+		if err != nil {
+			continue
+		}
+		switch strings.TrimSpace(k) {
+		case "Literal data":
+			written = n
+		case "Number of regular files transferred":
+			files = int(n)
+		}
+	}
+	return written, files
+}
+
+// copyXattrs gives dst the extended attributes of src (and only those), as rsync -X.
+func copyXattrs(src, dst string, on bool) error {
+	if !on {
+		return nil
+	}
+	want, err := xattrs(src)
+	if err != nil {
+		return err
+	}
+	have, err := xattrs(dst)
+	if err != nil {
+		return err
+	}
+	for k := range have {
+		if _, ok := want[k]; !ok {
+			if err := unix.Lremovexattr(dst, k); err != nil {
+				return fmt.Errorf("xattr %s of %s: %w", k, dst, err)
+			}
+		}
+	}
+	for k, v := range want {
+		if hv, ok := have[k]; ok && string(hv) == string(v) {
+			continue
+		}
+		if err := unix.Lsetxattr(dst, k, v, 0); err != nil {
+			return fmt.Errorf("xattr %s of %s: %w", k, dst, err)
+		}
+	}
+	return nil
+}
+
+// xattrs reads path's extended attributes, but the ACLs' (system.*: rsync -A's).
+func xattrs(p string) (map[string][]byte, error) {
+	out := map[string][]byte{}
+	sz, err := unix.Llistxattr(p, nil)
+	if errors.Is(err, unix.ENOTSUP) {
+		return out, nil
+	}
+	if err != nil || sz == 0 {
+		return out, err
+	}
+	buf := make([]byte, sz)
+	sz, err = unix.Llistxattr(p, buf)
+	if err != nil {
+		return nil, fmt.Errorf("xattrs of %s: %w", p, err)
+	}
+	for _, k := range strings.Split(strings.TrimRight(string(buf[:sz]), "\x00"), "\x00") {
+		if k == "" || strings.HasPrefix(k, "system.") {
+			continue
+		}
+		n, err := unix.Lgetxattr(p, k, nil)
+		if err != nil {
+			return nil, fmt.Errorf("xattr %s of %s: %w", k, p, err)
+		}
+		v := make([]byte, n)
+		if n, err = unix.Lgetxattr(p, k, v); err != nil {
+			return nil, fmt.Errorf("xattr %s of %s: %w", k, p, err)
+		}
+		out[k] = v[:n]
+	}
+	return out, nil
 }
 
 // replaceNonFile removes whatever is at path unless it is a regular file (a directory

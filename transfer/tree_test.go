@@ -2,6 +2,7 @@ package transfer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -27,6 +28,7 @@ type entry struct {
 	Sum    string
 	Rdev   uint64
 	Links  string // the first path of its hard-link group within the tree
+	Xattrs string // user.* extended attributes
 }
 
 func snapshotTree(t *testing.T, root string) map[string]entry {
@@ -43,6 +45,14 @@ func snapshotTree(t *testing.T, root string) map[string]entry {
 			return err
 		}
 		e := entry{Mode: s.Mode, UID: s.Uid, GID: s.Gid, Mtime: s.Mtim.Nano()}
+		if xa, err := xattrs(p); err == nil && len(xa) > 0 {
+			keys := make([]string, 0, len(xa))
+			for k := range xa {
+				keys = append(keys, k+"="+string(xa[k]))
+			}
+			sort.Strings(keys)
+			e.Xattrs = strings.Join(keys, ",")
+		}
 		switch s.Mode & unix.S_IFMT {
 		case unix.S_IFREG:
 			e.Type, e.Size = "file", s.Size
@@ -132,6 +142,9 @@ func makeSource(t *testing.T, src string) {
 	must(t, os.Lchown(filepath.Join(src, "a", "f2"), 4321, 8765))
 	must(t, os.Chown(filepath.Join(src, "a", "disk.img"), 1111, 2222))
 	must(t, os.Chmod(filepath.Join(src, "a"), 0o750))
+	must(t, unix.Lsetxattr(filepath.Join(src, "a", "f2"), "user.kvmbackup", []byte("small"), 0))
+	must(t, unix.Lsetxattr(filepath.Join(src, "a", "disk.img"), "user.kvmbackup", []byte("big"), 0))
+	must(t, unix.Lsetxattr(filepath.Join(src, "c"), "user.dir", []byte("d"), 0))
 	// Another file system inside: not entered (rsync -x).
 	must(t, os.MkdirAll(filepath.Join(src, "mnt"), 0o755))
 	if _, err := testenv.Local(t.Context(), "mount", "-t", "tmpfs", "tmpfs", filepath.Join(src, "mnt")); err != nil {
@@ -246,5 +259,120 @@ func TestSyncTreeBadInput(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "d")); err == nil {
 		t.Error("a refused sync created its destination")
+	}
+	// Inside the source, but in a skipped path (the target's mount point): copied,
+	// and never into itself.
+	os.MkdirAll(filepath.Join(dir, "pool", "vms"), 0o755)
+	os.WriteFile(filepath.Join(dir, "pool", "old-backup"), []byte("x"), 0o644)
+	dst := filepath.Join(dir, "pool", "vms", "_paths", "root")
+	if _, err := SyncTree(t.Context(), dir, dst, TreeOptions{Skip: []string{filepath.Join(dir, "pool")}}); err != nil {
+		t.Fatalf("a destination in a skipped path: %v", err)
+	}
+	if b, err := os.ReadFile(filepath.Join(dst, "f")); err != nil || len(b) != 0 {
+		t.Errorf("the tree was not copied: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dst, "pool")); !os.IsNotExist(err) {
+		t.Errorf("the skipped path was copied into itself: %v", err)
+	}
+	if _, err := SyncTree(t.Context(), dir, filepath.Join(dir, "other"), TreeOptions{Skip: []string{dir}}); err == nil {
+		t.Error("a Skip of the source itself let a destination inside it through")
+	}
+}
+
+// With Exclude and Xattrs, SyncTree leaves what rsync -aHxX --delete --delete-excluded
+// leaves with the same excludes: excluded files (big ones too) neither copied nor
+// kept from an older copy, extended attributes of small and big files copied.
+func TestSyncTreeExcludesAndXattrs(t *testing.T) {
+	testenv.Require(t, testenv.Root)
+	base := t.TempDir()
+	src, ours, theirs := filepath.Join(base, "src"), filepath.Join(base, "ours"), filepath.Join(base, "rsync")
+	makeSource(t, src)
+	makeOldBackup(t, ours)
+	makeOldBackup(t, theirs)
+	writeFile(t, filepath.Join(ours, "c", "empty", "kept-before"), []byte("excluded since\n"), 0o644)
+	writeFile(t, filepath.Join(theirs, "c", "empty", "kept-before"), []byte("excluded since\n"), 0o644)
+	must(t, unix.Lsetxattr(filepath.Join(ours, "a", "disk.img"), "user.stale", []byte("x"), 0))
+	excl := []string{"/c/empty", "fifo", "*.txt", "/z.img", "/a/f1"}
+	st, err := SyncTree(t.Context(), src, ours, TreeOptions{BigFile: 1 << 20, Exclude: excl, Xattrs: true,
+		Skip: []string{filepath.Join(src, "b", "disk-link.img")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("tree sync: %+v", st)
+	args := []string{"-aHxX", "--delete", "--delete-excluded", "--numeric-ids"}
+	for _, e := range append(excl, "/b/disk-link.img") {
+		args = append(args, "--exclude="+e)
+	}
+	if _, err := testenv.Local(t.Context(), append(append([]string{"rsync"}, args...), src+"/", theirs+"/")...); err != nil {
+		t.Fatal(err)
+	}
+	got, want := snapshotTree(t, ours), snapshotTree(t, theirs)
+	for p, w := range want {
+		if g, ok := got[p]; !ok {
+			t.Errorf("%s: missing (rsync has %+v)", p, w)
+		} else if g != w {
+			t.Errorf("%s:\n  ours  %+v\n  rsync %+v", p, g, w)
+		}
+	}
+	for p := range got {
+		if _, ok := want[p]; !ok {
+			t.Errorf("%s: present, rsync excluded, deleted or never made it", p)
+		}
+	}
+	for _, p := range []string{"c/empty", "a/fifo", "z.img", "a/f1", "b/disk-link.img"} {
+		if _, ok := got[p]; ok {
+			t.Errorf("%s: copied, yet excluded", p)
+		}
+	}
+	if got["a/disk.img"].Xattrs != "user.kvmbackup=big" || got["a/f2"].Xattrs != "user.kvmbackup=small" || got["c"].Xattrs != "user.dir=d" {
+		t.Errorf("xattrs: disk.img %q, f2 %q, c %q", got["a/disk.img"].Xattrs, got["a/f2"].Xattrs, got["c"].Xattrs)
+	}
+	if st.RsyncWritten == 0 || st.Transferred == 0 {
+		t.Errorf("no bytes or files counted as written: %+v", st)
+	}
+	// Again: nothing written.
+	if st, err = SyncTree(t.Context(), src, ours, TreeOptions{BigFile: 1 << 20, Exclude: excl, Xattrs: true,
+		Skip: []string{filepath.Join(src, "b", "disk-link.img")}}); err != nil || st.RsyncWritten != 0 || st.BigWritten != 0 || st.Transferred != 0 {
+		t.Errorf("second sync wrote: %+v %v", st, err)
+	}
+	for _, g := range []string{"", "/", "a/", "[x"} {
+		if err := CheckExclude(g); err == nil {
+			t.Errorf("CheckExclude(%q) accepted", g)
+		}
+	}
+}
+
+// Only copies what its globs match, with the directories leading to it.
+func TestSyncTreeOnly(t *testing.T) {
+	testenv.Require(t, testenv.Root)
+	base := t.TempDir()
+	src, dst := filepath.Join(base, "src"), filepath.Join(base, "dst")
+	makeSource(t, src)
+	st, err := SyncTree(t.Context(), src, dst, TreeOptions{BigFile: 1 << 20, Only: []string{"/a/f?", "c"}, Xattrs: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, want := snapshotTree(t, dst), snapshotTree(t, src)
+	var names []string
+	for p := range got {
+		names = append(names, p)
+	}
+	sort.Strings(names)
+	if strings.Join(names, " ") != ". a a/f1 a/f2 c c/empty" {
+		t.Errorf("copied %v, want a/f1, a/f2 and c (with a and c/empty)", names)
+	}
+	for _, p := range []string{"a", "a/f2", "c", "c/empty"} {
+		if got[p] != want[p] {
+			t.Errorf("%s:\n  copy   %+v\n  source %+v", p, got[p], want[p])
+		}
+	}
+	if st.BigFiles != 0 {
+		t.Errorf("big files copied: %+v", st)
+	}
+	if _, err := SyncTree(t.Context(), src, filepath.Join(base, "none"), TreeOptions{Only: []string{"/nosuch/*"}}); !errors.Is(err, ErrNothingMatched) {
+		t.Errorf("an Only matching nothing: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(base, "none")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("an Only matching nothing made its destination: %v", err)
 	}
 }

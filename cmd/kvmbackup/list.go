@@ -18,34 +18,38 @@ import (
 )
 
 func newListCommand(g *globalOptions) *cobra.Command {
-	var vms []string
+	var vms, paths []string
 	cmd := &cobra.Command{
-		Use:   "list [--vm NAME]...",
-		Short: "List each VM's dated backups",
-		Long: `List shows, for each VM dataset under target.dataset, its dated snapshots (each one
-a complete backup), oldest first: the time (local), the age, the space only it holds
+		Use:   "list [--vm NAME]... [--path NAME]...",
+		Short: "List each VM's and path's dated backups",
+		Long: `List shows, for each VM dataset under target.dataset and each paths: entry's dataset
+(shown as path:NAME), its dated snapshots (each one a complete backup), oldest first: the time (local), the age, the space only it holds
 (USED), what its run wrote (WRITTEN), what it refers to (REFER), whether it is
-pinned, and the pause window and duration of the run that made it. Nothing is
-changed.
+pinned, and the pause window and duration of the run that made it. --vm or --path
+lists only those. Nothing is changed.
 
 EXIT STATUS
   0  listed
-  2  bad configuration, an unknown --vm (the error lists the VMs), the target unusable`,
+  2  bad configuration, an unknown --vm or --path (the error lists what exists), the
+     target unusable`,
 		Example: `  kvmbackup list
   kvmbackup list --vm web1
+  kvmbackup list --path root
   kvmbackup list --json | jq '.[] | {vm, n: (.snapshots | length)}'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runList(cmd.Context(), g, vms, time.Now(), cmd.OutOrStdout())
+			return runList(cmd.Context(), g, vms, paths, time.Now(), cmd.OutOrStdout())
 		},
 	}
 	cmd.Flags().StringArrayVar(&vms, "vm", nil, "only this VM (repeatable)")
+	cmd.Flags().StringArrayVar(&paths, "path", nil, "only this paths: entry (repeatable)")
 	return cmd
 }
 
 // listedVM is one VM in `list --json`.
 type listedVM struct {
-	VM        string           `json:"vm"`
+	VM        string           `json:"vm,omitempty"`
+	Path      string           `json:"path,omitempty"` // a paths: entry's dataset
 	Dataset   string           `json:"dataset"`
 	Snapshots []listedSnapshot `json:"snapshots"`
 }
@@ -63,7 +67,7 @@ type listedSnapshot struct {
 	Duration   time.Duration `json:"duration_ns"`
 }
 
-func runList(ctx context.Context, g *globalOptions, vms []string, now time.Time, out io.Writer) error {
+func runList(ctx context.Context, g *globalOptions, vms, paths []string, now time.Time, out io.Writer) error {
 	cfg, err := loadConfig(g)
 	if err != nil {
 		return err
@@ -71,10 +75,23 @@ func runList(ctx context.Context, g *globalOptions, vms []string, now time.Time,
 	if err := checkVMFlags(vms); err != nil {
 		return err
 	}
-	t := zfs.New()
-	dss, err := orchestrator.VMDatasets(ctx, t, cfg.Target.Dataset, vms)
-	if err != nil {
+	if err := checkNameFlags("--path", paths); err != nil {
 		return err
+	}
+	t := zfs.New()
+	var dss []string
+	if len(vms) > 0 || len(paths) == 0 {
+		if dss, err = orchestrator.VMDatasets(ctx, t, cfg.Target.Dataset, vms); err != nil {
+			return err
+		}
+	}
+	nvms := len(dss)
+	if len(paths) > 0 || len(vms) == 0 {
+		pds, err := orchestrator.PathDatasets(ctx, t, cfg.Target.Dataset, paths)
+		if err != nil {
+			return err
+		}
+		dss = append(dss, pds...)
 	}
 	res := []listedVM{}
 	for _, ds := range dss {
@@ -83,6 +100,9 @@ func runList(ctx context.Context, g *globalOptions, vms []string, now time.Time,
 			return err
 		}
 		l := listedVM{VM: strings.TrimPrefix(ds, cfg.Target.Dataset+"/"), Dataset: ds, Snapshots: []listedSnapshot{}}
+		if name, ok := strings.CutPrefix(ds, cfg.Target.Dataset+"/"+orchestrator.PathsChild+"/"); ok {
+			l.VM, l.Path = "", name
+		}
 		for _, s := range snaps {
 			if !s.Ours() {
 				continue
@@ -101,8 +121,12 @@ func runList(ctx context.Context, g *globalOptions, vms []string, now time.Time,
 	fmt.Fprintln(tw, "VM\tSNAPSHOT\tTIME\tAGE\tUSED\tWRITTEN\tREFER\tPINNED\tPAUSE\tDURATION")
 	n := 0
 	for _, l := range res {
+		name := l.VM
+		if l.Path != "" {
+			name = "path:" + l.Path
+		}
 		if len(l.Snapshots) == 0 {
-			fmt.Fprintf(tw, "%s\t(no backup yet)\t\t\t\t\t\t\t\t\n", l.VM)
+			fmt.Fprintf(tw, "%s\t(no backup yet)\t\t\t\t\t\t\t\t\n", name)
 		}
 		for _, s := range l.Snapshots {
 			n++
@@ -110,13 +134,13 @@ func runList(ctx context.Context, g *globalOptions, vms []string, now time.Time,
 			if s.Pinned {
 				pinned = "pinned"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", l.VM, s.Name, s.Time.Local().Format("2006-01-02 15:04 MST"),
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", name, s.Name, s.Time.Local().Format("2006-01-02 15:04 MST"),
 				age(now.Sub(s.Time)), config.FormatBytes(s.Used), config.FormatBytes(s.Written), config.FormatBytes(s.Referenced),
 				pinned, orDash(s.Pause), orDash(s.Duration))
 		}
 	}
 	tw.Flush()
-	fmt.Fprintf(out, "%d VMs, %d dated backups under %s\n", len(res), n, cfg.Target.Dataset)
+	fmt.Fprintf(out, "%d VMs, %d paths, %d dated backups under %s\n", nvms, len(res)-nvms, n, cfg.Target.Dataset)
 	return nil
 }
 

@@ -75,7 +75,7 @@ open under DIR) is named, and stays recorded for another try.`,
 		c.Flags().StringVar(&stateDir, "state-dir", orchestrator.DefaultMountStateDir, "where mounts are recorded")
 		_ = c.Flags().MarkHidden("state-dir")
 	}
-	return []*cobra.Command{mount, umount}
+	return []*cobra.Command{withMountPath(g, mount), umount}
 }
 
 func runMount(ctx context.Context, g *globalOptions, vm, at, dir string, disks []string, stateDir string, out io.Writer) error {

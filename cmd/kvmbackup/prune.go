@@ -16,14 +16,15 @@ import (
 )
 
 func newPruneCommand(g *globalOptions) *cobra.Command {
-	var vms []string
+	var vms, paths []string
 	var dryRun bool
 	cmd := &cobra.Command{
-		Use:   "prune [--vm NAME]... [--dry-run]",
+		Use:   "prune [--vm NAME]... [--path NAME]... [--dry-run]",
 		Short: "Destroy the dated snapshots the retention policy no longer keeps",
 		Long: `Prune applies the retention policy (retention.* in the configuration) to the dated
-snapshots of each VM dataset under target.dataset, and destroys those it does not
-keep. Each decision is printed with every rule that keeps the snapshot, in the
+snapshots of each VM dataset under target.dataset and of each paths: entry's dataset
+(target.dataset/_paths/NAME), and destroys those it does not keep. --vm or --path
+limits it to those datasets. Each decision is printed with every rule that keeps the snapshot, in the
 format of 'kvmbackup policy simulate':
 
   keep backup/vms/web1@kvmbackup_2026-11-24T03:00:00Z newest,last 1,hourly 1,daily 1
@@ -34,23 +35,25 @@ hold ('kvmbackup pin'), and snapshots kvmbackup did not make. Calendar periods a
 taken in this host's time zone. 'kvmbackup run' prunes as its last step.
 
 EXIT STATUS
-  0  pruned (or, with --dry-run, decided) every VM dataset
+  0  pruned (or, with --dry-run, decided) every dataset
   1  some snapshot or dataset could not be pruned (the error names it)
-  2  bad configuration, unknown VM, or the target cannot be reached`,
+  2  bad configuration, unknown VM or path, or the target cannot be reached`,
 		Example: `  kvmbackup prune --dry-run            # what would go, and why the rest stays
   kvmbackup prune                      # every VM dataset
-  kvmbackup prune --vm web1 --json`,
+  kvmbackup prune --vm web1 --json
+  kvmbackup prune --path root --dry-run`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runPrune(cmd.Context(), g, vms, dryRun, cmd.OutOrStdout(), cmd.ErrOrStderr())
+			return runPrune(cmd.Context(), g, vms, paths, dryRun, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
 	cmd.Flags().StringArrayVar(&vms, "vm", nil, "prune only this VM's dataset (repeatable)")
+	cmd.Flags().StringArrayVar(&paths, "path", nil, "prune only this paths: entry's dataset (repeatable)")
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "print the decisions, destroy nothing")
 	return cmd
 }
 
-func runPrune(ctx context.Context, g *globalOptions, vms []string, dryRun bool, out, errOut io.Writer) error {
+func runPrune(ctx context.Context, g *globalOptions, vms, paths []string, dryRun bool, out, errOut io.Writer) error {
 	cfg, err := loadConfig(g)
 	if err != nil {
 		return err
@@ -58,9 +61,12 @@ func runPrune(ctx context.Context, g *globalOptions, vms []string, dryRun bool, 
 	if err := checkVMFlags(vms); err != nil {
 		return err
 	}
+	if err := checkNameFlags("--path", paths); err != nil {
+		return err
+	}
 	p := policies.FromConfig(cfg.Retention)
 	res, err := orchestrator.Prune(ctx, zfs.New(), orchestrator.PruneOptions{
-		Root: cfg.Target.Dataset, VMs: vms, Policy: p, Location: locationFrom(ctx), DryRun: dryRun,
+		Root: cfg.Target.Dataset, VMs: vms, Paths: paths, Policy: p, Location: locationFrom(ctx), DryRun: dryRun,
 	})
 	if res == nil && err != nil {
 		return err // nothing decided: the policy, the target or a VM name is wrong
@@ -82,7 +88,7 @@ func runPrune(ctx context.Context, g *globalOptions, vms []string, dryRun bool, 
 	if dryRun {
 		verb = "would be destroyed (dry run)"
 	}
-	summary := fmt.Sprintf("%s: %d VM datasets under %s, %d snapshots kept, %d %s", p, len(res), cfg.Target.Dataset, kept, removed, verb)
+	summary := fmt.Sprintf("%s: %d datasets under %s, %d snapshots kept, %d %s", p, len(res), cfg.Target.Dataset, kept, removed, verb)
 	if g.json {
 		if err := json.NewEncoder(out).Encode(res); err != nil {
 			return err
@@ -107,7 +113,7 @@ func runPrune(ctx context.Context, g *globalOptions, vms []string, dryRun bool, 
 		fmt.Fprintln(errOut, summary)
 	}
 	if err != nil {
-		if errors.Is(err, orchestrator.ErrUnknownVM) {
+		if errors.Is(err, orchestrator.ErrUnknownVM) || errors.Is(err, orchestrator.ErrUnknownPath) {
 			return err
 		}
 		return failure{err}
@@ -116,10 +122,14 @@ func runPrune(ctx context.Context, g *globalOptions, vms []string, dryRun bool, 
 }
 
 // checkVMFlags checks each --vm is a valid dataset name component.
-func checkVMFlags(vms []string) error {
-	for _, vm := range vms {
-		if err := zfs.CheckComponent(vm); err != nil {
-			return fmt.Errorf("--vm %q: %w", vm, err)
+func checkVMFlags(vms []string) error { return checkNameFlags("--vm", vms) }
+
+// checkNameFlags checks each value of a --vm or --path flag is a valid dataset name
+// component.
+func checkNameFlags(flag string, names []string) error {
+	for _, n := range names {
+		if err := zfs.CheckComponent(n); err != nil {
+			return fmt.Errorf("%s %q: %w", flag, n, err)
 		}
 	}
 	return nil

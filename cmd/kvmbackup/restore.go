@@ -84,7 +84,7 @@ EXIT STATUS
 	f.BoolVar(&o.dryRun, "dry-run", false, "say what would be written where, write nothing")
 	f.StringVar(&o.lockPath, "lock", orchestrator.DefaultLockPath, "the host's run lock")
 	_ = f.MarkHidden("lock")
-	return cmd
+	return withRestorePath(g, cmd)
 }
 
 func runRestore(ctx context.Context, g *globalOptions, o *restoreOptions, vm string, out io.Writer) error {

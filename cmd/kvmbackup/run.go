@@ -25,6 +25,7 @@ const defaultStateDir = "/var/lib/kvmbackup"
 
 type runOptions struct {
 	vms      []string
+	paths    []string
 	dryRun   bool
 	progress string
 	stateDir string
@@ -34,8 +35,8 @@ type runOptions struct {
 func newRunCommand(g *globalOptions) *cobra.Command {
 	o := &runOptions{}
 	cmd := &cobra.Command{
-		Use:   "run [--vm NAME]... [--dry-run]",
-		Short: "Back up the VMs: quiesce, snapshot, copy changed blocks, dated ZFS snapshot, prune",
+		Use:   "run [--vm NAME]... [--path NAME]... [--dry-run]",
+		Short: "Back up the VMs and paths: quiesce, snapshot, copy changed blocks, dated ZFS snapshot, prune",
 		Long: `Run is the backup night. It takes the host's run lock, undoes what a crashed run
 left (as 'kvmbackup recover' does), checks the target, and plans: every domain (or
 the config's vms:, or --vm) minus exclude:, each disk resolved to its LV (a raw LV
@@ -45,19 +46,35 @@ Alt+SysRq+S, settle, suspend), every LV of the group is snapshotted, the guests 
 resumed at once; each snapshot is copied into the VM's dataset (changed blocks
 only, in place) and removed; each VM whose copies all succeeded gets domain.xml,
 kvmbackup.json and a dated ZFS snapshot, and any other is rolled back to its last
-complete backup. Last, old snapshots are pruned by the retention policy.
+complete backup.
+
+The trees of the config's paths: entries are kept too, each in its own dataset
+(target.dataset/_paths/NAME) with the same dated snapshots and retention: a 'path'
+entry (a mounted filesystem, that filesystem only) is copied live after the groups;
+a 'volume' entry (an LV) is snapshotted inside the freeze window of the VMs whose
+images it holds (or alone when no VM of the run uses it), fsck'd, mounted read-only,
+copied and removed. Trees are copied with rsync -aHxX --delete semantics (owners,
+modes, times, hard links, symlinks, special files, xattrs), big files by changed
+blocks, the entry's exclude: globs left out, and the target's own mount points
+never copied into themselves. An entry whose copy fails gets no dated snapshot and
+its dataset is rolled back. A plain run backs up every VM and every entry; --vm
+alone only those VMs, --path alone only those entries (a volume entry then gets a
+window of its own: the VMs whose images it holds are not frozen for it).
+Last, old snapshots are pruned by the retention policy.
 
 A journal under --state-dir is written before every side effect, so that the next
 run undoes what a killed run left. SIGINT/SIGTERM stop the run cleanly: guests
 resumed, snapshots removed, unfinished datasets rolled back.
 
 EXIT STATUS
-  0  every VM backed up
-  1  the run went through but some VM failed (its dataset was rolled back)
-  2  bad configuration or selection, another run holds the lock, the target or
-     libvirt unusable: nothing was changed`,
+  0  every VM and path backed up
+  1  the run went through but some VM or path failed (its dataset was rolled back)
+  2  bad configuration or selection (an unknown --vm or --path; a paths: entry whose
+     path is not a directory or lies in the target, or whose volume is not an LV),
+     another run holds the lock, the target or libvirt unusable: nothing was changed`,
 		Example: `  kvmbackup run                      # the nightly run (kvmbackup.timer)
   kvmbackup run --vm web1            # one VM, on demand
+  kvmbackup run --path root          # one paths: entry, on demand
   kvmbackup run --dry-run            # the plan: VMs, disks, volumes, modes, targets
   kvmbackup run --json > report.json`,
 		Args: cobra.NoArgs,
@@ -70,6 +87,7 @@ EXIT STATUS
 	}
 	f := cmd.Flags()
 	f.StringArrayVar(&o.vms, "vm", nil, "back up only this VM (repeatable)")
+	f.StringArrayVar(&o.paths, "path", nil, "back up only this paths: entry (repeatable)")
 	f.BoolVar(&o.dryRun, "dry-run", false, "print the plan and change nothing")
 	f.StringVar(&o.progress, "progress", "auto", "progress bar: auto (on a terminal), always or never")
 	f.StringVar(&o.stateDir, "state-dir", defaultStateDir, "where run journals are kept")
@@ -108,12 +126,15 @@ func runRun(ctx context.Context, g *globalOptions, o *runOptions, out io.Writer)
 	if err != nil {
 		return err
 	}
+	if err := checkNameFlags("--path", o.paths); err != nil {
+		return err
+	}
 	deps, closeDeps, err := realDeps(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer closeDeps()
-	opts := orchestrator.Options{Config: cfg, VMs: o.vms, DryRun: o.dryRun, Version: version,
+	opts := orchestrator.Options{Config: cfg, VMs: o.vms, Paths: o.paths, DryRun: o.dryRun, Version: version,
 		JournalDir: filepath.Join(o.stateDir, "journal"), LockPath: o.lockPath}
 	if !g.json && !o.dryRun {
 		opts.Progress = runProgress(ctx, o.progress)
@@ -142,7 +163,10 @@ func runRun(ctx context.Context, g *globalOptions, o *runOptions, out io.Writer)
 	}
 	if !rep.OK() {
 		what := fmt.Sprintf("%d of %d VMs failed", rep.Failed(), len(rep.VMs))
-		if rep.Failed() == 0 {
+		if len(rep.Paths) > 0 {
+			what = fmt.Sprintf("%d of %d VMs and %d of %d paths failed", rep.Failed(), len(rep.VMs), rep.FailedPaths(), len(rep.Paths))
+		}
+		if rep.Failed()+rep.FailedPaths() == 0 {
 			what = "the run had errors"
 		}
 		if rep.Interrupted {

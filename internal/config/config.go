@@ -100,6 +100,9 @@ type PathEntry struct {
 	Name   string  `mapstructure:"name"`   // dataset name under _paths/
 	Path   string  `mapstructure:"path"`   // a mounted filesystem, copied live
 	Volume *Volume `mapstructure:"volume"` // an LV: snapshotted, fsck'd, mounted read-only
+	// Exclude: globs of what is not kept (transfer.TreeOptions.Exclude: with a "/",
+	// matched against the path below the tree's root; without, against every name).
+	Exclude []string `mapstructure:"exclude"`
 }
 
 // Report says where run results go besides the log.
@@ -235,9 +238,10 @@ type rawConfig struct {
 	} `mapstructure:"vms"`
 	Exclude []string `mapstructure:"exclude"`
 	Paths   []struct {
-		Name   string `mapstructure:"name"`
-		Path   string `mapstructure:"path"`
-		Volume string `mapstructure:"volume"`
+		Name    string   `mapstructure:"name"`
+		Path    string   `mapstructure:"path"`
+		Volume  string   `mapstructure:"volume"`
+		Exclude []string `mapstructure:"exclude"`
 	} `mapstructure:"paths"`
 	Report struct {
 		MetricsFile string `mapstructure:"metrics-file"`
@@ -321,7 +325,7 @@ func (b *builder) build(r *rawConfig) *Config {
 		c.VMs = append(c.VMs, vm)
 	}
 	for i, rp := range r.Paths {
-		p := PathEntry{Name: rp.Name, Path: rp.Path}
+		p := PathEntry{Name: rp.Name, Path: rp.Path, Exclude: rp.Exclude}
 		if rp.Volume != "" {
 			vol := b.volume(fmt.Sprintf("paths[%d].volume", i), rp.Volume)
 			p.Volume = &vol

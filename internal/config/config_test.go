@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -329,7 +330,7 @@ func TestUnknownKeys(t *testing.T) {
 		{"target: {pool: tank}", "target.pool"},
 		{"report: {metrics_file: /x.prom}", "report.metrics_file"},
 		{"vms: [{name: a}, {name: b, volume: vg0/b}]", "vms[1].volume"},
-		{"paths: [{name: r, path: /, exclude: [tmp]}]", "paths[0].exclude"},
+		{"paths: [{name: r, path: /, excludes: [/tmp]}]", "paths[0].excludes"},
 	}
 	for _, tt := range tests {
 		_, err := Parse([]byte(tt.yaml), nil)
@@ -337,6 +338,11 @@ func TestUnknownKeys(t *testing.T) {
 		if !strings.Contains(err.Error(), `unknown config key "`+tt.key+`"`) {
 			t.Errorf("Parse(%q) = %v, want it to say unknown config key %q", tt.yaml, err, tt.key)
 		}
+	}
+	// paths[].exclude is a key (the top-level exclude: is domain globs).
+	c, err := Parse([]byte("paths: [{name: r, path: /, exclude: [/tmp, '*.iso']}]"), nil)
+	if err != nil || len(c.Paths) != 1 || !slices.Equal(c.Paths[0].Exclude, []string{"/tmp", "*.iso"}) {
+		t.Errorf("paths[0].exclude: %v %+v", err, c)
 	}
 	// Keys are case-insensitive (viper lower-cases them).
 	if _, err := Parse([]byte("Snapshot: {Max-Fill: 80%}\nvms: [{Name: a}]"), nil); err != nil {

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/kvmbackup/kvmbackup/transfer"
 )
 
 // KeyError is one problem with one config key. Validation errors are joined KeyErrors:
@@ -169,6 +171,11 @@ func (c *Config) check() []*KeyError {
 			bad(key+".path", p.Path, "is not an absolute path")
 		case filepath.Clean(p.Path) != p.Path:
 			bad(key+".path", p.Path, fmt.Sprintf("is not clean (want %q)", filepath.Clean(p.Path)))
+		}
+		for j, g := range p.Exclude {
+			if err := transfer.CheckExclude(g); err != nil {
+				bad(fmt.Sprintf("%s.exclude[%d]", key, j), g, "is not an exclude glob: "+strings.TrimPrefix(err.Error(), fmt.Sprintf("exclude %q: ", g)))
+			}
 		}
 	}
 

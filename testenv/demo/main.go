@@ -96,6 +96,11 @@ minutes.`)
 	dir := filepath.Join(a.Dir, "demo")
 	must("", os.MkdirAll(dir, 0o755))
 	cfg := lab.Config(s, dir, 3)
+	// A small host tree kept too (a paths: entry): a copy of the host's /etc on the
+	// scratch filesystem, 200 files.
+	tree := filepath.Join(testenv.ScratchDir, "demo-host-etc")
+	must(a.Shell(ctx, "rm -rf "+tree+" && mkdir -p "+tree+" && find /etc -xdev -type f -size -64k 2>/dev/null | head -200 | cpio -pdm --quiet "+tree+" 2>/dev/null; find "+tree+" -type f | wc -l"))
+	must("", appendFile(cfg, "paths:\n  - name: etc\n    path: "+tree+"\n    exclude: [\"*.dpkg-old\"]\n"))
 	for _, g := range lab.Guests() {
 		lab.WritePattern(s, g)
 		fmt.Printf("    guest %s (vdb: %s) wrote %q over %d MiB and synced\n", g.Name, lab.Disks[g.Name], testenv.Pattern(g), testenv.PatternSize>>20)
@@ -122,8 +127,9 @@ the mode, the snapshot size, where the image lands and how the guest is quiesced
 
 	done = timed(5, "The backup night", `Per group of VMs: Alt+SysRq+S, settle, suspend, LVM snapshot, resume (the PAUSE column),
 then the snapshot is copied into the VM's dataset and removed, domain.xml and
-kvmbackup.json are written, and the dated ZFS snapshot is taken. On a terminal a
-progress bar follows the copies.`)
+kvmbackup.json are written, and the dated ZFS snapshot is taken. A small host tree (the
+paths: entry etc) is copied too, into its own dataset vms/_paths/etc, with its own dated
+snapshot. On a terminal a progress bar follows the copies.`)
 	show("kvmbackup run", kb("run"))
 	show("zfs list -r -t snapshot -o name,used,written,referenced "+lab.Pool+"/vms",
 		must(a.Run(ctx, "zfs", "list", "-r", "-t", "snapshot", "-o", "name,used,written,referenced", lab.Pool+"/vms")))
@@ -135,16 +141,18 @@ finds the changed blocks from the manifest of the last backup (block hashes), re
 only the snapshot, and writes just those: the WRITTEN column, and ZFS's written.`)
 	changed := lab.ChangeOnePercent(s)
 	fmt.Printf("    each guest changed %.1f MiB\n", float64(changed)/(1<<20))
+	must(a.Shell(ctx, "find "+tree+" -type f | head -2 | while read f; do echo 'changed by the demo' >> \"$f\"; done"))
+	fmt.Printf("    2 of the host tree's 200 files changed (1%%)\n")
 	show("kvmbackup run", kb("run"))
 	show("zfs list -r -t snapshot -o name,used,written,referenced "+lab.Pool+"/vms",
 		must(a.Run(ctx, "zfs", "list", "-r", "-t", "snapshot", "-o", "name,used,written,referenced", lab.Pool+"/vms")))
 	show("zfs get compressratio "+lab.Pool+"/vms", must(a.Run(ctx, "zfs", "get", "-o", "name,property,value", "compressratio", lab.Pool+"/vms")))
-	show("cat kvmbackup.prom   (Prometheus textfile metrics)", grepLines(must(a.Run(ctx, "cat", dir+"/kvmbackup.prom")), "kvmbackup_vm_"))
+	show("cat kvmbackup.prom   (Prometheus textfile metrics)", grepLines(must(a.Run(ctx, "cat", dir+"/kvmbackup.prom")), "kvmbackup_vm_", "kvmbackup_path_"))
 	done()
 
-	snaps := func(g *testenv.Guest) []string { // its dated snapshots, oldest first
+	snaps := func(ds string) []string { // the dated snapshots of vms/DS, oldest first
 		var out []string
-		for _, l := range strings.Fields(must(a.Run(ctx, "zfs", "list", "-H", "-t", "snapshot", "-o", "name", "-s", "createtxg", lab.Pool+"/vms/"+g.Name))) {
+		for _, l := range strings.Fields(must(a.Run(ctx, "zfs", "list", "-H", "-t", "snapshot", "-o", "name", "-s", "createtxg", lab.Pool+"/vms/"+ds))) {
 			_, name, _ := strings.Cut(l, "@")
 			out = append(out, name)
 		}
@@ -158,14 +166,14 @@ whole LV is verified against the backup's block hashes. A running VM can be rest
 elsewhere (--to), and --define --as makes a second copy of it from the saved
 domain.xml, with its own name, UUID and MACs, on the restored images.`)
 	show("kvmbackup list", kb("list"))
-	first := snaps(web)[0]
+	first := snaps(web.Name)[0]
 	must(a.Run(ctx, "virsh", "-c", "qemu:///system", "destroy", web.Name))
 	show("virsh destroy "+web.Name+"; kvmbackup restore "+web.Name+" --at "+first, kb("restore", web.Name, "--at", first))
 	to := filepath.Join(dir, "restored")
 	must("", os.MkdirAll(to, 0o755))
 	copyName := db.Name + "-copy"
-	show("kvmbackup restore "+db.Name+" --at "+snaps(db)[0]+" --to "+to+" --define --as "+copyName+"   ("+db.Name+" is running)",
-		kb("restore", db.Name, "--at", snaps(db)[0], "--to", to, "--define", "--as", copyName))
+	show("kvmbackup restore "+db.Name+" --at "+snaps(db.Name)[0]+" --to "+to+" --define --as "+copyName+"   ("+db.Name+" is running)",
+		kb("restore", db.Name, "--at", snaps(db.Name)[0], "--to", to, "--define", "--as", copyName))
 	show("virsh list --all", must(a.Run(ctx, "virsh", "-c", "qemu:///system", "list", "--all")))
 	must(a.Run(ctx, "virsh", "-c", "qemu:///system", "undefine", copyName))
 	done()
@@ -179,14 +187,37 @@ replayed): the file as it was then. umount leaves nothing behind.`)
 	must(a.Run(ctx, "virsh", "-c", "qemu:///system", "destroy", db.Name))
 	must(a.Shell(ctx, fmt.Sprintf("set -e; mkdir -p %[1]s %[2]s; mkfs.ext4 -q -F %[3]s; mount %[3]s %[1]s; echo 'notes, version 1' > %[1]s/notes.txt; umount %[1]s", fs, look, img)))
 	show("kvmbackup run --vm "+db.Name+"   (shut off: backed up without a pause)", kb("run", "--vm", db.Name))
-	older := snaps(db)[len(snaps(db))-1]
+	older := snaps(db.Name)[len(snaps(db.Name))-1]
 	must(a.Shell(ctx, fmt.Sprintf("set -e; mount %[2]s %[1]s; echo 'notes, version 2' > %[1]s/notes.txt; umount %[1]s", fs, img)))
 	show("kvmbackup run --vm "+db.Name, kb("run", "--vm", db.Name))
 	show("kvmbackup mount "+db.Name+" --at "+older+" "+look, kb("mount", db.Name, "--at", older, look))
 	show("cat "+look+"/vdb/notes.txt   (the older backup)", must(a.Run(ctx, "cat", look+"/vdb/notes.txt")))
 	show("kvmbackup umount "+look, must(a.Run(ctx, bin, "umount", look)))
 	done()
+
+	done = timed(9, "Part of a host tree back", `The host tree (the paths: entry etc) has its own dated backups. One of the files the
+demo changed before the second night is restored as it was on the first night, into a
+new directory (a tree is never restored over the live one in place).`)
+	rel := strings.TrimPrefix(strings.TrimSpace(must(a.Shell(ctx, "find "+tree+" -type f | head -1"))), tree+"/")
+	back := filepath.Join(dir, "etc-back")
+	show("kvmbackup restore --path etc --at "+snaps("_paths/etc")[0]+" --to "+back+" --only "+rel,
+		kb("restore", "--path", "etc", "--at", snaps("_paths/etc")[0], "--to", back, "--only", rel))
+	show("tail -n 1 "+tree+"/"+rel+"   (live)", must(a.Run(ctx, "tail", "-n", "1", tree+"/"+rel)))
+	show("tail -n 1 "+back+"/"+rel+"   (the first night's)", must(a.Run(ctx, "tail", "-n", "1", back+"/"+rel)))
+	done()
 	return nil
+}
+
+func appendFile(path, text string) error {
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	if _, err := f.WriteString(text); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func errOrZero(err error) string {
@@ -199,11 +230,14 @@ func errOrZero(err error) string {
 	return err.Error()
 }
 
-func grepLines(text, word string) string {
+func grepLines(text string, words ...string) string {
 	var out []string
 	for _, l := range strings.Split(text, "\n") {
-		if strings.Contains(l, word) {
-			out = append(out, strings.TrimSpace(l))
+		for _, w := range words {
+			if strings.Contains(l, w) {
+				out = append(out, strings.TrimSpace(l))
+				break
+			}
 		}
 	}
 	return strings.Join(out, "\n")

@@ -1,0 +1,402 @@
+package orchestrator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kvmbackup/kvmbackup/internal/config"
+	"github.com/kvmbackup/kvmbackup/transfer"
+	"github.com/kvmbackup/kvmbackup/zfs"
+)
+
+// PathsChild is the child of the target dataset that holds the tree backups of
+// `paths:` entries, one dataset each: POOL/DATASET/_paths/NAME.
+const PathsChild = "_paths"
+
+// Trees copies and checks directory trees.
+//
+// Contract: SyncTree is transfer.SyncTree's (dst made a copy of src with rsync -aHx
+// --delete semantics, big files in place by changed blocks; on error dst may be half
+// written, and the caller rolls it back). CheckDir returns nil when path is an
+// existing directory, else an error naming it; it changes nothing.
+type Trees interface {
+	CheckDir(ctx context.Context, path string) error
+	SyncTree(ctx context.Context, src, dst string, opts transfer.TreeOptions) (transfer.TreeStats, error)
+}
+
+// TransferTrees is transfer.SyncTree and os.Stat as Trees.
+type TransferTrees struct{}
+
+// SyncTree calls transfer.SyncTree.
+func (TransferTrees) SyncTree(ctx context.Context, src, dst string, opts transfer.TreeOptions) (transfer.TreeStats, error) {
+	return transfer.SyncTree(ctx, src, dst, opts)
+}
+
+// CheckDir stats path.
+func (TransferTrees) CheckDir(_ context.Context, path string) error {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("%s is not a directory", path)
+	}
+	return nil
+}
+
+// PathDataset is the dataset of the paths: entry name under root.
+func PathDataset(root, name string) string { return root + "/" + PathsChild + "/" + name }
+
+// PathPlan is one `paths:` entry of a run: a live tree (Path) or an LV (Volume)
+// snapshotted, fsck'd, mounted read-only and copied.
+type PathPlan struct {
+	Name    string   `json:"name"`
+	Dataset string   `json:"dataset"`
+	Path    string   `json:"path,omitempty"`
+	Volume  string   `json:"volume,omitempty"` // VG/LV
+	Exclude []string `json:"exclude,omitempty"`
+	// Skip: the target's own mount points below Path, never copied.
+	Skip []string `json:"skip,omitempty"`
+	// With: the VMs in whose freeze window the volume is snapshotted (none: its own).
+	With []string `json:"with,omitempty"`
+}
+
+// Source is what the entry copies: its path, or its volume.
+func (p *PathPlan) Source() string {
+	if p.Volume != "" {
+		return p.Volume
+	}
+	return p.Path
+}
+
+// ErrBadPath: a paths: entry that cannot be backed up (an unknown --path, a path that
+// is not a directory or lies in the target, a volume that is not an LV).
+var ErrBadPath = errors.New("bad paths: entry")
+
+// selectPaths returns the entries a run backs up: --path names (each must be a
+// configured entry), else every entry.
+func selectPaths(cfg *config.Config, names []string) ([]config.PathEntry, error) {
+	if len(names) == 0 {
+		return cfg.Paths, nil
+	}
+	var have []string
+	for _, p := range cfg.Paths {
+		have = append(have, p.Name)
+	}
+	var out []config.PathEntry
+	for _, n := range names {
+		i := slices.IndexFunc(cfg.Paths, func(p config.PathEntry) bool { return p.Name == n })
+		if i < 0 {
+			return nil, fmt.Errorf("%w: --path %s: no such paths: entry (entries: %s)", ErrBadSelection, n, orNone(have))
+		}
+		if !slices.ContainsFunc(out, func(p config.PathEntry) bool { return p.Name == n }) {
+			out = append(out, cfg.Paths[i])
+		}
+	}
+	return out, nil
+}
+
+// planPaths checks each entry and plans it: a volume entry joins the group of the
+// VMs that use its LV (in file mode: the LV holds their images), or gets a group of
+// its own. targetMounts are the target's mount points: a path inside one is refused,
+// those inside a path are skipped.
+func planPaths(ctx context.Context, m Snapshotter, tr Trees, cfg *config.Config, entries []config.PathEntry,
+	targetMounts []string, vols map[string]*VolumePlan, p *Plan) error {
+	for _, e := range entries {
+		pp := &PathPlan{Name: e.Name, Dataset: PathDataset(cfg.Target.Dataset, e.Name), Path: e.Path, Exclude: e.Exclude}
+		if err := zfs.CheckComponent(e.Name); err != nil {
+			return fmt.Errorf("%w: paths: %s: the name cannot be a dataset name: %v", ErrBadPath, e.Name, err)
+		}
+		if e.Volume == nil {
+			if err := tr.CheckDir(ctx, e.Path); err != nil {
+				return fmt.Errorf("%w: paths: %s: path %s: %v", ErrBadPath, e.Name, e.Path, err)
+			}
+			for _, mp := range targetMounts {
+				if within(e.Path, mp) {
+					return fmt.Errorf("%w: paths: %s: path %s is inside the target's mount point %s: a backup cannot hold itself",
+						ErrBadPath, e.Name, e.Path, mp)
+				}
+				if within(mp, e.Path) && !slices.Contains(pp.Skip, mp) {
+					pp.Skip = append(pp.Skip, mp)
+				}
+			}
+			p.Paths = append(p.Paths, pp)
+			continue
+		}
+		l, err := m.LV(ctx, e.Volume.VG, e.Volume.LV)
+		if err != nil {
+			return fmt.Errorf("%w: paths: %s: volume %s: %v", ErrBadPath, e.Name, e.Volume, err)
+		}
+		if l.Origin != "" {
+			return fmt.Errorf("%w: paths: %s: volume %s is a snapshot of %s/%s, not an origin LV", ErrBadPath, e.Name, e.Volume, l.VG, l.Origin)
+		}
+		pp.Volume = l.FullName()
+		vp := vols[pp.Volume]
+		switch {
+		case vp != nil && vp.Mode == ModeBlock:
+			return fmt.Errorf("%w: paths: %s: volume %s is a VM's disk (%s): it is backed up as the VM's image", ErrBadPath, e.Name, pp.Volume, strings.Join(vmNames(vp.vms), ", "))
+		case vp == nil:
+			vp = &VolumePlan{LV: l, Mode: ModeFile}
+			if !l.IsThin() {
+				vp.SnapshotSize = cfg.Snapshot.Size.Resolve(l.Size)
+			}
+			vols[pp.Volume] = vp
+		}
+		vp.paths = append(vp.paths, pp)
+		pp.With = vmNames(vp.vms)
+		p.Paths = append(p.Paths, pp)
+	}
+	return nil
+}
+
+// within: path p is dir or below it.
+func within(p, dir string) bool {
+	return p == dir || dir == "/" || strings.HasPrefix(p, dir+"/")
+}
+
+func vmNames(vms []*VMPlan) []string {
+	var out []string
+	for _, v := range vms {
+		out = append(out, v.Name)
+	}
+	return out
+}
+
+// pathGroups adds the volume entries to the groups: to the group of the VMs that use
+// their LV, or to a group of their own (no VM to freeze).
+func pathGroups(p *Plan, vols map[string]*VolumePlan) {
+	for _, pp := range p.Paths {
+		if pp.Volume == "" {
+			continue
+		}
+		vp := vols[pp.Volume]
+		var g *Group
+		for _, cand := range p.Groups {
+			if slices.Contains(cand.Volumes, vp) {
+				g = cand
+			}
+		}
+		if g == nil {
+			g = &Group{Volumes: []*VolumePlan{vp}}
+			p.Groups = append(p.Groups, g)
+		}
+		g.Paths = append(g.Paths, pp)
+	}
+}
+
+// PathResult is one paths: entry's backup in a run.
+type PathResult struct {
+	Name         string             `json:"name"`
+	Dataset      string             `json:"dataset"`
+	Source       string             `json:"source"` // the path, or VG/LV
+	Status       string             `json:"status"`
+	Written      int64              `json:"bytes_written"` // rsync's literal data + big files' changed blocks
+	Files        int                `json:"files"`
+	Transferred  int                `json:"files_transferred"`
+	Duration     time.Duration      `json:"duration_ns"`
+	Snapshot     string             `json:"snapshot,omitempty"`
+	Error        string             `json:"error,omitempty"`
+	Note         string             `json:"note,omitempty"`
+	RolledBackTo string             `json:"rolled_back_to,omitempty"`
+	LastSuccess  time.Time          `json:"last_success,omitempty"`
+	Tree         transfer.TreeStats `json:"tree"`
+}
+
+// pathState is one paths: entry during a run.
+type pathState struct {
+	plan    *PathPlan
+	res     *PathResult
+	mount   string
+	dirty   bool
+	created bool
+	errs    []error
+	start   time.Time
+}
+
+func (r *run) failPath(pp *PathPlan, err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	st := r.paths[pp.Name]
+	st.errs = append(st.errs, err)
+	r.log.Error().Str("path", pp.Name).Err(err).Msg("backup failed")
+}
+
+func (r *run) failedPath(pp *PathPlan) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.paths[pp.Name].errs) > 0
+}
+
+// preparePath creates the entry's dataset if needed and journals it dirty.
+func (r *run) preparePath(ctx context.Context, st *pathState) {
+	st.res.Status = StatusRunning
+	st.start = r.o.Now()
+	ds := st.plan.Dataset
+	exists, err := r.Target.Children(ctx, r.cfg.Target.Dataset+"/"+PathsChild)
+	if err != nil && !zfs.IsNotFound(err) {
+		r.failPath(st.plan, fmt.Errorf("dataset %s: %w", ds, err))
+		return
+	}
+	created := "existing"
+	if !slices.Contains(exists, ds) {
+		created = "created"
+	}
+	if err := r.record(OpDirty, ds, created); err != nil {
+		r.failPath(st.plan, err)
+		return
+	}
+	st.dirty = true
+	made, err := r.Target.EnsureDataset(ctx, ds)
+	st.created = made || created == "created"
+	if err != nil {
+		r.failPath(st.plan, fmt.Errorf("dataset %s: %w", ds, err))
+		return
+	}
+	if st.mount, err = r.Target.Mountpoint(ctx, ds); err != nil {
+		r.failPath(st.plan, fmt.Errorf("dataset %s: %w", ds, err))
+	}
+}
+
+// syncPath copies the tree at src into the entry's dataset.
+func (r *run) syncPath(ctx context.Context, st *pathState, src string) {
+	pp := st.plan
+	r.log.Info().Str("path", pp.Name).Str("from", src).Str("to", st.mount).Msg("tree copy")
+	ts, err := r.Trees.SyncTree(ctx, src, st.mount, transfer.TreeOptions{Exclude: pp.Exclude, Skip: pp.Skip, Xattrs: true})
+	r.mu.Lock()
+	st.res.Tree = ts
+	st.res.Written = ts.RsyncWritten + ts.BigWritten
+	st.res.Files, st.res.Transferred = ts.Files, ts.Transferred
+	if ts.Vanished {
+		st.res.Note = "some files vanished while they were read (a live tree)"
+	}
+	r.mu.Unlock()
+	if err != nil {
+		r.failPath(pp, fmt.Errorf("copy %s to %s: %w", src, pp.Dataset, err))
+	}
+}
+
+// volumePaths are the volume entries of vp not failed so far.
+func (r *run) volumePaths(vp *VolumePlan) []*pathState {
+	var out []*pathState
+	for _, pp := range vp.paths {
+		if !r.failedPath(pp) {
+			out = append(out, r.paths[pp.Name])
+		}
+	}
+	return out
+}
+
+// livePaths backs up the path entries (live trees), one after the other.
+func (r *run) livePaths(ctx context.Context) {
+	for _, pp := range r.rep.Plan.Paths {
+		if pp.Path == "" {
+			continue
+		}
+		st := r.paths[pp.Name]
+		at := r.o.Now().UTC().Truncate(time.Second)
+		if ctx.Err() != nil { // interrupted: touch nothing more
+			st.start = r.o.Now()
+			r.failPath(pp, fmt.Errorf("interrupted: %w", context.Cause(ctx)))
+			r.commitPath(ctx, st, at)
+			continue
+		}
+		r.preparePath(ctx, st)
+		if !r.failedPath(pp) {
+			r.syncPath(ctx, st, pp.Path)
+		}
+		r.commitPath(ctx, st, at)
+	}
+}
+
+// commitPath takes the dated snapshot of an entry whose copy succeeded; any other
+// entry's dataset is rolled back to its last complete backup.
+func (r *run) commitPath(ctx context.Context, st *pathState, at time.Time) {
+	pp := st.plan
+	st.res.Duration = r.o.Now().Sub(st.start)
+	if !r.failedPath(pp) && ctx.Err() != nil {
+		r.failPath(pp, fmt.Errorf("interrupted: %w", context.Cause(ctx)))
+	}
+	if !r.failedPath(pp) {
+		props := map[string]string{"kvmbackup:run": r.o.RunID, "kvmbackup:version": r.o.Version,
+			"kvmbackup:source": pp.Source(), "kvmbackup:duration-ns": strconv.FormatInt(int64(st.res.Duration), 10),
+			"kvmbackup:written": strconv.FormatInt(st.res.Written, 10)}
+		s, err := r.Target.TakeSnapshot(ctx, pp.Dataset, at, props)
+		if err == nil {
+			st.res.Snapshot, st.res.Status, st.dirty = s.FullName(), StatusOK, false
+			_ = r.record(OpCommit, pp.Dataset, s.Name)
+			return
+		}
+		r.failPath(pp, fmt.Errorf("dated snapshot of %s: %w", pp.Dataset, err))
+	}
+	st.res.Status = StatusFailed
+	r.mu.Lock()
+	st.res.Error = errors.Join(st.errs...).Error()
+	r.mu.Unlock()
+	if !st.dirty {
+		return
+	}
+	cctx, cancel := cleanupCtx(ctx)
+	defer cancel()
+	what, err := rollbackDataset(cctx, r.Target, pp.Dataset, st.created)
+	st.res.RolledBackTo = what
+	if err != nil {
+		r.rep.addError(fmt.Sprintf("roll back %s: %v", pp.Dataset, err))
+		return
+	}
+	st.dirty = false
+	_ = r.record(OpRollback, pp.Dataset, what)
+}
+
+// targetMounts are the mount points of the target dataset (unless the first run is
+// yet to create it) and, when it is mounted, of the pool's root dataset (often
+// mountpoint=none: then it holds no files): a tree never holds them. A target dataset
+// that exists must be mounted (an error otherwise).
+func (r *run) targetMounts(ctx context.Context) ([]string, error) {
+	var out []string
+	mp, err := r.Target.Mountpoint(ctx, r.cfg.Target.Dataset)
+	switch {
+	case err == nil:
+		out = append(out, filepath.Clean(mp))
+	case !zfs.IsNotFound(err):
+		return nil, err
+	}
+	if mp, err := r.Target.Mountpoint(ctx, zfs.Pool(r.cfg.Target.Dataset)); err == nil && mp != "" {
+		out = append(out, filepath.Clean(mp))
+	}
+	return out, nil
+}
+
+// PathDatasets returns the datasets of paths: entries under root (ROOT/_paths/*), or,
+// when names is not empty, those named: an unknown name is ErrUnknownPath listing what
+// exists.
+func PathDatasets(ctx context.Context, t ChildLister, root string, names []string) ([]string, error) {
+	all, err := t.Children(ctx, root+"/"+PathsChild)
+	if zfs.IsNotFound(err) {
+		all, err = nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(names) == 0 {
+		return all, nil
+	}
+	var out []string
+	for _, n := range names {
+		ds := PathDataset(root, n)
+		if !slices.Contains(all, ds) {
+			return nil, fmt.Errorf("%w: %s (under %s/%s: %s)", ErrUnknownPath, n, root, PathsChild, orNone(trimRoot(root+"/"+PathsChild, all)))
+		}
+		out = append(out, ds)
+	}
+	return out, nil
+}
+
+// ErrUnknownPath: a paths: entry asked for by name has no dataset under the target.
+var ErrUnknownPath = errors.New("no such path dataset")

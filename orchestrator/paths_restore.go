@@ -1,0 +1,226 @@
+package orchestrator
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/kvmbackup/kvmbackup/internal/atomicfile"
+	"github.com/kvmbackup/kvmbackup/internal/loopdev"
+	"github.com/kvmbackup/kvmbackup/transfer"
+	"github.com/kvmbackup/kvmbackup/zfs"
+)
+
+// PathRestoreTarget is what a tree restore needs of the ZFS target: RestoreTarget's
+// contract, and Mountpoint's (Target): where a dataset's files are.
+type PathRestoreTarget interface {
+	RestoreTarget
+	Mountpoint(ctx context.Context, dataset string) (string, error)
+}
+
+// PathRestoreDeps are the components a tree restore drives.
+type PathRestoreDeps struct {
+	Target PathRestoreTarget
+	Trees  Trees
+}
+
+// PathRestoreOptions say which tree to restore, from when, to where.
+type PathRestoreOptions struct {
+	Root string // target.dataset
+	Name string // the paths: entry
+	At   string // WHEN (see ResolveWhen)
+	// To: the directory that receives the tree: absent (created) or empty. Never "/",
+	// never inside the target: a restore never writes over a live tree in place.
+	To string
+	// Only: restore only what these globs match (the path below the tree's root, a
+	// leading "/" optional; a matched directory with all it holds), and the
+	// directories leading to it.
+	Only     []string
+	DryRun   bool
+	RunID    string // names the read-only mount of the snapshot
+	Now      time.Time
+	Location *time.Location
+}
+
+// PathRestored is what a tree restore did (or, with DryRun, would do).
+type PathRestored struct {
+	Path     string             `json:"path"`
+	Snapshot string             `json:"snapshot"`
+	To       string             `json:"to"`
+	Only     []string           `json:"only,omitempty"`
+	DryRun   bool               `json:"dry_run"`
+	Tree     transfer.TreeStats `json:"tree"`
+	Written  int64              `json:"bytes_written"`
+	Duration time.Duration      `json:"duration_ns"`
+}
+
+// ErrBadRestoreDir: a --to that a tree restore refuses (/, a non-empty directory, a
+// file, a place inside the target).
+var ErrBadRestoreDir = errors.New("bad restore directory")
+
+// RestorePath copies a paths: entry's tree (or the part --only names) from one dated
+// snapshot into o.To, with the tree sync's semantics (owners, modes, times, hard
+// links, symlinks, special files, xattrs; big files by changed blocks). The snapshot
+// is read through a read-only mount, removed at the end. Bad input (an unknown entry
+// or WHEN, a bad --to, an --only that matches nothing) fails before anything is
+// written.
+func RestorePath(ctx context.Context, d PathRestoreDeps, o PathRestoreOptions) (*PathRestored, error) {
+	start := time.Now()
+	snap, err := findPathBackup(ctx, d.Target, o.Root, o.Name, o.At, o.Now, o.Location)
+	if err != nil {
+		return nil, err
+	}
+	to, err := checkRestoreDir(ctx, d.Target, o.Root, o.To)
+	if err != nil {
+		return nil, err
+	}
+	res := &PathRestored{Path: o.Name, Snapshot: snap.FullName(), To: to, Only: o.Only, DryRun: o.DryRun}
+	for _, g := range o.Only {
+		if err := transfer.CheckExclude(g); err != nil {
+			return nil, fmt.Errorf("--only: %w", err)
+		}
+	}
+	if o.DryRun {
+		return res, nil
+	}
+	dir, err := d.Target.MountSnapshot(ctx, snap, o.RunID)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		cctx, cancel := cleanupCtx(ctx)
+		defer cancel()
+		d.Target.Unmount(cctx, dir)
+	}()
+	st, err := d.Trees.SyncTree(ctx, dir, to, transfer.TreeOptions{Only: o.Only, Xattrs: true})
+	if errors.Is(err, transfer.ErrNothingMatched) {
+		return nil, fmt.Errorf("--only %v: nothing in %s matches", o.Only, snap.FullName())
+	}
+	res.Tree, res.Written, res.Duration = st, st.RsyncWritten+st.BigWritten, time.Since(start)
+	if err != nil {
+		return res, fmt.Errorf("restore %s to %s: %w", snap.FullName(), to, err)
+	}
+	return res, nil
+}
+
+// checkRestoreDir returns the absolute --to of a tree restore, or why it is refused.
+func checkRestoreDir(ctx context.Context, t PathRestoreTarget, root, to string) (string, error) {
+	if to == "" {
+		return "", fmt.Errorf("%w: --to DIR is required (an empty or new directory)", ErrBadRestoreDir)
+	}
+	abs, err := filepath.Abs(to)
+	if err != nil {
+		return "", err
+	}
+	if abs == "/" {
+		return "", fmt.Errorf("%w: --to /: a tree is never restored over / in place; restore to an empty directory and copy what you need from there", ErrBadRestoreDir)
+	}
+	if mp, err := t.Mountpoint(ctx, root); err == nil && within(abs, filepath.Clean(mp)) {
+		return "", fmt.Errorf("%w: --to %s is inside the target's mount point %s: restoring there would change the backups", ErrBadRestoreDir, abs, mp)
+	}
+	fi, err := os.Lstat(abs)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		if _, err := os.Stat(filepath.Dir(abs)); err != nil {
+			return "", fmt.Errorf("%w: --to %s: %v", ErrBadRestoreDir, abs, err)
+		}
+		return abs, nil
+	case err != nil:
+		return "", fmt.Errorf("%w: --to %s: %v", ErrBadRestoreDir, abs, err)
+	case !fi.IsDir():
+		return "", fmt.Errorf("%w: --to %s is not a directory", ErrBadRestoreDir, abs)
+	}
+	ents, err := os.ReadDir(abs)
+	if err != nil {
+		return "", fmt.Errorf("%w: --to %s: %v", ErrBadRestoreDir, abs, err)
+	}
+	if len(ents) > 0 {
+		return "", fmt.Errorf("%w: --to %s is not empty (it holds %s): restore into an empty or new directory, then copy what you need",
+			ErrBadRestoreDir, abs, ents[0].Name())
+	}
+	return abs, nil
+}
+
+// findPathBackup is the snapshot of a paths: entry's dataset that WHEN names; an
+// unknown entry is ErrUnknownPath listing those there are.
+func findPathBackup(ctx context.Context, t RestoreTarget, root, name, when string, now time.Time, loc *time.Location) (zfs.Snapshot, error) {
+	if err := zfs.CheckComponent(name); err != nil {
+		return zfs.Snapshot{}, fmt.Errorf("--path %q: %w", name, err)
+	}
+	snaps, err := t.Snapshots(ctx, PathDataset(root, name))
+	if err != nil {
+		if _, lerr := PathDatasets(ctx, t, root, []string{name}); lerr != nil {
+			return zfs.Snapshot{}, lerr
+		}
+		return zfs.Snapshot{}, err
+	}
+	snap, err := ResolveWhen(when, snaps, now, loc)
+	if err != nil {
+		return zfs.Snapshot{}, fmt.Errorf("path %s: %w", name, err)
+	}
+	return snap, nil
+}
+
+// PathMountOptions say which tree to show, and where.
+type PathMountOptions struct {
+	Root, Name, At string
+	Dir            string // an existing empty directory: the tree is shown at Dir/NAME
+	StateDir       string // default DefaultMountStateDir
+	Now            time.Time
+	Location       *time.Location
+}
+
+// MountPath shows a paths: entry's tree as it was in one dated snapshot, read-only,
+// at Dir/NAME (as MountBackup shows a VM's filesystems at Dir/DISK); UnmountBackup
+// (kvmbackup umount DIR) undoes it.
+func MountPath(ctx context.Context, d MountDeps, o PathMountOptions) (*Mounted, error) {
+	if o.StateDir == "" {
+		o.StateDir = DefaultMountStateDir
+	}
+	dir, err := filepath.Abs(o.Dir)
+	if err != nil {
+		return nil, err
+	}
+	if ents, err := os.ReadDir(dir); err != nil {
+		return nil, fmt.Errorf("mount point: %w", err)
+	} else if len(ents) > 0 {
+		return nil, fmt.Errorf("mount point %s is not empty", dir)
+	}
+	if _, err := os.Stat(statePath(o.StateDir, dir)); err == nil {
+		return nil, fmt.Errorf("%s already shows a backup: kvmbackup umount %s first", dir, dir)
+	}
+	snap, err := findPathBackup(ctx, d.Target, o.Root, o.Name, o.At, o.Now, o.Location)
+	if err != nil {
+		return nil, err
+	}
+	m := &Mounted{Dir: dir, Snapshot: snap.FullName(), Loops: []string{}}
+	sub := filepath.Join(dir, o.Name)
+	if err := os.Mkdir(sub, 0o755); err != nil {
+		return nil, err
+	}
+	fs := loopdev.FS{Dev: snap.FullName(), Type: "zfs"}
+	if err := d.FS.MountRO(ctx, fs, sub); err != nil {
+		os.Remove(sub)
+		return nil, err
+	}
+	m.Mounts = []MountedFS{{Disk: o.Name, FS: fs, Dir: sub}}
+	undo := func() {
+		cctx, cancel := cleanupCtx(ctx)
+		defer cancel()
+		undoMount(cctx, d, m)
+	}
+	if err := os.MkdirAll(o.StateDir, 0o700); err != nil {
+		undo()
+		return nil, err
+	}
+	js, _ := json.Marshal(m)
+	if err := atomicfile.Write(statePath(o.StateDir, dir), js, 0o600); err != nil {
+		undo()
+		return nil, err
+	}
+	return m, nil
+}

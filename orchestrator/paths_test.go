@@ -1,0 +1,404 @@
+package orchestrator
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/kvmbackup/kvmbackup/hypervisor"
+	"github.com/kvmbackup/kvmbackup/internal/config"
+	"github.com/kvmbackup/kvmbackup/zfs"
+)
+
+// pathsConfig is testConfig with paths: entries: root (a live tree), images (the LV
+// holding db1's and app1's images: snapshotted in their freeze window), iso (an LV no
+// VM uses: its own window), and extra ones.
+func pathsConfig(t *testing.T, extra string) *config.Config {
+	t.Helper()
+	cfg, err := config.Parse([]byte(`
+target:
+  dataset: backup/vms
+quiesce:
+  mode: sysrq-suspend
+  settle: 0s
+retention:
+  keep-last: 2
+  keep-hourly: 0
+  keep-daily: 0
+  keep-weekly: 0
+exclude: ["test-*"]
+paths:
+  - name: root
+    path: /srv/root
+    exclude: ["x.swp"]
+  - name: images
+    volume: vg0/images
+  - name: iso
+    volume: vg0/iso
+`+extra), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// markers: the file of each entry's tree that holds its version.
+var markers = map[string]string{"root": "etc/version", "images": "db1.raw", "iso": "version", "new": "version"}
+
+// pathScene is scene plus the trees of pathsConfig's entries, at version v.
+func pathScene(t *testing.T) *world {
+	w := scene(t)
+	w.trees["/srv/root"] = map[string][]byte{"etc/version": []byte("root v1"), "etc/x.swp": []byte("excluded")}
+	w.fsLV("iso", map[string][]byte{"version": []byte("iso v1")})
+	return w
+}
+
+// setPath sets the version of an entry's tree.
+func (w *world) setPath(name, v string) {
+	switch name {
+	case "root":
+		w.trees["/srv/root"]["etc/version"] = []byte("root " + v)
+	case "images":
+		w.setData("db1", "db1 "+v)
+	case "iso":
+		w.lvs["vg0/iso"].files["version"] = []byte("iso " + v)
+	case "new":
+		w.trees["/srv/new"] = map[string][]byte{"version": []byte("new " + v)}
+	}
+}
+
+// checkPaths checks each entry's dataset: the live dataset equals its newest dated
+// snapshot, which holds want[name] in its marker and nothing excluded or partial; an
+// entry wanted "" has no dataset.
+func checkPaths(t *testing.T, w *world, want map[string]string) {
+	t.Helper()
+	for name, v := range want {
+		d := w.datasets["backup/vms/_paths/"+name]
+		if d == nil || v == "" {
+			if d != nil {
+				t.Errorf("path %s: a dataset without a complete backup (%v)", name, readTree(d.dir))
+			} else if v != "" {
+				t.Errorf("path %s: no dataset, want a backup of %q", name, v)
+			}
+			continue
+		}
+		live := readTree(d.dir)
+		if len(d.snaps) == 0 {
+			t.Errorf("path %s: a dataset without any complete backup: %v", name, live)
+			continue
+		}
+		newest := d.snaps[len(d.snaps)-1]
+		if fmt.Sprint(live) != fmt.Sprint(newest.files) {
+			t.Errorf("path %s: live dataset %v differs from its newest snapshot %s %v", name, live, newest.s.Name, newest.files)
+		}
+		if got := newest.files[markers[name]]; got != v {
+			t.Errorf("path %s: newest backup %s holds %q, want %q", name, newest.s.Name, got, v)
+		}
+		if _, ok := newest.files["etc/x.swp"]; ok {
+			t.Errorf("path %s: an excluded file was backed up", name)
+		}
+		if _, ok := newest.files["PARTIAL"]; ok {
+			t.Errorf("path %s: backup %s holds a partial copy", name, newest.s.Name)
+		}
+	}
+}
+
+func TestRunBacksUpPaths(t *testing.T) {
+	w := pathScene(t)
+	env := runEnv{t.TempDir()}
+	cfg := pathsConfig(t, "")
+	rep, err := Run(context.Background(), w.deps(), env.opts(cfg, night1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	rep.WriteTable(&buf)
+	t.Logf("\n%s", buf.String())
+	if !rep.OK() || len(rep.VMs) != 4 || len(rep.Paths) != 3 {
+		t.Fatalf("report not OK: %s", buf.String())
+	}
+	for _, want := range []string{"root  ", "/srv/root", "vg0/iso", "@" + zfs.SnapshotName(night1), "3 paths, 0 failed"} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("report table lacks %q", want)
+		}
+	}
+	checkWorld(t, w, map[string]string{"web1": "web1 v1", "old1": "old1 v1", "db1": "db1 v1", "app1": "app1 v1"}, nil)
+	checkPaths(t, w, map[string]string{"root": "root v1", "images": "db1 v1", "iso": "iso v1"})
+	for _, p := range rep.Paths {
+		if p.Snapshot != p.Dataset+"@"+zfs.SnapshotName(night1) || p.LastSuccess != night1 || p.Written == 0 || p.Status != StatusOK {
+			t.Errorf("path %s: %+v", p.Name, p)
+		}
+	}
+	if o := w.treeOpts["/srv/root"]; !slices.Equal(o.Exclude, []string{"x.swp"}) || !o.Xattrs {
+		t.Errorf("root copied with %+v, want its excludes and xattrs", o)
+	}
+	// images is snapshotted once, inside db1's and app1's freeze window; iso alone,
+	// with no VM paused.
+	frozen, snaps := "", map[string]string{}
+	for _, c := range w.log {
+		switch {
+		case strings.HasPrefix(c, "Freeze "):
+			frozen = strings.TrimPrefix(c, "Freeze ")
+		case c == "Thaw":
+			frozen = ""
+		case strings.HasPrefix(c, "Snapshot vg0/"):
+			snaps[strings.TrimPrefix(c, "Snapshot ")] += "[" + frozen + "]"
+		}
+	}
+	if snaps["vg0/images"] != "[app1,db1]" || snaps["vg0/iso"] != "[]" {
+		t.Errorf("snapshots taken (with the VMs frozen then): %v; want vg0/images once with app1,db1 frozen, vg0/iso once with none", snaps)
+	}
+	for _, g := range rep.Plan.Groups {
+		if slices.ContainsFunc(g.Paths, func(p *PathPlan) bool { return p.Name == "iso" }) && len(g.VMs) != 0 {
+			t.Errorf("iso shares a group with %s", groupNames(g))
+		}
+	}
+	metrics := filepath.Join(env.dir, "kvmbackup.prom")
+	if err := rep.WriteMetrics(metrics); err != nil {
+		t.Fatal(err)
+	}
+	m, _ := os.ReadFile(metrics)
+	for _, want := range []string{`kvmbackup_path_written_bytes{path="root"} 7`, `kvmbackup_path_failed{path="iso"} 0`, "kvmbackup_run_paths_failed 0",
+		fmt.Sprintf(`kvmbackup_path_last_success_timestamp_seconds{path="images"} %g`, float64(night1.Unix()))} {
+		if !strings.Contains(string(m), want) {
+			t.Errorf("metrics lack %q:\n%s", want, m)
+		}
+	}
+
+	// Night 2: --path root alone: no VM frozen, no other dataset written.
+	w.setPath("root", "v2")
+	w.setData("web1", "web1 v2")
+	w.log = nil
+	o := env.opts(cfg, night2)
+	o.Paths = []string{"root"}
+	if rep, err = Run(context.Background(), w.deps(), o); err != nil || !rep.OK() || len(rep.VMs) != 0 || len(rep.Paths) != 1 {
+		t.Fatalf("run --path root: %v %+v", err, rep)
+	}
+	for _, c := range w.log {
+		if strings.HasPrefix(c, "Freeze") || strings.HasPrefix(c, "Domains") || (strings.HasPrefix(c, "TakeSnapshot") && c != "TakeSnapshot backup/vms/_paths/root") {
+			t.Errorf("run --path root: %s", c)
+		}
+	}
+	checkPaths(t, w, map[string]string{"root": "root v2", "images": "db1 v1"})
+	// --vm web1 alone: no path.
+	o = env.opts(cfg, night2, "web1")
+	if rep, err = Run(context.Background(), w.deps(), o); err != nil || !rep.OK() || len(rep.VMs) != 1 || len(rep.Paths) != 0 {
+		t.Fatalf("run --vm web1: %v %+v", err, rep)
+	}
+	// Night 3 and 4: keep-last 2 prunes the path datasets too.
+	for _, at := range []int{3, 4} {
+		w.setPath("iso", fmt.Sprintf("v%d", at))
+		if rep, err = Run(context.Background(), w.deps(), env.opts(cfg, night1.AddDate(0, 0, at-1))); err != nil || !rep.OK() {
+			t.Fatalf("night %d: %v %+v", at, err, rep)
+		}
+	}
+	checkPaths(t, w, map[string]string{"root": "root v2", "images": "db1 v1", "iso": "iso v4"})
+	for _, name := range []string{"root", "iso", "images"} {
+		if n := len(w.datasets["backup/vms/_paths/"+name].snaps); n != 2 {
+			t.Errorf("keep-last 2: path %s has %d snapshots", name, n)
+		}
+	}
+	pruned := false
+	for _, pd := range rep.Pruned {
+		if pd.Path == "iso" && pd.VM == "" && len(pd.Snapshots) == 3 {
+			pruned = true
+		}
+	}
+	if !pruned {
+		t.Errorf("the report does not show iso's prune: %+v", rep.Pruned)
+	}
+}
+
+// Bad paths: entries and --path names: an *EnvError naming them, nothing written.
+func TestRunRefusesBadPaths(t *testing.T) {
+	for _, tc := range []struct {
+		name, extra string
+		paths       []string
+		want        string
+		is          error
+	}{
+		{"unknown --path", "", []string{"nosuch"}, "--path nosuch: no such paths: entry (entries: root, images, iso)", ErrBadSelection},
+		{"not a directory", "\n  - name: gone\n    path: /srv/gone", nil, "paths: gone: path /srv/gone", ErrBadPath},
+		{"not an LV", "\n  - name: nolv\n    volume: vg0/nolv", nil, "paths: nolv: volume vg0/nolv", ErrBadPath},
+		{"a VM's disk", "\n  - name: web1disk\n    volume: vg0/web1", nil, "volume vg0/web1 is a VM's disk (web1)", ErrBadPath},
+		{"inside the target", "\n  - name: self\n    path: TARGET/web1", nil, "is inside the target's mount point", ErrBadPath},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := pathScene(t)
+			target := filepath.Join(w.root, "backup/vms")
+			w.trees[target+"/web1"] = map[string][]byte{"x": nil}
+			cfg := pathsConfig(t, strings.ReplaceAll(tc.extra, "TARGET", target))
+			env := runEnv{t.TempDir()}
+			o := env.opts(cfg, night1)
+			o.Paths = tc.paths
+			_, err := Run(context.Background(), w.deps(), o)
+			var ee *EnvError
+			if !errors.As(err, &ee) || !errors.Is(err, tc.is) || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v, want an *EnvError (%v) saying %q", err, tc.is, tc.want)
+			}
+			for _, c := range w.log {
+				if mutating(c) && !strings.HasPrefix(c, "Recover") && !strings.HasPrefix(c, "LVM Cleanup") {
+					t.Errorf("a refused run made a change: %s", c)
+				}
+			}
+		})
+	}
+}
+
+// The first run creates the target dataset: its mount point is not known yet, and
+// the tree is backed up all the same.
+func TestRunPathsIntoANewTarget(t *testing.T) {
+	w := pathScene(t)
+	delete(w.datasets, "backup/vms")
+	env := runEnv{t.TempDir()}
+	o := env.opts(pathsConfig(t, ""), night1)
+	o.Paths = []string{"root", "iso"}
+	rep, err := Run(context.Background(), w.deps(), o)
+	if err != nil || !rep.OK() {
+		t.Fatalf("%v %+v", err, rep)
+	}
+	checkPaths(t, w, map[string]string{"root": "root v1", "iso": "iso v1"})
+}
+
+// A tree holding the target's mount point skips it.
+func TestRunSkipsTheTargetInATree(t *testing.T) {
+	w := scene(t)
+	w.trees[w.root] = map[string][]byte{"etc/version": []byte("host v1")}
+	cfg, err := config.Parse([]byte(fmt.Sprintf("target: {dataset: backup/vms}\nretention: {keep-last: 1}\nquiesce: {mode: suspend, settle: 0s}\npaths: [{name: host, path: %s}]\n", w.root)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := runEnv{t.TempDir()}
+	o := env.opts(cfg, night1)
+	o.Paths = []string{"host"}
+	rep, err := Run(context.Background(), w.deps(), o)
+	if err != nil || !rep.OK() {
+		t.Fatalf("%v %+v", err, rep)
+	}
+	if skip := w.treeOpts[w.root].Skip; !slices.Equal(skip, []string{filepath.Join(w.root, "backup/vms")}) {
+		t.Errorf("the tree sync of %s skips %v, want the target's mount point", w.root, skip)
+	}
+}
+
+// TestRunFaultAtEveryStepWithPaths is TestRunFaultAtEveryStep for a night with paths:
+// entries (a live tree, a volume shared with VMs, a volume of its own, and an entry
+// whose first backup this is): whatever call fails, and however (error, cancel,
+// crash), no VM stays paused, no snapshot or mount outlives the run (or recover), no
+// entry whose copy failed has a dated snapshot, and each entry's live dataset equals
+// its last complete backup; the next run backs everything up.
+func TestRunFaultAtEveryStepWithPaths(t *testing.T) {
+	newEntry := "\n  - name: new\n    path: /srv/new"
+	base := func(t *testing.T) (*world, runEnv) {
+		w := newWorld(t)
+		w.blockVM("web1", hypervisor.StateRunning, "web1 v1")
+		w.fileVM("db1", "db1 v1")
+		w.trees["/srv/root"] = map[string][]byte{"etc/version": []byte("root v1"), "etc/x.swp": []byte("excluded")}
+		w.fsLV("iso", map[string][]byte{"version": []byte("iso v1")})
+		env := runEnv{t.TempDir()}
+		if rep, err := Run(context.Background(), w.deps(), env.opts(pathsConfig(t, ""), night1)); err != nil || !rep.OK() {
+			t.Fatalf("night 1: %v %+v", err, rep)
+		}
+		for _, vm := range []string{"web1", "db1"} {
+			w.setData(vm, vm+" v2")
+		}
+		for _, p := range []string{"root", "iso", "new"} {
+			w.setPath(p, "v2")
+		}
+		w.calls, w.log = 0, nil
+		return w, env
+	}
+	cfg := pathsConfig(t, newEntry)
+	w, env := base(t)
+	if rep, err := Run(context.Background(), w.deps(), env.opts(cfg, night2)); err != nil || !rep.OK() {
+		t.Fatalf("clean night 2: %v %+v", err, rep)
+	}
+	total := w.calls
+	t.Logf("a clean run makes %d calls: %s", total, strings.Join(w.log, "; "))
+	undo := []string{"Thaw", "Remove", "Unmount", "Rollback", "DestroyNewDataset", "WatchStop"}
+	// want is what each dataset must hold after the night: night 2's version where it
+	// has night 2's dated snapshot, else night 1's (new: no dataset).
+	want := func(w *world) (vms, paths map[string]string) {
+		vms, paths = map[string]string{}, map[string]string{}
+		v := func(ds, name, first string) string {
+			if d := w.datasets[ds]; d != nil && len(d.snaps) > 0 && d.snaps[len(d.snaps)-1].s.Name == zfs.SnapshotName(night2) {
+				return name + " v2"
+			}
+			return first
+		}
+		for _, vm := range []string{"web1", "db1"} {
+			vms[vm] = v("backup/vms/"+vm, vm, vm+" v1")
+		}
+		for _, p := range []string{"root", "iso", "new"} {
+			first := p + " v1"
+			if p == "new" {
+				first = ""
+			}
+			paths[p] = v("backup/vms/_paths/"+p, p, first)
+		}
+		paths["images"] = v("backup/vms/_paths/images", "db1", "db1 v1")
+		return vms, paths
+	}
+	for _, mode := range []faultMode{faultError, faultCancel, faultCrash} {
+		for n := 1; n <= total; n++ {
+			t.Run(fmt.Sprintf("%s/%d", mode, n), func(t *testing.T) {
+				w, env := base(t)
+				ctx, cancel := context.WithCancel(context.Background())
+				defer cancel()
+				w.failAt, w.mode, w.cancel = n, mode, cancel
+				rep, err := Run(ctx, w.deps(), env.opts(cfg, night2))
+				t.Logf("fault (%s) in call %d: %s", mode, n, w.failed)
+				if len(w.misuse) > 0 {
+					t.Errorf("calls no real component accepts: %v", w.misuse)
+				}
+				var ee *EnvError
+				if err != nil && !errors.As(err, &ee) {
+					t.Fatalf("a run's error must be an *EnvError: %v", err)
+				}
+				// Tolerated: the listings for the report and prune, and the pool root's mount
+				// point (mountpoint=none is common: it then holds nothing to skip).
+				if err == nil && rep.OK() && w.failed != "" && !strings.HasPrefix(w.failed, "Snapshots ") && !strings.HasPrefix(w.failed, "Destroy ") && w.failed != "Mountpoint backup" {
+					t.Errorf("fault in %s, yet the run reports success", w.failed)
+				}
+				if err == nil && (mode == faultError || mode == faultCancel) && !slicesHasPrefix(undo, w.failed) {
+					vms, paths := want(w)
+					checkWorld(t, w, vms, nil)
+					checkPaths(t, w, paths)
+					for _, p := range rep.Paths {
+						if p.Status != StatusOK && p.Status != StatusFailed {
+							t.Errorf("path %s: status %s at the end of a run", p.Name, p.Status)
+						}
+						if d := w.datasets[p.Dataset]; p.Status == StatusFailed && d != nil && slices.ContainsFunc(d.snaps, func(s fsnap) bool { return s.s.Name == zfs.SnapshotName(night2) }) {
+							t.Errorf("path %s failed, yet has night 2's snapshot", p.Name)
+						}
+					}
+				}
+				w.crashed, w.failAt = false, 0
+				if _, err := Recover(context.Background(), w.deps(), RecoverOptions{JournalDir: filepath.Join(env.dir, "journal"), Root: "backup/vms"}); err != nil {
+					t.Fatalf("recover: %v", err)
+				}
+				vms, paths := want(w)
+				checkWorld(t, w, vms, nil)
+				checkPaths(t, w, paths)
+				if left, err := Leftovers(filepath.Join(env.dir, "journal")); err != nil || len(left) != 0 {
+					t.Errorf("journals left after recover: %v %+v", err, left)
+				}
+				rep2, err := Run(context.Background(), w.deps(), env.opts(cfg, night3))
+				if err != nil || !rep2.OK() {
+					var b bytes.Buffer
+					if rep2 != nil {
+						rep2.WriteTable(&b)
+					}
+					t.Fatalf("the run after the fault: %v\n%s", err, b.String())
+				}
+				checkWorld(t, w, map[string]string{"web1": "web1 v2", "db1": "db1 v2"}, nil)
+				checkPaths(t, w, map[string]string{"root": "root v2", "images": "db1 v2", "iso": "iso v2", "new": "new v2"})
+			})
+		}
+	}
+}
