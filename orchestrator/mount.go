@@ -97,6 +97,24 @@ func statePath(stateDir, dir string) string {
 	return filepath.Join(stateDir, hex.EncodeToString(sum[:8])+".json")
 }
 
+// checkMountPoint returns dir made absolute when it is an empty directory that shows
+// no backup yet.
+func checkMountPoint(stateDir, dir string) (string, error) {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	if ents, err := os.ReadDir(dir); err != nil {
+		return "", fmt.Errorf("mount point: %w", err)
+	} else if len(ents) > 0 {
+		return "", fmt.Errorf("mount point %s is not empty", dir)
+	}
+	if _, err := os.Stat(statePath(stateDir, dir)); err == nil {
+		return "", fmt.Errorf("%s already shows a backup: kvmbackup umount %s first", dir, dir)
+	}
+	return dir, nil
+}
+
 // MountBackup shows the filesystems of a VM's backup read-only under o.Dir: the
 // snapshot is mounted read-only, each disk image attached read-only on a loop device
 // (partitions scanned), each filesystem found mounted read-only on Dir/DISK (one
@@ -105,17 +123,9 @@ func MountBackup(ctx context.Context, d MountDeps, o MountOptions) (m *Mounted, 
 	if o.StateDir == "" {
 		o.StateDir = DefaultMountStateDir
 	}
-	dir, err := filepath.Abs(o.Dir)
+	dir, err := checkMountPoint(o.StateDir, o.Dir)
 	if err != nil {
 		return nil, err
-	}
-	if ents, err := os.ReadDir(dir); err != nil {
-		return nil, fmt.Errorf("mount point: %w", err)
-	} else if len(ents) > 0 {
-		return nil, fmt.Errorf("mount point %s is not empty", dir)
-	}
-	if _, err := os.Stat(statePath(o.StateDir, dir)); err == nil {
-		return nil, fmt.Errorf("%s already shows a backup: kvmbackup umount %s first", dir, dir)
 	}
 	snap, err := findBackup(ctx, d.Target, o.Root, o.VM, o.At, o.Now, o.Location)
 	if err != nil {

@@ -181,17 +181,9 @@ func MountPath(ctx context.Context, d MountDeps, o PathMountOptions) (*Mounted, 
 	if o.StateDir == "" {
 		o.StateDir = DefaultMountStateDir
 	}
-	dir, err := filepath.Abs(o.Dir)
+	dir, err := checkMountPoint(o.StateDir, o.Dir)
 	if err != nil {
 		return nil, err
-	}
-	if ents, err := os.ReadDir(dir); err != nil {
-		return nil, fmt.Errorf("mount point: %w", err)
-	} else if len(ents) > 0 {
-		return nil, fmt.Errorf("mount point %s is not empty", dir)
-	}
-	if _, err := os.Stat(statePath(o.StateDir, dir)); err == nil {
-		return nil, fmt.Errorf("%s already shows a backup: kvmbackup umount %s first", dir, dir)
 	}
 	snap, err := findPathBackup(ctx, d.Target, o.Root, o.Name, o.At, o.Now, o.Location)
 	if err != nil {
