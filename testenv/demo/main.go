@@ -233,6 +233,9 @@ func errOrZero(err error) string {
 func grepLines(text string, words ...string) string {
 	var out []string
 	for _, l := range strings.Split(text, "\n") {
+		if strings.HasPrefix(l, "#") { // HELP and TYPE lines
+			continue
+		}
 		for _, w := range words {
 			if strings.Contains(l, w) {
 				out = append(out, strings.TrimSpace(l))
