@@ -87,15 +87,11 @@ func RestorePath(ctx context.Context, d PathRestoreDeps, o PathRestoreOptions) (
 	if o.DryRun {
 		return res, nil
 	}
-	dir, err := d.Target.MountSnapshot(ctx, snap, o.RunID)
+	dir, unmount, err := mountReadOnly(ctx, d.Target, snap, o.RunID)
 	if err != nil {
 		return nil, err
 	}
-	defer func() {
-		cctx, cancel := cleanupCtx(ctx)
-		defer cancel()
-		d.Target.Unmount(cctx, dir)
-	}()
+	defer unmount()
 	st, err := d.Trees.SyncTree(ctx, dir, to, transfer.TreeOptions{Only: o.Only, Xattrs: true})
 	if errors.Is(err, transfer.ErrNothingMatched) {
 		return nil, fmt.Errorf("--only %v: nothing in %s matches", o.Only, snap.FullName())

@@ -117,15 +117,11 @@ func Restore(ctx context.Context, d RestoreDeps, o RestoreOptions) (*Restored, e
 	if err != nil {
 		return nil, err
 	}
-	dir, err := d.Target.MountSnapshot(ctx, snap, o.RunID)
+	dir, unmount, err := mountReadOnly(ctx, d.Target, snap, o.RunID)
 	if err != nil {
 		return nil, err
 	}
-	defer func() {
-		cctx, cancel := cleanupCtx(ctx)
-		defer cancel()
-		d.Target.Unmount(cctx, dir)
-	}()
+	defer unmount()
 	res := &Restored{VM: o.VM, Snapshot: snap.FullName(), DryRun: o.DryRun}
 	if err := planRestore(ctx, d, o, dir, res); err != nil {
 		return nil, err
@@ -162,6 +158,20 @@ func Restore(ctx context.Context, d RestoreDeps, o RestoreOptions) (*Restored, e
 	}
 	res.Duration = time.Since(start)
 	return res, errors.Join(errs...)
+}
+
+// mountReadOnly mounts snap read-only for the length of a restore; unmount undoes
+// it, also when ctx is cancelled by then.
+func mountReadOnly(ctx context.Context, t RestoreTarget, snap zfs.Snapshot, runID string) (dir string, unmount func(), err error) {
+	dir, err = t.MountSnapshot(ctx, snap, runID)
+	if err != nil {
+		return "", nil, err
+	}
+	return dir, func() {
+		cctx, cancel := cleanupCtx(ctx)
+		defer cancel()
+		t.Unmount(cctx, dir)
+	}, nil
 }
 
 // planRestore reads what the backup holds and decides each disk's target, and with
