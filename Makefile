@@ -38,7 +38,7 @@ test: deps vet
 demo: deps build
 	$(GO) run ./testenv/demo --kvmbackup bin/kvmbackup
 
-## bench: kvmbackup copy against rsync --inplace, same run, same files (root; ~10 min, 35 GiB of /var/tmp)
+## bench: kvmbackup copy against rsync --inplace, same run, same files, in turns (root; ~20 min, 35 GiB of /var/tmp)
 bench: build
 	$(GO) run ./cmd/kvmbackup-bench --kvmbackup bin/kvmbackup $(BENCH_FLAGS)
 

@@ -5,7 +5,9 @@
 // Per case: SRC is an image of random data; DST is SRC as it was before a fraction of
 // its 64 KiB blocks changed, each change 64 KiB of new data at an unaligned offset in
 // its block. Before every timed run DST is restored, everything is synced and the page
-// cache dropped. Each tool runs three times; the median is reported. "written" is
+// cache dropped. The tools take turns, once each per round (five rounds; three for
+// 10 GiB), so that the disk's swings (~2× here, over minutes) fall on all of them
+// alike; a tool's ratio is the median of its per-round ratios to rsync. "written" is
 // what the tool's whole process tree dirtied (getrusage's ru_oublock of the reaped
 // child, which includes rsync's forked receiver), i.e. what reaches the disk.
 package main
@@ -39,11 +41,37 @@ func (r result) median() (time.Duration, int64) {
 	return t[len(t)/2], w[len(w)/2]
 }
 
+// ratios gives, round by round, how many times faster than r (the peer) o ran.
+func (r result) ratios(o result) []float64 {
+	q := make([]float64, len(r.times))
+	for i := range q {
+		q[i] = r.times[i].Seconds() / o.times[i].Seconds()
+	}
+	return q
+}
+
+func median(q []float64) float64 {
+	s := append([]float64(nil), q...)
+	sort.Float64s(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+func ratioList(q []float64) string {
+	parts := make([]string, len(q))
+	for i, x := range q {
+		parts[i] = fmt.Sprintf("%.2f", x)
+	}
+	return strings.Join(parts, " ")
+}
+
 func main() {
 	bin := flag.String("kvmbackup", "bin/kvmbackup", "the kvmbackup binary")
 	dir := flag.String("dir", "/var/tmp/kvmbackup-bench", "work directory (on a real disk, not tmpfs)")
-	cases := flag.String("cases", "1G:1,1G:0,1G:10,1G:100,10G:1", "SIZE:PERCENT_CHANGED,...")
-	reps := flag.Int("reps", 3, "runs per tool (the median is reported)")
+	cases := flag.String("cases", "1G:1,1G:0,1G:10,1G:100,10G:1:3", "SIZE:PERCENT_CHANGED[:ROUNDS],...")
+	reps := flag.Int("reps", 5, "rounds of a case that names none (each tool once per round; medians are reported)")
 	flag.Parse()
 	if os.Geteuid() != 0 {
 		fail("run as root: dropping the page cache needs it")
@@ -55,25 +83,36 @@ func main() {
 	if _, err := exec.LookPath("rsync"); err != nil {
 		fail("rsync not found (make deps)")
 	}
+	type benchCase struct {
+		size        int64
+		pct, rounds int
+	}
+	var todo []benchCase
+	for _, c := range strings.Split(*cases, ",") {
+		f := strings.Split(c, ":")
+		bc := benchCase{pct: -1, rounds: *reps}
+		if len(f) >= 2 && len(f) <= 3 {
+			fmt.Sscanf(strings.TrimSuffix(f[0], "G"), "%d", &bc.size)
+			fmt.Sscanf(f[1], "%d", &bc.pct)
+			if len(f) == 3 {
+				bc.rounds = 0
+				fmt.Sscanf(f[2], "%d", &bc.rounds)
+			}
+		}
+		if bc.size <= 0 || bc.pct < 0 || bc.pct > 100 || bc.rounds < 1 {
+			fail("bad case %q: want SIZE:PERCENT[:ROUNDS], a size in GiB (1G), 0-100%% and at least one round", c)
+		}
+		todo = append(todo, bc)
+	}
 	if err := os.MkdirAll(*dir, 0o755); err != nil {
 		fail("%v", err)
 	}
 	defer os.RemoveAll(*dir)
-	fmt.Printf("kvmbackup-bench: %s; page cache dropped before each run; median of %d\n", time.Now().UTC().Format(time.RFC3339), *reps)
+	fmt.Printf("kvmbackup-bench: %s; page cache dropped before each run; every tool once per round; medians\n", time.Now().UTC().Format(time.RFC3339))
 	ok := true
-	for i, c := range strings.Split(*cases, ",") {
-		var size, pct string
-		if s, p, found := strings.Cut(c, ":"); found {
-			size, pct = s, p
-		} else {
-			fail("bad case %q: want SIZE:PERCENT", c)
-		}
-		var n int64
-		var p int
-		fmt.Sscanf(strings.TrimSuffix(size, "G"), "%d", &n)
-		fmt.Sscanf(pct, "%d", &p)
+	for i, bc := range todo {
 		// The headline case carries the goals.
-		ok = runCase(abs, *dir, n<<30, p, *reps, i == 0) && ok
+		ok = runCase(abs, *dir, bc.size<<30, bc.pct, bc.rounds, i == 0) && ok
 	}
 	if !ok {
 		fmt.Println("\nRESULT: a goal was missed")
@@ -83,7 +122,7 @@ func main() {
 }
 
 func runCase(bin, dir string, size int64, pct, reps int, goals bool) bool {
-	fmt.Printf("\n== %s image, %d%% of its 64 KiB blocks changed at unaligned offsets\n", human(size), pct)
+	fmt.Printf("\n== %s image, %d%% of its 64 KiB blocks changed at unaligned offsets (%d rounds)\n", human(size), pct, reps)
 	src, dst, pristine, man := filepath.Join(dir, "src.img"), filepath.Join(dir, "dst.img"), filepath.Join(dir, "pristine.img"), filepath.Join(dir, "dst.manifest")
 	makeImage(pristine, size)
 	run("cp", "--sparse=never", pristine, src)
@@ -122,25 +161,28 @@ func runCase(bin, dir string, size int64, pct, reps int, goals bool) bool {
 		{"limit: read SRC and DST at once", false, []string{"sh", "-c", "cat " + src + " >/dev/null & cat " + dst + " >/dev/null; wait"}},
 		{"limit: read SRC alone", false, []string{"cat", src}},
 	}
-	var res []result
-	for _, tool := range tools {
-		r := result{name: tool.name}
-		for range reps {
+	// Rounds: every tool once per round, in the same order, so a disk that speeds up
+	// or slows down over the minutes of a case (it does here, ~2×) weighs on all of
+	// them alike; each tool's ratio is the median of its per-round ratios to rsync.
+	res := make([]result, len(tools))
+	for round := range reps {
+		for i, tool := range tools {
 			restore(tool.manifest)
 			d, w := timed(tool.argv)
-			r.times = append(r.times, d)
-			r.written = append(r.written, w)
+			res[i].name = tool.name
+			res[i].times = append(res[i].times, d)
+			res[i].written = append(res[i].written, w)
+			if round == 0 && !strings.HasPrefix(tool.name, "limit") && !sameFile(src, dst) {
+				fail("%s left DST different from SRC", tool.name)
+			}
 		}
-		if !strings.HasPrefix(tool.name, "limit") && !sameFile(src, dst) {
-			fail("%s left DST different from SRC", tool.name)
-		}
-		res = append(res, r)
 	}
-	rsyncT, rsyncW := res[0].median()
-	fmt.Printf("   %-34s %9s %12s %9s\n", "", "time", "written", "vs rsync")
+	_, rsyncW := res[0].median()
+	fmt.Printf("   %-34s %9s %12s %9s  %s\n", "", "time", "written", "vs rsync", "(per-round ratios)")
 	for _, r := range res {
 		t, w := r.median()
-		fmt.Printf("   %-34s %8.3fs %12s %8.2fx\n", r.name, t.Seconds(), human(w), rsyncT.Seconds()/t.Seconds())
+		ratios := res[0].ratios(r)
+		fmt.Printf("   %-34s %8.3fs %12s %8.2fx  (%s)\n", r.name, t.Seconds(), human(w), median(ratios), ratioList(ratios))
 	}
 	if !goals {
 		return true
@@ -153,10 +195,11 @@ func runCase(bin, dir string, size int64, pct, reps int, goals bool) bool {
 		}
 		fmt.Printf("   goal %s %s\n", mark, name)
 	}
-	ct, cw := res[1].median()
-	mt, mw := res[2].median()
-	check(fmt.Sprintf("copy ≥ 1.5× rsync: %.2f×", rsyncT.Seconds()/ct.Seconds()), rsyncT.Seconds()/ct.Seconds() >= 1.5)
-	check(fmt.Sprintf("copy --manifest ≥ 3× rsync: %.2f×", rsyncT.Seconds()/mt.Seconds()), rsyncT.Seconds()/mt.Seconds() >= 3)
+	_, cw := res[1].median()
+	_, mw := res[2].median()
+	cr, mr := median(res[0].ratios(res[1])), median(res[0].ratios(res[2]))
+	check(fmt.Sprintf("copy ≥ 1.5× rsync: %.2f×", cr), cr >= 1.5)
+	check(fmt.Sprintf("copy --manifest ≥ 3× rsync: %.2f×", mr), mr >= 3)
 	check(fmt.Sprintf("bytes written ≤ rsync's (%s): copy %s, manifest %s (its 1 MiB/GiB manifest included)", human(rsyncW), human(cw), human(mw)), cw <= rsyncW && mw <= rsyncW)
 	return ok
 }
