@@ -81,6 +81,24 @@ else
 fi
 say "lab kernel: $KV"
 
+# 3b. The same kernel uncompressed (an ELF with a PVH entry note), which QEMU boots
+# directly: no BIOS real-mode loader and no xz decompression under TCG, where both
+# are slow (a guest ready in ~2.5 s instead of ~5.5 s on the machine, ~65 s instead of ~120 s nested).
+VMLINUX=$LAB_DIR/kernel/boot/vmlinux-$KV
+if [ ! -s "$VMLINUX" ]; then
+	VMLINUZ=$LAB_DIR/kernel/boot/vmlinuz-$KV
+	off=$(LC_ALL=C grep -obUaP '\xfd7zXZ\x00' "$VMLINUZ" | head -n1 | cut -d: -f1)
+	[ -n "$off" ] || die "$VMLINUZ: no xz stream found (the lab expects Debian's xz-compressed kernel)"
+	# xz stops at the end of its stream and tail may then die of SIGPIPE: only xz's
+	# status counts (and the ELF check below).
+	{ tail -c +$((off + 1)) "$VMLINUZ" || true; } | xz -dc --single-stream >"$VMLINUX.new" ||
+		die "$VMLINUZ: decompressing its xz stream at offset $off failed"
+	[ "$(head -c 4 "$VMLINUX.new" | od -An -tx1 | tr -d ' ')" = 7f454c46 ] ||
+		die "$VMLINUZ: its xz stream at offset $off is not an ELF kernel"
+	mv "$VMLINUX.new" "$VMLINUX"
+	say "lab kernel uncompressed for direct (PVH) boot: $VMLINUX"
+fi
+
 # 4. OpenZFS: zfs-dkms built for the lab kernel, zfsutils-linux pinned to its version.
 ZFS_KO=/usr/lib/modules/$KV/updates/dkms/zfs.ko
 if [ ! -s "$ZFS_KO" ] || ! command -v zfs >/dev/null; then

@@ -106,7 +106,7 @@ func BootAppliance(ctx context.Context, dir string, opts ApplianceOptions) (*App
 		"-display", "none", "-monitor", "none", "-no-reboot", "-nic", "none",
 		"-serial", "file:" + a.Console,
 		"-kernel", kernel, "-initrd", initrd,
-		"-append", "console=ttyS0 quiet panic=-1 kvmbackup.share=" + dir + " kvmbackup.agent=" + agent,
+		"-append", "console=ttyS0 quiet panic=-1 " + fastBoot + " kvmbackup.share=" + dir + " kvmbackup.agent=" + agent,
 		"-virtfs", "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap",
 		"-virtfs", "local,path=" + dir + ",mount_tag=labshare,security_model=none,multidevs=remap",
 		"-drive", "file=" + scratch + ",format=raw,if=virtio,cache=unsafe",

@@ -183,13 +183,17 @@ func KernelVersion() (string, error) {
 	return strings.TrimSpace(string(b)), nil
 }
 
-// KernelImage is the path of the lab kernel's vmlinuz.
+// KernelImage is the path of the lab kernel that the appliance and the guests boot:
+// the Debian kernel uncompressed (`make deps` extracts it from the vmlinuz), an ELF
+// that QEMU starts at its PVH entry. That skips the BIOS's real-mode loader and the
+// xz decompression, both slow under TCG: a guest is ready in ~2.5 s instead of ~5.5 s
+// on the machine, and in ~65 s instead of ~120 s nested (TCG inside TCG).
 func KernelImage() (string, error) {
 	kv, err := KernelVersion()
 	if err != nil {
 		return "", err
 	}
-	return filepath.Join(LabDir(), "kernel", "boot", "vmlinuz-"+kv), nil
+	return filepath.Join(LabDir(), "kernel", "boot", "vmlinux-"+kv), nil
 }
 
 func needKernel() error {
@@ -197,7 +201,7 @@ func needKernel() error {
 	if err != nil {
 		return err
 	}
-	return needFile(img, "run `make deps` (it extracts the Debian kernel)")
+	return needFile(img, "run `make deps` (it extracts the Debian kernel and uncompresses it)")
 }
 
 func kernelModuleDir(kv string) string {
