@@ -103,57 +103,95 @@ func selectPaths(cfg *config.Config, names []string) ([]config.PathEntry, error)
 	return out, nil
 }
 
+// PathError is one paths: entry that a run cannot back up (it wraps ErrBadPath).
+type PathError struct {
+	Name string // the entry's name
+	Why  string // what is wrong with it, naming the path or volume
+}
+
+func (e *PathError) Error() string {
+	return fmt.Sprintf("%v: paths: %s: %s", ErrBadPath, e.Name, e.Why)
+}
+func (e *PathError) Unwrap() error { return ErrBadPath }
+
+// PathErrors lists the *PathErrors in err (one, or those errors.Join joined).
+func PathErrors(err error) []*PathError {
+	var out []*PathError
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range j.Unwrap() {
+			out = append(out, PathErrors(e)...)
+		}
+		return out
+	}
+	var pe *PathError
+	if errors.As(err, &pe) {
+		out = append(out, pe)
+	}
+	return out
+}
+
 // planPaths checks each entry and plans it: a volume entry joins the group of the
 // VMs that use its LV (in file mode: the LV holds their images), or gets a group of
 // its own. targetMounts are the target's mount points: a path inside one is refused,
-// those inside a path are skipped.
+// those inside a path are skipped. Every entry is checked: the error joins one
+// *PathError per bad entry, and the good ones are planned all the same.
 func planPaths(ctx context.Context, m Snapshotter, tr Trees, cfg *config.Config, entries []config.PathEntry,
 	targetMounts []string, vols map[string]*VolumePlan, p *Plan) error {
+	var errs []error
 	for _, e := range entries {
-		pp := &PathPlan{Name: e.Name, Dataset: PathDataset(cfg.Target.Dataset, e.Name), Path: e.Path, Exclude: e.Exclude}
-		if err := zfs.CheckComponent(e.Name); err != nil {
-			return fmt.Errorf("%w: paths: %s: the name cannot be a dataset name: %v", ErrBadPath, e.Name, err)
-		}
-		if e.Volume == nil {
-			if err := tr.CheckDir(ctx, e.Path); err != nil {
-				return fmt.Errorf("%w: paths: %s: path %s: %v", ErrBadPath, e.Name, e.Path, err)
-			}
-			for _, mp := range targetMounts {
-				if within(e.Path, mp) {
-					return fmt.Errorf("%w: paths: %s: path %s is inside the target's mount point %s: a backup cannot hold itself",
-						ErrBadPath, e.Name, e.Path, mp)
-				}
-				if within(mp, e.Path) && !slices.Contains(pp.Skip, mp) {
-					pp.Skip = append(pp.Skip, mp)
-				}
-			}
-			p.Paths = append(p.Paths, pp)
+		pp, why := planPath(ctx, m, tr, cfg, e, targetMounts, vols)
+		if why != "" {
+			errs = append(errs, &PathError{Name: e.Name, Why: why})
 			continue
 		}
-		l, err := m.LV(ctx, e.Volume.VG, e.Volume.LV)
-		if err != nil {
-			return fmt.Errorf("%w: paths: %s: volume %s: %v", ErrBadPath, e.Name, e.Volume, err)
-		}
-		if l.Origin != "" {
-			return fmt.Errorf("%w: paths: %s: volume %s is a snapshot of %s/%s, not an origin LV", ErrBadPath, e.Name, e.Volume, l.VG, l.Origin)
-		}
-		pp.Volume = l.FullName()
-		vp := vols[pp.Volume]
-		switch {
-		case vp != nil && vp.Mode == ModeBlock:
-			return fmt.Errorf("%w: paths: %s: volume %s is a VM's disk (%s): it is backed up as the VM's image", ErrBadPath, e.Name, pp.Volume, strings.Join(vmNames(vp.vms), ", "))
-		case vp == nil:
-			vp = &VolumePlan{LV: l, Mode: ModeFile}
-			if !l.IsThin() {
-				vp.SnapshotSize = cfg.Snapshot.Size.Resolve(l.Size)
-			}
-			vols[pp.Volume] = vp
-		}
-		vp.paths = append(vp.paths, pp)
-		pp.With = vmNames(vp.vms)
 		p.Paths = append(p.Paths, pp)
 	}
-	return nil
+	return errors.Join(errs...)
+}
+
+// planPath plans one entry, or says why it cannot be backed up.
+func planPath(ctx context.Context, m Snapshotter, tr Trees, cfg *config.Config, e config.PathEntry,
+	targetMounts []string, vols map[string]*VolumePlan) (*PathPlan, string) {
+	pp := &PathPlan{Name: e.Name, Dataset: PathDataset(cfg.Target.Dataset, e.Name), Path: e.Path, Exclude: e.Exclude}
+	if err := zfs.CheckComponent(e.Name); err != nil {
+		return nil, fmt.Sprintf("the name cannot be a dataset name: %v", err)
+	}
+	if e.Volume == nil {
+		if err := tr.CheckDir(ctx, e.Path); err != nil {
+			return nil, fmt.Sprintf("path %s: %v", e.Path, err)
+		}
+		for _, mp := range targetMounts {
+			if within(e.Path, mp) {
+				return nil, fmt.Sprintf("path %s is inside the target's mount point %s: a backup cannot hold itself", e.Path, mp)
+			}
+			if within(mp, e.Path) && !slices.Contains(pp.Skip, mp) {
+				pp.Skip = append(pp.Skip, mp)
+			}
+		}
+		return pp, ""
+	}
+	l, err := m.LV(ctx, e.Volume.VG, e.Volume.LV)
+	if err != nil {
+		return nil, fmt.Sprintf("volume %s: %v", e.Volume, err)
+	}
+	if l.Origin != "" {
+		return nil, fmt.Sprintf("volume %s is a snapshot of %s/%s, not an origin LV", e.Volume, l.VG, l.Origin)
+	}
+	pp.Volume = l.FullName()
+	vp := vols[pp.Volume]
+	switch {
+	case vp != nil && vp.Mode == ModeBlock:
+		return nil, fmt.Sprintf("volume %s is a VM's disk (%s): it is backed up as the VM's image", pp.Volume, strings.Join(vmNames(vp.vms), ", "))
+	case vp == nil:
+		vp = &VolumePlan{LV: l, Mode: ModeFile}
+		if !l.IsThin() {
+			vp.SnapshotSize = cfg.Snapshot.Size.Resolve(l.Size)
+		}
+		vols[pp.Volume] = vp
+	}
+	vp.paths = append(vp.paths, pp)
+	pp.With = vmNames(vp.vms)
+	return pp, ""
 }
 
 // within: path p is dir or below it.
@@ -354,20 +392,26 @@ func (r *run) commitPath(ctx context.Context, st *pathState, at time.Time) {
 	_ = r.record(OpRollback, pp.Dataset, what)
 }
 
-// targetMounts are the mount points of the target dataset (unless the first run is
+// Mounter says where a dataset is mounted: Target's Mountpoint contract ("" when
+// it is not mounted, an error satisfying zfs.IsNotFound when it does not exist).
+type Mounter interface {
+	Mountpoint(ctx context.Context, dataset string) (string, error)
+}
+
+// TargetMounts are the mount points of the target dataset (unless the first run is
 // yet to create it) and, when it is mounted, of the pool's root dataset (often
 // mountpoint=none: then it holds no files): a tree never holds them. A target dataset
 // that exists must be mounted (an error otherwise).
-func (r *run) targetMounts(ctx context.Context) ([]string, error) {
+func TargetMounts(ctx context.Context, t Mounter, dataset string) ([]string, error) {
 	var out []string
-	mp, err := r.Target.Mountpoint(ctx, r.cfg.Target.Dataset)
+	mp, err := t.Mountpoint(ctx, dataset)
 	switch {
 	case err == nil:
 		out = append(out, filepath.Clean(mp))
 	case !zfs.IsNotFound(err):
 		return nil, err
 	}
-	if mp, err := r.Target.Mountpoint(ctx, zfs.Pool(r.cfg.Target.Dataset)); err == nil && mp != "" {
+	if mp, err := t.Mountpoint(ctx, zfs.Pool(dataset)); err == nil && mp != "" {
 		out = append(out, filepath.Clean(mp))
 	}
 	return out, nil

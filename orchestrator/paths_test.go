@@ -251,6 +251,39 @@ func TestRunRefusesBadPaths(t *testing.T) {
 	}
 }
 
+// Every paths: entry is checked, not only up to the first bad one: the error names
+// each bad entry (one *PathError apiece), and the plan still holds the good ones
+// (check shows both; a run refuses them all, as above).
+func TestPlanChecksEveryPathEntry(t *testing.T) {
+	w := pathScene(t)
+	cfg := pathsConfig(t, "\n  - name: gone\n    path: /srv/gone\n  - name: nolv\n    volume: vg0/nolv\n  - name: web1disk\n    volume: vg0/web1")
+	d := w.deps()
+	p, err := MakePlan(context.Background(), d.Hypervisor, d.LVM, PlanOptions{Config: cfg, Trees: d.Trees})
+	if !errors.Is(err, ErrBadPath) {
+		t.Fatalf("got %v, want an error wrapping ErrBadPath", err)
+	}
+	var bad []string
+	for _, pe := range PathErrors(err) {
+		bad = append(bad, pe.Name+": "+pe.Why)
+	}
+	want := []string{"gone: path /srv/gone", "nolv: volume vg0/nolv", "web1disk: volume vg0/web1 is a VM's disk (web1)"}
+	if len(bad) != len(want) {
+		t.Fatalf("bad entries %q, want %d of them", bad, len(want))
+	}
+	for i := range want {
+		if !strings.HasPrefix(bad[i], want[i]) {
+			t.Errorf("bad entry %d: %q, want it to start %q", i, bad[i], want[i])
+		}
+	}
+	var good []string
+	for _, pp := range p.Paths {
+		good = append(good, pp.Name)
+	}
+	if !slices.Equal(good, []string{"root", "images", "iso"}) {
+		t.Errorf("planned paths %v, want the good entries root, images, iso", good)
+	}
+}
+
 // The first run creates the target dataset: its mount point is not known yet, and
 // the tree is backed up all the same.
 func TestRunPathsIntoANewTarget(t *testing.T) {

@@ -105,8 +105,9 @@ var ErrBadSelection = errors.New("bad VM selection")
 // forms the consistency groups; then it plans the paths: entries. A VM that cannot be
 // backed up (a disk that is not on an LV, a name that cannot be a dataset) is listed
 // in Failed with the reason; a bad --vm or --path is an error wrapping
-// ErrBadSelection, a paths: entry that cannot be backed up one wrapping ErrBadPath,
-// and no plan.
+// ErrBadSelection, and no plan. Paths: entries that cannot be backed up are an error
+// joining one *PathError (wrapping ErrBadPath) for each, returned with the plan of
+// all the rest (which check shows; a run backs up nothing then).
 func MakePlan(ctx context.Context, hv Hypervisor, lv Snapshotter, o PlanOptions) (*Plan, error) {
 	cfg := o.Config
 	if o.Trees == nil {
@@ -122,11 +123,9 @@ func MakePlan(ctx context.Context, hv Hypervisor, lv Snapshotter, o PlanOptions)
 	p := &Plan{Root: cfg.Target.Dataset}
 	vols := map[string]*VolumePlan{}
 	if len(o.Paths) > 0 && len(o.VMs) == 0 { // --path alone: no VM
-		if err := planPaths(ctx, lv, o.Trees, cfg, entries, o.TargetMounts, vols, p); err != nil {
-			return nil, err
-		}
+		err := planPaths(ctx, lv, o.Trees, cfg, entries, o.TargetMounts, vols, p)
 		pathGroups(p, vols)
-		return p, nil
+		return p, err
 	}
 	doms, err := hv.Domains(ctx)
 	if err != nil {
@@ -194,11 +193,9 @@ func MakePlan(ctx context.Context, hv Hypervisor, lv Snapshotter, o PlanOptions)
 		ok = append(ok, vm)
 	}
 	p.Groups = groups(ok, vols)
-	if err := planPaths(ctx, lv, o.Trees, cfg, entries, o.TargetMounts, vols, p); err != nil {
-		return nil, err
-	}
+	err = planPaths(ctx, lv, o.Trees, cfg, entries, o.TargetMounts, vols, p)
 	pathGroups(p, vols)
-	return p, nil
+	return p, err
 }
 
 // planVM resolves vm's disks (and explicit volumes) to LVs, adding them to vols.

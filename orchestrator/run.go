@@ -165,7 +165,7 @@ func (r *run) run(ctx context.Context) (*Report, error) {
 
 	var mounts []string
 	if len(r.cfg.Paths) > 0 {
-		if mounts, err = r.targetMounts(ctx); err != nil {
+		if mounts, err = TargetMounts(ctx, r.Target, r.cfg.Target.Dataset); err != nil {
 			return nil, &EnvError{fmt.Errorf("target %s: %w", r.cfg.Target.Dataset, err)}
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/kvmbackup/kvmbackup/internal/config"
 	"github.com/kvmbackup/kvmbackup/internal/hostcheck"
 	"github.com/kvmbackup/kvmbackup/lvm"
+	"github.com/kvmbackup/kvmbackup/orchestrator"
 	"github.com/kvmbackup/kvmbackup/zfs"
 )
 
@@ -28,7 +29,9 @@ each libvirt domain with its state, its disks and the quiesce mode a run would u
 for it now (auto: agent when a guest agent is connected, else sysrq-suspend).
 Then every volume a run would snapshot (from vms[].volumes, paths[].volume and
 the disks of the VMs it would back up), and whether each volume group has room
-for those snapshots at once. Last, the target (target.dataset): its pool is
+for those snapshots at once. Then each paths: entry, planned as a run would plan
+it: a path must be a directory outside the target, a volume an origin LV that is
+no VM's disk; the target's mount points below a path are skipped. Last, the target (target.dataset): its pool is
 imported and ONLINE, every data vdev is a mirror or raidz (target.require-mirror),
 compression is on (target.require-compression), and at least 1 GiB is free.
 Nothing is changed; no guest is touched.
@@ -36,8 +39,8 @@ Nothing is changed; no guest is touched.
 EXIT STATUS
   0  the configuration is valid and every required component is usable
   2  the configuration is invalid, a required component is missing, a disk is
-     not on LVM, a volume group lacks room for its snapshots, or the target
-     fails a check`,
+     not on LVM, a volume group lacks room for its snapshots, a paths: entry
+     cannot be backed up, or the target fails a check`,
 		Example: `  kvmbackup check
   kvmbackup check --config /etc/kvmbackup/config.yaml
   kvmbackup check --json | jq '.components[] | select(.ok == false)'`,
@@ -55,6 +58,7 @@ type checkReport struct {
 	Domains    []hostcheck.DomainReport `json:"domains"`
 	Volumes    []hostcheck.VolumeReport `json:"volumes"`
 	VGs        []hostcheck.VGReport     `json:"volume_groups"`
+	Paths      []pathCheck              `json:"paths"`
 	Target     *zfs.TargetReport        `json:"target"`
 }
 
@@ -80,6 +84,11 @@ func runCheck(ctx context.Context, g *globalOptions, out io.Writer) error {
 	if hostcheck.Usable(rep.Components, "lvm2") { // what a run would snapshot, and room for it
 		var ok bool
 		rep.Volumes, rep.VGs, ok = hostcheck.Volumes(ctx, lvm.New(), cfg, rep.Domains)
+		rep.OK = rep.OK && ok
+	}
+	if len(cfg.Paths) > 0 { // each paths: entry, planned as a run would plan it
+		var ok bool
+		rep.Paths, ok = checkPaths(ctx, cfg, rep.Components)
 		rep.OK = rep.OK && ok
 	}
 	if hostcheck.Usable(rep.Components, "zfs") { // the target: pool health, mirror, compression, space
@@ -114,6 +123,11 @@ func runCheck(ctx context.Context, g *globalOptions, out io.Writer) error {
 		for _, g := range rep.VGs {
 			if !g.OK {
 				bad = append(bad, "space in volume group "+g.VG)
+			}
+		}
+		for _, p := range rep.Paths {
+			if p.Error != "" {
+				bad = append(bad, "paths entry "+p.Name)
 			}
 		}
 		if rep.Target != nil && len(rep.Target.Problems) > 0 {
@@ -152,7 +166,100 @@ func printCheck(w io.Writer, rep checkReport) {
 	}
 	printDomains(w, rep.Domains)
 	printVolumes(w, rep)
+	printPaths(w, rep.Paths)
 	printTarget(w, rep.Target)
+}
+
+// pathCheck is one paths: entry as a run would plan it tonight.
+type pathCheck struct {
+	Name    string   `json:"name"`
+	Source  string   `json:"source"`         // the path, or the volume (VG/LV)
+	Dataset string   `json:"dataset"`        // where its backups go
+	Skip    []string `json:"skip,omitempty"` // the target's mount points below the path
+	With    []string `json:"with,omitempty"` // the VMs whose freeze window snapshots the volume
+	Error   string   `json:"error,omitempty"`
+}
+
+// checkPaths plans the paths: entries with the very code a run plans them with
+// (orchestrator.MakePlan), so check finds every entry a run would refuse: a path that
+// is not a directory or lies in the target, a volume that is no LV, a snapshot, or a
+// VM's disk. Without libvirt the entries are planned alone (a volume that is a VM's
+// disk goes unseen); without ZFS, without the target's mount points.
+func checkPaths(ctx context.Context, cfg *config.Config, comps []hostcheck.Result) ([]pathCheck, bool) {
+	var mountErr error
+	var mounts []string
+	if hostcheck.Usable(comps, "zfs") {
+		mounts, mountErr = orchestrator.TargetMounts(ctx, zfs.New(), cfg.Target.Dataset)
+	}
+	o := orchestrator.PlanOptions{Config: cfg, TargetMounts: mounts}
+	var hv orchestrator.Hypervisor
+	if hostcheck.Usable(comps, "libvirt") {
+		if c, err := hypervisor.Connect(ctx, cfg.Libvirt.URI); err == nil {
+			defer c.Close()
+			hv = orchestrator.Libvirt(c)
+		}
+	}
+	if hv == nil { // the entries alone, no VM
+		for _, p := range cfg.Paths {
+			o.Paths = append(o.Paths, p.Name)
+		}
+	}
+	plan, err := orchestrator.MakePlan(ctx, hv, lvm.New(), o)
+	why := map[string]string{}
+	for _, pe := range orchestrator.PathErrors(err) {
+		why[pe.Name] = pe.Why
+	}
+	ok := true
+	var out []pathCheck
+	for _, e := range cfg.Paths {
+		c := pathCheck{Name: e.Name, Source: e.Path, Dataset: orchestrator.PathDataset(cfg.Target.Dataset, e.Name)}
+		if e.Volume != nil {
+			c.Source = e.Volume.String()
+		}
+		switch {
+		case why[e.Name] != "":
+			c.Error = why[e.Name]
+		case err != nil && len(why) == 0: // not about an entry: planning itself failed
+			c.Error = err.Error()
+		case mountErr != nil && e.Volume == nil:
+			c.Error = fmt.Sprintf("the target's mount points (%s): %v", cfg.Target.Dataset, mountErr)
+		}
+		if plan != nil {
+			for _, pp := range plan.Paths {
+				if pp.Name == e.Name {
+					c.Skip, c.With = pp.Skip, pp.With
+				}
+			}
+		}
+		ok = ok && c.Error == ""
+		out = append(out, c)
+	}
+	return out, ok
+}
+
+func printPaths(w io.Writer, paths []pathCheck) {
+	if len(paths) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\n%d paths\n", len(paths))
+	for _, p := range paths {
+		if p.Error != "" {
+			fmt.Fprintf(w, "  %-16s PROBLEM  %s\n", p.Name, p.Error)
+			continue
+		}
+		var notes []string
+		if len(p.With) > 0 {
+			notes = append(notes, "snapshotted with "+strings.Join(p.With, ", "))
+		}
+		if len(p.Skip) > 0 {
+			notes = append(notes, "skips "+strings.Join(p.Skip, ", "))
+		}
+		detail := p.Source + " → " + p.Dataset
+		if len(notes) > 0 {
+			detail += " (" + strings.Join(notes, "; ") + ")"
+		}
+		fmt.Fprintf(w, "  %-16s ok       %s\n", p.Name, detail)
+	}
 }
 
 func printTarget(w io.Writer, r *zfs.TargetReport) {

@@ -121,6 +121,26 @@ func TestCheckPassesInTheAppliance(t *testing.T) {
 				t.Fatalf("check output does not report %s", c)
 			}
 		}
+		// paths: entries planned as a run would: every bad one named (exit 2), the
+		// good one shown with the target's mount point it skips.
+		tree := t.TempDir()
+		withPaths := fmt.Sprintf(cfg, pool) + "paths:\n  - name: root\n    path: /\n  - name: gone\n    path: " + tree + "/nosuch\n  - name: nolv\n    volume: nosuchvg/x\n  - name: here\n    path: " + tree + "\n"
+		out, err, code = runCLI(t, "check", "--config", writeConfig(t, withPaths))
+		t.Logf("kvmbackup check with paths:\n%s", out)
+		for _, c := range []string{
+			"4 paths",
+			"root             ok       / → " + pool + "/backup/vms/_paths/root (skips /",
+			"gone             PROBLEM  path " + tree + "/nosuch: ",
+			"nolv             PROBLEM  volume nosuchvg/x: ",
+			"here             ok       " + tree + " → " + pool + "/backup/vms/_paths/here\n",
+		} {
+			if !strings.Contains(out, c) {
+				t.Errorf("check output lacks %q", c)
+			}
+		}
+		if code != exitEnvironment || err == nil || !strings.Contains(err.Error(), "paths entry gone, paths entry nolv") {
+			t.Fatalf("bad paths entries: exit %d, %v", code, err)
+		}
 		// A single-device pool fails the mirror check: exit 2 naming the pool.
 		single := testenv.ZPool(t, testenv.Local, testenv.PoolOptions{Devices: 1})
 		out, err, code = runCLI(t, "check", "--config", writeConfig(t, fmt.Sprintf(cfg, single)))
