@@ -65,7 +65,7 @@ type Target interface {
 	PruneTarget
 	CheckTarget(ctx context.Context, o zfs.TargetOptions) (*zfs.TargetReport, error)
 	EnsureDataset(ctx context.Context, dataset string) (bool, error)
-	Mountpoint(ctx context.Context, dataset string) (string, error)
+	Mounter
 	TakeSnapshot(ctx context.Context, dataset string, at time.Time, props map[string]string) (zfs.Snapshot, error)
 	Rollback(ctx context.Context, dataset string) (zfs.Snapshot, error)
 	DestroyNewDataset(ctx context.Context, dataset string) error

@@ -16,10 +16,10 @@ import (
 )
 
 // PathRestoreTarget is what a tree restore needs of the ZFS target: RestoreTarget's
-// contract, and Mountpoint's (Target): where a dataset's files are.
+// contract, and Mounter's: where a dataset's files are.
 type PathRestoreTarget interface {
 	RestoreTarget
-	Mountpoint(ctx context.Context, dataset string) (string, error)
+	Mounter
 }
 
 // PathRestoreDeps are the components a tree restore drives.
