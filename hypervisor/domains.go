@@ -152,12 +152,13 @@ func describe(dom *libvirt.Domain) (Domain, error) {
 	if err := def.Unmarshal(raw); err != nil {
 		return d, fmt.Errorf("parse the XML of domain %s: %w", d.Name, err)
 	}
-	d.Disks = disksOf(&def)
+	d.Disks = DisksOf(&def)
 	d.AgentChannel, d.AgentConnected = agentOf(&def)
 	return d, nil
 }
 
-func disksOf(def *libvirtxml.Domain) []Disk {
+// DisksOf lists the disks of a domain definition as Domains reports them.
+func DisksOf(def *libvirtxml.Domain) []Disk {
 	if def.Devices == nil {
 		return nil
 	}

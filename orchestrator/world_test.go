@@ -207,17 +207,7 @@ func (f fakeHV) Define(ctx context.Context, xml string) (string, error) {
 			return "", fmt.Errorf("domain %s already exists", n)
 		}
 	}
-	dom := hypervisor.Domain{Name: def.Name, UUID: def.UUID, State: hypervisor.StateShutoff, Persistent: true}
-	for _, x := range def.Devices.Disks {
-		dk := hypervisor.Disk{Target: x.Target.Dev, Device: x.Device, ReadOnly: x.ReadOnly != nil}
-		switch {
-		case x.Source.Block != nil:
-			dk.Type, dk.Source = "block", x.Source.Block.Dev
-		case x.Source.File != nil:
-			dk.Type, dk.Source = "file", x.Source.File.File
-		}
-		dom.Disks = append(dom.Disks, dk)
-	}
+	dom := hypervisor.Domain{Name: def.Name, UUID: def.UUID, State: hypervisor.StateShutoff, Persistent: true, Disks: hypervisor.DisksOf(&def)}
 	f.w.doms[def.Name] = &fdom{d: dom, xml: xml}
 	return def.Name, nil
 }
