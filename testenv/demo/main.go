@@ -171,9 +171,9 @@ domain.xml, with its own name, UUID and MACs, on the restored images.`)
 	show("virsh destroy "+web.Name+"; kvmbackup restore "+web.Name+" --at "+first, kb("restore", web.Name, "--at", first))
 	to := filepath.Join(dir, "restored")
 	must("", os.MkdirAll(to, 0o755))
-	copyName := db.Name + "-copy"
-	show("kvmbackup restore "+db.Name+" --at "+snaps(db.Name)[0]+" --to "+to+" --define --as "+copyName+"   ("+db.Name+" is running)",
-		kb("restore", db.Name, "--at", snaps(db.Name)[0], "--to", to, "--define", "--as", copyName))
+	copyName, dbFirst := db.Name+"-copy", snaps(db.Name)[0]
+	show("kvmbackup restore "+db.Name+" --at "+dbFirst+" --to "+to+" --define --as "+copyName+"   ("+db.Name+" is running)",
+		kb("restore", db.Name, "--at", dbFirst, "--to", to, "--define", "--as", copyName))
 	show("virsh list --all", must(a.Run(ctx, "virsh", "-c", "qemu:///system", "list", "--all")))
 	must(a.Run(ctx, "virsh", "-c", "qemu:///system", "undefine", copyName))
 	done()
@@ -187,7 +187,8 @@ replayed): the file as it was then. umount leaves nothing behind.`)
 	must(a.Run(ctx, "virsh", "-c", "qemu:///system", "destroy", db.Name))
 	must(a.Shell(ctx, fmt.Sprintf("set -e; mkdir -p %[1]s %[2]s; mkfs.ext4 -q -F %[3]s; mount %[3]s %[1]s; echo 'notes, version 1' > %[1]s/notes.txt; umount %[1]s", fs, look, img)))
 	show("kvmbackup run --vm "+db.Name+"   (shut off: backed up without a pause)", kb("run", "--vm", db.Name))
-	older := snaps(db.Name)[len(snaps(db.Name))-1]
+	dbSnaps := snaps(db.Name)
+	older := dbSnaps[len(dbSnaps)-1]
 	must(a.Shell(ctx, fmt.Sprintf("set -e; mount %[2]s %[1]s; echo 'notes, version 2' > %[1]s/notes.txt; umount %[1]s", fs, img)))
 	show("kvmbackup run --vm "+db.Name, kb("run", "--vm", db.Name))
 	show("kvmbackup mount "+db.Name+" --at "+older+" "+look, kb("mount", db.Name, "--at", older, look))
@@ -200,8 +201,9 @@ demo changed before the second night is restored as it was on the first night, i
 new directory (a tree is never restored over the live one in place).`)
 	rel := strings.TrimPrefix(strings.TrimSpace(must(a.Shell(ctx, "find "+tree+" -type f | head -1"))), tree+"/")
 	back := filepath.Join(dir, "etc-back")
-	show("kvmbackup restore --path etc --at "+snaps("_paths/etc")[0]+" --to "+back+" --only "+rel,
-		kb("restore", "--path", "etc", "--at", snaps("_paths/etc")[0], "--to", back, "--only", rel))
+	etcFirst := snaps("_paths/etc")[0]
+	show("kvmbackup restore --path etc --at "+etcFirst+" --to "+back+" --only "+rel,
+		kb("restore", "--path", "etc", "--at", etcFirst, "--to", back, "--only", rel))
 	show("tail -n 1 "+tree+"/"+rel+"   (live)", must(a.Run(ctx, "tail", "-n", "1", tree+"/"+rel)))
 	show("tail -n 1 "+back+"/"+rel+"   (the first night's)", must(a.Run(ctx, "tail", "-n", "1", back+"/"+rel)))
 	done()
