@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -42,6 +44,10 @@ type GuestOptions struct {
 	Dir string
 	// Initramfs overrides the guest initramfs (built into Dir when empty).
 	Initramfs string
+	// ReadLog reads a log file where the guest's QEMU runs (default: the machine's),
+	// for the message of a guest that did not become ready.
+	ReadLog func(ctx context.Context, path string) string
+	nested  bool // on the miniature KVM host: boot deadlines for TCG inside TCG
 }
 
 // Guest is a running tiny Linux guest: the Debian kernel and a busybox initramfs
@@ -51,6 +57,8 @@ type Guest struct {
 	URI     string
 	Console string // the serial console's log file
 	virsh   func(ctx context.Context, args ...string) ([]byte, error)
+	readLog func(ctx context.Context, path string) string
+	nested  bool
 }
 
 var guestInitramfsOnce struct {
@@ -78,17 +86,139 @@ func StartGuests(t TB, opts ...GuestOptions) []*Guest {
 	return guests
 }
 
-// waitReady waits until every guest has printed its ready line.
+// waitReady waits until every guest has printed its ready line. The wait scales with
+// the machine's Pace and goes on past its deadline while a guest's console still
+// grows (the kernel's boot log, then /init's lines); a guest that fails shows its
+// state, its console's last lines and QEMU's log. Each guest's kernel must have had
+// its random number generator ready before /init ran (CheckEntropy).
 func waitReady(t TB, start time.Time, guests []*Guest) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), guestBootTimeout)
-	defer cancel()
+	base, stall := guestBootBase, guestBootStall
 	for _, g := range guests {
-		if err := g.WaitConsole(ctx, GuestReadyLine); err != nil {
-			t.Fatalf("guest %s did not become ready: %v\nconsole:\n%s", g.Name, err, tail(g.ConsoleText(), 3000))
+		if g.nested {
+			base, stall = nestedBootBase, nestedBootStall
 		}
-		t.Logf("guest %s ready in %.1fs", g.Name, time.Since(start).Seconds())
 	}
+	pending := func() []*Guest {
+		var out []*Guest
+		for _, g := range guests {
+			if !strings.Contains(g.ConsoleText(), GuestReadyLine) {
+				out = append(out, g)
+			}
+		}
+		return out
+	}
+	names := func(gs []*Guest) string {
+		var n []string
+		for _, g := range gs {
+			n = append(n, g.Name)
+		}
+		return strings.Join(n, ", ")
+	}
+	w := progressWait{
+		what:     "guests " + names(guests) + " to boot",
+		deadline: Scaled(base),
+		stall:    Scaled(stall),
+		logf:     t.Logf,
+		done:     func() (bool, error) { return len(pending()) == 0, nil },
+		progress: func() (int64, string) {
+			var n int64
+			var where []string
+			for _, g := range pending() {
+				c := g.ConsoleText()
+				n += int64(len(c))
+				where = append(where, fmt.Sprintf("%s's console at %d lines: %q", g.Name, strings.Count(c, "\n"), lastLine(c, 72)))
+			}
+			return n, strings.Join(where, "; ")
+		},
+	}
+	if err := w.run(t.Context()); err != nil {
+		var why strings.Builder
+		for _, g := range pending() {
+			why.WriteString(g.notReady(err))
+		}
+		t.Fatalf("%v\n%s", err, why.String())
+	}
+	for _, g := range guests {
+		if err := g.CheckEntropy(); err != nil {
+			t.Fatalf("%v", err)
+		}
+	}
+	t.Logf("guests %s ready in %.1fs", names(guests), time.Since(start).Seconds())
+}
+
+// The boot deadlines on the reference machine (scaled by Pace), and how long a boot
+// past its deadline may show no progress. A tiny guest boots in ~1 s on the machine;
+// nested (TCG inside TCG) in under a minute.
+var (
+	guestBootBase   = 2 * time.Minute
+	guestBootStall  = time.Minute
+	nestedBootBase  = 5 * time.Minute
+	nestedBootStall = 3 * time.Minute
+)
+
+// notReady says why g did not become ready: its state, the last lines of its console
+// (its boot log) and of QEMU's log.
+func (g *Guest) notReady(err error) string {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	st, serr := g.virsh(ctx, "domstate", "--reason", g.Name)
+	state := strings.TrimSpace(string(st))
+	if serr != nil {
+		state = serr.Error()
+	}
+	qemuLog := "/var/log/libvirt/qemu/" + g.Name + ".log"
+	return fmt.Sprintf("guest %s did not become ready (%v)\nstate: %s\nconsole %s, last lines:\n%s\n%s, last lines:\n%s\n",
+		g.Name, err, state, g.Console, lastLines(g.ConsoleText(), 40), qemuLog, lastLines(g.readLog(ctx, qemuLog), 15))
+}
+
+// lastLines is the last n lines of s.
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = append([]string{"…"}, lines[len(lines)-n:]...)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// crngLine is what the kernel logs when its random number generator is ready, and
+// initLine when it starts /init: "[    0.123456] random: crng init done".
+var (
+	crngRe = regexp.MustCompile(`\[\s*(\d+\.\d+)\] random: crng init done`)
+	initRe = regexp.MustCompile(`\[\s*(\d+\.\d+)\] Run /init as init process`)
+)
+
+// CheckEntropy returns an error unless the guest's kernel logged `random: crng init
+// done` before it ran /init: anything that calls getrandom() (qemu-ga, GLib) blocks
+// until then, which takes seconds under TCG and many minutes nested without RDRAND
+// (<cpu mode='maximum'/>) or a virtio-rng device.
+func (g *Guest) CheckEntropy() error {
+	c := g.ConsoleText()
+	im := initRe.FindStringSubmatch(c)
+	if im == nil {
+		return fmt.Errorf("guest %s: no %q in its boot log (is the console quiet?)\n%s", g.Name, "Run /init as init process", lastLines(c, 20))
+	}
+	cm := crngRe.FindStringSubmatch(c)
+	if cm == nil {
+		return fmt.Errorf("guest %s: its kernel ran /init at %ss with its random number generator not ready (no %q before): the guest has no RDRAND and no virtio-rng", g.Name, im[1], "random: crng init done")
+	}
+	crng, _ := strconv.ParseFloat(cm[1], 64)
+	init, _ := strconv.ParseFloat(im[1], 64)
+	if crng > init {
+		return fmt.Errorf("guest %s: crng init done at %.3fs, after /init started at %.3fs: the guest waits for entropy (no RDRAND, no virtio-rng?)", g.Name, crng, init)
+	}
+	return nil
+}
+
+// CrngTime is when the guest's kernel logged `random: crng init done`, in seconds
+// since its boot; -1 when it has not (yet).
+func (g *Guest) CrngTime() float64 {
+	m := crngRe.FindStringSubmatch(g.ConsoleText())
+	if m == nil {
+		return -1
+	}
+	f, _ := strconv.ParseFloat(m[1], 64)
+	return f
 }
 
 func createGuest(t TB, opts GuestOptions) *Guest {
@@ -112,7 +242,7 @@ func createGuest(t TB, opts GuestOptions) *Guest {
 			return runner.New("virsh").Output(ctx, append([]string{"-c", uri}, args...)...)
 		}
 	}
-	kernel, err := KernelImage()
+	kernel, err := GuestKernel()
 	if err != nil {
 		t.Fatalf("guest %s: %v", opts.Name, err)
 	}
@@ -122,7 +252,10 @@ func createGuest(t TB, opts GuestOptions) *Guest {
 			t.Fatalf("guest %s: %v", opts.Name, err)
 		}
 	}
-	g := &Guest{Name: opts.Name, URI: opts.URI, Console: filepath.Join(opts.Dir, opts.Name+".console"), virsh: opts.Virsh}
+	g := &Guest{Name: opts.Name, URI: opts.URI, Console: filepath.Join(opts.Dir, opts.Name+".console"), virsh: opts.Virsh, readLog: opts.ReadLog, nested: opts.nested}
+	if g.readLog == nil {
+		g.readLog = readLocalFile
+	}
 	domXML, err := guestXML(opts, kernel, g.Console)
 	if err != nil {
 		t.Fatalf("guest %s: %v", opts.Name, err)
@@ -146,11 +279,16 @@ func createGuest(t TB, opts GuestOptions) *Guest {
 }
 
 // fastBoot is on the kernel command line of the appliance and the guests: the crypto
-// API's self-tests at boot take ~0.3 s under TCG and test nothing of kvmbackup's.
-const fastBoot = "cryptomgr.notests"
+// API's self-tests at boot take ~0.3 s under TCG and test nothing of kvmbackup's; the
+// timer check through the IO-APIC and the TSC's clocksource watchdog are slow under
+// emulation (about 15% of a boot), and mitigations and KASLR protect nothing in a lab VM.
+const fastBoot = "cryptomgr.notests no_timer_check tsc=reliable mitigations=off nokaslr"
 
-// guestBootTimeout bounds a guest's boot: ~3 s on the machine, ~65 s nested in TCG.
-var guestBootTimeout = 5 * time.Minute
+// readLocalFile reads a file of the machine (for messages: an error reads as empty).
+func readLocalFile(_ context.Context, path string) string {
+	b, _ := os.ReadFile(path)
+	return string(b)
+}
 
 // sharedGuestInitramfs builds the guest initramfs once per process into the lab's
 // cache directory (rebuilt each process, so it always matches the code).
@@ -201,7 +339,7 @@ func (g *Guest) WaitConsole(ctx context.Context, line string) error {
 // (restore --define --as), its serial console logged to console: destroyed and
 // undefined at cleanup, also on failure.
 func (g *Guest) Sibling(t TB, name, console string) *Guest {
-	s := &Guest{Name: name, URI: g.URI, Console: console, virsh: g.virsh}
+	s := &Guest{Name: name, URI: g.URI, Console: console, virsh: g.virsh, readLog: g.readLog, nested: g.nested}
 	t.Cleanup(func() { s.remove(true) })
 	return s
 }
@@ -244,7 +382,9 @@ func guestXML(o GuestOptions, kernel, console string) ([]byte, error) {
 		xml.EscapeText(&b, []byte(s))
 		return b.String()
 	}
-	cmdline := "console=ttyS0 quiet panic=1 " + fastBoot + " " + o.Cmdline
+	// Not quiet: the boot log shows where a slow boot is, and when the kernel's random
+	// number generator became ready (CheckEntropy).
+	cmdline := "console=ttyS0 panic=1 " + fastBoot + " " + o.Cmdline
 	if o.Agent {
 		cmdline += " kvmbackup.agent=1"
 	}
@@ -260,6 +400,7 @@ func guestXML(o GuestOptions, kernel, console string) ([]byte, error) {
     <cmdline>%s</cmdline>
   </os>
   <features><acpi/></features>
+  <cpu mode='maximum'/>
   <on_poweroff>destroy</on_poweroff>
   <on_reboot>destroy</on_reboot>
   <on_crash>destroy</on_crash>
@@ -281,6 +422,9 @@ func guestXML(o GuestOptions, kernel, console string) ([]byte, error) {
 	}
 	// No USB controller (libvirt adds one by default): its early hand-off quirk alone
 	// takes ~0.3 s of a boot under TCG.
+	// No virtio-rng either: RDRAND (<cpu mode='maximum'/>) has the kernel's crng ready
+	// at 0 s (CheckEntropy), and the device's probe and first reads took ~0.3 s of a
+	// 1.5 s boot at one level of TCG.
 	b.WriteString("    <controller type='usb' model='none'/>\n    <memballoon model='none'/>\n  </devices>\n</domain>\n")
 	return []byte(b.String()), nil
 }
@@ -401,9 +545,14 @@ func (g *Guest) Exec(ctx context.Context, argv ...string) (stdout string, err er
 }
 
 // WaitAgent waits until the guest's agent answers a ping (it connects a moment after
-// the ready line), for at most two minutes.
+// the ready line), for at most two minutes scaled by the machine's Pace (more for a
+// nested guest).
 func (g *Guest) WaitAgent(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	limit := 2 * time.Minute
+	if g.nested {
+		limit = 5 * time.Minute
+	}
+	ctx, cancel := context.WithTimeout(ctx, Scaled(limit))
 	defer cancel()
 	for {
 		_, err := g.AgentCommand(ctx, `{"execute":"guest-ping"}`)

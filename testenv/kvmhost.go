@@ -25,10 +25,12 @@ type KVMHost struct {
 func StartKVMHost(t TB, a *ApplianceVM) *KVMHost {
 	t.Helper()
 	start := time.Now()
-	ctx, cancel := context.WithTimeout(t.Context(), libvirtdStartTimeout)
+	ctx, cancel := context.WithTimeout(t.Context(), Scaled(libvirtdStartTimeout))
 	defer cancel()
 	// The daemons detach; their output goes to a file on the share for post-mortems.
 	log := filepath.Join(a.Dir, "libvirtd.log")
+	stop := sayWhileWaiting(t.Logf, "libvirtd inside the appliance (it probes QEMU first)")
+	defer stop()
 	_, err := a.Shell(ctx, `
 pgrep -x virtlogd >/dev/null || virtlogd -d </dev/null >>`+log+` 2>&1
 pgrep -x libvirtd >/dev/null || libvirtd -d </dev/null >>`+log+` 2>&1
@@ -41,6 +43,8 @@ until virsh -c qemu:///system capabilities 2>/dev/null | grep -q "domain type='q
 	return &KVMHost{App: a}
 }
 
+// libvirtdStartTimeout bounds libvirtd's start inside the appliance on the reference
+// machine (scaled by Pace): it probes QEMU's capabilities under TCG first.
 var libvirtdStartTimeout = 4 * time.Minute
 
 // Virsh runs virsh on the miniature host.
@@ -66,6 +70,8 @@ func (h *KVMHost) StartGuests(t TB, opts ...GuestOptions) []*Guest {
 	}
 	for i := range opts {
 		opts[i].Virsh = h.Virsh
+		opts[i].nested = true
+		opts[i].ReadLog = h.readLog
 		if opts[i].Initramfs == "" {
 			opts[i].Initramfs = h.initramfs
 		}
@@ -81,3 +87,9 @@ func (h *KVMHost) StartGuests(t TB, opts ...GuestOptions) []*Guest {
 
 // String names the host for messages.
 func (h *KVMHost) String() string { return fmt.Sprintf("miniature KVM host in %s", h.App.Dir) }
+
+// readLog reads a file inside the appliance, for messages (an error reads as empty).
+func (h *KVMHost) readLog(ctx context.Context, path string) string {
+	out, _ := h.App.Run(ctx, "tail", "-c", "4000", path)
+	return out
+}

@@ -11,6 +11,7 @@ package testenv
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"os"
@@ -99,6 +100,8 @@ func Check(c Component) error {
 		need(needBinary("qemu-system-x86_64", "qemu-system-x86"))
 		need(needFile("/run/libvirt/libvirt-sock", "libvirtd is not running: run `make deps` (it starts virtlogd and libvirtd)"))
 		need(needKernel())
+		_, err := GuestKernel()
+		need(err)
 		need(needFile(busyboxPath, "install busybox-static (`make deps`)"))
 	case Appliance:
 		need(needBinary("qemu-system-x86_64", "qemu-system-x86"))
@@ -106,6 +109,8 @@ func Check(c Component) error {
 		need(needBinary("zfs", "zfsutils-linux"))
 		need(needBinary("go", "the Go toolchain"))
 		need(needFile(busyboxPath, "install busybox-static (`make deps`)"))
+		_, err := GuestKernel() // the miniature KVM host's guests boot it
+		need(err)
 		if err := needKernel(); err != nil {
 			need(err)
 		} else {
@@ -183,17 +188,45 @@ func KernelVersion() (string, error) {
 	return strings.TrimSpace(string(b)), nil
 }
 
-// KernelImage is the path of the lab kernel that the appliance and the guests boot:
-// the Debian kernel uncompressed (`make deps` extracts it from the vmlinuz), an ELF
-// that QEMU starts at its PVH entry. That skips the BIOS's real-mode loader and the
-// xz decompression, both slow under TCG: a guest is ready in ~2.5 s instead of ~5.5 s
-// on the machine, and in ~65 s instead of ~120 s nested (TCG inside TCG).
+// KernelImage is the path of the Debian kernel that the appliance boots, uncompressed
+// (`make deps` extracts it from the vmlinuz): an ELF that QEMU starts at its PVH entry,
+// which skips the BIOS's real-mode loader and the xz decompression, both slow under
+// TCG. The appliance needs this kernel: its modules are device-mapper's and the
+// ZFS modules DKMS built for it.
 func KernelImage() (string, error) {
 	kv, err := KernelVersion()
 	if err != nil {
 		return "", err
 	}
 	return filepath.Join(LabDir(), "kernel", "boot", "vmlinux-"+kv), nil
+}
+
+// GuestKernel is the path of the tiny kernel the lab's guests boot: built by `make
+// deps` from Debian's linux-source with only what a tiny guest uses, all built in
+// (testenv/guest-kernel.config), and booted at its PVH entry. A guest of the Debian
+// kernel spent most of its boot in initcalls and module loads; nested (TCG inside
+// TCG) that was minutes on a slow machine. An error names a kernel that is missing or
+// was built from another guest-kernel.config than this tree's.
+func GuestKernel() (string, error) {
+	dir := filepath.Join(LabDir(), "guest-kernel")
+	img := filepath.Join(dir, "vmlinux")
+	if err := needFile(img, "run `make deps` (it builds the tiny guest kernel once, ~5 minutes)"); err != nil {
+		return "", err
+	}
+	conf, err := os.ReadFile(filepath.Join(moduleRoot(), "testenv", "guest-kernel.config"))
+	if err != nil {
+		return "", fmt.Errorf("the guest kernel's config: %w", err)
+	}
+	key, err := os.ReadFile(filepath.Join(dir, "KEY"))
+	if err != nil {
+		return "", fmt.Errorf("the guest kernel's build key: %w: run `make deps`", err)
+	}
+	// KEY is "<source package version> <sha256 of the config>" (scripts/deps.sh).
+	sum := fmt.Sprintf("%x", sha256.Sum256(conf))
+	if f := strings.Fields(string(key)); len(f) != 2 || f[1] != sum {
+		return "", fmt.Errorf("%s was built from another testenv/guest-kernel.config than this tree's: run `make deps` to build it again", img)
+	}
+	return img, nil
 }
 
 func needKernel() error {
