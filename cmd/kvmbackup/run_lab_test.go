@@ -122,6 +122,11 @@ func TestRunOnTheMiniatureKVMHost(t *testing.T) {
 	// Night 1.
 	rep := l.run(0)
 	l.checkNight(rep, bl, 1)
+	for _, g := range gs { // sysrq-suspend: the run's Alt+SysRq+S reached each nested guest
+		if !strings.Contains(g.ConsoleText(), "sysrq: Emergency Sync") {
+			t.Errorf("%s: no emergency sync on its console after the run:\n%s", g.Name, tail(g.ConsoleText(), 1500))
+		}
+	}
 	for _, v := range rep.VMs {
 		if v.Pause <= 0 || v.Quiesce != "sysrq-suspend" {
 			t.Errorf("%s: pause window %v, quiesce %s", v.Name, v.Pause, v.Quiesce)
