@@ -103,11 +103,9 @@ func TestRunOnTheMiniatureKVMHost(t *testing.T) {
 	gs, pool, vg := bl.Guests(), bl.Pool, bl.VG
 	blk := bl.Block
 	l.cfg = bl.Config(t, l.dir, 10)
-	for _, g := range gs { // each guest writes a known pattern to its disk and syncs
-		start := time.Now()
-		bl.WritePattern(t, g)
-		t.Logf("%s wrote its pattern in %.1fs", g.Name, time.Since(start).Seconds())
-	}
+	start := time.Now() // each guest writes a known pattern to its disk and syncs
+	bl.WritePatterns(t)
+	t.Logf("the guests wrote their patterns in %.1fs", time.Since(start).Seconds())
 
 	// --dry-run: the plan, nothing changed.
 	out, stderr, code := l.kvmbackup("run", "--dry-run", "--config", l.cfg, "--state-dir", l.state, "--lock", l.state+"/run.lock")
@@ -376,7 +374,7 @@ func (l *lab) restores(bl *testenv.BackupLab) {
 	}
 	backupSum := func(g *testenv.Guest) string {
 		mp := l.sh("zfs get -H -o value mountpoint " + bl.Pool + "/vms/" + g.Name)
-		return strings.Fields(l.sh("sha256sum < " + mp + "/vdb.raw"))[0]
+		return bl.FileSum(t, mp+"/vdb.raw")
 	}
 	for _, g := range bl.Guests() {
 		before := bl.DiskSum(t, g)
@@ -390,7 +388,7 @@ func (l *lab) restores(bl *testenv.BackupLab) {
 		if code != 0 || !strings.Contains(out, "verified") {
 			t.Fatalf("restore --to: exit %d\n%s\n%s", code, out, stderr)
 		}
-		if got := strings.Fields(l.sh("sha256sum < " + dir + "/vdb.raw"))[0]; got != backupSum(g) {
+		if got := bl.FileSum(t, dir+"/vdb.raw"); got != backupSum(g) {
 			t.Errorf("%s: restore --to wrote something else than the backup", g.Name)
 		}
 		t.Logf("kvmbackup restore %s --at latest --to %s:\n%s", g.Name, dir, out)
@@ -456,7 +454,7 @@ func (l *lab) checkNight(rep *orchestrator.Report, bl *testenv.BackupLab, n int)
 		ds := pool + "/vms/" + g.Name
 		mp := l.sh("zfs get -H -o value mountpoint " + ds)
 		src := bl.DiskSum(t, g)
-		dst := strings.Fields(l.sh("sha256sum < " + mp + "/vdb.raw"))[0]
+		dst := bl.FileSum(t, mp+"/vdb.raw")
 		if src != dst {
 			t.Errorf("%s: backup %s/vdb.raw differs from the guest's disk %s", g.Name, mp, bl.Disks[g.Name])
 		}

@@ -101,8 +101,8 @@ minutes.`)
 	tree := filepath.Join(testenv.ScratchDir, "demo-host-etc")
 	must(a.Shell(ctx, "rm -rf "+tree+" && mkdir -p "+tree+" && find /etc -xdev -type f -size -64k 2>/dev/null | head -200 | cpio -pdm --quiet "+tree+" 2>/dev/null; find "+tree+" -type f | wc -l"))
 	must("", appendFile(cfg, "paths:\n  - name: etc\n    path: "+tree+"\n    exclude: [\"*.dpkg-old\"]\n"))
+	lab.WritePatterns(s)
 	for _, g := range lab.Guests() {
-		lab.WritePattern(s, g)
 		fmt.Printf("    guest %s (vdb: %s) wrote %q over %d MiB and synced\n", g.Name, lab.Disks[g.Name], testenv.Pattern(g), testenv.PatternSize>>20)
 	}
 	show("zpool status "+lab.Pool, must(a.Run(ctx, "zpool", "status", lab.Pool)))
