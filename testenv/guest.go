@@ -181,12 +181,23 @@ func lastLines(s string, n int) string {
 	return strings.Join(lines, "\n")
 }
 
-// crngLine is what the kernel logs when its random number generator is ready, and
-// initLine when it starts /init: "[    0.123456] random: crng init done".
+// crngRe matches what the kernel logs when its random number generator is ready, and
+// initRe when it starts /init: "[    0.123456] random: crng init done".
 var (
 	crngRe = regexp.MustCompile(`\[\s*(\d+\.\d+)\] random: crng init done`)
 	initRe = regexp.MustCompile(`\[\s*(\d+\.\d+)\] Run /init as init process`)
 )
+
+// logTime is the time (seconds since boot) of the first boot log line re matches, -1
+// when none does.
+func logTime(re *regexp.Regexp, console string) float64 {
+	m := re.FindStringSubmatch(console)
+	if m == nil {
+		return -1
+	}
+	f, _ := strconv.ParseFloat(m[1], 64)
+	return f
+}
 
 // CheckEntropy returns an error unless the guest's kernel logged `random: crng init
 // done` before it ran /init: anything that calls getrandom() (qemu-ga, GLib) blocks
@@ -194,16 +205,14 @@ var (
 // (<cpu mode='maximum'/>) or a virtio-rng device.
 func (g *Guest) CheckEntropy() error {
 	c := g.ConsoleText()
-	im := initRe.FindStringSubmatch(c)
-	if im == nil {
+	init := logTime(initRe, c)
+	if init < 0 {
 		return fmt.Errorf("guest %s: no %q in its boot log (is the console quiet?)\n%s", g.Name, "Run /init as init process", lastLines(c, 20))
 	}
-	cm := crngRe.FindStringSubmatch(c)
-	if cm == nil {
-		return fmt.Errorf("guest %s: its kernel ran /init at %ss with its random number generator not ready (no %q before): the guest has no RDRAND and no virtio-rng", g.Name, im[1], "random: crng init done")
+	crng := logTime(crngRe, c)
+	if crng < 0 {
+		return fmt.Errorf("guest %s: its kernel ran /init at %.3fs with its random number generator not ready (no %q before): the guest has no RDRAND and no virtio-rng", g.Name, init, "random: crng init done")
 	}
-	crng, _ := strconv.ParseFloat(cm[1], 64)
-	init, _ := strconv.ParseFloat(im[1], 64)
 	if crng > init {
 		return fmt.Errorf("guest %s: crng init done at %.3fs, after /init started at %.3fs: the guest waits for entropy (no RDRAND, no virtio-rng?)", g.Name, crng, init)
 	}
@@ -212,14 +221,7 @@ func (g *Guest) CheckEntropy() error {
 
 // CrngTime is when the guest's kernel logged `random: crng init done`, in seconds
 // since its boot; -1 when it has not (yet).
-func (g *Guest) CrngTime() float64 {
-	m := crngRe.FindStringSubmatch(g.ConsoleText())
-	if m == nil {
-		return -1
-	}
-	f, _ := strconv.ParseFloat(m[1], 64)
-	return f
-}
+func (g *Guest) CrngTime() float64 { return logTime(crngRe, g.ConsoleText()) }
 
 func createGuest(t TB, opts GuestOptions) *Guest {
 	t.Helper()

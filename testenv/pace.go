@@ -64,11 +64,6 @@ type progressWait struct {
 	progress func() (n int64, last string) // a counter that grows, and where it is
 }
 
-// errNoProgress is a wait that ended because nothing moved (or the hard limit).
-type errNoProgress struct{ msg string }
-
-func (e *errNoProgress) Error() string { return e.msg }
-
 // run waits; it returns nil once done, ctx's error, or an error saying how long it
 // waited and since when nothing progressed.
 func (w progressWait) run(ctx context.Context) error {
@@ -94,9 +89,9 @@ func (w progressWait) run(ctx context.Context) error {
 		if elapsed > w.deadline {
 			switch {
 			case elapsed > 3*w.deadline:
-				return &errNoProgress{fmt.Sprintf("%s: not done after %.0fs (3× the %.0fs this machine's pace %.1f allows), though still moving", w.what, elapsed.Seconds(), w.deadline.Seconds(), Pace())}
+				return fmt.Errorf("%s: not done after %.0fs (3× the %.0fs this machine's pace %.1f allows), though still moving", w.what, elapsed.Seconds(), w.deadline.Seconds(), Pace())
 			case now.Sub(lastMove) > w.stall:
-				return &errNoProgress{fmt.Sprintf("%s: not done after %.0fs (%.0fs allowed at this machine's pace %.1f), and no progress for %.0fs", w.what, elapsed.Seconds(), w.deadline.Seconds(), Pace(), now.Sub(lastMove).Seconds())}
+				return fmt.Errorf("%s: not done after %.0fs (%.0fs allowed at this machine's pace %.1f), and no progress for %.0fs", w.what, elapsed.Seconds(), w.deadline.Seconds(), Pace(), now.Sub(lastMove).Seconds())
 			case !extended:
 				extended = true
 				w.logf("%s: past the %.0fs allowed, but still making progress (%s): waiting on", w.what, w.deadline.Seconds(), last)
