@@ -1,0 +1,130 @@
+package orchestrator
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/kvmbackup/kvmbackup/hypervisor"
+	"github.com/kvmbackup/kvmbackup/internal/config"
+)
+
+// configWith is testConfig with more YAML appended (vms:, paths:).
+func configWith(t *testing.T, more string) *config.Config {
+	t.Helper()
+	cfg, err := config.Parse([]byte(`
+target:
+  dataset: backup/vms
+quiesce:
+  mode: sysrq-suspend
+  settle: 0s
+retention:
+  keep-last: 2
+  keep-hourly: 0
+  keep-daily: 0
+  keep-weekly: 0
+`+more), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// A disk that a backup cannot hold (a LUN passed through, a floppy, a network disk,
+// an image on no LV, a qcow2 with a backing chain) fails its VM with a reason naming
+// the disk; it is never dropped in silence. vms[].exclude-disks leaves it out on
+// purpose: the VM is backed up, and the dry-run plan shows the exclusion. A name in
+// exclude-disks that the VM does not have fails the VM naming it.
+func TestHostileUnsupportedDiskFailsTheVM(t *testing.T) {
+	extra := map[string]hypervisor.Disk{
+		"lun1":  {Target: "sdb", Device: "lun", Type: "block", Source: "/dev/sdx"},
+		"fd1":   {Target: "fda", Device: "floppy", Type: "file", Source: "/srv/images/boot.img", Format: "raw"},
+		"net1":  {Target: "vdb", Device: "disk", Type: "network", Source: "rbd:pool/img", Format: "raw"},
+		"nolv1": {Target: "vdc", Device: "disk", Type: "file", Source: "/var/lib/libvirt/images/data.raw", Format: "raw"},
+		"cow1":  {Target: "vdd", Device: "disk", Type: "file", Source: "/srv/images/cow1.qcow2", Format: "qcow2", Backing: "/srv/images/base.qcow2"},
+	}
+	w := newWorld(t)
+	for name, d := range extra {
+		w.blockVM(name, hypervisor.StateRunning, name+" v1")
+		w.doms[name].d.Disks = append(w.doms[name].d.Disks, d)
+	}
+	w.fileVM("img1", "img1 v1") // creates vg0/images on /srv/images
+	w.lvs["vg0/images"].files["boot.img"] = []byte("floppy")
+	w.lvs["vg0/images"].files["cow1.qcow2"] = []byte("top layer only")
+	env := runEnv{t.TempDir()}
+
+	rep, err := Run(context.Background(), w.deps(), env.opts(configWith(t, ""), night1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range rep.VMs {
+		d, isExtra := extra[v.Name]
+		switch {
+		case !isExtra && v.Status != StatusOK:
+			t.Errorf("%s: %s %s", v.Name, v.Status, v.Error)
+		case isExtra && v.Status != StatusFailed:
+			t.Errorf("%s has disk %s (%s %s), which a backup cannot hold, yet its backup is %s", v.Name, d.Target, d.Device, d.Type, v.Status)
+		case isExtra && !strings.Contains(v.Error, "disk "+d.Target):
+			t.Errorf("%s failed without naming disk %s: %s", v.Name, d.Target, v.Error)
+		}
+		if isExtra && w.datasets["backup/vms/"+v.Name] != nil {
+			t.Errorf("%s failed at plan time, yet has a dataset", v.Name)
+		}
+	}
+
+	// Left out on purpose: each VM is backed up without that disk, and the plan says so.
+	var vms strings.Builder
+	vms.WriteString("vms:\n")
+	for _, name := range []string{"lun1", "fd1", "net1", "nolv1", "cow1", "img1"} {
+		vms.WriteString("  - name: " + name + "\n")
+		if d, ok := extra[name]; ok {
+			vms.WriteString("    exclude-disks: [" + d.Target + "]\n")
+		}
+	}
+	cfg := configWith(t, vms.String())
+	o := env.opts(cfg, night2)
+	o.DryRun = true
+	rep, err = Run(context.Background(), w.deps(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var plan bytes.Buffer
+	rep.Plan.WritePlan(&plan)
+	t.Logf("dry run:\n%s", plan.String())
+	for name, d := range extra {
+		if !strings.Contains(plan.String(), name+" "+d.Target+" excluded by vms[].exclude-disks") {
+			t.Errorf("the dry run does not show %s's disk %s as excluded", name, d.Target)
+		}
+	}
+	if !strings.Contains(plan.String(), "hdc skipped: a CD-ROM") {
+		t.Errorf("the dry run does not show the CD-ROMs left out")
+	}
+	rep, err = Run(context.Background(), w.deps(), env.opts(cfg, night2))
+	if err != nil || !rep.OK() {
+		t.Fatalf("with exclude-disks: %v %+v", err, rep)
+	}
+	for name, d := range extra {
+		files := readTree(w.datasets["backup/vms/"+name].dir)
+		if files["vda.raw"] != name+" v1" || len(files) != 4 { // vda.raw, its manifest, domain.xml, kvmbackup.json
+			t.Errorf("%s backed up %v, want vda.raw only (%s excluded)", name, keys(files), d.Target)
+		}
+	}
+
+	cfg = configWith(t, "vms:\n  - name: img1\n    exclude-disks: [vdz]\n")
+	rep, err = Run(context.Background(), w.deps(), env.opts(cfg, night3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := rep.VMs[0]; v.Status != StatusFailed || !strings.Contains(v.Error, "vdz") || !strings.Contains(v.Error, "exclude-disks") {
+		t.Errorf("exclude-disks names vdz, which img1 lacks: %s %s", v.Status, v.Error)
+	}
+}
+
+func keys[V any](m map[string]V) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
