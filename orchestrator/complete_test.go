@@ -3,11 +3,14 @@ package orchestrator
 import (
 	"bytes"
 	"context"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/kvmbackup/kvmbackup/hypervisor"
 	"github.com/kvmbackup/kvmbackup/internal/config"
+	"github.com/kvmbackup/kvmbackup/lvm"
 )
 
 // configWith is testConfig with more YAML appended (vms:, paths:).
@@ -127,4 +130,36 @@ func keys[V any](m map[string]V) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+// A disk removed from a VM leaves the VM's backups: the next night's dated snapshot
+// holds exactly the VM's disks of that night (image and manifest), not a stale image
+// of a disk it no longer has that a restore or verify would take for its own.
+func TestHostileRemovedDiskImageIsGoneFromTheNextSnapshot(t *testing.T) {
+	w := newWorld(t)
+	w.blockVM("web1", hypervisor.StateRunning, "web1 v1")
+	data := lvm.LV{VG: "vg0", Name: "web1-data", Path: "/dev/vg0/web1-data", Size: 1 << 30, Attr: "-wi-ao----"}
+	w.lvs[data.FullName()] = &flv{lv: data, data: []byte("data v1")}
+	w.doms["web1"].d.Disks = append(w.doms["web1"].d.Disks, hypervisor.Disk{Target: "vdb", Device: "disk", Type: "block", Source: data.Path, Format: "raw"})
+	env := runEnv{t.TempDir()}
+	cfg := configWith(t, "")
+	if rep, err := Run(context.Background(), w.deps(), env.opts(cfg, night1)); err != nil || !rep.OK() {
+		t.Fatalf("night 1: %v %+v", err, rep)
+	}
+	ds := w.datasets["backup/vms/web1"]
+	if got := ds.snaps[0].files["vdb.raw"]; got != "data v1" {
+		t.Fatalf("night 1 holds vdb.raw %q", got)
+	}
+	w.doms["web1"].d.Disks = w.doms["web1"].d.Disks[:len(w.doms["web1"].d.Disks)-1] // vdb detached
+	if rep, err := Run(context.Background(), w.deps(), env.opts(cfg, night2)); err != nil || !rep.OK() {
+		t.Fatalf("night 2: %v %+v", err, rep)
+	}
+	newest := ds.snaps[len(ds.snaps)-1]
+	want := []string{".manifest/vda.raw", "domain.xml", "kvmbackup.json", "vda.raw"}
+	if got := slices.Sorted(maps.Keys(newest.files)); !slices.Equal(got, want) {
+		t.Errorf("night 2, after vdb was removed, holds %v; want exactly %v", got, want)
+	}
+	if ds.snaps[0].files["vdb.raw"] != "data v1" {
+		t.Errorf("night 1's backup lost vdb.raw")
+	}
 }

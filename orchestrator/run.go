@@ -630,6 +630,13 @@ func (r *run) commit(ctx context.Context, st *vmState) {
 		r.fail(vm, fmt.Errorf("interrupted: %w", context.Cause(ctx)))
 	}
 	if !r.failed(vm) {
+		if gone, err := removeStale(st.mount, vm); err != nil {
+			r.fail(vm, err)
+		} else if len(gone) > 0 {
+			r.log.Info().Str("vm", vm.Name).Strs("removed", gone).Msg("removed what is no disk of the VM now")
+		}
+	}
+	if !r.failed(vm) {
 		if err := r.writeMeta(ctx, st); err != nil {
 			r.fail(vm, err)
 		}
