@@ -3,14 +3,20 @@ package orchestrator
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"maps"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kvmbackup/kvmbackup/hypervisor"
 	"github.com/kvmbackup/kvmbackup/internal/config"
 	"github.com/kvmbackup/kvmbackup/lvm"
+	"github.com/kvmbackup/kvmbackup/policies"
+	"github.com/kvmbackup/kvmbackup/zfs"
 )
 
 // configWith is testConfig with more YAML appended (vms:, paths:).
@@ -161,5 +167,144 @@ func TestHostileRemovedDiskImageIsGoneFromTheNextSnapshot(t *testing.T) {
 	}
 	if ds.snaps[0].files["vdb.raw"] != "data v1" {
 		t.Errorf("night 1's backup lost vdb.raw")
+	}
+}
+
+// foreignDataset puts under the target a dataset kvmbackup did not make: a file and
+// snapshots of its own (one named like kvmbackup's, without its properties).
+func (w *world) foreignDataset(ds string) {
+	d := &fds{dir: filepath.Join(w.root, ds)}
+	os.MkdirAll(d.dir, 0o755)
+	os.WriteFile(filepath.Join(d.dir, "precious"), []byte("not kvmbackup's"), 0o600)
+	for i, name := range []string{"mine", zfs.SnapshotName(night1.Add(-48 * time.Hour)), zfs.SnapshotName(night1.Add(-24 * time.Hour))} {
+		d.snaps = append(d.snaps, fsnap{s: zfs.Snapshot{Dataset: ds, Name: name, Created: night1.Add(time.Duration(i-3) * time.Hour), Props: map[string]string{}},
+			files: map[string]string{"precious": "not kvmbackup's"}})
+	}
+	w.datasets[ds] = d
+}
+
+// A dataset under target.dataset that kvmbackup did not make (no kvmbackup:vm or
+// kvmbackup:path property, and not one an earlier kvmbackup made) is never written,
+// rolled back or pruned: the VM or paths: entry whose dataset it would be fails
+// naming it, the other VMs are backed up, and prune leaves it alone, even with a
+// policy that would remove its kvmbackup-named snapshots.
+func TestHostileForeignDatasetIsNeverTouched(t *testing.T) {
+	w := newWorld(t)
+	w.blockVM("web1", hypervisor.StateRunning, "web1 v1")
+	w.blockVM("db1", hypervisor.StateRunning, "db1 v1")
+	w.trees["/srv/www"] = map[string][]byte{"index.html": []byte("hello")}
+	w.foreignDataset("backup/vms/web1")
+	w.datasets["backup/vms/_paths"] = &fds{dir: filepath.Join(w.root, "backup/vms/_paths")}
+	w.foreignDataset("backup/vms/_paths/www")
+	w.foreignDataset("backup/vms/scratch")
+	before := map[string]string{}
+	for _, ds := range []string{"backup/vms/web1", "backup/vms/_paths/www", "backup/vms/scratch"} {
+		before[ds] = fmt.Sprint(readTree(w.datasets[ds].dir), names(w.snapsOf(ds)))
+	}
+	cfg := configWith(t, "paths:\n  - name: www\n    path: /srv/www\n")
+	env := runEnv{t.TempDir()}
+	for _, at := range []time.Time{night1, night2} {
+		rep, err := Run(context.Background(), w.deps(), env.opts(cfg, at))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range rep.VMs {
+			switch {
+			case v.Name == "db1" && v.Status != StatusOK:
+				t.Errorf("db1: %s %s", v.Status, v.Error)
+			case v.Name == "web1" && (v.Status != StatusFailed || !strings.Contains(v.Error, "backup/vms/web1") || !strings.Contains(v.Error, "not a kvmbackup dataset")):
+				t.Errorf("web1, whose dataset is foreign: %s %q", v.Status, v.Error)
+			}
+		}
+		if p := rep.Paths[0]; p.Status != StatusFailed || !strings.Contains(p.Error, "backup/vms/_paths/www") {
+			t.Errorf("path www, whose dataset is foreign: %s %q", p.Status, p.Error)
+		}
+	}
+	pruned, err := Prune(context.Background(), w.deps().Target, PruneOptions{Root: "backup/vms", Policy: policies.Policy{KeepLast: 1}, Location: time.UTC})
+	t.Logf("prune: %v %+v", err, pruned)
+	for _, pd := range pruned {
+		if pd.Dataset != "backup/vms/db1" && pd.Skipped == "" {
+			t.Errorf("prune did not skip the foreign %s: %+v", pd.Dataset, pd)
+		}
+	}
+	for ds, b := range before {
+		if now := fmt.Sprint(readTree(w.datasets[ds].dir), names(w.snapsOf(ds))); now != b {
+			t.Errorf("foreign %s was changed:\n before %s\n after  %s", ds, b, now)
+		}
+	}
+	for _, c := range w.log {
+		for ds := range before {
+			if strings.HasSuffix(c, " "+ds) && mutating(c) || strings.HasPrefix(c, "Destroy "+ds+"@") || strings.HasPrefix(c, "Claim "+ds) {
+				t.Errorf("a call changed the foreign %s: %s", ds, c)
+			}
+		}
+	}
+}
+
+func (w *world) snapsOf(ds string) []zfs.Snapshot {
+	var out []zfs.Snapshot
+	for _, s := range w.datasets[ds].snaps {
+		out = append(out, s.s)
+	}
+	return out
+}
+
+// Upgrade: datasets an earlier kvmbackup made carry no ownership property. One that
+// passes the adoption rule (only kvmbackup's snapshots, with their properties; for a
+// VM, a kvmbackup.json naming it) is adopted: the run backs it up and marks it, with
+// setuid, devices and exec off. One that fails any part is foreign: a kvmbackup.json
+// that is a symlink, or that names another VM, or a snapshot kvmbackup did not take.
+func TestUpgradeAdoptsOnlyDatasetsOfAnEarlierKvmbackup(t *testing.T) {
+	w := newWorld(t)
+	for _, vm := range []string{"web1", "db1", "app1", "mail1"} {
+		w.blockVM(vm, hypervisor.StateRunning, vm+" v1")
+	}
+	w.trees["/srv/www"] = map[string][]byte{"index.html": []byte("hello")}
+	cfg := configWith(t, "paths:\n  - name: www\n    path: /srv/www\n")
+	env := runEnv{t.TempDir()}
+	if rep, err := Run(context.Background(), w.deps(), env.opts(cfg, night1)); err != nil || !rep.OK() {
+		t.Fatalf("night 1: %v %+v", err, rep)
+	}
+	for ds, d := range w.datasets { // as the earlier version left them
+		if d.props[zfs.PropVM] == "" && d.props[zfs.PropPath] == "" && ds != "backup/vms" {
+			t.Fatalf("%s was created without its ownership property: %v", ds, d.props)
+		}
+		d.props = nil
+	}
+	db1 := w.datasets["backup/vms/db1"].dir
+	os.Remove(filepath.Join(db1, "kvmbackup.json"))
+	os.Symlink(filepath.Join(w.datasets["backup/vms/web1"].dir, "kvmbackup.json"), filepath.Join(db1, "kvmbackup.json"))
+	app1 := w.datasets["backup/vms/app1"].dir
+	b, _ := os.ReadFile(filepath.Join(w.datasets["backup/vms/web1"].dir, "kvmbackup.json"))
+	os.WriteFile(filepath.Join(app1, "kvmbackup.json"), b, 0o600)
+	mail1 := w.datasets["backup/vms/mail1"]
+	mail1.snaps = append(mail1.snaps, fsnap{s: zfs.Snapshot{Dataset: "backup/vms/mail1", Name: "someones", Props: map[string]string{}}, files: readTree(mail1.dir)})
+
+	rep, err := Run(context.Background(), w.deps(), env.opts(cfg, night2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"web1": StatusOK, "db1": StatusFailed, "app1": StatusFailed, "mail1": StatusFailed}
+	for _, v := range rep.VMs {
+		if v.Status != want[v.Name] {
+			t.Errorf("%s: %s %s, want %s", v.Name, v.Status, v.Error, want[v.Name])
+		}
+		if v.Status == StatusFailed && !strings.Contains(v.Error, "backup/vms/"+v.Name+": not a kvmbackup dataset") {
+			t.Errorf("%s failed without naming its dataset as foreign: %s", v.Name, v.Error)
+		}
+		t.Logf("%s: %s %s", v.Name, v.Status, v.Error)
+	}
+	if p := rep.Paths[0]; p.Status != StatusOK {
+		t.Errorf("path www: %s %s", p.Status, p.Error)
+	}
+	for ds, want := range map[string]string{"backup/vms/web1": zfs.PropVM + "=web1", "backup/vms/_paths/www": zfs.PropPath + "=www"} {
+		p := w.datasets[ds].props
+		k, v, _ := strings.Cut(want, "=")
+		if p[k] != v || p["setuid"] != "off" || p["devices"] != "off" || p["exec"] != "off" {
+			t.Errorf("%s adopted with properties %v, want %s and setuid, devices, exec off", ds, p, want)
+		}
+	}
+	if p := w.datasets["backup/vms/db1"].props; len(p) != 0 {
+		t.Errorf("the foreign backup/vms/db1 was marked: %v", p)
 	}
 }
