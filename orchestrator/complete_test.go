@@ -220,6 +220,19 @@ func TestHostileForeignDatasetIsNeverTouched(t *testing.T) {
 			t.Errorf("path www, whose dataset is foreign: %s %q", p.Status, p.Error)
 		}
 	}
+	// A journal naming the foreign datasets dirty (a crafted or stale one): recover
+	// refuses to roll them back, naming them.
+	j, err := OpenJournal(filepath.Join(env.dir, "journal"), "20261101T030000Z")
+	if err != nil {
+		t.Fatal(err)
+	}
+	j.Record(OpDirty, "backup/vms/web1", "existing")
+	j.Record(OpDirty, "backup/vms/scratch", "created")
+	j.Close()
+	if _, err := Recover(context.Background(), w.deps(), RecoverOptions{JournalDir: filepath.Join(env.dir, "journal"), Root: "backup/vms"}); err == nil ||
+		!strings.Contains(err.Error(), "backup/vms/web1: not a kvmbackup dataset") || !strings.Contains(err.Error(), "backup/vms/scratch: not a kvmbackup dataset") {
+		t.Errorf("recover of a journal naming foreign datasets: %v", err)
+	}
 	pruned, err := Prune(context.Background(), w.deps().Target, PruneOptions{Root: "backup/vms", Policy: policies.Policy{KeepLast: 1}, Location: time.UTC})
 	t.Logf("prune: %v %+v", err, pruned)
 	for _, pd := range pruned {
