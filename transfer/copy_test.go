@@ -438,3 +438,35 @@ func TestCompareWritesNoMoreThanItChanges(t *testing.T) {
 	}
 	requireSame(t, src, dst)
 }
+
+// Files opened by the caller (beneath a root) are used as they are: the paths only
+// name them, and Copy leaves them open.
+func TestCopyOpenFiles(t *testing.T) {
+	dir := t.TempDir()
+	src, dst := filepath.Join(dir, "src"), filepath.Join(dir, "dst")
+	write(t, src, layout{3<<20 + 100, []extent{{0, 1 << 20}, {2 << 20, 1<<20 + 100}}}, 7)
+	sf, err := os.Open(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sf.Close()
+	df, err := os.OpenFile(dst, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer df.Close()
+	st, err := Copy(context.Background(), "/nonexistent/src", "/nonexistent/dst", Options{SrcFile: sf, DstFile: df})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode != "new" {
+		t.Errorf("mode %q for an empty destination, want new", st.Mode)
+	}
+	requireSame(t, src, dst)
+	if _, err := df.Stat(); err != nil {
+		t.Fatalf("Copy closed the caller's destination: %v", err)
+	}
+	if _, err := Verify(context.Background(), dst, filepath.Join(dir, "none")); err == nil {
+		t.Fatal("Verify without a manifest succeeded")
+	}
+}

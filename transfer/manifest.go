@@ -30,9 +30,10 @@ type identity struct {
 	CtimeNs int64
 }
 
-func identityOf(path string) (identity, error) {
+// identityOf is f's identity now.
+func identityOf(f *os.File) (identity, error) {
 	var st unix.Stat_t
-	if err := unix.Stat(path, &st); err != nil {
+	if err := unix.Fstat(int(f.Fd()), &st); err != nil {
 		return identity{}, err
 	}
 	id := identity{Size: st.Size, Ino: st.Ino, Rdev: st.Rdev,
@@ -40,11 +41,7 @@ func identityOf(path string) (identity, error) {
 	if st.Mode&unix.S_IFMT == unix.S_IFBLK {
 		// A device node's times do not change when the device is written: only its
 		// number and size identify it (and the spot check guards the content).
-		f, err := os.Open(path)
-		if err != nil {
-			return identity{}, err
-		}
-		defer f.Close()
+		var err error
 		if id.Size, err = deviceSize(f); err != nil {
 			return identity{}, err
 		}
