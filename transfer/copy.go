@@ -164,7 +164,7 @@ func open(src, dst string, opts Options) (*copier, error) {
 	if c.isNew {
 		flags |= os.O_CREATE | os.O_EXCL
 	}
-	if c.dst, err = os.OpenFile(dst, flags, 0o640); err != nil {
+	if c.dst, err = os.OpenFile(dst, flags, 0o600); err != nil {
 		c.close()
 		return nil, fmt.Errorf("destination: %w", err)
 	}
@@ -172,6 +172,14 @@ func open(src, dst string, opts Options) (*copier, error) {
 		c.stats.DstSizeWas = 0
 		if !c.isNew {
 			c.stats.DstSizeWas = dst1.Size()
+		}
+		// An image holds a guest's whole disk: root's alone, also one an earlier
+		// version wrote 0640.
+		if !c.isNew && dst1.Mode().Perm()&0o077 != 0 {
+			if err := c.dst.Chmod(0o600); err != nil {
+				c.close()
+				return nil, fmt.Errorf("destination: %w", err)
+			}
 		}
 		if c.stats.DstSizeWas != c.size {
 			if err := c.dst.Truncate(c.size); err != nil {
