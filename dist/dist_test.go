@@ -205,3 +205,22 @@ func verifyUnits(t *testing.T, destdir string) {
 		t.Errorf("systemd-analyze verify: %v\n%s", err, out.String())
 	}
 }
+
+// The service runs with UMask=0077: whatever kvmbackup or a helper it runs (zfs,
+// lvm, rsync) creates is root's alone, as every file kvmbackup writes is 0600.
+func TestServiceUMask(t *testing.T) {
+	text := readFile(t, "kvmbackup.service")
+	section, umask := "", ""
+	for _, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if strings.HasPrefix(line, "[") {
+			section = line
+		}
+		if v, ok := strings.CutPrefix(line, "UMask="); ok && section == "[Service]" {
+			umask = v
+		}
+	}
+	if umask != "0077" {
+		t.Errorf("kvmbackup.service: [Service] UMask=%q, want 0077", umask)
+	}
+}

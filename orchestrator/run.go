@@ -661,7 +661,7 @@ func (r *run) writeMeta(ctx context.Context, st *vmState) error {
 	if err != nil {
 		return fmt.Errorf("domain XML of %s: %w", vm.Name, err)
 	}
-	if err := atomicfile.Write(filepath.Join(st.mount, "domain.xml"), []byte(x), 0o644); err != nil {
+	if err := atomicfile.Write(filepath.Join(st.mount, "domain.xml"), []byte(x), 0o600); err != nil {
 		return err
 	}
 	m := Meta{VM: vm.Name, Run: r.o.RunID, Version: r.o.Version, Time: r.snapAt, Quiesce: st.res.Quiesce, PauseNS: st.res.Pause, DomainOK: true}
@@ -678,7 +678,7 @@ func (r *run) writeMeta(ctx context.Context, st *vmState) error {
 	if err != nil {
 		return err
 	}
-	return atomicfile.Write(filepath.Join(st.mount, "kvmbackup.json"), append(b, '\n'), 0o644)
+	return atomicfile.Write(filepath.Join(st.mount, "kvmbackup.json"), append(b, '\n'), 0o600)
 }
 
 // rollback returns a failed VM's dataset to its last complete backup; a dataset this

@@ -184,6 +184,14 @@ func open(src, dst string, opts Options) (*copier, error) {
 	}
 	if c.dstFile {
 		c.stats.DstSizeWas = dst1.Size()
+		// An image holds a guest's whole disk: root's alone, also one an earlier
+		// version wrote 0640.
+		if !c.isNew && dst1.Mode().Perm()&0o077 != 0 {
+			if err := c.dst.Chmod(0o600); err != nil {
+				c.close()
+				return nil, fmt.Errorf("destination: %w", err)
+			}
+		}
 		if c.stats.DstSizeWas != c.size {
 			if err := c.dst.Truncate(c.size); err != nil {
 				c.close()

@@ -470,3 +470,34 @@ func TestCopyOpenFiles(t *testing.T) {
 		t.Fatal("Verify without a manifest succeeded")
 	}
 }
+
+// Everything Copy writes (a new destination, its manifest and the manifest's
+// directory) is private to root, whatever the umask: a backed-up or restored image
+// holds a guest's whole disk.
+func TestHostileCopyWritesPrivateFiles(t *testing.T) {
+	defer unix.Umask(unix.Umask(0))
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src.raw")
+	if err := os.WriteFile(src, bytes.Repeat([]byte("guest data"), 100000), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dst := filepath.Join(dir, "backup", "vda.raw")
+	man := filepath.Join(dir, "backup", ".manifest", "vda.raw")
+	os.Mkdir(filepath.Dir(dst), 0o700)
+	if _, err := Copy(t.Context(), src, dst, Options{Manifest: man}); err != nil {
+		t.Fatal(err)
+	}
+	for p, want := range map[string]os.FileMode{dst: 0o600, man: 0o600, filepath.Dir(man): 0o700} {
+		if fi, err := os.Stat(p); err != nil || fi.Mode().Perm() != want {
+			t.Errorf("%s: mode %v (%v), want %o", p, fi.Mode().Perm(), err, want)
+		}
+	}
+	// An image an earlier version left readable by others is mended by the next copy.
+	os.Chmod(dst, 0o644)
+	if _, err := Copy(t.Context(), src, dst, Options{Manifest: man}); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(dst); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("%s after a copy over a 0644 file: mode %v (%v), want 600", dst, fi.Mode().Perm(), err)
+	}
+}

@@ -119,10 +119,10 @@ func stageManifest(path string, m *manifest) (*atomicfile.Staged, error) {
 		b = binary.BigEndian.AppendUint64(b, h.Lo)
 	}
 	b = binary.BigEndian.AppendUint64(b, xxh3.Hash(b))
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("manifest %s: %w", path, err)
 	}
-	st, err := atomicfile.Stage(path, b, 0o644)
+	st, err := atomicfile.Stage(path, b, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("manifest: %w", err)
 	}

@@ -160,7 +160,11 @@ func Parse(yaml []byte, env []string) (*Config, error) {
 	if err := v.ReadConfig(bytes.NewReader(yaml)); err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
-	if errs := checkKeys(v); len(errs) > 0 {
+	errs, err := checkKeys(yaml)
+	if err != nil {
+		return nil, err
+	}
+	if errs = append(errs, checkEnv(env)...); len(errs) > 0 {
 		return nil, joinErrors(errs)
 	}
 	for k, d := range defaults {
@@ -174,7 +178,7 @@ func Parse(yaml []byte, env []string) (*Config, error) {
 	}
 	b := builder{failed: map[string]bool{}, values: map[string]string{}}
 	c := b.build(&raw)
-	errs := b.errs
+	errs = b.errs
 	for _, e := range c.check() {
 		if !b.suppressed(e.Key) {
 			if val, ok := b.values[e.Key]; ok {
@@ -361,19 +365,19 @@ func (b *builder) volume(key, s string) Volume {
 }
 
 // applyEnv sets on v the keys overridden by KVMBACKUP_* entries of env, and returns
-// which variable set each key. Variables that name no config key are ignored.
+// which variable set each key. checkEnv has refused the variables that name no key.
 func applyEnv(v *viper.Viper, env []string) map[string]string {
-	known := envKeys()
+	known, _ := envKeys()
 	from := map[string]string{}
 	for _, kv := range env {
 		name, val, ok := strings.Cut(kv, "=")
-		key, isKey := known[name]
+		k, isKey := known[name]
 		if !ok || !isKey {
 			continue
 		}
-		from[key] = name
-		if key != "exclude" {
-			v.Set(key, val)
+		from[k.key] = name
+		if !k.list {
+			v.Set(k.key, val)
 			continue
 		}
 		list := []string{}
@@ -382,7 +386,7 @@ func applyEnv(v *viper.Viper, env []string) map[string]string {
 				list = append(list, s)
 			}
 		}
-		v.Set(key, list)
+		v.Set(k.key, list)
 	}
 	return from
 }
@@ -391,20 +395,6 @@ func applyEnv(v *viper.Viper, env []string) map[string]string {
 // KVMBACKUP_SNAPSHOT_MAX_FILL for snapshot.max-fill.
 func EnvName(key string) string {
 	return EnvPrefix + strings.ToUpper(strings.NewReplacer(".", "_", "-", "_").Replace(key))
-}
-
-// envKeys maps each overridable key's variable to the key: every scalar key outside
-// the lists, and exclude (comma-separated).
-func envKeys() map[string]string {
-	m := map[string]string{"exclude": "exclude"}
-	for k := range defaults {
-		m[k] = k
-	}
-	byVar := map[string]string{}
-	for k := range m {
-		byVar[EnvName(k)] = k
-	}
-	return byVar
 }
 
 // ExcludedBy returns the exclude: glob that matches the domain name, or "".
