@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
-	"libvirt.org/go/libvirt"
 )
 
 // Mode is how a guest is quiesced (config quiesce.mode).
@@ -94,7 +93,7 @@ type VMReport struct {
 // Group is a frozen group of VMs. Thaw resumes or thaws exactly the VMs this Group
 // paused or froze; it is idempotent and safe to defer.
 type Group struct {
-	c    *Conn
+	ops  domainOps
 	opts FreezeOptions
 	mu   sync.Mutex
 	vms  []*vmState
@@ -116,6 +115,11 @@ type vmState struct {
 // VM that is shut off is skipped (its disks are at rest); one already paused by
 // someone else is left alone and not resumed later; both are reported.
 func (c *Conn) Freeze(ctx context.Context, names []string, opts FreezeOptions) (*Group, error) {
+	return freeze(ctx, libvirtOps{c}, names, opts)
+}
+
+// freeze is Freeze on any domainOps.
+func freeze(ctx context.Context, ops domainOps, names []string, opts FreezeOptions) (*Group, error) {
 	if opts.AgentTimeout == 0 {
 		opts.AgentTimeout = 10 * time.Second
 	}
@@ -130,7 +134,7 @@ func (c *Conn) Freeze(ctx context.Context, names []string, opts FreezeOptions) (
 	default:
 		return nil, fmt.Errorf("quiesce mode %q is not one of auto, agent, sysrq-suspend, suspend, none", opts.Mode)
 	}
-	g := &Group{c: c, opts: opts}
+	g := &Group{ops: ops, opts: opts}
 	for _, n := range names {
 		g.vms = append(g.vms, &vmState{report: VMReport{Name: n}})
 	}
@@ -194,7 +198,12 @@ func (g *Group) each(f func(*vmState) error) error {
 // prepare decides v's mode, marks it, and freezes (agent) or sends Alt+SysRq+S.
 func (g *Group) prepare(ctx context.Context, v *vmState) error {
 	name := v.report.Name
-	d, err := g.c.Domain(ctx, name)
+	var d Domain
+	err := g.call(ctx, "describe domain "+name, func() error {
+		var err error
+		d, err = g.ops.describe(name)
+		return err
+	})
 	if err != nil {
 		return err
 	}
@@ -245,9 +254,7 @@ func (g *Group) prepare(ctx context.Context, v *vmState) error {
 	}
 	v.report.Mode = mode
 	if mode == ModeSysrqSuspend {
-		return g.c.withDomain(ctx, name, "send Alt+SysRq+S to", func(dom *libvirt.Domain) error {
-			return dom.SendKey(uint(libvirt.KEYCODE_SET_LINUX), 0, []uint{keyLeftAlt, keySysRq, keyS}, 0)
-		})
+		return g.call(ctx, "send Alt+SysRq+S to domain "+name, func() error { return g.ops.sendSysrqSync(name) })
 	}
 	return nil
 }
@@ -257,16 +264,8 @@ func (g *Group) prepare(ctx context.Context, v *vmState) error {
 func (g *Group) agentFreeze(ctx context.Context, v *vmState) error {
 	actx, cancel := context.WithTimeout(ctx, g.opts.AgentTimeout)
 	defer cancel()
-	err := g.c.withDomain(actx, v.report.Name, "freeze the filesystems of", func(dom *libvirt.Domain) error {
-		fs, err := dom.GetFSInfo(0)
-		if err != nil {
-			return err
-		}
-		if len(fs) == 0 {
-			return errors.New("the guest agent reports no filesystem to freeze")
-		}
-		return dom.FSFreeze(nil, 0)
-	})
+	name := v.report.Name
+	err := g.call(actx, "freeze the filesystems of domain "+name, func() error { return g.ops.fsFreeze(name) })
 	switch {
 	case err == nil:
 		v.frozen = true
@@ -282,9 +281,8 @@ func (g *Group) agentFreeze(ctx context.Context, v *vmState) error {
 func (g *Group) agentThaw(ctx context.Context, v *vmState) error {
 	actx, cancel := context.WithTimeout(ctx, g.opts.AgentTimeout)
 	defer cancel()
-	return g.c.withDomain(actx, v.report.Name, "thaw the filesystems of", func(dom *libvirt.Domain) error {
-		return dom.FSThaw(nil, 0)
-	})
+	name := v.report.Name
+	return g.call(actx, "thaw the filesystems of domain "+name, func() error { return g.ops.fsThaw(name) })
 }
 
 func (g *Group) suspend(ctx context.Context, v *vmState) error {
@@ -292,9 +290,8 @@ func (g *Group) suspend(ctx context.Context, v *vmState) error {
 		return nil
 	}
 	v.paused = true // a late suspend is possible from here: Thaw checks and resumes
-	err := g.c.withDomain(ctx, v.report.Name, "suspend", func(dom *libvirt.Domain) error {
-		return dom.Suspend()
-	})
+	name := v.report.Name
+	err := g.call(ctx, "suspend domain "+name, func() error { return g.ops.suspend(name) })
 	if err == nil {
 		v.since = g.opts.Now()
 	}
@@ -307,9 +304,8 @@ func (g *Group) setMark(ctx context.Context, v *vmState, mode Mode) error {
 	if err != nil {
 		return err
 	}
-	err = g.c.withDomain(ctx, v.report.Name, "mark", func(dom *libvirt.Domain) error {
-		return dom.SetMetadata(libvirt.DOMAIN_METADATA_ELEMENT, string(b), "kvmbackup", markNS, libvirt.DOMAIN_AFFECT_LIVE)
-	})
+	name := v.report.Name
+	err = g.call(ctx, "mark domain "+name, func() error { return g.ops.mark(name, string(b)) })
 	if err == nil {
 		v.marked = true
 	}
@@ -364,15 +360,15 @@ func (g *Group) thawOne(ctx context.Context, v *vmState) error {
 	}
 	if v.paused {
 		err := retry(ctx, func() error {
-			return g.c.withDomain(ctx, name, "resume", func(dom *libvirt.Domain) error {
-				st, _, err := dom.GetState()
+			return g.call(ctx, "resume domain "+name, func() error {
+				st, err := g.ops.state(name)
 				if err != nil {
 					return err
 				}
-				if st != libvirt.DOMAIN_PAUSED {
+				if st != StatePaused {
 					return nil // the suspend never landed, or someone resumed it
 				}
-				return dom.Resume()
+				return g.ops.resume(name)
 			})
 		})
 		if err != nil {
@@ -384,7 +380,7 @@ func (g *Group) thawOne(ctx context.Context, v *vmState) error {
 		}
 	}
 	if v.marked {
-		if err := g.c.withDomain(ctx, name, "unmark", clearMark); err != nil && !IsNotFound(err) {
+		if err := g.call(ctx, "unmark domain "+name, func() error { return g.ops.mark(name, "") }); err != nil && !IsNotFound(err) {
 			return err
 		}
 		v.marked = false
@@ -392,12 +388,11 @@ func (g *Group) thawOne(ctx context.Context, v *vmState) error {
 	return nil
 }
 
-func clearMark(dom *libvirt.Domain) error {
-	err := dom.SetMetadata(libvirt.DOMAIN_METADATA_ELEMENT, "", "", markNS, libvirt.DOMAIN_AFFECT_LIVE)
-	if lverr(err, libvirt.ERR_NO_DOMAIN_METADATA) {
-		return nil
-	}
-	return err
+// call runs one libvirt call of the group aside (the C call takes no context): when
+// ctx ends first, call returns ctx's error naming what, and the C call finishes on
+// its own.
+func (g *Group) call(ctx context.Context, what string, f func() error) error {
+	return callAside(ctx, what, f)
 }
 
 // Reports returns every VM's report so far.
