@@ -101,12 +101,62 @@ type Group struct {
 
 type vmState struct {
 	report  VMReport
-	marked  bool      // the mark is set: Thaw must clear it
-	paused  bool      // Suspend was attempted: Thaw resumes if the domain is paused
+	marked  bool      // marking was attempted: Thaw must clear the mark
+	paused  bool      // Suspend was attempted: Thaw resumes
 	frozen  bool      // FSFreeze was attempted: Thaw thaws
 	since   time.Time // when the pause or freeze took effect
 	thawed  bool
 	thawErr error
+	calls   inflight // libvirt calls started on this VM that have not returned
+}
+
+// inflight counts the libvirt calls on one VM that have not returned, abandoned ones
+// included: a C call given up at cancellation still lands when libvirt answers.
+type inflight struct {
+	mu   sync.Mutex
+	n    int
+	idle chan struct{} // closed when n drops to 0
+}
+
+func (c *inflight) start() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.n == 0 {
+		c.idle = make(chan struct{})
+	}
+	c.n++
+}
+
+func (c *inflight) end() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.n--
+	if c.n == 0 {
+		close(c.idle)
+	}
+}
+
+// busy reports whether a call is still in libvirt.
+func (c *inflight) busy() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n > 0
+}
+
+// wait returns when no call is in libvirt, or ctx's error when it ends first.
+func (c *inflight) wait(ctx context.Context) error {
+	c.mu.Lock()
+	n, idle := c.n, c.idle
+	c.mu.Unlock()
+	if n == 0 {
+		return nil
+	}
+	select {
+	case <-idle:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // Freeze quiesces the named VMs as one group: every VM in parallel, ONE settle delay
@@ -199,7 +249,7 @@ func (g *Group) each(f func(*vmState) error) error {
 func (g *Group) prepare(ctx context.Context, v *vmState) error {
 	name := v.report.Name
 	var d Domain
-	err := g.call(ctx, "describe domain "+name, func() error {
+	err := g.call(ctx, v, "describe domain "+name, func() error {
 		var err error
 		d, err = g.ops.describe(name)
 		return err
@@ -244,7 +294,9 @@ func (g *Group) prepare(ctx context.Context, v *vmState) error {
 			if terr := g.agentThaw(ctx, v); terr != nil {
 				return errors.Join(err, terr)
 			}
-			v.frozen = false
+			// A freeze still in libvirt may land after this thaw: Thaw thaws again
+			// once it has returned.
+			v.frozen = v.calls.busy()
 		}
 		v.report.Note = fmt.Sprintf("guest agent did not freeze (%v): fell back to sysrq-suspend", err)
 		mode = ModeSysrqSuspend
@@ -254,7 +306,7 @@ func (g *Group) prepare(ctx context.Context, v *vmState) error {
 	}
 	v.report.Mode = mode
 	if mode == ModeSysrqSuspend {
-		return g.call(ctx, "send Alt+SysRq+S to domain "+name, func() error { return g.ops.sendSysrqSync(name) })
+		return g.call(ctx, v, "send Alt+SysRq+S to domain "+name, func() error { return g.ops.sendSysrqSync(name) })
 	}
 	return nil
 }
@@ -265,7 +317,7 @@ func (g *Group) agentFreeze(ctx context.Context, v *vmState) error {
 	actx, cancel := context.WithTimeout(ctx, g.opts.AgentTimeout)
 	defer cancel()
 	name := v.report.Name
-	err := g.call(actx, "freeze the filesystems of domain "+name, func() error { return g.ops.fsFreeze(name) })
+	err := g.call(actx, v, "freeze the filesystems of domain "+name, func() error { return g.ops.fsFreeze(name) })
 	switch {
 	case err == nil:
 		v.frozen = true
@@ -282,16 +334,16 @@ func (g *Group) agentThaw(ctx context.Context, v *vmState) error {
 	actx, cancel := context.WithTimeout(ctx, g.opts.AgentTimeout)
 	defer cancel()
 	name := v.report.Name
-	return g.call(actx, "thaw the filesystems of domain "+name, func() error { return g.ops.fsThaw(name) })
+	return g.call(actx, v, "thaw the filesystems of domain "+name, func() error { return g.ops.fsThaw(name) })
 }
 
 func (g *Group) suspend(ctx context.Context, v *vmState) error {
 	if v.report.Mode != ModeSysrqSuspend && v.report.Mode != ModeSuspend {
 		return nil
 	}
-	v.paused = true // a late suspend is possible from here: Thaw checks and resumes
+	v.paused = true // a late suspend is possible from here: Thaw resumes
 	name := v.report.Name
-	err := g.call(ctx, "suspend domain "+name, func() error { return g.ops.suspend(name) })
+	err := g.call(ctx, v, "suspend domain "+name, func() error { return g.ops.suspend(name) })
 	if err == nil {
 		v.since = g.opts.Now()
 	}
@@ -305,11 +357,8 @@ func (g *Group) setMark(ctx context.Context, v *vmState, mode Mode) error {
 		return err
 	}
 	name := v.report.Name
-	err = g.call(ctx, "mark domain "+name, func() error { return g.ops.mark(name, string(b)) })
-	if err == nil {
-		v.marked = true
-	}
-	return err
+	v.marked = true // an abandoned mark may land late: Thaw clears it in any case
+	return g.call(ctx, v, "mark domain "+name, func() error { return g.ops.mark(name, string(b)) })
 }
 
 // ThawTimeout bounds Thaw; it runs with a fresh context, so a cancelled run (SIGINT,
@@ -347,11 +396,25 @@ func (g *Group) Thaw(ctx context.Context) ([]VMReport, error) {
 	return g.Reports(), err
 }
 
+// thawOne thaws and resumes v unconditionally (a domain that is not paused answers
+// that it is fine), then waits for every call started on v to return, since an
+// abandoned Suspend or FSFreeze lands when libvirt answers, and undoes what landed
+// since. Only then, with v seen not paused, is the mark cleared: a VM whose calls do
+// not return in time stays marked, for Recover.
 func (g *Group) thawOne(ctx context.Context, v *vmState) error {
 	name := v.report.Name
 	if v.frozen {
-		if err := retry(ctx, func() error { return g.agentThaw(ctx, v) }); err != nil {
+		pending := v.calls.busy()
+		if err := g.retry(ctx, v, func() error { return g.agentThaw(ctx, v) }); err != nil {
 			return err
+		}
+		if pending { // a freeze abandoned in libvirt may land after that thaw
+			if err := g.settle(ctx, v); err != nil {
+				return err
+			}
+			if err := g.retry(ctx, v, func() error { return g.agentThaw(ctx, v) }); err != nil {
+				return err
+			}
 		}
 		v.frozen = false
 		if !v.since.IsZero() {
@@ -359,19 +422,10 @@ func (g *Group) thawOne(ctx context.Context, v *vmState) error {
 		}
 	}
 	if v.paused {
-		err := retry(ctx, func() error {
-			return g.call(ctx, "resume domain "+name, func() error {
-				st, err := g.ops.state(name)
-				if err != nil {
-					return err
-				}
-				if st != StatePaused {
-					return nil // the suspend never landed, or someone resumed it
-				}
-				return g.ops.resume(name)
-			})
-		})
-		if err != nil {
+		if err := g.resume(ctx, v); err != nil {
+			return err
+		}
+		if err := g.ensureRunning(ctx, v); err != nil {
 			return err
 		}
 		v.paused = false
@@ -380,7 +434,13 @@ func (g *Group) thawOne(ctx context.Context, v *vmState) error {
 		}
 	}
 	if v.marked {
-		if err := g.call(ctx, "unmark domain "+name, func() error { return g.ops.mark(name, "") }); err != nil && !IsNotFound(err) {
+		if err := g.settle(ctx, v); err != nil {
+			return err
+		}
+		err := g.retry(ctx, v, func() error {
+			return g.call(ctx, v, "unmark domain "+name, func() error { return g.ops.mark(name, "") })
+		})
+		if err != nil && !IsNotFound(err) {
 			return err
 		}
 		v.marked = false
@@ -388,11 +448,63 @@ func (g *Group) thawOne(ctx context.Context, v *vmState) error {
 	return nil
 }
 
+func (g *Group) resume(ctx context.Context, v *vmState) error {
+	name := v.report.Name
+	return g.retry(ctx, v, func() error {
+		return g.call(ctx, v, "resume domain "+name, func() error { return g.ops.resume(name) })
+	})
+}
+
+// ensureRunning waits for every call started on v to return, then checks that v is
+// not paused, resuming it again when a late Suspend landed.
+func (g *Group) ensureRunning(ctx context.Context, v *vmState) error {
+	name := v.report.Name
+	for range 3 {
+		if err := g.settle(ctx, v); err != nil {
+			return err
+		}
+		var st State
+		err := g.retry(ctx, v, func() error {
+			return g.call(ctx, v, "state of domain "+name, func() error {
+				var err error
+				st, err = g.ops.state(name)
+				return err
+			})
+		})
+		if IsNotFound(err) {
+			return nil // gone: nothing of it is paused
+		}
+		if err != nil {
+			return err
+		}
+		if st != StatePaused {
+			return nil
+		}
+		if err := g.resume(ctx, v); err != nil {
+			return err
+		}
+	}
+	return fmt.Errorf("domain %s is paused again after 3 resumes: someone else pauses it", name)
+}
+
+// settle waits for every libvirt call started on v to return.
+func (g *Group) settle(ctx context.Context, v *vmState) error {
+	if err := v.calls.wait(ctx); err != nil {
+		return fmt.Errorf("domain %s: a libvirt call on it has not returned (%w): left marked for kvmbackup recover", v.report.Name, err)
+	}
+	return nil
+}
+
 // call runs one libvirt call of the group aside (the C call takes no context): when
 // ctx ends first, call returns ctx's error naming what, and the C call finishes on
 // its own.
-func (g *Group) call(ctx context.Context, what string, f func() error) error {
-	return callAside(ctx, what, f)
+// The call is counted on v until it returns.
+func (g *Group) call(ctx context.Context, v *vmState, what string, f func() error) error {
+	v.calls.start()
+	return callAside(ctx, what, func() error {
+		defer v.calls.end()
+		return f()
+	})
 }
 
 // Reports returns every VM's report so far.
@@ -405,7 +517,7 @@ func (g *Group) Reports() []VMReport {
 }
 
 // retry runs f up to 3 times, 200ms apart, while ctx lasts.
-func retry(ctx context.Context, f func() error) error {
+func (g *Group) retry(ctx context.Context, v *vmState, f func() error) error {
 	var err error
 	for i := 0; i < 3; i++ {
 		if err = f(); err == nil || IsNotFound(err) {
