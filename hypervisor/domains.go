@@ -78,7 +78,7 @@ type Disk struct {
 func (c *Conn) Domains(ctx context.Context) ([]Domain, error) {
 	var out []Domain
 	err := c.call(ctx, "list domains", func() error {
-		doms, err := c.conn.ListAllDomains(0)
+		doms, err := c.lv().ListAllDomains(0)
 		if err != nil {
 			return err
 		}
@@ -217,7 +217,7 @@ func (c *Conn) withDomain(ctx context.Context, name, what string, f func(*libvir
 // onDomain looks name up and runs f on it, blocking (no context: see call); an
 // unknown name wraps ErrNotFound.
 func (c *Conn) onDomain(name string, f func(*libvirt.Domain) error) error {
-	dom, err := c.conn.LookupDomainByName(name)
+	dom, err := c.lv().LookupDomainByName(name)
 	if err != nil {
 		if lverr(err, libvirt.ERR_NO_DOMAIN) {
 			return fmt.Errorf("%w %q on %s", ErrNotFound, name, c.URI)

@@ -94,6 +94,7 @@ type VMReport struct {
 // paused or froze; it is idempotent and safe to defer.
 type Group struct {
 	ops  domainOps
+	conn connector
 	opts FreezeOptions
 	mu   sync.Mutex
 	vms  []*vmState
@@ -165,11 +166,11 @@ func (c *inflight) wait(ctx context.Context) error {
 // VM that is shut off is skipped (its disks are at rest); one already paused by
 // someone else is left alone and not resumed later; both are reported.
 func (c *Conn) Freeze(ctx context.Context, names []string, opts FreezeOptions) (*Group, error) {
-	return freeze(ctx, libvirtOps{c}, names, opts)
+	return freeze(ctx, libvirtOps{c}, c, names, opts)
 }
 
-// freeze is Freeze on any domainOps.
-func freeze(ctx context.Context, ops domainOps, names []string, opts FreezeOptions) (*Group, error) {
+// freeze is Freeze on any domainOps, conn replacing a lost connection.
+func freeze(ctx context.Context, ops domainOps, conn connector, names []string, opts FreezeOptions) (*Group, error) {
 	if opts.AgentTimeout == 0 {
 		opts.AgentTimeout = 10 * time.Second
 	}
@@ -184,7 +185,7 @@ func freeze(ctx context.Context, ops domainOps, names []string, opts FreezeOptio
 	default:
 		return nil, fmt.Errorf("quiesce mode %q is not one of auto, agent, sysrq-suspend, suspend, none", opts.Mode)
 	}
-	g := &Group{ops: ops, opts: opts}
+	g := &Group{ops: ops, conn: conn, opts: opts}
 	for _, n := range names {
 		g.vms = append(g.vms, &vmState{report: VMReport{Name: n}})
 	}
@@ -405,14 +406,14 @@ func (g *Group) thawOne(ctx context.Context, v *vmState) error {
 	name := v.report.Name
 	if v.frozen {
 		pending := v.calls.busy()
-		if err := g.retry(ctx, v, func() error { return g.agentThaw(ctx, v) }); err != nil {
+		if err := g.retry(ctx, func() error { return g.agentThaw(ctx, v) }); err != nil {
 			return err
 		}
 		if pending { // a freeze abandoned in libvirt may land after that thaw
 			if err := g.settle(ctx, v); err != nil {
 				return err
 			}
-			if err := g.retry(ctx, v, func() error { return g.agentThaw(ctx, v) }); err != nil {
+			if err := g.retry(ctx, func() error { return g.agentThaw(ctx, v) }); err != nil {
 				return err
 			}
 		}
@@ -437,7 +438,7 @@ func (g *Group) thawOne(ctx context.Context, v *vmState) error {
 		if err := g.settle(ctx, v); err != nil {
 			return err
 		}
-		err := g.retry(ctx, v, func() error {
+		err := g.retry(ctx, func() error {
 			return g.call(ctx, v, "unmark domain "+name, func() error { return g.ops.mark(name, "") })
 		})
 		if err != nil && !IsNotFound(err) {
@@ -450,7 +451,7 @@ func (g *Group) thawOne(ctx context.Context, v *vmState) error {
 
 func (g *Group) resume(ctx context.Context, v *vmState) error {
 	name := v.report.Name
-	return g.retry(ctx, v, func() error {
+	return g.retry(ctx, func() error {
 		return g.call(ctx, v, "resume domain "+name, func() error { return g.ops.resume(name) })
 	})
 }
@@ -464,7 +465,7 @@ func (g *Group) ensureRunning(ctx context.Context, v *vmState) error {
 			return err
 		}
 		var st State
-		err := g.retry(ctx, v, func() error {
+		err := g.retry(ctx, func() error {
 			return g.call(ctx, v, "state of domain "+name, func() error {
 				var err error
 				st, err = g.ops.state(name)
@@ -516,15 +517,31 @@ func (g *Group) Reports() []VMReport {
 	return out
 }
 
-// retry runs f up to 3 times, 200ms apart, while ctx lasts.
-func (g *Group) retry(ctx context.Context, v *vmState, f func() error) error {
+// Retries of a Thaw step: up to retryAttempts tries, retryFirst apart at first, the
+// wait doubling up to retryMax (some 9s in all: a libvirtd restart inside the window).
+var (
+	retryAttempts = 8
+	retryFirst    = 200 * time.Millisecond
+	retryMax      = 2 * time.Second
+)
+
+// retry runs f until it succeeds, a bounded number of times while ctx lasts. Before
+// each new try the connection is replaced if it was lost (libvirtd restarted while
+// the group was paused): the paused VMs are still there for the new one to resume.
+func (g *Group) retry(ctx context.Context, f func() error) error {
 	var err error
-	for i := 0; i < 3; i++ {
+	wait := retryFirst
+	for i := 0; i < retryAttempts; i++ {
 		if err = f(); err == nil || IsNotFound(err) {
 			return err
 		}
-		if sleepCtx(ctx, 200*time.Millisecond) != nil {
+		if i == retryAttempts-1 || sleepCtx(ctx, wait) != nil {
 			break
+		}
+		wait = min(2*wait, retryMax)
+		if cerr := g.conn.reconnect(ctx); cerr != nil {
+			err = errors.Join(err, cerr)
+			zerolog.Ctx(ctx).Warn().Str("component", "hypervisor").Err(cerr).Msg("libvirt connection lost; retrying")
 		}
 	}
 	return err

@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -24,6 +27,35 @@ type fakeOps struct {
 	// onSuspend is called when a suspend enters libvirt, onResume when a resume does
 	// (outside the lock).
 	onSuspend, onResume func(name string)
+	// lost: the connection is dead (libvirtd restarted): every call fails until
+	// reconnect, which fails refused more times first (the daemon starting up).
+	lost       bool
+	refused    int
+	reconnects int
+}
+
+var errLost = errors.New("internal error: client socket is closed")
+
+// lose kills the connection; the daemon then refuses the next refused connects.
+func (f *fakeOps) lose(refused int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.lost, f.refused = true, refused
+}
+
+func (f *fakeOps) reconnect(ctx context.Context) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.reconnects++
+	if !f.lost {
+		return nil
+	}
+	if f.refused > 0 {
+		f.refused--
+		return errors.New("Failed to connect socket to '/var/run/libvirt/libvirt-sock': Connection refused")
+	}
+	f.lost = false
+	return nil
 }
 
 type fakeDom struct {
@@ -43,6 +75,11 @@ func newFakeOps(names ...string) *fakeOps {
 func (f *fakeOps) enter(name string) (*fakeDom, func(), error) {
 	f.calls.Add(1)
 	f.mu.Lock()
+	if f.lost {
+		f.mu.Unlock()
+		f.calls.Done()
+		return nil, nil, errLost
+	}
 	d := f.doms[name]
 	if d == nil {
 		f.mu.Unlock()
@@ -176,13 +213,33 @@ func TestHostileSuspendAfterCancel(t *testing.T) {
 			release()
 		}
 	}
-	_, err := freeze(ctx, f, []string{"vm1", "vm2"}, FreezeOptions{Mode: ModeSuspend, RunID: "hostile"})
+	_, err := freeze(ctx, f, f, []string{"vm1", "vm2"}, FreezeOptions{Mode: ModeSuspend, RunID: "hostile"})
 	release()
 	f.settled()
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("want context canceled, got %v", err)
 	}
 	f.requireRunningUnmarked(t)
+}
+
+// libvirtd restarts while the group is paused: the connection dies, the daemon
+// refuses connections for a moment, and the guests stay paused in it. Thaw must
+// reconnect and resume them.
+func TestHostileConnectionLost(t *testing.T) {
+	f := newFakeOps("vm1", "vm2")
+	g, err := freeze(t.Context(), f, f, []string{"vm1", "vm2"}, FreezeOptions{Mode: ModeSuspend, RunID: "hostile"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.lose(2)
+	if _, err := g.Thaw(t.Context()); err != nil {
+		t.Fatalf("Thaw after the connection was lost: %v", err)
+	}
+	f.settled()
+	f.requireRunningUnmarked(t)
+	if f.reconnects == 0 {
+		t.Fatal("Thaw never reconnected")
+	}
 }
 
 // lateOps holds each real Suspend until gate is closed, calls the hooks as a suspend
@@ -224,13 +281,88 @@ func TestHostileSuspendAfterCancelLab(t *testing.T) {
 	release := func() { once.Do(func() { close(ops.gate) }) }
 	ops.onSuspend = func(string) { cancel() }
 	ops.onResume = func(string) { release() }
-	_, err := freeze(ctx, ops, []string{g.Name}, FreezeOptions{Mode: ModeSuspend, RunID: "hostile-lab"})
+	_, err := freeze(ctx, ops, c, []string{g.Name}, FreezeOptions{Mode: ModeSuspend, RunID: "hostile-lab"})
 	release()
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("want context canceled, got %v", err)
 	}
 	if err := <-ops.landed; err != nil {
 		t.Fatalf("the held suspend: %v", err)
+	}
+	requireRunningUnmarked(t, g)
+}
+
+// sockProxy forwards a unix socket to libvirtd's, and can cut every connection it
+// carries: to the client, the daemon went away (as when libvirtd restarts), without
+// restarting the daemon other tests use.
+type sockProxy struct {
+	path  string
+	mu    sync.Mutex
+	conns []net.Conn
+}
+
+func newSockProxy(t *testing.T, target string) *sockProxy {
+	t.Helper()
+	p := &sockProxy{path: filepath.Join(t.TempDir(), "libvirt.sock")}
+	l, err := net.Listen("unix", p.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close(); p.cut() })
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			d, err := net.Dial("unix", target)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			p.mu.Lock()
+			p.conns = append(p.conns, c, d)
+			p.mu.Unlock()
+			go func() { io.Copy(d, c); d.Close() }()
+			go func() { io.Copy(c, d); c.Close() }()
+		}
+	}()
+	return p
+}
+
+// cut closes every connection carried so far.
+func (p *sockProxy) cut() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, c := range p.conns {
+		c.Close()
+	}
+	p.conns = nil
+}
+
+// The connection to the real libvirtd is lost while a real guest is paused; Thaw
+// reconnects and resumes it.
+func TestHostileConnectionLostLab(t *testing.T) {
+	testenv.Require(t, testenv.Libvirt)
+	g := testenv.StartGuest(t, testenv.GuestOptions{})
+	p := newSockProxy(t, "/var/run/libvirt/libvirt-sock")
+	ctx := t.Context()
+	c, err := Connect(ctx, "qemu:///system?socket="+p.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	grp, err := c.Freeze(ctx, []string{g.Name}, FreezeOptions{Mode: ModeSuspend, RunID: "hostile-lab"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Virsh(context.Background(), "resume", g.Name) // whatever happens
+	if st := state(t, g); st != "paused" {
+		t.Fatalf("after Freeze: %s", st)
+	}
+	p.cut()
+	if _, err := grp.Thaw(ctx); err != nil {
+		t.Fatalf("Thaw after the connection was lost: %v", err)
 	}
 	requireRunningUnmarked(t, g)
 }

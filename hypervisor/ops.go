@@ -1,6 +1,7 @@
 package hypervisor
 
 import (
+	"context"
 	"errors"
 
 	"libvirt.org/go/libvirt"
@@ -24,6 +25,14 @@ type domainOps interface {
 	sendSysrqSync(name string) error
 	suspend(name string) error
 	resume(name string) error
+}
+
+// connector keeps a Group's connection usable. Contract: reconnect replaces a
+// connection that is no longer alive (libvirtd restarted) with a new one to the same
+// daemon, and does nothing to a live one; it returns within ctx. The domainOps calls
+// after it use the new connection.
+type connector interface {
+	reconnect(ctx context.Context) error
 }
 
 // libvirtOps is domainOps on a real connection.
