@@ -246,7 +246,7 @@ func (c *Conn) call(ctx context.Context, what string, f func() error) error {
 	return callAside(ctx, what, f)
 }
 
-// callAside runs f aside; when ctx ends first it returns ctx's error naming what.
+// callAside runs f aside; when ctx ends first it returns ctx's cause naming what.
 func callAside(ctx context.Context, what string, f func() error) error {
 	ch := make(chan error, 1)
 	go func() { ch <- f() }()
@@ -260,6 +260,6 @@ func callAside(ctx context.Context, what string, f func() error) error {
 		}
 		return nil
 	case <-ctx.Done():
-		return fmt.Errorf("%s: %w", what, ctx.Err())
+		return fmt.Errorf("%s: %w", what, context.Cause(ctx))
 	}
 }

@@ -73,9 +73,14 @@ type FreezeOptions struct {
 	// AgentTimeout bounds a guest agent freeze (default 10s); in auto mode a guest
 	// whose agent does not answer in time falls back to sysrq-suspend.
 	AgentTimeout time.Duration
-	RunID        string                                           // recorded in the mark
-	Now          func() time.Time                                 // default time.Now
-	Sleep        func(ctx context.Context, d time.Duration) error // default: a timer
+	// MaxPause is the hard deadline of the freeze window, counted from the first
+	// pause or filesystem freeze (0: none). Freeze fails, and thaws the group, when
+	// the settle delay or a suspend is still pending at it; Deadline tells the caller
+	// when the rest of its window (the snapshots) must end.
+	MaxPause time.Duration
+	RunID    string                                           // recorded in the mark
+	Now      func() time.Time                                 // default time.Now
+	Sleep    func(ctx context.Context, d time.Duration) error // default: a timer
 }
 
 // VMReport is what happened to one VM of a group.
@@ -93,11 +98,47 @@ type VMReport struct {
 // Group is a frozen group of VMs. Thaw resumes or thaws exactly the VMs this Group
 // paused or froze; it is idempotent and safe to defer.
 type Group struct {
-	ops  domainOps
-	conn connector
-	opts FreezeOptions
-	mu   sync.Mutex
-	vms  []*vmState
+	ops   domainOps
+	conn  connector
+	opts  FreezeOptions
+	mu    sync.Mutex
+	vms   []*vmState
+	winMu sync.Mutex
+	start time.Time // the first pause or freeze was attempted (real clock)
+}
+
+// ErrMaxPause is a freeze window that reached FreezeOptions.MaxPause.
+var ErrMaxPause = errors.New("the freeze window reached its max pause (quiesce.max-pause)")
+
+// openWindow records the start of the freeze window, once: a pause or a freeze is
+// about to be attempted. The deadline is wall time, whatever opts.Now says.
+func (g *Group) openWindow() {
+	g.winMu.Lock()
+	defer g.winMu.Unlock()
+	if g.start.IsZero() {
+		g.start = time.Now()
+	}
+}
+
+// Deadline is when the freeze window must end (FreezeOptions.MaxPause after the
+// first pause or freeze); zero when there is no max pause or nothing was paused or
+// frozen.
+func (g *Group) Deadline() time.Time {
+	g.winMu.Lock()
+	defer g.winMu.Unlock()
+	if g.start.IsZero() || g.opts.MaxPause <= 0 {
+		return time.Time{}
+	}
+	return g.start.Add(g.opts.MaxPause)
+}
+
+// windowCtx is ctx ending at the window's deadline, with an ErrMaxPause cause.
+func (g *Group) windowCtx(ctx context.Context) (context.Context, context.CancelFunc) {
+	dl := g.Deadline()
+	if dl.IsZero() {
+		return context.WithCancel(ctx)
+	}
+	return context.WithDeadlineCause(ctx, dl, fmt.Errorf("%w of %v: %w", ErrMaxPause, g.opts.MaxPause, context.DeadlineExceeded))
 }
 
 type vmState struct {
@@ -201,11 +242,18 @@ func freeze(ctx context.Context, ops domainOps, conn connector, names []string, 
 	if err := g.each(func(v *vmState) error { return g.prepare(ctx, v) }); err != nil {
 		return fail(err)
 	}
-	// Phase 2: one settle delay for every VM that got Alt+SysRq+S.
+	// Phase 2: one settle delay for every VM that got Alt+SysRq+S (bounded by the
+	// max pause when an agent already froze a guest).
 	for _, v := range g.vms {
 		if v.report.Mode == ModeSysrqSuspend {
 			log.Debug().Dur("settle", opts.Settle).Msg("settling after Alt+SysRq+S")
-			if err := opts.Sleep(ctx, opts.Settle); err != nil {
+			wctx, cancel := g.windowCtx(ctx)
+			err := opts.Sleep(wctx, opts.Settle)
+			if err != nil && wctx.Err() != nil {
+				err = context.Cause(wctx)
+			}
+			cancel()
+			if err != nil {
 				return fail(fmt.Errorf("settle after Alt+SysRq+S: %w", err))
 			}
 			break
@@ -214,8 +262,16 @@ func freeze(ctx context.Context, ops domainOps, conn connector, names []string, 
 	if err := ctx.Err(); err != nil {
 		return fail(fmt.Errorf("freeze: %w", err))
 	}
-	// Phase 3, in parallel: suspend.
-	if err := g.each(func(v *vmState) error { return g.suspend(ctx, v) }); err != nil {
+	// Phase 3, in parallel: suspend, within the max pause.
+	for _, v := range g.vms {
+		if v.report.Mode == ModeSysrqSuspend || v.report.Mode == ModeSuspend {
+			g.openWindow()
+		}
+	}
+	wctx, cancel := g.windowCtx(ctx)
+	err := g.each(func(v *vmState) error { return g.suspend(wctx, v) })
+	cancel()
+	if err != nil {
 		return fail(err)
 	}
 	for _, v := range g.vms {
@@ -318,6 +374,7 @@ func (g *Group) agentFreeze(ctx context.Context, v *vmState) error {
 	actx, cancel := context.WithTimeout(ctx, g.opts.AgentTimeout)
 	defer cancel()
 	name := v.report.Name
+	g.openWindow()
 	err := g.call(actx, v, "freeze the filesystems of domain "+name, func() error { return g.ops.fsFreeze(name) })
 	switch {
 	case err == nil:

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/kvmbackup/kvmbackup/testenv"
 )
@@ -240,6 +241,35 @@ func TestHostileConnectionLost(t *testing.T) {
 	if f.reconnects == 0 {
 		t.Fatal("Thaw never reconnected")
 	}
+}
+
+// A Suspend that hangs in libvirt past quiesce.max-pause: Freeze gives up at the
+// deadline, names it, and resumes the group, the hung VM once its call returns.
+func TestHostileSuspendPastMaxPause(t *testing.T) {
+	f := newFakeOps("vm1", "vm2")
+	gate := make(chan struct{})
+	f.gate["vm1"] = gate
+	var once sync.Once
+	release := func() { once.Do(func() { close(gate) }) }
+	f.onResume = func(name string) {
+		if name == "vm1" {
+			release() // libvirt answers at last, once the group is being resumed
+		}
+	}
+	fallback := time.AfterFunc(3*time.Second, release) // without a deadline, Freeze would wait forever
+	defer fallback.Stop()
+	start := time.Now()
+	_, err := freeze(t.Context(), f, f, []string{"vm1", "vm2"}, FreezeOptions{Mode: ModeSuspend, MaxPause: 200 * time.Millisecond, RunID: "hostile"})
+	took := time.Since(start)
+	release()
+	f.settled()
+	if !errors.Is(err, ErrMaxPause) || !strings.Contains(err.Error(), "max-pause") || !strings.Contains(err.Error(), "vm1") {
+		t.Fatalf("want an error naming the max pause and vm1, got %v (after %v)", err, took)
+	}
+	if took > 2*time.Second {
+		t.Fatalf("Freeze returned after %v, long past its 200ms max pause", took)
+	}
+	f.requireRunningUnmarked(t)
 }
 
 // lateOps holds each real Suspend until gate is closed, calls the hooks as a suspend
