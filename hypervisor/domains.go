@@ -217,7 +217,11 @@ func (c *Conn) withDomain(ctx context.Context, name, what string, f func(*libvir
 // onDomain looks name up and runs f on it, blocking (no context: see call); an
 // unknown name wraps ErrNotFound.
 func (c *Conn) onDomain(name string, f func(*libvirt.Domain) error) error {
-	dom, err := c.lv().LookupDomainByName(name)
+	conn := c.lv()
+	if conn == nil {
+		return fmt.Errorf("domain %s: the connection to %s is closed", name, c.URI)
+	}
+	dom, err := conn.LookupDomainByName(name)
 	if err != nil {
 		if lverr(err, libvirt.ERR_NO_DOMAIN) {
 			return fmt.Errorf("%w %q on %s", ErrNotFound, name, c.URI)

@@ -426,8 +426,10 @@ var ThawTimeout = 60 * time.Second
 // Thaw resumes the VMs this group paused and thaws those it froze, then clears their
 // marks, each VM in parallel. It runs even when ctx is already cancelled (with a fresh
 // bounded context carrying ctx's values), is idempotent, and returns every VM's report
-// with its measured window. A VM that could not be resumed stays marked, so that
-// Recover resumes it later; the error names it.
+// with its measured window. A VM's mark is cleared only once every libvirt call
+// started on it has returned (a Suspend abandoned at cancellation lands late) and it
+// is seen not paused; a lost connection is replaced (bounded retries). A VM that could
+// not be resumed stays marked, so that Recover resumes it later; the error names it.
 func (g *Group) Thaw(ctx context.Context) ([]VMReport, error) {
 	if g == nil {
 		return nil, nil
