@@ -27,8 +27,11 @@ type Hypervisor interface {
 }
 
 // Frozen is a group of VMs held still by Hypervisor.Freeze (see its contract).
+// Deadline is when the freeze window must end (opts.MaxPause after the first pause
+// or freeze; zero: no deadline): the caller thaws by then, whatever is pending.
 type Frozen interface {
 	Reports() []hypervisor.VMReport
+	Deadline() time.Time
 	Thaw(ctx context.Context) ([]hypervisor.VMReport, error)
 }
 

@@ -43,6 +43,10 @@ type world struct {
 	root     string                          // where dataset directories live
 	trees    map[string]map[string][]byte    // live directory trees (paths: entries): path → files
 	treeOpts map[string]transfer.TreeOptions // the options of each SyncTree, by source
+	// onSnapshot, when set, is called as each LVM snapshot starts (outside the lock;
+	// it may block), onThaw as a frozen group is resumed.
+	onSnapshot func(vg, origin string)
+	onThaw     func(paused []string)
 }
 
 type faultMode int
@@ -217,6 +221,9 @@ func (f fakeHV) Freeze(ctx context.Context, names []string, o hypervisor.FreezeO
 		return nil, err // the contract: nothing left paused
 	}
 	fr := &frozen{w: f.w}
+	if o.MaxPause > 0 {
+		fr.deadline = time.Now().Add(o.MaxPause)
+	}
 	for _, n := range names {
 		d := f.w.doms[n]
 		if d.d.State != hypervisor.StateRunning || d.paused {
@@ -246,13 +253,16 @@ func (f fakeHV) Recover(ctx context.Context) ([]hypervisor.Recovered, error) {
 }
 
 type frozen struct {
-	w      *world
-	paused []string
-	reps   []hypervisor.VMReport
-	done   bool
+	w        *world
+	paused   []string
+	reps     []hypervisor.VMReport
+	done     bool
+	deadline time.Time
 }
 
 func (g *frozen) Reports() []hypervisor.VMReport { return g.reps }
+
+func (g *frozen) Deadline() time.Time { return g.deadline }
 
 func (g *frozen) Thaw(ctx context.Context) ([]hypervisor.VMReport, error) {
 	if g.done {
@@ -263,6 +273,9 @@ func (g *frozen) Thaw(ctx context.Context) ([]hypervisor.VMReport, error) {
 		return g.reps, err // the VMs stay paused and marked, for recover
 	}
 	g.done = true
+	if g.w.onThaw != nil {
+		g.w.onThaw(g.paused)
+	}
 	for i, r := range g.reps {
 		if slices.Contains(g.paused, r.Name) {
 			d := g.w.doms[r.Name]
@@ -312,9 +325,14 @@ func (f fakeLVM) LV(ctx context.Context, vg, name string) (lvm.LV, error) {
 }
 
 func (f fakeLVM) Snapshot(ctx context.Context, vg, origin string, o lvm.SnapshotOptions) (lvm.LV, error) {
+	if f.w.onSnapshot != nil {
+		f.w.onSnapshot(vg, origin)
+	}
 	if err := f.w.call(ctx, "Snapshot "+vg+"/"+origin, true); err != nil {
 		return lvm.LV{}, err
 	}
+	f.w.mu.Lock() // snapshots run in parallel
+	defer f.w.mu.Unlock()
 	src := f.w.lvs[vg+"/"+origin]
 	name := lvm.SnapshotName(origin, o.RunID)
 	s := &flv{lv: lvm.LV{VG: vg, Name: name, Path: "/dev/" + vg + "/" + name, Origin: origin, Size: src.lv.Size, Attr: "swi-a-s---",

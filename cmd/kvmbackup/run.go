@@ -42,8 +42,9 @@ left (as 'kvmbackup recover' does), checks the target, and plans: every domain (
 the config's vms:, or --vm) minus exclude:, each disk resolved to its LV (a raw LV
 used as the disk, or an image file on a filesystem on an LV); VMs sharing an LV
 form one group. Then, group by group: the guests are quiesced (guest agent, or
-Alt+SysRq+S, settle, suspend), every LV of the group is snapshotted, the guests are
-resumed at once; each snapshot is copied into the VM's dataset (changed blocks
+Alt+SysRq+S, settle, suspend), every LV of the group is snapshotted (all at once),
+the guests are resumed at once, and at the latest after quiesce.max-pause (10s:
+a VM whose snapshot is still pending then fails, the others go on); each snapshot is copied into the VM's dataset (changed blocks
 only, in place) and removed; each VM whose copies all succeeded gets domain.xml,
 kvmbackup.json and a dated ZFS snapshot, and any other is rolled back to its last
 complete backup.

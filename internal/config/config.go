@@ -63,6 +63,10 @@ var QuiesceModes = []string{QuiesceAuto, QuiesceAgent, QuiesceSysrqSuspend, Quie
 type Quiesce struct {
 	Mode   string        `mapstructure:"mode"`   // one of QuiesceModes
 	Settle time.Duration `mapstructure:"settle"` // wait after Alt+SysRq+S before suspend, 0–60s
+	// MaxPause is the hard deadline of a freeze window, from the first guest paused
+	// or frozen: past it the group is resumed, and the VMs whose snapshots are still
+	// pending fail. Above 0s, at most 10m.
+	MaxPause time.Duration `mapstructure:"max-pause"`
 }
 
 // Snapshot is how the classic LVM snapshots are made and watched.
@@ -115,6 +119,7 @@ var defaults = map[string]any{
 	"libvirt.uri":                "qemu:///system",
 	"quiesce.mode":               QuiesceAuto,
 	"quiesce.settle":             "1s",
+	"quiesce.max-pause":          "10s",
 	"snapshot.size":              "10G",
 	"snapshot.chunksize":         "512k",
 	"snapshot.max-fill":          "90%",
@@ -215,8 +220,9 @@ type rawConfig struct {
 		URI string `mapstructure:"uri"`
 	} `mapstructure:"libvirt"`
 	Quiesce struct {
-		Mode   string `mapstructure:"mode"`
-		Settle string `mapstructure:"settle"`
+		Mode     string `mapstructure:"mode"`
+		Settle   string `mapstructure:"settle"`
+		MaxPause string `mapstructure:"max-pause"`
 	} `mapstructure:"quiesce"`
 	Snapshot struct {
 		Size      string `mapstructure:"size"`
@@ -295,13 +301,15 @@ func (b *builder) build(r *rawConfig) *Config {
 		Exclude: r.Exclude,
 		Report:  Report{MetricsFile: r.Report.MetricsFile},
 	}
-	c.Quiesce.Settle = parseKey(b, "quiesce.settle", r.Quiesce.Settle, func(v string) (time.Duration, string) {
+	parseDuration := func(v string) (time.Duration, string) {
 		d, err := time.ParseDuration(v)
 		if err != nil {
 			return 0, "is not a duration (want e.g. 1s or 500ms)"
 		}
 		return d, ""
-	})
+	}
+	c.Quiesce.Settle = parseKey(b, "quiesce.settle", r.Quiesce.Settle, parseDuration)
+	c.Quiesce.MaxPause = parseKey(b, "quiesce.max-pause", r.Quiesce.MaxPause, parseDuration)
 	c.Snapshot.Size = parseKey(b, "snapshot.size", r.Snapshot.Size, parseSize)
 	c.Snapshot.Chunksize = parseKey(b, "snapshot.chunksize", r.Snapshot.Chunksize, func(v string) (int64, string) {
 		return parseBytes(v, "(want e.g. 64K or 512K)")

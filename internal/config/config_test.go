@@ -63,7 +63,7 @@ func wantKeyError(t *testing.T, err error, key string) *KeyError {
 func defaultConfig() *Config {
 	return &Config{
 		Libvirt:   Libvirt{URI: "qemu:///system"},
-		Quiesce:   Quiesce{Mode: "auto", Settle: time.Second},
+		Quiesce:   Quiesce{Mode: "auto", Settle: time.Second, MaxPause: 10 * time.Second},
 		Snapshot:  Snapshot{Size: Size{Bytes: 10 << 30}, Chunksize: 512 << 10, MaxFill: 90},
 		Target:    Target{Dataset: "backup/vms", RequireMirror: true, RequireCompression: true},
 		Retention: Retention{KeepLast: 1, KeepHourly: 12, KeepDaily: 3, KeepWeekly: 2},
@@ -88,7 +88,7 @@ func TestDefaults(t *testing.T) {
 func TestParseFull(t *testing.T) {
 	in := `
 libvirt: {uri: "qemu+ssh://host/system"}
-quiesce: {mode: sysrq-suspend, settle: 1500ms}
+quiesce: {mode: sysrq-suspend, settle: 1500ms, max-pause: 5s}
 snapshot: {size: 20%, chunksize: 64KiB, max-fill: 80}
 target: {dataset: tank/backup/vms, require-mirror: false, require-compression: false}
 retention: {keep-last: 0, keep-hourly: 0, keep-daily: 7, keep-weekly: 4, keep-monthly: 12, keep-yearly: 2}
@@ -110,7 +110,7 @@ report: {metrics-file: /var/lib/node_exporter/kvmbackup.prom}
 	}
 	want := &Config{
 		Libvirt:   Libvirt{URI: "qemu+ssh://host/system"},
-		Quiesce:   Quiesce{Mode: "sysrq-suspend", Settle: 1500 * time.Millisecond},
+		Quiesce:   Quiesce{Mode: "sysrq-suspend", Settle: 1500 * time.Millisecond, MaxPause: 5 * time.Second},
 		Snapshot:  Snapshot{Size: Size{Percent: 20}, Chunksize: 64 << 10, MaxFill: 80},
 		Target:    Target{Dataset: "tank/backup/vms"},
 		Retention: Retention{KeepDaily: 7, KeepWeekly: 4, KeepMonthly: 12, KeepYearly: 2},
@@ -157,6 +157,11 @@ func TestRules(t *testing.T) {
 		{"settle words", "quiesce: {settle: one second}", "quiesce.settle"},
 		{"settle negative", "quiesce: {settle: -1s}", "quiesce.settle"},
 		{"settle too long", "quiesce: {settle: 61s}", "quiesce.settle"},
+		{"max-pause 300ms", "quiesce: {max-pause: 300ms}", ""},
+		{"max-pause 10m", "quiesce: {max-pause: 10m}", ""},
+		{"max-pause 0", "quiesce: {max-pause: 0s}", "quiesce.max-pause"},
+		{"max-pause too long", "quiesce: {max-pause: 11m}", "quiesce.max-pause"},
+		{"max-pause words", "quiesce: {max-pause: ten seconds}", "quiesce.max-pause"},
 
 		{"size G", "snapshot: {size: 10G}", ""},
 		{"size m", "snapshot: {size: 512m}", ""},
@@ -380,6 +385,7 @@ func TestEnv(t *testing.T) {
 		"KVMBACKUP_LIBVIRT_URI=test:///default",
 		"KVMBACKUP_QUIESCE_MODE=none",
 		"KVMBACKUP_QUIESCE_SETTLE=2s",
+		"KVMBACKUP_QUIESCE_MAX_PAUSE=3s",
 		"KVMBACKUP_SNAPSHOT_SIZE=20%",
 		"KVMBACKUP_SNAPSHOT_CHUNKSIZE=64k",
 		"KVMBACKUP_SNAPSHOT_MAX_FILL=80%",
@@ -402,7 +408,7 @@ func TestEnv(t *testing.T) {
 	}
 	want := &Config{
 		Libvirt:   Libvirt{URI: "test:///default"},
-		Quiesce:   Quiesce{Mode: "none", Settle: 2 * time.Second},
+		Quiesce:   Quiesce{Mode: "none", Settle: 2 * time.Second, MaxPause: 3 * time.Second},
 		Snapshot:  Snapshot{Size: Size{Percent: 20}, Chunksize: 64 << 10, MaxFill: 80},
 		Target:    Target{Dataset: "tank/kvm"},
 		Retention: Retention{KeepLast: 2, KeepDaily: 7, KeepWeekly: 4, KeepMonthly: 6, KeepYearly: 1},

@@ -91,6 +91,9 @@ func (c *Config) check() []*KeyError {
 	if s := c.Quiesce.Settle; s < 0 || s > time.Minute {
 		bad("quiesce.settle", s.String(), "is out of range (want 0s to 60s)")
 	}
+	if m := c.Quiesce.MaxPause; m <= 0 || m > 10*time.Minute {
+		bad("quiesce.max-pause", m.String(), "is out of range (want above 0s, at most 10m)")
+	}
 
 	if s := c.Snapshot.Size; (s.Bytes != 0) == (s.Percent != 0) || s.Bytes < 0 || s.Percent < 0 || s.Percent > 100 {
 		bad("snapshot.size", s.String(), "is not a size: give bytes above 0 or a percentage above 0% and at most 100%")
