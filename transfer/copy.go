@@ -266,7 +266,7 @@ func spotCheck(f *os.File, m *manifest) bool {
 	for _, i := range idx {
 		wg.Go(func() {
 			buf := make([]byte, min(int64(ManifestBlock), m.length-i*ManifestBlock))
-			if _, err := f.ReadAt(buf, i*ManifestBlock); err != nil || xxh3.Hash128(buf) != m.hashes[i] {
+			if _, err := f.ReadAt(buf, i*ManifestBlock); err != nil || blockHash(buf) != m.hashes[i] {
 				bad.Store(true)
 			}
 		})
@@ -456,7 +456,7 @@ func (wk *worker) chunk(s span, src, dst []byte) error {
 	if src == nil && dst == nil && c.old == nil {
 		wk.stats.Holes += int64(s.n)
 		for i := s.off / ManifestBlock; c.hashes != nil && i*ManifestBlock < s.off+int64(s.n); i++ {
-			c.hashes[i] = zeroHash
+			c.hashes[i] = holeHash(int(min(ManifestBlock, c.size-i*ManifestBlock)))
 		}
 		return nil
 	}
@@ -470,7 +470,7 @@ func (wk *worker) chunk(s span, src, dst []byte) error {
 			i := (s.off + int64(b)) / ManifestBlock
 			h := zeroHash
 			if e-b != ManifestBlock || !isZero(src[b:e]) {
-				h = xxh3.Hash128(src[b:e])
+				h = blockHash(src[b:e])
 			}
 			if c.hashes != nil {
 				c.hashes[i] = h
