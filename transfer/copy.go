@@ -32,6 +32,15 @@ const CompareBlock = 4 << 10
 type Options struct {
 	// Manifest is DST's manifest file: used (DST not read) when it provably
 	// describes DST, rewritten atomically after the copy. "" for none.
+	//
+	// Provably: DST is a regular file whose identity (inode, size, modification and
+	// change times) is the one the manifest recorded, and a spot check of its
+	// blocks matches. A block device is never trusted, whatever its manifest says:
+	// its times do not change when it is written, and anyone who can open it (a
+	// guest, a mount, root's dd, even between two opens by kvmbackup) can have
+	// written it since; no generation kvmbackup could record would see such a write,
+	// so a block-device DST is always compared (the manifest is still rewritten,
+	// for Verify).
 	Manifest string
 	// ChunkSize is the size of each sequential read (default 1 MiB).
 	ChunkSize int
@@ -179,7 +188,11 @@ func open(src, dst string, opts Options) (*copier, error) {
 		return nil, fmt.Errorf("destination %s is not a regular file or a block device", dst)
 	}
 	// The manifest is judged against DST as it is now, before anything changes it.
-	if opts.Manifest != "" && !c.isNew {
+	switch {
+	case opts.Manifest == "" || c.isNew:
+	case !c.dstFile:
+		c.stats.Note = "the destination is a block device: nothing proves it unwritten since its manifest (a device's times do not change when it is written): compared with the destination"
+	default:
 		c.old, c.stats.Note = trustManifest(opts.Manifest, c.dst, c.size)
 	}
 	if c.dstFile {
@@ -226,9 +239,10 @@ func openDst(dst string) (f *os.File, created bool, err error) {
 	return f, created, nil
 }
 
-// trustManifest returns the manifest at path when it provably describes dst: it reads,
-// dst's identity (inode, size, times) is the one it recorded, and a spot check of
-// blocks read from dst matches. Otherwise nil and why.
+// trustManifest returns the manifest at path when it provably describes dst (see
+// Options.Manifest): it reads, dst is a regular file whose identity (inode, size,
+// times) is the one it recorded, and a spot check of blocks read from dst matches.
+// Otherwise nil and why.
 func trustManifest(path string, dst *os.File, srcSize int64) (*manifest, string) {
 	m, err := readManifest(path)
 	if errors.Is(err, os.ErrNotExist) {

@@ -1,9 +1,14 @@
 package transfer
 
 import (
+	"bytes"
 	"context"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/kvmbackup/kvmbackup/testenv"
 )
 
 // A partial last block that is a hole is hashed as what it is (its bytes), by the
@@ -31,5 +36,54 @@ func TestHostileManifestSparsePartialBlock(t *testing.T) {
 				t.Fatalf("second copy with the manifest: %+v %v", st, err)
 			}
 		})
+	}
+}
+
+// A block device's identity has no times: a device written behind the manifest's
+// back (outside the spot-checked blocks) must not be trusted; the copy compares and
+// makes it equal to SRC again.
+func TestHostileBlockDeviceManifestTrust(t *testing.T) {
+	testenv.Require(t, testenv.Root)
+	dir := t.TempDir()
+	ctx := t.Context()
+	const size = 64 << 20
+	img := filepath.Join(dir, "dev")
+	write(t, img, layout{size, nil}, 1)
+	out, err := testenv.Local(ctx, "losetup", "--find", "--show", img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev := strings.TrimSpace(out)
+	t.Cleanup(func() { testenv.Local(context.Background(), "losetup", "--detach", dev) })
+
+	src, man := filepath.Join(dir, "src"), filepath.Join(dir, "manifest")
+	write(t, src, layout{size, []extent{{0, 1 << 20}, {32 << 20, 1 << 20}}}, 2)
+	if _, err := Copy(ctx, src, dev, Options{Manifest: man}); err != nil {
+		t.Fatal(err)
+	}
+	// Someone writes the device: one block in the middle (the spot check reads the
+	// first, the last and 14 random blocks of 4096).
+	f, err := os.OpenFile(dev, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteAt(bytes.Repeat([]byte{0xEE}, ManifestBlock), 20<<20); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	st, err := Copy(ctx, src, dev, Options{Manifest: man})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode != "compare" || !strings.Contains(st.Note, "block device") {
+		t.Errorf("a manifest of a block device was trusted: mode %s, note %q", st.Mode, st.Note)
+	}
+	got := make([]byte, size)
+	g, _ := os.Open(dev)
+	g.ReadAt(got, 0)
+	g.Close()
+	want, _ := os.ReadFile(src)
+	if !bytes.Equal(got, want) {
+		t.Fatal("the device does not hold the source after the copy: the foreign write stayed")
 	}
 }

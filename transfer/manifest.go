@@ -40,7 +40,8 @@ func identityOf(f *os.File) (identity, error) {
 		MtimeNs: st.Mtim.Nano(), CtimeNs: st.Ctim.Nano()}
 	if st.Mode&unix.S_IFMT == unix.S_IFBLK {
 		// A device node's times do not change when the device is written: only its
-		// number and size identify it (and the spot check guards the content).
+		// number and size identify it, which is why a manifest of a block device is
+		// never trusted for a copy (Options.Manifest); Verify reads it whole.
 		var err error
 		if id.Size, err = deviceSize(f); err != nil {
 			return identity{}, err
