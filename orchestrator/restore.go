@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/kvmbackup/kvmbackup/hypervisor"
+	"github.com/kvmbackup/kvmbackup/lvm"
 	"github.com/kvmbackup/kvmbackup/transfer"
 	"github.com/kvmbackup/kvmbackup/zfs"
 )
@@ -29,21 +30,38 @@ type RestoreTarget interface {
 	Unmount(ctx context.Context, dir string) error
 }
 
+// VMRestoreTarget is what a VM restore needs of the ZFS target: RestoreTarget's
+// contract, and Mounter's (a --to inside the target's mount point is refused).
+type VMRestoreTarget interface {
+	RestoreTarget
+	Mounter
+}
+
 // Verifier checks a written image against the manifest of its backup
-// (transfer.Verify's contract).
+// (transfer.VerifyFile's contract): it reads dst, open and named by dst.Name(),
+// whole, and neither writes nor closes it.
 type Verifier interface {
-	Verify(ctx context.Context, dst, manifest string) (transfer.VerifyResult, error)
+	Verify(ctx context.Context, dst *os.File, manifest string) (transfer.VerifyResult, error)
 }
 
-// Verify calls transfer.Verify.
-func (TransferCopier) Verify(ctx context.Context, dst, manifest string) (transfer.VerifyResult, error) {
-	return transfer.Verify(ctx, dst, manifest)
+// Verify calls transfer.VerifyFile.
+func (TransferCopier) Verify(ctx context.Context, dst *os.File, manifest string) (transfer.VerifyResult, error) {
+	return transfer.VerifyFile(ctx, dst, manifest)
 }
 
-// RestoreDeps are the components a restore drives.
+// VolumeResolver says which LV a VM's disk is now: Snapshotter's ResolveDevice and
+// ResolveFile contract (lvm.ErrNotOnLV when it is on none).
+type VolumeResolver interface {
+	ResolveDevice(ctx context.Context, path string) (lvm.LV, error)
+	ResolveFile(ctx context.Context, path string) (lvm.FileOnLV, error)
+}
+
+// RestoreDeps are the components a restore drives. The Copier is given DST opened
+// (transfer.Options.DstFile) and must write through it, never reopen the path.
 type RestoreDeps struct {
 	Hypervisor Hypervisor
-	Target     RestoreTarget
+	Target     VMRestoreTarget
+	Volumes    VolumeResolver
 	Copier     Copier
 	Verifier   Verifier
 }
@@ -136,7 +154,7 @@ func Restore(ctx context.Context, d RestoreDeps, o RestoreOptions) (*Restored, e
 		rd.Stats = st
 		if err == nil {
 			var v transfer.VerifyResult
-			v, err = d.Verifier.Verify(ctx, rd.To, rd.manifest)
+			v, err = verifyPath(ctx, d.Verifier, rd.To, rd.manifest)
 			rd.Verified = &v
 		}
 		if err != nil {
@@ -158,6 +176,15 @@ func Restore(ctx context.Context, d RestoreDeps, o RestoreOptions) (*Restored, e
 	}
 	res.Duration = time.Since(start)
 	return res, errors.Join(errs...)
+}
+
+func verifyPath(ctx context.Context, v Verifier, dst, manifest string) (transfer.VerifyResult, error) {
+	f, err := os.Open(dst)
+	if err != nil {
+		return transfer.VerifyResult{FirstBad: -1}, fmt.Errorf("verify: %w", err)
+	}
+	defer f.Close()
+	return v.Verify(ctx, f, manifest)
 }
 
 // mountReadOnly mounts snap read-only for the length of a restore; unmount undoes

@@ -100,7 +100,7 @@ func runRestore(ctx context.Context, g *globalOptions, o *restoreOptions, vm str
 		return err
 	}
 	defer release()
-	res, err := orchestrator.Restore(ctx, orchestrator.RestoreDeps{Hypervisor: deps.Hypervisor, Target: zfs.New(),
+	res, err := orchestrator.Restore(ctx, orchestrator.RestoreDeps{Hypervisor: deps.Hypervisor, Target: zfs.New(), Volumes: deps.LVM,
 		Copier: orchestrator.TransferCopier{}, Verifier: orchestrator.TransferCopier{}},
 		orchestrator.RestoreOptions{Root: cfg.Target.Dataset, VM: vm, At: o.at, Disks: o.disks, To: o.to, Define: o.define, As: o.as, DryRun: o.dryRun,
 			RunID: "restore-" + time.Now().UTC().Format("20060102T150405Z"), Now: time.Now(), Location: locationFrom(ctx)})
