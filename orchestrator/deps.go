@@ -76,7 +76,9 @@ type Target interface {
 }
 
 // Copier makes dst byte-identical to src writing only what differs (transfer.Copy's
-// contract): on error dst may be half written, and the caller rolls it back.
+// contract): on error dst may be half written, and the caller rolls it back. With
+// opts.SrcFile or opts.DstFile it reads or writes those open files, never the paths
+// (which then only name them), and leaves them open.
 type Copier interface {
 	Copy(ctx context.Context, src, dst string, opts transfer.Options) (transfer.Stats, error)
 }

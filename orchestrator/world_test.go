@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"os"
 	"path/filepath"
@@ -580,16 +581,26 @@ func (f fakeCopier) Copy(ctx context.Context, src, dst string, o transfer.Option
 	if data == nil {
 		data, _ = os.ReadFile(src) // a restore reads a file of a mounted snapshot
 	}
+	write := func(b []byte) error { // through DstFile when given, as transfer.Copy
+		if o.DstFile == nil {
+			return os.WriteFile(dst, b, 0o600)
+		}
+		if err := o.DstFile.Truncate(0); err != nil {
+			return err
+		}
+		_, err := o.DstFile.WriteAt(b, 0)
+		return err
+	}
 	if err := f.w.call(ctx, "Copy "+src, true); err != nil {
 		if !f.w.crashedBefore() {
-			os.WriteFile(dst, []byte("PARTIAL"), 0o600) // a copy cut short leaves DST half written
+			write([]byte("PARTIAL")) // a copy cut short leaves DST half written
 		}
 		return transfer.Stats{}, err
 	}
 	if data == nil {
 		return transfer.Stats{}, fmt.Errorf("fake copy: no such source %s", src)
 	}
-	if err := os.WriteFile(dst, data, 0o600); err != nil {
+	if err := write(data); err != nil {
 		return transfer.Stats{}, err
 	}
 	if o.Manifest != "" {
@@ -656,8 +667,9 @@ func (f fakeZFS) Unmount(ctx context.Context, dir string) error {
 	return os.RemoveAll(dir)
 }
 
-// Verify checks DST against the fake manifest ("manifest of N bytes").
-func (f fakeCopier) Verify(ctx context.Context, dst, manifest string) (transfer.VerifyResult, error) {
+// Verify checks DST (open) against the fake manifest ("manifest of N bytes").
+func (f fakeCopier) Verify(ctx context.Context, dstFile *os.File, manifest string) (transfer.VerifyResult, error) {
+	dst := dstFile.Name()
 	if err := f.w.call(ctx, "Verify "+dst, true); err != nil {
 		return transfer.VerifyResult{}, err
 	}
@@ -665,7 +677,7 @@ func (f fakeCopier) Verify(ctx context.Context, dst, manifest string) (transfer.
 	if err != nil {
 		return transfer.VerifyResult{}, err
 	}
-	b, err := os.ReadFile(dst)
+	b, err := io.ReadAll(io.NewSectionReader(dstFile, 0, 1<<40))
 	if err != nil {
 		return transfer.VerifyResult{}, err
 	}

@@ -32,6 +32,15 @@ const CompareBlock = 4 << 10
 type Options struct {
 	// Manifest is DST's manifest file: used (DST not read) when it provably
 	// describes DST, rewritten atomically after the copy. "" for none.
+	//
+	// Provably: DST is a regular file whose identity (inode, size, modification and
+	// change times) is the one the manifest recorded, and a spot check of its
+	// blocks matches. A block device is never trusted, whatever its manifest says:
+	// its times do not change when it is written, and anyone who can open it (a
+	// guest, a mount, root's dd, even between two opens by kvmbackup) can have
+	// written it since; no generation kvmbackup could record would see such a write,
+	// so a block-device DST is always compared (the manifest is still rewritten,
+	// for Verify).
 	Manifest string
 	// ChunkSize is the size of each sequential read (default 1 MiB).
 	ChunkSize int
@@ -179,7 +188,11 @@ func open(src, dst string, opts Options) (*copier, error) {
 		return nil, fmt.Errorf("destination %s is not a regular file or a block device", dst)
 	}
 	// The manifest is judged against DST as it is now, before anything changes it.
-	if opts.Manifest != "" && !c.isNew {
+	switch {
+	case opts.Manifest == "" || c.isNew:
+	case !c.dstFile:
+		c.stats.Note = "the destination is a block device: nothing proves it unwritten since its manifest (a device's times do not change when it is written): compared with the destination"
+	default:
 		c.old, c.stats.Note = trustManifest(opts.Manifest, c.dst, c.size)
 	}
 	if c.dstFile {
@@ -234,9 +247,10 @@ func openDst(dst string) (f *os.File, created bool, err error) {
 	return f, created, nil
 }
 
-// trustManifest returns the manifest at path when it provably describes dst: it reads,
-// dst's identity (inode, size, times) is the one it recorded, and a spot check of
-// blocks read from dst matches. Otherwise nil and why.
+// trustManifest returns the manifest at path when it provably describes dst (see
+// Options.Manifest): it reads, dst is a regular file whose identity (inode, size,
+// times) is the one it recorded, and a spot check of blocks read from dst matches.
+// Otherwise nil and why.
 func trustManifest(path string, dst *os.File, srcSize int64) (*manifest, string) {
 	m, err := readManifest(path)
 	if errors.Is(err, os.ErrNotExist) {
@@ -274,7 +288,7 @@ func spotCheck(f *os.File, m *manifest) bool {
 	for _, i := range idx {
 		wg.Go(func() {
 			buf := make([]byte, min(int64(ManifestBlock), m.length-i*ManifestBlock))
-			if _, err := f.ReadAt(buf, i*ManifestBlock); err != nil || xxh3.Hash128(buf) != m.hashes[i] {
+			if _, err := f.ReadAt(buf, i*ManifestBlock); err != nil || blockHash(buf) != m.hashes[i] {
 				bad.Store(true)
 			}
 		})
@@ -464,7 +478,7 @@ func (wk *worker) chunk(s span, src, dst []byte) error {
 	if src == nil && dst == nil && c.old == nil {
 		wk.stats.Holes += int64(s.n)
 		for i := s.off / ManifestBlock; c.hashes != nil && i*ManifestBlock < s.off+int64(s.n); i++ {
-			c.hashes[i] = zeroHash
+			c.hashes[i] = holeHash(int(min(ManifestBlock, c.size-i*ManifestBlock)))
 		}
 		return nil
 	}
@@ -478,7 +492,7 @@ func (wk *worker) chunk(s span, src, dst []byte) error {
 			i := (s.off + int64(b)) / ManifestBlock
 			h := zeroHash
 			if e-b != ManifestBlock || !isZero(src[b:e]) {
-				h = xxh3.Hash128(src[b:e])
+				h = blockHash(src[b:e])
 			}
 			if c.hashes != nil {
 				c.hashes[i] = h

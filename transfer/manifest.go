@@ -40,7 +40,8 @@ func identityOf(f *os.File) (identity, error) {
 		MtimeNs: st.Mtim.Nano(), CtimeNs: st.Ctim.Nano()}
 	if st.Mode&unix.S_IFMT == unix.S_IFBLK {
 		// A device node's times do not change when the device is written: only its
-		// number and size identify it (and the spot check guards the content).
+		// number and size identify it, which is why a manifest of a block device is
+		// never trusted for a copy (Options.Manifest); Verify reads it whole.
 		var err error
 		if id.Size, err = deviceSize(f); err != nil {
 			return identity{}, err
@@ -69,7 +70,23 @@ func (m *manifest) hashAt(i int64) xxh3.Uint128 {
 	return zeroHash
 }
 
-var zeroHash = xxh3.Hash128(make([]byte, ManifestBlock))
+// blockHash is the hash of one manifest block as read: every writer and reader of
+// manifests (the copy, its spot check, Verify) hashes with it, so one content has
+// one hash. b is ManifestBlock bytes, or fewer for the last block, which is hashed
+// over its own bytes only, whether they were read or are a hole.
+func blockHash(b []byte) xxh3.Uint128 { return xxh3.Hash128(b) }
+
+// zeroHash is blockHash of a whole block of zeros (a hole).
+var zeroHash = blockHash(make([]byte, ManifestBlock))
+
+// holeHash is blockHash of n zero bytes (a hole of a whole block, or of a shorter
+// last block), without hashing a whole block of zeros each time.
+func holeHash(n int) xxh3.Uint128 {
+	if n == ManifestBlock {
+		return zeroHash
+	}
+	return blockHash(make([]byte, n))
+}
 
 // readManifest reads and checks a manifest file; a missing file is os.ErrNotExist.
 func readManifest(path string) (*manifest, error) {

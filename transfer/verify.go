@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"os"
 	"time"
-
-	"github.com/zeebo/xxh3"
 )
 
 // VerifyResult is what Verify found.
@@ -60,7 +58,7 @@ func VerifyFile(ctx context.Context, f *os.File, manifestPath string) (VerifyRes
 			e := min(b+ManifestBlock, n)
 			i := (off + int64(b)) / ManifestBlock
 			res.Blocks++
-			if xxh3.Hash128(buf[b:e]) != m.hashes[i] {
+			if blockHash(buf[b:e]) != m.hashes[i] {
 				res.Mismatched++
 				if res.FirstBad < 0 {
 					res.FirstBad = off + int64(b)
