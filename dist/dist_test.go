@@ -74,9 +74,10 @@ func checkUnits(t *testing.T, destdir, bindir string) {
 			t.Errorf("%s: @BINDIR@ not substituted:\n%s", p, text)
 		}
 		if u == "kvmbackup.service" {
-			want := "\nExecStart=" + bindir + "/kvmbackup run\n"
-			if !strings.Contains(text, want) {
-				t.Errorf("%s: no line %q:\n%s", p, strings.TrimSpace(want), text)
+			for _, want := range []string{"\nExecStart=" + bindir + "/kvmbackup run\n", "\nExecStopPost=" + bindir + "/kvmbackup recover\n"} {
+				if !strings.Contains(text, want) {
+					t.Errorf("%s: no line %q:\n%s", p, strings.TrimSpace(want), text)
+				}
 			}
 		}
 	}
@@ -168,6 +169,22 @@ func TestInstallUninstall(t *testing.T) {
 	}
 }
 
+// A run that dies any way (SIGKILL at TimeoutStopSec, OOM, a crash) must leave no
+// guest paused past its own exit: the unit runs `kvmbackup recover` after every run,
+// which resumes each VM still carrying kvmbackup's mark (and touches no other).
+func TestHostileUnitRecoversAfterAnyExit(t *testing.T) {
+	text := readFile(t, filepath.Join(repoRoot(t), "dist", "kvmbackup.service"))
+	var stopPost []string
+	for _, line := range strings.Split(text, "\n") {
+		if strings.HasPrefix(line, "ExecStopPost=") {
+			stopPost = append(stopPost, line)
+		}
+	}
+	if want := "ExecStopPost=@BINDIR@/kvmbackup recover"; len(stopPost) != 1 || stopPost[0] != want {
+		t.Fatalf("kvmbackup.service: ExecStopPost lines %q, want exactly %q", stopPost, want)
+	}
+}
+
 // verifyUnits runs systemd-analyze verify on copies of the installed units whose
 // ExecStart points into destdir (verify requires the binary to exist).
 func verifyUnits(t *testing.T, destdir string) {
@@ -182,7 +199,7 @@ func verifyUnits(t *testing.T, destdir string) {
 	var paths []string
 	for _, u := range units {
 		text := readFile(t, filepath.Join(destdir, unitDir, u))
-		text = strings.ReplaceAll(text, "ExecStart=/usr/local/bin/", "ExecStart="+filepath.Join(destdir, "/usr/local/bin")+"/")
+		text = strings.ReplaceAll(text, "=/usr/local/bin/", "="+filepath.Join(destdir, "/usr/local/bin")+"/")
 		p := filepath.Join(dir, u)
 		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
 			t.Fatal(err)
@@ -203,5 +220,24 @@ func verifyUnits(t *testing.T, destdir string) {
 	}
 	if err != nil || len(ours) > 0 {
 		t.Errorf("systemd-analyze verify: %v\n%s", err, out.String())
+	}
+}
+
+// The service runs with UMask=0077: whatever kvmbackup or a helper it runs (zfs,
+// lvm, rsync) creates is root's alone, as every file kvmbackup writes is 0600.
+func TestServiceUMask(t *testing.T) {
+	text := readFile(t, "kvmbackup.service")
+	section, umask := "", ""
+	for _, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if strings.HasPrefix(line, "[") {
+			section = line
+		}
+		if v, ok := strings.CutPrefix(line, "UMask="); ok && section == "[Service]" {
+			umask = v
+		}
+	}
+	if umask != "0077" {
+		t.Errorf("kvmbackup.service: [Service] UMask=%q, want 0077", umask)
 	}
 }

@@ -137,7 +137,7 @@ func ownPath(p, old, name string) string {
 func (c *Conn) Define(ctx context.Context, xml string) (string, error) {
 	var name string
 	err := c.call(ctx, "define domain", func() error {
-		dom, err := c.conn.DomainDefineXML(xml)
+		dom, err := c.lv().DomainDefineXML(xml)
 		if err != nil {
 			return err
 		}

@@ -82,7 +82,7 @@ type Disk struct {
 func (c *Conn) Domains(ctx context.Context) ([]Domain, error) {
 	var out []Domain
 	err := c.call(ctx, "list domains", func() error {
-		doms, err := c.conn.ListAllDomains(0)
+		doms, err := c.lv().ListAllDomains(0)
 		if err != nil {
 			return err
 		}
@@ -238,17 +238,25 @@ func agentOf(def *libvirtxml.Domain) (channel, connected bool) {
 
 // withDomain looks name up and runs f on it; an unknown name wraps ErrNotFound.
 func (c *Conn) withDomain(ctx context.Context, name, what string, f func(*libvirt.Domain) error) error {
-	return c.call(ctx, what+" domain "+name, func() error {
-		dom, err := c.conn.LookupDomainByName(name)
-		if err != nil {
-			if lverr(err, libvirt.ERR_NO_DOMAIN) {
-				return fmt.Errorf("%w %q on %s", ErrNotFound, name, c.URI)
-			}
-			return err
+	return c.call(ctx, what+" domain "+name, func() error { return c.onDomain(name, f) })
+}
+
+// onDomain looks name up and runs f on it, blocking (no context: see call); an
+// unknown name wraps ErrNotFound.
+func (c *Conn) onDomain(name string, f func(*libvirt.Domain) error) error {
+	conn := c.lv()
+	if conn == nil {
+		return fmt.Errorf("domain %s: the connection to %s is closed", name, c.URI)
+	}
+	dom, err := conn.LookupDomainByName(name)
+	if err != nil {
+		if lverr(err, libvirt.ERR_NO_DOMAIN) {
+			return fmt.Errorf("%w %q on %s", ErrNotFound, name, c.URI)
 		}
-		defer dom.Free()
-		return f(dom)
-	})
+		return err
+	}
+	defer dom.Free()
+	return f(dom)
 }
 
 func freeAll(doms []libvirt.Domain) {
@@ -266,6 +274,11 @@ func lverr(err error, code libvirt.ErrorNumber) bool {
 // call runs a libvirt call that takes no context: it runs aside, and when ctx ends
 // first call returns ctx's error naming what (the C call finishes on its own).
 func (c *Conn) call(ctx context.Context, what string, f func() error) error {
+	return callAside(ctx, what, f)
+}
+
+// callAside runs f aside; when ctx ends first it returns ctx's cause naming what.
+func callAside(ctx context.Context, what string, f func() error) error {
 	ch := make(chan error, 1)
 	go func() { ch <- f() }()
 	select {
@@ -278,6 +291,6 @@ func (c *Conn) call(ctx context.Context, what string, f func() error) error {
 		}
 		return nil
 	case <-ctx.Done():
-		return fmt.Errorf("%s: %w", what, ctx.Err())
+		return fmt.Errorf("%s: %w", what, context.Cause(ctx))
 	}
 }

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
-	"libvirt.org/go/libvirt"
 )
 
 // Mode is how a guest is quiesced (config quiesce.mode).
@@ -74,9 +73,14 @@ type FreezeOptions struct {
 	// AgentTimeout bounds a guest agent freeze (default 10s); in auto mode a guest
 	// whose agent does not answer in time falls back to sysrq-suspend.
 	AgentTimeout time.Duration
-	RunID        string                                           // recorded in the mark
-	Now          func() time.Time                                 // default time.Now
-	Sleep        func(ctx context.Context, d time.Duration) error // default: a timer
+	// MaxPause is the hard deadline of the freeze window, counted from the first
+	// pause or filesystem freeze (0: none). Freeze fails, and thaws the group, when
+	// the settle delay or a suspend is still pending at it; Deadline tells the caller
+	// when the rest of its window (the snapshots) must end.
+	MaxPause time.Duration
+	RunID    string                                           // recorded in the mark
+	Now      func() time.Time                                 // default time.Now
+	Sleep    func(ctx context.Context, d time.Duration) error // default: a timer
 }
 
 // VMReport is what happened to one VM of a group.
@@ -94,20 +98,107 @@ type VMReport struct {
 // Group is a frozen group of VMs. Thaw resumes or thaws exactly the VMs this Group
 // paused or froze; it is idempotent and safe to defer.
 type Group struct {
-	c    *Conn
-	opts FreezeOptions
-	mu   sync.Mutex
-	vms  []*vmState
+	ops   domainOps
+	conn  connector
+	opts  FreezeOptions
+	mu    sync.Mutex
+	vms   []*vmState
+	winMu sync.Mutex
+	start time.Time // the first pause or freeze was attempted (real clock)
+}
+
+// ErrMaxPause is a freeze window that reached FreezeOptions.MaxPause.
+var ErrMaxPause = errors.New("the freeze window reached its max pause (quiesce.max-pause)")
+
+// openWindow records the start of the freeze window, once: a pause or a freeze is
+// about to be attempted. The deadline is wall time, whatever opts.Now says.
+func (g *Group) openWindow() {
+	g.winMu.Lock()
+	defer g.winMu.Unlock()
+	if g.start.IsZero() {
+		g.start = time.Now()
+	}
+}
+
+// Deadline is when the freeze window must end (FreezeOptions.MaxPause after the
+// first pause or freeze); zero when there is no max pause or nothing was paused or
+// frozen.
+func (g *Group) Deadline() time.Time {
+	g.winMu.Lock()
+	defer g.winMu.Unlock()
+	if g.start.IsZero() || g.opts.MaxPause <= 0 {
+		return time.Time{}
+	}
+	return g.start.Add(g.opts.MaxPause)
+}
+
+// windowCtx is ctx ending at the window's deadline, with an ErrMaxPause cause.
+func (g *Group) windowCtx(ctx context.Context) (context.Context, context.CancelFunc) {
+	dl := g.Deadline()
+	if dl.IsZero() {
+		return context.WithCancel(ctx)
+	}
+	return context.WithDeadlineCause(ctx, dl, fmt.Errorf("%w of %v: %w", ErrMaxPause, g.opts.MaxPause, context.DeadlineExceeded))
 }
 
 type vmState struct {
 	report  VMReport
-	marked  bool      // the mark is set: Thaw must clear it
-	paused  bool      // Suspend was attempted: Thaw resumes if the domain is paused
+	marked  bool      // marking was attempted: Thaw must clear the mark
+	paused  bool      // Suspend was attempted: Thaw resumes
 	frozen  bool      // FSFreeze was attempted: Thaw thaws
 	since   time.Time // when the pause or freeze took effect
 	thawed  bool
 	thawErr error
+	calls   inflight // libvirt calls started on this VM that have not returned
+}
+
+// inflight counts the libvirt calls on one VM that have not returned, abandoned ones
+// included: a C call given up at cancellation still lands when libvirt answers.
+type inflight struct {
+	mu   sync.Mutex
+	n    int
+	idle chan struct{} // closed when n drops to 0
+}
+
+func (c *inflight) start() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.n == 0 {
+		c.idle = make(chan struct{})
+	}
+	c.n++
+}
+
+func (c *inflight) end() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.n--
+	if c.n == 0 {
+		close(c.idle)
+	}
+}
+
+// busy reports whether a call is still in libvirt.
+func (c *inflight) busy() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n > 0
+}
+
+// wait returns when no call is in libvirt, or ctx's error when it ends first.
+func (c *inflight) wait(ctx context.Context) error {
+	c.mu.Lock()
+	n, idle := c.n, c.idle
+	c.mu.Unlock()
+	if n == 0 {
+		return nil
+	}
+	select {
+	case <-idle:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // Freeze quiesces the named VMs as one group: every VM in parallel, ONE settle delay
@@ -116,6 +207,11 @@ type vmState struct {
 // VM that is shut off is skipped (its disks are at rest); one already paused by
 // someone else is left alone and not resumed later; both are reported.
 func (c *Conn) Freeze(ctx context.Context, names []string, opts FreezeOptions) (*Group, error) {
+	return freeze(ctx, libvirtOps{c}, c, names, opts)
+}
+
+// freeze is Freeze on any domainOps, conn replacing a lost connection.
+func freeze(ctx context.Context, ops domainOps, conn connector, names []string, opts FreezeOptions) (*Group, error) {
 	if opts.AgentTimeout == 0 {
 		opts.AgentTimeout = 10 * time.Second
 	}
@@ -130,7 +226,7 @@ func (c *Conn) Freeze(ctx context.Context, names []string, opts FreezeOptions) (
 	default:
 		return nil, fmt.Errorf("quiesce mode %q is not one of auto, agent, sysrq-suspend, suspend, none", opts.Mode)
 	}
-	g := &Group{c: c, opts: opts}
+	g := &Group{ops: ops, conn: conn, opts: opts}
 	for _, n := range names {
 		g.vms = append(g.vms, &vmState{report: VMReport{Name: n}})
 	}
@@ -146,11 +242,18 @@ func (c *Conn) Freeze(ctx context.Context, names []string, opts FreezeOptions) (
 	if err := g.each(func(v *vmState) error { return g.prepare(ctx, v) }); err != nil {
 		return fail(err)
 	}
-	// Phase 2: one settle delay for every VM that got Alt+SysRq+S.
+	// Phase 2: one settle delay for every VM that got Alt+SysRq+S (bounded by the
+	// max pause when an agent already froze a guest).
 	for _, v := range g.vms {
 		if v.report.Mode == ModeSysrqSuspend {
 			log.Debug().Dur("settle", opts.Settle).Msg("settling after Alt+SysRq+S")
-			if err := opts.Sleep(ctx, opts.Settle); err != nil {
+			wctx, cancel := g.windowCtx(ctx)
+			err := opts.Sleep(wctx, opts.Settle)
+			if err != nil && wctx.Err() != nil {
+				err = context.Cause(wctx)
+			}
+			cancel()
+			if err != nil {
 				return fail(fmt.Errorf("settle after Alt+SysRq+S: %w", err))
 			}
 			break
@@ -159,8 +262,16 @@ func (c *Conn) Freeze(ctx context.Context, names []string, opts FreezeOptions) (
 	if err := ctx.Err(); err != nil {
 		return fail(fmt.Errorf("freeze: %w", err))
 	}
-	// Phase 3, in parallel: suspend.
-	if err := g.each(func(v *vmState) error { return g.suspend(ctx, v) }); err != nil {
+	// Phase 3, in parallel: suspend, within the max pause.
+	for _, v := range g.vms {
+		if v.report.Mode == ModeSysrqSuspend || v.report.Mode == ModeSuspend {
+			g.openWindow()
+		}
+	}
+	wctx, cancel := g.windowCtx(ctx)
+	err := g.each(func(v *vmState) error { return g.suspend(wctx, v) })
+	cancel()
+	if err != nil {
 		return fail(err)
 	}
 	for _, v := range g.vms {
@@ -194,7 +305,12 @@ func (g *Group) each(f func(*vmState) error) error {
 // prepare decides v's mode, marks it, and freezes (agent) or sends Alt+SysRq+S.
 func (g *Group) prepare(ctx context.Context, v *vmState) error {
 	name := v.report.Name
-	d, err := g.c.Domain(ctx, name)
+	var d Domain
+	err := g.call(ctx, v, "describe domain "+name, func() error {
+		var err error
+		d, err = g.ops.describe(name)
+		return err
+	})
 	if err != nil {
 		return err
 	}
@@ -235,7 +351,9 @@ func (g *Group) prepare(ctx context.Context, v *vmState) error {
 			if terr := g.agentThaw(ctx, v); terr != nil {
 				return errors.Join(err, terr)
 			}
-			v.frozen = false
+			// A freeze still in libvirt may land after this thaw: Thaw thaws again
+			// once it has returned.
+			v.frozen = v.calls.busy()
 		}
 		v.report.Note = fmt.Sprintf("guest agent did not freeze (%v): fell back to sysrq-suspend", err)
 		mode = ModeSysrqSuspend
@@ -245,9 +363,7 @@ func (g *Group) prepare(ctx context.Context, v *vmState) error {
 	}
 	v.report.Mode = mode
 	if mode == ModeSysrqSuspend {
-		return g.c.withDomain(ctx, name, "send Alt+SysRq+S to", func(dom *libvirt.Domain) error {
-			return dom.SendKey(uint(libvirt.KEYCODE_SET_LINUX), 0, []uint{keyLeftAlt, keySysRq, keyS}, 0)
-		})
+		return g.call(ctx, v, "send Alt+SysRq+S to domain "+name, func() error { return g.ops.sendSysrqSync(name) })
 	}
 	return nil
 }
@@ -257,16 +373,9 @@ func (g *Group) prepare(ctx context.Context, v *vmState) error {
 func (g *Group) agentFreeze(ctx context.Context, v *vmState) error {
 	actx, cancel := context.WithTimeout(ctx, g.opts.AgentTimeout)
 	defer cancel()
-	err := g.c.withDomain(actx, v.report.Name, "freeze the filesystems of", func(dom *libvirt.Domain) error {
-		fs, err := dom.GetFSInfo(0)
-		if err != nil {
-			return err
-		}
-		if len(fs) == 0 {
-			return errors.New("the guest agent reports no filesystem to freeze")
-		}
-		return dom.FSFreeze(nil, 0)
-	})
+	name := v.report.Name
+	g.openWindow()
+	err := g.call(actx, v, "freeze the filesystems of domain "+name, func() error { return g.ops.fsFreeze(name) })
 	switch {
 	case err == nil:
 		v.frozen = true
@@ -282,19 +391,17 @@ func (g *Group) agentFreeze(ctx context.Context, v *vmState) error {
 func (g *Group) agentThaw(ctx context.Context, v *vmState) error {
 	actx, cancel := context.WithTimeout(ctx, g.opts.AgentTimeout)
 	defer cancel()
-	return g.c.withDomain(actx, v.report.Name, "thaw the filesystems of", func(dom *libvirt.Domain) error {
-		return dom.FSThaw(nil, 0)
-	})
+	name := v.report.Name
+	return g.call(actx, v, "thaw the filesystems of domain "+name, func() error { return g.ops.fsThaw(name) })
 }
 
 func (g *Group) suspend(ctx context.Context, v *vmState) error {
 	if v.report.Mode != ModeSysrqSuspend && v.report.Mode != ModeSuspend {
 		return nil
 	}
-	v.paused = true // a late suspend is possible from here: Thaw checks and resumes
-	err := g.c.withDomain(ctx, v.report.Name, "suspend", func(dom *libvirt.Domain) error {
-		return dom.Suspend()
-	})
+	v.paused = true // a late suspend is possible from here: Thaw resumes
+	name := v.report.Name
+	err := g.call(ctx, v, "suspend domain "+name, func() error { return g.ops.suspend(name) })
 	if err == nil {
 		v.since = g.opts.Now()
 	}
@@ -307,13 +414,9 @@ func (g *Group) setMark(ctx context.Context, v *vmState, mode Mode) error {
 	if err != nil {
 		return err
 	}
-	err = g.c.withDomain(ctx, v.report.Name, "mark", func(dom *libvirt.Domain) error {
-		return dom.SetMetadata(libvirt.DOMAIN_METADATA_ELEMENT, string(b), "kvmbackup", markNS, libvirt.DOMAIN_AFFECT_LIVE)
-	})
-	if err == nil {
-		v.marked = true
-	}
-	return err
+	name := v.report.Name
+	v.marked = true // an abandoned mark may land late: Thaw clears it in any case
+	return g.call(ctx, v, "mark domain "+name, func() error { return g.ops.mark(name, string(b)) })
 }
 
 // ThawTimeout bounds Thaw; it runs with a fresh context, so a cancelled run (SIGINT,
@@ -323,8 +426,10 @@ var ThawTimeout = 60 * time.Second
 // Thaw resumes the VMs this group paused and thaws those it froze, then clears their
 // marks, each VM in parallel. It runs even when ctx is already cancelled (with a fresh
 // bounded context carrying ctx's values), is idempotent, and returns every VM's report
-// with its measured window. A VM that could not be resumed stays marked, so that
-// Recover resumes it later; the error names it.
+// with its measured window. A VM's mark is cleared only once every libvirt call
+// started on it has returned (a Suspend abandoned at cancellation lands late) and it
+// is seen not paused; a lost connection is replaced (bounded retries). A VM that could
+// not be resumed stays marked, so that Recover resumes it later; the error names it.
 func (g *Group) Thaw(ctx context.Context) ([]VMReport, error) {
 	if g == nil {
 		return nil, nil
@@ -351,11 +456,25 @@ func (g *Group) Thaw(ctx context.Context) ([]VMReport, error) {
 	return g.Reports(), err
 }
 
+// thawOne thaws and resumes v unconditionally (a domain that is not paused answers
+// that it is fine), then waits for every call started on v to return, since an
+// abandoned Suspend or FSFreeze lands when libvirt answers, and undoes what landed
+// since. Only then, with v seen not paused, is the mark cleared: a VM whose calls do
+// not return in time stays marked, for Recover.
 func (g *Group) thawOne(ctx context.Context, v *vmState) error {
 	name := v.report.Name
 	if v.frozen {
-		if err := retry(ctx, func() error { return g.agentThaw(ctx, v) }); err != nil {
+		pending := v.calls.busy()
+		if err := g.retry(ctx, func() error { return g.agentThaw(ctx, v) }); err != nil {
 			return err
+		}
+		if pending { // a freeze abandoned in libvirt may land after that thaw
+			if err := g.settle(ctx, v); err != nil {
+				return err
+			}
+			if err := g.retry(ctx, func() error { return g.agentThaw(ctx, v) }); err != nil {
+				return err
+			}
 		}
 		v.frozen = false
 		if !v.since.IsZero() {
@@ -363,19 +482,10 @@ func (g *Group) thawOne(ctx context.Context, v *vmState) error {
 		}
 	}
 	if v.paused {
-		err := retry(ctx, func() error {
-			return g.c.withDomain(ctx, name, "resume", func(dom *libvirt.Domain) error {
-				st, _, err := dom.GetState()
-				if err != nil {
-					return err
-				}
-				if st != libvirt.DOMAIN_PAUSED {
-					return nil // the suspend never landed, or someone resumed it
-				}
-				return dom.Resume()
-			})
-		})
-		if err != nil {
+		if err := g.resume(ctx, v); err != nil {
+			return err
+		}
+		if err := g.ensureRunning(ctx, v); err != nil {
 			return err
 		}
 		v.paused = false
@@ -384,7 +494,13 @@ func (g *Group) thawOne(ctx context.Context, v *vmState) error {
 		}
 	}
 	if v.marked {
-		if err := g.c.withDomain(ctx, name, "unmark", clearMark); err != nil && !IsNotFound(err) {
+		if err := g.settle(ctx, v); err != nil {
+			return err
+		}
+		err := g.retry(ctx, func() error {
+			return g.call(ctx, v, "unmark domain "+name, func() error { return g.ops.mark(name, "") })
+		})
+		if err != nil && !IsNotFound(err) {
 			return err
 		}
 		v.marked = false
@@ -392,12 +508,63 @@ func (g *Group) thawOne(ctx context.Context, v *vmState) error {
 	return nil
 }
 
-func clearMark(dom *libvirt.Domain) error {
-	err := dom.SetMetadata(libvirt.DOMAIN_METADATA_ELEMENT, "", "", markNS, libvirt.DOMAIN_AFFECT_LIVE)
-	if lverr(err, libvirt.ERR_NO_DOMAIN_METADATA) {
-		return nil
+func (g *Group) resume(ctx context.Context, v *vmState) error {
+	name := v.report.Name
+	return g.retry(ctx, func() error {
+		return g.call(ctx, v, "resume domain "+name, func() error { return g.ops.resume(name) })
+	})
+}
+
+// ensureRunning waits for every call started on v to return, then checks that v is
+// not paused, resuming it again when a late Suspend landed.
+func (g *Group) ensureRunning(ctx context.Context, v *vmState) error {
+	name := v.report.Name
+	for range 3 {
+		if err := g.settle(ctx, v); err != nil {
+			return err
+		}
+		var st State
+		err := g.retry(ctx, func() error {
+			return g.call(ctx, v, "state of domain "+name, func() error {
+				var err error
+				st, err = g.ops.state(name)
+				return err
+			})
+		})
+		if IsNotFound(err) {
+			return nil // gone: nothing of it is paused
+		}
+		if err != nil {
+			return err
+		}
+		if st != StatePaused {
+			return nil
+		}
+		if err := g.resume(ctx, v); err != nil {
+			return err
+		}
 	}
-	return err
+	return fmt.Errorf("domain %s is paused again after 3 resumes: someone else pauses it", name)
+}
+
+// settle waits for every libvirt call started on v to return.
+func (g *Group) settle(ctx context.Context, v *vmState) error {
+	if err := v.calls.wait(ctx); err != nil {
+		return fmt.Errorf("domain %s: a libvirt call on it has not returned (%w): left marked for kvmbackup recover", v.report.Name, err)
+	}
+	return nil
+}
+
+// call runs one libvirt call of the group aside (the C call takes no context): when
+// ctx ends first, call returns ctx's error naming what, and the C call finishes on
+// its own.
+// The call is counted on v until it returns.
+func (g *Group) call(ctx context.Context, v *vmState, what string, f func() error) error {
+	v.calls.start()
+	return callAside(ctx, what, func() error {
+		defer v.calls.end()
+		return f()
+	})
 }
 
 // Reports returns every VM's report so far.
@@ -409,15 +576,31 @@ func (g *Group) Reports() []VMReport {
 	return out
 }
 
-// retry runs f up to 3 times, 200ms apart, while ctx lasts.
-func retry(ctx context.Context, f func() error) error {
+// Retries of a Thaw step: up to retryAttempts tries, retryFirst apart at first, the
+// wait doubling up to retryMax (some 9s in all: a libvirtd restart inside the window).
+var (
+	retryAttempts = 8
+	retryFirst    = 200 * time.Millisecond
+	retryMax      = 2 * time.Second
+)
+
+// retry runs f until it succeeds, a bounded number of times while ctx lasts. Before
+// each new try the connection is replaced if it was lost (libvirtd restarted while
+// the group was paused): the paused VMs are still there for the new one to resume.
+func (g *Group) retry(ctx context.Context, f func() error) error {
 	var err error
-	for i := 0; i < 3; i++ {
+	wait := retryFirst
+	for i := 0; i < retryAttempts; i++ {
 		if err = f(); err == nil || IsNotFound(err) {
 			return err
 		}
-		if sleepCtx(ctx, 200*time.Millisecond) != nil {
+		if i == retryAttempts-1 || sleepCtx(ctx, wait) != nil {
 			break
+		}
+		wait = min(2*wait, retryMax)
+		if cerr := g.conn.reconnect(ctx); cerr != nil {
+			err = errors.Join(err, cerr)
+			zerolog.Ctx(ctx).Warn().Str("component", "hypervisor").Err(cerr).Msg("libvirt connection lost; retrying")
 		}
 	}
 	return err

@@ -8,15 +8,19 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"libvirt.org/go/libvirt"
 )
 
-// Conn is a connection to one libvirt URI.
+// Conn is a connection to one libvirt URI. A connection found dead (libvirtd
+// restarted) is replaced by reconnect; the calls after it use the new one.
 type Conn struct {
 	URI  string
+	mu   sync.Mutex
 	conn *libvirt.Connect
+	dead []*libvirt.Connect // replaced, closed by Close: calls on them may still run
 }
 
 // DefaultConnectTimeout bounds Connect when ctx has no deadline.
@@ -57,12 +61,50 @@ func Connect(ctx context.Context, uri string) (*Conn, error) {
 
 // Close closes the connection.
 func (c *Conn) Close() error {
-	if c == nil || c.conn == nil {
+	if c == nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, d := range c.dead {
+		d.Close()
+	}
+	c.dead = nil
+	if c.conn == nil {
 		return nil
 	}
 	_, err := c.conn.Close()
 	c.conn = nil
 	return err
+}
+
+// lv is the current libvirt connection.
+func (c *Conn) lv() *libvirt.Connect {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.conn
+}
+
+// reconnect replaces the connection when it is no longer alive (libvirtd restarted,
+// its socket closed) with a new one to the same URI; a live connection is kept. The
+// old one is closed only by Close: a call abandoned on it may still be running.
+func (c *Conn) reconnect(ctx context.Context) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.conn != nil {
+		if alive, err := c.conn.IsAlive(); err == nil && alive {
+			return nil
+		}
+	}
+	n, err := Connect(ctx, c.URI)
+	if err != nil {
+		return fmt.Errorf("reconnect: %w", err)
+	}
+	if c.conn != nil {
+		c.dead = append(c.dead, c.conn)
+	}
+	c.conn = n.conn
+	return nil
 }
 
 // Info is what a connection reports about its host.
@@ -76,19 +118,20 @@ type Info struct {
 // Info describes the hypervisor behind the connection.
 func (c *Conn) Info() (Info, error) {
 	var in Info
-	typ, err := c.conn.GetType()
+	conn := c.lv()
+	typ, err := conn.GetType()
 	if err != nil {
 		return in, fmt.Errorf("libvirt %s: hypervisor type: %w", c.URI, libvirtError(err))
 	}
-	hv, err := c.conn.GetVersion()
+	hv, err := conn.GetVersion()
 	if err != nil {
 		return in, fmt.Errorf("libvirt %s: hypervisor version: %w", c.URI, libvirtError(err))
 	}
-	lv, err := c.conn.GetLibVersion()
+	lv, err := conn.GetLibVersion()
 	if err != nil {
 		return in, fmt.Errorf("libvirt %s: library version: %w", c.URI, libvirtError(err))
 	}
-	doms, err := c.conn.ListAllDomains(0)
+	doms, err := conn.ListAllDomains(0)
 	if err != nil {
 		return in, fmt.Errorf("libvirt %s: list domains: %w", c.URI, libvirtError(err))
 	}

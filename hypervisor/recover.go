@@ -26,7 +26,7 @@ func (c *Conn) Recover(ctx context.Context) ([]Recovered, error) {
 	log := zerolog.Ctx(ctx).With().Str("component", "hypervisor").Logger()
 	var names []string
 	err := c.call(ctx, "list active domains", func() error {
-		doms, err := c.conn.ListAllDomains(libvirt.CONNECT_LIST_DOMAINS_ACTIVE)
+		doms, err := c.lv().ListAllDomains(libvirt.CONNECT_LIST_DOMAINS_ACTIVE)
 		if err != nil {
 			return err
 		}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -152,6 +153,13 @@ func TestSnapshotKeepsExt4FileContent(t *testing.T) {
 		}
 		if err := os.WriteFile(filepath.Join(dir, "x"), nil, 0o644); err == nil {
 			t.Fatal("the snapshot mount is writable")
+		}
+		// A host volume's snapshot may hold set-user-ID programs and device nodes: none
+		// works through kvmbackup's mount.
+		if e, err := mounts.Of(dir); err != nil || e.Point != dir {
+			t.Fatalf("mount of %s: %+v %v", dir, e, err)
+		} else if o := strings.Split(e.Options, ","); !slices.Contains(o, "nosuid") || !slices.Contains(o, "nodev") || !slices.Contains(o, "noexec") {
+			t.Errorf("the snapshot is mounted with %s, want nosuid,nodev,noexec", e.Options)
 		}
 		if err := m.Unmount(ctx, dir); err != nil {
 			t.Fatal(err)

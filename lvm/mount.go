@@ -49,16 +49,14 @@ func (m *Manager) FSType(ctx context.Context, dev string) (string, error) {
 	return t, nil
 }
 
-// mountOptions are the read-only options that never write to the device: no journal
-// replay (the snapshot holds a filesystem that was mounted when it was taken).
+// mountOptions are the options of a snapshot's read-only mount (mounts.GuestMount:
+// no journal replay, as the snapshot holds a filesystem that was mounted when it was
+// taken; nosuid, nodev, noexec) for the types fsck -p checks.
 func mountOptions(fstype string) (string, error) {
 	switch fstype {
-	case "ext4", "ext3":
-		return "ro,noload", nil
-	case "ext2":
-		return "ro", nil
-	case "xfs":
-		return "ro,nouuid,norecovery", nil
+	case "ext2", "ext3", "ext4", "xfs":
+		_, opts, err := mounts.GuestMount(fstype)
+		return opts, err
 	}
 	return "", fmt.Errorf("filesystem type %s is not supported for file mode (ext2/3/4, xfs)", fstype)
 }

@@ -27,8 +27,11 @@ type Hypervisor interface {
 }
 
 // Frozen is a group of VMs held still by Hypervisor.Freeze (see its contract).
+// Deadline is when the freeze window must end (opts.MaxPause after the first pause
+// or freeze; zero: no deadline): the caller thaws by then, whatever is pending.
 type Frozen interface {
 	Reports() []hypervisor.VMReport
+	Deadline() time.Time
 	Thaw(ctx context.Context) ([]hypervisor.VMReport, error)
 }
 
@@ -74,7 +77,9 @@ type Target interface {
 }
 
 // Copier makes dst byte-identical to src writing only what differs (transfer.Copy's
-// contract): on error dst may be half written, and the caller rolls it back.
+// contract): on error dst may be half written, and the caller rolls it back. With
+// opts.SrcFile or opts.DstFile it reads or writes those open files, never the paths
+// (which then only name them), and leaves them open.
 type Copier interface {
 	Copy(ctx context.Context, src, dst string, opts transfer.Options) (transfer.Stats, error)
 }

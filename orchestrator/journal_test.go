@@ -2,11 +2,13 @@ package orchestrator
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -130,6 +132,84 @@ func TestLock(t *testing.T) {
 		t.Fatalf("Lock after the holder was killed: %v", err)
 	}
 	l.Unlock()
+}
+
+// The run lock is 0600 in a 0700 directory, even under umask 0: nobody else can flock
+// it (and so block every run). A directory or file someone else could have planted (a
+// symlink, another owner, writable by others) is refused, naming why, never followed;
+// the modes of an earlier version (0755 directory, 0644 file) are mended.
+func TestHostileLockPermissions(t *testing.T) {
+	defer syscall.Umask(syscall.Umask(0))
+	root := t.TempDir()
+	path := filepath.Join(root, "run", "run.lock")
+	l, err := Lock(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Unlock()
+	wantMode := func(p string, want os.FileMode) {
+		t.Helper()
+		if fi, err := os.Lstat(p); err != nil || fi.Mode().Perm() != want {
+			t.Errorf("%s: %v %v, want mode %o", p, fi.Mode(), err, want)
+		}
+	}
+	wantMode(filepath.Dir(path), 0o700)
+	wantMode(path, 0o600)
+
+	// The modes an earlier version left: mended.
+	os.Chmod(filepath.Dir(path), 0o755)
+	os.Chmod(path, 0o644)
+	if l, err := Lock(path); err != nil {
+		t.Fatalf("Lock over a 0755 directory and a 0644 file: %v", err)
+	} else {
+		l.Unlock()
+	}
+	wantMode(filepath.Dir(path), 0o700)
+	wantMode(path, 0o600)
+
+	elsewhere := filepath.Join(root, "elsewhere")
+	os.Mkdir(elsewhere, 0o700)
+	refused := []struct {
+		name  string
+		plant func(dir, file string)
+		why   string
+	}{
+		{"directory a symlink", func(dir, file string) { os.Symlink(elsewhere, dir) }, "symbolic link"},
+		{"directory writable by others", func(dir, file string) { os.Mkdir(dir, 0o777) }, "writable by others"},
+		{"directory of another owner", func(dir, file string) { os.Mkdir(dir, 0o700); os.Chown(dir, 4242, 4242) }, "owned by uid 4242"},
+		{"file a symlink", func(dir, file string) {
+			os.Mkdir(dir, 0o700)
+			os.Symlink(filepath.Join(elsewhere, "target"), file)
+		}, "symbolic link"},
+		{"file of another owner", func(dir, file string) {
+			os.Mkdir(dir, 0o700)
+			os.WriteFile(file, nil, 0o600)
+			os.Chown(file, 4242, 4242)
+		}, "owned by uid 4242"},
+		{"file a hard link", func(dir, file string) {
+			os.Mkdir(dir, 0o700)
+			os.WriteFile(filepath.Join(elsewhere, "linked"), nil, 0o600)
+			os.Link(filepath.Join(elsewhere, "linked"), file)
+		}, "hard link"},
+		{"file a fifo", func(dir, file string) { os.Mkdir(dir, 0o700); syscall.Mkfifo(file, 0o600) }, "not a regular file"},
+	}
+	for i, r := range refused {
+		dir := filepath.Join(root, fmt.Sprintf("planted%d", i))
+		file := filepath.Join(dir, "run.lock")
+		r.plant(dir, file)
+		l, err := Lock(file)
+		if err == nil {
+			l.Unlock()
+			t.Errorf("%s: Lock accepted it", r.name)
+			continue
+		}
+		if !strings.Contains(err.Error(), r.why) || !strings.Contains(err.Error(), dir) {
+			t.Errorf("%s: %v, want it to name %s and say %q", r.name, err, dir, r.why)
+		}
+	}
+	if ents, _ := os.ReadDir(elsewhere); len(ents) != 1 || ents[0].Name() != "linked" {
+		t.Errorf("Lock wrote through a symlink: %v", ents)
+	}
 }
 
 // TestMain doubles as TestLock's other process: with KVMBACKUP_TEST_LOCK set it

@@ -32,7 +32,11 @@ type Loops interface {
 // FSMounter mounts one filesystem read-only and unmounts it (removing the mount
 // point).
 type FSMounter interface {
+	// MountRO mounts fs on dir read-only, nosuid, nodev and noexec, never replaying a
+	// journal. fs.Type "zfs" is a snapshot of a backup dataset; any other type must be
+	// on the allow-list of mounts.GuestMount, else it fails before mounting anything.
 	MountRO(ctx context.Context, fs loopdev.FS, dir string) error
+	// Unmount unmounts dir and removes it.
 	Unmount(ctx context.Context, dir string) error
 }
 
@@ -44,9 +48,16 @@ func NewSystemMounter() SystemMounter {
 	return SystemMounter{Mount: runner.New("mount"), Umount: runner.New("umount")}
 }
 
-// MountRO mounts fs read-only on dir, never replaying a journal.
+// MountRO mounts fs read-only on dir as FSMounter says.
 func (m SystemMounter) MountRO(ctx context.Context, fs loopdev.FS, dir string) error {
-	if _, err := m.Mount.Run(ctx, "-t", fs.Type, "-o", loopdev.ReadOnlyOptions(fs.Type), fs.Dev, dir); err != nil {
+	mtype, opts := "zfs", mounts.ReadOnly
+	if fs.Type != "zfs" {
+		var err error
+		if mtype, opts, err = mounts.GuestMount(fs.Type); err != nil {
+			return fmt.Errorf("mount %s on %s: %w", fs.Dev, dir, err)
+		}
+	}
+	if _, err := m.Mount.Run(ctx, "-t", mtype, "-o", opts, fs.Dev, dir); err != nil {
 		return fmt.Errorf("mount %s (%s) on %s: %w", fs.Dev, fs.Type, dir, err)
 	}
 	return nil
@@ -83,6 +94,15 @@ type Mounted struct {
 	Loops    []string    `json:"loops"`
 	Mounts   []MountedFS `json:"mounts"`
 	Skipped  []string    `json:"skipped,omitempty"` // disks without a filesystem
+	// NotMounted: filesystems found but not mounted (a type off the allow-list).
+	NotMounted []NotMountedFS `json:"not_mounted,omitempty"`
+}
+
+// NotMountedFS is a filesystem found on a disk and left alone, with the reason.
+type NotMountedFS struct {
+	Disk   string     `json:"disk"`
+	FS     loopdev.FS `json:"fs"`
+	Reason string     `json:"reason"`
 }
 
 // MountedFS is one filesystem shown under Dir.
@@ -117,8 +137,10 @@ func checkMountPoint(stateDir, dir string) (string, error) {
 
 // MountBackup shows the filesystems of a VM's backup read-only under o.Dir: the
 // snapshot is mounted read-only, each disk image attached read-only on a loop device
-// (partitions scanned), each filesystem found mounted read-only on Dir/DISK (one
-// filesystem) or Dir/DISK-pN. Anything that fails is undone before it returns.
+// (partitions scanned), each filesystem found mounted read-only, nosuid, nodev and
+// noexec on Dir/DISK (one filesystem) or Dir/DISK-pN. A filesystem whose type is off
+// the allow-list (mounts.GuestMount) is listed in NotMounted, not mounted. Anything
+// that fails is undone before it returns.
 func MountBackup(ctx context.Context, d MountDeps, o MountOptions) (m *Mounted, err error) {
 	if o.StateDir == "" {
 		o.StateDir = DefaultMountStateDir
@@ -162,6 +184,10 @@ func MountBackup(ctx context.Context, d MountDeps, o MountOptions) (m *Mounted, 
 			continue
 		}
 		for _, fs := range fss {
+			if _, _, err := mounts.GuestMount(fs.Type); err != nil {
+				m.NotMounted = append(m.NotMounted, NotMountedFS{Disk: md.Disk, FS: fs, Reason: err.Error()})
+				continue
+			}
 			sub := filepath.Join(dir, md.Disk)
 			if len(fss) > 1 || fs.Number > 0 {
 				sub = filepath.Join(dir, fmt.Sprintf("%s-p%d", md.Disk, fs.Number))
@@ -175,6 +201,9 @@ func MountBackup(ctx context.Context, d MountDeps, o MountOptions) (m *Mounted, 
 			}
 			m.Mounts = append(m.Mounts, MountedFS{Disk: md.Disk, FS: fs, Dir: sub})
 		}
+	}
+	if len(m.Mounts) == 0 && len(m.NotMounted) > 0 {
+		return m, fmt.Errorf("%s: no filesystem to mount on its disks (%s): %s", m.Snapshot, orNone(have), m.NotMounted[0].Reason)
 	}
 	if len(m.Mounts) == 0 {
 		return m, fmt.Errorf("%s: no filesystem found on its disks (%s)", m.Snapshot, orNone(have))

@@ -1,6 +1,7 @@
 package orchestrator
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"strings"
@@ -9,8 +10,10 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/common/expfmt"
 
 	"github.com/kvmbackup/kvmbackup/hypervisor"
+	"github.com/kvmbackup/kvmbackup/internal/atomicfile"
 	"github.com/kvmbackup/kvmbackup/internal/config"
 	"github.com/kvmbackup/kvmbackup/transfer"
 )
@@ -312,8 +315,17 @@ func (r *Report) WriteMetrics(path string) error {
 			pfiles.WithLabelValues(p.Name).Set(float64(p.Transferred))
 		}
 	}
-	if err := prometheus.WriteToTextfile(path, reg); err != nil {
+	// Not prometheus.WriteToTextfile: it makes the file 0644, and every file
+	// kvmbackup writes is 0600 (it names every VM and volume).
+	mfs, err := reg.Gather()
+	if err != nil {
 		return fmt.Errorf("metrics file %s: %w", path, err)
 	}
-	return nil
+	var b bytes.Buffer
+	for _, mf := range mfs {
+		if _, err := expfmt.MetricFamilyToText(&b, mf); err != nil {
+			return fmt.Errorf("metrics file %s: %w", path, err)
+		}
+	}
+	return atomicfile.Write(path, b.Bytes(), 0o600)
 }

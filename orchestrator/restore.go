@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,7 +13,11 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/kvmbackup/kvmbackup/hypervisor"
+	"github.com/kvmbackup/kvmbackup/internal/beneath"
+	"github.com/kvmbackup/kvmbackup/lvm"
 	"github.com/kvmbackup/kvmbackup/transfer"
 	"github.com/kvmbackup/kvmbackup/zfs"
 )
@@ -29,21 +34,38 @@ type RestoreTarget interface {
 	Unmount(ctx context.Context, dir string) error
 }
 
+// VMRestoreTarget is what a VM restore needs of the ZFS target: RestoreTarget's
+// contract, and Mounter's (a --to inside the target's mount point is refused).
+type VMRestoreTarget interface {
+	RestoreTarget
+	Mounter
+}
+
 // Verifier checks a written image against the manifest of its backup
-// (transfer.Verify's contract).
+// (transfer.VerifyFile's contract): it reads dst, open and named by dst.Name(),
+// whole, and neither writes nor closes it.
 type Verifier interface {
-	Verify(ctx context.Context, dst, manifest string) (transfer.VerifyResult, error)
+	Verify(ctx context.Context, dst *os.File, manifest string) (transfer.VerifyResult, error)
 }
 
-// Verify calls transfer.Verify.
-func (TransferCopier) Verify(ctx context.Context, dst, manifest string) (transfer.VerifyResult, error) {
-	return transfer.Verify(ctx, dst, manifest)
+// Verify calls transfer.VerifyFile.
+func (TransferCopier) Verify(ctx context.Context, dst *os.File, manifest string) (transfer.VerifyResult, error) {
+	return transfer.VerifyFile(ctx, dst, manifest)
 }
 
-// RestoreDeps are the components a restore drives.
+// VolumeResolver says which LV a VM's disk is now: Snapshotter's ResolveDevice and
+// ResolveFile contract (lvm.ErrNotOnLV when it is on none).
+type VolumeResolver interface {
+	ResolveDevice(ctx context.Context, path string) (lvm.LV, error)
+	ResolveFile(ctx context.Context, path string) (lvm.FileOnLV, error)
+}
+
+// RestoreDeps are the components a restore drives. The Copier is given DST opened
+// (transfer.Options.DstFile) and must write through it, never reopen the path.
 type RestoreDeps struct {
 	Hypervisor Hypervisor
-	Target     RestoreTarget
+	Target     VMRestoreTarget
+	Volumes    VolumeResolver
 	Copier     Copier
 	Verifier   Verifier
 }
@@ -77,6 +99,14 @@ var ErrVMRunning = errors.New("the VM is not shut off")
 // --to for a copy, a disk the copy would share with the original).
 var ErrBadDefine = errors.New("cannot define")
 
+// ErrWrongVolume: a VM's disk that is not now the LV its backup recorded (a
+// /dev/dm-N number that names another LV since a reboot, a path reused).
+var ErrWrongVolume = errors.New("not the volume the backup recorded")
+
+// ErrDiskInUse: a restore target that another defined domain uses (running or
+// not), or a block device that is mounted or held open exclusively.
+var ErrDiskInUse = errors.New("in use")
+
 // RestoredDisk is one disk of a restore.
 type RestoredDisk struct {
 	Disk     string                 `json:"disk"`
@@ -89,6 +119,11 @@ type RestoredDisk struct {
 	Error    string                 `json:"error,omitempty"`
 	src      string                 // the image in the mounted backup
 	manifest string                 // its block hashes, to verify against
+	dir      *beneath.Dir           // the trusted directory To is written in
+	name     string                 // To's name in dir
+	lv       *lvm.LV                // the VM's own LV (block mode): what To must be
+	dst      *os.File               // To, opened below dir (openTargets)
+	created  bool                   // dst was created by this restore
 }
 
 // Restored is what a restore did (or, with DryRun, would do).
@@ -103,14 +138,32 @@ type Restored struct {
 	Duration time.Duration `json:"duration_ns"`
 	xml      string        // the definition to define, of the domain named
 	name     string
+	dirs     []*beneath.Dir // held for the length of the restore
+}
+
+// close closes what the restore held open.
+func (r *Restored) close() {
+	for i := range r.Disks {
+		if r.Disks[i].dst != nil {
+			r.Disks[i].dst.Close()
+			r.Disks[i].dst = nil
+		}
+	}
+	for _, d := range r.dirs {
+		d.Close()
+	}
+	r.dirs = nil
 }
 
 // Restore writes a VM's disk images from one dated snapshot back to its own volumes
-// (only when libvirt says the VM is shut off) or to o.To, by changed blocks, and
-// verifies each written image against the snapshot's manifest. The snapshot is read
-// through a read-only mount, removed at the end. Bad input (an unknown VM, WHEN or
-// disk, a running VM, a target smaller than the image) fails before anything is
-// written, naming what exists.
+// (only when libvirt says the VM is shut off, and each disk is still the LV the
+// backup recorded) or to o.To, by changed blocks, and verifies each written image
+// against the snapshot's manifest. The snapshot is read through a read-only mount,
+// removed at the end. Every target is opened below a directory only root can change
+// (beneath.OpenTrusted), following no symlink, block devices with O_EXCL. Bad input
+// (an unknown VM, WHEN or disk, a running VM, a target that another domain uses or
+// that is mounted, a --to that others could change or inside the target, a target
+// smaller than the image) fails before anything is written, naming what exists.
 func Restore(ctx context.Context, d RestoreDeps, o RestoreOptions) (*Restored, error) {
 	start := time.Now()
 	snap, err := findBackup(ctx, d.Target, o.Root, o.VM, o.At, o.Now, o.Location)
@@ -123,20 +176,24 @@ func Restore(ctx context.Context, d RestoreDeps, o RestoreOptions) (*Restored, e
 	}
 	defer unmount()
 	res := &Restored{VM: o.VM, Snapshot: snap.FullName(), DryRun: o.DryRun}
+	defer res.close()
 	if err := planRestore(ctx, d, o, dir, res); err != nil {
 		return nil, err
 	}
 	if o.DryRun {
 		return res, nil
 	}
+	if err := openTargets(res.Disks); err != nil {
+		return nil, err
+	}
 	var errs []error
 	for i := range res.Disks {
 		rd := &res.Disks[i]
-		st, err := d.Copier.Copy(ctx, rd.src, rd.To, transfer.Options{})
+		st, err := d.Copier.Copy(ctx, rd.src, rd.To, transfer.Options{DstFile: rd.dst})
 		rd.Stats = st
 		if err == nil {
 			var v transfer.VerifyResult
-			v, err = d.Verifier.Verify(ctx, rd.To, rd.manifest)
+			v, err = d.Verifier.Verify(ctx, rd.dst, rd.manifest)
 			rd.Verified = &v
 		}
 		if err != nil {
@@ -146,7 +203,7 @@ func Restore(ctx context.Context, d RestoreDeps, o RestoreOptions) (*Restored, e
 	}
 	// libvirt cannot be stopped from starting a domain meanwhile: one that did is
 	// reported, its disks may hold a mix of both.
-	if err := checkNotInUse(ctx, d.Hypervisor, res.Disks); err != nil {
+	if err := checkNotInUse(ctx, d.Hypervisor, o.VM, res.Disks); err != nil {
 		errs = append(errs, fmt.Errorf("after writing: %w: its disk may now hold a mix of the backup and its own writes; shut it off and restore again", err))
 	}
 	if len(errs) == 0 && res.xml != "" {
@@ -176,7 +233,9 @@ func mountReadOnly(ctx context.Context, t RestoreTarget, snap zfs.Snapshot, runI
 
 // planRestore reads what the backup holds and decides each disk's target, and with
 // Define the definition to define; it refuses, before anything is written, a
-// target that a domain not shut off uses.
+// target that another domain uses or that a domain not shut off uses, a --to that
+// others could change or inside the target, and a VM's own disk that is not the LV
+// the backup recorded.
 func planRestore(ctx context.Context, d RestoreDeps, o RestoreOptions, dir string, res *Restored) error {
 	disks, have, err := backupDisks(dir, res.Snapshot, o.VM, o.Disks)
 	if err != nil {
@@ -214,16 +273,20 @@ func planRestore(ctx context.Context, d RestoreDeps, o RestoreOptions, dir strin
 			to = filepath.Join(o.To, md.Image)
 		case o.To != "":
 			to = o.To
-		case md.Mode == ModeBlock:
-			if err := checkBlockTarget(to, fi.Size()); err != nil {
-				return fmt.Errorf("disk %s: %w", md.Disk, err)
-			}
 		}
 		res.Disks = append(res.Disks, RestoredDisk{Disk: md.Disk, Image: md.Image, To: to, Mode: md.Mode, Size: fi.Size(),
 			src: img, manifest: filepath.Join(dir, manifestDir, md.Image)})
 		sources[md.Disk] = hypervisor.DiskSource{Path: to, Block: isBlockDevice(to)}
 	}
-	if err := inUse(doms, res.Disks); err != nil {
+	if err := inUse(o.VM, doms, res.Disks); err != nil {
+		return err
+	}
+	if o.To != "" {
+		err = placeTo(ctx, d.Target, o, toDir, res)
+	} else {
+		err = placeOwn(ctx, d.Volumes, disks, res)
+	}
+	if err != nil {
 		return err
 	}
 	if !o.Define {
@@ -286,16 +349,203 @@ func checkShutOff(doms []hypervisor.Domain, vm string) error {
 	return fmt.Errorf("%w: %s is not a defined domain here: restore with --to PATH (or bring it back with --define)", ErrVMRunning, vm)
 }
 
-// inUse: no restore writes a disk of a domain that is not shut off, whatever --to says.
-func inUse(doms []hypervisor.Domain, disks []RestoredDisk) error {
-	for _, dom := range doms {
-		if dom.State == hypervisor.StateShutoff {
-			continue
+// placeTo resolves --to to a directory only root can change (beneath.OpenTrusted:
+// owned by root, writable by no one else, and so every directory on the way) and
+// outside the target's mount point, and places each disk in it: DIR/<image>, or the
+// FILE named. Nothing is opened for writing yet.
+func placeTo(ctx context.Context, t VMRestoreTarget, o RestoreOptions, toDir bool, res *Restored) error {
+	dir, name, err := beneath.OpenTrusted(o.To)
+	if err != nil {
+		return fmt.Errorf("%w: --to %s: %w", ErrBadRestoreDir, o.To, err)
+	}
+	res.dirs = append(res.dirs, dir)
+	if toDir != (name == "") { // changed since it was looked at
+		return fmt.Errorf("%w: --to %s changed while the restore looked at it", ErrBadRestoreDir, o.To)
+	}
+	where := filepath.Join(dir.Name(), name)
+	if mp, err := t.Mountpoint(ctx, o.Root); err == nil && mp != "" {
+		if r, err := filepath.EvalSymlinks(mp); err == nil {
+			mp = r
 		}
+		if within(where, filepath.Clean(mp)) {
+			return fmt.Errorf("%w: --to %s is inside the target's mount point %s: restoring there would change the backups", ErrBadRestoreDir, o.To, mp)
+		}
+	}
+	for i := range res.Disks {
+		rd := &res.Disks[i]
+		rd.dir, rd.name = dir, name
+		if toDir {
+			rd.name = rd.Image
+		}
+		if err := checkTarget(rd); err != nil {
+			return fmt.Errorf("disk %s: %w", rd.Disk, err)
+		}
+	}
+	return nil
+}
+
+// placeOwn places each disk on the VM's own volume: the disk's source must still
+// be the LV the backup recorded (resolved again now: a /dev/dm-N number or a path
+// can name another LV since), and is opened below its trusted directory.
+func placeOwn(ctx context.Context, v VolumeResolver, disks []MetaDisk, res *Restored) error {
+	for i, md := range disks {
+		rd := &res.Disks[i]
+		var now lvm.LV
+		switch md.Mode {
+		case ModeBlock:
+			l, err := v.ResolveDevice(ctx, md.Source)
+			if err != nil {
+				return fmt.Errorf("%w: disk %s: %v: nothing written", ErrWrongVolume, md.Disk, err)
+			}
+			now, rd.lv = l, &l
+		default:
+			f, err := v.ResolveFile(ctx, md.Source)
+			if err != nil {
+				return fmt.Errorf("%w: disk %s: %v: nothing written", ErrWrongVolume, md.Disk, err)
+			}
+			now = f.LV
+		}
+		if md.Volume == "" || now.FullName() != md.Volume {
+			recorded := md.Volume
+			if recorded == "" {
+				recorded = "no LV recorded"
+			}
+			return fmt.Errorf("%w: disk %s: %s is now on %s, not on %s as when it was backed up (%s): nothing written; restore with --to the volume you mean",
+				ErrWrongVolume, md.Disk, md.Source, now.FullName(), recorded, res.Snapshot)
+		}
+		dir, name, err := beneath.OpenTrusted(md.Source)
+		if err != nil {
+			return fmt.Errorf("disk %s: the VM's volume %s: %w", md.Disk, md.Source, err)
+		}
+		res.dirs = append(res.dirs, dir)
+		if name == "" {
+			return fmt.Errorf("disk %s: the VM's volume %s is a directory", md.Disk, md.Source)
+		}
+		rd.dir, rd.name = dir, name
+		if err := checkTarget(rd); err != nil {
+			return fmt.Errorf("disk %s: %w", md.Disk, err)
+		}
+	}
+	return nil
+}
+
+// checkTarget looks at a disk's target below its directory, following nothing: a
+// regular file, a block device (the VM's own LV in block mode must be one) or
+// nothing yet; never a symlink.
+func checkTarget(rd *RestoredDisk) error {
+	st, err := rd.dir.Lstat(rd.name)
+	if errors.Is(err, unix.ENOENT) && rd.lv == nil {
+		return nil // created by the restore
+	}
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(rd.dir.Name(), rd.name)
+	switch st.Mode & unix.S_IFMT {
+	case unix.S_IFREG:
+		if rd.lv != nil {
+			return fmt.Errorf("the VM's volume %s is no longer a block device", path)
+		}
+	case unix.S_IFBLK:
+	case unix.S_IFLNK:
+		return fmt.Errorf("%s is a symlink: not followed (a restore writes only files and devices of that name there)", path)
+	default:
+		return fmt.Errorf("%s is not a regular file or a block device", path)
+	}
+	return nil
+}
+
+// openTargets opens every disk's target for writing, below its directory and
+// following nothing: a file is created (0600) when missing, a block device is opened
+// with O_EXCL (one mounted or held open exclusively is refused), must be the LV it
+// was resolved to, and must hold the image. On error nothing is written: what was
+// opened is closed, what was created removed.
+func openTargets(disks []RestoredDisk) (err error) {
+	defer func() {
+		if err == nil {
+			return
+		}
+		for i := range disks {
+			rd := &disks[i]
+			if rd.dst != nil {
+				rd.dst.Close()
+				rd.dst = nil
+			}
+			if rd.created {
+				rd.dir.RemoveAll(rd.name)
+				rd.created = false
+			}
+		}
+	}()
+	for i := range disks {
+		rd := &disks[i]
+		if err := openTarget(rd); err != nil {
+			return fmt.Errorf("disk %s: %w", rd.Disk, err)
+		}
+	}
+	return nil
+}
+
+func openTarget(rd *RestoredDisk) error {
+	path := filepath.Join(rd.dir.Name(), rd.name)
+	if err := checkTarget(rd); err != nil {
+		return err
+	}
+	st, err := rd.dir.Lstat(rd.name)
+	switch {
+	case errors.Is(err, unix.ENOENT):
+		rd.dst, err = rd.dir.OpenFile(rd.name, unix.O_RDWR|unix.O_CREAT|unix.O_EXCL, 0o600)
+		rd.created = err == nil
+	case err != nil:
+	case st.Mode&unix.S_IFMT == unix.S_IFBLK:
+		rd.dst, err = rd.dir.OpenFile(rd.name, unix.O_RDWR|unix.O_EXCL, 0)
+		if errors.Is(err, unix.EBUSY) {
+			return fmt.Errorf("%w: %s is mounted or held open exclusively (a mount, LVM, another restore): nothing written", ErrDiskInUse, path)
+		}
+	default:
+		rd.dst, err = rd.dir.OpenFile(rd.name, unix.O_RDWR, 0)
+	}
+	if err != nil {
+		return err
+	}
+	got, err := beneath.Fstat(rd.dst)
+	if err != nil {
+		return fmt.Errorf("stat %s: %w", path, err)
+	}
+	if !rd.created && !beneath.SameFile(got, st) {
+		return fmt.Errorf("%s changed while it was opened", path)
+	}
+	if got.Mode&unix.S_IFMT != unix.S_IFBLK {
+		return nil
+	}
+	if l := rd.lv; l != nil && l.Major >= 0 && got.Rdev != unix.Mkdev(uint32(l.Major), uint32(l.Minor)) {
+		return fmt.Errorf("%w: %s is device %d:%d, not %s (%d:%d)", ErrWrongVolume, path, unix.Major(got.Rdev), unix.Minor(got.Rdev), l.FullName(), l.Major, l.Minor)
+	}
+	n, err := rd.dst.Seek(0, io.SeekEnd)
+	if err != nil {
+		return fmt.Errorf("size of %s: %w", path, err)
+	}
+	if n < rd.Size {
+		return fmt.Errorf("volume %s (%d bytes) is smaller than the image (%d bytes): nothing written", path, n, rd.Size)
+	}
+	return nil
+}
+
+// inUse: no restore writes a disk of a domain that is not shut off, whatever --to
+// says, nor a disk of any other defined domain, shut off or not (vm is the one
+// restored).
+func inUse(vm string, doms []hypervisor.Domain, disks []RestoredDisk) error {
+	for _, dom := range doms {
 		for _, dd := range dom.Disks {
 			for _, rd := range disks {
-				if dd.Source != "" && samePath(dd.Source, rd.To) {
+				if dd.Source == "" || !samePath(dd.Source, rd.To) {
+					continue
+				}
+				switch {
+				case dom.State != hypervisor.StateShutoff:
 					return fmt.Errorf("%w: %s is disk %s of %s, which is %s: nothing written", ErrVMRunning, rd.To, dd.Target, dom.Name, dom.State)
+				case dom.Name != vm:
+					return fmt.Errorf("%w: %s is disk %s of %s (%s): a restore writes no disk of another domain, running or not: nothing written", ErrDiskInUse, rd.To, dd.Target, dom.Name, dom.State)
 				}
 			}
 		}
@@ -304,12 +554,12 @@ func inUse(doms []hypervisor.Domain, disks []RestoredDisk) error {
 }
 
 // checkNotInUse is inUse as libvirt sees the domains now.
-func checkNotInUse(ctx context.Context, hv Hypervisor, disks []RestoredDisk) error {
+func checkNotInUse(ctx context.Context, hv Hypervisor, vm string, disks []RestoredDisk) error {
 	doms, err := hv.Domains(ctx)
 	if err != nil {
 		return fmt.Errorf("list domains: %w", err)
 	}
-	return inUse(doms, disks)
+	return inUse(vm, doms, disks)
 }
 
 // samePath: a and b name the same file or device (/dev/vg0/lv and /dev/mapper/vg0-lv).
@@ -333,23 +583,6 @@ func samePath(a, b string) bool {
 func isBlockDevice(p string) bool {
 	fi, err := os.Stat(p)
 	return err == nil && fi.Mode()&os.ModeDevice != 0 && fi.Mode()&os.ModeCharDevice == 0
-}
-
-// checkBlockTarget: the VM's own LV must still be a block device, big enough.
-func checkBlockTarget(dev string, size int64) error {
-	f, err := os.Open(dev)
-	if err != nil {
-		return fmt.Errorf("the VM's volume: %w", err)
-	}
-	defer f.Close()
-	n, err := f.Seek(0, 2)
-	if err != nil {
-		return fmt.Errorf("size of %s: %w", dev, err)
-	}
-	if n < size {
-		return fmt.Errorf("volume %s (%d bytes) is smaller than the image (%d bytes): nothing written", dev, n, size)
-	}
-	return nil
 }
 
 func trimRoot(root string, dss []string) []string {

@@ -17,7 +17,7 @@ import (
 // VM's own LV is tested on real LVM in the end-to-end test.)
 func TestRestoreChoosesAndRefuses(t *testing.T) {
 	w := twoVMNights(t)
-	d := RestoreDeps{Hypervisor: fakeHV{w}, Target: fakeZFS{w}, Copier: fakeCopier{w}, Verifier: fakeCopier{w}}
+	d := RestoreDeps{Hypervisor: fakeHV{w}, Target: fakeZFS{w}, Volumes: fakeLVM{w}, Copier: fakeCopier{w}, Verifier: fakeCopier{w}}
 	o := func(vm, at, to string, disks ...string) RestoreOptions {
 		return RestoreOptions{Root: "backup/vms", VM: vm, At: at, To: to, Disks: disks, RunID: "r1", Now: night3, Location: time.UTC}
 	}
@@ -119,7 +119,7 @@ func (h hvWrap) Domains(ctx context.Context) ([]hypervisor.Domain, error) {
 func TestRestoreDefines(t *testing.T) {
 	w := twoVMNights(t)
 	ctx := context.Background()
-	d := RestoreDeps{Hypervisor: fakeHV{w}, Target: fakeZFS{w}, Copier: fakeCopier{w}, Verifier: fakeCopier{w}}
+	d := RestoreDeps{Hypervisor: fakeHV{w}, Target: fakeZFS{w}, Volumes: fakeLVM{w}, Copier: fakeCopier{w}, Verifier: fakeCopier{w}}
 	o := func(vm, to string, define bool, as string) RestoreOptions {
 		return RestoreOptions{Root: "backup/vms", VM: vm, At: zfs.SnapshotName(night1), To: to, Define: define, As: as, RunID: "r1", Now: night3, Location: time.UTC}
 	}

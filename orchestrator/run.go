@@ -388,7 +388,8 @@ func (r *run) freezeWindow(ctx context.Context, g *Group) map[*VolumePlan]snapsh
 		}
 	}
 	frozen, err := r.Hypervisor.Freeze(ctx, names, hypervisor.FreezeOptions{
-		Mode: hypervisor.Mode(r.cfg.Quiesce.Mode), Settle: r.cfg.Quiesce.Settle, RunID: r.o.RunID, Now: r.o.Now, Sleep: r.o.Sleep})
+		Mode: hypervisor.Mode(r.cfg.Quiesce.Mode), Settle: r.cfg.Quiesce.Settle, MaxPause: r.cfg.Quiesce.MaxPause,
+		RunID: r.o.RunID, Now: r.o.Now, Sleep: r.o.Sleep})
 	if err != nil {
 		r.failAll(g, fmt.Errorf("freeze: %w", err))
 		for _, n := range names {
@@ -418,11 +419,53 @@ func (r *run) freezeWindow(ctx context.Context, g *Group) map[*VolumePlan]snapsh
 	defer thaw()
 	r.log.Info().Strs("vms", names).Msg("frozen")
 	r.snapAt = r.o.Now().UTC().Truncate(time.Second)
+	// Every lvcreate at once, until the window's deadline (quiesce.max-pause): then
+	// the group is resumed whatever is pending, and each snapshot still pending
+	// fails its volume's VMs; it is removed when its lvcreate ends.
+	results := make(chan volumeSnapshot, len(g.Volumes))
 	for _, vp := range g.Volumes {
-		out[vp] = r.snapshotVolume(ctx, vp)
+		go func() { results <- volumeSnapshot{vp, r.snapshotVolume(ctx, vp)} }()
+	}
+	var deadline <-chan time.Time
+	if dl := frozen.Deadline(); !dl.IsZero() {
+		t := time.NewTimer(time.Until(dl))
+		defer t.Stop()
+		deadline = t.C
+	}
+	pending := len(g.Volumes)
+	var cut error // why the window ended with snapshots pending
+collect:
+	for pending > 0 {
+		select {
+		case vs := <-results:
+			out[vs.vp] = vs.s
+			pending--
+		case <-deadline:
+			cut = fmt.Errorf("still pending when the freeze window reached quiesce.max-pause (%v): the group was resumed without it", r.cfg.Quiesce.MaxPause)
+			break collect
+		case <-ctx.Done():
+			cut = fmt.Errorf("interrupted in the freeze window: %w", context.Cause(ctx))
+			break collect
+		}
 	}
 	thaw()
+	if cut != nil {
+		r.log.Error().Strs("vms", names).Int("pending", pending).Err(cut).Msg("resumed with snapshots pending")
+	}
+	for ; pending > 0; pending-- { // a started lvcreate runs to its end (snapshotVolume)
+		vs := <-results
+		if vs.s.err == nil {
+			r.removeSnapshot(ctx, vs.vp, vs.s.snap)
+		}
+		out[vs.vp] = snapshotOf{err: errors.Join(fmt.Errorf("snapshot %s: %w", vs.vp.LV.FullName(), cut), vs.s.err)}
+	}
 	return out
+}
+
+// volumeSnapshot is a volume's snapshot as its lvcreate ends.
+type volumeSnapshot struct {
+	vp *VolumePlan
+	s  snapshotOf
 }
 
 // snapshotVolume takes the LVM snapshot of one volume, journaled first.
@@ -688,7 +731,7 @@ func (r *run) writeMeta(ctx context.Context, st *vmState) error {
 	if err != nil {
 		return fmt.Errorf("domain XML of %s: %w", vm.Name, err)
 	}
-	if err := atomicfile.Write(filepath.Join(st.mount, "domain.xml"), []byte(x), 0o644); err != nil {
+	if err := atomicfile.Write(filepath.Join(st.mount, "domain.xml"), []byte(x), 0o600); err != nil {
 		return err
 	}
 	m := Meta{VM: vm.Name, Run: r.o.RunID, Version: r.o.Version, Time: r.snapAt, Quiesce: st.res.Quiesce, PauseNS: st.res.Pause, DomainOK: true}
@@ -705,7 +748,7 @@ func (r *run) writeMeta(ctx context.Context, st *vmState) error {
 	if err != nil {
 		return err
 	}
-	return atomicfile.Write(filepath.Join(st.mount, "kvmbackup.json"), append(b, '\n'), 0o644)
+	return atomicfile.Write(filepath.Join(st.mount, "kvmbackup.json"), append(b, '\n'), 0o600)
 }
 
 // rollback returns a failed VM's dataset to its last complete backup; a dataset this

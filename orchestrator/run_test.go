@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/kvmbackup/kvmbackup/hypervisor"
 	"github.com/kvmbackup/kvmbackup/internal/config"
 	"github.com/kvmbackup/kvmbackup/zfs"
@@ -421,4 +423,38 @@ func checkOthersBackedUp(t *testing.T, rep *Report) {
 		}
 	}
 	t.Errorf("one fault failed VMs of several groups: %v", failed)
+}
+
+// What a run writes is root's alone, whatever the umask: domain.xml holds VNC/SPICE
+// passwords, kvmbackup.json and the metrics file name every VM and volume, the
+// journal what was paused.
+func TestHostileRunWritesPrivateFiles(t *testing.T) {
+	w := scene(t)
+	env := runEnv{t.TempDir()} // 0700 (the run lock's directory: refused when others may write it)
+	defer unix.Umask(unix.Umask(0))
+	rep, err := Run(context.Background(), w.deps(), env.opts(testConfig(t), night1))
+	if err != nil || !rep.OK() {
+		t.Fatalf("%v %+v", err, rep)
+	}
+	metrics := filepath.Join(env.dir, "kvmbackup.prom")
+	if err := rep.WriteMetrics(metrics); err != nil {
+		t.Fatal(err)
+	}
+	j, err := OpenJournal(filepath.Join(env.dir, "journal"), "r9")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	want := map[string]os.FileMode{metrics: 0o600, filepath.Join(env.dir, "journal"): 0o700, filepath.Join(env.dir, "journal", "r9.journal"): 0o600}
+	for _, vm := range []string{"web1", "db1"} {
+		d := w.datasets["backup/vms/"+vm].dir
+		want[filepath.Join(d, "domain.xml")] = 0o600
+		want[filepath.Join(d, "kvmbackup.json")] = 0o600
+		want[filepath.Join(d, manifestDir)] = 0o700
+	}
+	for p, mode := range want {
+		if fi, err := os.Stat(p); err != nil || fi.Mode().Perm() != mode {
+			t.Errorf("%s: mode %v (%v), want %o", p, fi.Mode().Perm(), err, mode)
+		}
+	}
 }

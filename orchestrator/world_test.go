@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"os"
 	"path/filepath"
@@ -43,6 +44,10 @@ type world struct {
 	root     string                          // where dataset directories live
 	trees    map[string]map[string][]byte    // live directory trees (paths: entries): path → files
 	treeOpts map[string]transfer.TreeOptions // the options of each SyncTree, by source
+	// onSnapshot, when set, is called as each LVM snapshot starts (outside the lock;
+	// it may block), onThaw as a frozen group is resumed.
+	onSnapshot func(vg, origin string)
+	onThaw     func(paused []string)
 }
 
 type faultMode int
@@ -218,6 +223,9 @@ func (f fakeHV) Freeze(ctx context.Context, names []string, o hypervisor.FreezeO
 		return nil, err // the contract: nothing left paused
 	}
 	fr := &frozen{w: f.w}
+	if o.MaxPause > 0 {
+		fr.deadline = time.Now().Add(o.MaxPause)
+	}
 	for _, n := range names {
 		d := f.w.doms[n]
 		if d.d.State != hypervisor.StateRunning || d.paused {
@@ -247,13 +255,16 @@ func (f fakeHV) Recover(ctx context.Context) ([]hypervisor.Recovered, error) {
 }
 
 type frozen struct {
-	w      *world
-	paused []string
-	reps   []hypervisor.VMReport
-	done   bool
+	w        *world
+	paused   []string
+	reps     []hypervisor.VMReport
+	done     bool
+	deadline time.Time
 }
 
 func (g *frozen) Reports() []hypervisor.VMReport { return g.reps }
+
+func (g *frozen) Deadline() time.Time { return g.deadline }
 
 func (g *frozen) Thaw(ctx context.Context) ([]hypervisor.VMReport, error) {
 	if g.done {
@@ -264,6 +275,9 @@ func (g *frozen) Thaw(ctx context.Context) ([]hypervisor.VMReport, error) {
 		return g.reps, err // the VMs stay paused and marked, for recover
 	}
 	g.done = true
+	if g.w.onThaw != nil {
+		g.w.onThaw(g.paused)
+	}
 	for i, r := range g.reps {
 		if slices.Contains(g.paused, r.Name) {
 			d := g.w.doms[r.Name]
@@ -313,9 +327,14 @@ func (f fakeLVM) LV(ctx context.Context, vg, name string) (lvm.LV, error) {
 }
 
 func (f fakeLVM) Snapshot(ctx context.Context, vg, origin string, o lvm.SnapshotOptions) (lvm.LV, error) {
+	if f.w.onSnapshot != nil {
+		f.w.onSnapshot(vg, origin)
+	}
 	if err := f.w.call(ctx, "Snapshot "+vg+"/"+origin, true); err != nil {
 		return lvm.LV{}, err
 	}
+	f.w.mu.Lock() // snapshots run in parallel
+	defer f.w.mu.Unlock()
 	src := f.w.lvs[vg+"/"+origin]
 	name := lvm.SnapshotName(origin, o.RunID)
 	s := &flv{lv: lvm.LV{VG: vg, Name: name, Path: "/dev/" + vg + "/" + name, Origin: origin, Size: src.lv.Size, Attr: "swi-a-s---",
@@ -608,16 +627,26 @@ func (f fakeCopier) Copy(ctx context.Context, src, dst string, o transfer.Option
 	if data == nil {
 		data, _ = os.ReadFile(src) // a restore reads a file of a mounted snapshot
 	}
+	write := func(b []byte) error { // through DstFile when given, as transfer.Copy
+		if o.DstFile == nil {
+			return os.WriteFile(dst, b, 0o600)
+		}
+		if err := o.DstFile.Truncate(0); err != nil {
+			return err
+		}
+		_, err := o.DstFile.WriteAt(b, 0)
+		return err
+	}
 	if err := f.w.call(ctx, "Copy "+src, true); err != nil {
 		if !f.w.crashedBefore() {
-			os.WriteFile(dst, []byte("PARTIAL"), 0o600) // a copy cut short leaves DST half written
+			write([]byte("PARTIAL")) // a copy cut short leaves DST half written
 		}
 		return transfer.Stats{}, err
 	}
 	if data == nil {
 		return transfer.Stats{}, fmt.Errorf("fake copy: no such source %s", src)
 	}
-	if err := os.WriteFile(dst, data, 0o600); err != nil {
+	if err := write(data); err != nil {
 		return transfer.Stats{}, err
 	}
 	if o.Manifest != "" {
@@ -684,8 +713,9 @@ func (f fakeZFS) Unmount(ctx context.Context, dir string) error {
 	return os.RemoveAll(dir)
 }
 
-// Verify checks DST against the fake manifest ("manifest of N bytes").
-func (f fakeCopier) Verify(ctx context.Context, dst, manifest string) (transfer.VerifyResult, error) {
+// Verify checks DST (open) against the fake manifest ("manifest of N bytes").
+func (f fakeCopier) Verify(ctx context.Context, dstFile *os.File, manifest string) (transfer.VerifyResult, error) {
+	dst := dstFile.Name()
 	if err := f.w.call(ctx, "Verify "+dst, true); err != nil {
 		return transfer.VerifyResult{}, err
 	}
@@ -693,7 +723,7 @@ func (f fakeCopier) Verify(ctx context.Context, dst, manifest string) (transfer.
 	if err != nil {
 		return transfer.VerifyResult{}, err
 	}
-	b, err := os.ReadFile(dst)
+	b, err := io.ReadAll(io.NewSectionReader(dstFile, 0, 1<<40))
 	if err != nil {
 		return transfer.VerifyResult{}, err
 	}

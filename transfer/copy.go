@@ -32,6 +32,15 @@ const CompareBlock = 4 << 10
 type Options struct {
 	// Manifest is DST's manifest file: used (DST not read) when it provably
 	// describes DST, rewritten atomically after the copy. "" for none.
+	//
+	// Provably: DST is a regular file whose identity (inode, size, modification and
+	// change times) is the one the manifest recorded, and a spot check of its
+	// blocks matches. A block device is never trusted, whatever its manifest says:
+	// its times do not change when it is written, and anyone who can open it (a
+	// guest, a mount, root's dd, even between two opens by kvmbackup) can have
+	// written it since; no generation kvmbackup could record would see such a write,
+	// so a block-device DST is always compared (the manifest is still rewritten,
+	// for Verify).
 	Manifest string
 	// ChunkSize is the size of each sequential read (default 1 MiB).
 	ChunkSize int
@@ -41,6 +50,11 @@ type Options struct {
 	// when only SRC is read (measured here: 1 GiB, compare 0.64 s with one part and
 	// 0.70–1.97 s with two; SRC alone one stream 0.21–1.5 s, two 0.19 s).
 	Streams int
+	// SrcFile and DstFile, when set, are SRC and DST already open (DST read-write):
+	// Copy uses them instead of opening the paths, which then only name them in
+	// messages, and does not close them. A caller that resolved them beneath a root
+	// without following symlinks (internal/beneath) keeps that guarantee this way.
+	SrcFile, DstFile *os.File
 	// Progress, when set, is called after each chunk with bytes done and total.
 	Progress func(done, total int64)
 }
@@ -91,6 +105,7 @@ type copier struct {
 	src, dst         *os.File
 	srcPath, dstPath string
 	srcFile, dstFile bool // regular files (else block devices)
+	ownSrc, ownDst   bool // opened by Copy, closed by it
 	size             int64
 	isNew            bool
 	old              *manifest    // trusted manifest (manifest mode)
@@ -102,10 +117,10 @@ type copier struct {
 }
 
 func (c *copier) close() {
-	if c.src != nil {
+	if c.src != nil && c.ownSrc {
 		c.src.Close()
 	}
-	if c.dst != nil {
+	if c.dst != nil && c.ownDst {
 		c.dst.Close()
 	}
 }
@@ -119,8 +134,16 @@ func open(src, dst string, opts Options) (*copier, error) {
 		return nil, fmt.Errorf("chunk size %d is not a multiple of %d", c.opts.ChunkSize, ManifestBlock)
 	}
 	c.zeros = make([]byte, c.opts.ChunkSize)
-	sst, err := os.Stat(src)
+	var err error
+	if c.src = opts.SrcFile; c.src == nil {
+		if c.src, err = os.Open(src); err != nil {
+			return nil, fmt.Errorf("source: %w", err)
+		}
+		c.ownSrc = true
+	}
+	sst, err := c.src.Stat()
 	if err != nil {
+		c.close()
 		return nil, fmt.Errorf("source: %w", err)
 	}
 	switch {
@@ -128,26 +151,8 @@ func open(src, dst string, opts Options) (*copier, error) {
 		c.srcFile = true
 	case sst.Mode()&os.ModeDevice != 0 && sst.Mode()&os.ModeCharDevice == 0:
 	default:
+		c.close()
 		return nil, fmt.Errorf("source %s is not a regular file or a block device", src)
-	}
-	dst1, err := os.Stat(dst)
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		c.isNew, c.dstFile = true, true
-	case err != nil:
-		return nil, fmt.Errorf("destination: %w", err)
-	case dst1.IsDir():
-		return nil, fmt.Errorf("destination %s is a directory: give the path of the image file", dst)
-	case os.SameFile(sst, dst1):
-		return nil, fmt.Errorf("source and destination are the same file: %s and %s", src, dst)
-	case dst1.Mode().IsRegular():
-		c.dstFile = true
-	case dst1.Mode()&os.ModeDevice != 0 && dst1.Mode()&os.ModeCharDevice == 0:
-	default:
-		return nil, fmt.Errorf("destination %s is not a regular file or a block device", dst)
-	}
-	if c.src, err = os.Open(src); err != nil {
-		return nil, fmt.Errorf("source: %w", err)
 	}
 	if c.srcFile {
 		c.size = sst.Size()
@@ -156,22 +161,49 @@ func open(src, dst string, opts Options) (*copier, error) {
 		return nil, err
 	}
 	c.stats.Size = c.size
-	// The manifest is judged against DST as it is now, before anything changes it.
-	if opts.Manifest != "" && !c.isNew {
-		c.old, c.stats.Note = trustManifest(opts.Manifest, dst, c.size)
+	if c.dst = opts.DstFile; c.dst == nil {
+		if c.dst, c.isNew, err = openDst(dst); err != nil {
+			c.close()
+			return nil, err
+		}
+		c.ownDst = true
 	}
-	flags := os.O_RDWR
-	if c.isNew {
-		flags |= os.O_CREATE | os.O_EXCL
-	}
-	if c.dst, err = os.OpenFile(dst, flags, 0o640); err != nil {
+	dst1, err := c.dst.Stat()
+	switch {
+	case err != nil:
 		c.close()
 		return nil, fmt.Errorf("destination: %w", err)
+	case dst1.IsDir():
+		c.close()
+		return nil, fmt.Errorf("destination %s is a directory: give the path of the image file", dst)
+	case os.SameFile(sst, dst1):
+		c.close()
+		return nil, fmt.Errorf("source and destination are the same file: %s and %s", src, dst)
+	case dst1.Mode().IsRegular():
+		c.dstFile = true
+		c.isNew = c.isNew || dst1.Size() == 0 // nothing there to compare with
+	case dst1.Mode()&os.ModeDevice != 0 && dst1.Mode()&os.ModeCharDevice == 0:
+	default:
+		c.close()
+		return nil, fmt.Errorf("destination %s is not a regular file or a block device", dst)
+	}
+	// The manifest is judged against DST as it is now, before anything changes it.
+	switch {
+	case opts.Manifest == "" || c.isNew:
+	case !c.dstFile:
+		c.stats.Note = "the destination is a block device: nothing proves it unwritten since its manifest (a device's times do not change when it is written): compared with the destination"
+	default:
+		c.old, c.stats.Note = trustManifest(opts.Manifest, c.dst, c.size)
 	}
 	if c.dstFile {
-		c.stats.DstSizeWas = 0
-		if !c.isNew {
-			c.stats.DstSizeWas = dst1.Size()
+		c.stats.DstSizeWas = dst1.Size()
+		// An image holds a guest's whole disk: root's alone, also one an earlier
+		// version wrote 0640.
+		if !c.isNew && dst1.Mode().Perm()&0o077 != 0 {
+			if err := c.dst.Chmod(0o600); err != nil {
+				c.close()
+				return nil, fmt.Errorf("destination: %w", err)
+			}
 		}
 		if c.stats.DstSizeWas != c.size {
 			if err := c.dst.Truncate(c.size); err != nil {
@@ -202,10 +234,24 @@ func open(src, dst string, opts Options) (*copier, error) {
 	return c, nil
 }
 
-// trustManifest returns the manifest at path when it provably describes dst: it reads,
-// dst's identity (inode, size, times) is the one it recorded, and a spot check of
-// blocks read from dst matches. Otherwise nil and why.
-func trustManifest(path, dst string, srcSize int64) (*manifest, string) {
+// openDst opens dst read-write, or creates it (0600) when it does not exist.
+func openDst(dst string) (f *os.File, created bool, err error) {
+	f, err = os.OpenFile(dst, os.O_RDWR, 0)
+	if errors.Is(err, os.ErrNotExist) {
+		f, err = os.OpenFile(dst, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+		created = err == nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("destination: %w", err)
+	}
+	return f, created, nil
+}
+
+// trustManifest returns the manifest at path when it provably describes dst (see
+// Options.Manifest): it reads, dst is a regular file whose identity (inode, size,
+// times) is the one it recorded, and a spot check of blocks read from dst matches.
+// Otherwise nil and why.
+func trustManifest(path string, dst *os.File, srcSize int64) (*manifest, string) {
 	m, err := readManifest(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, "no manifest yet (" + path + "): compared with the destination"
@@ -215,7 +261,7 @@ func trustManifest(path, dst string, srcSize int64) (*manifest, string) {
 	}
 	id, err := identityOf(dst)
 	if err != nil {
-		return nil, fmt.Sprintf("destination %s: %v", dst, err)
+		return nil, fmt.Sprintf("destination %s: %v", dst.Name(), err)
 	}
 	if id != m.id {
 		return nil, "the destination changed since its manifest was written: compared with the destination"
@@ -228,12 +274,7 @@ func trustManifest(path, dst string, srcSize int64) (*manifest, string) {
 
 // spotCheck hashes the first, the last and 14 random blocks of dst, read side by
 // side (on a cold cache each is a seek: one after the other they cost ~10 ms).
-func spotCheck(dst string, m *manifest) bool {
-	f, err := os.Open(dst)
-	if err != nil {
-		return false
-	}
-	defer f.Close()
+func spotCheck(f *os.File, m *manifest) bool {
 	n := m.blocks()
 	if n == 0 {
 		return true
@@ -247,7 +288,7 @@ func spotCheck(dst string, m *manifest) bool {
 	for _, i := range idx {
 		wg.Go(func() {
 			buf := make([]byte, min(int64(ManifestBlock), m.length-i*ManifestBlock))
-			if _, err := f.ReadAt(buf, i*ManifestBlock); err != nil || xxh3.Hash128(buf) != m.hashes[i] {
+			if _, err := f.ReadAt(buf, i*ManifestBlock); err != nil || blockHash(buf) != m.hashes[i] {
 				bad.Store(true)
 			}
 		})
@@ -351,7 +392,7 @@ func (c *copier) run(ctx context.Context) error {
 	var merr error
 	if c.opts.Manifest != "" {
 		var id identity
-		if id, merr = identityOf(c.dstPath); merr == nil {
+		if id, merr = identityOf(c.dst); merr == nil {
 			staged, merr = stageManifest(c.opts.Manifest, &manifest{id: id, length: c.size, hashes: c.hashes})
 		}
 	}
@@ -437,7 +478,7 @@ func (wk *worker) chunk(s span, src, dst []byte) error {
 	if src == nil && dst == nil && c.old == nil {
 		wk.stats.Holes += int64(s.n)
 		for i := s.off / ManifestBlock; c.hashes != nil && i*ManifestBlock < s.off+int64(s.n); i++ {
-			c.hashes[i] = zeroHash
+			c.hashes[i] = holeHash(int(min(ManifestBlock, c.size-i*ManifestBlock)))
 		}
 		return nil
 	}
@@ -451,7 +492,7 @@ func (wk *worker) chunk(s span, src, dst []byte) error {
 			i := (s.off + int64(b)) / ManifestBlock
 			h := zeroHash
 			if e-b != ManifestBlock || !isZero(src[b:e]) {
-				h = xxh3.Hash128(src[b:e])
+				h = blockHash(src[b:e])
 			}
 			if c.hashes != nil {
 				c.hashes[i] = h

@@ -438,3 +438,66 @@ func TestCompareWritesNoMoreThanItChanges(t *testing.T) {
 	}
 	requireSame(t, src, dst)
 }
+
+// Files opened by the caller (beneath a root) are used as they are: the paths only
+// name them, and Copy leaves them open.
+func TestCopyOpenFiles(t *testing.T) {
+	dir := t.TempDir()
+	src, dst := filepath.Join(dir, "src"), filepath.Join(dir, "dst")
+	write(t, src, layout{3<<20 + 100, []extent{{0, 1 << 20}, {2 << 20, 1<<20 + 100}}}, 7)
+	sf, err := os.Open(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sf.Close()
+	df, err := os.OpenFile(dst, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer df.Close()
+	st, err := Copy(context.Background(), "/nonexistent/src", "/nonexistent/dst", Options{SrcFile: sf, DstFile: df})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode != "new" {
+		t.Errorf("mode %q for an empty destination, want new", st.Mode)
+	}
+	requireSame(t, src, dst)
+	if _, err := df.Stat(); err != nil {
+		t.Fatalf("Copy closed the caller's destination: %v", err)
+	}
+	if _, err := Verify(context.Background(), dst, filepath.Join(dir, "none")); err == nil {
+		t.Fatal("Verify without a manifest succeeded")
+	}
+}
+
+// Everything Copy writes (a new destination, its manifest and the manifest's
+// directory) is private to root, whatever the umask: a backed-up or restored image
+// holds a guest's whole disk.
+func TestHostileCopyWritesPrivateFiles(t *testing.T) {
+	defer unix.Umask(unix.Umask(0))
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src.raw")
+	if err := os.WriteFile(src, bytes.Repeat([]byte("guest data"), 100000), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dst := filepath.Join(dir, "backup", "vda.raw")
+	man := filepath.Join(dir, "backup", ".manifest", "vda.raw")
+	os.Mkdir(filepath.Dir(dst), 0o700)
+	if _, err := Copy(t.Context(), src, dst, Options{Manifest: man}); err != nil {
+		t.Fatal(err)
+	}
+	for p, want := range map[string]os.FileMode{dst: 0o600, man: 0o600, filepath.Dir(man): 0o700} {
+		if fi, err := os.Stat(p); err != nil || fi.Mode().Perm() != want {
+			t.Errorf("%s: mode %v (%v), want %o", p, fi.Mode().Perm(), err, want)
+		}
+	}
+	// An image an earlier version left readable by others is mended by the next copy.
+	os.Chmod(dst, 0o644)
+	if _, err := Copy(t.Context(), src, dst, Options{Manifest: man}); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(dst); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("%s after a copy over a 0644 file: mode %v (%v), want 600", dst, fi.Mode().Perm(), err)
+	}
+}

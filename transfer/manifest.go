@@ -30,21 +30,19 @@ type identity struct {
 	CtimeNs int64
 }
 
-func identityOf(path string) (identity, error) {
+// identityOf is f's identity now.
+func identityOf(f *os.File) (identity, error) {
 	var st unix.Stat_t
-	if err := unix.Stat(path, &st); err != nil {
+	if err := unix.Fstat(int(f.Fd()), &st); err != nil {
 		return identity{}, err
 	}
 	id := identity{Size: st.Size, Ino: st.Ino, Rdev: st.Rdev,
 		MtimeNs: st.Mtim.Nano(), CtimeNs: st.Ctim.Nano()}
 	if st.Mode&unix.S_IFMT == unix.S_IFBLK {
 		// A device node's times do not change when the device is written: only its
-		// number and size identify it (and the spot check guards the content).
-		f, err := os.Open(path)
-		if err != nil {
-			return identity{}, err
-		}
-		defer f.Close()
+		// number and size identify it, which is why a manifest of a block device is
+		// never trusted for a copy (Options.Manifest); Verify reads it whole.
+		var err error
 		if id.Size, err = deviceSize(f); err != nil {
 			return identity{}, err
 		}
@@ -72,7 +70,23 @@ func (m *manifest) hashAt(i int64) xxh3.Uint128 {
 	return zeroHash
 }
 
-var zeroHash = xxh3.Hash128(make([]byte, ManifestBlock))
+// blockHash is the hash of one manifest block as read: every writer and reader of
+// manifests (the copy, its spot check, Verify) hashes with it, so one content has
+// one hash. b is ManifestBlock bytes, or fewer for the last block, which is hashed
+// over its own bytes only, whether they were read or are a hole.
+func blockHash(b []byte) xxh3.Uint128 { return xxh3.Hash128(b) }
+
+// zeroHash is blockHash of a whole block of zeros (a hole).
+var zeroHash = blockHash(make([]byte, ManifestBlock))
+
+// holeHash is blockHash of n zero bytes (a hole of a whole block, or of a shorter
+// last block), without hashing a whole block of zeros each time.
+func holeHash(n int) xxh3.Uint128 {
+	if n == ManifestBlock {
+		return zeroHash
+	}
+	return blockHash(make([]byte, n))
+}
 
 // readManifest reads and checks a manifest file; a missing file is os.ErrNotExist.
 func readManifest(path string) (*manifest, error) {
@@ -122,10 +136,10 @@ func stageManifest(path string, m *manifest) (*atomicfile.Staged, error) {
 		b = binary.BigEndian.AppendUint64(b, h.Lo)
 	}
 	b = binary.BigEndian.AppendUint64(b, xxh3.Hash(b))
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("manifest %s: %w", path, err)
 	}
-	st, err := atomicfile.Stage(path, b, 0o644)
+	st, err := atomicfile.Stage(path, b, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("manifest: %w", err)
 	}

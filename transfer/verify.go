@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"os"
 	"time"
-
-	"github.com/zeebo/xxh3"
 )
 
 // VerifyResult is what Verify found.
@@ -24,22 +22,28 @@ type VerifyResult struct {
 // Verify reads DST whole and checks every block against its manifest. A mismatch is an
 // error naming DST, the number of bad blocks and the first bad offset.
 func Verify(ctx context.Context, dst, manifestPath string) (VerifyResult, error) {
+	f, err := os.Open(dst)
+	if err != nil {
+		return VerifyResult{FirstBad: -1}, fmt.Errorf("verify: %w", err)
+	}
+	defer f.Close()
+	return VerifyFile(ctx, f, manifestPath)
+}
+
+// VerifyFile is Verify of a DST already open (named by f.Name() in messages).
+func VerifyFile(ctx context.Context, f *os.File, manifestPath string) (VerifyResult, error) {
 	start := time.Now()
+	dst := f.Name()
 	res := VerifyResult{FirstBad: -1}
 	m, err := readManifest(manifestPath)
 	if err != nil {
 		return res, fmt.Errorf("verify %s: manifest %s: %w", dst, manifestPath, err)
 	}
-	id, err := identityOf(dst)
+	id, err := identityOf(f)
 	if err != nil {
 		return res, fmt.Errorf("verify %s: %w", dst, err)
 	}
 	res.IdentityChanged = id != m.id
-	f, err := os.Open(dst)
-	if err != nil {
-		return res, fmt.Errorf("verify: %w", err)
-	}
-	defer f.Close()
 	buf := make([]byte, 1<<20)
 	for off := int64(0); off < m.length; off += int64(len(buf)) {
 		if err := ctx.Err(); err != nil {
@@ -54,7 +58,7 @@ func Verify(ctx context.Context, dst, manifestPath string) (VerifyResult, error)
 			e := min(b+ManifestBlock, n)
 			i := (off + int64(b)) / ManifestBlock
 			res.Blocks++
-			if xxh3.Hash128(buf[b:e]) != m.hashes[i] {
+			if blockHash(buf[b:e]) != m.hashes[i] {
 				res.Mismatched++
 				if res.FirstBad < 0 {
 					res.FirstBad = off + int64(b)

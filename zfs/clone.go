@@ -36,7 +36,7 @@ func (m *Manager) mountDir(runID, name string) (string, error) {
 	return dir, nil
 }
 
-// MountSnapshot mounts a snapshot read-only (`mount -t zfs -o ro`) at
+// MountSnapshot mounts a snapshot read-only, nosuid, nodev, noexec at
 // RunDir/<run id>/<dataset_snapshot> and returns the directory; Unmount undoes it.
 func (m *Manager) MountSnapshot(ctx context.Context, snap Snapshot, runID string) (string, error) {
 	if err := checkSnapshot(snap.Dataset, snap.Name); err != nil {
@@ -46,7 +46,7 @@ func (m *Manager) MountSnapshot(ctx context.Context, snap Snapshot, runID string
 	if err != nil {
 		return "", fmt.Errorf("mount %s: %w", snap.FullName(), err)
 	}
-	if _, err := m.Mount.Run(ctx, "-t", "zfs", "-o", "ro", snap.FullName(), dir); err != nil {
+	if _, err := m.Mount.Run(ctx, "-t", "zfs", "-o", mounts.ReadOnly, snap.FullName(), dir); err != nil {
 		os.Remove(dir)
 		return "", fmt.Errorf("mount %s read-only: %w", snap.FullName(), err)
 	}
@@ -89,7 +89,7 @@ func (m *Manager) CloneSnapshot(ctx context.Context, snap Snapshot, root, runID 
 	}
 	dir, err := m.mountDir(runID, c.Dataset)
 	if err == nil {
-		_, err = m.Mount.Run(ctx, "-t", "zfs", "-o", "ro", c.Dataset, dir)
+		_, err = m.Mount.Run(ctx, "-t", "zfs", "-o", mounts.ReadOnly, c.Dataset, dir)
 		if err != nil {
 			os.Remove(dir)
 		}

@@ -7,10 +7,12 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/kvmbackup/kvmbackup/internal/mounts"
 	"github.com/kvmbackup/kvmbackup/testenv"
 	"github.com/kvmbackup/kvmbackup/transfer"
 )
@@ -361,6 +363,14 @@ func TestMountAndClone(t *testing.T) {
 		}
 		if err := os.WriteFile(filepath.Join(c.Dir, "x"), nil, 0o644); err == nil {
 			t.Fatal("the clone is writable")
+		}
+		// A backup holds the guests' and the host's files: no set-user-ID program, device
+		// node or executable of it works through kvmbackup's mounts.
+		for _, d := range []string{mdir, c.Dir} {
+			e, err := mounts.Of(d)
+			if o := strings.Split(e.Options, ","); err != nil || e.Point != d || !slices.Contains(o, "nosuid") || !slices.Contains(o, "nodev") || !slices.Contains(o, "noexec") {
+				t.Errorf("%s mounted with %q (%v), want nosuid,nodev,noexec", d, e.Options, err)
+			}
 		}
 		// A dataset someone else made under _clones is not ours.
 		zfsCmd(t, "create", "-o", "mountpoint=none", root+"/_clones/other")

@@ -39,8 +39,9 @@ as big as SRC when it is a block device.
 SRC and DST are read side by side, each in order. With --manifest FILE (the block
 hashes of DST as last written, kept beside it), DST is not read at all: only SRC is
 read and hashed. A manifest is used only when DST is provably the file it describes
-(same inode, size and times, and a spot check of its blocks); otherwise the copy
-compares with DST and says why. The manifest is rewritten atomically afterwards.
+(same inode, size and times, and a spot check of its blocks), never for a block
+device (its times do not change when it is written); otherwise the copy compares
+with DST and says why. The manifest is rewritten atomically afterwards.
 
 --verify --manifest FILE DST reads DST and checks every block against the manifest.
 

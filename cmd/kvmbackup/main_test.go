@@ -81,6 +81,15 @@ func TestBadEnvOverrideExitsTwo(t *testing.T) {
 	}
 }
 
+// A KVMBACKUP_* variable that names no key exits 2 naming it and the nearest one.
+func TestUnknownEnvExitsTwo(t *testing.T) {
+	t.Setenv("KVMBACKUP_TARGET_DATSET", "tank/vms")
+	_, err, code := runCLI(t, "check", "--config", writeConfig(t, "{}\n"))
+	if code != exitEnvironment || err == nil || !strings.Contains(err.Error(), "KVMBACKUP_TARGET_DATSET") || !strings.Contains(err.Error(), "KVMBACKUP_TARGET_DATASET") {
+		t.Fatalf("exit %d, error %v", code, err)
+	}
+}
+
 // On the machine (no device-mapper, no ZFS module) check exits 2 and names them; its
 // JSON says the same.
 func TestCheckOnTheMachine(t *testing.T) {

@@ -27,8 +27,11 @@ func newMountCommands(g *globalOptions) []*cobra.Command {
 		Long: `Mount shows a VM's files as they were in one dated backup, without restoring
 anything: the backup's snapshot is mounted read-only, each disk image attached
 read-only on a loop device (partitions scanned), and each filesystem found mounted
-read-only (journals not replayed) under DIR: DIR/vda for a disk without a partition
-table, DIR/vda-p1, DIR/vda-p2, ... for partitions. DIR must be an empty directory.
+read-only (journals not replayed; nosuid, nodev, noexec) under DIR: DIR/vda for a
+disk without a partition table, DIR/vda-p1, DIR/vda-p2, ... for partitions. Only
+ext2/3/4, xfs, btrfs, vfat and ntfs are mounted (a crafted filesystem attacks the
+kernel's parser of its type); others are listed, not mounted. DIR must be an empty
+directory.
 'kvmbackup umount DIR' undoes all of it.
 
 WHEN: a snapshot name, "latest", a date or date-time (the newest backup at or before
@@ -100,6 +103,9 @@ func runMount(ctx context.Context, g *globalOptions, vm, at, dir string, disks [
 	}
 	for _, s := range m.Skipped {
 		fmt.Fprintf(out, "  (%s: no filesystem found)\n", s)
+	}
+	for _, n := range m.NotMounted {
+		fmt.Fprintf(out, "  (%s %s %s: not mounted, %s)\n", n.Disk, n.FS.Dev, n.FS.Type, n.Reason)
 	}
 	fmt.Fprintf(out, "kvmbackup umount %s undoes it\n", m.Dir)
 	return nil

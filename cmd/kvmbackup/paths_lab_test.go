@@ -118,7 +118,7 @@ until [ "$(ls %[2]s/seq | wc -l)" -ge 20 ]; do sleep 0.1; done`, base, vol))
 	t.Logf("night 1 took %.1fs", night1.Seconds())
 	pr := l.paths(rep, "tree", "vol")
 	treeDS, volDS := pool+"/vms/_paths/tree", pool+"/vms/_paths/vol"
-	for _, want := range []string{`"fsck -p /dev/` + vg + `/vol.kvmbackup-`, `-o ro,noload /dev/` + vg + `/vol.kvmbackup-`} {
+	for _, want := range []string{`"fsck -p /dev/` + vg + `/vol.kvmbackup-`, `-o ro,noload,nosuid,nodev,noexec /dev/` + vg + `/vol.kvmbackup-`} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("the run's debug log lacks %q: the snapshot was not fsck'd and mounted read-only", want)
 		}

@@ -39,11 +39,18 @@ that old).
 
 By default each disk goes back where it came from (the VM's LV, or its image file in
 file mode), and only when libvirt says the VM is shut off: a running or paused VM is
-refused with nothing written. --to PATH writes elsewhere, whatever the VM's state: a
-file or block device for one disk, or an existing directory (one image per disk).
-The backup is read through a read-only mount of its snapshot, removed at the end.
-Whatever --to says, a disk of a domain that is not shut off is never written; a VM
-started while its disks are written back is reported (exit 1): restore it again.
+refused with nothing written, and so is a disk that is no longer the LV its backup
+recorded (a /dev/dm-N number can name another LV after a reboot). --to PATH writes
+elsewhere, whatever the VM's state: a file or block device for one disk, or an
+existing directory (one image per disk). The directory written in (DIR, or FILE's
+directory) must be owned by root and writable by no one else, and so must every
+directory on the way to it (or be sticky, as /tmp is), as sshd asks of its keys:
+nobody else can then put a symlink or a file of theirs there. Images are opened in
+it following no symlink; --to inside the backup target is refused. The backup is
+read through a read-only mount of its snapshot, removed at the end. Whatever --to
+says, a disk of a domain that is not shut off, or of any other defined domain, is
+never written, and a block device is opened exclusively (a mounted one is refused);
+a VM started while its disks are written back is reported (exit 1): restore it again.
 
 --define defines the domain again from the backup's domain.xml once every disk is
 written and verified: the VM itself, when its definition is gone (a VM still defined
@@ -57,12 +64,13 @@ EXIT STATUS
   0  restored and verified
   1  a write or the verification failed (the error names the disk)
   2  bad input (unknown VM, WHEN or disk; the VM not shut off; a target that a
-     running domain uses; a volume smaller than the image; --define of a VM still
-     defined, --as a name in use or without --to; another run holds the lock):
-     nothing written`,
+     running domain or another domain uses, or that is mounted; a disk that is no
+     longer the LV backed up; a --to that others could change, or inside the target;
+     a volume smaller than the image; --define of a VM still defined, --as a name in
+     use or without --to; another run holds the lock): nothing written`,
 		Example: `  kvmbackup restore web1 --at latest --dry-run
   kvmbackup restore web1 --at 2026-11-24            # the VM must be shut off
-  kvmbackup restore web1 --at 3d --disk vda --to /var/tmp/web1-vda.raw
+  kvmbackup restore web1 --at 3d --disk vda --to /srv/restore/web1-vda.raw
   kvmbackup restore db1 --at kvmbackup_2026-11-24T03:00:00Z --to /srv/restore/
   kvmbackup restore web1 --at latest --define       # web1 was undefined: bring it back
   kvmbackup restore web1 --at 2026-11-24 --to /srv/restore/ --define --as web1-test
@@ -100,7 +108,7 @@ func runRestore(ctx context.Context, g *globalOptions, o *restoreOptions, vm str
 		return err
 	}
 	defer release()
-	res, err := orchestrator.Restore(ctx, orchestrator.RestoreDeps{Hypervisor: deps.Hypervisor, Target: zfs.New(),
+	res, err := orchestrator.Restore(ctx, orchestrator.RestoreDeps{Hypervisor: deps.Hypervisor, Target: zfs.New(), Volumes: deps.LVM,
 		Copier: orchestrator.TransferCopier{}, Verifier: orchestrator.TransferCopier{}},
 		orchestrator.RestoreOptions{Root: cfg.Target.Dataset, VM: vm, At: o.at, Disks: o.disks, To: o.to, Define: o.define, As: o.as, DryRun: o.dryRun,
 			RunID: "restore-" + time.Now().UTC().Format("20060102T150405Z"), Now: time.Now(), Location: locationFrom(ctx)})

@@ -46,9 +46,11 @@ CD-ROM, an empty or read-only drive); a VM with a disk a run cannot back up (a L
 a floppy, a network disk, an image on no LV, a qcow2 with a backing chain) fails,
 naming the disk, unless vms[].exclude-disks names it. A VM (or entry) whose dataset
 under target.dataset kvmbackup did not make (no kvmbackup:vm or kvmbackup:path
-property, and not adoptable: see README) fails, its dataset untouched. Then, group by group: the guests are quiesced (guest agent, or
-Alt+SysRq+S, settle, suspend), every LV of the group is snapshotted, the guests are
-resumed at once; each snapshot is copied into the VM's dataset (changed blocks
+property, and not adoptable: see README) fails, its dataset untouched. Then, group
+by group: the guests are quiesced (guest agent, or
+Alt+SysRq+S, settle, suspend), every LV of the group is snapshotted (all at once),
+the guests are resumed at once, and at the latest after quiesce.max-pause (10s:
+a VM whose snapshot is still pending then fails, the others go on); each snapshot is copied into the VM's dataset (changed blocks
 only, in place) and removed; each VM whose copies all succeeded gets domain.xml,
 kvmbackup.json and a dated ZFS snapshot (holding only that night's disks: the
 images of disks removed from the VM are removed first), and any other is rolled

@@ -63,6 +63,10 @@ var QuiesceModes = []string{QuiesceAuto, QuiesceAgent, QuiesceSysrqSuspend, Quie
 type Quiesce struct {
 	Mode   string        `mapstructure:"mode"`   // one of QuiesceModes
 	Settle time.Duration `mapstructure:"settle"` // wait after Alt+SysRq+S before suspend, 0–60s
+	// MaxPause is the hard deadline of a freeze window, from the first guest paused
+	// or frozen: past it the group is resumed, and the VMs whose snapshots are still
+	// pending fail. Above 0s, at most 10m.
+	MaxPause time.Duration `mapstructure:"max-pause"`
 }
 
 // Snapshot is how the classic LVM snapshots are made and watched.
@@ -118,6 +122,7 @@ var defaults = map[string]any{
 	"libvirt.uri":                "qemu:///system",
 	"quiesce.mode":               QuiesceAuto,
 	"quiesce.settle":             "1s",
+	"quiesce.max-pause":          "10s",
 	"snapshot.size":              "10G",
 	"snapshot.chunksize":         "512k",
 	"snapshot.max-fill":          "90%",
@@ -163,7 +168,11 @@ func Parse(yaml []byte, env []string) (*Config, error) {
 	if err := v.ReadConfig(bytes.NewReader(yaml)); err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
-	if errs := checkKeys(v); len(errs) > 0 {
+	errs, err := checkKeys(yaml)
+	if err != nil {
+		return nil, err
+	}
+	if errs = append(errs, checkEnv(env)...); len(errs) > 0 {
 		return nil, joinErrors(errs)
 	}
 	for k, d := range defaults {
@@ -177,7 +186,7 @@ func Parse(yaml []byte, env []string) (*Config, error) {
 	}
 	b := builder{failed: map[string]bool{}, values: map[string]string{}}
 	c := b.build(&raw)
-	errs := b.errs
+	errs = b.errs
 	for _, e := range c.check() {
 		if !b.suppressed(e.Key) {
 			if val, ok := b.values[e.Key]; ok {
@@ -214,8 +223,9 @@ type rawConfig struct {
 		URI string `mapstructure:"uri"`
 	} `mapstructure:"libvirt"`
 	Quiesce struct {
-		Mode   string `mapstructure:"mode"`
-		Settle string `mapstructure:"settle"`
+		Mode     string `mapstructure:"mode"`
+		Settle   string `mapstructure:"settle"`
+		MaxPause string `mapstructure:"max-pause"`
 	} `mapstructure:"quiesce"`
 	Snapshot struct {
 		Size      string `mapstructure:"size"`
@@ -295,13 +305,15 @@ func (b *builder) build(r *rawConfig) *Config {
 		Exclude: r.Exclude,
 		Report:  Report{MetricsFile: r.Report.MetricsFile},
 	}
-	c.Quiesce.Settle = parseKey(b, "quiesce.settle", r.Quiesce.Settle, func(v string) (time.Duration, string) {
+	parseDuration := func(v string) (time.Duration, string) {
 		d, err := time.ParseDuration(v)
 		if err != nil {
 			return 0, "is not a duration (want e.g. 1s or 500ms)"
 		}
 		return d, ""
-	})
+	}
+	c.Quiesce.Settle = parseKey(b, "quiesce.settle", r.Quiesce.Settle, parseDuration)
+	c.Quiesce.MaxPause = parseKey(b, "quiesce.max-pause", r.Quiesce.MaxPause, parseDuration)
 	c.Snapshot.Size = parseKey(b, "snapshot.size", r.Snapshot.Size, parseSize)
 	c.Snapshot.Chunksize = parseKey(b, "snapshot.chunksize", r.Snapshot.Chunksize, func(v string) (int64, string) {
 		return parseBytes(v, "(want e.g. 64K or 512K)")
@@ -365,19 +377,19 @@ func (b *builder) volume(key, s string) Volume {
 }
 
 // applyEnv sets on v the keys overridden by KVMBACKUP_* entries of env, and returns
-// which variable set each key. Variables that name no config key are ignored.
+// which variable set each key. checkEnv has refused the variables that name no key.
 func applyEnv(v *viper.Viper, env []string) map[string]string {
-	known := envKeys()
+	known, _ := envKeys()
 	from := map[string]string{}
 	for _, kv := range env {
 		name, val, ok := strings.Cut(kv, "=")
-		key, isKey := known[name]
+		k, isKey := known[name]
 		if !ok || !isKey {
 			continue
 		}
-		from[key] = name
-		if key != "exclude" {
-			v.Set(key, val)
+		from[k.key] = name
+		if !k.list {
+			v.Set(k.key, val)
 			continue
 		}
 		list := []string{}
@@ -386,7 +398,7 @@ func applyEnv(v *viper.Viper, env []string) map[string]string {
 				list = append(list, s)
 			}
 		}
-		v.Set(key, list)
+		v.Set(k.key, list)
 	}
 	return from
 }
@@ -395,20 +407,6 @@ func applyEnv(v *viper.Viper, env []string) map[string]string {
 // KVMBACKUP_SNAPSHOT_MAX_FILL for snapshot.max-fill.
 func EnvName(key string) string {
 	return EnvPrefix + strings.ToUpper(strings.NewReplacer(".", "_", "-", "_").Replace(key))
-}
-
-// envKeys maps each overridable key's variable to the key: every scalar key outside
-// the lists, and exclude (comma-separated).
-func envKeys() map[string]string {
-	m := map[string]string{"exclude": "exclude"}
-	for k := range defaults {
-		m[k] = k
-	}
-	byVar := map[string]string{}
-	for k := range m {
-		byVar[EnvName(k)] = k
-	}
-	return byVar
 }
 
 // ExcludedDisks returns the disk targets vms[].exclude-disks leaves out of the VM name.

@@ -63,7 +63,7 @@ func wantKeyError(t *testing.T, err error, key string) *KeyError {
 func defaultConfig() *Config {
 	return &Config{
 		Libvirt:   Libvirt{URI: "qemu:///system"},
-		Quiesce:   Quiesce{Mode: "auto", Settle: time.Second},
+		Quiesce:   Quiesce{Mode: "auto", Settle: time.Second, MaxPause: 10 * time.Second},
 		Snapshot:  Snapshot{Size: Size{Bytes: 10 << 30}, Chunksize: 512 << 10, MaxFill: 90},
 		Target:    Target{Dataset: "backup/vms", RequireMirror: true, RequireCompression: true},
 		Retention: Retention{KeepLast: 1, KeepHourly: 12, KeepDaily: 3, KeepWeekly: 2},
@@ -88,7 +88,7 @@ func TestDefaults(t *testing.T) {
 func TestParseFull(t *testing.T) {
 	in := `
 libvirt: {uri: "qemu+ssh://host/system"}
-quiesce: {mode: sysrq-suspend, settle: 1500ms}
+quiesce: {mode: sysrq-suspend, settle: 1500ms, max-pause: 5s}
 snapshot: {size: 20%, chunksize: 64KiB, max-fill: 80}
 target: {dataset: tank/backup/vms, require-mirror: false, require-compression: false}
 retention: {keep-last: 0, keep-hourly: 0, keep-daily: 7, keep-weekly: 4, keep-monthly: 12, keep-yearly: 2}
@@ -110,7 +110,7 @@ report: {metrics-file: /var/lib/node_exporter/kvmbackup.prom}
 	}
 	want := &Config{
 		Libvirt:   Libvirt{URI: "qemu+ssh://host/system"},
-		Quiesce:   Quiesce{Mode: "sysrq-suspend", Settle: 1500 * time.Millisecond},
+		Quiesce:   Quiesce{Mode: "sysrq-suspend", Settle: 1500 * time.Millisecond, MaxPause: 5 * time.Second},
 		Snapshot:  Snapshot{Size: Size{Percent: 20}, Chunksize: 64 << 10, MaxFill: 80},
 		Target:    Target{Dataset: "tank/backup/vms"},
 		Retention: Retention{KeepDaily: 7, KeepWeekly: 4, KeepMonthly: 12, KeepYearly: 2},
@@ -157,6 +157,11 @@ func TestRules(t *testing.T) {
 		{"settle words", "quiesce: {settle: one second}", "quiesce.settle"},
 		{"settle negative", "quiesce: {settle: -1s}", "quiesce.settle"},
 		{"settle too long", "quiesce: {settle: 61s}", "quiesce.settle"},
+		{"max-pause 300ms", "quiesce: {max-pause: 300ms}", ""},
+		{"max-pause 10m", "quiesce: {max-pause: 10m}", ""},
+		{"max-pause 0", "quiesce: {max-pause: 0s}", "quiesce.max-pause"},
+		{"max-pause too long", "quiesce: {max-pause: 11m}", "quiesce.max-pause"},
+		{"max-pause words", "quiesce: {max-pause: ten seconds}", "quiesce.max-pause"},
 
 		{"size G", "snapshot: {size: 10G}", ""},
 		{"size m", "snapshot: {size: 512m}", ""},
@@ -378,10 +383,11 @@ func TestShapes(t *testing.T) {
 func TestEnv(t *testing.T) {
 	env := []string{
 		"PATH=/usr/bin",
-		"KVMBACKUP_LAB=1", "KVMBACKUP_LAB_DIR=/tmp/lab", "KVMBACKUP_IN_APPLIANCE=yes", "KVMBACKUP_VMS=x",
+		"KVMBACKUP_LAB=1", "KVMBACKUP_LAB_DIR=/tmp/lab", "KVMBACKUP_IN_APPLIANCE=yes",
 		"KVMBACKUP_LIBVIRT_URI=test:///default",
 		"KVMBACKUP_QUIESCE_MODE=none",
 		"KVMBACKUP_QUIESCE_SETTLE=2s",
+		"KVMBACKUP_QUIESCE_MAX_PAUSE=3s",
 		"KVMBACKUP_SNAPSHOT_SIZE=20%",
 		"KVMBACKUP_SNAPSHOT_CHUNKSIZE=64k",
 		"KVMBACKUP_SNAPSHOT_MAX_FILL=80%",
@@ -404,7 +410,7 @@ func TestEnv(t *testing.T) {
 	}
 	want := &Config{
 		Libvirt:   Libvirt{URI: "test:///default"},
-		Quiesce:   Quiesce{Mode: "none", Settle: 2 * time.Second},
+		Quiesce:   Quiesce{Mode: "none", Settle: 2 * time.Second, MaxPause: 3 * time.Second},
 		Snapshot:  Snapshot{Size: Size{Percent: 20}, Chunksize: 64 << 10, MaxFill: 80},
 		Target:    Target{Dataset: "tank/kvm"},
 		Retention: Retention{KeepLast: 2, KeepDaily: 7, KeepWeekly: 4, KeepMonthly: 6, KeepYearly: 1},
@@ -707,4 +713,103 @@ func TestSelects(t *testing.T) {
 	if !all.Selects("db1") || all.Selects("tmp1") || all.ExcludedBy("db1") != "" {
 		t.Error("without vms: every domain but the excluded is selected")
 	}
+}
+
+// A name that starts with "-" reaches zfs, virsh and lvm as an argument, where it
+// would read as an option: refused at config time, naming the key.
+func TestHostileNameStartsWithDash(t *testing.T) {
+	for yaml, key := range map[string]string{
+		"vms: [{name: -web1}]":              "vms[0].name",
+		"vms: [{name: a}, {name: '-o'}]":    "vms[1].name",
+		"paths: [{name: -r, path: /}]":      "paths[0].name",
+		"target: {dataset: backup/-o}":      "target.dataset",
+		"target: {dataset: backup/vms/-x}":  "target.dataset",
+		"target: {dataset: '-backup/vms'}":  "target.dataset",
+		"vms: [{name: a}]\nexclude: ['-*']": "", // a glob, never an argument
+	} {
+		_, err := Parse([]byte(yaml), nil)
+		if key == "" {
+			if err != nil {
+				t.Errorf("Parse(%q) = %v, want no error", yaml, err)
+			}
+			continue
+		}
+		e := wantKeyError(t, err, key)
+		if !strings.Contains(e.Reason, `"-"`) {
+			t.Errorf("Parse(%q): reason %q does not say why (a leading \"-\")", yaml, e.Reason)
+		}
+	}
+	if _, err := Parse([]byte("vms: [{name: web-1}]\ntarget: {dataset: backup/vms-1}"), nil); err != nil {
+		t.Errorf("a dash inside a name: %v", err)
+	}
+}
+
+// vms: or paths: written as a mapping is an error, never "no list given" (which means
+// every domain).
+func TestListGivenAsMap(t *testing.T) {
+	for yaml, key := range map[string]string{
+		"vms: {}":                       "vms",
+		"vms: {web1: {}}":               "vms",
+		"vms:\n  web1:\n  db1:\n":       "vms",
+		"paths: {}":                     "paths",
+		"paths: {root: {}}":             "paths",
+		"exclude: {}":                   "exclude",
+		"vms: [{name: a, volumes: {}}]": "vms[0].volumes",
+	} {
+		_, err := Parse([]byte(yaml), nil)
+		wantKeyError(t, err, key)
+	}
+	// Absent, null and an empty list still mean every domain.
+	for _, yaml := range []string{"", "vms:", "vms: []", "vms: ~"} {
+		if c, err := Parse([]byte(yaml), nil); err != nil || len(c.VMs) != 0 {
+			t.Errorf("Parse(%q) = %+v, %v", yaml, c, err)
+		}
+	}
+}
+
+// A KVMBACKUP_* variable that names no key is a mistake (a typo silently backs up to
+// the default dataset): an error naming the variable and the nearest one.
+func TestUnknownEnv(t *testing.T) {
+	tests := []struct{ name, nearest string }{
+		{"KVMBACKUP_TARGET_DATSET", "KVMBACKUP_TARGET_DATASET"},
+		{"KVMBACKUP_SNAPSHOT_MAXFILL", "KVMBACKUP_SNAPSHOT_MAX_FILL"},
+		{"KVMBACKUP_RETENTION_KEEP_DAYLY", "KVMBACKUP_RETENTION_KEEP_DAILY"},
+		{"KVMBACKUP_EXCLUDES", "KVMBACKUP_EXCLUDE"},
+	}
+	for _, tt := range tests {
+		_, err := Parse(nil, []string{"PATH=/bin", tt.name + "=x"})
+		if err == nil {
+			t.Errorf("%s=x: accepted", tt.name)
+			continue
+		}
+		e := findEnv(err, tt.name)
+		if e == nil || e.Key != "" || !strings.Contains(err.Error(), tt.name) || !strings.Contains(err.Error(), tt.nearest) {
+			t.Errorf("%s=x: %v, want a KeyError naming it and %s", tt.name, err, tt.nearest)
+		}
+	}
+	// A list key cannot come from the environment: said so, not "did you mean".
+	_, err := Parse(nil, []string{"KVMBACKUP_VMS=web1"})
+	if e := findEnv(err, "KVMBACKUP_VMS"); e == nil || !strings.Contains(err.Error(), "vms") || !strings.Contains(err.Error(), "list") {
+		t.Errorf("KVMBACKUP_VMS: %v", err)
+	}
+	// Every key that takes a single value has its variable (derived from the schema).
+	for _, k := range []string{"libvirt.uri", "quiesce.settle", "target.require-mirror", "report.metrics-file"} {
+		if _, err := Parse(nil, []string{EnvName(k) + "=" + "x"}); findEnv(err, EnvName(k)) != nil && findEnv(err, EnvName(k)).Key == "" {
+			t.Errorf("%s: %v", EnvName(k), err)
+		}
+	}
+	// The lab's own variables are not config keys and not mistakes.
+	if _, err := Parse(nil, []string{"KVMBACKUP_LAB=1", "KVMBACKUP_LAB_DIR=/x", "KVMBACKUP_IN_APPLIANCE=1"}); err != nil {
+		t.Errorf("lab variables: %v", err)
+	}
+}
+
+// findEnv returns the KeyError about the environment variable name, or nil.
+func findEnv(err error, name string) *KeyError {
+	for _, e := range keyErrors(err) {
+		if e.Env == name {
+			return e
+		}
+	}
+	return nil
 }

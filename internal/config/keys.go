@@ -7,23 +7,50 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/spf13/viper"
+	"go.yaml.in/yaml/v3"
 )
 
 // unknownKey starts the Reason of a KeyError for a key that is not in the schema.
 const unknownKey = "unknown config key"
 
-// checkKeys walks the config as read (before defaults and env) against the schema of
-// rawConfig: every key must be known and every value of the right shape.
-func checkKeys(v *viper.Viper) []*KeyError {
-	tree := map[string]any{}
-	for _, k := range v.AllKeys() {
-		top, _, _ := strings.Cut(k, ".")
-		tree[top] = v.Get(top) // the nested value as read, keys lower-cased
+// checkKeys walks the config as written (before defaults and env) against the schema
+// of rawConfig: every key must be known and every value of the right shape. It reads
+// the YAML itself, not viper's view of it: viper lists only keys that lead to a value,
+// so an empty mapping (`vms: {}`) would vanish instead of failing as "must be a list".
+func checkKeys(data []byte) ([]*KeyError, error) {
+	var doc any
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("config: %w", err)
 	}
 	var errs []*KeyError
-	walk(reflect.TypeFor[rawConfig](), tree, "", &errs)
-	return errs
+	walk(reflect.TypeFor[rawConfig](), lowerKeys(doc), "", &errs)
+	return errs, nil
+}
+
+// lowerKeys returns the YAML value v with every mapping a map[string]any whose keys
+// are lower-cased, as viper reads them (keys are case-insensitive).
+func lowerKeys(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		m := make(map[string]any, len(v))
+		for k, sub := range v {
+			m[strings.ToLower(k)] = lowerKeys(sub)
+		}
+		return m
+	case map[any]any:
+		m := make(map[string]any, len(v))
+		for k, sub := range v {
+			m[strings.ToLower(fmt.Sprint(k))] = lowerKeys(sub)
+		}
+		return m
+	case []any:
+		l := make([]any, len(v))
+		for i, sub := range v {
+			l[i] = lowerKeys(sub)
+		}
+		return l
+	}
+	return v
 }
 
 // walk checks value against the type t of rawConfig found at key.
@@ -76,4 +103,85 @@ func walk(t reflect.Type, value any, key string, errs *[]*KeyError) {
 			*errs = append(*errs, &KeyError{Key: key, Reason: "must be a single value, not a list or mapping"})
 		}
 	}
+}
+
+// envKey is a key an environment variable can set: a single value, or a list of
+// single values (comma-separated in the variable).
+type envKey struct {
+	key  string
+	list bool
+}
+
+// envKeys maps each variable that overrides a key to that key, derived from the
+// schema (rawConfig): every key outside the lists of mappings (vms, paths). The second
+// map names those lists' variables (KVMBACKUP_VMS), which no variable can set.
+func envKeys() (known map[string]envKey, lists map[string]string) {
+	known, lists = map[string]envKey{}, map[string]string{}
+	var fields func(t reflect.Type, prefix string)
+	fields = func(t reflect.Type, prefix string) {
+		for i := range t.NumField() {
+			f := t.Field(i)
+			key := prefix + f.Tag.Get("mapstructure")
+			switch {
+			case f.Type.Kind() == reflect.Struct:
+				fields(f.Type, key+".")
+			case f.Type.Kind() == reflect.Slice && f.Type.Elem().Kind() == reflect.Struct:
+				lists[EnvName(key)] = key
+			default:
+				known[EnvName(key)] = envKey{key: key, list: f.Type.Kind() == reflect.Slice}
+			}
+		}
+	}
+	fields(reflect.TypeFor[rawConfig](), "")
+	return known, lists
+}
+
+// labEnv are the KVMBACKUP_* variables of the project's own test lab (testenv): not
+// config keys, and not mistakes.
+var labEnv = []string{"KVMBACKUP_LAB", "KVMBACKUP_LAB_DIR", "KVMBACKUP_IN_APPLIANCE"}
+
+// checkEnv reports every KVMBACKUP_* variable of env that names no key, with the
+// variable nearest to it (a typo would otherwise be ignored, and its value with it).
+func checkEnv(env []string) []*KeyError {
+	known, lists := envKeys()
+	var errs []*KeyError
+	for _, kv := range env {
+		name, _, _ := strings.Cut(kv, "=")
+		if _, ok := known[name]; ok || !strings.HasPrefix(name, EnvPrefix) || slices.Contains(labEnv, name) {
+			continue
+		}
+		if key, ok := lists[name]; ok {
+			errs = append(errs, &KeyError{Env: name, Reason: fmt.Sprintf("cannot set %s, a list of mappings: give it in the config file", key)})
+			continue
+		}
+		nearest := ""
+		for _, v := range slices.Sorted(maps.Keys(known)) {
+			if nearest == "" || editDistance(name, v) < editDistance(name, nearest) {
+				nearest = v
+			}
+		}
+		errs = append(errs, &KeyError{Env: name, Reason: fmt.Sprintf("names no config key (nearest: %s, which sets %s)", nearest, known[nearest].key)})
+	}
+	return errs
+}
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }

@@ -23,10 +23,14 @@ type KeyError struct {
 	Value  string // the value as written; "" when empty or not a single value
 	Reason string // what is wrong, e.g. "is not a size (want e.g. 10G, 512M or 20%)"
 	Env    string // the KVMBACKUP_* variable the value came from; "" for the file or defaults
+	// Key is "" and Env set: the variable names no key (KVMBACKUP_TARGET_DATSET).
 }
 
 // Error reads e.g. `config: snapshot.size: "10X" is not a size (want e.g. 10G, 512M or 20%)`.
 func (e *KeyError) Error() string {
+	if e.Key == "" && e.Env != "" {
+		return fmt.Sprintf("config: environment variable %s %s", e.Env, e.Reason)
+	}
 	if rest, ok := strings.CutPrefix(e.Reason, unknownKey); ok {
 		return fmt.Sprintf("config: %s %q%s", unknownKey, e.Key, rest)
 	}
@@ -88,6 +92,9 @@ func (c *Config) check() []*KeyError {
 	}
 	if s := c.Quiesce.Settle; s < 0 || s > time.Minute {
 		bad("quiesce.settle", s.String(), "is out of range (want 0s to 60s)")
+	}
+	if m := c.Quiesce.MaxPause; m <= 0 || m > 10*time.Minute {
+		bad("quiesce.max-pause", m.String(), "is out of range (want above 0s, at most 10m)")
 	}
 
 	if s := c.Snapshot.Size; (s.Bytes != 0) == (s.Percent != 0) || s.Bytes < 0 || s.Percent < 0 || s.Percent > 100 {
@@ -210,11 +217,17 @@ func nameProblem(name string) string {
 		return "is longer than 200 characters"
 	case !vmNameRe.MatchString(name):
 		return "may hold only letters, digits and _ . : - (it names a ZFS dataset)"
+	case name[0] == '-':
+		return leadingDash
 	case name == "." || name == "..":
 		return "cannot name a ZFS dataset"
 	}
 	return ""
 }
+
+// leadingDash is why a name that zfs, virsh or lvm get as an argument may not start
+// with "-": it would read as an option.
+const leadingDash = `starts with "-" (zfs, virsh and lvm would read it as an option)`
 
 // datasetProblem says what is wrong with a ZFS dataset name POOL/DATASET[/...]; "" when
 // nothing is.
@@ -238,6 +251,8 @@ func datasetProblem(ds string) string {
 			return "has an empty component" + want
 		case !zfsCompRe.MatchString(p):
 			return fmt.Sprintf("has component %q with characters other than letters, digits and _ . : -", p)
+		case p[0] == '-':
+			return fmt.Sprintf("has component %q, which %s", p, leadingDash)
 		case p == "." || p == "..":
 			return fmt.Sprintf("has component %q", p)
 		}

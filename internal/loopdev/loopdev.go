@@ -106,15 +106,3 @@ func (t Tools) probe(ctx context.Context, dev string) (FS, bool) {
 func mountable(fstype string) bool {
 	return fstype != "" && fstype != "swap" && !strings.HasSuffix(fstype, "_member")
 }
-
-// ReadOnlyOptions are the mount options that never write to a read-only device:
-// the journal is not replayed.
-func ReadOnlyOptions(fstype string) string {
-	switch fstype {
-	case "ext3", "ext4":
-		return "ro,noload"
-	case "xfs":
-		return "ro,norecovery"
-	}
-	return "ro"
-}

@@ -1,4 +1,5 @@
-// Package mounts owns what lvm and zfs share about mounts: reading
+// Package mounts owns what lvm and zfs share about mounts: the options and the
+// allow-list of every mount kvmbackup makes (options.go), reading
 // /proc/self/mountinfo, finding the mount that holds a path, and unmounting kvmbackup's
 // own read-only mounts (retrying while busy, deepest first, mount points removed).
 package mounts
@@ -20,6 +21,7 @@ import (
 type Entry struct {
 	Point, FSType, Source string
 	Major, Minor          uint32
+	Options               string // the mount's own options, e.g. "ro,nosuid,nodev,noexec,relatime"
 }
 
 // Read parses /proc/self/mountinfo, in mount order.
@@ -35,13 +37,13 @@ func Read() ([]Entry, error) {
 		// 36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw,errors=continue
 		pre, post, ok := strings.Cut(sc.Text(), " - ")
 		f1, f2 := strings.Fields(pre), strings.Fields(post)
-		if !ok || len(f1) < 5 || len(f2) < 2 {
+		if !ok || len(f1) < 6 || len(f2) < 2 {
 			continue
 		}
 		maj, min, _ := strings.Cut(f1[2], ":")
 		ma, _ := strconv.ParseUint(maj, 10, 32)
 		mi, _ := strconv.ParseUint(min, 10, 32)
-		out = append(out, Entry{Point: unescape(f1[4]), FSType: f2[0], Source: unescape(f2[1]), Major: uint32(ma), Minor: uint32(mi)})
+		out = append(out, Entry{Point: unescape(f1[4]), FSType: f2[0], Source: unescape(f2[1]), Major: uint32(ma), Minor: uint32(mi), Options: f1[5]})
 	}
 	return out, sc.Err()
 }

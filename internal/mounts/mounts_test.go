@@ -2,6 +2,8 @@ package mounts
 
 import (
 	"os"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -34,5 +36,27 @@ func TestReadAndOf(t *testing.T) {
 	}
 	if ok, err := IsMounted("/"); !ok || err != nil {
 		t.Fatalf("IsMounted(/) = %v, %v", ok, err)
+	}
+}
+
+// Every mount option set holds ro and Safe; a type off the allow-list is refused.
+func TestGuestMount(t *testing.T) {
+	for _, fstype := range []string{"ext2", "ext3", "ext4", "xfs", "btrfs", "vfat", "ntfs"} {
+		mt, opts, err := GuestMount(fstype)
+		o := strings.Split(opts, ",")
+		if err != nil || mt == "" || !slices.Contains(o, "ro") || !slices.Contains(o, "nosuid") || !slices.Contains(o, "nodev") || !slices.Contains(o, "noexec") {
+			t.Errorf("GuestMount(%s) = %q %q %v", fstype, mt, opts, err)
+		}
+	}
+	if mt, _, _ := GuestMount("ntfs"); mt != "ntfs3" {
+		t.Errorf("ntfs mounts as %q, want ntfs3", mt)
+	}
+	for _, fstype := range []string{"hfsplus", "squashfs", "minix", "zfs", "ext4 ", ""} {
+		if _, _, err := GuestMount(fstype); err == nil || !strings.Contains(err.Error(), "allow-list") {
+			t.Errorf("GuestMount(%q): %v", fstype, err)
+		}
+	}
+	if ReadOnly != "ro,nosuid,nodev,noexec" {
+		t.Errorf("ReadOnly = %q", ReadOnly)
 	}
 }

@@ -1,0 +1,123 @@
+package beneath
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
+
+// tree makes root/{a/f, outside/secret} and returns root and outside.
+func tree(t *testing.T) (*Dir, string, string) {
+	t.Helper()
+	base := t.TempDir()
+	root, outside := filepath.Join(base, "root"), filepath.Join(base, "outside")
+	for _, d := range []string{filepath.Join(root, "a"), outside} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(root, "a", "f"), []byte("in"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(outside, "secret"), []byte("root's"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	d, err := Open(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	return d, root, outside
+}
+
+func TestHostileSymlinkedDirectoryIsNotFollowed(t *testing.T) {
+	d, root, outside := tree(t)
+	if err := os.Symlink(outside, filepath.Join(root, "evil")); err != nil {
+		t.Fatal(err)
+	}
+	// Open for writing through the symlinked directory, and through a symlink as the
+	// last component: both refused, nothing outside changes.
+	if err := os.Symlink(filepath.Join(outside, "secret"), filepath.Join(root, "a", "link")); err != nil {
+		t.Fatal(err)
+	}
+	for _, rel := range []string{"evil/secret", "evil/new", "a/link", "../outside/secret", "/etc/passwd"} {
+		f, err := d.OpenFile(rel, unix.O_WRONLY|unix.O_CREAT|unix.O_TRUNC, 0o600)
+		if err == nil {
+			f.Close()
+			t.Errorf("OpenFile(%q) for writing succeeded through a symlink or outside the root", rel)
+		}
+	}
+	if b, _ := os.ReadFile(filepath.Join(outside, "secret")); string(b) != "root's" {
+		t.Fatalf("the file outside was changed: %q", b)
+	}
+	if _, err := os.Stat(filepath.Join(outside, "new")); err == nil {
+		t.Fatal("a file was created outside the root")
+	}
+	if _, err := d.OpenFile("evil/secret", unix.O_RDONLY, 0); !errors.Is(err, ErrNotBeneath) {
+		t.Errorf("error %v, want ErrNotBeneath", err)
+	}
+	// Lstat of a symlink describes the symlink.
+	st, err := d.Lstat("a/link")
+	if err != nil || st.Mode&unix.S_IFMT != unix.S_IFLNK {
+		t.Errorf("Lstat(a/link) = mode %o, %v; want a symlink", st.Mode, err)
+	}
+	if _, err := d.Lstat("evil/secret"); err == nil {
+		t.Error("Lstat followed a symlinked directory")
+	}
+}
+
+func TestHostileRemoveAllRemovesTheSymlinkNotItsTarget(t *testing.T) {
+	d, root, outside := tree(t)
+	if err := os.Symlink(outside, filepath.Join(root, "a", "evil")); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.RemoveAll("a"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Lstat(filepath.Join(root, "a")); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("a still there: %v", err)
+	}
+	if b, err := os.ReadFile(filepath.Join(outside, "secret")); err != nil || string(b) != "root's" {
+		t.Fatalf("RemoveAll reached outside the root: %q %v", b, err)
+	}
+	// A symlinked directory on the way: refused, its target untouched.
+	if err := os.Symlink(outside, filepath.Join(root, "b")); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.RemoveAll("b/secret"); err == nil {
+		t.Fatal("RemoveAll(b/secret) through a symlinked directory succeeded")
+	}
+	if _, err := os.Stat(filepath.Join(outside, "secret")); err != nil {
+		t.Fatal("RemoveAll followed a symlinked directory")
+	}
+	if err := d.RemoveAll("nothing/here"); err != nil {
+		t.Errorf("RemoveAll of nothing: %v", err)
+	}
+}
+
+func TestHostileLinkDoesNotFollow(t *testing.T) {
+	d, root, outside := tree(t)
+	if err := os.Symlink(outside, filepath.Join(root, "evil")); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Link("a/f", "evil/f"); err == nil {
+		t.Fatal("Link wrote through a symlinked directory")
+	}
+	if err := d.Link("a/f", "a/g"); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := d.Lstat("a/f")
+	g, _ := d.Lstat("a/g")
+	if !SameFile(a, g) {
+		t.Fatal("a/g is not a/f")
+	}
+	if err := d.Mkdir("evil/x", 0o700); err == nil {
+		t.Fatal("Mkdir through a symlinked directory")
+	}
+	if err := d.Mkdir("a/x", 0o700); err != nil {
+		t.Fatal(err)
+	}
+}

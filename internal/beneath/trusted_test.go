@@ -1,0 +1,105 @@
+package beneath
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/kvmbackup/kvmbackup/testenv"
+)
+
+// OpenTrusted: a directory, or a file's directory and name; a trusted symlink on the
+// way is followed; a directory someone else owns or can write (as the place written
+// in, or on the way without the sticky bit), or their symlink, is refused naming why.
+func TestOpenTrusted(t *testing.T) {
+	testenv.Require(t, testenv.Root) // chown to another uid
+	base := t.TempDir()              // below /tmp: sticky, on the way
+	mk := func(rel string, mode uint32, uid int) string {
+		p := filepath.Join(base, rel)
+		if err := os.Mkdir(p, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := unix.Chmod(p, mode); err != nil { // past the umask, with the sticky bit
+			t.Fatal(err)
+		}
+		if err := os.Lchown(p, uid, -1); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	good := mk("good", 0o755, 0)
+	users := mk("users", 0o755, 65534)
+	world := mk("world", 0o777, 0)
+	group := mk("group", 0o775, 0)
+	sticky := mk("sticky", 0o1777, 0)
+	inSticky := filepath.Join(sticky, "mine")
+	if err := os.Mkdir(inSticky, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(good, filepath.Join(sticky, "root-link")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(good, filepath.Join(sticky, "their-link")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Lchown(filepath.Join(sticky, "their-link"), 65534, -1); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("../good/x.raw", filepath.Join(good, "rel-link")); err != nil {
+		t.Fatal(err)
+	}
+
+	for _, c := range []struct {
+		path, dir, name string
+	}{
+		{good, good, ""},
+		{good + "/", good, ""},
+		{filepath.Join(good, "x.raw"), good, "x.raw"},
+		{inSticky, inSticky, ""},
+		{filepath.Join(sticky, "root-link"), good, ""},
+		{filepath.Join(good, "rel-link"), good, "x.raw"},
+		{filepath.Join(good, "..", "good", "y"), good, "y"},
+	} {
+		d, name, err := OpenTrusted(c.path)
+		if err != nil {
+			t.Errorf("%s: %v", c.path, err)
+			continue
+		}
+		if d.Name() != c.dir || name != c.name {
+			t.Errorf("%s: %s %q, want %s %q", c.path, d.Name(), name, c.dir, c.name)
+		}
+		d.Close()
+	}
+	for _, c := range []struct {
+		path, why string
+	}{
+		{users, users + " is owned by uid 65534"},
+		{filepath.Join(users, "x.raw"), "is owned by uid 65534"},
+		{world, world + " is writable by others (mode 0777)"},
+		{filepath.Join(world, "x.raw"), "writable by others"},
+		{group, "writable by its group 0 (mode 0775)"},
+		{sticky, "writable by others (mode 1777)"},
+		{filepath.Join(sticky, "x.raw"), "writable by others (mode 1777)"},
+		{filepath.Join(sticky, "their-link"), "symlink owned by uid 65534: not followed"},
+	} {
+		d, _, err := OpenTrusted(c.path)
+		if err == nil {
+			d.Close()
+		}
+		if !errors.Is(err, ErrUntrusted) || !strings.Contains(err.Error(), c.why) {
+			t.Errorf("%s: %v, want %q", c.path, err, c.why)
+		}
+	}
+	// A directory on the way owned by someone else (not sticky: they can rename).
+	inUsers := filepath.Join(users, "sub")
+	if err := os.Mkdir(inUsers, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := OpenTrusted(inUsers); !errors.Is(err, ErrUntrusted) || !strings.Contains(err.Error(), "on the way to "+inUsers) {
+		t.Errorf("%s: %v", inUsers, err)
+	}
+}
