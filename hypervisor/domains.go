@@ -72,6 +72,10 @@ type Disk struct {
 	Format    string `json:"format,omitempty"` // raw, qcow2, …
 	ReadOnly  bool   `json:"readonly,omitempty"`
 	Shareable bool   `json:"shareable,omitempty"`
+	// Backing: the image's backing file (from the XML, or a qcow2 header read on the
+	// host); BackingErr: why the header could not be read.
+	Backing    string `json:"backing,omitempty"`
+	BackingErr string `json:"backing_error,omitempty"`
 }
 
 // Domains lists every domain (defined or running), sorted by name.
@@ -153,6 +157,7 @@ func describe(dom *libvirt.Domain) (Domain, error) {
 		return d, fmt.Errorf("parse the XML of domain %s: %w", d.Name, err)
 	}
 	d.Disks = DisksOf(&def)
+	probeBacking(d.Disks)
 	d.AgentChannel, d.AgentConnected = agentOf(&def)
 	return d, nil
 }
@@ -190,9 +195,31 @@ func DisksOf(def *libvirtxml.Domain) []Disk {
 				d.Type = "other"
 			}
 		}
+		d.Backing = backingOf(x.BackingStore)
 		out = append(out, d)
 	}
 	return out
+}
+
+// backingOf names the first layer of a backing chain in the XML ("" for none, or for
+// the empty <backingStore/> that says there is none).
+func backingOf(b *libvirtxml.DomainDiskBackingStore) string {
+	if b == nil || b.Source == nil {
+		return ""
+	}
+	switch s := b.Source; {
+	case s.File != nil && s.File.File != "":
+		return s.File.File
+	case s.Block != nil && s.Block.Dev != "":
+		return s.Block.Dev
+	case s.Network != nil:
+		return s.Network.Protocol + ":" + s.Network.Name
+	case s.Volume != nil:
+		return s.Volume.Pool + "/" + s.Volume.Volume
+	case s.Dir != nil:
+		return s.Dir.Dir
+	}
+	return ""
 }
 
 // agentOf reports whether the domain has a guest agent channel and whether libvirt

@@ -59,7 +59,8 @@ type Snapshotter interface {
 //
 // Contract (besides PruneTarget's): CheckTarget reports the pool and dataset against
 // the options without changing anything; EnsureDataset creates a dataset (and its
-// parents) unless it exists and says whether it did; Mountpoint is where a dataset's
+// parents) unless it exists and says whether it did, the dataset it creates carrying
+// the owner's property and zfs.Hardening (an existing one is left as it is); Mountpoint is where a dataset's
 // files are; TakeSnapshot fails with zfs.ErrExists rather than reuse a name; Rollback
 // returns a dataset to its newest kvmbackup snapshot (zfs.ErrNoSnapshot when it has
 // none) and never destroys a foreign snapshot; DestroyNewDataset destroys only a
@@ -67,7 +68,7 @@ type Snapshotter interface {
 type Target interface {
 	PruneTarget
 	CheckTarget(ctx context.Context, o zfs.TargetOptions) (*zfs.TargetReport, error)
-	EnsureDataset(ctx context.Context, dataset string) (bool, error)
+	EnsureDataset(ctx context.Context, dataset string, owner zfs.Owner) (bool, error)
 	Mounter
 	TakeSnapshot(ctx context.Context, dataset string, at time.Time, props map[string]string) (zfs.Snapshot, error)
 	Rollback(ctx context.Context, dataset string) (zfs.Snapshot, error)

@@ -272,29 +272,16 @@ func (r *run) failedPath(pp *PathPlan) bool {
 	return len(r.paths[pp.Name].errs) > 0
 }
 
-// preparePath creates the entry's dataset if needed and journals it dirty.
+// preparePath creates the entry's dataset if needed and journals it dirty; a dataset
+// kvmbackup did not make fails the entry before anything is written (ownDataset).
 func (r *run) preparePath(ctx context.Context, st *pathState) {
 	st.res.Status = StatusRunning
 	st.start = r.o.Now()
 	ds := st.plan.Dataset
-	exists, err := r.Target.Children(ctx, r.cfg.Target.Dataset+"/"+PathsChild)
-	if err != nil && !zfs.IsNotFound(err) {
-		r.failPath(st.plan, fmt.Errorf("dataset %s: %w", ds, err))
-		return
-	}
-	created := "existing"
-	if !slices.Contains(exists, ds) {
-		created = "created"
-	}
-	if err := r.record(OpDirty, ds, created); err != nil {
-		r.failPath(st.plan, err)
-		return
-	}
-	st.dirty = true
-	made, err := r.Target.EnsureDataset(ctx, ds)
-	st.created = made || created == "created"
+	made, err := r.ensureOwn(ctx, ds, zfs.PathOwner(st.plan.Name), &st.dirty)
+	st.created = made
 	if err != nil {
-		r.failPath(st.plan, fmt.Errorf("dataset %s: %w", ds, err))
+		r.failPath(st.plan, err)
 		return
 	}
 	if st.mount, err = r.Target.Mountpoint(ctx, ds); err != nil {

@@ -48,6 +48,7 @@ type VMPlan struct {
 	QuiesceWhy string            `json:"quiesce_why,omitempty"`
 	Dataset    string            `json:"dataset"`
 	Disks      []*DiskPlan       `json:"disks"`
+	LeftOut    []LeftOutDisk     `json:"left_out,omitempty"` // disks not backed up, and why
 	Error      string            `json:"error,omitempty"`
 	domain     hypervisor.Domain // as discovered
 }
@@ -62,6 +63,23 @@ type DiskPlan struct {
 	RelPath string `json:"rel_path,omitempty"` // file mode: the image below the LV's filesystem
 	Image   string `json:"image"`              // file name in the VM's dataset: vda.raw
 	vm      *VMPlan
+}
+
+// LeftOutDisk is a disk of a VM that its backup does not hold, on purpose: excluded
+// by the config, or with nothing to keep (a CD-ROM, an empty or read-only drive).
+type LeftOutDisk struct {
+	Target string             `json:"target"`
+	Source string             `json:"source,omitempty"`
+	Use    hypervisor.DiskUse `json:"use"` // hypervisor.DiskExcluded or DiskSkipped
+	Why    string             `json:"why"`
+}
+
+// String says what happened to the disk: "vdb excluded by vms[].exclude-disks".
+func (d LeftOutDisk) String() string {
+	if d.Use == hypervisor.DiskExcluded {
+		return d.Target + " " + d.Why
+	}
+	return fmt.Sprintf("%s %s: %s", d.Target, d.Use, d.Why)
 }
 
 // VolumePlan is one LV a group snapshots, and the disks read from its snapshot.
@@ -206,11 +224,18 @@ func planVM(ctx context.Context, m Snapshotter, cfg *config.Config, vm *VMPlan, 
 	if err := zfs.CheckComponent(vm.Name); err != nil {
 		return fmt.Errorf("domain name %q cannot be a dataset name: %v", vm.Name, err)
 	}
+	if err := hypervisor.CheckExclude(vm.domain.Disks, ex.ExcludeDisks); err != nil {
+		return err
+	}
 	var disks []*DiskPlan
 	lvs := map[string]lvm.LV{}
 	for _, k := range vm.domain.Disks {
-		if k.Device != "disk" || k.ReadOnly || k.Source == "" {
-			continue // CD-ROMs, read-only and empty drives are not backed up
+		switch use, why := k.Use(ex.ExcludeDisks); use {
+		case hypervisor.DiskUnsupported:
+			return fmt.Errorf("disk %s cannot be backed up: %s; exclude it on purpose with vms[].exclude-disks: [%s]", k.Target, why, k.Target)
+		case hypervisor.DiskExcluded, hypervisor.DiskSkipped:
+			vm.LeftOut = append(vm.LeftOut, LeftOutDisk{Target: k.Target, Source: k.Source, Use: use, Why: why})
+			continue
 		}
 		format := k.Format
 		if format == "" {
@@ -230,8 +255,6 @@ func planVM(ctx context.Context, m Snapshotter, cfg *config.Config, vm *VMPlan, 
 				return fmt.Errorf("disk %s (%s): %w", k.Target, k.Source, err)
 			}
 			dp.Mode, dp.Volume, dp.RelPath, lvs[f.LV.FullName()] = ModeFile, f.LV.FullName(), f.RelPath, f.LV
-		default:
-			return fmt.Errorf("disk %s (%s): a %s disk cannot be snapshotted with LVM", k.Target, k.Source, k.Type)
 		}
 		disks = append(disks, dp)
 	}
@@ -247,7 +270,10 @@ func planVM(ctx context.Context, m Snapshotter, cfg *config.Config, vm *VMPlan, 
 		disks = append(disks, &DiskPlan{Target: l.Name, Source: l.Path, Format: "raw", Mode: ModeBlock, Volume: l.FullName(), Image: l.Name + ".raw"})
 	}
 	if len(disks) == 0 {
-		return fmt.Errorf("no disk to back up (only CD-ROMs, read-only or empty drives)")
+		if len(vm.LeftOut) == 0 {
+			return errors.New("no disk to back up: the domain has none")
+		}
+		return fmt.Errorf("no disk to back up (left out: %s)", leftOut(vm.LeftOut))
 	}
 	images := map[string]string{}
 	for _, d := range disks {
@@ -281,6 +307,14 @@ func planVM(ctx context.Context, m Snapshotter, cfg *config.Config, vm *VMPlan, 
 	}
 	vm.Disks = disks
 	return nil
+}
+
+func leftOut(ds []LeftOutDisk) string {
+	var s []string
+	for _, d := range ds {
+		s = append(s, d.String())
+	}
+	return strings.Join(s, ", ")
 }
 
 // groups joins VMs that share a volume (union-find), in a stable order.

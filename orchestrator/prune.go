@@ -20,12 +20,15 @@ import (
 
 // PruneTarget is what prune needs of the backup target; *zfs.Manager satisfies it.
 //
-// Contract: Children lists the direct child datasets of a dataset (full names,
+// Contract: Owners' and Mounter's (prune decides whose a dataset is: ownDataset);
+// Children lists the direct child datasets of a dataset (full names,
 // sorted), IsNotFound-style errors wrap zfs.ErrNotFound; Snapshots lists one
 // dataset's own snapshots with their holds; Destroy destroys one snapshot and must
 // itself refuse (zfs.ErrNotOurs, zfs.ErrHeld) a name that is not kvmbackup's or a
 // snapshot with a hold, whatever the caller decided.
 type PruneTarget interface {
+	Owners
+	Mounter
 	Children(ctx context.Context, dataset string) ([]string, error)
 	Snapshots(ctx context.Context, dataset string) ([]zfs.Snapshot, error)
 	Destroy(ctx context.Context, dataset, name string) error
@@ -57,7 +60,9 @@ type PrunedDataset struct {
 	VM        string           `json:"vm,omitempty"`
 	Path      string           `json:"path,omitempty"` // a paths: entry's dataset
 	Snapshots []PrunedSnapshot `json:"snapshots"`
-	Error     string           `json:"error,omitempty"`
+	// Skipped: why prune left the dataset alone (one kvmbackup did not make).
+	Skipped string `json:"skipped,omitempty"`
+	Error   string `json:"error,omitempty"`
 }
 
 // ChildLister lists a dataset's direct children (PruneTarget's Children contract).
@@ -109,7 +114,9 @@ func orNone(names []string) string {
 
 // Prune applies the policy to each VM dataset's snapshots and destroys what it
 // removes (unless DryRun). A dataset that fails does not stop the others; the error
-// joins every failure. Only kvmbackup's own, unheld snapshots are ever destroyed,
+// joins every failure. A dataset kvmbackup did not make (ownDataset; an adoptable
+// one is adopted unless DryRun) is skipped, saying why, or an error when VMs or
+// Paths name it. Only kvmbackup's own, unheld snapshots are ever destroyed,
 // never the newest (policies.Apply keeps them, and Destroy refuses the rest).
 func Prune(ctx context.Context, t PruneTarget, o PruneOptions) ([]PrunedDataset, error) {
 	if err := o.Policy.Validate(); err != nil {
@@ -136,8 +143,20 @@ func Prune(ctx context.Context, t PruneTarget, o PruneOptions) ([]PrunedDataset,
 	log := zerolog.Ctx(ctx)
 	var out []PrunedDataset
 	var errs []error
+	named := len(o.VMs)+len(o.Paths) > 0
 	for _, ds := range datasets {
-		pd, err := pruneDataset(ctx, t, ds, o, loc)
+		var pd PrunedDataset
+		_, err := ownDataset(ctx, t, ds, ownerOf(ds), !o.DryRun)
+		switch {
+		case errForeign(err) && !named:
+			pd = PrunedDataset{Dataset: ds, Skipped: err.Error(), Snapshots: []PrunedSnapshot{}}
+			log.Warn().Str("dataset", ds).Err(err).Msg("not pruned")
+			err = nil
+		case err != nil:
+			pd = PrunedDataset{Dataset: ds}
+		default:
+			pd, err = pruneDataset(ctx, t, ds, o, loc)
+		}
 		if name, ok := strings.CutPrefix(ds, o.Root+"/"+PathsChild+"/"); ok {
 			pd.Path = name
 		} else {

@@ -17,6 +17,7 @@ import (
 // and can fail its Nth call.
 type fakeTarget struct {
 	snaps   map[string][]zfs.Snapshot // dataset → snapshots
+	owners  map[string]zfs.Owner      // dataset → its ownership property
 	failAt  int                       // fail the Nth call (1-based); 0: never
 	calls   int
 	destroy []string
@@ -42,6 +43,30 @@ func (f *fakeTarget) Children(_ context.Context, root string) ([]string, error) 
 	}
 	slices.Sort(out)
 	return out, nil
+}
+
+func (f *fakeTarget) Owner(_ context.Context, ds string) (zfs.Owner, error) {
+	if err := f.call("Owner " + ds); err != nil {
+		return zfs.Owner{}, err
+	}
+	if _, ok := f.snaps[ds]; !ok {
+		return zfs.Owner{}, fmt.Errorf("%s: %w", ds, zfs.ErrNotFound)
+	}
+	return f.owners[ds], nil
+}
+
+func (f *fakeTarget) Claim(_ context.Context, ds string, o zfs.Owner) error {
+	if err := f.call("Claim " + ds); err != nil {
+		return err
+	}
+	if got := f.owners[ds]; got != o {
+		return fmt.Errorf("claim %s for %s: %w (%s)", ds, o, zfs.ErrForeign, got)
+	}
+	return nil
+}
+
+func (f *fakeTarget) Mountpoint(_ context.Context, ds string) (string, error) {
+	return "", fmt.Errorf("%s: not mounted in this fake", ds)
 }
 
 func (f *fakeTarget) Snapshots(_ context.Context, ds string) ([]zfs.Snapshot, error) {
@@ -72,10 +97,11 @@ func (f *fakeTarget) Destroy(_ context.Context, ds, name string) error {
 // newFake: VMs web1 and db1 under backup/vms with n daily snapshots each (one held,
 // one foreign in web1), and kvmbackup's own _clones child.
 func newFake(n int) *fakeTarget {
-	f := &fakeTarget{snaps: map[string][]zfs.Snapshot{"backup/vms/_clones": nil}}
+	f := &fakeTarget{snaps: map[string][]zfs.Snapshot{"backup/vms/_clones": nil}, owners: map[string]zfs.Owner{}}
 	t0 := time.Date(2026, 11, 1, 3, 0, 0, 0, time.UTC)
 	for _, vm := range []string{"web1", "db1"} {
 		ds := "backup/vms/" + vm
+		f.owners[ds] = zfs.VMOwner(vm)
 		for i := range n {
 			s := zfs.Snapshot{Dataset: ds, Name: zfs.SnapshotName(t0.Add(time.Duration(i) * 24 * time.Hour))}
 			if vm == "web1" && i == 1 {
@@ -170,7 +196,8 @@ func TestPruneFailureAtEveryStep(t *testing.T) {
 		failed := strings.TrimSpace(strings.Split(strings.SplitN(err.Error(), "injected failure in ", 2)[1], "(")[0])
 		for d := range removable {
 			ds, _, _ := strings.Cut(d, "@")
-			stopped := failed == "Children" || failed == "Snapshots "+ds || failed == "Destroy "+d
+			stopped := failed == "Children" || failed == "Snapshots "+ds || failed == "Destroy "+d ||
+				failed == "Owner "+ds || failed == "Claim "+ds
 			if slices.Contains(f.destroy, d) == stopped {
 				t.Fatalf("failure in %s: %s destroyed: %v", failed, d, !stopped)
 			}

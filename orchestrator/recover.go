@@ -94,8 +94,16 @@ func Recover(ctx context.Context, d Deps, o RecoverOptions) (*Recovery, error) {
 
 // rollbackDataset returns ds to its newest kvmbackup snapshot; a dataset the run
 // created that has none is destroyed (it never held a complete backup). It says what
-// it did.
+// it did. A dataset that is not kvmbackup's (ownDataset, without adopting) is an
+// error, and left alone.
 func rollbackDataset(ctx context.Context, t Target, ds string, created bool) (string, error) {
+	exists, err := ownDataset(ctx, t, ds, ownerOf(ds), false)
+	switch {
+	case err != nil:
+		return "", err
+	case !exists:
+		return "(gone)", nil
+	}
 	s, err := t.Rollback(ctx, ds)
 	switch {
 	case err == nil:

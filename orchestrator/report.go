@@ -144,6 +144,11 @@ func (p *Plan) WritePlan(w io.Writer) {
 		}
 	}
 	tw.Flush()
+	for _, vm := range p.VMs() {
+		for _, d := range vm.LeftOut {
+			fmt.Fprintf(w, "not backed up: %s %s\n", vm.Name, d)
+		}
+	}
 	for _, vm := range p.Failed {
 		fmt.Fprintf(w, "cannot back up %s: %s\n", vm.Name, vm.Error)
 	}

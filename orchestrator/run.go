@@ -304,25 +304,14 @@ func (r *run) group(ctx context.Context, g *Group) {
 	}
 }
 
-// prepareDataset creates the VM's dataset if needed and journals it dirty.
+// prepareDataset creates the VM's dataset if needed and journals it dirty; a dataset
+// kvmbackup did not make fails the VM before anything is written (ownDataset).
 func (r *run) prepareDataset(ctx context.Context, st *vmState) error {
 	ds := st.plan.Dataset
-	exists, err := r.Target.Children(ctx, r.cfg.Target.Dataset)
-	if err != nil && !zfs.IsNotFound(err) {
-		return fmt.Errorf("dataset %s: %w", ds, err)
-	}
-	created := "existing"
-	if !slices.Contains(exists, ds) {
-		created = "created"
-	}
-	if err := r.record(OpDirty, ds, created); err != nil {
-		return err
-	}
-	st.dirty = true
-	made, err := r.Target.EnsureDataset(ctx, ds)
-	st.created = made || created == "created"
+	made, err := r.ensureOwn(ctx, ds, zfs.VMOwner(st.plan.Name), &st.dirty)
+	st.created = made
 	if err != nil {
-		return fmt.Errorf("dataset %s: %w", ds, err)
+		return err
 	}
 	mp, err := r.Target.Mountpoint(ctx, ds)
 	if err != nil {
@@ -333,6 +322,37 @@ func (r *run) prepareDataset(ctx context.Context, st *vmState) error {
 	}
 	st.mount = mp
 	return nil
+}
+
+// ensureOwn makes ds ready to be written for owner: an existing dataset must be
+// owner's (or adoptable: it is adopted), a missing one is created carrying owner;
+// the journal records it dirty first (*dirty set). It reports whether this run
+// created it. A dataset that is not owner's is an error naming it, and left alone.
+func (r *run) ensureOwn(ctx context.Context, ds string, owner zfs.Owner, dirty *bool) (bool, error) {
+	exists, err := ownDataset(ctx, r.Target, ds, owner, true)
+	if err != nil {
+		return false, err
+	}
+	created := "existing"
+	if !exists {
+		created = "created"
+	}
+	if err := r.record(OpDirty, ds, created); err != nil {
+		return false, err
+	}
+	*dirty = true
+	made, err := r.Target.EnsureDataset(ctx, ds, owner)
+	if err != nil {
+		return made || !exists, fmt.Errorf("dataset %s: %w", ds, err)
+	}
+	if !exists && !made { // made by someone else since ownDataset looked: whose?
+		if got, err := r.Target.Owner(ctx, ds); err != nil || got != owner {
+			*dirty = false
+			_ = r.record(OpRollback, ds, "not kvmbackup's: left alone")
+			return false, fmt.Errorf("dataset %s: %w: it appeared while the run prepared it (%s)", ds, zfs.ErrForeign, got)
+		}
+	}
+	return !exists, nil
 }
 
 // snapshotOf is a volume's LVM snapshot, or why it has none.
@@ -671,6 +691,13 @@ func (r *run) commit(ctx context.Context, st *vmState) {
 	vm := st.plan
 	if !r.failed(vm) && ctx.Err() != nil {
 		r.fail(vm, fmt.Errorf("interrupted: %w", context.Cause(ctx)))
+	}
+	if !r.failed(vm) {
+		if gone, err := removeStale(st.mount, vm); err != nil {
+			r.fail(vm, err)
+		} else if len(gone) > 0 {
+			r.log.Info().Str("vm", vm.Name).Strs("removed", gone).Msg("removed what is no disk of the VM now")
+		}
 	}
 	if !r.failed(vm) {
 		if err := r.writeMeta(ctx, st); err != nil {

@@ -79,6 +79,7 @@ type flv struct {
 type fds struct {
 	dir   string
 	snaps []fsnap
+	props map[string]string // set locally: the ownership property and zfs.Hardening
 }
 
 type fsnap struct {
@@ -475,14 +476,17 @@ func (f fakeZFS) Destroy(ctx context.Context, ds, name string) error {
 	return nil
 }
 
-func (f fakeZFS) EnsureDataset(ctx context.Context, ds string) (bool, error) {
+func (f fakeZFS) EnsureDataset(ctx context.Context, ds string, o zfs.Owner) (bool, error) {
 	if err := f.w.call(ctx, "EnsureDataset "+ds, true); err != nil {
 		return false, err
 	}
 	if f.w.datasets[ds] != nil {
 		return false, nil
 	}
-	d := &fds{dir: filepath.Join(f.w.root, ds)}
+	if o.IsZero() {
+		f.w.misuse = append(f.w.misuse, "EnsureDataset "+ds+" without an owner")
+	}
+	d := &fds{dir: filepath.Join(f.w.root, ds), props: map[string]string{o.Prop: o.Name}}
 	if err := os.MkdirAll(d.dir, 0o755); err != nil {
 		return false, err
 	}
@@ -556,6 +560,48 @@ func (f fakeZFS) DestroyNewDataset(ctx context.Context, ds string) error {
 	}
 	delete(f.w.datasets, ds)
 	return os.RemoveAll(d.dir)
+}
+
+func (f fakeZFS) Owner(ctx context.Context, ds string) (zfs.Owner, error) {
+	if err := f.w.call(ctx, "Owner "+ds, true); err != nil {
+		return zfs.Owner{}, err
+	}
+	d, err := f.get(ds)
+	if err != nil {
+		return zfs.Owner{}, err
+	}
+	return d.owner(), nil
+}
+
+func (d *fds) owner() zfs.Owner {
+	for _, p := range []string{zfs.PropVM, zfs.PropPath} {
+		if v, ok := d.props[p]; ok {
+			return zfs.Owner{Prop: p, Name: v}
+		}
+	}
+	return zfs.Owner{}
+}
+
+func (f fakeZFS) Claim(ctx context.Context, ds string, o zfs.Owner) error {
+	if err := f.w.call(ctx, "Claim "+ds, true); err != nil {
+		return err
+	}
+	d, err := f.get(ds)
+	if err != nil {
+		return err
+	}
+	if got := d.owner(); !got.IsZero() && got != o {
+		return fmt.Errorf("claim %s: %w", ds, zfs.ErrForeign)
+	}
+	if d.props == nil {
+		d.props = map[string]string{}
+	}
+	d.props[o.Prop] = o.Name
+	for _, h := range zfs.Hardening {
+		k, v, _ := strings.Cut(h, "=")
+		d.props[k] = v
+	}
+	return nil
 }
 
 func (f fakeZFS) Cleanup(ctx context.Context, root, runID string) (zfs.Cleaned, error) {

@@ -21,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -164,14 +165,23 @@ func (m *Manager) Exists(ctx context.Context, dataset string) (bool, error) {
 	return err == nil, err
 }
 
-// EnsureDataset creates dataset (and missing parents) unless it exists; the new
-// datasets inherit every property. It reports whether it created it.
-func (m *Manager) EnsureDataset(ctx context.Context, dataset string) (bool, error) {
+// EnsureDataset creates dataset (and missing parents) unless it exists, and reports
+// whether it created it. The dataset it creates carries owner's property and
+// Hardening; missing parents inherit every property. An existing dataset is left
+// as it is (the caller checks whose it is: Owner, Claim).
+func (m *Manager) EnsureDataset(ctx context.Context, dataset string, owner Owner) (bool, error) {
+	if !slices.Contains(ownerProps, owner.Prop) || CheckComponent(owner.Name) != nil {
+		return false, fmt.Errorf("create dataset %s: bad owner %q", dataset, owner)
+	}
 	ok, err := m.Exists(ctx, dataset)
 	if err != nil || ok {
 		return false, err
 	}
-	if _, err := m.ZFS.Run(ctx, "create", "-p", dataset); err != nil {
+	args := []string{"create", "-p", "-o", owner.Prop + "=" + owner.Name}
+	for _, h := range Hardening {
+		args = append(args, "-o", h)
+	}
+	if _, err := m.ZFS.Run(ctx, append(args, dataset)...); err != nil {
 		return false, zfsErr("create dataset "+dataset, err)
 	}
 	return true, nil

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math/rand/v2"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -171,10 +172,10 @@ func TestSnapshotsPinsDestroy(t *testing.T) {
 		ctx := t.Context()
 		m, pool := lab(t, testenv.PoolOptions{Mirror: true})
 		ds := pool + "/vms/web1"
-		if created, err := m.EnsureDataset(ctx, ds); err != nil || !created {
+		if created, err := m.EnsureDataset(ctx, ds, VMOwner(path.Base(ds))); err != nil || !created {
 			t.Fatalf("EnsureDataset: %v %v", created, err)
 		}
-		if created, err := m.EnsureDataset(ctx, ds); err != nil || created {
+		if created, err := m.EnsureDataset(ctx, ds, VMOwner(path.Base(ds))); err != nil || created {
 			t.Fatalf("EnsureDataset again: %v %v", created, err)
 		}
 		if c, _ := m.Property(ctx, ds, "compression"); c != "lz4" {
@@ -262,7 +263,7 @@ func TestRollback(t *testing.T) {
 		ctx := t.Context()
 		m, pool := lab(t, testenv.PoolOptions{Mirror: true})
 		ds := pool + "/vms/db1"
-		m.EnsureDataset(ctx, ds)
+		m.EnsureDataset(ctx, ds, VMOwner(path.Base(ds)))
 		dir, _ := m.Mountpoint(ctx, ds)
 		img := filepath.Join(dir, "vda.raw")
 		if _, err := m.Rollback(ctx, ds); !errors.Is(err, ErrNoSnapshot) {
@@ -271,7 +272,7 @@ func TestRollback(t *testing.T) {
 		// A first backup that failed: its new dataset is destroyed; one with a
 		// snapshot or a child is refused and left alone.
 		first := pool + "/vms/new1"
-		m.EnsureDataset(ctx, first)
+		m.EnsureDataset(ctx, first, VMOwner("new1"))
 		os.WriteFile(filepath.Join(mustMountpoint(t, m, first), "vda.raw"), []byte("partial"), 0o644)
 		if err := m.DestroyNewDataset(ctx, first); err != nil {
 			t.Fatalf("DestroyNewDataset: %v", err)
@@ -334,7 +335,7 @@ func TestMountAndClone(t *testing.T) {
 		m, pool := lab(t, testenv.PoolOptions{Mirror: true})
 		root := pool + "/backup"
 		ds := root + "/web1"
-		m.EnsureDataset(ctx, ds)
+		m.EnsureDataset(ctx, ds, VMOwner(path.Base(ds)))
 		dir, _ := m.Mountpoint(ctx, ds)
 		os.WriteFile(filepath.Join(dir, "domain.xml"), []byte("old"), 0o644)
 		snap, err := m.TakeSnapshot(ctx, ds, t0, nil)
@@ -403,7 +404,7 @@ func TestWrittenAfterOnePercentCopy(t *testing.T) {
 		ctx := t.Context()
 		m, pool := lab(t, testenv.PoolOptions{Mirror: true})
 		ds := pool + "/vms/web1"
-		m.EnsureDataset(ctx, ds)
+		m.EnsureDataset(ctx, ds, VMOwner(path.Base(ds)))
 		dir, _ := m.Mountpoint(ctx, ds)
 		const size, block, record = 256 << 20, 64 << 10, 128 << 10
 		src := filepath.Join(t.TempDir(), "src.raw")

@@ -26,7 +26,10 @@ on this host: libvirt (connects to libvirt.uri), lvm2 with device-mapper, OpenZF
 (tools and kernel module), fsck, and rsync when paths are configured. Each line
 says what was found; an unusable component says what to do about it. Then it lists
 each libvirt domain with its state, its disks and the quiesce mode a run would use
-for it now (auto: agent when a guest agent is connected, else sysrq-suspend).
+for it now (auto: agent when a guest agent is connected, else sysrq-suspend); a
+disk a run leaves out says why (vms[].exclude-disks, a CD-ROM, an empty or
+read-only drive), and one a run cannot back up (a LUN, a floppy, a network disk,
+a qcow2 with a backing chain) is a problem unless vms[].exclude-disks names it.
 Then every volume a run would snapshot (from vms[].volumes, paths[].volume and
 the disks of the VMs it would back up), and whether each volume group has room
 for those snapshots at once. Then each paths: entry, planned as a run would plan
@@ -39,7 +42,7 @@ Nothing is changed; no guest is touched.
 EXIT STATUS
   0  the configuration is valid and every required component is usable
   2  the configuration is invalid, a required component is missing, a disk is
-     not on LVM, a volume group lacks room for its snapshots, a paths: entry
+     not on LVM or cannot be backed up (and is not in vms[].exclude-disks), a volume group lacks room for its snapshots, a paths: entry
      cannot be backed up, or the target fails a check`,
 		Example: `  kvmbackup check
   kvmbackup check --config /etc/kvmbackup/config.yaml
@@ -80,6 +83,7 @@ func runCheck(ctx context.Context, g *globalOptions, out io.Writer) error {
 			return err
 		}
 		rep.Domains = doms
+		hostcheck.DiskUses(cfg, rep.Domains)
 	}
 	if hostcheck.Usable(rep.Components, "lvm2") { // what a run would snapshot, and room for it
 		var ok bool
@@ -286,8 +290,20 @@ func printDomains(w io.Writer, doms []hostcheck.DomainReport) {
 	fmt.Fprintf(w, "\n%d domains\n", len(doms))
 	for _, d := range doms {
 		fmt.Fprintf(w, "  %-24s %-10s quiesce: %s (%s)\n", d.Name, d.State, d.Quiesce, d.QuiesceWhy)
-		for _, k := range d.Disks {
-			fmt.Fprintf(w, "  %-24s   %-5s %-6s %-5s %s\n", "", k.Target, k.Device, k.Type, k.Source)
+		for i, k := range d.Disks {
+			use := ""
+			if i < len(d.DiskUses) {
+				switch u := d.DiskUses[i]; u.Use {
+				case hypervisor.DiskCopied:
+				case hypervisor.DiskExcluded:
+					use = " — " + u.Why
+				case hypervisor.DiskUnsupported:
+					use = " — CANNOT BE BACKED UP: " + u.Why + " (exclude it with vms[].exclude-disks)"
+				default:
+					use = fmt.Sprintf(" — %s: %s", u.Use, u.Why)
+				}
+			}
+			fmt.Fprintf(w, "  %-24s   %-5s %-6s %-5s %s%s\n", "", k.Target, k.Device, k.Type, k.Source, use)
 		}
 	}
 }

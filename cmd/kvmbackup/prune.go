@@ -31,12 +31,16 @@ format of 'kvmbackup policy simulate':
   remove backup/vms/web1@kvmbackup_2026-11-20T03:00:00Z
 
 Always kept, whatever the policy: the newest snapshot of each VM, snapshots with a
-hold ('kvmbackup pin'), and snapshots kvmbackup did not make. Calendar periods are
-taken in this host's time zone. 'kvmbackup run' prunes as its last step.
+hold ('kvmbackup pin'), and snapshots kvmbackup did not make. A dataset kvmbackup
+did not make (no kvmbackup:vm or kvmbackup:path property, and not one an earlier
+version made, which is adopted: see README) is skipped ("skip DATASET: why"), or an
+error when --vm or --path names it. Calendar periods are taken in this host's time
+zone. 'kvmbackup run' prunes as its last step.
 
 EXIT STATUS
   0  pruned (or, with --dry-run, decided) every dataset
-  1  some snapshot or dataset could not be pruned (the error names it)
+  1  some snapshot or dataset could not be pruned (the error names it), or --vm or
+     --path names a dataset kvmbackup did not make
   2  bad configuration, unknown VM or path, or the target cannot be reached`,
 		Example: `  kvmbackup prune --dry-run            # what would go, and why the rest stays
   kvmbackup prune                      # every VM dataset
@@ -96,6 +100,9 @@ func runPrune(ctx context.Context, g *globalOptions, vms, paths []string, dryRun
 	} else {
 		w := bufio.NewWriter(out)
 		for _, pd := range res {
+			if pd.Skipped != "" {
+				fmt.Fprintf(w, "skip %s: %s\n", pd.Dataset, pd.Skipped)
+			}
 			if pd.Error != "" && len(pd.Snapshots) == 0 {
 				fmt.Fprintf(w, "error %s: %s\n", pd.Dataset, pd.Error)
 			}

@@ -26,7 +26,7 @@ func TestPruneOnRealZFSMatchesTheSimulator(t *testing.T) {
 		clock := time.Date(2026, 10, 1, 1, 0, 0, 0, time.UTC)
 		take := func(vm string) string {
 			ds := root + "/" + vm
-			if _, err := m.EnsureDataset(ctx, ds); err != nil {
+			if _, err := m.EnsureDataset(ctx, ds, zfs.VMOwner(vm)); err != nil {
 				t.Fatal(err)
 			}
 			s, err := m.TakeSnapshot(ctx, ds, clock, map[string]string{"kvmbackup:run": clock.Format("20060102T150405")})

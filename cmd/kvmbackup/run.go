@@ -41,13 +41,20 @@ func newRunCommand(g *globalOptions) *cobra.Command {
 left (as 'kvmbackup recover' does), checks the target, and plans: every domain (or
 the config's vms:, or --vm) minus exclude:, each disk resolved to its LV (a raw LV
 used as the disk, or an image file on a filesystem on an LV); VMs sharing an LV
-form one group. Then, group by group: the guests are quiesced (guest agent, or
+form one group. A disk left out is listed with the reason (vms[].exclude-disks, a
+CD-ROM, an empty or read-only drive); a VM with a disk a run cannot back up (a LUN,
+a floppy, a network disk, an image on no LV, a qcow2 with a backing chain) fails,
+naming the disk, unless vms[].exclude-disks names it. A VM (or entry) whose dataset
+under target.dataset kvmbackup did not make (no kvmbackup:vm or kvmbackup:path
+property, and not adoptable: see README) fails, its dataset untouched. Then, group
+by group: the guests are quiesced (guest agent, or
 Alt+SysRq+S, settle, suspend), every LV of the group is snapshotted (all at once),
 the guests are resumed at once, and at the latest after quiesce.max-pause (10s:
 a VM whose snapshot is still pending then fails, the others go on); each snapshot is copied into the VM's dataset (changed blocks
 only, in place) and removed; each VM whose copies all succeeded gets domain.xml,
-kvmbackup.json and a dated ZFS snapshot, and any other is rolled back to its last
-complete backup.
+kvmbackup.json and a dated ZFS snapshot (holding only that night's disks: the
+images of disks removed from the VM are removed first), and any other is rolled
+back to its last complete backup.
 
 The trees of the config's paths: entries are kept too, each in its own dataset
 (target.dataset/_paths/NAME) with the same dated snapshots and retention: a 'path'

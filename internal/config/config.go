@@ -97,6 +97,9 @@ type Retention struct {
 type VM struct {
 	Name    string   `mapstructure:"name"`    // libvirt domain name; also its dataset name
 	Volumes []Volume `mapstructure:"volumes"` // LVs that discovery cannot see
+	// ExcludeDisks: targets (vdb) of disks left out on purpose; any other disk that
+	// cannot be backed up fails the VM.
+	ExcludeDisks []string `mapstructure:"exclude-disks"`
 }
 
 // PathEntry is a tree to back up besides the VMs: exactly one of Path or Volume is set.
@@ -243,8 +246,9 @@ type rawConfig struct {
 		KeepYearly  string `mapstructure:"keep-yearly"`
 	} `mapstructure:"retention"`
 	VMs []struct {
-		Name    string   `mapstructure:"name"`
-		Volumes []string `mapstructure:"volumes"`
+		Name         string   `mapstructure:"name"`
+		Volumes      []string `mapstructure:"volumes"`
+		ExcludeDisks []string `mapstructure:"exclude-disks"`
 	} `mapstructure:"vms"`
 	Exclude []string `mapstructure:"exclude"`
 	Paths   []struct {
@@ -330,7 +334,7 @@ func (b *builder) build(r *rawConfig) *Config {
 	}
 
 	for i, rv := range r.VMs {
-		vm := VM{Name: rv.Name}
+		vm := VM{Name: rv.Name, ExcludeDisks: rv.ExcludeDisks}
 		for j, s := range rv.Volumes {
 			vm.Volumes = append(vm.Volumes, b.volume(fmt.Sprintf("vms[%d].volumes[%d]", i, j), s))
 		}
@@ -403,6 +407,16 @@ func applyEnv(v *viper.Viper, env []string) map[string]string {
 // KVMBACKUP_SNAPSHOT_MAX_FILL for snapshot.max-fill.
 func EnvName(key string) string {
 	return EnvPrefix + strings.ToUpper(strings.NewReplacer(".", "_", "-", "_").Replace(key))
+}
+
+// ExcludedDisks returns the disk targets vms[].exclude-disks leaves out of the VM name.
+func (c *Config) ExcludedDisks(name string) []string {
+	for _, v := range c.VMs {
+		if v.Name == name {
+			return v.ExcludeDisks
+		}
+	}
+	return nil
 }
 
 // ExcludedBy returns the exclude: glob that matches the domain name, or "".

@@ -242,6 +242,8 @@ func TestRules(t *testing.T) {
 		{"volume dash", "vms: [{name: a, volumes: [-vg/x]}]", "vms[0].volumes[0]"},
 		{"volume dotdot", "vms: [{name: a, volumes: [vg0/..]}]", "vms[0].volumes[0]"},
 		{"volume bad char", "vms: [{name: a, volumes: ['vg0/a b']}]", "vms[0].volumes[0]"},
+		{"exclude-disks not a target", "vms: [{name: a, exclude-disks: [/dev/vdb]}]", "vms[0].exclude-disks[0]"},
+		{"exclude-disks twice", "vms: [{name: a, exclude-disks: [vdb, vdc, vdb]}]", "vms[0].exclude-disks[2]"},
 		{"volume long", "vms: [{name: a, volumes: [vg0/" + strings.Repeat("a", 128) + "]}]", "vms[0].volumes[0]"},
 
 		{"exclude globs", "exclude: ['test-*', 'a?', '[a-c]*']", ""},

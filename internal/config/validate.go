@@ -66,6 +66,8 @@ var (
 	lvmNameRe   = regexp.MustCompile(`^[A-Za-z0-9+_.-]+$`)
 	zfsCompRe   = regexp.MustCompile(`^[A-Za-z0-9_.:-]+$`)
 	zfsDiskLike = regexp.MustCompile(`^c[0-9]`)
+	// diskTargetRe: a libvirt disk target (<target dev=…>): vda, sdb, hdc, nvme0n1.
+	diskTargetRe = regexp.MustCompile(`^[a-z][a-z0-9]{0,31}$`)
 
 	reservedPools = []string{"mirror", "raidz", "raidz1", "raidz2", "raidz3", "draid",
 		"spare", "log", "cache", "special", "dedup"}
@@ -142,6 +144,14 @@ func (c *Config) check() []*KeyError {
 		for j, vol := range vm.Volumes {
 			if reason := vol.problem(); reason != "" {
 				bad(fmt.Sprintf("vms[%d].volumes[%d]", i, j), vol.String(), reason)
+			}
+		}
+		for j, t := range vm.ExcludeDisks {
+			key := fmt.Sprintf("vms[%d].exclude-disks[%d]", i, j)
+			if !diskTargetRe.MatchString(t) {
+				bad(key, t, "is not a disk target (want the name the VM's XML gives it: vda, sdb, hdc)")
+			} else if slices.Index(vm.ExcludeDisks, t) < j {
+				bad(key, t, "is listed twice")
 			}
 		}
 	}

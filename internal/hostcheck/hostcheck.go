@@ -216,6 +216,7 @@ type DomainReport struct {
 	hypervisor.Domain
 	Quiesce    hypervisor.Mode `json:"quiesce"`
 	QuiesceWhy string          `json:"quiesce_why"`
+	DiskUses   []DiskUse       `json:"disk_uses,omitempty"` // see DiskUses
 }
 
 // Domains lists the domains of the prober's libvirt URI with the quiesce mode a run

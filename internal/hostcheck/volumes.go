@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/kvmbackup/kvmbackup/hypervisor"
 	"github.com/kvmbackup/kvmbackup/internal/config"
 	"github.com/kvmbackup/kvmbackup/lvm"
 )
@@ -29,11 +30,33 @@ type VGReport struct {
 	Error  string `json:"error,omitempty"`
 }
 
+// DiskUse is what a run would do with one disk of a domain (hypervisor.Disk.Use).
+type DiskUse struct {
+	Target string             `json:"target"`
+	Use    hypervisor.DiskUse `json:"use"`
+	Why    string             `json:"why,omitempty"`
+}
+
+// DiskUses sets, on each domain a run would back up, what it would do with each of
+// its disks under cfg (vms[].exclude-disks): check shows every disk left out, and why.
+func DiskUses(cfg *config.Config, doms []DomainReport) {
+	for i, d := range doms {
+		if !cfg.Selects(d.Name) {
+			continue
+		}
+		for _, k := range d.Disks {
+			use, why := k.Use(cfg.ExcludedDisks(d.Name))
+			doms[i].DiskUses = append(doms[i].DiskUses, DiskUse{Target: k.Target, Use: use, Why: why})
+		}
+	}
+}
+
 // Volumes finds every volume a run would snapshot, from the config (vms[].volumes,
 // paths[].volume) and from the disks of the domains a run would back up (block
 // disks on an LV, image files on a filesystem on an LV), and checks each VG's free
 // space against the snapshots it would hold at once. ok is false when a disk cannot
-// be resolved to an LV or a VG lacks space.
+// be backed up (hypervisor.Disk.Use) or resolved to an LV, when vms[].exclude-disks
+// names a disk the domain lacks, or when a VG lacks space.
 func Volumes(ctx context.Context, m *lvm.Manager, cfg *config.Config, doms []DomainReport) (vols []VolumeReport, vgs []VGReport, ok bool) {
 	ok = true
 	seen := map[string]bool{}
@@ -78,11 +101,19 @@ func Volumes(ctx context.Context, m *lvm.Manager, cfg *config.Config, doms []Dom
 		if !cfg.Selects(d.Name) {
 			continue
 		}
+		exclude := cfg.ExcludedDisks(d.Name)
+		if err := hypervisor.CheckExclude(d.Disks, exclude); err != nil {
+			fail(d.Name, "vm "+d.Name, err)
+		}
 		for _, k := range d.Disks {
-			if k.Device != "disk" || k.ReadOnly || k.Source == "" {
-				continue // CD-ROMs and read-only disks are not backed up
-			}
 			src := fmt.Sprintf("vm %s disk %s (%s)", d.Name, k.Target, k.Type)
+			switch use, why := k.Use(exclude); use {
+			case hypervisor.DiskUnsupported:
+				fail(k.Source, src, fmt.Errorf("cannot be backed up: %s; exclude it on purpose with vms[].exclude-disks", why))
+				continue
+			case hypervisor.DiskExcluded, hypervisor.DiskSkipped:
+				continue // DiskUses shows them
+			}
 			switch k.Type {
 			case "block":
 				if lv, err := m.ResolveDevice(ctx, k.Source); err != nil {
@@ -96,8 +127,6 @@ func Volumes(ctx context.Context, m *lvm.Manager, cfg *config.Config, doms []Dom
 				} else {
 					add(f.LV, src+" on "+f.MountPoint)
 				}
-			default:
-				fail(k.Source, src, fmt.Errorf("disk type %s cannot be snapshotted with LVM", k.Type))
 			}
 		}
 	}
