@@ -13,9 +13,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
+	"github.com/rs/zerolog"
 	"golang.org/x/sys/unix"
 
+	"github.com/kvmbackup/kvmbackup/internal/beneath"
 	"github.com/kvmbackup/kvmbackup/internal/runner"
 )
 
@@ -60,6 +63,32 @@ type TreeStats struct {
 	RsyncTook    time.Duration `json:"rsync_ns"`
 	Duration     time.Duration `json:"duration_ns"`
 	ExcludedMnts []string      `json:"other_filesystems,omitempty"`
+	// Changed counts the paths that vanished, or changed type or inode (a directory
+	// swapped for a symlink), between the walk and the steps after rsync: skipped as
+	// rsync skips a vanished file, never followed (a live tree).
+	Changed int `json:"changed,omitempty"`
+}
+
+// The steps of SyncTree after its walk, for testHook.
+const (
+	stepRsync    = "rsync"     // rsync has finished
+	stepExcluded = "excluded"  // before an excluded path is removed from dst
+	stepCopy     = "copy"      // before a big file is copied
+	stepMeta     = "meta"      // before a big file's owner, mode and times are set
+	stepXattrs   = "xattrs"    // before a big file's xattrs are copied
+	stepLink     = "link"      // before another name of a big file is linked
+	stepDirTimes = "dir-times" // before a directory's times are set back
+)
+
+// testHook, set by tests only, runs before each step of SyncTree after its walk (rel:
+// the path below the roots the step is about): a test changes the trees there, as a
+// user who can write in a live tree could at that moment.
+var testHook func(step, rel string)
+
+func hook(step, rel string) {
+	if testHook != nil {
+		testHook(step, rel)
+	}
 }
 
 // SyncTree makes the directory dst a copy of the directory src with the semantics of
@@ -153,15 +182,44 @@ func SyncTree(ctx context.Context, src, dst string, opts TreeOptions) (TreeStats
 		return st, fmt.Errorf("rsync %s/ → %s/: %w", src, dst, err)
 	}
 	st.RsyncTook = time.Since(t)
+	hook(stepRsync, "")
 	st.RsyncWritten, st.Transferred = rsyncStats(string(res.Stdout))
+	// Every step from here resolves below the roots, never following a symlink, and
+	// checks that what it opened is what the walk saw: a user who can write in the
+	// live tree (or in a directory of dst that rsync gave them) may have swapped any
+	// directory for a symlink meanwhile. What changed is skipped and counted.
+	sroot, err := beneath.Open(src)
+	if err != nil {
+		return st, fmt.Errorf("tree source: %w", err)
+	}
+	defer sroot.Close()
+	droot, err := beneath.Open(dst)
+	if err != nil {
+		return st, fmt.Errorf("tree destination: %w", err)
+	}
+	defer droot.Close()
+	log := zerolog.Ctx(ctx).With().Str("component", "transfer").Str("src", src).Logger()
+	changed := func(rel string, err error) {
+		st.Changed++
+		log.Warn().Str("path", rel).Err(err).Msg("changed while copied (a live tree): skipped, not followed")
+	}
 	// Excluded paths are protected from rsync's --delete: remove them here, so that
 	// the copy holds nothing an exclude leaves out.
 	dirs := map[string]bool{}
 	for _, p := range w.excluded {
-		if _, err := os.Lstat(filepath.Join(dst, p)); errors.Is(err, fs.ErrNotExist) {
+		hook(stepExcluded, p)
+		_, err := droot.Lstat(p)
+		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
-		if err := os.RemoveAll(filepath.Join(dst, p)); err != nil {
+		if err == nil {
+			err = droot.RemoveAll(p)
+		}
+		if gone(err) {
+			changed(p, err)
+			continue
+		}
+		if err != nil {
 			return st, fmt.Errorf("remove excluded %s: %w", filepath.Join(dst, p), err)
 		}
 		dirs[filepath.Dir(p)] = true
@@ -169,11 +227,11 @@ func SyncTree(ctx context.Context, src, dst string, opts TreeOptions) (TreeStats
 
 	// 2. Big files: changed blocks in place, then what rsync -a would set.
 	for _, b := range bigs {
-		first := filepath.Join(dst, b.paths[0])
-		if err := replaceNonFile(first); err != nil {
-			return st, err
+		cs, err := syncBig(ctx, sroot, droot, b, opts.Xattrs, changed)
+		if gone(err) {
+			changed(b.paths[0], err)
+			continue
 		}
-		cs, err := Copy(ctx, filepath.Join(src, b.paths[0]), first, Options{})
 		if err != nil {
 			return st, err
 		}
@@ -183,35 +241,20 @@ func SyncTree(ctx context.Context, src, dst string, opts TreeOptions) (TreeStats
 		if cs.Written > 0 {
 			st.Transferred++
 		}
-		if err := setMeta(first, b.st); err != nil {
-			return st, err
-		}
-		if err := copyXattrs(filepath.Join(src, b.paths[0]), first, opts.Xattrs); err != nil {
-			return st, err
-		}
-		for _, p := range b.paths[1:] { // the other names of the same inode
-			other := filepath.Join(dst, p)
-			if same, _ := sameInode(first, other); !same {
-				if err := os.RemoveAll(other); err != nil {
-					return st, err
-				}
-				if err := os.Link(first, other); err != nil {
-					return st, fmt.Errorf("hard link %s: %w", other, err)
-				}
-			}
-		}
 		for _, p := range b.paths {
 			dirs[filepath.Dir(p)] = true
 		}
 	}
 	// 3. Creating and removing files changed their directories' times: set them back.
 	for d := range dirs {
-		var s unix.Stat_t
-		if err := unix.Lstat(filepath.Join(src, d), &s); err != nil {
-			return st, err
+		hook(stepDirTimes, d)
+		err := setDirTimes(sroot, droot, d)
+		if gone(err) {
+			changed(d, err)
+			continue
 		}
-		if err := unix.UtimesNano(filepath.Join(dst, d), []unix.Timespec{s.Atim, s.Mtim}); err != nil {
-			return st, fmt.Errorf("times of %s: %w", filepath.Join(dst, d), err)
+		if err != nil {
+			return st, err
 		}
 	}
 	st.Duration = time.Since(start)
@@ -407,8 +450,145 @@ func rsyncStats(out string) (written int64, files int) {
 	return written, files
 }
 
-// copyXattrs gives dst the extended attributes of src (and only those), as rsync -X.
-func copyXattrs(src, dst string, on bool) error {
+// errChanged: a path below a root is no longer what the walk saw there (another
+// inode, another type).
+var errChanged = errors.New("not what the walk saw there")
+
+// gone: err says a path below a root vanished or changed since the walk (another
+// inode or type, a symlink or a file on the way to it): a live tree's change, skipped
+// and counted as rsync skips a vanished file, never followed.
+func gone(err error) bool {
+	return errors.Is(err, fs.ErrNotExist) || errors.Is(err, errChanged) || errors.Is(err, beneath.ErrNotBeneath) ||
+		errors.Is(err, unix.ENOTDIR) || errors.Is(err, unix.ELOOP)
+}
+
+// syncBig copies the big file b from below sroot to the same place below droot, in
+// place, changed blocks only, and gives it b's owner, mode, times (and xattrs), and
+// its other names as hard links. Both files are opened below their roots without
+// following any symlink, the source checked to be the inode the walk saw; everything
+// after is done on the open files. An error for which gone is true: b changed since
+// the walk, nothing written. changed is told of an other name that changed.
+func syncBig(ctx context.Context, sroot, droot *beneath.Dir, b *bigFile, withXattrs bool, changed func(string, error)) (Stats, error) {
+	rel := b.paths[0]
+	hook(stepCopy, rel)
+	// O_NONBLOCK: a FIFO swapped in must not block the open; nothing but a regular
+	// file is read.
+	sf, err := sroot.OpenFile(rel, unix.O_RDONLY|unix.O_NONBLOCK, 0)
+	if err != nil {
+		return Stats{}, err
+	}
+	defer sf.Close()
+	sst, err := beneath.Fstat(sf)
+	if err != nil {
+		return Stats{}, fmt.Errorf("stat %s: %w", sf.Name(), err)
+	}
+	if !beneath.SameFile(sst, b.st) || sst.Mode&unix.S_IFMT != unix.S_IFREG {
+		return Stats{}, &os.PathError{Op: "open", Path: sf.Name(), Err: errChanged}
+	}
+	if err := replaceNonFile(droot, rel); err != nil {
+		return Stats{}, err
+	}
+	df, err := droot.OpenFile(rel, unix.O_RDWR|unix.O_CREAT|unix.O_NONBLOCK, 0o600)
+	if err != nil {
+		return Stats{}, err
+	}
+	defer df.Close()
+	dst, err := beneath.Fstat(df)
+	if err != nil {
+		return Stats{}, fmt.Errorf("stat %s: %w", df.Name(), err)
+	}
+	if dst.Mode&unix.S_IFMT != unix.S_IFREG { // swapped in since replaceNonFile
+		return Stats{}, &os.PathError{Op: "open", Path: df.Name(), Err: errChanged}
+	}
+	cs, err := Copy(ctx, sf.Name(), df.Name(), Options{SrcFile: sf, DstFile: df})
+	if err != nil {
+		return cs, err
+	}
+	hook(stepMeta, rel)
+	if err := setMeta(df, sst); err != nil {
+		return cs, err
+	}
+	hook(stepXattrs, rel)
+	if err := copyXattrs(sf, df, withXattrs); err != nil {
+		return cs, err
+	}
+	for _, p := range b.paths[1:] { // the other names of the same inode
+		hook(stepLink, p)
+		if err := linkOther(sroot, droot, rel, p, sst, dst); gone(err) {
+			changed(p, err)
+		} else if err != nil {
+			return cs, err
+		}
+	}
+	return cs, nil
+}
+
+// linkOther makes p below droot another name of rel, the file dst, where p below
+// sroot is still a name of the source's inode sst.
+func linkOther(sroot, droot *beneath.Dir, rel, p string, sst, dst unix.Stat_t) error {
+	s, err := sroot.Lstat(p)
+	if err != nil {
+		return err
+	}
+	if !beneath.SameFile(s, sst) {
+		return &os.PathError{Op: "lstat", Path: p, Err: errChanged}
+	}
+	d, err := droot.Lstat(p)
+	if err == nil && beneath.SameFile(d, dst) {
+		return nil
+	}
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	if err := droot.RemoveAll(p); err != nil {
+		return err
+	}
+	if err := droot.Link(rel, p); err != nil {
+		return fmt.Errorf("hard link: %w", err)
+	}
+	// Link resolved rel by its name again: p must now be the file copied.
+	if d, err = droot.Lstat(p); err != nil {
+		return err
+	}
+	if !beneath.SameFile(d, dst) {
+		return &os.PathError{Op: "link", Path: p, Err: errChanged}
+	}
+	return nil
+}
+
+// setDirTimes gives the directory d below droot the times of d below sroot, both
+// still directories.
+func setDirTimes(sroot, droot *beneath.Dir, d string) error {
+	s, err := sroot.Lstat(d)
+	if err != nil {
+		return err
+	}
+	if s.Mode&unix.S_IFMT != unix.S_IFDIR {
+		return &os.PathError{Op: "lstat", Path: d, Err: errChanged}
+	}
+	dd, err := droot.OpenDir(d)
+	if err != nil {
+		return err
+	}
+	defer dd.Close()
+	if err := futimens(dd.Fd(), s.Atim, s.Mtim); err != nil {
+		return fmt.Errorf("times of %s: %w", dd.Name(), err)
+	}
+	return nil
+}
+
+// futimens sets the times of the open file fd (utimensat with no path).
+func futimens(fd int, atime, mtime unix.Timespec) error {
+	ts := [2]unix.Timespec{atime, mtime}
+	if _, _, e := unix.Syscall6(unix.SYS_UTIMENSAT, uintptr(fd), 0, uintptr(unsafe.Pointer(&ts[0])), 0, 0, 0); e != 0 {
+		return e
+	}
+	return nil
+}
+
+// copyXattrs gives the open file dst the extended attributes of the open file src
+// (and only those), as rsync -X.
+func copyXattrs(src, dst *os.File, on bool) error {
 	if !on {
 		return nil
 	}
@@ -420,10 +600,11 @@ func copyXattrs(src, dst string, on bool) error {
 	if err != nil {
 		return err
 	}
+	fd := int(dst.Fd())
 	for k := range have {
 		if _, ok := want[k]; !ok {
-			if err := unix.Lremovexattr(dst, k); err != nil {
-				return fmt.Errorf("xattr %s of %s: %w", k, dst, err)
+			if err := unix.Fremovexattr(fd, k); err != nil {
+				return fmt.Errorf("xattr %s of %s: %w", k, dst.Name(), err)
 			}
 		}
 	}
@@ -431,17 +612,18 @@ func copyXattrs(src, dst string, on bool) error {
 		if hv, ok := have[k]; ok && string(hv) == string(v) {
 			continue
 		}
-		if err := unix.Lsetxattr(dst, k, v, 0); err != nil {
-			return fmt.Errorf("xattr %s of %s: %w", k, dst, err)
+		if err := unix.Fsetxattr(fd, k, v, 0); err != nil {
+			return fmt.Errorf("xattr %s of %s: %w", k, dst.Name(), err)
 		}
 	}
 	return nil
 }
 
-// xattrs reads path's extended attributes, but the ACLs' (system.*: rsync -A's).
-func xattrs(p string) (map[string][]byte, error) {
+// xattrs reads an open file's extended attributes, but the ACLs' (system.*: rsync -A's).
+func xattrs(f *os.File) (map[string][]byte, error) {
 	out := map[string][]byte{}
-	sz, err := unix.Llistxattr(p, nil)
+	fd := int(f.Fd())
+	sz, err := unix.Flistxattr(fd, nil)
 	if errors.Is(err, unix.ENOTSUP) {
 		return out, nil
 	}
@@ -449,64 +631,53 @@ func xattrs(p string) (map[string][]byte, error) {
 		return out, err
 	}
 	buf := make([]byte, sz)
-	sz, err = unix.Llistxattr(p, buf)
+	sz, err = unix.Flistxattr(fd, buf)
 	if err != nil {
-		return nil, fmt.Errorf("xattrs of %s: %w", p, err)
+		return nil, fmt.Errorf("xattrs of %s: %w", f.Name(), err)
 	}
 	for _, k := range strings.Split(strings.TrimRight(string(buf[:sz]), "\x00"), "\x00") {
 		if k == "" || strings.HasPrefix(k, "system.") {
 			continue
 		}
-		n, err := unix.Lgetxattr(p, k, nil)
+		n, err := unix.Fgetxattr(fd, k, nil)
 		if err != nil {
-			return nil, fmt.Errorf("xattr %s of %s: %w", k, p, err)
+			return nil, fmt.Errorf("xattr %s of %s: %w", k, f.Name(), err)
 		}
 		v := make([]byte, n)
-		if n, err = unix.Lgetxattr(p, k, v); err != nil {
-			return nil, fmt.Errorf("xattr %s of %s: %w", k, p, err)
+		if n, err = unix.Fgetxattr(fd, k, v); err != nil {
+			return nil, fmt.Errorf("xattr %s of %s: %w", k, f.Name(), err)
 		}
 		out[k] = v[:n]
 	}
 	return out, nil
 }
 
-// replaceNonFile removes whatever is at path unless it is a regular file (a directory
-// or a symlink where the source now has a big file).
-func replaceNonFile(path string) error {
-	fi, err := os.Lstat(path)
-	if errors.Is(err, os.ErrNotExist) || (err == nil && fi.Mode().IsRegular()) {
+// replaceNonFile removes whatever is at rel below root unless it is a regular file
+// (a directory or a symlink where the source now has a big file).
+func replaceNonFile(root *beneath.Dir, rel string) error {
+	s, err := root.Lstat(rel)
+	if errors.Is(err, fs.ErrNotExist) || (err == nil && s.Mode&unix.S_IFMT == unix.S_IFREG) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	return os.RemoveAll(path)
+	return root.RemoveAll(rel)
 }
 
-// setMeta gives path the owner, mode and times of s, as rsync -a does.
-func setMeta(path string, s unix.Stat_t) error {
-	if err := os.Lchown(path, int(s.Uid), int(s.Gid)); err != nil {
-		return fmt.Errorf("owner of %s: %w", path, err)
+// setMeta gives the open file f the owner, mode and times of s, as rsync -a does.
+func setMeta(f *os.File, s unix.Stat_t) error {
+	fd := int(f.Fd())
+	if err := unix.Fchown(fd, int(s.Uid), int(s.Gid)); err != nil {
+		return fmt.Errorf("owner of %s: %w", f.Name(), err)
 	}
-	if err := os.Chmod(path, fs.FileMode(s.Mode&0o7777)); err != nil {
-		return fmt.Errorf("mode of %s: %w", path, err)
+	if err := unix.Fchmod(fd, s.Mode&0o7777); err != nil {
+		return fmt.Errorf("mode of %s: %w", f.Name(), err)
 	}
-	if err := unix.UtimesNano(path, []unix.Timespec{s.Atim, s.Mtim}); err != nil {
-		return fmt.Errorf("times of %s: %w", path, err)
+	if err := futimens(fd, s.Atim, s.Mtim); err != nil {
+		return fmt.Errorf("times of %s: %w", f.Name(), err)
 	}
 	return nil
-}
-
-func sameInode(a, b string) (bool, error) {
-	fa, err := os.Lstat(a)
-	if err != nil {
-		return false, err
-	}
-	fb, err := os.Lstat(b)
-	if err != nil {
-		return false, err
-	}
-	return os.SameFile(fa, fb), nil
 }
 
 // escapeRsyncPattern quotes rsync's wildcard characters so a path matches itself.

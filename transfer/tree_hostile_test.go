@@ -1,0 +1,222 @@
+package transfer
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/kvmbackup/kvmbackup/testenv"
+)
+
+// The user who owns the live tree's directory a, and who attacks.
+const hostileUID, hostileGID = 1234, 5678
+
+// hostileTrees builds a live tree src that a user can write in (their directory a with
+// a big image, hard-linked as b/link.img, a second image and an excluded cache), an
+// older copy dst, and outside/d: root's files that the attack aims at (a 0600 secret
+// named like the image, a file named like the link, a directory named like the second
+// image, a cache directory), none of which SyncTree may ever touch or copy.
+func hostileTrees(t *testing.T) (src, dst, outside string) {
+	t.Helper()
+	testenv.Require(t, testenv.Root)
+	base := t.TempDir()
+	src, dst, outside = filepath.Join(base, "src"), filepath.Join(base, "dst"), filepath.Join(base, "outside", "d")
+	sparseImage(t, filepath.Join(src, "a", "big.img"), 2<<20, 1)
+	sparseImage(t, filepath.Join(src, "a", "vm.img"), 2<<20, 2)
+	writeFile(t, filepath.Join(src, "a", "small"), []byte("small file\n"), 0o644)
+	writeFile(t, filepath.Join(src, "a", "cache", "x"), []byte("cache\n"), 0o644)
+	must(t, os.MkdirAll(filepath.Join(src, "b"), 0o755))
+	must(t, os.Link(filepath.Join(src, "a", "big.img"), filepath.Join(src, "b", "link.img")))
+	must(t, unix.Lsetxattr(filepath.Join(src, "a", "big.img"), "user.k", []byte("v"), 0))
+	for _, p := range []string{"a", "a/big.img", "a/vm.img", "a/small", "a/cache", "a/cache/x", "b"} {
+		must(t, os.Lchown(filepath.Join(src, p), hostileUID, hostileGID))
+	}
+	sparseImage(t, filepath.Join(dst, "a", "big.img"), 2<<20, 3) // an older backup
+	writeFile(t, filepath.Join(dst, "a", "cache", "old"), []byte("excluded since\n"), 0o644)
+
+	writeFile(t, filepath.Join(outside, "big.img"), bytes.Repeat([]byte("SECRET! "), 2<<17), 0o600)
+	must(t, unix.Lsetxattr(filepath.Join(outside, "big.img"), "user.victim", []byte("1"), 0))
+	writeFile(t, filepath.Join(outside, "link.img"), []byte("root's file\n"), 0o600)
+	writeFile(t, filepath.Join(outside, "vm.img", "inside"), []byte("root's directory\n"), 0o600)
+	writeFile(t, filepath.Join(outside, "cache", "keep"), []byte("root's cache\n"), 0o600)
+	old := unix.NsecToTimespec(1_600_000_000e9)
+	for _, p := range []string{"big.img", "link.img", "vm.img/inside", "vm.img", "cache/keep", "cache", "."} {
+		must(t, unix.UtimesNanoAt(unix.AT_FDCWD, filepath.Join(outside, p), []unix.Timespec{old, old}, unix.AT_SYMLINK_NOFOLLOW))
+	}
+	return src, dst, outside
+}
+
+// swapForSymlink replaces the directory root/rel by a symlink to target, as the user
+// who owns it (or, in dst, rsync copying their swap) can.
+func swapForSymlink(t *testing.T, root, rel, target string) {
+	t.Helper()
+	must(t, os.RemoveAll(filepath.Join(root, rel)))
+	must(t, os.Symlink(target, filepath.Join(root, rel)))
+}
+
+// hostileSync runs SyncTree with swap called once, at the first call of step.
+func hostileSync(t *testing.T, src, dst, step string, swap func()) TreeStats {
+	t.Helper()
+	done := false
+	testHook = func(s, rel string) {
+		if s == step && !done {
+			done = true
+			swap()
+		}
+	}
+	t.Cleanup(func() { testHook = nil })
+	st, err := SyncTree(t.Context(), src, dst, TreeOptions{BigFile: 1 << 20, Xattrs: true, Exclude: []string{"cache"}})
+	if !done {
+		t.Fatalf("step %s never reached", step)
+	}
+	if err != nil {
+		t.Fatalf("the entry failed (a swapped path must be skipped and counted, not fail it): %v", err)
+	}
+	t.Logf("tree sync: %+v", st)
+	return st
+}
+
+// checkUntouched fails when anything in outside differs from before (written,
+// removed, chowned, chmodded, re-timed, xattrs changed), when a file of outside was
+// copied into dst, or when no changed path was counted.
+func checkUntouched(t *testing.T, outside string, before map[string]entry, dst string, st TreeStats) {
+	t.Helper()
+	after := snapshotTree(t, filepath.Dir(outside))
+	for p, b := range before {
+		if a, ok := after[p]; !ok {
+			t.Errorf("outside %s: removed", p)
+		} else if a != b {
+			t.Errorf("outside %s changed:\n  before %+v\n  after  %+v", p, b, a)
+		}
+	}
+	for p := range after {
+		if _, ok := before[p]; !ok {
+			t.Errorf("outside %s: created", p)
+		}
+	}
+	for p, e := range snapshotTree(t, dst) {
+		for q, o := range before {
+			if e.Type == "file" && o.Type == "file" && e.Sum == o.Sum && e.Size == o.Size {
+				t.Errorf("dst %s is a copy of root's file outside %s (owner %d)", p, q, e.UID)
+			}
+		}
+	}
+	if st.Changed == 0 {
+		t.Errorf("no swapped path counted (Changed = 0)")
+	}
+}
+
+// A user swaps a directory of the live tree (src), or rsync copies such a swap into
+// dst, while rsync runs: nothing outside is written, removed or chowned, no root file
+// outside is copied in, the entry succeeds with the swapped path counted.
+func TestHostileSymlinkSwapDuringLiveTree(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		src, dst bool
+	}{{"src", true, false}, {"dst", false, true}, {"both", true, true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			src, dst, outside := hostileTrees(t)
+			before := snapshotTree(t, filepath.Dir(outside))
+			st := hostileSync(t, src, dst, stepRsync, func() {
+				if tc.src {
+					swapForSymlink(t, src, "a", outside)
+				}
+				if tc.dst {
+					swapForSymlink(t, dst, "a", outside)
+				}
+			})
+			checkUntouched(t, outside, before, dst, st)
+		})
+	}
+}
+
+// One test per step after the walk that resolves a path: the swap lands right
+// before that step.
+
+func TestHostileSymlinkSwapExcludedRemoval(t *testing.T) {
+	src, dst, outside := hostileTrees(t)
+	before := snapshotTree(t, filepath.Dir(outside))
+	st := hostileSync(t, src, dst, stepExcluded, func() { swapForSymlink(t, dst, "a", outside) })
+	checkUntouched(t, outside, before, dst, st)
+}
+
+func TestHostileSymlinkSwapBigFileCopy(t *testing.T) {
+	for _, root := range []string{"src", "dst"} {
+		t.Run(root, func(t *testing.T) {
+			src, dst, outside := hostileTrees(t)
+			before := snapshotTree(t, filepath.Dir(outside))
+			st := hostileSync(t, src, dst, stepCopy, func() {
+				swapForSymlink(t, map[string]string{"src": src, "dst": dst}[root], "a", outside)
+			})
+			checkUntouched(t, outside, before, dst, st)
+		})
+	}
+}
+
+func TestHostileSymlinkSwapSetMeta(t *testing.T) {
+	src, dst, outside := hostileTrees(t)
+	before := snapshotTree(t, filepath.Dir(outside))
+	st := hostileSync(t, src, dst, stepMeta, func() { swapForSymlink(t, dst, "a", outside) })
+	checkUntouched(t, outside, before, dst, st)
+}
+
+func TestHostileSymlinkSwapXattrs(t *testing.T) {
+	for _, root := range []string{"src", "dst"} {
+		t.Run(root, func(t *testing.T) {
+			src, dst, outside := hostileTrees(t)
+			before := snapshotTree(t, filepath.Dir(outside))
+			st := hostileSync(t, src, dst, stepXattrs, func() {
+				swapForSymlink(t, map[string]string{"src": src, "dst": dst}[root], "a", outside)
+			})
+			checkUntouched(t, outside, before, dst, st)
+			var v [16]byte
+			if n, err := unix.Lgetxattr(filepath.Join(dst, "a", "big.img"), "user.victim", v[:]); root == "src" && err == nil {
+				t.Errorf("dst a/big.img has the xattr of root's file outside: user.victim=%q", v[:n])
+			}
+		})
+	}
+}
+
+func TestHostileSymlinkSwapHardLink(t *testing.T) {
+	src, dst, outside := hostileTrees(t)
+	before := snapshotTree(t, filepath.Dir(outside))
+	st := hostileSync(t, src, dst, stepLink, func() { swapForSymlink(t, dst, "b", outside) })
+	checkUntouched(t, outside, before, dst, st)
+}
+
+func TestHostileSymlinkSwapDirTimes(t *testing.T) {
+	src, dst, outside := hostileTrees(t)
+	before := snapshotTree(t, filepath.Dir(outside))
+	st := hostileSync(t, src, dst, stepDirTimes, func() { swapForSymlink(t, dst, "a", outside) })
+	checkUntouched(t, outside, before, dst, st)
+}
+
+// A big file that vanishes, or is replaced (a log rotated), during a live run is a
+// vanished file: the entry succeeds and the report counts it.
+func TestHostileBigFileVanishesDuringLiveTree(t *testing.T) {
+	for _, how := range []string{"removed", "replaced"} {
+		t.Run(how, func(t *testing.T) {
+			src, dst, _ := hostileTrees(t)
+			st := hostileSync(t, src, dst, stepCopy, func() {
+				big := filepath.Join(src, "a", "big.img")
+				switch how {
+				case "removed":
+					must(t, os.Remove(big))
+					must(t, os.Remove(filepath.Join(src, "b", "link.img")))
+				case "replaced":
+					sparseImage(t, big+".new", 2<<20, 9)
+					must(t, os.Rename(big+".new", big))
+				}
+			})
+			if st.Changed != 1 {
+				t.Errorf("Changed = %d, want 1 (the big file %s)", st.Changed, how)
+			}
+			if st.BigFiles != 1 {
+				t.Errorf("BigFiles = %d, want 1 (a/vm.img still copied)", st.BigFiles)
+			}
+		})
+	}
+}
