@@ -69,8 +69,10 @@ type TreeStats struct {
 	Changed int `json:"changed,omitempty"`
 }
 
-// The steps of SyncTree after its walk, for testHook.
+// The steps of SyncTree, for testHook.
 const (
+	stepWalk     = "walk"      // before the walk reads a directory of src
+	stepRsyncing = "rsyncing"  // the walk has finished, rsync is about to start
 	stepRsync    = "rsync"     // rsync has finished
 	stepExcluded = "excluded"  // before an excluded path is removed from dst
 	stepCopy     = "copy"      // before a big file is copied
@@ -80,7 +82,7 @@ const (
 	stepDirTimes = "dir-times" // before a directory's times are set back
 )
 
-// testHook, set by tests only, runs before each step of SyncTree after its walk (rel:
+// testHook, set by tests only, runs before each step of SyncTree (rel:
 // the path below the roots the step is about): a test changes the trees there, as a
 // user who can write in a live tree could at that moment.
 var testHook func(step, rel string)
@@ -128,8 +130,22 @@ func SyncTree(ctx context.Context, src, dst string, opts TreeOptions) (TreeStats
 			return st, fmt.Errorf("tree destination %s is inside the source %s", dst, src)
 		}
 	}
+	// Every step below src resolves below it, never following a symlink, and checks
+	// that what it opened is what the walk saw: a user who can write in the live tree
+	// (or in a directory of dst that rsync gave them) may swap any directory for a
+	// symlink meanwhile. What changed is skipped and counted.
+	sroot, err := beneath.Open(src)
+	if err != nil {
+		return st, fmt.Errorf("tree source: %w", err)
+	}
+	defer sroot.Close()
+	log := zerolog.Ctx(ctx).With().Str("component", "transfer").Str("src", src).Logger()
+	changed := func(rel string, err error) {
+		st.Changed++
+		log.Warn().Str("path", rel).Err(err).Msg("changed while copied (a live tree): skipped, not followed")
+	}
 	if len(opts.Only) > 0 { // before dst is made: nothing matched changes nothing
-		skip, err := onlySkips(src, opts.Only)
+		skip, err := onlySkips(sroot, src, opts.Only, changed)
 		if err != nil {
 			return st, err
 		}
@@ -143,7 +159,7 @@ func SyncTree(ctx context.Context, src, dst string, opts TreeOptions) (TreeStats
 			return st, err
 		}
 	}
-	w, err := walkTree(src, opts)
+	w, err := walkTree(sroot, src, opts, changed)
 	if err != nil {
 		return st, err
 	}
@@ -167,6 +183,7 @@ func SyncTree(ctx context.Context, src, dst string, opts TreeOptions) (TreeStats
 	if err := excl.Close(); err != nil {
 		return st, err
 	}
+	hook(stepRsyncing, "")
 	t := time.Now()
 	args := []string{"-aHx", "--delete", "--numeric-ids", "--inplace", "--no-whole-file", "--stats"}
 	if opts.Xattrs {
@@ -178,31 +195,25 @@ func SyncTree(ctx context.Context, src, dst string, opts TreeOptions) (TreeStats
 	if errors.As(err, &ee) && ee.ExitCode == rsyncVanished && ctx.Err() == nil {
 		st.Vanished, err = true, nil // a live tree: files deleted while it was read
 	}
+	if errors.As(err, &ee) && ee.ExitCode == rsyncPartial && ctx.Err() == nil {
+		if names, vanished, ok := rsyncMadeNoWay(ee.Stderr); ok {
+			for _, n := range names {
+				changed(n, errors.New("rsync could not replace it: it holds big or excluded files"))
+			}
+			st.Vanished, err = st.Vanished || vanished, nil
+		}
+	}
 	if err != nil {
 		return st, fmt.Errorf("rsync %s/ → %s/: %w", src, dst, err)
 	}
 	st.RsyncTook = time.Since(t)
 	hook(stepRsync, "")
 	st.RsyncWritten, st.Transferred = rsyncStats(string(res.Stdout))
-	// Every step from here resolves below the roots, never following a symlink, and
-	// checks that what it opened is what the walk saw: a user who can write in the
-	// live tree (or in a directory of dst that rsync gave them) may have swapped any
-	// directory for a symlink meanwhile. What changed is skipped and counted.
-	sroot, err := beneath.Open(src)
-	if err != nil {
-		return st, fmt.Errorf("tree source: %w", err)
-	}
-	defer sroot.Close()
 	droot, err := beneath.Open(dst)
 	if err != nil {
 		return st, fmt.Errorf("tree destination: %w", err)
 	}
 	defer droot.Close()
-	log := zerolog.Ctx(ctx).With().Str("component", "transfer").Str("src", src).Logger()
-	changed := func(rel string, err error) {
-		st.Changed++
-		log.Warn().Str("path", rel).Err(err).Msg("changed while copied (a live tree): skipped, not followed")
-	}
 	// Excluded paths are protected from rsync's --delete: remove them here, so that
 	// the copy holds nothing an exclude leaves out.
 	dirs := map[string]bool{}
@@ -272,6 +283,31 @@ type bigFile struct {
 // normal for a live tree (path: /), not a failure.
 const rsyncVanished = 24
 
+// rsyncPartial is rsync's exit status when some files were not transferred.
+const rsyncPartial = 23
+
+// rsyncMadeNoWay reads the stderr of an rsync that exited rsyncPartial: the entries
+// it could not replace because a big or excluded file the walk found in them is
+// protected from its --delete (a directory of the live tree swapped for a symlink or
+// a file since the walk: the old copy stays, as a vanished file's does), and whether
+// files vanished. ok is false when stderr says anything else: a real failure.
+func rsyncMadeNoWay(stderr string) (names []string, vanished, ok bool) {
+	for _, line := range strings.Split(strings.TrimSpace(stderr), "\n") {
+		switch {
+		case strings.HasPrefix(line, "could not make way for new "):
+			_, name, _ := strings.Cut(line, ": ")
+			names = append(names, name)
+		case strings.HasPrefix(line, "file has vanished: "):
+			vanished = true
+		case strings.HasPrefix(line, "rsync warning: some files vanished before they could be transferred"),
+			strings.HasPrefix(line, "rsync error: some files/attrs were not transferred"):
+		default:
+			return nil, false, false
+		}
+	}
+	return names, vanished, len(names) > 0
+}
+
 // walked is what walkTree found below src.
 type walked struct {
 	bigs     []*bigFile
@@ -280,62 +316,53 @@ type walked struct {
 	files    int      // regular files copied
 }
 
-// walkTree walks src on its own file system: its big regular files, the mount points
-// of other file systems it does not enter, and what opts exclude.
-func walkTree(src string, opts TreeOptions) (walked, error) {
+// walkTree walks the tree below root (at src) on its own file system: its big regular
+// files, the mount points of other file systems it does not enter, and what opts
+// exclude.
+func walkTree(root *beneath.Dir, src string, opts TreeOptions, changed func(string, error)) (walked, error) {
 	var w walked
-	var root unix.Stat_t
-	if err := unix.Stat(src, &root); err != nil {
-		return w, err
+	rs, err := root.Stat()
+	if err != nil {
+		return w, fmt.Errorf("walk %s: %w", src, err)
 	}
 	skip := map[string]bool{}
 	for _, p := range opts.Skip {
 		skip[filepath.Clean(p)] = true
 	}
 	byIno := map[uint64]*bigFile{}
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if errors.Is(err, fs.ErrNotExist) && p != src {
-			return nil // vanished from a live tree since its directory was read
+	err = walkBeneath(root, func(rel string, s *unix.Stat_t) (bool, error) {
+		if rel == "." {
+			return true, nil
 		}
-		if err != nil {
-			return fmt.Errorf("walk %s: %w", p, err)
-		}
-		rel, _ := filepath.Rel(src, p)
-		if rel != "." && (skip[p] || excluded(opts.Exclude, rel)) {
+		p := filepath.Join(src, rel)
+		if skip[p] || excluded(opts.Exclude, rel) {
 			w.excluded = append(w.excluded, rel)
-			if d.IsDir() {
-				return filepath.SkipDir
-			}
-			return nil
+			return false, nil
 		}
-		var s unix.Stat_t
-		if err := unix.Lstat(p, &s); errors.Is(err, unix.ENOENT) {
-			return nil
-		} else if err != nil {
-			return err
-		}
-		if s.Dev != root.Dev { // another file system: rsync -x does not enter it
+		if s.Dev != rs.Dev { // another file system: rsync -x does not enter it
 			w.other = append(w.other, p)
-			if d.IsDir() {
-				return filepath.SkipDir
-			}
-			return nil
+			return false, nil
 		}
-		if !d.Type().IsRegular() {
-			return nil
+		switch s.Mode & unix.S_IFMT {
+		case unix.S_IFDIR:
+			hook(stepWalk, rel)
+			return true, nil
+		case unix.S_IFREG:
+		default:
+			return false, nil
 		}
 		w.files++
 		if s.Size < opts.BigFile {
-			return nil
+			return false, nil
 		}
 		b := byIno[s.Ino]
 		if b == nil {
-			b = &bigFile{st: s}
+			b = &bigFile{st: *s}
 			byIno[s.Ino] = b
 		}
 		b.paths = append(b.paths, rel)
-		return nil
-	})
+		return false, nil
+	}, changed)
 	for _, b := range byIno {
 		sort.Strings(b.paths)
 		w.bigs = append(w.bigs, b)
@@ -344,10 +371,79 @@ func walkTree(src string, opts TreeOptions) (walked, error) {
 	return w, err
 }
 
-// onlySkips returns what Only leaves out, as few absolute paths as can say it: the
-// entries that neither match, nor lie below a match, nor lead to one, whose parent
-// does (a whole directory leading to no match is one path).
-func onlySkips(src string, only []string) ([]string, error) {
+// walkBeneath calls fn for root (rel ".") and everything below it, in lexical order,
+// a directory before what it holds, with each entry's own stat (a symlink's, never
+// its target's); fn says whether to enter a directory. A directory is read through a
+// descriptor opened below its parent's without following a symlink and checked to be
+// the inode fn was shown: one swapped for a symlink or a file since it was listed is
+// not entered (changed is told), nor one that vanished.
+func walkBeneath(root *beneath.Dir, fn func(rel string, s *unix.Stat_t) (bool, error), changed func(string, error)) error {
+	s, err := root.Stat()
+	if err != nil {
+		return fmt.Errorf("walk %s: %w", root.Name(), err)
+	}
+	if enter, err := fn(".", &s); err != nil || !enter {
+		return err
+	}
+	d, err := root.OpenFile(".", unix.O_RDONLY|unix.O_DIRECTORY, 0)
+	if err != nil {
+		return fmt.Errorf("walk: %w", err)
+	}
+	return walkDir(d, ".", fn, changed)
+}
+
+// walkDir walks the open directory d (rel below the root), and closes it.
+func walkDir(d *os.File, rel string, fn func(string, *unix.Stat_t) (bool, error), changed func(string, error)) error {
+	defer d.Close()
+	names, err := d.Readdirnames(-1)
+	if err != nil {
+		return fmt.Errorf("walk %s: %w", d.Name(), err)
+	}
+	sort.Strings(names)
+	fd := int(d.Fd())
+	for _, n := range names {
+		r := filepath.Join(rel, n)
+		var s unix.Stat_t
+		if err := unix.Fstatat(fd, n, &s, unix.AT_SYMLINK_NOFOLLOW); err == unix.ENOENT {
+			continue // vanished from a live tree since its directory was read
+		} else if err != nil {
+			return fmt.Errorf("walk: lstat %s: %w", filepath.Join(d.Name(), n), err)
+		}
+		enter, err := fn(r, &s)
+		if err != nil {
+			return err
+		}
+		if !enter || s.Mode&unix.S_IFMT != unix.S_IFDIR {
+			continue
+		}
+		// One name, O_NOFOLLOW: no symlink is followed, and no ".." can appear.
+		cfd, err := unix.Openat(fd, n, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+		switch {
+		case err == unix.ENOENT:
+			continue
+		case err == unix.ENOTDIR || err == unix.ELOOP:
+			changed(r, &os.PathError{Op: "walk", Path: filepath.Join(d.Name(), n), Err: errChanged})
+			continue
+		case err != nil:
+			return fmt.Errorf("walk: open %s: %w", filepath.Join(d.Name(), n), err)
+		}
+		child := os.NewFile(uintptr(cfd), filepath.Join(d.Name(), n))
+		if cs, err := beneath.Fstat(child); err != nil || !beneath.SameFile(cs, s) {
+			child.Close()
+			changed(r, &os.PathError{Op: "walk", Path: child.Name(), Err: errChanged})
+			continue
+		}
+		if err := walkDir(child, r, fn, changed); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// onlySkips returns what Only leaves out, as few absolute paths (below src, the path
+// of root) as can say it: the entries that neither match, nor lie below a match, nor
+// lead to one, whose parent does (a whole directory leading to no match is one path).
+func onlySkips(root *beneath.Dir, src string, only []string, changed func(string, error)) ([]string, error) {
 	for _, g := range only {
 		if err := CheckExclude(g); err != nil {
 			return nil, fmt.Errorf("only: %w", err)
@@ -360,13 +456,9 @@ func onlySkips(src string, only []string) ([]string, error) {
 	var nodes []*node
 	byRel := map[string]*node{}
 	matched := 0
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return fmt.Errorf("walk %s: %w", p, err)
-		}
-		rel, _ := filepath.Rel(src, p)
+	err := walkBeneath(root, func(rel string, s *unix.Stat_t) (bool, error) {
 		if rel == "." {
-			return nil
+			return true, nil
 		}
 		n := &node{rel: rel}
 		nodes, byRel[rel] = append(nodes, n), n
@@ -376,14 +468,11 @@ func onlySkips(src string, only []string) ([]string, error) {
 				for a := rel; a != "."; a = filepath.Dir(a) {
 					byRel[a].keep = true
 				}
-				if d.IsDir() {
-					return filepath.SkipDir // all of it, not listed: its parent is kept
-				}
-				break
+				return false, nil // a directory: all of it, not listed: its parent is kept
 			}
 		}
-		return nil
-	})
+		return true, nil
+	}, changed)
 	if err != nil {
 		return nil, err
 	}

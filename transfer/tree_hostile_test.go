@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -42,8 +43,9 @@ func hostileTrees(t *testing.T) (src, dst, outside string) {
 	writeFile(t, filepath.Join(outside, "link.img"), []byte("root's file\n"), 0o600)
 	writeFile(t, filepath.Join(outside, "vm.img", "inside"), []byte("root's directory\n"), 0o600)
 	writeFile(t, filepath.Join(outside, "cache", "keep"), []byte("root's cache\n"), 0o600)
+	writeFile(t, filepath.Join(outside, "root-only", "cache", "keep"), []byte("root's other cache\n"), 0o600)
 	old := unix.NsecToTimespec(1_600_000_000e9)
-	for _, p := range []string{"big.img", "link.img", "vm.img/inside", "vm.img", "cache/keep", "cache", "."} {
+	for _, p := range []string{"big.img", "link.img", "vm.img/inside", "vm.img", "cache/keep", "cache", "root-only/cache/keep", "root-only/cache", "root-only", "."} {
 		must(t, unix.UtimesNanoAt(unix.AT_FDCWD, filepath.Join(outside, p), []unix.Timespec{old, old}, unix.AT_SYMLINK_NOFOLLOW))
 	}
 	return src, dst, outside
@@ -57,12 +59,13 @@ func swapForSymlink(t *testing.T, root, rel, target string) {
 	must(t, os.Symlink(target, filepath.Join(root, rel)))
 }
 
-// hostileSync runs SyncTree with swap called once, at the first call of step.
-func hostileSync(t *testing.T, src, dst, step string, swap func()) TreeStats {
+// hostileSync runs SyncTree with swap called once, at the first call of step (about
+// at, when not "").
+func hostileSync(t *testing.T, src, dst, step, at string, swap func()) TreeStats {
 	t.Helper()
 	done := false
 	testHook = func(s, rel string) {
-		if s == step && !done {
+		if s == step && (at == "" || rel == at) && !done {
 			done = true
 			swap()
 		}
@@ -120,7 +123,7 @@ func TestHostileSymlinkSwapDuringLiveTree(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			src, dst, outside := hostileTrees(t)
 			before := snapshotTree(t, filepath.Dir(outside))
-			st := hostileSync(t, src, dst, stepRsync, func() {
+			st := hostileSync(t, src, dst, stepRsync, "", func() {
 				if tc.src {
 					swapForSymlink(t, src, "a", outside)
 				}
@@ -139,7 +142,7 @@ func TestHostileSymlinkSwapDuringLiveTree(t *testing.T) {
 func TestHostileSymlinkSwapExcludedRemoval(t *testing.T) {
 	src, dst, outside := hostileTrees(t)
 	before := snapshotTree(t, filepath.Dir(outside))
-	st := hostileSync(t, src, dst, stepExcluded, func() { swapForSymlink(t, dst, "a", outside) })
+	st := hostileSync(t, src, dst, stepExcluded, "", func() { swapForSymlink(t, dst, "a", outside) })
 	checkUntouched(t, outside, before, dst, st)
 }
 
@@ -148,7 +151,7 @@ func TestHostileSymlinkSwapBigFileCopy(t *testing.T) {
 		t.Run(root, func(t *testing.T) {
 			src, dst, outside := hostileTrees(t)
 			before := snapshotTree(t, filepath.Dir(outside))
-			st := hostileSync(t, src, dst, stepCopy, func() {
+			st := hostileSync(t, src, dst, stepCopy, "", func() {
 				swapForSymlink(t, map[string]string{"src": src, "dst": dst}[root], "a", outside)
 			})
 			checkUntouched(t, outside, before, dst, st)
@@ -159,7 +162,7 @@ func TestHostileSymlinkSwapBigFileCopy(t *testing.T) {
 func TestHostileSymlinkSwapSetMeta(t *testing.T) {
 	src, dst, outside := hostileTrees(t)
 	before := snapshotTree(t, filepath.Dir(outside))
-	st := hostileSync(t, src, dst, stepMeta, func() { swapForSymlink(t, dst, "a", outside) })
+	st := hostileSync(t, src, dst, stepMeta, "", func() { swapForSymlink(t, dst, "a", outside) })
 	checkUntouched(t, outside, before, dst, st)
 }
 
@@ -168,7 +171,7 @@ func TestHostileSymlinkSwapXattrs(t *testing.T) {
 		t.Run(root, func(t *testing.T) {
 			src, dst, outside := hostileTrees(t)
 			before := snapshotTree(t, filepath.Dir(outside))
-			st := hostileSync(t, src, dst, stepXattrs, func() {
+			st := hostileSync(t, src, dst, stepXattrs, "", func() {
 				swapForSymlink(t, map[string]string{"src": src, "dst": dst}[root], "a", outside)
 			})
 			checkUntouched(t, outside, before, dst, st)
@@ -183,15 +186,45 @@ func TestHostileSymlinkSwapXattrs(t *testing.T) {
 func TestHostileSymlinkSwapHardLink(t *testing.T) {
 	src, dst, outside := hostileTrees(t)
 	before := snapshotTree(t, filepath.Dir(outside))
-	st := hostileSync(t, src, dst, stepLink, func() { swapForSymlink(t, dst, "b", outside) })
+	st := hostileSync(t, src, dst, stepLink, "", func() { swapForSymlink(t, dst, "b", outside) })
 	checkUntouched(t, outside, before, dst, st)
 }
 
 func TestHostileSymlinkSwapDirTimes(t *testing.T) {
 	src, dst, outside := hostileTrees(t)
 	before := snapshotTree(t, filepath.Dir(outside))
-	st := hostileSync(t, src, dst, stepDirTimes, func() { swapForSymlink(t, dst, "a", outside) })
+	st := hostileSync(t, src, dst, stepDirTimes, "", func() { swapForSymlink(t, dst, "a", outside) })
 	checkUntouched(t, outside, before, dst, st)
+}
+
+// The walk reads the live tree while its user swaps a directory for a symlink: it
+// never lists, stats or enters what the symlink names, and later steps do not act on
+// names it could have found there.
+func TestHostileSymlinkSwapDuringWalk(t *testing.T) {
+	src, dst, outside := hostileTrees(t)
+	before := snapshotTree(t, filepath.Dir(outside))
+	st := hostileSync(t, src, dst, stepWalk, "a", func() { swapForSymlink(t, src, "a", outside) })
+	checkUntouched(t, outside, before, dst, st)
+	for _, p := range st.Excluded {
+		if strings.HasPrefix(p, "a/root-only") {
+			t.Errorf("the walk entered the symlink: it lists %s (outside/d/root-only) as excluded", p)
+		}
+	}
+}
+
+// The user swaps a directory the walk listed (a big file and an excluded one in it)
+// for a symlink before rsync reads it: rsync copies the symlink, the old copy of the
+// directory in dst gives way (rsync alone cannot remove it: the big and excluded files
+// in it are protected from its --delete), nothing outside is touched, the entry
+// succeeds with the swap counted.
+func TestHostileSymlinkSwapBeforeRsync(t *testing.T) {
+	src, dst, outside := hostileTrees(t)
+	before := snapshotTree(t, filepath.Dir(outside))
+	st := hostileSync(t, src, dst, stepRsyncing, "", func() { swapForSymlink(t, src, "a", outside) })
+	checkUntouched(t, outside, before, dst, st)
+	if fi, err := os.Lstat(filepath.Join(dst, "a")); err != nil || !fi.IsDir() {
+		t.Errorf("dst a: %v %v, want the old copy kept", fi, err)
+	}
 }
 
 // A big file that vanishes, or is replaced (a log rotated), during a live run is a
@@ -200,7 +233,7 @@ func TestHostileBigFileVanishesDuringLiveTree(t *testing.T) {
 	for _, how := range []string{"removed", "replaced"} {
 		t.Run(how, func(t *testing.T) {
 			src, dst, _ := hostileTrees(t)
-			st := hostileSync(t, src, dst, stepCopy, func() {
+			st := hostileSync(t, src, dst, stepCopy, "", func() {
 				big := filepath.Join(src, "a", "big.img")
 				switch how {
 				case "removed":
@@ -218,5 +251,27 @@ func TestHostileBigFileVanishesDuringLiveTree(t *testing.T) {
 				t.Errorf("BigFiles = %d, want 1 (a/vm.img still copied)", st.BigFiles)
 			}
 		})
+	}
+}
+
+// Only rsync's "could not make way" (and vanished files) pass as a live tree's
+// changes: any other error in an exit 23 is a failure.
+func TestRsyncMadeNoWay(t *testing.T) {
+	const summary = "rsync error: some files/attrs were not transferred (see previous errors) (code 23) at main.c(1394) [sender=3.5.0]"
+	for _, tc := range []struct {
+		stderr       string
+		n            int
+		vanished, ok bool
+	}{
+		{"could not make way for new symlink: a\n" + summary + "\n", 1, false, true},
+		{"could not make way for new symlink: a\nfile has vanished: \"/x/y\"\ncould not make way for new regular file: b c\n" + summary, 2, true, true},
+		{"could not make way for new symlink: a\nrsync: [receiver] write failed on \"/d/f\": No space left on device (28)\n" + summary, 0, false, false},
+		{summary, 0, false, false},
+		{"", 0, false, false},
+	} {
+		names, vanished, ok := rsyncMadeNoWay(tc.stderr)
+		if len(names) != tc.n || vanished != tc.vanished || ok != tc.ok {
+			t.Errorf("rsyncMadeNoWay(%q) = %q, %v, %v; want %d names, %v, %v", tc.stderr, names, vanished, ok, tc.n, tc.vanished, tc.ok)
+		}
 	}
 }
