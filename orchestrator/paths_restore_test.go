@@ -181,3 +181,50 @@ func TestHostileRestorePathToSymlink(t *testing.T) {
 		os.Mkdir(outside, 0o700)
 	}
 }
+
+// followingFS is fakeFS as mount(2) is: the mount point is resolved, symlinks
+// followed, after attack ran (a user acting between the mount point's making and its
+// mount).
+type followingFS struct {
+	fakeFS
+	attack func(dir string)
+}
+
+func (f *followingFS) MountRO(ctx context.Context, fs loopdev.FS, dir string) error {
+	f.attack(dir)
+	real, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return err
+	}
+	return f.fakeFS.MountRO(ctx, fs, real)
+}
+
+// mount --path NAME DIR where DIR is a user's: refused, naming it and why; else the
+// user renames DIR/NAME, which kvmbackup made, and puts there a symlink to /etc, and
+// the backup's old /etc is mounted over the live one.
+func TestHostileMountPathToSymlink(t *testing.T) {
+	const uid = 1234
+	w := twoPathNights(t)
+	base := t.TempDir()
+	outside := filepath.Join(base, "etc") // root's
+	theirs := filepath.Join(base, "theirs")
+	for _, err := range []error{os.Mkdir(outside, 0o755), os.Mkdir(theirs, 0o755), os.Chown(theirs, uid, uid)} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	fss := &followingFS{fakeFS{mounted: map[string]loopdev.FS{}}, func(dir string) {
+		os.Rename(dir, dir+".moved")
+		os.Symlink(outside, dir)
+	}}
+	d := MountDeps{Target: fakeZFS{w}, FS: fss}
+	_, err := MountPath(context.Background(), d, PathMountOptions{Root: "backup/vms", Name: "root", At: "latest", Dir: theirs, StateDir: t.TempDir(), Now: night3})
+	if err == nil || !strings.Contains(err.Error(), "is owned by uid 1234, not by root") {
+		t.Errorf("mount --path root %s: %v, want it refused naming its owner", theirs, err)
+	}
+	for dir := range fss.mounted {
+		if !strings.HasPrefix(dir, theirs+"/") {
+			t.Errorf("the backup was mounted on %s, outside %s", dir, theirs)
+		}
+	}
+}
