@@ -196,9 +196,9 @@ func SyncTree(ctx context.Context, src, dst string, opts TreeOptions) (TreeStats
 		st.Vanished, err = true, nil // a live tree: files deleted while it was read
 	}
 	if errors.As(err, &ee) && ee.ExitCode == rsyncPartial && ctx.Err() == nil {
-		if names, vanished, ok := rsyncMadeNoWay(ee.Stderr); ok {
+		if names, vanished, ok := rsyncChanged(ee.Stderr); ok {
 			for _, n := range names {
-				changed(n, errors.New("rsync could not replace it: it holds big or excluded files"))
+				changed(n, errors.New("rsync: "+n))
 			}
 			st.Vanished, err = st.Vanished || vanished, nil
 		}
@@ -286,17 +286,22 @@ const rsyncVanished = 24
 // rsyncPartial is rsync's exit status when some files were not transferred.
 const rsyncPartial = 23
 
-// rsyncMadeNoWay reads the stderr of an rsync that exited rsyncPartial: the entries
-// it could not replace because a big or excluded file the walk found in them is
-// protected from its --delete (a directory of the live tree swapped for a symlink or
-// a file since the walk: the old copy stays, as a vanished file's does), and whether
-// files vanished. ok is false when stderr says anything else: a real failure.
-func rsyncMadeNoWay(stderr string) (names []string, vanished, ok bool) {
+// rsyncChanged reads the stderr of an rsync that exited rsyncPartial for what a live
+// tree's user can cause by swapping a directory for a symlink or a file while rsync
+// runs, each skipped, never followed: an entry it could not replace because a big or
+// excluded file the walk found in it is protected from its --delete (the old copy
+// stays, as a vanished file's does), a file it refused to open through the symlink
+// (rsync 3.5's sender opens below the source, no symlink followed), and files that
+// vanished. It returns the lines about the paths that changed; ok is false when
+// stderr says anything else: a real failure.
+func rsyncChanged(stderr string) (paths []string, vanished, ok bool) {
 	for _, line := range strings.Split(strings.TrimSpace(stderr), "\n") {
 		switch {
 		case strings.HasPrefix(line, "could not make way for new "):
-			_, name, _ := strings.Cut(line, ": ")
-			names = append(names, name)
+			paths = append(paths, line)
+		case strings.HasPrefix(line, "rsync: [sender] send_files failed to open ") &&
+			(strings.HasSuffix(line, ": Too many levels of symbolic links (40)") || strings.HasSuffix(line, ": Not a directory (20)")):
+			paths = append(paths, line)
 		case strings.HasPrefix(line, "file has vanished: "):
 			vanished = true
 		case strings.HasPrefix(line, "rsync warning: some files vanished before they could be transferred"),
@@ -305,7 +310,7 @@ func rsyncMadeNoWay(stderr string) (names []string, vanished, ok bool) {
 			return nil, false, false
 		}
 	}
-	return names, vanished, len(names) > 0
+	return paths, vanished, len(paths) > 0
 }
 
 // walked is what walkTree found below src.
