@@ -196,9 +196,9 @@ func SyncTree(ctx context.Context, src, dst string, opts TreeOptions) (TreeStats
 		st.Vanished, err = true, nil // a live tree: files deleted while it was read
 	}
 	if errors.As(err, &ee) && ee.ExitCode == rsyncPartial && ctx.Err() == nil {
-		if names, vanished, ok := rsyncChanged(ee.Stderr); ok {
-			for _, n := range names {
-				changed(n, errors.New("rsync: "+n))
+		if lines, vanished, ok := rsyncChanged(ee.Stderr); ok {
+			for _, l := range lines {
+				changed(l, errChanged)
 			}
 			st.Vanished, err = st.Vanished || vanished, nil
 		}
