@@ -11,7 +11,10 @@ import (
 	"path/filepath"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/kvmbackup/kvmbackup/internal/atomicfile"
+	"github.com/kvmbackup/kvmbackup/internal/beneath"
 	"github.com/kvmbackup/kvmbackup/internal/loopdev"
 	"github.com/kvmbackup/kvmbackup/internal/mounts"
 	"github.com/kvmbackup/kvmbackup/internal/runner"
@@ -117,16 +120,30 @@ func statePath(stateDir, dir string) string {
 	return filepath.Join(stateDir, hex.EncodeToString(sum[:8])+".json")
 }
 
-// checkMountPoint returns dir made absolute when it is an empty directory that shows
-// no backup yet.
+// checkMountPoint returns dir made absolute when it is an empty directory, root's
+// alone (beneath.OpenTrusted), that shows no backup yet.
 func checkMountPoint(stateDir, dir string) (string, error) {
 	dir, err := filepath.Abs(dir)
 	if err != nil {
 		return "", err
 	}
-	if ents, err := os.ReadDir(dir); err != nil {
+	// DIR and every directory on the way must be root's alone: in another user's DIR,
+	// they could swap DIR/DISK for a symlink to /etc between its making and its mount
+	// (mount follows it), and have an old /etc shown over the live one.
+	d, name, err := beneath.OpenTrusted(dir)
+	if err != nil {
 		return "", fmt.Errorf("mount point: %w", err)
-	} else if len(ents) > 0 {
+	}
+	defer d.Close()
+	if name != "" {
+		return "", fmt.Errorf("mount point %s is not a directory", dir)
+	}
+	f, err := d.OpenFile(".", unix.O_RDONLY|unix.O_DIRECTORY, 0)
+	if err != nil {
+		return "", fmt.Errorf("mount point: %w", err)
+	}
+	defer f.Close()
+	if ents, _ := f.Readdirnames(1); len(ents) > 0 {
 		return "", fmt.Errorf("mount point %s is not empty", dir)
 	}
 	if _, err := os.Stat(statePath(stateDir, dir)); err == nil {

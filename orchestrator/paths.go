@@ -301,6 +301,9 @@ func (r *run) syncPath(ctx context.Context, st *pathState, src string) {
 	if ts.Vanished {
 		st.res.Note = "some files vanished while they were read (a live tree)"
 	}
+	if ts.Changed > 0 {
+		st.res.Note = fmt.Sprintf("%d paths vanished or changed while copied (a live tree): skipped, never followed", ts.Changed)
+	}
 	r.mu.Unlock()
 	if err != nil {
 		r.failPath(pp, fmt.Errorf("copy %s to %s: %w", src, pp.Dataset, err))

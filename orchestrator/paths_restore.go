@@ -9,7 +9,10 @@ import (
 	"path/filepath"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/kvmbackup/kvmbackup/internal/atomicfile"
+	"github.com/kvmbackup/kvmbackup/internal/beneath"
 	"github.com/kvmbackup/kvmbackup/internal/loopdev"
 	"github.com/kvmbackup/kvmbackup/transfer"
 	"github.com/kvmbackup/kvmbackup/zfs"
@@ -33,8 +36,10 @@ type PathRestoreOptions struct {
 	Root string // target.dataset
 	Name string // the paths: entry
 	At   string // WHEN (see ResolveWhen)
-	// To: the directory that receives the tree: absent (created) or empty. Never "/",
-	// never inside the target: a restore never writes over a live tree in place.
+	// To: the directory that receives the tree: absent (created, 0700) or empty. Never
+	// "/", never inside the target: a restore never writes over a live tree in place.
+	// It, or the directory that holds a new one, and every directory on the way must
+	// be root's alone (beneath.OpenTrusted): no other user can steer where it writes.
 	To string
 	// Only: restore only what these globs match (the path below the tree's root, a
 	// leading "/" optional; a matched directory with all it holds), and the
@@ -87,6 +92,9 @@ func RestorePath(ctx context.Context, d PathRestoreDeps, o PathRestoreOptions) (
 	if o.DryRun {
 		return res, nil
 	}
+	if err := makeRestoreDir(to); err != nil {
+		return nil, err
+	}
 	dir, unmount, err := mountReadOnly(ctx, d.Target, snap, o.RunID)
 	if err != nil {
 		return nil, err
@@ -118,27 +126,52 @@ func checkRestoreDir(ctx context.Context, t PathRestoreTarget, root, to string) 
 	if mp, err := t.Mountpoint(ctx, root); err == nil && within(abs, filepath.Clean(mp)) {
 		return "", fmt.Errorf("%w: --to %s is inside the target's mount point %s: restoring there would change the backups", ErrBadRestoreDir, abs, mp)
 	}
-	fi, err := os.Lstat(abs)
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		if _, err := os.Stat(filepath.Dir(abs)); err != nil {
-			return "", fmt.Errorf("%w: --to %s: %v", ErrBadRestoreDir, abs, err)
-		}
-		return abs, nil
-	case err != nil:
-		return "", fmt.Errorf("%w: --to %s: %v", ErrBadRestoreDir, abs, err)
-	case !fi.IsDir():
-		return "", fmt.Errorf("%w: --to %s is not a directory", ErrBadRestoreDir, abs)
-	}
-	ents, err := os.ReadDir(abs)
+	// DIR, or the directory a new DIR is made in, and every directory on the way, must
+	// be root's alone: else another user could swap a name on the way for a symlink
+	// between this check and the copy.
+	d, name, err := beneath.OpenTrusted(abs)
 	if err != nil {
 		return "", fmt.Errorf("%w: --to %s: %v", ErrBadRestoreDir, abs, err)
 	}
-	if len(ents) > 0 {
+	defer d.Close()
+	if name != "" {
+		_, err := d.Lstat(name)
+		switch {
+		case errors.Is(err, os.ErrNotExist):
+			return abs, nil // made by makeRestoreDir
+		case err != nil:
+			return "", fmt.Errorf("%w: --to %s: %v", ErrBadRestoreDir, abs, err)
+		}
+		return "", fmt.Errorf("%w: --to %s is not a directory", ErrBadRestoreDir, abs)
+	}
+	f, err := d.OpenFile(".", unix.O_RDONLY|unix.O_DIRECTORY, 0)
+	if err != nil {
+		return "", fmt.Errorf("%w: --to %s: %v", ErrBadRestoreDir, abs, err)
+	}
+	defer f.Close()
+	if ents, _ := f.Readdirnames(1); len(ents) > 0 {
 		return "", fmt.Errorf("%w: --to %s is not empty (it holds %s): restore into an empty or new directory, then copy what you need",
-			ErrBadRestoreDir, abs, ents[0].Name())
+			ErrBadRestoreDir, abs, ents[0])
 	}
 	return abs, nil
+}
+
+// makeRestoreDir makes the restore's new directory to (0700, root's) in the trusted
+// directory that holds it, checked again; an existing one checkRestoreDir accepted is
+// left as it is.
+func makeRestoreDir(to string) error {
+	d, name, err := beneath.OpenTrusted(to)
+	if err != nil {
+		return fmt.Errorf("%w: --to %s: %v", ErrBadRestoreDir, to, err)
+	}
+	defer d.Close()
+	if name == "" {
+		return nil
+	}
+	if err := d.Mkdir(name, 0o700); err != nil {
+		return fmt.Errorf("%w: --to %s: %v", ErrBadRestoreDir, to, err)
+	}
+	return nil
 }
 
 // findPathBackup is the snapshot of a paths: entry's dataset that WHEN names; an

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/kvmbackup/kvmbackup/internal/loopdev"
+	"github.com/kvmbackup/kvmbackup/testenv"
+	"github.com/kvmbackup/kvmbackup/transfer"
 	"github.com/kvmbackup/kvmbackup/zfs"
 )
 
@@ -121,5 +123,108 @@ func TestMountPathShowsAndUndoes(t *testing.T) {
 	}
 	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
 		t.Errorf("a refused mount left %v in %s", ents, dir)
+	}
+}
+
+// swappingTrees is Trees whose SyncTree first lets attack run: a user acting between
+// the restore's checks and its copy.
+type swappingTrees struct {
+	Trees
+	attack func()
+}
+
+func (s swappingTrees) SyncTree(ctx context.Context, src, dst string, o transfer.TreeOptions) (transfer.TreeStats, error) {
+	s.attack()
+	return s.Trees.SyncTree(ctx, src, dst, o)
+}
+
+// restore --path --to DIR where DIR, or a directory on the way to it, is one another
+// user can change: refused, naming it and why, before anything is written; a user
+// who owns the directory that holds a new DIR cannot make it a symlink to elsewhere
+// between the check and the copy.
+func TestHostileRestorePathToSymlink(t *testing.T) {
+	testenv.Require(t, testenv.Root)
+	const uid = 1234
+	w := twoPathNights(t)
+	base := t.TempDir()
+	outside := filepath.Join(base, "outside") // root's, empty
+	theirs := filepath.Join(base, "theirs")   // a user's directory
+	open := filepath.Join(base, "open")       // writable by everyone
+	for _, err := range []error{os.Mkdir(outside, 0o700), os.Mkdir(theirs, 0o755), os.Chown(theirs, uid, uid), os.Mkdir(open, 0o777), os.Chmod(open, 0o777)} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct{ to, want string }{
+		{filepath.Join(theirs, "restore"), "is owned by uid 1234, not by root"},
+		{theirs, "is owned by uid 1234, not by root"},
+		{open, "is writable by others (mode 0777)"},
+		{filepath.Join(open, "restore"), "is writable by others (mode 0777)"},
+	} {
+		to := tc.to
+		d := PathRestoreDeps{Target: fakeZFS{w}, Trees: swappingTrees{TransferTrees{}, func() {
+			if _, err := os.Lstat(to); errors.Is(err, os.ErrNotExist) {
+				os.Symlink(outside, to) // the user's symlink where DIR was to be made
+			}
+		}}}
+		_, err := RestorePath(context.Background(), d, PathRestoreOptions{Root: "backup/vms", Name: "root", At: "latest", To: to, RunID: "r9", Now: night3})
+		if !errors.Is(err, ErrBadRestoreDir) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("restore --to %s: %v, want it refused saying %q", to, err, tc.want)
+		}
+		if ents, _ := os.ReadDir(outside); len(ents) != 0 {
+			t.Errorf("restore --to %s wrote outside it, through the user's symlink: %v", to, ents)
+		}
+		if fi, err := os.Lstat(to); err == nil && fi.Mode()&os.ModeSymlink != 0 {
+			os.Remove(to) // the user's symlink
+		}
+		os.RemoveAll(outside)
+		os.Mkdir(outside, 0o700)
+	}
+}
+
+// followingFS is fakeFS as mount(2) is: the mount point is resolved, symlinks
+// followed, after attack ran (a user acting between the mount point's making and its
+// mount).
+type followingFS struct {
+	fakeFS
+	attack func(dir string)
+}
+
+func (f *followingFS) MountRO(ctx context.Context, fs loopdev.FS, dir string) error {
+	f.attack(dir)
+	real, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return err
+	}
+	return f.fakeFS.MountRO(ctx, fs, real)
+}
+
+// mount --path NAME DIR where DIR is a user's: refused, naming it and why; else the
+// user renames DIR/NAME, which kvmbackup made, and puts there a symlink to /etc, and
+// the backup's old /etc is mounted over the live one.
+func TestHostileMountPathToSymlink(t *testing.T) {
+	const uid = 1234
+	w := twoPathNights(t)
+	base := t.TempDir()
+	outside := filepath.Join(base, "etc") // root's
+	theirs := filepath.Join(base, "theirs")
+	for _, err := range []error{os.Mkdir(outside, 0o755), os.Mkdir(theirs, 0o755), os.Chown(theirs, uid, uid)} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	fss := &followingFS{fakeFS{mounted: map[string]loopdev.FS{}}, func(dir string) {
+		os.Rename(dir, dir+".moved")
+		os.Symlink(outside, dir)
+	}}
+	d := MountDeps{Target: fakeZFS{w}, FS: fss}
+	_, err := MountPath(context.Background(), d, PathMountOptions{Root: "backup/vms", Name: "root", At: "latest", Dir: theirs, StateDir: t.TempDir(), Now: night3})
+	if err == nil || !strings.Contains(err.Error(), "is owned by uid 1234, not by root") {
+		t.Errorf("mount --path root %s: %v, want it refused naming its owner", theirs, err)
+	}
+	for dir := range fss.mounted {
+		if !strings.HasPrefix(dir, theirs+"/") {
+			t.Errorf("the backup was mounted on %s, outside %s", dir, theirs)
+		}
 	}
 }

@@ -215,6 +215,25 @@ func TestRunBacksUpPaths(t *testing.T) {
 	}
 }
 
+// Paths of a live tree that vanished or changed while it was copied (a directory
+// swapped for a symlink, a log rotated) are skipped by the copy: the entry succeeds,
+// and the report says how many.
+func TestHostileLiveTreeChangedIsReported(t *testing.T) {
+	w := pathScene(t)
+	w.changed = map[string]int{"/srv/root": 2}
+	o := runEnv{t.TempDir()}.opts(pathsConfig(t, ""), night1)
+	o.Paths = []string{"root"}
+	rep, err := Run(context.Background(), w.deps(), o)
+	if err != nil || !rep.OK() || len(rep.Paths) != 1 {
+		t.Fatalf("run --path root: %v %+v", err, rep)
+	}
+	var buf bytes.Buffer
+	rep.WriteTable(&buf)
+	if p := rep.Paths[0]; p.Status != StatusOK || p.Tree.Changed != 2 || !strings.Contains(buf.String(), "path root: 2 paths vanished or changed") {
+		t.Errorf("path root: status %s, %d changed; report:\n%s", p.Status, p.Tree.Changed, buf.String())
+	}
+}
+
 // Bad paths: entries and --path names: an *EnvError naming them, nothing written.
 func TestRunRefusesBadPaths(t *testing.T) {
 	for _, tc := range []struct {

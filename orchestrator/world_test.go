@@ -48,6 +48,7 @@ type world struct {
 	// it may block), onThaw as a frozen group is resumed.
 	onSnapshot func(vg, origin string)
 	onThaw     func(paused []string)
+	changed    map[string]int // paths of a live tree that change while it is copied, by source
 }
 
 type faultMode int
@@ -784,5 +785,6 @@ func (f fakeTrees) SyncTree(ctx context.Context, src, dst string, o transfer.Tre
 		st.RsyncWritten += int64(len(data))
 	}
 	writeTree(dst, out)
+	st.Changed = f.w.changed[src]
 	return st, nil
 }

@@ -13,9 +13,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
+	"github.com/rs/zerolog"
 	"golang.org/x/sys/unix"
 
+	"github.com/kvmbackup/kvmbackup/internal/beneath"
 	"github.com/kvmbackup/kvmbackup/internal/runner"
 )
 
@@ -60,6 +63,34 @@ type TreeStats struct {
 	RsyncTook    time.Duration `json:"rsync_ns"`
 	Duration     time.Duration `json:"duration_ns"`
 	ExcludedMnts []string      `json:"other_filesystems,omitempty"`
+	// Changed counts the paths that vanished, or changed type or inode (a directory
+	// swapped for a symlink), between the walk and the steps after rsync: skipped as
+	// rsync skips a vanished file, never followed (a live tree).
+	Changed int `json:"changed,omitempty"`
+}
+
+// The steps of SyncTree, for testHook.
+const (
+	stepWalk     = "walk"      // before the walk reads a directory of src
+	stepRsyncing = "rsyncing"  // the walk has finished, rsync is about to start
+	stepRsync    = "rsync"     // rsync has finished
+	stepExcluded = "excluded"  // before an excluded path is removed from dst
+	stepCopy     = "copy"      // before a big file is copied
+	stepMeta     = "meta"      // before a big file's owner, mode and times are set
+	stepXattrs   = "xattrs"    // before a big file's xattrs are copied
+	stepLink     = "link"      // before another name of a big file is linked
+	stepDirTimes = "dir-times" // before a directory's times are set back
+)
+
+// testHook, set by tests only, runs before each step of SyncTree (rel:
+// the path below the roots the step is about): a test changes the trees there, as a
+// user who can write in a live tree could at that moment.
+var testHook func(step, rel string)
+
+func hook(step, rel string) {
+	if testHook != nil {
+		testHook(step, rel)
+	}
 }
 
 // SyncTree makes the directory dst a copy of the directory src with the semantics of
@@ -99,8 +130,22 @@ func SyncTree(ctx context.Context, src, dst string, opts TreeOptions) (TreeStats
 			return st, fmt.Errorf("tree destination %s is inside the source %s", dst, src)
 		}
 	}
+	// Every step below src resolves below it, never following a symlink, and checks
+	// that what it opened is what the walk saw: a user who can write in the live tree
+	// (or in a directory of dst that rsync gave them) may swap any directory for a
+	// symlink meanwhile. What changed is skipped and counted.
+	sroot, err := beneath.Open(src)
+	if err != nil {
+		return st, fmt.Errorf("tree source: %w", err)
+	}
+	defer sroot.Close()
+	log := zerolog.Ctx(ctx).With().Str("component", "transfer").Str("src", src).Logger()
+	changed := func(rel string, err error) {
+		st.Changed++
+		log.Warn().Str("path", rel).Err(err).Msg("changed while copied (a live tree): skipped, not followed")
+	}
 	if len(opts.Only) > 0 { // before dst is made: nothing matched changes nothing
-		skip, err := onlySkips(src, opts.Only)
+		skip, err := onlySkips(sroot, src, opts.Only, changed)
 		if err != nil {
 			return st, err
 		}
@@ -114,7 +159,7 @@ func SyncTree(ctx context.Context, src, dst string, opts TreeOptions) (TreeStats
 			return st, err
 		}
 	}
-	w, err := walkTree(src, opts)
+	w, err := walkTree(sroot, src, opts, changed)
 	if err != nil {
 		return st, err
 	}
@@ -138,6 +183,7 @@ func SyncTree(ctx context.Context, src, dst string, opts TreeOptions) (TreeStats
 	if err := excl.Close(); err != nil {
 		return st, err
 	}
+	hook(stepRsyncing, "")
 	t := time.Now()
 	args := []string{"-aHx", "--delete", "--numeric-ids", "--inplace", "--no-whole-file", "--stats"}
 	if opts.Xattrs {
@@ -149,19 +195,42 @@ func SyncTree(ctx context.Context, src, dst string, opts TreeOptions) (TreeStats
 	if errors.As(err, &ee) && ee.ExitCode == rsyncVanished && ctx.Err() == nil {
 		st.Vanished, err = true, nil // a live tree: files deleted while it was read
 	}
+	if errors.As(err, &ee) && ee.ExitCode == rsyncPartial && ctx.Err() == nil {
+		if lines, vanished, ok := rsyncChanged(ee.Stderr); ok {
+			for _, l := range lines {
+				changed(l, errChanged)
+			}
+			st.Vanished, err = st.Vanished || vanished, nil
+		}
+	}
 	if err != nil {
 		return st, fmt.Errorf("rsync %s/ → %s/: %w", src, dst, err)
 	}
 	st.RsyncTook = time.Since(t)
+	hook(stepRsync, "")
 	st.RsyncWritten, st.Transferred = rsyncStats(string(res.Stdout))
+	droot, err := beneath.Open(dst)
+	if err != nil {
+		return st, fmt.Errorf("tree destination: %w", err)
+	}
+	defer droot.Close()
 	// Excluded paths are protected from rsync's --delete: remove them here, so that
 	// the copy holds nothing an exclude leaves out.
 	dirs := map[string]bool{}
 	for _, p := range w.excluded {
-		if _, err := os.Lstat(filepath.Join(dst, p)); errors.Is(err, fs.ErrNotExist) {
+		hook(stepExcluded, p)
+		_, err := droot.Lstat(p)
+		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
-		if err := os.RemoveAll(filepath.Join(dst, p)); err != nil {
+		if err == nil {
+			err = droot.RemoveAll(p)
+		}
+		if gone(err) {
+			changed(p, err)
+			continue
+		}
+		if err != nil {
 			return st, fmt.Errorf("remove excluded %s: %w", filepath.Join(dst, p), err)
 		}
 		dirs[filepath.Dir(p)] = true
@@ -169,11 +238,11 @@ func SyncTree(ctx context.Context, src, dst string, opts TreeOptions) (TreeStats
 
 	// 2. Big files: changed blocks in place, then what rsync -a would set.
 	for _, b := range bigs {
-		first := filepath.Join(dst, b.paths[0])
-		if err := replaceNonFile(first); err != nil {
-			return st, err
+		cs, err := syncBig(ctx, sroot, droot, b, opts.Xattrs, changed)
+		if gone(err) {
+			changed(b.paths[0], err)
+			continue
 		}
-		cs, err := Copy(ctx, filepath.Join(src, b.paths[0]), first, Options{})
 		if err != nil {
 			return st, err
 		}
@@ -183,35 +252,20 @@ func SyncTree(ctx context.Context, src, dst string, opts TreeOptions) (TreeStats
 		if cs.Written > 0 {
 			st.Transferred++
 		}
-		if err := setMeta(first, b.st); err != nil {
-			return st, err
-		}
-		if err := copyXattrs(filepath.Join(src, b.paths[0]), first, opts.Xattrs); err != nil {
-			return st, err
-		}
-		for _, p := range b.paths[1:] { // the other names of the same inode
-			other := filepath.Join(dst, p)
-			if same, _ := sameInode(first, other); !same {
-				if err := os.RemoveAll(other); err != nil {
-					return st, err
-				}
-				if err := os.Link(first, other); err != nil {
-					return st, fmt.Errorf("hard link %s: %w", other, err)
-				}
-			}
-		}
 		for _, p := range b.paths {
 			dirs[filepath.Dir(p)] = true
 		}
 	}
 	// 3. Creating and removing files changed their directories' times: set them back.
 	for d := range dirs {
-		var s unix.Stat_t
-		if err := unix.Lstat(filepath.Join(src, d), &s); err != nil {
-			return st, err
+		hook(stepDirTimes, d)
+		err := setDirTimes(sroot, droot, d)
+		if gone(err) {
+			changed(d, err)
+			continue
 		}
-		if err := unix.UtimesNano(filepath.Join(dst, d), []unix.Timespec{s.Atim, s.Mtim}); err != nil {
-			return st, fmt.Errorf("times of %s: %w", filepath.Join(dst, d), err)
+		if err != nil {
+			return st, err
 		}
 	}
 	st.Duration = time.Since(start)
@@ -229,6 +283,36 @@ type bigFile struct {
 // normal for a live tree (path: /), not a failure.
 const rsyncVanished = 24
 
+// rsyncPartial is rsync's exit status when some files were not transferred.
+const rsyncPartial = 23
+
+// rsyncChanged reads the stderr of an rsync that exited rsyncPartial for what a live
+// tree's user can cause by swapping a directory for a symlink or a file while rsync
+// runs, each skipped, never followed: an entry it could not replace because a big or
+// excluded file the walk found in it is protected from its --delete (the old copy
+// stays, as a vanished file's does), a file it refused to open through the symlink
+// (rsync 3.5's sender opens below the source, no symlink followed), and files that
+// vanished. It returns the lines about the paths that changed; ok is false when
+// stderr says anything else: a real failure.
+func rsyncChanged(stderr string) (paths []string, vanished, ok bool) {
+	for _, line := range strings.Split(strings.TrimSpace(stderr), "\n") {
+		switch {
+		case strings.HasPrefix(line, "could not make way for new "):
+			paths = append(paths, line)
+		case strings.HasPrefix(line, "rsync: [sender] send_files failed to open ") &&
+			(strings.HasSuffix(line, ": Too many levels of symbolic links (40)") || strings.HasSuffix(line, ": Not a directory (20)")):
+			paths = append(paths, line)
+		case strings.HasPrefix(line, "file has vanished: "):
+			vanished = true
+		case strings.HasPrefix(line, "rsync warning: some files vanished before they could be transferred"),
+			strings.HasPrefix(line, "rsync error: some files/attrs were not transferred"):
+		default:
+			return nil, false, false
+		}
+	}
+	return paths, vanished, len(paths) > 0
+}
+
 // walked is what walkTree found below src.
 type walked struct {
 	bigs     []*bigFile
@@ -237,62 +321,53 @@ type walked struct {
 	files    int      // regular files copied
 }
 
-// walkTree walks src on its own file system: its big regular files, the mount points
-// of other file systems it does not enter, and what opts exclude.
-func walkTree(src string, opts TreeOptions) (walked, error) {
+// walkTree walks the tree below root (at src) on its own file system: its big regular
+// files, the mount points of other file systems it does not enter, and what opts
+// exclude.
+func walkTree(root *beneath.Dir, src string, opts TreeOptions, changed func(string, error)) (walked, error) {
 	var w walked
-	var root unix.Stat_t
-	if err := unix.Stat(src, &root); err != nil {
-		return w, err
+	rs, err := root.Stat()
+	if err != nil {
+		return w, fmt.Errorf("walk %s: %w", src, err)
 	}
 	skip := map[string]bool{}
 	for _, p := range opts.Skip {
 		skip[filepath.Clean(p)] = true
 	}
 	byIno := map[uint64]*bigFile{}
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if errors.Is(err, fs.ErrNotExist) && p != src {
-			return nil // vanished from a live tree since its directory was read
+	err = walkBeneath(root, func(rel string, s *unix.Stat_t) (bool, error) {
+		if rel == "." {
+			return true, nil
 		}
-		if err != nil {
-			return fmt.Errorf("walk %s: %w", p, err)
-		}
-		rel, _ := filepath.Rel(src, p)
-		if rel != "." && (skip[p] || excluded(opts.Exclude, rel)) {
+		p := filepath.Join(src, rel)
+		if skip[p] || excluded(opts.Exclude, rel) {
 			w.excluded = append(w.excluded, rel)
-			if d.IsDir() {
-				return filepath.SkipDir
-			}
-			return nil
+			return false, nil
 		}
-		var s unix.Stat_t
-		if err := unix.Lstat(p, &s); errors.Is(err, unix.ENOENT) {
-			return nil
-		} else if err != nil {
-			return err
-		}
-		if s.Dev != root.Dev { // another file system: rsync -x does not enter it
+		if s.Dev != rs.Dev { // another file system: rsync -x does not enter it
 			w.other = append(w.other, p)
-			if d.IsDir() {
-				return filepath.SkipDir
-			}
-			return nil
+			return false, nil
 		}
-		if !d.Type().IsRegular() {
-			return nil
+		switch s.Mode & unix.S_IFMT {
+		case unix.S_IFDIR:
+			hook(stepWalk, rel)
+			return true, nil
+		case unix.S_IFREG:
+		default:
+			return false, nil
 		}
 		w.files++
 		if s.Size < opts.BigFile {
-			return nil
+			return false, nil
 		}
 		b := byIno[s.Ino]
 		if b == nil {
-			b = &bigFile{st: s}
+			b = &bigFile{st: *s}
 			byIno[s.Ino] = b
 		}
 		b.paths = append(b.paths, rel)
-		return nil
-	})
+		return false, nil
+	}, changed)
 	for _, b := range byIno {
 		sort.Strings(b.paths)
 		w.bigs = append(w.bigs, b)
@@ -301,10 +376,79 @@ func walkTree(src string, opts TreeOptions) (walked, error) {
 	return w, err
 }
 
-// onlySkips returns what Only leaves out, as few absolute paths as can say it: the
-// entries that neither match, nor lie below a match, nor lead to one, whose parent
-// does (a whole directory leading to no match is one path).
-func onlySkips(src string, only []string) ([]string, error) {
+// walkBeneath calls fn for root (rel ".") and everything below it, in lexical order,
+// a directory before what it holds, with each entry's own stat (a symlink's, never
+// its target's); fn says whether to enter a directory. A directory is read through a
+// descriptor opened below its parent's without following a symlink and checked to be
+// the inode fn was shown: one swapped for a symlink or a file since it was listed is
+// not entered (changed is told), nor one that vanished.
+func walkBeneath(root *beneath.Dir, fn func(rel string, s *unix.Stat_t) (bool, error), changed func(string, error)) error {
+	s, err := root.Stat()
+	if err != nil {
+		return fmt.Errorf("walk %s: %w", root.Name(), err)
+	}
+	if enter, err := fn(".", &s); err != nil || !enter {
+		return err
+	}
+	d, err := root.OpenFile(".", unix.O_RDONLY|unix.O_DIRECTORY, 0)
+	if err != nil {
+		return fmt.Errorf("walk: %w", err)
+	}
+	return walkDir(d, ".", fn, changed)
+}
+
+// walkDir walks the open directory d (rel below the root), and closes it.
+func walkDir(d *os.File, rel string, fn func(string, *unix.Stat_t) (bool, error), changed func(string, error)) error {
+	defer d.Close()
+	names, err := d.Readdirnames(-1)
+	if err != nil {
+		return fmt.Errorf("walk %s: %w", d.Name(), err)
+	}
+	sort.Strings(names)
+	fd := int(d.Fd())
+	for _, n := range names {
+		r := filepath.Join(rel, n)
+		var s unix.Stat_t
+		if err := unix.Fstatat(fd, n, &s, unix.AT_SYMLINK_NOFOLLOW); err == unix.ENOENT {
+			continue // vanished from a live tree since its directory was read
+		} else if err != nil {
+			return fmt.Errorf("walk: lstat %s: %w", filepath.Join(d.Name(), n), err)
+		}
+		enter, err := fn(r, &s)
+		if err != nil {
+			return err
+		}
+		if !enter || s.Mode&unix.S_IFMT != unix.S_IFDIR {
+			continue
+		}
+		// One name, O_NOFOLLOW: no symlink is followed, and no ".." can appear.
+		cfd, err := unix.Openat(fd, n, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+		switch {
+		case err == unix.ENOENT:
+			continue
+		case err == unix.ENOTDIR || err == unix.ELOOP:
+			changed(r, &os.PathError{Op: "walk", Path: filepath.Join(d.Name(), n), Err: errChanged})
+			continue
+		case err != nil:
+			return fmt.Errorf("walk: open %s: %w", filepath.Join(d.Name(), n), err)
+		}
+		child := os.NewFile(uintptr(cfd), filepath.Join(d.Name(), n))
+		if cs, err := beneath.Fstat(child); err != nil || !beneath.SameFile(cs, s) {
+			child.Close()
+			changed(r, &os.PathError{Op: "walk", Path: child.Name(), Err: errChanged})
+			continue
+		}
+		if err := walkDir(child, r, fn, changed); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// onlySkips returns what Only leaves out, as few absolute paths (below src, the path
+// of root) as can say it: the entries that neither match, nor lie below a match, nor
+// lead to one, whose parent does (a whole directory leading to no match is one path).
+func onlySkips(root *beneath.Dir, src string, only []string, changed func(string, error)) ([]string, error) {
 	for _, g := range only {
 		if err := CheckExclude(g); err != nil {
 			return nil, fmt.Errorf("only: %w", err)
@@ -317,13 +461,9 @@ func onlySkips(src string, only []string) ([]string, error) {
 	var nodes []*node
 	byRel := map[string]*node{}
 	matched := 0
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return fmt.Errorf("walk %s: %w", p, err)
-		}
-		rel, _ := filepath.Rel(src, p)
+	err := walkBeneath(root, func(rel string, s *unix.Stat_t) (bool, error) {
 		if rel == "." {
-			return nil
+			return true, nil
 		}
 		n := &node{rel: rel}
 		nodes, byRel[rel] = append(nodes, n), n
@@ -333,14 +473,11 @@ func onlySkips(src string, only []string) ([]string, error) {
 				for a := rel; a != "."; a = filepath.Dir(a) {
 					byRel[a].keep = true
 				}
-				if d.IsDir() {
-					return filepath.SkipDir // all of it, not listed: its parent is kept
-				}
-				break
+				return false, nil // a directory: all of it, not listed: its parent is kept
 			}
 		}
-		return nil
-	})
+		return true, nil
+	}, changed)
 	if err != nil {
 		return nil, err
 	}
@@ -407,8 +544,145 @@ func rsyncStats(out string) (written int64, files int) {
 	return written, files
 }
 
-// copyXattrs gives dst the extended attributes of src (and only those), as rsync -X.
-func copyXattrs(src, dst string, on bool) error {
+// errChanged: a path below a root is no longer what the walk saw there (another
+// inode, another type).
+var errChanged = errors.New("not what the walk saw there")
+
+// gone: err says a path below a root vanished or changed since the walk (another
+// inode or type, a symlink or a file on the way to it): a live tree's change, skipped
+// and counted as rsync skips a vanished file, never followed.
+func gone(err error) bool {
+	return errors.Is(err, fs.ErrNotExist) || errors.Is(err, errChanged) || errors.Is(err, beneath.ErrNotBeneath) ||
+		errors.Is(err, unix.ENOTDIR) || errors.Is(err, unix.ELOOP)
+}
+
+// syncBig copies the big file b from below sroot to the same place below droot, in
+// place, changed blocks only, and gives it b's owner, mode, times (and xattrs), and
+// its other names as hard links. Both files are opened below their roots without
+// following any symlink, the source checked to be the inode the walk saw; everything
+// after is done on the open files. An error for which gone is true: b changed since
+// the walk, nothing written. changed is told of an other name that changed.
+func syncBig(ctx context.Context, sroot, droot *beneath.Dir, b *bigFile, withXattrs bool, changed func(string, error)) (Stats, error) {
+	rel := b.paths[0]
+	hook(stepCopy, rel)
+	// O_NONBLOCK: a FIFO swapped in must not block the open; nothing but a regular
+	// file is read.
+	sf, err := sroot.OpenFile(rel, unix.O_RDONLY|unix.O_NONBLOCK, 0)
+	if err != nil {
+		return Stats{}, err
+	}
+	defer sf.Close()
+	sst, err := beneath.Fstat(sf)
+	if err != nil {
+		return Stats{}, fmt.Errorf("stat %s: %w", sf.Name(), err)
+	}
+	if !beneath.SameFile(sst, b.st) || sst.Mode&unix.S_IFMT != unix.S_IFREG {
+		return Stats{}, &os.PathError{Op: "open", Path: sf.Name(), Err: errChanged}
+	}
+	if err := replaceNonFile(droot, rel); err != nil {
+		return Stats{}, err
+	}
+	df, err := droot.OpenFile(rel, unix.O_RDWR|unix.O_CREAT|unix.O_NONBLOCK, 0o600)
+	if err != nil {
+		return Stats{}, err
+	}
+	defer df.Close()
+	dst, err := beneath.Fstat(df)
+	if err != nil {
+		return Stats{}, fmt.Errorf("stat %s: %w", df.Name(), err)
+	}
+	if dst.Mode&unix.S_IFMT != unix.S_IFREG { // swapped in since replaceNonFile
+		return Stats{}, &os.PathError{Op: "open", Path: df.Name(), Err: errChanged}
+	}
+	cs, err := Copy(ctx, sf.Name(), df.Name(), Options{SrcFile: sf, DstFile: df})
+	if err != nil {
+		return cs, err
+	}
+	hook(stepMeta, rel)
+	if err := setMeta(df, sst); err != nil {
+		return cs, err
+	}
+	hook(stepXattrs, rel)
+	if err := copyXattrs(sf, df, withXattrs); err != nil {
+		return cs, err
+	}
+	for _, p := range b.paths[1:] { // the other names of the same inode
+		hook(stepLink, p)
+		if err := linkOther(sroot, droot, rel, p, sst, dst); gone(err) {
+			changed(p, err)
+		} else if err != nil {
+			return cs, err
+		}
+	}
+	return cs, nil
+}
+
+// linkOther makes p below droot another name of rel, the file dst, where p below
+// sroot is still a name of the source's inode sst.
+func linkOther(sroot, droot *beneath.Dir, rel, p string, sst, dst unix.Stat_t) error {
+	s, err := sroot.Lstat(p)
+	if err != nil {
+		return err
+	}
+	if !beneath.SameFile(s, sst) {
+		return &os.PathError{Op: "lstat", Path: p, Err: errChanged}
+	}
+	d, err := droot.Lstat(p)
+	if err == nil && beneath.SameFile(d, dst) {
+		return nil
+	}
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	if err := droot.RemoveAll(p); err != nil {
+		return err
+	}
+	if err := droot.Link(rel, p); err != nil {
+		return fmt.Errorf("hard link: %w", err)
+	}
+	// Link resolved rel by its name again: p must now be the file copied.
+	if d, err = droot.Lstat(p); err != nil {
+		return err
+	}
+	if !beneath.SameFile(d, dst) {
+		return &os.PathError{Op: "link", Path: p, Err: errChanged}
+	}
+	return nil
+}
+
+// setDirTimes gives the directory d below droot the times of d below sroot, both
+// still directories.
+func setDirTimes(sroot, droot *beneath.Dir, d string) error {
+	s, err := sroot.Lstat(d)
+	if err != nil {
+		return err
+	}
+	if s.Mode&unix.S_IFMT != unix.S_IFDIR {
+		return &os.PathError{Op: "lstat", Path: d, Err: errChanged}
+	}
+	dd, err := droot.OpenDir(d)
+	if err != nil {
+		return err
+	}
+	defer dd.Close()
+	if err := futimens(dd.Fd(), s.Atim, s.Mtim); err != nil {
+		return fmt.Errorf("times of %s: %w", dd.Name(), err)
+	}
+	return nil
+}
+
+// futimens sets the times of the open file fd (utimensat with no path).
+func futimens(fd int, atime, mtime unix.Timespec) error {
+	ts := [2]unix.Timespec{atime, mtime}
+	if _, _, e := unix.Syscall6(unix.SYS_UTIMENSAT, uintptr(fd), 0, uintptr(unsafe.Pointer(&ts[0])), 0, 0, 0); e != 0 {
+		return e
+	}
+	return nil
+}
+
+// copyXattrs gives the open file dst the extended attributes of the open file src
+// (and only those), as rsync -X.
+func copyXattrs(src, dst *os.File, on bool) error {
 	if !on {
 		return nil
 	}
@@ -420,10 +694,11 @@ func copyXattrs(src, dst string, on bool) error {
 	if err != nil {
 		return err
 	}
+	fd := int(dst.Fd())
 	for k := range have {
 		if _, ok := want[k]; !ok {
-			if err := unix.Lremovexattr(dst, k); err != nil {
-				return fmt.Errorf("xattr %s of %s: %w", k, dst, err)
+			if err := unix.Fremovexattr(fd, k); err != nil {
+				return fmt.Errorf("xattr %s of %s: %w", k, dst.Name(), err)
 			}
 		}
 	}
@@ -431,17 +706,18 @@ func copyXattrs(src, dst string, on bool) error {
 		if hv, ok := have[k]; ok && string(hv) == string(v) {
 			continue
 		}
-		if err := unix.Lsetxattr(dst, k, v, 0); err != nil {
-			return fmt.Errorf("xattr %s of %s: %w", k, dst, err)
+		if err := unix.Fsetxattr(fd, k, v, 0); err != nil {
+			return fmt.Errorf("xattr %s of %s: %w", k, dst.Name(), err)
 		}
 	}
 	return nil
 }
 
-// xattrs reads path's extended attributes, but the ACLs' (system.*: rsync -A's).
-func xattrs(p string) (map[string][]byte, error) {
+// xattrs reads an open file's extended attributes, but the ACLs' (system.*: rsync -A's).
+func xattrs(f *os.File) (map[string][]byte, error) {
 	out := map[string][]byte{}
-	sz, err := unix.Llistxattr(p, nil)
+	fd := int(f.Fd())
+	sz, err := unix.Flistxattr(fd, nil)
 	if errors.Is(err, unix.ENOTSUP) {
 		return out, nil
 	}
@@ -449,64 +725,53 @@ func xattrs(p string) (map[string][]byte, error) {
 		return out, err
 	}
 	buf := make([]byte, sz)
-	sz, err = unix.Llistxattr(p, buf)
+	sz, err = unix.Flistxattr(fd, buf)
 	if err != nil {
-		return nil, fmt.Errorf("xattrs of %s: %w", p, err)
+		return nil, fmt.Errorf("xattrs of %s: %w", f.Name(), err)
 	}
 	for _, k := range strings.Split(strings.TrimRight(string(buf[:sz]), "\x00"), "\x00") {
 		if k == "" || strings.HasPrefix(k, "system.") {
 			continue
 		}
-		n, err := unix.Lgetxattr(p, k, nil)
+		n, err := unix.Fgetxattr(fd, k, nil)
 		if err != nil {
-			return nil, fmt.Errorf("xattr %s of %s: %w", k, p, err)
+			return nil, fmt.Errorf("xattr %s of %s: %w", k, f.Name(), err)
 		}
 		v := make([]byte, n)
-		if n, err = unix.Lgetxattr(p, k, v); err != nil {
-			return nil, fmt.Errorf("xattr %s of %s: %w", k, p, err)
+		if n, err = unix.Fgetxattr(fd, k, v); err != nil {
+			return nil, fmt.Errorf("xattr %s of %s: %w", k, f.Name(), err)
 		}
 		out[k] = v[:n]
 	}
 	return out, nil
 }
 
-// replaceNonFile removes whatever is at path unless it is a regular file (a directory
-// or a symlink where the source now has a big file).
-func replaceNonFile(path string) error {
-	fi, err := os.Lstat(path)
-	if errors.Is(err, os.ErrNotExist) || (err == nil && fi.Mode().IsRegular()) {
+// replaceNonFile removes whatever is at rel below root unless it is a regular file
+// (a directory or a symlink where the source now has a big file).
+func replaceNonFile(root *beneath.Dir, rel string) error {
+	s, err := root.Lstat(rel)
+	if errors.Is(err, fs.ErrNotExist) || (err == nil && s.Mode&unix.S_IFMT == unix.S_IFREG) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	return os.RemoveAll(path)
+	return root.RemoveAll(rel)
 }
 
-// setMeta gives path the owner, mode and times of s, as rsync -a does.
-func setMeta(path string, s unix.Stat_t) error {
-	if err := os.Lchown(path, int(s.Uid), int(s.Gid)); err != nil {
-		return fmt.Errorf("owner of %s: %w", path, err)
+// setMeta gives the open file f the owner, mode and times of s, as rsync -a does.
+func setMeta(f *os.File, s unix.Stat_t) error {
+	fd := int(f.Fd())
+	if err := unix.Fchown(fd, int(s.Uid), int(s.Gid)); err != nil {
+		return fmt.Errorf("owner of %s: %w", f.Name(), err)
 	}
-	if err := os.Chmod(path, fs.FileMode(s.Mode&0o7777)); err != nil {
-		return fmt.Errorf("mode of %s: %w", path, err)
+	if err := unix.Fchmod(fd, s.Mode&0o7777); err != nil {
+		return fmt.Errorf("mode of %s: %w", f.Name(), err)
 	}
-	if err := unix.UtimesNano(path, []unix.Timespec{s.Atim, s.Mtim}); err != nil {
-		return fmt.Errorf("times of %s: %w", path, err)
+	if err := futimens(fd, s.Atim, s.Mtim); err != nil {
+		return fmt.Errorf("times of %s: %w", f.Name(), err)
 	}
 	return nil
-}
-
-func sameInode(a, b string) (bool, error) {
-	fa, err := os.Lstat(a)
-	if err != nil {
-		return false, err
-	}
-	fb, err := os.Lstat(b)
-	if err != nil {
-		return false, err
-	}
-	return os.SameFile(fa, fb), nil
 }
 
 // escapeRsyncPattern quotes rsync's wildcard characters so a path matches itself.

@@ -45,7 +45,7 @@ func snapshotTree(t *testing.T, root string) map[string]entry {
 			return err
 		}
 		e := entry{Mode: s.Mode, UID: s.Uid, GID: s.Gid, Mtime: s.Mtim.Nano()}
-		if xa, err := xattrs(p); err == nil && len(xa) > 0 {
+		if xa, err := pathXattrs(p); err == nil && len(xa) > 0 {
 			keys := make([]string, 0, len(xa))
 			for k := range xa {
 				keys = append(keys, k+"="+string(xa[k]))
@@ -375,4 +375,29 @@ func TestSyncTreeOnly(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(base, "none")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("an Only matching nothing made its destination: %v", err)
 	}
+}
+
+// pathXattrs reads path's extended attributes (a symlink's own), but the ACLs'.
+func pathXattrs(p string) (map[string][]byte, error) {
+	out := map[string][]byte{}
+	sz, err := unix.Llistxattr(p, nil)
+	if err != nil || sz == 0 {
+		return out, err
+	}
+	buf := make([]byte, sz)
+	if sz, err = unix.Llistxattr(p, buf); err != nil {
+		return nil, err
+	}
+	for _, k := range strings.Split(strings.TrimRight(string(buf[:sz]), "\x00"), "\x00") {
+		if k == "" || strings.HasPrefix(k, "system.") {
+			continue
+		}
+		v := make([]byte, 256)
+		n, err := unix.Lgetxattr(p, k, v)
+		if err != nil {
+			return nil, err
+		}
+		out[k] = v[:n]
+	}
+	return out, nil
 }

@@ -31,7 +31,8 @@ read-only (journals not replayed; nosuid, nodev, noexec) under DIR: DIR/vda for 
 disk without a partition table, DIR/vda-p1, DIR/vda-p2, ... for partitions. Only
 ext2/3/4, xfs, btrfs, vfat and ntfs are mounted (a crafted filesystem attacks the
 kernel's parser of its type); others are listed, not mounted. DIR must be an empty
-directory.
+directory, root's alone (it and every directory on the way owned by root, writable
+by no other user or group): no one else can swap a mount point for a symlink.
 'kvmbackup umount DIR' undoes all of it.
 
 WHEN: a snapshot name, "latest", a date or date-time (the newest backup at or before

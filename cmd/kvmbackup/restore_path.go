@@ -57,13 +57,17 @@ globs match: the path below the tree's root, e.g. etc/nginx or /etc/*.conf, with
 directories leading to it) from one dated backup into --to DIR, with the backup's
 owners, modes, times, hard links, symlinks, special files and xattrs. DIR must be
 new or empty, never / and never inside the target: a tree is never restored over
-the live one in place; copy what you need from DIR. Exit status as below (2: an
+the live one in place; copy what you need from DIR. DIR (or, when new, the directory
+it is made in, 0700) and every directory on the way must be root's alone: owned by
+root, writable by no other user or group (a sticky one such as /tmp on the way is
+fine, not as the one written in), so that no one else can steer where the restore
+writes. Exit status as below (2: an
 unknown entry or WHEN, a bad --to, an --only that matches nothing).
 
 EXIT STATUS`, 1)
 	cmd.Example += `
-  kvmbackup restore --path root --at 2026-11-24 --to /var/tmp/root-1124
-  kvmbackup restore --path root --at 3d --only etc/nginx --only /etc/hosts --to /var/tmp/nginx`
+  kvmbackup restore --path root --at 2026-11-24 --to /root/root-1124
+  kvmbackup restore --path root --at 3d --only etc/nginx --only /etc/hosts --to /root/nginx`
 	cmd.Flags().StringVar(&name, "path", "", "restore this paths: entry's tree (with --to DIR) instead of a VM")
 	cmd.Flags().StringArrayVar(&only, "only", nil, "with --path: only what this glob matches (repeatable)")
 	return cmd

@@ -1,0 +1,282 @@
+package transfer
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/kvmbackup/kvmbackup/testenv"
+)
+
+// The user who owns the live tree's directory a, and who attacks.
+const hostileUID, hostileGID = 1234, 5678
+
+// hostileTrees builds a live tree src that a user can write in (their directory a with
+// a big image, hard-linked as b/link.img, a second image and an excluded cache), an
+// older copy dst, and outside/d: root's files that the attack aims at (a 0600 secret
+// named like the image, a file named like the link, a directory named like the second
+// image, a cache directory), none of which SyncTree may ever touch or copy.
+func hostileTrees(t *testing.T) (src, dst, outside string) {
+	t.Helper()
+	testenv.Require(t, testenv.Root)
+	base := t.TempDir()
+	src, dst, outside = filepath.Join(base, "src"), filepath.Join(base, "dst"), filepath.Join(base, "outside", "d")
+	sparseImage(t, filepath.Join(src, "a", "big.img"), 2<<20, 1)
+	sparseImage(t, filepath.Join(src, "a", "vm.img"), 2<<20, 2)
+	writeFile(t, filepath.Join(src, "a", "small"), []byte("small file\n"), 0o644)
+	writeFile(t, filepath.Join(src, "a", "cache", "x"), []byte("cache\n"), 0o644)
+	must(t, os.MkdirAll(filepath.Join(src, "b"), 0o755))
+	must(t, os.Link(filepath.Join(src, "a", "big.img"), filepath.Join(src, "b", "link.img")))
+	must(t, unix.Lsetxattr(filepath.Join(src, "a", "big.img"), "user.k", []byte("v"), 0))
+	for _, p := range []string{"a", "a/big.img", "a/vm.img", "a/small", "a/cache", "a/cache/x", "b"} {
+		must(t, os.Lchown(filepath.Join(src, p), hostileUID, hostileGID))
+	}
+	sparseImage(t, filepath.Join(dst, "a", "big.img"), 2<<20, 3) // an older backup
+	writeFile(t, filepath.Join(dst, "a", "cache", "old"), []byte("excluded since\n"), 0o644)
+
+	writeFile(t, filepath.Join(outside, "big.img"), bytes.Repeat([]byte("SECRET! "), 2<<17), 0o600)
+	must(t, unix.Lsetxattr(filepath.Join(outside, "big.img"), "user.victim", []byte("1"), 0))
+	writeFile(t, filepath.Join(outside, "link.img"), []byte("root's file\n"), 0o600)
+	writeFile(t, filepath.Join(outside, "vm.img", "inside"), []byte("root's directory\n"), 0o600)
+	writeFile(t, filepath.Join(outside, "cache", "keep"), []byte("root's cache\n"), 0o600)
+	writeFile(t, filepath.Join(outside, "root-only", "cache", "keep"), []byte("root's other cache\n"), 0o600)
+	old := unix.NsecToTimespec(1_600_000_000e9)
+	for _, p := range []string{"big.img", "link.img", "vm.img/inside", "vm.img", "cache/keep", "cache", "root-only/cache/keep", "root-only/cache", "root-only", "."} {
+		must(t, unix.UtimesNanoAt(unix.AT_FDCWD, filepath.Join(outside, p), []unix.Timespec{old, old}, unix.AT_SYMLINK_NOFOLLOW))
+	}
+	return src, dst, outside
+}
+
+// swapForSymlink replaces the directory root/rel by a symlink to target, as the user
+// who owns it (or, in dst, rsync copying their swap) can.
+func swapForSymlink(t *testing.T, root, rel, target string) {
+	t.Helper()
+	must(t, os.RemoveAll(filepath.Join(root, rel)))
+	must(t, os.Symlink(target, filepath.Join(root, rel)))
+}
+
+// hostileSync runs SyncTree with swap called once, at the first call of step (about
+// at, when not "").
+func hostileSync(t *testing.T, src, dst, step, at string, swap func()) TreeStats {
+	t.Helper()
+	done := false
+	testHook = func(s, rel string) {
+		if s == step && (at == "" || rel == at) && !done {
+			done = true
+			swap()
+		}
+	}
+	t.Cleanup(func() { testHook = nil })
+	st, err := SyncTree(t.Context(), src, dst, TreeOptions{BigFile: 1 << 20, Xattrs: true, Exclude: []string{"cache"}})
+	if !done {
+		t.Fatalf("step %s never reached", step)
+	}
+	if err != nil {
+		t.Fatalf("the entry failed (a swapped path must be skipped and counted, not fail it): %v", err)
+	}
+	t.Logf("tree sync: %+v", st)
+	return st
+}
+
+// checkUntouched fails when anything in outside differs from before (written,
+// removed, chowned, chmodded, re-timed, xattrs changed), when a file of outside was
+// copied into dst, or when no changed path was counted.
+func checkUntouched(t *testing.T, outside string, before map[string]entry, dst string, st TreeStats) {
+	t.Helper()
+	after := snapshotTree(t, filepath.Dir(outside))
+	for p, b := range before {
+		if a, ok := after[p]; !ok {
+			t.Errorf("outside %s: removed", p)
+		} else if a != b {
+			t.Errorf("outside %s changed:\n  before %+v\n  after  %+v", p, b, a)
+		}
+	}
+	for p := range after {
+		if _, ok := before[p]; !ok {
+			t.Errorf("outside %s: created", p)
+		}
+	}
+	for p, e := range snapshotTree(t, dst) {
+		for q, o := range before {
+			if e.Type == "file" && o.Type == "file" && e.Sum == o.Sum && e.Size == o.Size {
+				t.Errorf("dst %s is a copy of root's file outside %s (owner %d)", p, q, e.UID)
+			}
+		}
+	}
+	if st.Changed == 0 {
+		t.Errorf("no swapped path counted (Changed = 0)")
+	}
+}
+
+// A user swaps a directory of the live tree (src), or rsync copies such a swap into
+// dst, while rsync runs: nothing outside is written, removed or chowned, no root file
+// outside is copied in, the entry succeeds with the swapped path counted.
+func TestHostileSymlinkSwapDuringLiveTree(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		src, dst bool
+	}{{"src", true, false}, {"dst", false, true}, {"both", true, true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			src, dst, outside := hostileTrees(t)
+			before := snapshotTree(t, filepath.Dir(outside))
+			st := hostileSync(t, src, dst, stepRsync, "", func() {
+				if tc.src {
+					swapForSymlink(t, src, "a", outside)
+				}
+				if tc.dst {
+					swapForSymlink(t, dst, "a", outside)
+				}
+			})
+			checkUntouched(t, outside, before, dst, st)
+		})
+	}
+}
+
+// One test per step after the walk that resolves a path: the swap lands right
+// before that step.
+
+func TestHostileSymlinkSwapExcludedRemoval(t *testing.T) {
+	src, dst, outside := hostileTrees(t)
+	before := snapshotTree(t, filepath.Dir(outside))
+	st := hostileSync(t, src, dst, stepExcluded, "", func() { swapForSymlink(t, dst, "a", outside) })
+	checkUntouched(t, outside, before, dst, st)
+}
+
+func TestHostileSymlinkSwapBigFileCopy(t *testing.T) {
+	for _, root := range []string{"src", "dst"} {
+		t.Run(root, func(t *testing.T) {
+			src, dst, outside := hostileTrees(t)
+			before := snapshotTree(t, filepath.Dir(outside))
+			st := hostileSync(t, src, dst, stepCopy, "", func() {
+				swapForSymlink(t, map[string]string{"src": src, "dst": dst}[root], "a", outside)
+			})
+			checkUntouched(t, outside, before, dst, st)
+		})
+	}
+}
+
+func TestHostileSymlinkSwapSetMeta(t *testing.T) {
+	src, dst, outside := hostileTrees(t)
+	before := snapshotTree(t, filepath.Dir(outside))
+	st := hostileSync(t, src, dst, stepMeta, "", func() { swapForSymlink(t, dst, "a", outside) })
+	checkUntouched(t, outside, before, dst, st)
+}
+
+func TestHostileSymlinkSwapXattrs(t *testing.T) {
+	for _, root := range []string{"src", "dst"} {
+		t.Run(root, func(t *testing.T) {
+			src, dst, outside := hostileTrees(t)
+			before := snapshotTree(t, filepath.Dir(outside))
+			st := hostileSync(t, src, dst, stepXattrs, "", func() {
+				swapForSymlink(t, map[string]string{"src": src, "dst": dst}[root], "a", outside)
+			})
+			checkUntouched(t, outside, before, dst, st)
+			var v [16]byte
+			if n, err := unix.Lgetxattr(filepath.Join(dst, "a", "big.img"), "user.victim", v[:]); root == "src" && err == nil {
+				t.Errorf("dst a/big.img has the xattr of root's file outside: user.victim=%q", v[:n])
+			}
+		})
+	}
+}
+
+func TestHostileSymlinkSwapHardLink(t *testing.T) {
+	src, dst, outside := hostileTrees(t)
+	before := snapshotTree(t, filepath.Dir(outside))
+	st := hostileSync(t, src, dst, stepLink, "", func() { swapForSymlink(t, dst, "b", outside) })
+	checkUntouched(t, outside, before, dst, st)
+}
+
+func TestHostileSymlinkSwapDirTimes(t *testing.T) {
+	src, dst, outside := hostileTrees(t)
+	before := snapshotTree(t, filepath.Dir(outside))
+	st := hostileSync(t, src, dst, stepDirTimes, "", func() { swapForSymlink(t, dst, "a", outside) })
+	checkUntouched(t, outside, before, dst, st)
+}
+
+// The walk reads the live tree while its user swaps a directory for a symlink: it
+// never lists, stats or enters what the symlink names, and later steps do not act on
+// names it could have found there.
+func TestHostileSymlinkSwapDuringWalk(t *testing.T) {
+	src, dst, outside := hostileTrees(t)
+	before := snapshotTree(t, filepath.Dir(outside))
+	st := hostileSync(t, src, dst, stepWalk, "a", func() { swapForSymlink(t, src, "a", outside) })
+	checkUntouched(t, outside, before, dst, st)
+	for _, p := range st.Excluded {
+		if strings.HasPrefix(p, "a/root-only") {
+			t.Errorf("the walk entered the symlink: it lists %s (outside/d/root-only) as excluded", p)
+		}
+	}
+}
+
+// The user swaps a directory the walk listed (a big file and an excluded one in it)
+// for a symlink before rsync reads it: rsync copies the symlink, the old copy of the
+// directory in dst gives way (rsync alone cannot remove it: the big and excluded files
+// in it are protected from its --delete), nothing outside is touched, the entry
+// succeeds with the swap counted.
+func TestHostileSymlinkSwapBeforeRsync(t *testing.T) {
+	src, dst, outside := hostileTrees(t)
+	before := snapshotTree(t, filepath.Dir(outside))
+	st := hostileSync(t, src, dst, stepRsyncing, "", func() { swapForSymlink(t, src, "a", outside) })
+	checkUntouched(t, outside, before, dst, st)
+	if fi, err := os.Lstat(filepath.Join(dst, "a")); err != nil || !fi.IsDir() {
+		t.Errorf("dst a: %v %v, want the old copy kept", fi, err)
+	}
+}
+
+// A big file that vanishes, or is replaced (a log rotated), during a live run is a
+// vanished file: the entry succeeds and the report counts it.
+func TestHostileBigFileVanishesDuringLiveTree(t *testing.T) {
+	for _, how := range []string{"removed", "replaced"} {
+		t.Run(how, func(t *testing.T) {
+			src, dst, _ := hostileTrees(t)
+			st := hostileSync(t, src, dst, stepCopy, "", func() {
+				big := filepath.Join(src, "a", "big.img")
+				switch how {
+				case "removed":
+					must(t, os.Remove(big))
+					must(t, os.Remove(filepath.Join(src, "b", "link.img")))
+				case "replaced":
+					sparseImage(t, big+".new", 2<<20, 9)
+					must(t, os.Rename(big+".new", big))
+				}
+			})
+			if st.Changed != 1 {
+				t.Errorf("Changed = %d, want 1 (the big file %s)", st.Changed, how)
+			}
+			if st.BigFiles != 1 {
+				t.Errorf("BigFiles = %d, want 1 (a/vm.img still copied)", st.BigFiles)
+			}
+		})
+	}
+}
+
+// Only rsync's "could not make way", its refusal to open a file through a symlink
+// (and vanished files) pass as a live tree's changes: any other error in an exit 23
+// is a failure. (The refusal is rsync 3.5.0's, seen here when a directory was
+// swapped for a symlink to root's 0600 file while rsync ran.)
+func TestRsyncChanged(t *testing.T) {
+	const summary = "rsync error: some files/attrs were not transferred (see previous errors) (code 23) at main.c(1394) [sender=3.5.0]"
+	for _, tc := range []struct {
+		stderr       string
+		n            int
+		vanished, ok bool
+	}{
+		{"could not make way for new symlink: a\n" + summary + "\n", 1, false, true},
+		{"could not make way for new symlink: a\nfile has vanished: \"/x/y\"\ncould not make way for new regular file: b c\n" + summary, 2, true, true},
+		{"could not make way for new symlink: a\nrsync: [receiver] write failed on \"/d/f\": No space left on device (28)\n" + summary, 0, false, false},
+		{"rsync: [sender] send_files failed to open \"/s/a/small\": Too many levels of symbolic links (40)\n" + summary, 1, false, true},
+		{"rsync: [sender] send_files failed to open \"/s/a/small\": Not a directory (20)\n" + summary, 1, false, true},
+		{"rsync: [sender] send_files failed to open \"/s/a/small\": Permission denied (13)\n" + summary, 0, false, false},
+		{summary, 0, false, false},
+		{"", 0, false, false},
+	} {
+		names, vanished, ok := rsyncChanged(tc.stderr)
+		if len(names) != tc.n || vanished != tc.vanished || ok != tc.ok {
+			t.Errorf("rsyncChanged(%q) = %q, %v, %v; want %d names, %v, %v", tc.stderr, names, vanished, ok, tc.n, tc.vanished, tc.ok)
+		}
+	}
+}
