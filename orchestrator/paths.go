@@ -5,11 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/kvmbackup/kvmbackup/internal/config"
 	"github.com/kvmbackup/kvmbackup/transfer"
@@ -286,7 +289,31 @@ func (r *run) preparePath(ctx context.Context, st *pathState) {
 	}
 	if st.mount, err = r.Target.Mountpoint(ctx, ds); err != nil {
 		r.failPath(st.plan, fmt.Errorf("dataset %s: %w", ds, err))
+		return
 	}
+	if err := r.fenceCopy(ctx, ds, st.mount); err != nil {
+		r.failPath(st.plan, err)
+	}
+}
+
+// fenceCopy keeps users out of a tree's copy: rsync -a gives them their own
+// directories in it, where they could write while a run works (or plant links). The
+// directory the path datasets are mounted in (ROOT/_paths's mount point) is made
+// root's alone (0700), and the copy at mount must lie below it.
+func (r *run) fenceCopy(ctx context.Context, ds, mount string) error {
+	parent := path.Dir(ds)
+	pmp, err := r.Target.Mountpoint(ctx, parent)
+	if err != nil {
+		return fmt.Errorf("dataset %s: %w", parent, err)
+	}
+	if !strings.HasPrefix(filepath.Clean(mount)+"/", filepath.Clean(pmp)+"/") || filepath.Clean(mount) == filepath.Clean(pmp) {
+		return fmt.Errorf("dataset %s is mounted at %s, not below %s (%s, root's alone): users could reach into the copy there; let it inherit its mount point (zfs inherit mountpoint %s)", ds, mount, pmp, parent, ds)
+	}
+	fd, err := privateDir(pmp)
+	if err != nil {
+		return fmt.Errorf("dataset %s: %w", parent, err)
+	}
+	return unix.Close(fd)
 }
 
 // syncPath copies the tree at src into the entry's dataset.

@@ -454,3 +454,28 @@ func TestRunFaultAtEveryStepWithPaths(t *testing.T) {
 		}
 	}
 }
+
+// rsync -a gives a tree's users their own directories in its copy. Nobody but root
+// may reach the copies: the directory the path datasets are mounted in is 0700, and
+// every path dataset is mounted below it.
+func TestHostileUserReachesIntoPathCopy(t *testing.T) {
+	w := pathScene(t)
+	o := runEnv{t.TempDir()}.opts(pathsConfig(t, ""), night1)
+	o.Paths = []string{"root"}
+	rep, err := Run(context.Background(), w.deps(), o)
+	if err != nil || !rep.OK() {
+		t.Fatalf("run --path root: %v %+v", err, rep)
+	}
+	parent := filepath.Join(w.root, "backup/vms", PathsChild)
+	fi, err := os.Lstat(parent)
+	if err != nil || fi.Mode().Perm() != 0o700 || !fi.IsDir() {
+		t.Fatalf("%s: %v %v, want a 0700 directory", parent, fi.Mode(), err)
+	}
+	// A path dataset mounted elsewhere (its own mountpoint) would be reachable: the
+	// entry fails, naming why, and nothing is copied.
+	w.mountpoints = map[string]string{"backup/vms/_paths/root": filepath.Join(w.root, "elsewhere")}
+	rep, _ = Run(context.Background(), w.deps(), runEnv{t.TempDir()}.opts(pathsConfig(t, ""), night2))
+	if len(rep.Paths) == 0 || rep.Paths[0].Status != StatusFailed || !strings.Contains(rep.Paths[0].Error, "not below") {
+		t.Fatalf("path root mounted outside %s: %+v", parent, rep.Paths)
+	}
+}

@@ -49,6 +49,8 @@ type world struct {
 	onSnapshot func(vg, origin string)
 	onThaw     func(paused []string)
 	changed    map[string]int // paths of a live tree that change while it is copied, by source
+	// mountpoints: datasets mounted somewhere else than below their parent's mount.
+	mountpoints map[string]string
 }
 
 type faultMode int
@@ -501,6 +503,13 @@ func (f fakeZFS) Mountpoint(ctx context.Context, ds string) (string, error) {
 	}
 	if ds == "backup" {
 		return "/backup", nil // the pool's root dataset: not a directory of the world
+	}
+	if mp := f.w.mountpoints[ds]; mp != "" {
+		return mp, os.MkdirAll(mp, 0o755)
+	}
+	if filepath.Base(ds) == PathsChild { // made by zfs create -p, as ROOT/_paths/NAME's parent
+		dir := filepath.Join(f.w.root, ds)
+		return dir, os.MkdirAll(dir, 0o755)
 	}
 	d, err := f.get(ds)
 	if err != nil {
