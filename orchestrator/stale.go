@@ -4,10 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path"
 	"slices"
 	"strings"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/kvmbackup/kvmbackup/internal/beneath"
 )
 
 // metaFiles are the files of a VM's dataset besides its images: what removeStale keeps.
@@ -19,13 +22,13 @@ var metaFiles = []string{"domain.xml", "kvmbackup.json", manifestDir}
 // leftover temporary file), and in .manifest every entry that belongs to no image of
 // tonight (an image's manifest is named as the image, its side files start with the
 // image's name and a dot). Entries are removed beneath mount without following any
-// symlink (os.Root). It returns the names removed.
+// symlink (internal/beneath). It returns the names removed.
 func removeStale(mount string, vm *VMPlan) ([]string, error) {
 	var images []string
 	for _, d := range vm.Disks {
 		images = append(images, d.Image)
 	}
-	root, err := os.OpenRoot(mount)
+	root, err := beneath.Open(mount)
 	if err != nil {
 		return nil, fmt.Errorf("dataset %s: %w", vm.Dataset, err)
 	}
@@ -35,14 +38,14 @@ func removeStale(mount string, vm *VMPlan) ([]string, error) {
 	if err != nil {
 		return removed, fmt.Errorf("dataset %s: %w", vm.Dataset, err)
 	}
-	fi, err := root.Lstat(manifestDir)
+	st, err := root.Lstat(manifestDir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return removed, nil
 	case err != nil:
 		return removed, fmt.Errorf("dataset %s: %w", vm.Dataset, err)
-	case !fi.IsDir():
-		return removed, fmt.Errorf("dataset %s: %s is not a directory (%s)", vm.Dataset, manifestDir, fi.Mode().Type())
+	case st.Mode&unix.S_IFMT != unix.S_IFDIR:
+		return removed, fmt.Errorf("dataset %s: %s is not a directory (mode %o)", vm.Dataset, manifestDir, st.Mode)
 	}
 	ofImage := func(name string) bool {
 		return slices.ContainsFunc(images, func(img string) bool { return name == img || strings.HasPrefix(name, img+".") })
@@ -56,8 +59,8 @@ func removeStale(mount string, vm *VMPlan) ([]string, error) {
 }
 
 // removeUnless removes each entry of dir (below root) for which keep is false.
-func removeUnless(root *os.Root, dir string, keep func(string) bool) ([]string, error) {
-	f, err := root.Open(dir)
+func removeUnless(root *beneath.Dir, dir string, keep func(string) bool) ([]string, error) {
+	f, err := root.OpenFile(dir, unix.O_RDONLY|unix.O_DIRECTORY, 0)
 	if err != nil {
 		return nil, err
 	}
