@@ -13,32 +13,10 @@ import (
 	"time"
 
 	"github.com/kvmbackup/kvmbackup/hypervisor"
-	"github.com/kvmbackup/kvmbackup/internal/config"
 	"github.com/kvmbackup/kvmbackup/lvm"
 	"github.com/kvmbackup/kvmbackup/policies"
 	"github.com/kvmbackup/kvmbackup/zfs"
 )
-
-// configWith is testConfig with more YAML appended (vms:, paths:).
-func configWith(t *testing.T, more string) *config.Config {
-	t.Helper()
-	cfg, err := config.Parse([]byte(`
-target:
-  dataset: backup/vms
-quiesce:
-  mode: sysrq-suspend
-  settle: 0s
-retention:
-  keep-last: 2
-  keep-hourly: 0
-  keep-daily: 0
-  keep-weekly: 0
-`+more), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cfg
-}
 
 // A disk that a backup cannot hold (a LUN passed through, a floppy, a network disk,
 // an image on no LV, a qcow2 with a backing chain) fails its VM with a reason naming

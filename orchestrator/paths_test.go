@@ -21,18 +21,7 @@ import (
 // VM uses: its own window), and extra ones.
 func pathsConfig(t *testing.T, extra string) *config.Config {
 	t.Helper()
-	cfg, err := config.Parse([]byte(`
-target:
-  dataset: backup/vms
-quiesce:
-  mode: sysrq-suspend
-  settle: 0s
-retention:
-  keep-last: 2
-  keep-hourly: 0
-  keep-daily: 0
-  keep-weekly: 0
-exclude: ["test-*"]
+	return configWith(t, `exclude: ["test-*"]
 paths:
   - name: root
     path: /srv/root
@@ -41,11 +30,7 @@ paths:
     volume: vg0/images
   - name: iso
     volume: vg0/iso
-`+extra), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cfg
+`+extra)
 }
 
 // markers: the file of each entry's tree that holds its version.

@@ -26,6 +26,14 @@ var (
 
 func testConfig(t *testing.T) *config.Config {
 	t.Helper()
+	return configWith(t, `exclude: ["test-*"]
+`)
+}
+
+// configWith is the tests' target, quiesce and retention with more YAML appended
+// (vms:, paths:, exclude:).
+func configWith(t *testing.T, more string) *config.Config {
+	t.Helper()
 	cfg, err := config.Parse([]byte(`
 target:
   dataset: backup/vms
@@ -37,8 +45,7 @@ retention:
   keep-hourly: 0
   keep-daily: 0
   keep-weekly: 0
-exclude: ["test-*"]
-`), nil)
+`+more), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
