@@ -92,16 +92,19 @@ func RestorePath(ctx context.Context, d PathRestoreDeps, o PathRestoreOptions) (
 	if o.DryRun {
 		return res, nil
 	}
-	if err := makeRestoreDir(to); err != nil {
+	made, err := makeRestoreDir(to)
+	if err != nil {
 		return nil, err
 	}
 	dir, unmount, err := mountReadOnly(ctx, d.Target, snap, o.RunID)
 	if err != nil {
+		unmakeRestoreDir(to, made)
 		return nil, err
 	}
 	defer unmount()
 	st, err := d.Trees.SyncTree(ctx, dir, to, transfer.TreeOptions{Only: o.Only, Xattrs: true})
-	if errors.Is(err, transfer.ErrNothingMatched) {
+	if errors.Is(err, transfer.ErrNothingMatched) { // found before anything is written
+		unmakeRestoreDir(to, made)
 		return nil, fmt.Errorf("--only %v: nothing in %s matches", o.Only, snap.FullName())
 	}
 	res.Tree, res.Written, res.Duration = st, st.RsyncWritten+st.BigWritten, time.Since(start)
@@ -157,21 +160,33 @@ func checkRestoreDir(ctx context.Context, t PathRestoreTarget, root, to string) 
 }
 
 // makeRestoreDir makes the restore's new directory to (0700, root's) in the trusted
-// directory that holds it, checked again; an existing one checkRestoreDir accepted is
-// left as it is.
-func makeRestoreDir(to string) error {
+// directory that holds it, checked again, and says whether it made it; an existing
+// one checkRestoreDir accepted is left as it is.
+func makeRestoreDir(to string) (bool, error) {
 	d, name, err := beneath.OpenTrusted(to)
 	if err != nil {
-		return fmt.Errorf("%w: --to %s: %v", ErrBadRestoreDir, to, err)
+		return false, fmt.Errorf("%w: --to %s: %v", ErrBadRestoreDir, to, err)
 	}
 	defer d.Close()
 	if name == "" {
-		return nil
+		return false, nil
 	}
 	if err := d.Mkdir(name, 0o700); err != nil {
-		return fmt.Errorf("%w: --to %s: %v", ErrBadRestoreDir, to, err)
+		return false, fmt.Errorf("%w: --to %s: %v", ErrBadRestoreDir, to, err)
 	}
-	return nil
+	return true, nil
+}
+
+// unmakeRestoreDir removes the directory makeRestoreDir made, when it made it and it
+// is still empty (a restore refused before writing leaves nothing behind).
+func unmakeRestoreDir(to string, made bool) {
+	if !made {
+		return
+	}
+	if d, _, err := beneath.OpenTrusted(filepath.Dir(to)); err == nil {
+		unix.Unlinkat(d.Fd(), filepath.Base(to), unix.AT_REMOVEDIR) // rmdir: only an empty one
+		d.Close()
+	}
 }
 
 // findPathBackup is the snapshot of a paths: entry's dataset that WHEN names; an

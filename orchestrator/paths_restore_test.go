@@ -90,6 +90,21 @@ func TestRestorePathRefuses(t *testing.T) {
 	}
 }
 
+// An --only that matches nothing is found out by the copy: the new --to it made is
+// removed again, as if never made.
+func TestRestorePathOnlyNothingLeavesNoDir(t *testing.T) {
+	w := twoPathNights(t)
+	d := PathRestoreDeps{Target: fakeZFS{w}, Trees: fakeTrees{w}}
+	to := filepath.Join(t.TempDir(), "new")
+	_, err := RestorePath(context.Background(), d, PathRestoreOptions{Root: "backup/vms", Name: "root", At: "latest", To: to, Only: []string{"nothing/here"}, RunID: "r2", Now: night3})
+	if err == nil || !strings.Contains(err.Error(), "nothing in") {
+		t.Fatalf("restore --only nothing/here: %v, want an error saying nothing matched", err)
+	}
+	if _, err := os.Lstat(to); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("restore --only nothing/here left %s behind (%v)", to, err)
+	}
+}
+
 func TestMountPathShowsAndUndoes(t *testing.T) {
 	w := twoPathNights(t)
 	fss := &fakeFS{mounted: map[string]loopdev.FS{}}

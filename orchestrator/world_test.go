@@ -782,6 +782,11 @@ func (f fakeTrees) SyncTree(ctx context.Context, src, dst string, o transfer.Tre
 	if files == nil {
 		return transfer.TreeStats{}, fmt.Errorf("fake tree sync: no such source %s", src)
 	}
+	if len(o.Only) > 0 && !slices.ContainsFunc(slices.Collect(maps.Keys(files)), func(rel string) bool {
+		return slices.ContainsFunc(o.Only, func(g string) bool { return strings.HasPrefix(rel+"/", strings.TrimPrefix(g, "/")+"/") })
+	}) {
+		return transfer.TreeStats{}, fmt.Errorf("%w in %s by %s", transfer.ErrNothingMatched, src, strings.Join(o.Only, " "))
+	}
 	out := map[string]string{}
 	var st transfer.TreeStats
 	for rel, data := range files {
