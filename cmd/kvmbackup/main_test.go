@@ -236,7 +236,9 @@ func TestCheckVolumesInTheAppliance(t *testing.T) {
 		}
 		t.Cleanup(func() { testenv.Local(context.Background(), "umount", mnt) })
 		img := filepath.Join(mnt, "web3-data.qcow2")
-		os.WriteFile(img, []byte("image"), 0o644)
+		// A qcow2 header with no backing file (magic, version 3, backing offset 0):
+		// an image the run can copy (one whose header cannot be read fails its VM).
+		os.WriteFile(img, []byte("QFI\xfb\x00\x00\x00\x03"+strings.Repeat("\x00", 64)), 0o644)
 		// libvirt's test driver, with a domain whose disks are those.
 		node := filepath.Join(t.TempDir(), "node.xml")
 		os.WriteFile(node, []byte(`<node><domain type='test'><name>web3</name><memory>1048576</memory>
