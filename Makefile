@@ -7,8 +7,8 @@ VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 PREFIX  ?= /usr/local
 # libvirt is loaded with dlopen on first use (third_party/libvirt.org/go/libvirt, see
-# its KVMBACKUP-PATCH): commands that never talk to libvirt (copy, policy, prune)
-# start without loading it and its ~60 libraries.
+# third_party/doc.go): commands that never talk to libvirt (copy, policy, prune)
+# start without loading it and its ~55 libraries.
 export GOFLAGS := -tags=libvirt_dlopen $(GOFLAGS)
 SYSTEMDDIR ?= /etc/systemd/system
 BINDIR  := $(PREFIX)/bin

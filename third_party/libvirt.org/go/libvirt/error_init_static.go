@@ -1,4 +1,28 @@
 //go:build !libvirt_dlopen
+// +build !libvirt_dlopen
+
+/*
+ * This file is part of the libvirt-go-module project
+ *
+ * Permission is hereby granted, free of charge, to any person obtaining a copy
+ * of this software and associated documentation files (the "Software"), to deal
+ * in the Software without restriction, including without limitation the rights
+ * to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
+ * copies of the Software, and to permit persons to whom the Software is
+ * furnished to do so, subject to the following conditions:
+ *
+ * The above copyright notice and this permission notice shall be included in
+ * all copies or substantial portions of the Software.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+ * IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+ * FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+ * AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+ * LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+ * OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN
+ * THE SOFTWARE.
+ *
+ */
 
 package libvirt
 
@@ -11,9 +35,10 @@ void ignoreErrorFunc(void *userData, virErrorPtr error);
 */
 import "C"
 
-// kvmbackup patch: linked against libvirt, the error function is set at init as
-// upstream does; built with libvirt_dlopen it is set when libvirt.so.0 is loaded
-// (libvirtLoad), so that a program that never connects never loads libvirt.
+// Linked against libvirt, the error function is set when the program starts.
+// Built with libvirt_dlopen, libvirtLoad sets it right after libvirt.so.0 is
+// loaded instead (libvirt_generated_dlopen.go), so that a program importing
+// this package does not load libvirt before it first calls into it.
 func init() {
 	C.virSetErrorFuncWrapper(nil, (C.virErrorFunc)(C.ignoreErrorFunc))
 }

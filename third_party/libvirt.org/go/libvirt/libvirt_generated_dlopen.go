@@ -70,8 +70,9 @@ libvirtLoad(virErrorPtr err)
         dlclose(handle);
         return NULL;
     }
-    // kvmbackup patch: what error.go's init does when linked against libvirt,
-    // done here, when the library is first needed (see error_init_static.go).
+    // What error.go's init() does when linked against libvirt, done here,
+    // when the library is first needed (see error_init_static.go): importing
+    // this package must not load libvirt.so.0.
     {
         void (*setErrorFunc)(void *, virErrorFunc) = dlsym(handle, "virSetErrorFunc");
         if (setErrorFunc != NULL) {
