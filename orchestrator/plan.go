@@ -63,6 +63,8 @@ type DiskPlan struct {
 	RelPath string `json:"rel_path,omitempty"` // file mode: the image below the LV's filesystem
 	Image   string `json:"image"`              // file name in the VM's dataset: vda.raw
 	vm      *VMPlan
+	// mountPoint: file mode, where the LV's filesystem holding the image is mounted.
+	mountPoint string
 }
 
 // LeftOutDisk is a disk of a VM that its backup does not hold, on purpose: excluded
@@ -199,10 +201,7 @@ func MakePlan(ctx context.Context, hv Hypervisor, lv Snapshotter, o PlanOptions)
 			continue
 		}
 		vm.domain, vm.State = d, d.State
-		vm.Quiesce, vm.QuiesceWhy = hypervisor.QuiesceMode(d, hypervisor.Mode(cfg.Quiesce.Mode))
-		if d.State == hypervisor.StateShutoff {
-			vm.Quiesce, vm.QuiesceWhy = hypervisor.ModeNone, "shut off: its disks are at rest"
-		}
+		vm.Quiesce, vm.QuiesceWhy = QuiesceFor(d, hypervisor.Mode(cfg.Quiesce.Mode))
 		if err := planVM(ctx, lv, cfg, vm, explicit[n], vols); err != nil {
 			vm.Error = err.Error()
 			p.Failed = append(p.Failed, vm)
@@ -254,7 +253,7 @@ func planVM(ctx context.Context, m Snapshotter, cfg *config.Config, vm *VMPlan, 
 			if err != nil {
 				return fmt.Errorf("disk %s (%s): %w", k.Target, k.Source, err)
 			}
-			dp.Mode, dp.Volume, dp.RelPath, lvs[f.LV.FullName()] = ModeFile, f.LV.FullName(), f.RelPath, f.LV
+			dp.Mode, dp.Volume, dp.RelPath, dp.mountPoint, lvs[f.LV.FullName()] = ModeFile, f.LV.FullName(), f.RelPath, f.MountPoint, f.LV
 		}
 		disks = append(disks, dp)
 	}

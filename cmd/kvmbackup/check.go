@@ -9,9 +9,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kvmbackup/kvmbackup/cmd/kvmbackup/internal/hostcheck"
 	"github.com/kvmbackup/kvmbackup/hypervisor"
 	"github.com/kvmbackup/kvmbackup/internal/config"
-	"github.com/kvmbackup/kvmbackup/internal/hostcheck"
 	"github.com/kvmbackup/kvmbackup/lvm"
 	"github.com/kvmbackup/kvmbackup/orchestrator"
 	"github.com/kvmbackup/kvmbackup/zfs"
@@ -30,9 +30,12 @@ for it now (auto: agent when a guest agent is connected, else sysrq-suspend); a
 disk a run leaves out says why (vms[].exclude-disks, a CD-ROM, an empty or
 read-only drive), and one a run cannot back up (a LUN, a floppy, a network disk,
 a qcow2 with a backing chain) is a problem unless vms[].exclude-disks names it.
-Then every volume a run would snapshot (from vms[].volumes, paths[].volume and
-the disks of the VMs it would back up), and whether each volume group has room
-for those snapshots at once. Then each paths: entry, planned as a run would plan
+Then the run's own plan, made by the code a run plans with, over the same libvirt
+connection: each VM a run would fail and why (a vms: entry that is no domain, a disk
+not on LVM or that cannot be backed up, an exclude-disks name the VM lacks, no disk
+left to back up, a name that cannot be a dataset), every volume it would snapshot
+(from vms[].volumes, paths[].volume and the VMs' disks), and whether each volume
+group has room for those snapshots at once. Then each paths: entry, as the plan has
 it: a path must be a directory outside the target, a volume an origin LV that is
 no VM's disk; the target's mount points below a path are skipped. Last, the target (target.dataset): its pool is
 imported and ONLINE, every data vdev is a mirror or raidz (target.require-mirror),
@@ -41,9 +44,10 @@ Nothing is changed; no guest is touched.
 
 EXIT STATUS
   0  the configuration is valid and every required component is usable
-  2  the configuration is invalid, a required component is missing, a disk is
-     not on LVM or cannot be backed up (and is not in vms[].exclude-disks), a volume group lacks room for its snapshots, a paths: entry
-     cannot be backed up, or the target fails a check`,
+  2  the configuration is invalid, a required component is missing, a run would
+     fail a VM (a disk not on LVM or that cannot be backed up and is not in
+     vms[].exclude-disks, ...), a volume group lacks room for its snapshots, a
+     paths: entry cannot be backed up, or the target fails a check`,
 		Example: `  kvmbackup check
   kvmbackup check --config /etc/kvmbackup/config.yaml
   kvmbackup check --json | jq '.components[] | select(.ok == false)'`,
@@ -55,14 +59,47 @@ EXIT STATUS
 }
 
 type checkReport struct {
-	Config     string                   `json:"config"`
-	OK         bool                     `json:"ok"`
-	Components []hostcheck.Result       `json:"components"`
-	Domains    []hostcheck.DomainReport `json:"domains"`
-	Volumes    []hostcheck.VolumeReport `json:"volumes"`
-	VGs        []hostcheck.VGReport     `json:"volume_groups"`
-	Paths      []pathCheck              `json:"paths"`
-	Target     *zfs.TargetReport        `json:"target"`
+	Config     string                 `json:"config"`
+	OK         bool                   `json:"ok"`
+	Components []hostcheck.Result     `json:"components"`
+	Domains    []checkDomain          `json:"domains"`
+	Failed     []vmCheck              `json:"failed_vms,omitempty"`
+	Volumes    []volumeCheck          `json:"volumes"`
+	VGs        []orchestrator.VGSpace `json:"volume_groups"`
+	Paths      []pathCheck            `json:"paths"`
+	Target     *zfs.TargetReport      `json:"target"`
+}
+
+// checkDomain is a domain as check shows it: its facts, the quiesce mode a run
+// would use for it now (orchestrator.QuiesceFor) and, for a domain a run would back
+// up, what it would do with each disk.
+type checkDomain struct {
+	hypervisor.Domain
+	Quiesce    hypervisor.Mode `json:"quiesce"`
+	QuiesceWhy string          `json:"quiesce_why"`
+	DiskUses   []diskUse       `json:"disk_uses,omitempty"`
+}
+
+// diskUse is what a run would do with one disk of a domain (hypervisor.Disk.Use).
+type diskUse struct {
+	Target string             `json:"target"`
+	Use    hypervisor.DiskUse `json:"use"`
+	Why    string             `json:"why,omitempty"`
+}
+
+// vmCheck is a VM the run's plan fails, and why.
+type vmCheck struct {
+	Name  string `json:"name"`
+	Error string `json:"error"`
+}
+
+// volumeCheck is one volume the run's plan snapshots, and what its snapshot needs.
+type volumeCheck struct {
+	Volume string `json:"volume"` // VG/LV
+	Source string `json:"source"` // "config vms[0].volumes[0] (web1)", "vm web1 disk vda (block)", …
+	Size   int64  `json:"size"`   // the LV's size
+	Needed int64  `json:"needed"` // the snapshot's size; 0 for a thin snapshot
+	Thin   bool   `json:"thin,omitempty"`
 }
 
 // checkMinAvailable is the free space below which check reports the target as full.
@@ -74,26 +111,22 @@ func runCheck(ctx context.Context, g *globalOptions, out io.Writer) error {
 		return err
 	}
 	rep := checkReport{Config: configSource(g.configFile)}
-	p := hostcheck.NewProber(cfg.Libvirt.URI, len(cfg.Paths) > 0)
-	rep.Components = p.Run(ctx)
+	// One libvirt connection: the probe's, kept for the plan.
+	comps, conn := hostcheck.NewProber(cfg.Libvirt.URI, len(cfg.Paths) > 0).Probe(ctx)
+	defer conn.Close()
+	rep.Components = comps
 	rep.OK = hostcheck.OK(rep.Components)
-	if hostcheck.Usable(rep.Components, "libvirt") { // list what a run would see
-		doms, err := p.Domains(ctx, hypervisor.Mode(cfg.Quiesce.Mode))
-		if err != nil {
-			return err
-		}
-		rep.Domains = doms
-		hostcheck.DiskUses(cfg, rep.Domains)
+	var hv orchestrator.Hypervisor
+	if conn != nil {
+		hv = orchestrator.Libvirt(conn)
 	}
-	if hostcheck.Usable(rep.Components, "lvm2") { // what a run would snapshot, and room for it
-		var ok bool
-		rep.Volumes, rep.VGs, ok = hostcheck.Volumes(ctx, lvm.New(), cfg, rep.Domains)
-		rep.OK = rep.OK && ok
+	var mounts []string
+	var mountErr error
+	if len(cfg.Paths) > 0 && hostcheck.Usable(comps, "zfs") {
+		mounts, mountErr = orchestrator.TargetMounts(ctx, zfs.New(), cfg.Target.Dataset)
 	}
-	if len(cfg.Paths) > 0 { // each paths: entry, planned as a run would plan it
-		var ok bool
-		rep.Paths, ok = checkPaths(ctx, cfg, rep.Components)
-		rep.OK = rep.OK && ok
+	if err := rep.plan(ctx, cfg, hv, checkVolumes{lvm.New(), hostcheck.Usable(comps, "lvm2")}, mounts, mountErr); err != nil {
+		return err
 	}
 	if hostcheck.Usable(rep.Components, "zfs") { // the target: pool health, mirror, compression, space
 		rep.Target, err = zfs.New().CheckTarget(ctx, zfs.TargetOptions{
@@ -119,10 +152,8 @@ func runCheck(ctx context.Context, g *globalOptions, out io.Writer) error {
 				bad = append(bad, r.Component)
 			}
 		}
-		for _, v := range rep.Volumes {
-			if v.Error != "" {
-				bad = append(bad, "volume "+v.Volume)
-			}
+		for _, v := range rep.Failed {
+			bad = append(bad, fmt.Sprintf("vm %s (%s)", v.Name, v.Error))
 		}
 		for _, g := range rep.VGs {
 			if !g.OK {
@@ -140,6 +171,149 @@ func runCheck(ctx context.Context, g *globalOptions, out io.Writer) error {
 		return fmt.Errorf("this host cannot run backups yet: %s not usable", strings.Join(bad, ", "))
 	}
 	return nil
+}
+
+// checkVolumes is LVM as check plans with it: what a run resolves disks and
+// volumes with, and the volume groups' free space. usable is false when the lvm2
+// probe failed: then no VM is planned (each would fail on LVM alone).
+type checkVolumes struct {
+	lvm interface {
+		orchestrator.Snapshotter
+		orchestrator.VGLookup
+	}
+	usable bool
+}
+
+// listedDomains answers Domains with the one list check took, so that the domains
+// it shows and the plan it makes see the same domains.
+type listedDomains struct {
+	orchestrator.Hypervisor
+	doms []hypervisor.Domain
+}
+
+func (l listedDomains) Domains(context.Context) ([]hypervisor.Domain, error) { return l.doms, nil }
+
+// plan makes the run's own plan (orchestrator.MakePlan, the very code a run plans
+// with) and reports it: every domain, the VMs the plan fails, the volumes it
+// snapshots and each volume group's room for them (Plan.VGSpace), and each paths:
+// entry. hv nil (libvirt not usable) or LVM not usable: the paths: entries are
+// planned alone (a volume that is a VM's disk goes unseen). mounts are the target's
+// mount points (mountErr: they could not be read).
+func (rep *checkReport) plan(ctx context.Context, cfg *config.Config, hv orchestrator.Hypervisor, lv checkVolumes,
+	mounts []string, mountErr error) error {
+	if hv != nil {
+		doms, err := hv.Domains(ctx)
+		if err != nil {
+			return fmt.Errorf("list domains: %w", err)
+		}
+		hv = listedDomains{hv, doms}
+		for _, d := range doms {
+			cd := checkDomain{Domain: d}
+			cd.Quiesce, cd.QuiesceWhy = orchestrator.QuiesceFor(d, hypervisor.Mode(cfg.Quiesce.Mode))
+			if cfg.Selects(d.Name) {
+				for _, k := range d.Disks {
+					use, why := k.Use(cfg.ExcludedDisks(d.Name))
+					cd.DiskUses = append(cd.DiskUses, diskUse{Target: k.Target, Use: use, Why: why})
+				}
+			}
+			rep.Domains = append(rep.Domains, cd)
+		}
+	}
+	o := orchestrator.PlanOptions{Config: cfg, TargetMounts: mounts}
+	if hv == nil || !lv.usable { // the entries alone, no VM
+		if len(cfg.Paths) == 0 {
+			return nil
+		}
+		for _, p := range cfg.Paths {
+			o.Paths = append(o.Paths, p.Name)
+		}
+	}
+	plan, err := orchestrator.MakePlan(ctx, hv, lv.lvm, o)
+	if plan == nil {
+		return err
+	}
+	why := map[string]string{}
+	for _, pe := range orchestrator.PathErrors(err) {
+		why[pe.Name] = pe.Why
+	}
+	if err != nil && len(why) == 0 { // not about an entry: planning itself failed
+		return err
+	}
+	for _, vm := range plan.Failed {
+		rep.Failed = append(rep.Failed, vmCheck{Name: vm.Name, Error: vm.Error})
+		rep.OK = false
+	}
+	for _, v := range plan.Volumes() {
+		c := volumeCheck{Volume: v.LV.FullName(), Source: volumeSource(cfg, v), Size: v.LV.Size, Thin: v.LV.IsThin(), Needed: v.SnapshotSize}
+		rep.Volumes = append(rep.Volumes, c)
+	}
+	if lv.usable {
+		rep.VGs = plan.VGSpace(ctx, lv.lvm)
+		for _, g := range rep.VGs {
+			rep.OK = rep.OK && g.OK
+		}
+	}
+	for _, e := range cfg.Paths {
+		c := pathCheck{Name: e.Name, Source: e.Path, Dataset: orchestrator.PathDataset(cfg.Target.Dataset, e.Name)}
+		if e.Volume != nil {
+			c.Source = e.Volume.String()
+		}
+		switch {
+		case why[e.Name] != "":
+			c.Error = why[e.Name]
+		case mountErr != nil && e.Volume == nil:
+			c.Error = fmt.Sprintf("the target's mount points (%s): %v", cfg.Target.Dataset, mountErr)
+		}
+		for _, pp := range plan.Paths {
+			if pp.Name == e.Name {
+				c.Skip, c.With = pp.Skip, pp.With
+			}
+		}
+		rep.OK = rep.OK && c.Error == ""
+		rep.Paths = append(rep.Paths, c)
+	}
+	return nil
+}
+
+// volumeSource says what a planned volume is snapshotted for: each VM disk read from
+// it, each configured vms[].volumes and paths[].volume naming it.
+func volumeSource(cfg *config.Config, v *orchestrator.VolumePlan) string {
+	name := v.LV.FullName()
+	var src []string
+	for _, d := range v.Disks {
+		if i, j := configVolume(cfg, d.VM(), name); i >= 0 && d.Target == v.LV.Name {
+			src = append(src, fmt.Sprintf("config vms[%d].volumes[%d] (%s)", i, j, d.VM()))
+			continue
+		}
+		s := fmt.Sprintf("vm %s disk %s (%s)", d.VM(), d.Target, d.Mode)
+		if d.MountPoint() != "" {
+			s += " on " + d.MountPoint()
+		}
+		src = append(src, s)
+	}
+	for _, n := range v.PathNames() {
+		for i, p := range cfg.Paths {
+			if p.Name == n {
+				src = append(src, fmt.Sprintf("config paths[%d] (%s)", i, n))
+			}
+		}
+	}
+	return strings.Join(src, "; ")
+}
+
+// configVolume finds volume (VG/LV) in vm's vms[].volumes: its indices, or -1.
+func configVolume(cfg *config.Config, vm, volume string) (int, int) {
+	for i, v := range cfg.VMs {
+		if v.Name != vm {
+			continue
+		}
+		for j, vol := range v.Volumes {
+			if vol.String() == volume {
+				return i, j
+			}
+		}
+	}
+	return -1, -1
 }
 
 func configSource(path string) string {
@@ -169,6 +343,7 @@ func printCheck(w io.Writer, rep checkReport) {
 		}
 	}
 	printDomains(w, rep.Domains)
+	printFailed(w, rep.Failed)
 	printVolumes(w, rep)
 	printPaths(w, rep.Paths)
 	printTarget(w, rep.Target)
@@ -182,63 +357,6 @@ type pathCheck struct {
 	Skip    []string `json:"skip,omitempty"` // the target's mount points below the path
 	With    []string `json:"with,omitempty"` // the VMs whose freeze window snapshots the volume
 	Error   string   `json:"error,omitempty"`
-}
-
-// checkPaths plans the paths: entries with the very code a run plans them with
-// (orchestrator.MakePlan), so check finds every entry a run would refuse: a path that
-// is not a directory or lies in the target, a volume that is no LV, a snapshot, or a
-// VM's disk. Without libvirt the entries are planned alone (a volume that is a VM's
-// disk goes unseen); without ZFS, without the target's mount points.
-func checkPaths(ctx context.Context, cfg *config.Config, comps []hostcheck.Result) ([]pathCheck, bool) {
-	var mountErr error
-	var mounts []string
-	if hostcheck.Usable(comps, "zfs") {
-		mounts, mountErr = orchestrator.TargetMounts(ctx, zfs.New(), cfg.Target.Dataset)
-	}
-	o := orchestrator.PlanOptions{Config: cfg, TargetMounts: mounts}
-	var hv orchestrator.Hypervisor
-	if hostcheck.Usable(comps, "libvirt") {
-		if c, err := hypervisor.Connect(ctx, cfg.Libvirt.URI); err == nil {
-			defer c.Close()
-			hv = orchestrator.Libvirt(c)
-		}
-	}
-	if hv == nil { // the entries alone, no VM
-		for _, p := range cfg.Paths {
-			o.Paths = append(o.Paths, p.Name)
-		}
-	}
-	plan, err := orchestrator.MakePlan(ctx, hv, lvm.New(), o)
-	why := map[string]string{}
-	for _, pe := range orchestrator.PathErrors(err) {
-		why[pe.Name] = pe.Why
-	}
-	ok := true
-	var out []pathCheck
-	for _, e := range cfg.Paths {
-		c := pathCheck{Name: e.Name, Source: e.Path, Dataset: orchestrator.PathDataset(cfg.Target.Dataset, e.Name)}
-		if e.Volume != nil {
-			c.Source = e.Volume.String()
-		}
-		switch {
-		case why[e.Name] != "":
-			c.Error = why[e.Name]
-		case err != nil && len(why) == 0: // not about an entry: planning itself failed
-			c.Error = err.Error()
-		case mountErr != nil && e.Volume == nil:
-			c.Error = fmt.Sprintf("the target's mount points (%s): %v", cfg.Target.Dataset, mountErr)
-		}
-		if plan != nil {
-			for _, pp := range plan.Paths {
-				if pp.Name == e.Name {
-					c.Skip, c.With = pp.Skip, pp.With
-				}
-			}
-		}
-		ok = ok && c.Error == ""
-		out = append(out, c)
-	}
-	return out, ok
 }
 
 func printPaths(w io.Writer, paths []pathCheck) {
@@ -286,7 +404,7 @@ func printTarget(w io.Writer, r *zfs.TargetReport) {
 	}
 }
 
-func printDomains(w io.Writer, doms []hostcheck.DomainReport) {
+func printDomains(w io.Writer, doms []checkDomain) {
 	fmt.Fprintf(w, "\n%d domains\n", len(doms))
 	for _, d := range doms {
 		fmt.Fprintf(w, "  %-24s %-10s quiesce: %s (%s)\n", d.Name, d.State, d.Quiesce, d.QuiesceWhy)
@@ -308,6 +426,17 @@ func printDomains(w io.Writer, doms []hostcheck.DomainReport) {
 	}
 }
 
+// printFailed lists the VMs the run's plan fails: a run would fail them too.
+func printFailed(w io.Writer, vms []vmCheck) {
+	if len(vms) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\n%d VMs a run would fail\n", len(vms))
+	for _, v := range vms {
+		fmt.Fprintf(w, "  %-24s PROBLEM  %s\n", v.Name, v.Error)
+	}
+}
+
 func printVolumes(w io.Writer, rep checkReport) {
 	if len(rep.Volumes) == 0 {
 		return
@@ -315,8 +444,6 @@ func printVolumes(w io.Writer, rep checkReport) {
 	fmt.Fprintf(w, "\n%d volumes to snapshot\n", len(rep.Volumes))
 	for _, v := range rep.Volumes {
 		switch {
-		case v.Error != "":
-			fmt.Fprintf(w, "  %-28s MISSING  %s: %s\n", v.Volume, v.Source, v.Error)
 		case v.Thin:
 			fmt.Fprintf(w, "  %-28s ok       %s, %s, thin snapshot\n", v.Volume, v.Source, config.FormatBytes(v.Size))
 		default:

@@ -17,8 +17,13 @@ import (
 	"github.com/kvmbackup/kvmbackup/zfs"
 )
 
+// listOptions are list's flags.
+type listOptions struct {
+	vms, paths []string
+}
+
 func newListCommand(g *globalOptions) *cobra.Command {
-	var vms, paths []string
+	o := &listOptions{}
 	cmd := &cobra.Command{
 		Use:   "list [--vm NAME]... [--path NAME]...",
 		Short: "List each VM's and path's dated backups",
@@ -38,11 +43,11 @@ EXIT STATUS
   kvmbackup list --json | jq '.[] | {vm, n: (.snapshots | length)}'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runList(cmd.Context(), g, vms, paths, time.Now(), cmd.OutOrStdout())
+			return runList(cmd.Context(), g, o, time.Now(), cmd.OutOrStdout())
 		},
 	}
-	cmd.Flags().StringArrayVar(&vms, "vm", nil, "only this VM (repeatable)")
-	cmd.Flags().StringArrayVar(&paths, "path", nil, "only this paths: entry (repeatable)")
+	cmd.Flags().StringArrayVar(&o.vms, "vm", nil, "only this VM (repeatable)")
+	cmd.Flags().StringArrayVar(&o.paths, "path", nil, "only this paths: entry (repeatable)")
 	return cmd
 }
 
@@ -67,7 +72,8 @@ type listedSnapshot struct {
 	Duration   time.Duration `json:"duration_ns"`
 }
 
-func runList(ctx context.Context, g *globalOptions, vms, paths []string, now time.Time, out io.Writer) error {
+func runList(ctx context.Context, g *globalOptions, o *listOptions, now time.Time, out io.Writer) error {
+	vms, paths := o.vms, o.paths
 	cfg, err := loadConfig(g)
 	if err != nil {
 		return err

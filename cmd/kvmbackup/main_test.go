@@ -239,14 +239,18 @@ func TestCheckVolumesInTheAppliance(t *testing.T) {
 		// A qcow2 header with no backing file (magic, version 3, backing offset 0):
 		// an image the run can copy (one whose header cannot be read fails its VM).
 		os.WriteFile(img, []byte("QFI\xfb\x00\x00\x00\x03"+strings.Repeat("\x00", 64)), 0o644)
-		// libvirt's test driver, with a domain whose disks are those.
+		// libvirt's test driver, with a domain whose disks are those, and web1 and web9
+		// with none (their vms[].volumes are theirs): a vms: entry that is no domain
+		// fails a run, and so check (TestCheckFailsWhatARunFails).
 		node := filepath.Join(t.TempDir(), "node.xml")
 		os.WriteFile(node, []byte(`<node><domain type='test'><name>web3</name><memory>1048576</memory>
 <os><type>hvm</type></os><devices>
 <disk type='block' device='disk'><source dev='`+raw+`'/><target dev='vda' bus='virtio'/></disk>
 <disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='`+img+`'/><target dev='vdb' bus='virtio'/></disk>
 <disk type='file' device='cdrom'><source file='/nonexistent.iso'/><target dev='hdc' bus='ide'/><readonly/></disk>
-</devices></domain></node>`), 0o644)
+</devices></domain>
+<domain type='test'><name>web1</name><memory>1048576</memory><os><type>hvm</type></os><devices></devices></domain>
+<domain type='test'><name>web9</name><memory>1048576</memory><os><type>hvm</type></os><devices></devices></domain></node>`), 0o644)
 		pool := testenv.ZPool(t, testenv.Local, testenv.PoolOptions{Mirror: true})
 		conf := func(size string, extra string) string {
 			return writeConfig(t, "libvirt:\n  uri: test://"+node+"\ntarget:\n  dataset: "+pool+"/vms\nsnapshot:\n  size: "+size+"\nvms:\n  - name: web3\n  - name: web1\n    volumes: ["+vg+"/a]\n"+extra)

@@ -15,9 +15,14 @@ import (
 	"github.com/kvmbackup/kvmbackup/zfs"
 )
 
+// pruneOptions are prune's flags.
+type pruneOptions struct {
+	vms, paths []string
+	dryRun     bool
+}
+
 func newPruneCommand(g *globalOptions) *cobra.Command {
-	var vms, paths []string
-	var dryRun bool
+	o := &pruneOptions{}
 	cmd := &cobra.Command{
 		Use:   "prune [--vm NAME]... [--path NAME]... [--dry-run]",
 		Short: "Destroy the dated snapshots the retention policy no longer keeps",
@@ -48,16 +53,17 @@ EXIT STATUS
   kvmbackup prune --path root --dry-run`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runPrune(cmd.Context(), g, vms, paths, dryRun, cmd.OutOrStdout(), cmd.ErrOrStderr())
+			return runPrune(cmd.Context(), g, o, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
-	cmd.Flags().StringArrayVar(&vms, "vm", nil, "prune only this VM's dataset (repeatable)")
-	cmd.Flags().StringArrayVar(&paths, "path", nil, "prune only this paths: entry's dataset (repeatable)")
-	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "print the decisions, destroy nothing")
+	cmd.Flags().StringArrayVar(&o.vms, "vm", nil, "prune only this VM's dataset (repeatable)")
+	cmd.Flags().StringArrayVar(&o.paths, "path", nil, "prune only this paths: entry's dataset (repeatable)")
+	cmd.Flags().BoolVar(&o.dryRun, "dry-run", false, "print the decisions, destroy nothing")
 	return cmd
 }
 
-func runPrune(ctx context.Context, g *globalOptions, vms, paths []string, dryRun bool, out, errOut io.Writer) error {
+func runPrune(ctx context.Context, g *globalOptions, o *pruneOptions, out, errOut io.Writer) error {
+	vms, paths, dryRun := o.vms, o.paths, o.dryRun
 	cfg, err := loadConfig(g)
 	if err != nil {
 		return err

@@ -13,8 +13,14 @@ import (
 	"github.com/kvmbackup/kvmbackup/orchestrator"
 )
 
+// recoverOptions are recover's flags.
+type recoverOptions struct {
+	stateDir string
+	lockPath string
+}
+
 func newRecoverCommand(g *globalOptions) *cobra.Command {
-	var stateDir, lockPath string
+	o := &recoverOptions{}
 	cmd := &cobra.Command{
 		Use:   "recover",
 		Short: "Undo what a crashed run left behind",
@@ -37,26 +43,26 @@ EXIT STATUS
   kvmbackup recover --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runRecover(cmd.Context(), g, stateDir, lockPath, cmd.OutOrStdout())
+			return runRecover(cmd.Context(), g, o, cmd.OutOrStdout())
 		},
 	}
-	cmd.Flags().StringVar(&stateDir, "state-dir", defaultStateDir, "where run journals are kept")
-	cmd.Flags().StringVar(&lockPath, "lock", orchestrator.DefaultLockPath, "the host's run lock")
+	cmd.Flags().StringVar(&o.stateDir, "state-dir", defaultStateDir, "where run journals are kept")
+	cmd.Flags().StringVar(&o.lockPath, "lock", orchestrator.DefaultLockPath, "the host's run lock")
 	_ = cmd.Flags().MarkHidden("lock")
 	return cmd
 }
 
-func runRecover(ctx context.Context, g *globalOptions, stateDir, lockPath string, out io.Writer) error {
+func runRecover(ctx context.Context, g *globalOptions, o *recoverOptions, out io.Writer) error {
 	cfg, err := loadConfig(g)
 	if err != nil {
 		return err
 	}
-	deps, release, err := lockedDeps(ctx, cfg, lockPath)
+	deps, release, err := lockedDeps(ctx, cfg, o.lockPath)
 	if err != nil {
 		return err
 	}
 	defer release()
-	rec, rerr := orchestrator.Recover(ctx, deps, orchestrator.RecoverOptions{JournalDir: filepath.Join(stateDir, "journal"), Root: cfg.Target.Dataset})
+	rec, rerr := orchestrator.Recover(ctx, deps, orchestrator.RecoverOptions{JournalDir: filepath.Join(o.stateDir, "journal"), Root: cfg.Target.Dataset})
 	if g.json {
 		if err := json.NewEncoder(out).Encode(rec); err != nil {
 			return err

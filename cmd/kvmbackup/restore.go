@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -14,21 +16,40 @@ import (
 	"github.com/kvmbackup/kvmbackup/zfs"
 )
 
+// restoreOptions are restore's flags. With path set it restores that paths:
+// entry's tree (runRestorePath); else a VM's disks (runRestore).
 type restoreOptions struct {
 	at       string
-	disks    []string
+	disks    []string // VM only
 	to       string
-	define   bool
+	define   bool // VM only
 	as       string
 	dryRun   bool
 	lockPath string
+	path     string   // --path NAME: a paths: entry's tree instead of a VM
+	only     []string // tree only: the globs to restore
+}
+
+// args checks restore's arguments: one VM, or none with --path.
+func (o *restoreOptions) args(c *cobra.Command, a []string) error {
+	if o.path != "" {
+		if len(a) > 0 {
+			return fmt.Errorf("restore --path %s takes no VM argument (got %q)", o.path, strings.Join(a, " "))
+		}
+		return nil
+	}
+	if len(o.only) > 0 {
+		return errors.New("--only is for a tree: give --path NAME")
+	}
+	return cobra.ExactArgs(1)(c, a)
 }
 
 func newRestoreCommand(g *globalOptions) *cobra.Command {
 	o := &restoreOptions{}
 	cmd := &cobra.Command{
-		Use:   "restore VM --at WHEN [--disk vda]... [--to PATH] [--define [--as NAME]] [--dry-run]",
-		Short: "Write a VM's disks back from a dated backup (changed blocks only, verified)",
+		Use: `restore VM --at WHEN [--disk vda]... [--to PATH] [--define [--as NAME]] [--dry-run]
+  kvmbackup restore --path NAME --at WHEN --to DIR [--only GLOB]... [--dry-run]`,
+		Short: "Write a VM's disks back from a dated backup (changed blocks only, verified), or a tree (--path)",
 		Long: `Restore writes a VM's disk images from one dated backup, by changed blocks, and then
 verifies each written image against the backup's manifest (block hashes).
 
@@ -60,6 +81,18 @@ of the VM instead: named NAME, with a new UUID and new MAC addresses, its own co
 log files, and every writable disk on the images written into DIR (a writable disk
 left out with --disk would be shared with the original: refused). Neither is started.
 
+With --path NAME, restore copies a paths: entry's tree (or, with --only GLOB, what the
+globs match: the path below the tree's root, e.g. etc/nginx or /etc/*.conf, with the
+directories leading to it) from one dated backup into --to DIR, with the backup's
+owners, modes, times, hard links, symlinks, special files and xattrs. DIR must be
+new or empty, never / and never inside the target: a tree is never restored over
+the live one in place; copy what you need from DIR. DIR (or, when new, the directory
+it is made in, 0700) and every directory on the way must be root's alone: owned by
+root, writable by no other user or group (a sticky one such as /tmp on the way is
+fine, not as the one written in), so that no one else can steer where the restore
+writes. Exit status as below (2: an
+unknown entry or WHEN, a bad --to, an --only that matches nothing).
+
 EXIT STATUS
   0  restored and verified
   1  a write or the verification failed (the error names the disk)
@@ -74,11 +107,19 @@ EXIT STATUS
   kvmbackup restore db1 --at kvmbackup_2026-11-24T03:00:00Z --to /srv/restore/
   kvmbackup restore web1 --at latest --define       # web1 was undefined: bring it back
   kvmbackup restore web1 --at 2026-11-24 --to /srv/restore/ --define --as web1-test
-  virsh start web1-test                             # the copy boots beside web1`,
-		Args: cobra.ExactArgs(1),
+  virsh start web1-test                             # the copy boots beside web1
+  kvmbackup restore --path root --at 2026-11-24 --to /root/root-1124
+  kvmbackup restore --path root --at 3d --only etc/nginx --only /etc/hosts --to /root/nginx`,
+		Args: o.args,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.path != "" && len(o.disks) > 0 {
+				return errors.New("--disk is for a VM: a tree (--path) is restored whole, or the part --only names")
+			}
 			if o.at == "" {
 				return fmt.Errorf("--at WHEN is required (a snapshot name, latest, a date or an age)")
+			}
+			if o.path != "" {
+				return runRestorePath(cmd.Context(), g, o, cmd.OutOrStdout())
 			}
 			return runRestore(cmd.Context(), g, o, args[0], cmd.OutOrStdout())
 		},
@@ -92,7 +133,9 @@ EXIT STATUS
 	f.BoolVar(&o.dryRun, "dry-run", false, "say what would be written where, write nothing")
 	f.StringVar(&o.lockPath, "lock", orchestrator.DefaultLockPath, "the host's run lock")
 	_ = f.MarkHidden("lock")
-	return withRestorePath(g, cmd)
+	f.StringVar(&o.path, "path", "", "restore this paths: entry's tree (with --to DIR) instead of a VM")
+	f.StringArrayVar(&o.only, "only", nil, "with --path: only what this glob matches (repeatable)")
+	return cmd
 }
 
 func runRestore(ctx context.Context, g *globalOptions, o *restoreOptions, vm string, out io.Writer) error {

@@ -52,13 +52,23 @@ func NewProber(libvirtURI string, needRsync bool) *Prober {
 
 // Run probes every component and returns their results in a fixed order.
 func (p *Prober) Run(ctx context.Context) []Result {
+	rs, c := p.Probe(ctx)
+	c.Close()
+	return rs
+}
+
+// Probe probes as Run does and keeps the connection the libvirt probe opened, for
+// the caller to plan with (one connection for all of check): nil when libvirt is not
+// usable. The caller closes it.
+func (p *Prober) Probe(ctx context.Context) ([]Result, *hypervisor.Conn) {
+	lv, c := p.libvirt(ctx)
 	return []Result{
-		p.libvirt(ctx),
+		lv,
 		p.lvm(ctx),
 		p.zfs(ctx),
 		p.fsck(ctx),
 		p.rsync(ctx),
-	}
+	}, c
 }
 
 // Usable reports whether the named component was found usable.
@@ -85,7 +95,8 @@ func (p *Prober) ctx(ctx context.Context) (context.Context, context.CancelFunc) 
 	return context.WithTimeout(ctx, p.Timeout)
 }
 
-func (p *Prober) libvirt(ctx context.Context) Result {
+// libvirt probes libvirt and returns the open connection when it is usable.
+func (p *Prober) libvirt(ctx context.Context) (Result, *hypervisor.Conn) {
 	r := Result{Component: "libvirt", Required: true}
 	ctx, cancel := p.ctx(ctx)
 	defer cancel()
@@ -93,18 +104,18 @@ func (p *Prober) libvirt(ctx context.Context) Result {
 	if err != nil {
 		r.Detail = err.Error()
 		r.Hint = "start libvirtd (systemctl start libvirtd), or set libvirt.uri to the host's libvirt URI"
-		return r
+		return r, nil
 	}
-	defer c.Close()
 	in, err := c.Info()
 	if err != nil {
+		c.Close()
 		r.Detail = err.Error()
 		r.Hint = "check that the libvirt connection allows read access (run as root)"
-		return r
+		return r, nil
 	}
 	r.OK = true
 	r.Detail = fmt.Sprintf("%s: %s %s, libvirt %s, %d domains", p.LibvirtURI, in.Hypervisor, in.HypervisorVersion, in.LibvirtVersion, in.Domains)
-	return r
+	return r, c
 }
 
 func (p *Prober) lvm(ctx context.Context) Result {
@@ -208,39 +219,4 @@ func firstValue(s, prefix string) string {
 		}
 	}
 	return ""
-}
-
-// DomainReport is a domain as check shows it: its facts and the quiesce mode a run
-// would use for it now.
-type DomainReport struct {
-	hypervisor.Domain
-	Quiesce    hypervisor.Mode `json:"quiesce"`
-	QuiesceWhy string          `json:"quiesce_why"`
-	DiskUses   []DiskUse       `json:"disk_uses,omitempty"` // see DiskUses
-}
-
-// Domains lists the domains of the prober's libvirt URI with the quiesce mode a run
-// configured with mode would use for each.
-func (p *Prober) Domains(ctx context.Context, mode hypervisor.Mode) ([]DomainReport, error) {
-	ctx, cancel := p.ctx(ctx)
-	defer cancel()
-	c, err := hypervisor.Connect(ctx, p.LibvirtURI)
-	if err != nil {
-		return nil, err
-	}
-	defer c.Close()
-	doms, err := c.Domains(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]DomainReport, len(doms))
-	for i, d := range doms {
-		out[i] = DomainReport{Domain: d}
-		if d.State == hypervisor.StateShutoff {
-			out[i].Quiesce, out[i].QuiesceWhy = hypervisor.ModeNone, "shut off: disks at rest"
-			continue
-		}
-		out[i].Quiesce, out[i].QuiesceWhy = hypervisor.QuiesceMode(d, mode)
-	}
-	return out, nil
 }
