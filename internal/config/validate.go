@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kvmbackup/kvmbackup/internal/names"
 	"github.com/kvmbackup/kvmbackup/transfer"
 )
 
@@ -62,15 +63,10 @@ func (c *Config) Validate() error {
 }
 
 var (
-	vmNameRe    = regexp.MustCompile(`^[A-Za-z0-9_.:-]+$`)
-	lvmNameRe   = regexp.MustCompile(`^[A-Za-z0-9+_.-]+$`)
-	zfsCompRe   = regexp.MustCompile(`^[A-Za-z0-9_.:-]+$`)
-	zfsDiskLike = regexp.MustCompile(`^c[0-9]`)
+	lvmNameRe = regexp.MustCompile(`^[A-Za-z0-9+_.-]+$`)
 	// diskTargetRe: a libvirt disk target (<target dev=…>): vda, sdb, hdc, nvme0n1.
 	diskTargetRe = regexp.MustCompile(`^[a-z][a-z0-9]{0,31}$`)
 
-	reservedPools = []string{"mirror", "raidz", "raidz1", "raidz2", "raidz3", "draid",
-		"spare", "log", "cache", "special", "dedup"}
 	reservedLVParts = []string{"_cdata", "_cmeta", "_corig", "_mlog", "_mimage", "_pmspare",
 		"_rimage", "_rmeta", "_tdata", "_tmeta", "_vorigin", "_vdata"}
 )
@@ -107,7 +103,7 @@ func (c *Config) check() []*KeyError {
 		bad("snapshot.max-fill", strconv.FormatFloat(p, 'f', -1, 64)+"%", "is out of range (want above 0% and at most 100%)")
 	}
 
-	if reason := datasetProblem(c.Target.Dataset); reason != "" {
+	if reason := names.DatasetBelowPool(c.Target.Dataset); reason != "" {
 		bad("target.dataset", c.Target.Dataset, reason)
 	}
 
@@ -134,7 +130,7 @@ func (c *Config) check() []*KeyError {
 	vmAt := map[string]int{}
 	for i, vm := range c.VMs {
 		key := fmt.Sprintf("vms[%d].name", i)
-		if reason := nameProblem(vm.Name); reason != "" {
+		if reason := names.Component(vm.Name); reason != "" {
 			bad(key, vm.Name, reason)
 		} else if j, dup := vmAt[vm.Name]; dup {
 			bad(key, vm.Name, fmt.Sprintf("is already the name of vms[%d]", j))
@@ -168,7 +164,7 @@ func (c *Config) check() []*KeyError {
 	pathAt := map[string]int{}
 	for i, p := range c.Paths {
 		key := fmt.Sprintf("paths[%d]", i)
-		if reason := nameProblem(p.Name); reason != "" {
+		if reason := names.Component(p.Name); reason != "" {
 			bad(key+".name", p.Name, reason)
 		} else if j, dup := pathAt[p.Name]; dup {
 			bad(key+".name", p.Name, fmt.Sprintf("is already the name of paths[%d]", j))
@@ -205,66 +201,6 @@ func (c *Config) check() []*KeyError {
 		}
 	}
 	return errs
-}
-
-// nameProblem says what is wrong with a VM or path entry name, which becomes a ZFS
-// dataset component; "" when nothing is.
-func nameProblem(name string) string {
-	switch {
-	case name == "":
-		return "is required"
-	case len(name) > 200:
-		return "is longer than 200 characters"
-	case !vmNameRe.MatchString(name):
-		return "may hold only letters, digits and _ . : - (it names a ZFS dataset)"
-	case name[0] == '-':
-		return leadingDash
-	case name == "." || name == "..":
-		return "cannot name a ZFS dataset"
-	}
-	return ""
-}
-
-// leadingDash is why a name that zfs, virsh or lvm get as an argument may not start
-// with "-": it would read as an option.
-const leadingDash = `starts with "-" (zfs, virsh and lvm would read it as an option)`
-
-// datasetProblem says what is wrong with a ZFS dataset name POOL/DATASET[/...]; "" when
-// nothing is.
-func datasetProblem(ds string) string {
-	const want = " (want POOL/DATASET, e.g. backup/vms)"
-	switch {
-	case ds == "":
-		return "must not be empty" + want
-	case len(ds) > 255:
-		return "is longer than 255 characters"
-	case strings.ContainsAny(ds, "@#"):
-		return "names a snapshot or bookmark, not a dataset" + want
-	}
-	parts := strings.Split(ds, "/")
-	if len(parts) < 2 {
-		return "has no dataset below the pool" + want
-	}
-	for _, p := range parts {
-		switch {
-		case p == "":
-			return "has an empty component" + want
-		case !zfsCompRe.MatchString(p):
-			return fmt.Sprintf("has component %q with characters other than letters, digits and _ . : -", p)
-		case p[0] == '-':
-			return fmt.Sprintf("has component %q, which %s", p, leadingDash)
-		case p == "." || p == "..":
-			return fmt.Sprintf("has component %q", p)
-		}
-	}
-	pool := parts[0]
-	switch {
-	case !('a' <= pool[0] && pool[0] <= 'z' || 'A' <= pool[0] && pool[0] <= 'Z'):
-		return fmt.Sprintf("has pool name %q, which does not start with a letter", pool)
-	case slices.Contains(reservedPools, pool) || zfsDiskLike.MatchString(pool):
-		return fmt.Sprintf("has pool name %q, which ZFS reserves", pool)
-	}
-	return ""
 }
 
 // Volume is an LVM logical volume, VG/LV.
