@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/kvmbackup/kvmbackup/internal/names"
-	"github.com/kvmbackup/kvmbackup/transfer"
 )
 
 // KeyError is one problem with one config key. Validation errors are joined KeyErrors:
@@ -56,11 +55,22 @@ func joinErrors(errs []*KeyError) error {
 	return errors.Join(all...)
 }
 
-// Validate checks every field of c and reports every problem, as *KeyError values
-// joined with errors.Join; nil when c is valid. Load and Parse call it.
-func (c *Config) Validate() error {
-	return joinErrors(c.check())
+// Validate checks every field of c, with checks too, and reports every problem, as
+// *KeyError values joined with errors.Join; nil when c is valid. Load and Parse call it.
+func (c *Config) Validate(checks ...Check) error {
+	return joinErrors(c.check(checks))
 }
+
+// A Check checks the values of a config whose rule belongs to a domain package:
+// quiesce.mode (hypervisor), retention (policies), paths[].exclude (transfer).
+// config imports no domain package, so whoever loads a config passes the domains'
+// checks to Load, Parse or Validate: orchestrator.ConfigChecks. A Check reads c and
+// changes nothing; it returns one KeyError per problem, with the full key
+// ("retention.keep-daily") and the value as c holds it (Parse shows the value as
+// written), or nil. Each domain package also refuses a bad value itself when it is
+// used (a freeze, a retention policy, a tree copy): a config loaded without checks is
+// never acted on wrongly, only refused later and less plainly.
+type Check func(c *Config) []*KeyError
 
 var (
 	lvmNameRe = regexp.MustCompile(`^[A-Za-z0-9+_.-]+$`)
@@ -71,7 +81,7 @@ var (
 		"_rimage", "_rmeta", "_tdata", "_tmeta", "_vorigin", "_vdata"}
 )
 
-func (c *Config) check() []*KeyError {
+func (c *Config) check(checks []Check) []*KeyError {
 	var errs []*KeyError
 	bad := func(key, value, reason string) {
 		errs = append(errs, &KeyError{Key: key, Value: value, Reason: reason})
@@ -83,9 +93,6 @@ func (c *Config) check() []*KeyError {
 		bad("libvirt.uri", c.Libvirt.URI, "is not a libvirt URI (want e.g. qemu:///system or qemu+ssh://host/system)")
 	}
 
-	if !slices.Contains(QuiesceModes, c.Quiesce.Mode) {
-		bad("quiesce.mode", c.Quiesce.Mode, "is not a quiesce mode (want one of "+strings.Join(QuiesceModes, ", ")+")")
-	}
 	if s := c.Quiesce.Settle; s < 0 || s > time.Minute {
 		bad("quiesce.settle", s.String(), "is out of range (want 0s to 60s)")
 	}
@@ -105,26 +112,6 @@ func (c *Config) check() []*KeyError {
 
 	if reason := names.DatasetBelowPool(c.Target.Dataset); reason != "" {
 		bad("target.dataset", c.Target.Dataset, reason)
-	}
-
-	r := c.Retention
-	keeps := []struct {
-		key string
-		n   int
-	}{
-		{"keep-last", r.KeepLast}, {"keep-hourly", r.KeepHourly}, {"keep-daily", r.KeepDaily},
-		{"keep-weekly", r.KeepWeekly}, {"keep-monthly", r.KeepMonthly}, {"keep-yearly", r.KeepYearly},
-	}
-	total := 0
-	for _, k := range keeps {
-		if k.n < 0 {
-			bad("retention."+k.key, strconv.Itoa(k.n), "must not be negative")
-		} else {
-			total += k.n
-		}
-	}
-	if total == 0 {
-		bad("retention", "", `keeps nothing (every keep-* is 0): such a policy is refused, not read as "delete everything"; set at least one keep-* above 0`)
 	}
 
 	vmAt := map[string]int{}
@@ -185,11 +172,6 @@ func (c *Config) check() []*KeyError {
 		case filepath.Clean(p.Path) != p.Path:
 			bad(key+".path", p.Path, fmt.Sprintf("is not clean (want %q)", filepath.Clean(p.Path)))
 		}
-		for j, g := range p.Exclude {
-			if err := transfer.CheckExclude(g); err != nil {
-				bad(fmt.Sprintf("%s.exclude[%d]", key, j), g, "is not an exclude glob: "+strings.TrimPrefix(err.Error(), fmt.Sprintf("exclude %q: ", g)))
-			}
-		}
 	}
 
 	if f := c.Report.MetricsFile; f != "" {
@@ -199,6 +181,9 @@ func (c *Config) check() []*KeyError {
 		case !strings.HasSuffix(f, ".prom") || filepath.Base(f) == ".prom":
 			bad("report.metrics-file", f, `does not end in ".prom" (the node_exporter textfile collector reads only *.prom)`)
 		}
+	}
+	for _, check := range checks {
+		errs = append(errs, check(c)...)
 	}
 	return errs
 }
