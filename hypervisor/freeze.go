@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -29,6 +31,25 @@ const (
 	// ModeNone leaves the guest running: the snapshot is crash-consistent only.
 	ModeNone Mode = "none"
 )
+
+// Modes lists every Mode, in the order the config documents them: the one list
+// the config's quiesce.mode is checked against.
+func Modes() []Mode { return []Mode{ModeAuto, ModeAgent, ModeSysrqSuspend, ModeSuspend, ModeNone} }
+
+// Valid reports whether m is one of Modes.
+func (m Mode) Valid() bool { return slices.Contains(Modes(), m) }
+
+// ModeList gives Modes for a message: "auto, agent, sysrq-suspend, suspend, none".
+func ModeList() string {
+	var b strings.Builder
+	for i, m := range Modes() {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(string(m))
+	}
+	return b.String()
+}
 
 // Linux input keycodes for Alt+SysRq+S.
 const (
@@ -221,10 +242,8 @@ func freeze(ctx context.Context, ops domainOps, conn connector, names []string, 
 	if opts.Sleep == nil {
 		opts.Sleep = sleepCtx
 	}
-	switch opts.Mode {
-	case ModeAuto, ModeAgent, ModeSysrqSuspend, ModeSuspend, ModeNone:
-	default:
-		return nil, fmt.Errorf("quiesce mode %q is not one of auto, agent, sysrq-suspend, suspend, none", opts.Mode)
+	if !opts.Mode.Valid() {
+		return nil, fmt.Errorf("quiesce mode %q is not one of %s", opts.Mode, ModeList())
 	}
 	g := &Group{ops: ops, conn: conn, opts: opts}
 	for _, n := range names {

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/kvmbackup/kvmbackup/internal/mounts"
+	"github.com/kvmbackup/kvmbackup/internal/names"
 	"github.com/kvmbackup/kvmbackup/internal/runner"
 )
 
@@ -64,7 +65,7 @@ func mountOptions(fstype string) (string, error) {
 // MountSnapshot checks a snapshot's filesystem (fsck -p) and mounts it read-only at
 // RunDir/<run id>/<snapshot name>; it returns the mount point. Unmount undoes it.
 func (m *Manager) MountSnapshot(ctx context.Context, snap LV, runID string) (string, error) {
-	if !runIDRe.MatchString(runID) {
+	if !names.ValidRunID(runID) {
 		return "", fmt.Errorf("mount %s: bad run id %q", snap.FullName(), runID)
 	}
 	fstype, err := m.FSType(ctx, snap.Path)
@@ -108,7 +109,7 @@ func (m *Manager) Cleanup(ctx context.Context, runID string) (Cleaned, error) {
 	var errs []error
 	root := m.RunDir
 	if runID != "" {
-		if !runIDRe.MatchString(runID) {
+		if !names.ValidRunID(runID) {
 			return out, fmt.Errorf("cleanup: bad run id %q", runID)
 		}
 		root = filepath.Join(m.RunDir, runID)

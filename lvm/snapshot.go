@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"sync"
 	"time"
 
 	"github.com/rs/zerolog"
 
 	"github.com/kvmbackup/kvmbackup/internal/config"
+	"github.com/kvmbackup/kvmbackup/internal/names"
 )
 
 // SnapshotOptions describe the snapshots of one run.
@@ -19,8 +19,6 @@ type SnapshotOptions struct {
 	Size      config.Size // classic snapshots: bytes, or a percentage of the origin
 	Chunksize int64       // classic snapshots: bytes (0: lvm's default)
 }
-
-var runIDRe = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,40}$`)
 
 // SnapshotName is the name of run's snapshot of the LV origin: recognisable, and
 // within LVM's 127 characters.
@@ -37,8 +35,8 @@ func SnapshotName(origin, runID string) string {
 // opts.Size. The VG's free space is checked first: too little fails with ErrNoSpace
 // naming the VG, its free and the needed bytes, and nothing is created.
 func (m *Manager) Snapshot(ctx context.Context, vg, origin string, opts SnapshotOptions) (LV, error) {
-	if !runIDRe.MatchString(opts.RunID) {
-		return LV{}, fmt.Errorf("snapshot of %s/%s: run id %q is not [A-Za-z0-9_.-]{1,40}", vg, origin, opts.RunID)
+	if !names.ValidRunID(opts.RunID) {
+		return LV{}, fmt.Errorf("snapshot of %s/%s: run id %q is not "+names.RunIDPattern, vg, origin, opts.RunID)
 	}
 	o, err := m.LV(ctx, vg, origin)
 	if err != nil {

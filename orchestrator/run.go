@@ -123,7 +123,7 @@ func newRun(d Deps, o Options) (*run, error) {
 	if o.RunID == "" {
 		o.RunID = o.Now().UTC().Format("20060102T150405Z")
 	}
-	if err := policies.FromConfig(o.Config.Retention).Validate(); err != nil {
+	if err := policies.Policy(o.Config.Retention).Validate(); err != nil {
 		return nil, err
 	}
 	if d.Trees == nil {
@@ -785,7 +785,7 @@ func (r *run) prune(ctx context.Context) {
 	if len(vms)+len(paths) == 0 || ctx.Err() != nil {
 		return
 	}
-	pol := policies.FromConfig(r.cfg.Retention) // validated in newRun
+	pol := policies.Policy(r.cfg.Retention) // validated in newRun
 	pruned, err := Prune(ctx, r.Target, PruneOptions{Root: r.cfg.Target.Dataset, VMs: vms, Paths: paths, Policy: pol, Location: r.o.Location})
 	r.rep.Pruned = pruned
 	if err != nil {

@@ -19,12 +19,13 @@ import (
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/kvmbackup/kvmbackup/internal/config"
 )
 
 // Policy is how many snapshots each rule keeps. Zero turns a rule off; a policy
 // whose every count is zero is refused (Validate), never read as "keep nothing".
+// The config's retention section has the same fields in the same order: the caller
+// converts it, policies.Policy(cfg.Retention) (this package imports nothing of
+// kvmbackup).
 type Policy struct {
 	KeepLast    int // the N newest
 	KeepHourly  int // the newest of each of the N most recent hours that have one
@@ -34,21 +35,27 @@ type Policy struct {
 	KeepYearly  int // ... years
 }
 
-// FromConfig returns the policy of the retention keys of a configuration.
-func FromConfig(r config.Retention) Policy {
-	return Policy{
-		KeepLast:    r.KeepLast,
-		KeepHourly:  r.KeepHourly,
-		KeepDaily:   r.KeepDaily,
-		KeepWeekly:  r.KeepWeekly,
-		KeepMonthly: r.KeepMonthly,
-		KeepYearly:  r.KeepYearly,
-	}
+// A RuleError is what Validate finds wrong with a policy: one count (Key, N), or the
+// policy as a whole (Key "").
+type RuleError struct {
+	Key    string // the count's key: "keep-daily"; "" for the whole policy
+	N      int    // the count's value
+	Reason string // "must not be negative"
 }
 
-// ErrKeepsNothing is the error of Validate (and Apply) for a policy whose every count is zero.
-var ErrKeepsNothing = errors.New(`the retention policy keeps nothing (every keep-* is 0): ` +
-	`such a policy is refused, not read as "delete everything"; set at least one keep-* above 0`)
+// Error reads "keep-daily -1: must not be negative", or "the retention policy " and
+// the reason for the whole policy.
+func (e *RuleError) Error() string {
+	if e.Key == "" {
+		return "the retention policy " + e.Reason
+	}
+	return fmt.Sprintf("%s %d: %s", e.Key, e.N, e.Reason)
+}
+
+// ErrKeepsNothing is the error of Validate (and Apply) for a policy whose every count
+// is zero: a *RuleError with Key "".
+var ErrKeepsNothing error = &RuleError{Reason: `keeps nothing (every keep-* is 0): ` +
+	`such a policy is refused, not read as "delete everything"; set at least one keep-* above 0`}
 
 // count is one keep-* key of a policy and its value, in the order of the rules.
 type count struct {
@@ -64,14 +71,16 @@ func (p Policy) counts() []count {
 }
 
 // Validate returns an error naming each negative count (keep-daily -1), or
-// ErrKeepsNothing when every count is zero.
+// ErrKeepsNothing when every count is zero: *RuleError values, joined. It is the
+// one rule of a retention policy: the config's retention keys are checked with it
+// (orchestrator.ConfigChecks), as Apply checks its policy.
 func (p Policy) Validate() error {
 	var errs []error
 	some := false
 	for _, c := range p.counts() {
 		switch {
 		case c.n < 0:
-			errs = append(errs, fmt.Errorf("%s %d: must not be negative", c.key, c.n))
+			errs = append(errs, &RuleError{Key: c.key, N: c.n, Reason: "must not be negative"})
 		case c.n > 0:
 			some = true
 		}

@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 	_ "time/tzdata" // Europe/Berlin and friends without the system's tzdata
-
-	"github.com/kvmbackup/kvmbackup/internal/config"
 )
 
 func mustLoad(name string) *time.Location {
@@ -270,15 +268,8 @@ func TestValidate(t *testing.T) {
 	}
 }
 
-func TestStringAndFromConfig(t *testing.T) {
-	c, err := config.Parse(nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := FromConfig(c.Retention)
-	if got, want := p.String(), "keep-last 1, keep-hourly 12, keep-daily 3, keep-weekly 2"; got != want {
-		t.Errorf("default policy: %q, want %q", got, want)
-	}
+// TestString; the default config's policy is in orchestrator's TestConfigPolicy.
+func TestString(t *testing.T) {
 	if got := (Policy{KeepMonthly: 6, KeepYearly: 2}).String(); got != "keep-monthly 6, keep-yearly 2" {
 		t.Errorf("String: %q", got)
 	}

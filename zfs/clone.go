@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/kvmbackup/kvmbackup/internal/mounts"
+	"github.com/kvmbackup/kvmbackup/internal/names"
 )
 
 // CloneProp marks the clones kvmbackup makes; its value is the run id.
@@ -26,7 +27,7 @@ type Clone struct {
 }
 
 func (m *Manager) mountDir(runID, name string) (string, error) {
-	if !runIDRe.MatchString(runID) {
+	if !names.ValidRunID(runID) {
 		return "", fmt.Errorf("bad run id %q", runID)
 	}
 	dir := filepath.Join(m.RunDir, runID, strings.ReplaceAll(name, "/", "_"))
@@ -68,7 +69,7 @@ func (m *Manager) CloneSnapshot(ctx context.Context, snap Snapshot, root, runID 
 	if err := CheckDatasetName(root); err != nil {
 		return Clone{}, err
 	}
-	if !runIDRe.MatchString(runID) {
+	if !names.ValidRunID(runID) {
 		return Clone{}, fmt.Errorf("clone %s: bad run id %q", snap.FullName(), runID)
 	}
 	parent := root + "/" + ClonesChild
@@ -140,7 +141,7 @@ func (m *Manager) Cleanup(ctx context.Context, root, runID string) (Cleaned, err
 	var errs []error
 	dir := m.RunDir
 	if runID != "" {
-		if !runIDRe.MatchString(runID) {
+		if !names.ValidRunID(runID) {
 			return out, fmt.Errorf("cleanup: bad run id %q", runID)
 		}
 		dir = filepath.Join(m.RunDir, runID)

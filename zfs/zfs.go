@@ -20,11 +20,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/kvmbackup/kvmbackup/internal/names"
 	"github.com/kvmbackup/kvmbackup/internal/runner"
 )
 
@@ -70,40 +70,20 @@ func New() *Manager {
 	}
 }
 
-var (
-	componentRe = regexp.MustCompile(`^[A-Za-z0-9_.:-]+$`)
-	runIDRe     = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,40}$`)
-)
-
 // CheckDatasetName returns an error naming name unless it is a valid dataset name
-// for kvmbackup: POOL[/CHILD...], each part of letters, digits, _ . : -, not starting
-// with '-', no '@' or '%'.
+// for kvmbackup (names.Dataset): POOL[/CHILD...], each part of letters, digits,
+// _ . : -, not starting with '-', at most names.MaxDataset characters.
 func CheckDatasetName(name string) error {
-	if name == "" {
-		return errors.New("empty dataset name")
-	}
-	if len(name) > 200 {
-		return fmt.Errorf("dataset name %q: longer than 200 characters", name)
-	}
-	for _, part := range strings.Split(name, "/") {
-		if err := CheckComponent(part); err != nil {
-			return fmt.Errorf("dataset name %q: %w", name, err)
-		}
+	if reason := names.Dataset(name); reason != "" {
+		return fmt.Errorf("dataset name %q %s", name, reason)
 	}
 	return nil
 }
 
-// CheckComponent checks one part of a dataset or snapshot name.
+// CheckComponent checks one part of a dataset or snapshot name (names.Component).
 func CheckComponent(part string) error {
-	switch {
-	case part == "":
-		return errors.New("empty component (a leading, trailing or double '/')")
-	case part == "." || part == "..":
-		return fmt.Errorf("component %q is not allowed", part)
-	case part[0] == '-':
-		return fmt.Errorf("component %q starts with '-'", part)
-	case !componentRe.MatchString(part):
-		return fmt.Errorf("component %q: only letters, digits and _ . : - are allowed", part)
+	if reason := names.Component(part); reason != "" {
+		return fmt.Errorf("component %q %s", part, reason)
 	}
 	return nil
 }

@@ -135,7 +135,7 @@ func simulatePolicy(cmd *cobra.Command, g *globalOptions, flags policies.Policy)
 		if path := configSource(g.configFile); path != "" && !strings.HasPrefix(path, "built-in") {
 			source = "the retention in " + path
 		}
-		p := policies.FromConfig(cfg.Retention)
+		p := policies.Policy(cfg.Retention)
 		return p, source, p.Validate()
 	}
 	if cmd.Flags().Changed("config") {

@@ -74,7 +74,7 @@ func runPrune(ctx context.Context, g *globalOptions, o *pruneOptions, out, errOu
 	if err := checkNameFlags("--path", paths); err != nil {
 		return err
 	}
-	p := policies.FromConfig(cfg.Retention)
+	p := policies.Policy(cfg.Retention)
 	res, err := orchestrator.Prune(ctx, zfs.New(), orchestrator.PruneOptions{
 		Root: cfg.Target.Dataset, VMs: vms, Paths: paths, Policy: p, Location: locationFrom(ctx), DryRun: dryRun,
 	})

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kvmbackup/kvmbackup/internal/config"
+	"github.com/kvmbackup/kvmbackup/orchestrator"
 )
 
 // globalOptions are the flags every command has.
@@ -81,7 +82,8 @@ func newLogger(g *globalOptions, w *os.File) (zerolog.Logger, error) {
 	return zerolog.New(out).Level(lvl).With().Timestamp().Logger(), nil
 }
 
-// loadConfig reads the configuration the global flags name, with env overrides.
+// loadConfig reads the configuration the global flags name, with env overrides,
+// checked by the domains' rules too (orchestrator.ConfigChecks).
 func loadConfig(g *globalOptions) (*config.Config, error) {
-	return config.Load(g.configFile, os.Environ())
+	return config.Load(g.configFile, os.Environ(), orchestrator.ConfigChecks()...)
 }

@@ -4,6 +4,12 @@
 // The keys are a contract (DESIGN.md, "Configuration"; examples/config.yaml shows them
 // all). Every problem is a *KeyError naming the key and the bad value; Load, Parse and
 // Validate report all of them at once, joined with errors.Join.
+//
+// config is the bottom of kvmbackup's layers and imports no domain package. The
+// values whose rules belong to a domain (quiesce.mode: hypervisor; retention:
+// policies; paths[].exclude: transfer) are checked by that domain's rule, through the
+// Checks the caller passes (orchestrator.ConfigChecks); the rules of names are in
+// internal/names, which zfs and lvm use too.
 package config
 
 import (
@@ -47,21 +53,9 @@ type Libvirt struct {
 	URI string `mapstructure:"uri"` // e.g. qemu:///system
 }
 
-// Quiesce modes, the values of quiesce.mode.
-const (
-	QuiesceAuto         = "auto"          // agent if it answers, else sysrq-suspend
-	QuiesceAgent        = "agent"         // qemu-guest-agent fsfreeze
-	QuiesceSysrqSuspend = "sysrq-suspend" // Alt+SysRq+S, settle, suspend
-	QuiesceSuspend      = "suspend"       // suspend only
-	QuiesceNone         = "none"          // crash-consistent only
-)
-
-// QuiesceModes lists the valid quiesce.mode values.
-var QuiesceModes = []string{QuiesceAuto, QuiesceAgent, QuiesceSysrqSuspend, QuiesceSuspend, QuiesceNone}
-
 // Quiesce says how guests are made consistent before their volumes are snapshotted.
 type Quiesce struct {
-	Mode   string        `mapstructure:"mode"`   // one of QuiesceModes
+	Mode   string        `mapstructure:"mode"`   // one of hypervisor.Modes (a Check)
 	Settle time.Duration `mapstructure:"settle"` // wait after Alt+SysRq+S before suspend, 0–60s
 	// MaxPause is the hard deadline of a freeze window, from the first guest paused
 	// or frozen: past it the group is resumed, and the VMs whose snapshots are still
@@ -83,7 +77,9 @@ type Target struct {
 	RequireCompression bool   `mapstructure:"require-compression"`
 }
 
-// Retention is the calendar retention policy (DESIGN.md, "Retention rules").
+// Retention is the calendar retention policy (DESIGN.md, "Retention rules"): the
+// fields of policies.Policy, in its order, which it converts to; its rule (no count
+// negative, one above 0) is policies.Policy.Validate, a Check.
 type Retention struct {
 	KeepLast    int `mapstructure:"keep-last"`
 	KeepHourly  int `mapstructure:"keep-hourly"`
@@ -120,7 +116,7 @@ type Report struct {
 // defaults are the values of every key a config leaves out.
 var defaults = map[string]any{
 	"libvirt.uri":                "qemu:///system",
-	"quiesce.mode":               QuiesceAuto,
+	"quiesce.mode":               "auto",
 	"quiesce.settle":             "1s",
 	"quiesce.max-pause":          "10s",
 	"snapshot.size":              "10G",
@@ -139,12 +135,13 @@ var defaults = map[string]any{
 }
 
 // Load reads the YAML config at path, applies the KVMBACKUP_* overrides found in env
-// (a list of "K=V", as os.Environ gives) and validates the result. With path "" it
-// reads DefaultPath if that exists, else starts from the defaults alone.
-func Load(path string, env []string) (*Config, error) {
+// (a list of "K=V", as os.Environ gives) and validates the result, with checks too.
+// With path "" it reads DefaultPath if that exists, else starts from the defaults
+// alone.
+func Load(path string, env []string, checks ...Check) (*Config, error) {
 	if path == "" {
 		if _, err := os.Stat(DefaultPath); errors.Is(err, fs.ErrNotExist) {
-			return Parse(nil, env)
+			return Parse(nil, env, checks...)
 		}
 		path = DefaultPath
 	}
@@ -152,7 +149,7 @@ func Load(path string, env []string) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
-	c, err := Parse(data, env)
+	c, err := Parse(data, env, checks...)
 	if err != nil {
 		return nil, fmt.Errorf("%s:\n%w", path, err)
 	}
@@ -160,9 +157,9 @@ func Load(path string, env []string) (*Config, error) {
 }
 
 // Parse parses a YAML config (nil or empty: all defaults), applies the KVMBACKUP_*
-// overrides found in env and validates the result. Every problem found is reported, as
-// *KeyError values joined with errors.Join.
-func Parse(yaml []byte, env []string) (*Config, error) {
+// overrides found in env and validates the result, with checks too. Every problem
+// found is reported, as *KeyError values joined with errors.Join.
+func Parse(yaml []byte, env []string, checks ...Check) (*Config, error) {
 	v := viper.New()
 	v.SetConfigType("yaml")
 	if err := v.ReadConfig(bytes.NewReader(yaml)); err != nil {
@@ -187,7 +184,7 @@ func Parse(yaml []byte, env []string) (*Config, error) {
 	b := builder{failed: map[string]bool{}, values: map[string]string{}}
 	c := b.build(&raw)
 	errs = b.errs
-	for _, e := range c.check() {
+	for _, e := range c.check(checks) {
 		if !b.suppressed(e.Key) {
 			if val, ok := b.values[e.Key]; ok {
 				e.Value = val // as written, not as re-formatted

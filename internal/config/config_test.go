@@ -1,4 +1,4 @@
-package config
+package config_test
 
 import (
 	"bufio"
@@ -11,7 +11,23 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kvmbackup/kvmbackup/internal/config"
+	. "github.com/kvmbackup/kvmbackup/internal/config"
+	"github.com/kvmbackup/kvmbackup/orchestrator"
 )
+
+// The tests read a config as kvmbackup loads it: with the checks of the values whose
+// rule belongs to a domain package (orchestrator.ConfigChecks), which config does
+// not import.
+
+func parse(yaml []byte, env []string) (*Config, error) {
+	return config.Parse(yaml, env, orchestrator.ConfigChecks()...)
+}
+
+func load(path string, env []string) (*Config, error) {
+	return config.Load(path, env, orchestrator.ConfigChecks()...)
+}
 
 // keyErrors returns every *KeyError inside err, walking wraps and joins.
 func keyErrors(err error) []*KeyError {
@@ -72,12 +88,12 @@ func defaultConfig() *Config {
 
 func TestDefaults(t *testing.T) {
 	for _, in := range []string{"", "\n", "# nothing\n", "snapshot:\nvms:\n"} {
-		c, err := Parse([]byte(in), nil)
+		c, err := parse([]byte(in), nil)
 		if err != nil {
-			t.Fatalf("Parse(%q): %v", in, err)
+			t.Fatalf("parse(%q): %v", in, err)
 		}
 		if want := defaultConfig(); !reflect.DeepEqual(c, want) {
-			t.Errorf("Parse(%q) =\n%+v\nwant\n%+v", in, c, want)
+			t.Errorf("parse(%q) =\n%+v\nwant\n%+v", in, c, want)
 		}
 	}
 	if err := defaultConfig().Validate(); err != nil {
@@ -104,7 +120,7 @@ paths:
     volume: vg0/images
 report: {metrics-file: /var/lib/node_exporter/kvmbackup.prom}
 `
-	c, err := Parse([]byte(in), nil)
+	c, err := parse([]byte(in), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -269,10 +285,10 @@ func TestRules(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Parse([]byte(tt.yaml), nil)
+			_, err := parse([]byte(tt.yaml), nil)
 			if tt.wantKey == "" {
 				if err != nil {
-					t.Fatalf("Parse(%q): %v", tt.yaml, err)
+					t.Fatalf("parse(%q): %v", tt.yaml, err)
 				}
 				return
 			}
@@ -288,7 +304,7 @@ func TestRules(t *testing.T) {
 }
 
 func TestErrorMessage(t *testing.T) {
-	_, err := Parse([]byte("snapshot: {size: 10X}"), nil)
+	_, err := parse([]byte("snapshot: {size: 10X}"), nil)
 	want := `config: snapshot.size: "10X" is not a size (want e.g. 10G, 512M or 20%)`
 	if err == nil || err.Error() != want {
 		t.Errorf("got %v\nwant %s", err, want)
@@ -306,7 +322,7 @@ snapshot: {size: 10X, chunksize: 3k}
 target: {dataset: backup}
 vms: [{name: 'a b', volumes: [x]}]
 `
-	_, err := Parse([]byte(in), nil)
+	_, err := parse([]byte(in), nil)
 	for _, key := range []string{"quiesce.mode", "quiesce.settle", "snapshot.size",
 		"snapshot.chunksize", "target.dataset", "vms[0].name", "vms[0].volumes[0]"} {
 		wantKeyError(t, err, key)
@@ -318,7 +334,7 @@ vms: [{name: 'a b', volumes: [x]}]
 
 func TestParseErrorNotRepeated(t *testing.T) {
 	// A keep-* that does not parse must not also make the policy "all zero".
-	_, err := Parse([]byte("retention: {keep-last: x, keep-hourly: 0, keep-daily: 0, keep-weekly: 0}"), nil)
+	_, err := parse([]byte("retention: {keep-last: x, keep-hourly: 0, keep-daily: 0, keep-weekly: 0}"), nil)
 	wantKeyError(t, err, "retention.keep-last")
 	if findKey(err, "retention") != nil {
 		t.Errorf("all-zero reported after a parse error: %v", err)
@@ -340,19 +356,19 @@ func TestUnknownKeys(t *testing.T) {
 		{"paths: [{name: r, path: /, excludes: [/tmp]}]", "paths[0].excludes"},
 	}
 	for _, tt := range tests {
-		_, err := Parse([]byte(tt.yaml), nil)
+		_, err := parse([]byte(tt.yaml), nil)
 		wantKeyError(t, err, tt.key)
 		if !strings.Contains(err.Error(), `unknown config key "`+tt.key+`"`) {
-			t.Errorf("Parse(%q) = %v, want it to say unknown config key %q", tt.yaml, err, tt.key)
+			t.Errorf("parse(%q) = %v, want it to say unknown config key %q", tt.yaml, err, tt.key)
 		}
 	}
 	// paths[].exclude is a key (the top-level exclude: is domain globs).
-	c, err := Parse([]byte("paths: [{name: r, path: /, exclude: [/tmp, '*.iso']}]"), nil)
+	c, err := parse([]byte("paths: [{name: r, path: /, exclude: [/tmp, '*.iso']}]"), nil)
 	if err != nil || len(c.Paths) != 1 || !slices.Equal(c.Paths[0].Exclude, []string{"/tmp", "*.iso"}) {
 		t.Errorf("paths[0].exclude: %v %+v", err, c)
 	}
 	// Keys are case-insensitive (viper lower-cases them).
-	if _, err := Parse([]byte("Snapshot: {Max-Fill: 80%}\nvms: [{Name: a}]"), nil); err != nil {
+	if _, err := parse([]byte("Snapshot: {Max-Fill: 80%}\nvms: [{Name: a}]"), nil); err != nil {
 		t.Errorf("mixed-case keys: %v", err)
 	}
 }
@@ -369,13 +385,13 @@ func TestShapes(t *testing.T) {
 		{"vms: [{name: a, volumes: vg0/a}]", "vms[0].volumes"},
 	}
 	for _, tt := range tests {
-		_, err := Parse([]byte(tt.yaml), nil)
+		_, err := parse([]byte(tt.yaml), nil)
 		wantKeyError(t, err, tt.key)
 	}
-	if _, err := Parse([]byte("- a\n"), nil); err == nil {
+	if _, err := parse([]byte("- a\n"), nil); err == nil {
 		t.Error("a YAML list at the top was accepted")
 	}
-	if _, err := Parse([]byte("snapshot: {size: [\n"), nil); err == nil {
+	if _, err := parse([]byte("snapshot: {size: [\n"), nil); err == nil {
 		t.Error("broken YAML was accepted")
 	}
 }
@@ -404,7 +420,7 @@ func TestEnv(t *testing.T) {
 		"KVMBACKUP_REPORT_METRICS_FILE=/run/kvmbackup.prom",
 	}
 	file := "quiesce: {mode: agent}\ntarget: {dataset: backup/vms}\nexclude: [other]\nvms: [{name: web1}]\n"
-	c, err := Parse([]byte(file), env)
+	c, err := parse([]byte(file), env)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -423,7 +439,7 @@ func TestEnv(t *testing.T) {
 	}
 
 	// An empty KVMBACKUP_EXCLUDE clears the list.
-	c, err = Parse([]byte("exclude: [a]"), []string{"KVMBACKUP_EXCLUDE="})
+	c, err = parse([]byte("exclude: [a]"), []string{"KVMBACKUP_EXCLUDE="})
 	if err != nil || len(c.Exclude) != 0 {
 		t.Errorf("empty KVMBACKUP_EXCLUDE: %+v, %v", c, err)
 	}
@@ -436,14 +452,14 @@ func TestEnv(t *testing.T) {
 		"KVMBACKUP_SNAPSHOT_SIZE":        "snapshot.size",
 		"KVMBACKUP_EXCLUDE":              "exclude[0]",
 	} {
-		_, err := Parse(nil, []string{name + "=[bad"})
+		_, err := parse(nil, []string{name + "=[bad"})
 		e := wantKeyError(t, err, key)
 		if e.Env != name || !strings.Contains(err.Error(), name) || !strings.Contains(err.Error(), "[bad") {
 			t.Errorf("%s=[bad: %v (Env %q), want it to name the variable and the value", name, err, e.Env)
 		}
 	}
 	// A value from the file is not blamed on the environment.
-	_, err = Parse([]byte("quiesce: {mode: bad}"), []string{"KVMBACKUP_SNAPSHOT_SIZE=1G"})
+	_, err = parse([]byte("quiesce: {mode: bad}"), []string{"KVMBACKUP_SNAPSHOT_SIZE=1G"})
 	if e := wantKeyError(t, err, "quiesce.mode"); e.Env != "" {
 		t.Errorf("Env = %q, want none", e.Env)
 	}
@@ -463,16 +479,16 @@ func TestEnvName(t *testing.T) {
 
 func TestLoad(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "nope.yaml")
-	_, err := Load(missing, nil)
+	_, err := load(missing, nil)
 	if err == nil || !strings.Contains(err.Error(), missing) || !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("Load(missing) = %v, want a not-exist error naming %s", err, missing)
+		t.Errorf("load(missing) = %v, want a not-exist error naming %s", err, missing)
 	}
 
 	good := filepath.Join(t.TempDir(), "config.yaml")
 	if err := os.WriteFile(good, []byte("quiesce: {mode: agent}\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	c, err := Load(good, []string{"KVMBACKUP_TARGET_DATASET=tank/x"})
+	c, err := load(good, []string{"KVMBACKUP_TARGET_DATASET=tank/x"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -484,10 +500,10 @@ func TestLoad(t *testing.T) {
 	if err := os.WriteFile(bad, []byte("quiesce: {mode: freeze}\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	_, err = Load(bad, nil)
+	_, err = load(bad, nil)
 	wantKeyError(t, err, "quiesce.mode")
 	if !strings.Contains(err.Error(), bad) {
-		t.Errorf("Load(bad) = %v, want it to name %s", err, bad)
+		t.Errorf("load(bad) = %v, want it to name %s", err, bad)
 	}
 }
 
@@ -495,12 +511,12 @@ func TestLoadDefaultPath(t *testing.T) {
 	if _, err := os.Stat(DefaultPath); err == nil {
 		t.Skipf("%s exists on this machine", DefaultPath)
 	}
-	c, err := Load("", nil)
+	c, err := load("", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(c, defaultConfig()) {
-		t.Errorf("Load(\"\") = %+v, want the defaults", c)
+		t.Errorf("load(\"\") = %+v, want the defaults", c)
 	}
 }
 
@@ -509,7 +525,7 @@ func TestValidate(t *testing.T) {
 	c.Snapshot.Size = Size{Bytes: 1, Percent: 1}
 	c.Snapshot.Chunksize = 0
 	c.Paths = []PathEntry{{Name: "x", Path: "/", Volume: &Volume{"vg0", "x"}}}
-	err := c.Validate()
+	err := c.Validate(orchestrator.ConfigChecks()...)
 	for _, key := range []string{"snapshot.size", "snapshot.chunksize", "paths[0].volume"} {
 		wantKeyError(t, err, key)
 	}
@@ -632,7 +648,7 @@ func TestExamples(t *testing.T) {
 		t.Fatalf("no examples found: %v", err)
 	}
 	for _, f := range files {
-		if _, err := Load(f, nil); err != nil {
+		if _, err := load(f, nil); err != nil {
 			t.Errorf("%s: %v", f, err)
 		}
 	}
@@ -656,7 +672,7 @@ func TestInvalid(t *testing.T) {
 			if !ok || key == "" {
 				t.Fatalf("first line %q is not \"# key: KEY\"", first)
 			}
-			_, err = Parse(data, nil)
+			_, err = parse(data, nil)
 			wantKeyError(t, err, key)
 		})
 	}
@@ -684,7 +700,7 @@ func TestExampleDocumentsEveryKey(t *testing.T) {
 			seen[section+"."+name] = true
 		}
 	}
-	for key := range defaults {
+	for key := range Defaults {
 		if !seen[key] {
 			t.Errorf("examples/config.yaml does not show %s", key)
 		}
@@ -697,7 +713,7 @@ func TestExampleDocumentsEveryKey(t *testing.T) {
 }
 
 func TestSelects(t *testing.T) {
-	c, err := Parse([]byte("vms:\n  - name: web1\n  - name: test-db\nexclude: [\"test-*\"]\n"), nil)
+	c, err := parse([]byte("vms:\n  - name: web1\n  - name: test-db\nexclude: [\"test-*\"]\n"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -709,7 +725,7 @@ func TestSelects(t *testing.T) {
 	if g := c.ExcludedBy("test-db"); g != "test-*" {
 		t.Errorf("ExcludedBy: %q", g)
 	}
-	all, _ := Parse([]byte("exclude: [\"tmp?\"]\n"), nil)
+	all, _ := parse([]byte("exclude: [\"tmp?\"]\n"), nil)
 	if !all.Selects("db1") || all.Selects("tmp1") || all.ExcludedBy("db1") != "" {
 		t.Error("without vms: every domain but the excluded is selected")
 	}
@@ -727,19 +743,19 @@ func TestHostileNameStartsWithDash(t *testing.T) {
 		"target: {dataset: '-backup/vms'}":  "target.dataset",
 		"vms: [{name: a}]\nexclude: ['-*']": "", // a glob, never an argument
 	} {
-		_, err := Parse([]byte(yaml), nil)
+		_, err := parse([]byte(yaml), nil)
 		if key == "" {
 			if err != nil {
-				t.Errorf("Parse(%q) = %v, want no error", yaml, err)
+				t.Errorf("parse(%q) = %v, want no error", yaml, err)
 			}
 			continue
 		}
 		e := wantKeyError(t, err, key)
 		if !strings.Contains(e.Reason, `"-"`) {
-			t.Errorf("Parse(%q): reason %q does not say why (a leading \"-\")", yaml, e.Reason)
+			t.Errorf("parse(%q): reason %q does not say why (a leading \"-\")", yaml, e.Reason)
 		}
 	}
-	if _, err := Parse([]byte("vms: [{name: web-1}]\ntarget: {dataset: backup/vms-1}"), nil); err != nil {
+	if _, err := parse([]byte("vms: [{name: web-1}]\ntarget: {dataset: backup/vms-1}"), nil); err != nil {
 		t.Errorf("a dash inside a name: %v", err)
 	}
 }
@@ -756,13 +772,13 @@ func TestListGivenAsMap(t *testing.T) {
 		"exclude: {}":                   "exclude",
 		"vms: [{name: a, volumes: {}}]": "vms[0].volumes",
 	} {
-		_, err := Parse([]byte(yaml), nil)
+		_, err := parse([]byte(yaml), nil)
 		wantKeyError(t, err, key)
 	}
 	// Absent, null and an empty list still mean every domain.
 	for _, yaml := range []string{"", "vms:", "vms: []", "vms: ~"} {
-		if c, err := Parse([]byte(yaml), nil); err != nil || len(c.VMs) != 0 {
-			t.Errorf("Parse(%q) = %+v, %v", yaml, c, err)
+		if c, err := parse([]byte(yaml), nil); err != nil || len(c.VMs) != 0 {
+			t.Errorf("parse(%q) = %+v, %v", yaml, c, err)
 		}
 	}
 }
@@ -777,7 +793,7 @@ func TestUnknownEnv(t *testing.T) {
 		{"KVMBACKUP_EXCLUDES", "KVMBACKUP_EXCLUDE"},
 	}
 	for _, tt := range tests {
-		_, err := Parse(nil, []string{"PATH=/bin", tt.name + "=x"})
+		_, err := parse(nil, []string{"PATH=/bin", tt.name + "=x"})
 		if err == nil {
 			t.Errorf("%s=x: accepted", tt.name)
 			continue
@@ -788,18 +804,18 @@ func TestUnknownEnv(t *testing.T) {
 		}
 	}
 	// A list key cannot come from the environment: said so, not "did you mean".
-	_, err := Parse(nil, []string{"KVMBACKUP_VMS=web1"})
+	_, err := parse(nil, []string{"KVMBACKUP_VMS=web1"})
 	if e := findEnv(err, "KVMBACKUP_VMS"); e == nil || !strings.Contains(err.Error(), "vms") || !strings.Contains(err.Error(), "list") {
 		t.Errorf("KVMBACKUP_VMS: %v", err)
 	}
 	// Every key that takes a single value has its variable (derived from the schema).
 	for _, k := range []string{"libvirt.uri", "quiesce.settle", "target.require-mirror", "report.metrics-file"} {
-		if _, err := Parse(nil, []string{EnvName(k) + "=" + "x"}); findEnv(err, EnvName(k)) != nil && findEnv(err, EnvName(k)).Key == "" {
+		if _, err := parse(nil, []string{EnvName(k) + "=" + "x"}); findEnv(err, EnvName(k)) != nil && findEnv(err, EnvName(k)).Key == "" {
 			t.Errorf("%s: %v", EnvName(k), err)
 		}
 	}
 	// The lab's own variables are not config keys and not mistakes.
-	if _, err := Parse(nil, []string{"KVMBACKUP_LAB=1", "KVMBACKUP_LAB_DIR=/x", "KVMBACKUP_IN_APPLIANCE=1"}); err != nil {
+	if _, err := parse(nil, []string{"KVMBACKUP_LAB=1", "KVMBACKUP_LAB_DIR=/x", "KVMBACKUP_IN_APPLIANCE=1"}); err != nil {
 		t.Errorf("lab variables: %v", err)
 	}
 }

@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/kvmbackup/kvmbackup/transfer"
+	"github.com/kvmbackup/kvmbackup/internal/names"
 )
 
 // KeyError is one problem with one config key. Validation errors are joined KeyErrors:
@@ -55,27 +55,33 @@ func joinErrors(errs []*KeyError) error {
 	return errors.Join(all...)
 }
 
-// Validate checks every field of c and reports every problem, as *KeyError values
-// joined with errors.Join; nil when c is valid. Load and Parse call it.
-func (c *Config) Validate() error {
-	return joinErrors(c.check())
+// Validate checks every field of c, with checks too, and reports every problem, as
+// *KeyError values joined with errors.Join; nil when c is valid. Load and Parse call it.
+func (c *Config) Validate(checks ...Check) error {
+	return joinErrors(c.check(checks))
 }
 
+// A Check checks the values of a config whose rule belongs to a domain package:
+// quiesce.mode (hypervisor), retention (policies), paths[].exclude (transfer).
+// config imports no domain package, so whoever loads a config passes the domains'
+// checks to Load, Parse or Validate: orchestrator.ConfigChecks. A Check reads c and
+// changes nothing; it returns one KeyError per problem, with the full key
+// ("retention.keep-daily") and the value as c holds it (Parse shows the value as
+// written), or nil. Each domain package also refuses a bad value itself when it is
+// used (a freeze, a retention policy, a tree copy): a config loaded without checks is
+// never acted on wrongly, only refused later and less plainly.
+type Check func(c *Config) []*KeyError
+
 var (
-	vmNameRe    = regexp.MustCompile(`^[A-Za-z0-9_.:-]+$`)
-	lvmNameRe   = regexp.MustCompile(`^[A-Za-z0-9+_.-]+$`)
-	zfsCompRe   = regexp.MustCompile(`^[A-Za-z0-9_.:-]+$`)
-	zfsDiskLike = regexp.MustCompile(`^c[0-9]`)
+	lvmNameRe = regexp.MustCompile(`^[A-Za-z0-9+_.-]+$`)
 	// diskTargetRe: a libvirt disk target (<target dev=…>): vda, sdb, hdc, nvme0n1.
 	diskTargetRe = regexp.MustCompile(`^[a-z][a-z0-9]{0,31}$`)
 
-	reservedPools = []string{"mirror", "raidz", "raidz1", "raidz2", "raidz3", "draid",
-		"spare", "log", "cache", "special", "dedup"}
 	reservedLVParts = []string{"_cdata", "_cmeta", "_corig", "_mlog", "_mimage", "_pmspare",
 		"_rimage", "_rmeta", "_tdata", "_tmeta", "_vorigin", "_vdata"}
 )
 
-func (c *Config) check() []*KeyError {
+func (c *Config) check(checks []Check) []*KeyError {
 	var errs []*KeyError
 	bad := func(key, value, reason string) {
 		errs = append(errs, &KeyError{Key: key, Value: value, Reason: reason})
@@ -87,9 +93,6 @@ func (c *Config) check() []*KeyError {
 		bad("libvirt.uri", c.Libvirt.URI, "is not a libvirt URI (want e.g. qemu:///system or qemu+ssh://host/system)")
 	}
 
-	if !slices.Contains(QuiesceModes, c.Quiesce.Mode) {
-		bad("quiesce.mode", c.Quiesce.Mode, "is not a quiesce mode (want one of "+strings.Join(QuiesceModes, ", ")+")")
-	}
 	if s := c.Quiesce.Settle; s < 0 || s > time.Minute {
 		bad("quiesce.settle", s.String(), "is out of range (want 0s to 60s)")
 	}
@@ -107,34 +110,14 @@ func (c *Config) check() []*KeyError {
 		bad("snapshot.max-fill", strconv.FormatFloat(p, 'f', -1, 64)+"%", "is out of range (want above 0% and at most 100%)")
 	}
 
-	if reason := datasetProblem(c.Target.Dataset); reason != "" {
+	if reason := names.DatasetBelowPool(c.Target.Dataset); reason != "" {
 		bad("target.dataset", c.Target.Dataset, reason)
-	}
-
-	r := c.Retention
-	keeps := []struct {
-		key string
-		n   int
-	}{
-		{"keep-last", r.KeepLast}, {"keep-hourly", r.KeepHourly}, {"keep-daily", r.KeepDaily},
-		{"keep-weekly", r.KeepWeekly}, {"keep-monthly", r.KeepMonthly}, {"keep-yearly", r.KeepYearly},
-	}
-	total := 0
-	for _, k := range keeps {
-		if k.n < 0 {
-			bad("retention."+k.key, strconv.Itoa(k.n), "must not be negative")
-		} else {
-			total += k.n
-		}
-	}
-	if total == 0 {
-		bad("retention", "", `keeps nothing (every keep-* is 0): such a policy is refused, not read as "delete everything"; set at least one keep-* above 0`)
 	}
 
 	vmAt := map[string]int{}
 	for i, vm := range c.VMs {
 		key := fmt.Sprintf("vms[%d].name", i)
-		if reason := nameProblem(vm.Name); reason != "" {
+		if reason := names.Component(vm.Name); reason != "" {
 			bad(key, vm.Name, reason)
 		} else if j, dup := vmAt[vm.Name]; dup {
 			bad(key, vm.Name, fmt.Sprintf("is already the name of vms[%d]", j))
@@ -168,7 +151,7 @@ func (c *Config) check() []*KeyError {
 	pathAt := map[string]int{}
 	for i, p := range c.Paths {
 		key := fmt.Sprintf("paths[%d]", i)
-		if reason := nameProblem(p.Name); reason != "" {
+		if reason := names.Component(p.Name); reason != "" {
 			bad(key+".name", p.Name, reason)
 		} else if j, dup := pathAt[p.Name]; dup {
 			bad(key+".name", p.Name, fmt.Sprintf("is already the name of paths[%d]", j))
@@ -189,11 +172,6 @@ func (c *Config) check() []*KeyError {
 		case filepath.Clean(p.Path) != p.Path:
 			bad(key+".path", p.Path, fmt.Sprintf("is not clean (want %q)", filepath.Clean(p.Path)))
 		}
-		for j, g := range p.Exclude {
-			if err := transfer.CheckExclude(g); err != nil {
-				bad(fmt.Sprintf("%s.exclude[%d]", key, j), g, "is not an exclude glob: "+strings.TrimPrefix(err.Error(), fmt.Sprintf("exclude %q: ", g)))
-			}
-		}
 	}
 
 	if f := c.Report.MetricsFile; f != "" {
@@ -204,67 +182,10 @@ func (c *Config) check() []*KeyError {
 			bad("report.metrics-file", f, `does not end in ".prom" (the node_exporter textfile collector reads only *.prom)`)
 		}
 	}
+	for _, check := range checks {
+		errs = append(errs, check(c)...)
+	}
 	return errs
-}
-
-// nameProblem says what is wrong with a VM or path entry name, which becomes a ZFS
-// dataset component; "" when nothing is.
-func nameProblem(name string) string {
-	switch {
-	case name == "":
-		return "is required"
-	case len(name) > 200:
-		return "is longer than 200 characters"
-	case !vmNameRe.MatchString(name):
-		return "may hold only letters, digits and _ . : - (it names a ZFS dataset)"
-	case name[0] == '-':
-		return leadingDash
-	case name == "." || name == "..":
-		return "cannot name a ZFS dataset"
-	}
-	return ""
-}
-
-// leadingDash is why a name that zfs, virsh or lvm get as an argument may not start
-// with "-": it would read as an option.
-const leadingDash = `starts with "-" (zfs, virsh and lvm would read it as an option)`
-
-// datasetProblem says what is wrong with a ZFS dataset name POOL/DATASET[/...]; "" when
-// nothing is.
-func datasetProblem(ds string) string {
-	const want = " (want POOL/DATASET, e.g. backup/vms)"
-	switch {
-	case ds == "":
-		return "must not be empty" + want
-	case len(ds) > 255:
-		return "is longer than 255 characters"
-	case strings.ContainsAny(ds, "@#"):
-		return "names a snapshot or bookmark, not a dataset" + want
-	}
-	parts := strings.Split(ds, "/")
-	if len(parts) < 2 {
-		return "has no dataset below the pool" + want
-	}
-	for _, p := range parts {
-		switch {
-		case p == "":
-			return "has an empty component" + want
-		case !zfsCompRe.MatchString(p):
-			return fmt.Sprintf("has component %q with characters other than letters, digits and _ . : -", p)
-		case p[0] == '-':
-			return fmt.Sprintf("has component %q, which %s", p, leadingDash)
-		case p == "." || p == "..":
-			return fmt.Sprintf("has component %q", p)
-		}
-	}
-	pool := parts[0]
-	switch {
-	case !('a' <= pool[0] && pool[0] <= 'z' || 'A' <= pool[0] && pool[0] <= 'Z'):
-		return fmt.Sprintf("has pool name %q, which does not start with a letter", pool)
-	case slices.Contains(reservedPools, pool) || zfsDiskLike.MatchString(pool):
-		return fmt.Sprintf("has pool name %q, which ZFS reserves", pool)
-	}
-	return ""
 }
 
 // Volume is an LVM logical volume, VG/LV.

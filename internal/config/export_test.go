@@ -1,0 +1,4 @@
+package config
+
+// Defaults are the defaults, for TestExampleDocumentsEveryKey.
+var Defaults = defaults
