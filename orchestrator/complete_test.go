@@ -77,7 +77,7 @@ func TestHostileUnsupportedDiskFailsTheVM(t *testing.T) {
 		t.Fatal(err)
 	}
 	var plan bytes.Buffer
-	rep.Plan.WritePlan(&plan)
+	RenderPlan(&plan, rep.Plan)
 	t.Logf("dry run:\n%s", plan.String())
 	for name, d := range extra {
 		if !strings.Contains(plan.String(), name+" "+d.Target+" excluded by vms[].exclude-disks") {

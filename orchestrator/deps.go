@@ -10,81 +10,191 @@ import (
 	"github.com/kvmbackup/kvmbackup/zfs"
 )
 
-// Hypervisor is what a run needs of libvirt.
-//
-// Contract: Domains lists every defined or running domain with its disks. Freeze
-// quiesces the named VMs as one group and never returns an error with a VM still
-// paused or frozen; the Frozen it returns resumes exactly what it paused, its Thaw is
-// idempotent and runs even when ctx is cancelled. Recover resumes the VMs a crashed
-// run left marked, and touches no other VM. Define defines (does not start) a domain
-// from its XML and returns its name; a name or UUID in use is an error.
+// The orchestrator declares what it needs of the world by role: a run (plan, freeze
+// window, write, commit), a rollback, recover, prune, restore and mount each take the
+// interface of their role, never more. Hypervisor, Snapshotter and Target are the
+// roles together: what the real adapters give (Libvirt, *lvm.Manager, *zfs.Manager)
+// and what Deps holds for a run, which plans, writes, rolls back, recovers and prunes.
+// The fakes of the tests (world_test.go) satisfy the same interfaces.
+
+// Hypervisor is every role of libvirt together: what Libvirt gives.
 type Hypervisor interface {
+	BackupHypervisor
+	RestoreHypervisor
+	VMRecoverer
+}
+
+// DomainLister is what the plan, and a restore's checks, read of libvirt.
+type DomainLister interface {
+	// Domains lists every defined or running domain with its disks, sorted by name.
+	// Nothing is changed.
 	Domains(ctx context.Context) ([]hypervisor.Domain, error)
+}
+
+// BackupHypervisor is what a run needs of libvirt: the plan's domains, the freeze
+// window, and each VM's definition for its backup.
+type BackupHypervisor interface {
+	DomainLister
+	// DomainXML returns the named domain's definition for a later restore --define
+	// (the persistent one of a persistent domain, else the live one), its secrets
+	// kept: whoever writes it writes it 0600. An unknown domain is an error wrapping
+	// hypervisor.ErrNotFound.
 	DomainXML(ctx context.Context, name string) (string, error)
-	Define(ctx context.Context, xml string) (string, error)
+	// Freeze quiesces the named VMs as one group and never returns an error with a
+	// VM still paused or frozen; the Frozen it returns resumes exactly what it paused.
+	// A shut-off VM is skipped, one paused by someone else left alone; both are in
+	// its reports.
 	Freeze(ctx context.Context, names []string, opts hypervisor.FreezeOptions) (Frozen, error)
+}
+
+// RestoreHypervisor is what a restore needs of libvirt.
+type RestoreHypervisor interface {
+	DomainLister
+	// Define defines (does not start) a domain from its XML and returns its name; a
+	// name or UUID in use is an error, and nothing is defined.
+	Define(ctx context.Context, xml string) (string, error)
+}
+
+// VMRecoverer is what recover needs of libvirt.
+type VMRecoverer interface {
+	// Recover resumes (and thaws) the VMs a crashed run left marked, clears the mark,
+	// and touches no other VM, even a paused one. Idempotent. The caller holds the
+	// run lock: no run is freezing meanwhile.
 	Recover(ctx context.Context) ([]hypervisor.Recovered, error)
 }
 
-// Frozen is a group of VMs held still by Hypervisor.Freeze (see its contract).
-// Deadline is when the freeze window must end (opts.MaxPause after the first pause
-// or freeze; zero: no deadline): the caller thaws by then, whatever is pending.
+// Frozen is a group of VMs held still by BackupHypervisor.Freeze.
 type Frozen interface {
+	// Reports says, per VM, how it was quiesced (or why it was skipped) so far.
 	Reports() []hypervisor.VMReport
+	// Deadline is when the freeze window must end (opts.MaxPause after the first
+	// pause or freeze; zero: no deadline): the caller thaws by then, whatever is
+	// pending.
 	Deadline() time.Time
+	// Thaw resumes exactly what Freeze paused or froze and reports each VM's window.
+	// Idempotent, and it runs even when ctx is cancelled.
 	Thaw(ctx context.Context) ([]hypervisor.VMReport, error)
 }
 
-// Snapshotter is what a run needs of LVM.
-//
-// Contract: Snapshot creates a snapshot tagged for the run (opts.RunID) or nothing;
-// Remove removes only kvmbackup's snapshots (one already gone is not an error);
-// Watch returns a context cancelled with an overflow error as cause when the
-// snapshot overflows, and a stop function that reports a late overflow; MountSnapshot
-// fscks and mounts read-only, Unmount undoes it; Cleanup(runID) removes every mount
-// and snapshot of that run ("" for every run) and nothing else.
+// Snapshotter is every role of LVM together: what *lvm.Manager gives.
 type Snapshotter interface {
-	ResolveDevice(ctx context.Context, path string) (lvm.LV, error)
-	ResolveFile(ctx context.Context, path string) (lvm.FileOnLV, error)
+	LVLookup
+	LVSnapshots
+	LVCleaner
+}
+
+// LVLookup is what the plan needs of LVM: which LV holds each disk and each volume.
+// Nothing is changed.
+type LVLookup interface {
+	VolumeResolver
+	// LV returns the LV VG/name as it is now; an unknown LV or VG is an error wrapping
+	// lvm.ErrNotFound.
 	LV(ctx context.Context, vg, name string) (lvm.LV, error)
+}
+
+// LVSnapshots is what a run's freeze window and copy need of LVM. Every snapshot and
+// mount it makes carries the run's tag, so that LVCleaner finds what a crash left.
+type LVSnapshots interface {
+	// Snapshot creates a snapshot of vg/origin tagged for the run (opts.RunID), or
+	// nothing: too little room in the VG is an error wrapping lvm.ErrNoSpace.
 	Snapshot(ctx context.Context, vg, origin string, opts lvm.SnapshotOptions) (lvm.LV, error)
+	// Watch returns a context for reading snap that is cancelled, with an overflow
+	// error as its cause, when snap overflows (is invalid, or fuller than maxFill
+	// percent, checked every interval), and a stop function that checks once more and
+	// reports a late overflow: a copy counts only when stop returns nil. Stop is
+	// idempotent.
 	Watch(ctx context.Context, snap lvm.LV, maxFill float64, interval time.Duration) (context.Context, func() error)
+	// MountSnapshot fscks snap's filesystem and mounts it read-only in the run's
+	// directory; it returns the mount point, which Unmount undoes.
 	MountSnapshot(ctx context.Context, snap lvm.LV, runID string) (string, error)
+	// Unmount unmounts dir (retrying while it is busy) and removes it.
 	Unmount(ctx context.Context, dir string) error
+	// Remove removes one of kvmbackup's snapshots: any other LV is refused (wrapping
+	// lvm.ErrNotOurs); one already gone is not an error.
 	Remove(ctx context.Context, vg, name string) error
+}
+
+// LVCleaner is what recover needs of LVM.
+type LVCleaner interface {
+	// Cleanup removes every mount and snapshot of the run runID ("" for every run),
+	// mounts first, and nothing else (an LV without kvmbackup's tag, or that is no
+	// snapshot, is never removed). Idempotent.
 	Cleanup(ctx context.Context, runID string) (lvm.Cleaned, error)
 }
 
-// Target is what a run needs of the ZFS target.
-//
-// Contract (besides PruneTarget's): CheckTarget reports the pool and dataset against
-// the options without changing anything; EnsureDataset creates a dataset (and its
-// parents) unless it exists and says whether it did, the dataset it creates carrying
-// the owner's property and zfs.Hardening (an existing one is left as it is); Mountpoint is where a dataset's
-// files are; TakeSnapshot fails with zfs.ErrExists rather than reuse a name; Rollback
-// returns a dataset to its newest kvmbackup snapshot (zfs.ErrNoSnapshot when it has
-// none) and never destroys a foreign snapshot; DestroyNewDataset destroys only a
-// dataset without snapshots or children; Cleanup removes a run's clones and mounts.
+// Target is every role of the ZFS target together: what *zfs.Manager gives and a
+// run needs (it writes, rolls back, recovers and prunes).
 type Target interface {
+	BackupTarget
+	RecoverTarget
 	PruneTarget
-	CheckTarget(ctx context.Context, o zfs.TargetOptions) (*zfs.TargetReport, error)
-	EnsureDataset(ctx context.Context, dataset string, owner zfs.Owner) (bool, error)
+}
+
+// BackupTarget is what a run writes the target with: its check, each unit's dataset
+// (whose it is decided by ownDataset, hence Owners and the listings) and the dated
+// snapshot that commits a unit.
+type BackupTarget interface {
+	Owners
 	Mounter
+	ChildLister
+	SnapshotLister
+	// CheckTarget reports the pool and dataset against the options, a failed check
+	// being a problem in the report (the error: the checks could not run). Nothing is
+	// changed.
+	CheckTarget(ctx context.Context, o zfs.TargetOptions) (*zfs.TargetReport, error)
+	// EnsureDataset creates a dataset (and its parents) unless it exists, and says
+	// whether it did. The dataset it creates carries owner's property and
+	// zfs.Hardening; an existing one is left as it is (the caller decides whose it
+	// is).
+	EnsureDataset(ctx context.Context, dataset string, owner zfs.Owner) (bool, error)
+	// TakeSnapshot takes dataset's dated snapshot for at with the given user
+	// properties; it fails with zfs.ErrExists rather than reuse a name.
 	TakeSnapshot(ctx context.Context, dataset string, at time.Time, props map[string]string) (zfs.Snapshot, error)
+}
+
+// RollbackTarget is what undoing a unit's unfinished write needs: a run rolls back a
+// unit that failed, recover one a crashed run left dirty (rollbackDataset).
+type RollbackTarget interface {
+	Owners
+	Mounter
+	ChildLister
+	SnapshotLister
+	// Rollback returns a dataset to its newest kvmbackup snapshot (zfs.ErrNoSnapshot
+	// when it has none) and never destroys a foreign snapshot: when one is newer,
+	// nothing is done and the error names it.
 	Rollback(ctx context.Context, dataset string) (zfs.Snapshot, error)
+	// DestroyNewDataset destroys only a dataset without snapshots or children (the
+	// dataset of a first backup that failed); any other is refused, wrapping
+	// zfs.ErrNotEmpty; one already gone is not an error.
 	DestroyNewDataset(ctx context.Context, dataset string) error
+}
+
+// RecoverTarget is what recover needs of the target.
+type RecoverTarget interface {
+	RollbackTarget
+	// Cleanup removes the run runID's ("" every run's) mounts and clones under root,
+	// and nothing else. Idempotent.
 	Cleanup(ctx context.Context, root, runID string) (zfs.Cleaned, error)
 }
 
-// Copier makes dst byte-identical to src writing only what differs (transfer.Copy's
-// contract): on error dst may be half written, and the caller rolls it back. With
-// opts.SrcFile or opts.DstFile it reads or writes those open files, never the paths
-// (which then only name them), and leaves them open.
+// SnapshotLister lists a dataset's snapshots.
+type SnapshotLister interface {
+	// Snapshots lists one dataset's own snapshots (not its children's), oldest
+	// first, with their holds and user properties; a dataset that does not exist is
+	// an error wrapping zfs.ErrNotFound.
+	Snapshots(ctx context.Context, dataset string) ([]zfs.Snapshot, error)
+}
+
+// Copier is what a run's copy and a restore's write need of transfer.
 type Copier interface {
+	// Copy makes dst byte-identical to src writing only what differs (transfer.Copy's
+	// contract): on error dst may be half written, and the caller rolls it back. With
+	// opts.SrcFile or opts.DstFile it reads or writes those open files, never the
+	// paths (which then only name them), and leaves them open.
 	Copy(ctx context.Context, src, dst string, opts transfer.Options) (transfer.Stats, error)
 }
 
-// Deps are the real or fake components a run drives.
+// Deps are the real or fake components a run (and Recover) drives.
 type Deps struct {
 	Hypervisor Hypervisor
 	LVM        Snapshotter

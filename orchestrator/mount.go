@@ -23,12 +23,16 @@ import (
 // DefaultMountStateDir records what each `kvmbackup mount` set up, for its umount.
 const DefaultMountStateDir = "/run/kvmbackup/mounts"
 
-// Loops attaches disk images read-only (loopdev.Tools' contract: Attach returns a
-// read-only loop device with its partitions scanned, Filesystems lists what can be
-// mounted on it, Detach releases it).
+// Loops is what `kvmbackup mount` needs to show a disk image's filesystems
+// (loopdev.Tools' contract).
 type Loops interface {
+	// Attach attaches image read-only and returns the loop device, its partitions
+	// scanned.
 	Attach(ctx context.Context, image string) (string, error)
+	// Filesystems lists what can be mounted on dev (the device or its partitions).
+	// Nothing is changed.
 	Filesystems(ctx context.Context, dev string) ([]loopdev.FS, error)
+	// Detach releases the loop device dev.
 	Detach(ctx context.Context, dev string) error
 }
 

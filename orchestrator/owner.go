@@ -13,25 +13,26 @@ import (
 	"github.com/kvmbackup/kvmbackup/zfs"
 )
 
-// Owners recognises and marks kvmbackup's own datasets; *zfs.Manager satisfies it.
-//
-// Contract: Owner returns the ownership property set locally on a dataset (the zero
-// zfs.Owner when it has none: an inherited value does not count), an error wrapping
-// zfs.ErrNotFound when the dataset does not exist. Claim makes a dataset carry an
-// owner's property and zfs.Hardening, changing only what differs (idempotent), and
-// refuses with zfs.ErrForeign one whose property names another owner; it is called
-// only on a dataset ownDataset decided is that owner's.
+// Owners recognises and marks kvmbackup's own datasets.
 type Owners interface {
+	// Owner returns the ownership property set locally on a dataset (the zero
+	// zfs.Owner when it has none: an inherited value does not count), an error
+	// wrapping zfs.ErrNotFound when the dataset does not exist. Nothing is changed.
 	Owner(ctx context.Context, dataset string) (zfs.Owner, error)
+	// Claim makes a dataset carry an owner's property and zfs.Hardening, changing
+	// only what differs (idempotent), and refuses with zfs.ErrForeign one whose
+	// property names another owner; it is called only on a dataset ownDataset
+	// decided is that owner's.
 	Claim(ctx context.Context, dataset string, owner zfs.Owner) error
 }
 
-// ownerTarget is what ownDataset reads to decide (PruneTarget and Target have it).
+// ownerTarget is what ownDataset reads to decide (BackupTarget, RollbackTarget and
+// PruneTarget have it).
 type ownerTarget interface {
 	Owners
 	Mounter
-	Children(ctx context.Context, dataset string) ([]string, error)
-	Snapshots(ctx context.Context, dataset string) ([]zfs.Snapshot, error)
+	ChildLister
+	SnapshotLister
 }
 
 // ownerOf is the owner a dataset under the target must carry, by its name:

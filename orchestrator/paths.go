@@ -23,14 +23,15 @@ import (
 // `paths:` entries, one dataset each: POOL/DATASET/_paths/NAME.
 const PathsChild = "_paths"
 
-// Trees copies and checks directory trees.
-//
-// Contract: SyncTree is transfer.SyncTree's (dst made a copy of src with rsync -aHx
-// --delete semantics, big files in place by changed blocks; on error dst may be half
-// written, and the caller rolls it back). CheckDir returns nil when path is an
-// existing directory, else an error naming it; it changes nothing.
+// Trees is what the plan, a run and a tree restore need to check and copy
+// directory trees.
 type Trees interface {
+	// CheckDir returns nil when path is an existing directory, else an error naming
+	// it; it changes nothing.
 	CheckDir(ctx context.Context, path string) error
+	// SyncTree is transfer.SyncTree's contract: dst made a copy of src with rsync
+	// -aHx --delete semantics, big files in place by changed blocks; on error dst may
+	// be half written, and the caller rolls it back.
 	SyncTree(ctx context.Context, src, dst string, opts transfer.TreeOptions) (transfer.TreeStats, error)
 }
 
@@ -138,7 +139,7 @@ func PathErrors(err error) []*PathError {
 // its own. targetMounts are the target's mount points: a path inside one is refused,
 // those inside a path are skipped. Every entry is checked: the error joins one
 // *PathError per bad entry, and the good ones are planned all the same.
-func planPaths(ctx context.Context, m Snapshotter, tr Trees, cfg *config.Config, entries []config.PathEntry,
+func planPaths(ctx context.Context, m LVLookup, tr Trees, cfg *config.Config, entries []config.PathEntry,
 	targetMounts []string, vols map[string]*VolumePlan, p *Plan) error {
 	var errs []error
 	for _, e := range entries {
@@ -153,7 +154,7 @@ func planPaths(ctx context.Context, m Snapshotter, tr Trees, cfg *config.Config,
 }
 
 // planPath plans one entry, or says why it cannot be backed up.
-func planPath(ctx context.Context, m Snapshotter, tr Trees, cfg *config.Config, e config.PathEntry,
+func planPath(ctx context.Context, m LVLookup, tr Trees, cfg *config.Config, e config.PathEntry,
 	targetMounts []string, vols map[string]*VolumePlan) (*PathPlan, string) {
 	pp := &PathPlan{Name: e.Name, Dataset: PathDataset(cfg.Target.Dataset, e.Name), Path: e.Path, Exclude: e.Exclude}
 	if err := zfs.CheckComponent(e.Name); err != nil {
@@ -409,9 +410,10 @@ func (r *run) commitPath(ctx context.Context, st *pathState, at time.Time) {
 	_ = r.record(OpRollback, pp.Dataset, what)
 }
 
-// Mounter says where a dataset is mounted: Target's Mountpoint contract ("" when
-// it is not mounted, an error satisfying zfs.IsNotFound when it does not exist).
+// Mounter says where a dataset's files are.
 type Mounter interface {
+	// Mountpoint returns where a dataset is mounted ("" when it is not mounted, an
+	// error satisfying zfs.IsNotFound when it does not exist). Nothing is changed.
 	Mountpoint(ctx context.Context, dataset string) (string, error)
 }
 

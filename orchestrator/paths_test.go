@@ -103,7 +103,7 @@ func TestRunBacksUpPaths(t *testing.T) {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	rep.WriteTable(&buf)
+	RenderTable(&buf, rep)
 	t.Logf("\n%s", buf.String())
 	if !rep.OK() || len(rep.VMs) != 4 || len(rep.Paths) != 3 {
 		t.Fatalf("report not OK: %s", buf.String())
@@ -145,7 +145,7 @@ func TestRunBacksUpPaths(t *testing.T) {
 		}
 	}
 	metrics := filepath.Join(env.dir, "kvmbackup.prom")
-	if err := rep.WriteMetrics(metrics); err != nil {
+	if err := RenderMetrics(metrics, rep); err != nil {
 		t.Fatal(err)
 	}
 	m, _ := os.ReadFile(metrics)
@@ -213,7 +213,7 @@ func TestHostileLiveTreeChangedIsReported(t *testing.T) {
 		t.Fatalf("run --path root: %v %+v", err, rep)
 	}
 	var buf bytes.Buffer
-	rep.WriteTable(&buf)
+	RenderTable(&buf, rep)
 	if p := rep.Paths[0]; p.Status != StatusOK || p.Tree.Changed != 2 || !strings.Contains(buf.String(), "path root: 2 paths vanished or changed") {
 		t.Errorf("path root: status %s, %d changed; report:\n%s", p.Status, p.Tree.Changed, buf.String())
 	}
@@ -429,7 +429,7 @@ func TestRunFaultAtEveryStepWithPaths(t *testing.T) {
 				if err != nil || !rep2.OK() {
 					var b bytes.Buffer
 					if rep2 != nil {
-						rep2.WriteTable(&b)
+						RenderTable(&b, rep2)
 					}
 					t.Fatalf("the run after the fault: %v\n%s", err, b.String())
 				}

@@ -128,7 +128,7 @@ var ErrBadSelection = errors.New("bad VM selection")
 // ErrBadSelection, and no plan. Paths: entries that cannot be backed up are an error
 // joining one *PathError (wrapping ErrBadPath) for each, returned with the plan of
 // all the rest (which check shows; a run backs up nothing then).
-func MakePlan(ctx context.Context, hv Hypervisor, lv Snapshotter, o PlanOptions) (*Plan, error) {
+func MakePlan(ctx context.Context, hv DomainLister, lv LVLookup, o PlanOptions) (*Plan, error) {
 	cfg := o.Config
 	if o.Trees == nil {
 		o.Trees = TransferTrees{}
@@ -216,7 +216,7 @@ func MakePlan(ctx context.Context, hv Hypervisor, lv Snapshotter, o PlanOptions)
 }
 
 // planVM resolves vm's disks (and explicit volumes) to LVs, adding them to vols.
-func planVM(ctx context.Context, m Snapshotter, cfg *config.Config, vm *VMPlan, ex config.VM, vols map[string]*VolumePlan) error {
+func planVM(ctx context.Context, m LVLookup, cfg *config.Config, vm *VMPlan, ex config.VM, vols map[string]*VolumePlan) error {
 	if strings.HasPrefix(vm.Name, "_") {
 		return fmt.Errorf("domain name %q: names starting with _ are kvmbackup's own datasets", vm.Name)
 	}

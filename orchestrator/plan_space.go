@@ -50,11 +50,10 @@ func (v *VolumePlan) PathNames() []string {
 }
 
 // VGLookup is what the plan's space check needs of LVM.
-//
-// Contract: VG returns the named volume group with its free bytes as they are now; a
-// volume group that does not exist (or cannot be read) is an error naming it.
-// Nothing is changed.
 type VGLookup interface {
+	// VG returns the named volume group with its free bytes as they are now; a
+	// volume group that does not exist (or cannot be read) is an error naming it.
+	// Nothing is changed.
 	VG(ctx context.Context, name string) (lvm.VG, error)
 }
 

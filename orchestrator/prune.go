@@ -1,7 +1,8 @@
 // Package orchestrator owns the backup night: the plan, consistency groups, the
-// freeze window, the journal, commit, rollback, prune and the report. It talks to the
-// hypervisor, LVM, the target and the copier only through the small interfaces it
-// declares, which the real packages satisfy and tests fake to inject failures.
+// freeze window, the journal, commit, rollback, prune and the report's data (package
+// render shows it). It talks to the hypervisor, LVM, the target and the copier only
+// through the small interfaces it declares by role (deps.go), which the real packages
+// satisfy and tests fake to inject failures.
 package orchestrator
 
 import (
@@ -15,22 +16,18 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/kvmbackup/kvmbackup/policies"
-	"github.com/kvmbackup/kvmbackup/zfs"
 )
 
-// PruneTarget is what prune needs of the backup target; *zfs.Manager satisfies it.
-//
-// Contract: Owners' and Mounter's (prune decides whose a dataset is: ownDataset);
-// Children lists the direct child datasets of a dataset (full names,
-// sorted), IsNotFound-style errors wrap zfs.ErrNotFound; Snapshots lists one
-// dataset's own snapshots with their holds; Destroy destroys one snapshot and must
-// itself refuse (zfs.ErrNotOurs, zfs.ErrHeld) a name that is not kvmbackup's or a
-// snapshot with a hold, whatever the caller decided.
+// PruneTarget is what prune needs of the backup target: whose each dataset is
+// (ownDataset, hence Owners and the listings) and the destroy of a snapshot.
 type PruneTarget interface {
 	Owners
 	Mounter
-	Children(ctx context.Context, dataset string) ([]string, error)
-	Snapshots(ctx context.Context, dataset string) ([]zfs.Snapshot, error)
+	ChildLister
+	SnapshotLister
+	// Destroy destroys one snapshot and must itself refuse (zfs.ErrNotOurs,
+	// zfs.ErrHeld) a name that is not kvmbackup's dated one or a snapshot with a
+	// hold, whatever the caller decided.
 	Destroy(ctx context.Context, dataset, name string) error
 }
 
@@ -65,8 +62,11 @@ type PrunedDataset struct {
 	Error   string `json:"error,omitempty"`
 }
 
-// ChildLister lists a dataset's direct children (PruneTarget's Children contract).
+// ChildLister lists a dataset's direct children: the unit datasets under the target.
 type ChildLister interface {
+	// Children lists the direct child datasets of a dataset (full names, sorted); a
+	// dataset that does not exist is an error wrapping zfs.ErrNotFound. Nothing is
+	// changed.
 	Children(ctx context.Context, dataset string) ([]string, error)
 }
 

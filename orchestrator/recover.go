@@ -96,7 +96,7 @@ func Recover(ctx context.Context, d Deps, o RecoverOptions) (*Recovery, error) {
 // created that has none is destroyed (it never held a complete backup). It says what
 // it did. A dataset that is not kvmbackup's (ownDataset, without adopting) is an
 // error, and left alone.
-func rollbackDataset(ctx context.Context, t Target, ds string, created bool) (string, error) {
+func rollbackDataset(ctx context.Context, t RollbackTarget, ds string, created bool) (string, error) {
 	exists, err := ownDataset(ctx, t, ds, ownerOf(ds), false)
 	switch {
 	case err != nil:

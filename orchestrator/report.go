@@ -1,20 +1,10 @@
 package orchestrator
 
 import (
-	"bytes"
-	"fmt"
-	"io"
-	"strings"
 	"sync"
-	"text/tabwriter"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/common/expfmt"
-
 	"github.com/kvmbackup/kvmbackup/hypervisor"
-	"github.com/kvmbackup/kvmbackup/internal/atomicfile"
-	"github.com/kvmbackup/kvmbackup/internal/config"
 	"github.com/kvmbackup/kvmbackup/transfer"
 )
 
@@ -26,7 +16,8 @@ const (
 	StatusFailed  = "failed"
 )
 
-// Report is what a run did.
+// Report is what a run did. Package render shows it (table, JSON, Prometheus
+// textfile); the orchestrator only fills it.
 type Report struct {
 	RunID       string          `json:"run"`
 	Start       time.Time       `json:"start"`
@@ -119,213 +110,4 @@ func (r *Report) addError(s string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.Errors = append(r.Errors, s)
-}
-
-// WritePlan prints the plan: per VM its disks, volumes, modes, snapshot sizes,
-// target and quiesce mode.
-func (p *Plan) WritePlan(w io.Writer) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "GROUP\tVM\tDISK\tVOLUME\tMODE\tSNAPSHOT\tTARGET\tQUIESCE")
-	for i, g := range p.Groups {
-		for _, vm := range g.VMs {
-			for _, d := range vm.Disks {
-				size := "thin"
-				for _, v := range g.Volumes {
-					if v.LV.FullName() == d.Volume && v.SnapshotSize > 0 {
-						size = config.FormatBytes(v.SnapshotSize)
-					}
-				}
-				src := d.Volume
-				if d.Mode == ModeFile {
-					src += ":" + d.RelPath
-				}
-				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s/%s\t%s\n", i+1, vm.Name, d.Target, src, d.Mode, size, vm.Dataset, d.Image, vm.Quiesce)
-			}
-		}
-	}
-	tw.Flush()
-	for _, vm := range p.VMs() {
-		for _, d := range vm.LeftOut {
-			fmt.Fprintf(w, "not backed up: %s %s\n", vm.Name, d)
-		}
-	}
-	for _, vm := range p.Failed {
-		fmt.Fprintf(w, "cannot back up %s: %s\n", vm.Name, vm.Error)
-	}
-	if len(p.Paths) == 0 {
-		return
-	}
-	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "PATH\tSOURCE\tHOW\tEXCLUDE\tTARGET")
-	for _, pp := range p.Paths {
-		how := "live, one filesystem"
-		if pp.Volume != "" {
-			how = "LVM snapshot, own window"
-			if len(pp.With) > 0 {
-				how = "LVM snapshot, frozen with " + strings.Join(pp.With, ",")
-			}
-		} else if len(pp.Skip) > 0 {
-			how += ", skips " + strings.Join(pp.Skip, ",")
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", pp.Name, pp.Source(), how, orDash(strings.Join(pp.Exclude, " ")), pp.Dataset)
-	}
-	tw.Flush()
-}
-
-// WriteTable prints the run summary: one line per VM, then the steps.
-func (r *Report) WriteTable(w io.Writer) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "VM\tQUIESCE\tPAUSE\tREAD\tWRITTEN\tDURATION\tSNAPSHOT\tSTATUS")
-	for _, v := range r.VMs {
-		snap := v.Snapshot
-		if i := strings.IndexByte(snap, '@'); i >= 0 {
-			snap = snap[i:]
-		}
-		if snap == "" {
-			snap = "-"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", v.Name, orDash(string(v.Quiesce)), ms(v.Pause),
-			config.FormatBytes(v.Read), config.FormatBytes(v.Written), v.Duration.Round(10*time.Millisecond), snap, v.Status)
-	}
-	tw.Flush()
-	for _, v := range r.VMs {
-		if v.Error != "" {
-			fmt.Fprintf(w, "%s: %s\n", v.Name, v.Error)
-			if v.RolledBackTo != "" {
-				fmt.Fprintf(w, "%s: dataset rolled back to %s\n", v.Name, v.RolledBackTo)
-			}
-		}
-	}
-	if len(r.Paths) > 0 {
-		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "PATH\tSOURCE\tFILES\tCHANGED\tWRITTEN\tDURATION\tSNAPSHOT\tSTATUS")
-		for _, p := range r.Paths {
-			snap := p.Snapshot
-			if i := strings.IndexByte(snap, '@'); i >= 0 {
-				snap = snap[i:]
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\n", p.Name, p.Source, p.Files, p.Transferred, config.FormatBytes(p.Written),
-				p.Duration.Round(10*time.Millisecond), orDash(snap), p.Status)
-		}
-		tw.Flush()
-		for _, p := range r.Paths {
-			if p.Error != "" {
-				fmt.Fprintf(w, "path %s: %s\n", p.Name, p.Error)
-				if p.RolledBackTo != "" {
-					fmt.Fprintf(w, "path %s: dataset rolled back to %s\n", p.Name, p.RolledBackTo)
-				}
-			}
-			if p.Note != "" {
-				fmt.Fprintf(w, "path %s: %s\n", p.Name, p.Note)
-			}
-		}
-	}
-	for _, e := range r.Errors {
-		fmt.Fprintf(w, "error: %s\n", e)
-	}
-	var steps []string
-	for _, s := range r.Steps {
-		steps = append(steps, fmt.Sprintf("%s %s", s.Name, s.Duration.Round(time.Millisecond)))
-	}
-	paths := ""
-	if len(r.Paths) > 0 {
-		paths = fmt.Sprintf(", %d paths, %d failed", len(r.Paths), r.FailedPaths())
-	}
-	fmt.Fprintf(w, "run %s: %d VMs, %d failed%s, %s (%s)\n", r.RunID, len(r.VMs), r.Failed(), paths, r.Duration.Round(time.Millisecond), strings.Join(steps, "; "))
-}
-
-func ms(d time.Duration) string {
-	if d == 0 {
-		return "-"
-	}
-	return d.Round(time.Millisecond).String()
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
-}
-
-// WriteMetrics writes the run's Prometheus metrics to path (the node exporter's
-// textfile collector), atomically.
-func (r *Report) WriteMetrics(path string) error {
-	reg := prometheus.NewRegistry()
-	gauge := func(name, help string, v float64) {
-		g := prometheus.NewGauge(prometheus.GaugeOpts{Name: name, Help: help})
-		g.Set(v)
-		reg.MustRegister(g)
-	}
-	vecOf := func(label string) func(name, help string) *prometheus.GaugeVec {
-		return func(name, help string) *prometheus.GaugeVec {
-			g := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: name, Help: help}, []string{label})
-			reg.MustRegister(g)
-			return g
-		}
-	}
-	vec := vecOf("vm")
-	ok := 0.0
-	if r.OK() {
-		ok = 1
-	}
-	gauge("kvmbackup_run_start_timestamp_seconds", "Start of the last run.", float64(r.Start.Unix()))
-	gauge("kvmbackup_run_duration_seconds", "Duration of the last run.", r.Duration.Seconds())
-	gauge("kvmbackup_run_success", "1 when the last run backed up every VM.", ok)
-	gauge("kvmbackup_run_vms_failed", "VMs the last run failed to back up.", float64(r.Failed()))
-	gauge("kvmbackup_run_paths_failed", "paths: entries the last run failed to back up.", float64(r.FailedPaths()))
-	last := vec("kvmbackup_vm_last_success_timestamp_seconds", "Time of the VM's newest dated snapshot.")
-	failed := vec("kvmbackup_vm_failed", "1 when the last run failed to back up the VM.")
-	dur := vec("kvmbackup_vm_duration_seconds", "Duration of the VM's backup in the last run.")
-	read := vec("kvmbackup_vm_read_bytes", "Bytes read for the VM's backup in the last run.")
-	written := vec("kvmbackup_vm_written_bytes", "Bytes written for the VM's backup in the last run.")
-	pause := vec("kvmbackup_vm_pause_window_seconds", "How long the VM was paused or frozen in the last run.")
-	for _, v := range r.VMs {
-		f := 0.0
-		if v.Status != StatusOK {
-			f = 1
-		}
-		if !v.LastSuccess.IsZero() {
-			last.WithLabelValues(v.Name).Set(float64(v.LastSuccess.Unix()))
-		}
-		failed.WithLabelValues(v.Name).Set(f)
-		dur.WithLabelValues(v.Name).Set(v.Duration.Seconds())
-		read.WithLabelValues(v.Name).Set(float64(v.Read))
-		written.WithLabelValues(v.Name).Set(float64(v.Written))
-		pause.WithLabelValues(v.Name).Set(v.Pause.Seconds())
-	}
-	if len(r.Paths) > 0 {
-		pvec := vecOf("path")
-		plast := pvec("kvmbackup_path_last_success_timestamp_seconds", "Time of the paths: entry's newest dated snapshot.")
-		pfailed := pvec("kvmbackup_path_failed", "1 when the last run failed to back up the paths: entry.")
-		pdur := pvec("kvmbackup_path_duration_seconds", "Duration of the entry's backup in the last run.")
-		pwritten := pvec("kvmbackup_path_written_bytes", "Bytes written for the entry's backup in the last run.")
-		pfiles := pvec("kvmbackup_path_files_transferred", "Files of the entry written in the last run.")
-		for _, p := range r.Paths {
-			f := 0.0
-			if p.Status != StatusOK {
-				f = 1
-			}
-			if !p.LastSuccess.IsZero() {
-				plast.WithLabelValues(p.Name).Set(float64(p.LastSuccess.Unix()))
-			}
-			pfailed.WithLabelValues(p.Name).Set(f)
-			pdur.WithLabelValues(p.Name).Set(p.Duration.Seconds())
-			pwritten.WithLabelValues(p.Name).Set(float64(p.Written))
-			pfiles.WithLabelValues(p.Name).Set(float64(p.Transferred))
-		}
-	}
-	// Not prometheus.WriteToTextfile: it makes the file 0644, and every file
-	// kvmbackup writes is 0600 (it names every VM and volume).
-	mfs, err := reg.Gather()
-	if err != nil {
-		return fmt.Errorf("metrics file %s: %w", path, err)
-	}
-	var b bytes.Buffer
-	for _, mf := range mfs {
-		if _, err := expfmt.MetricFamilyToText(&b, mf); err != nil {
-			return fmt.Errorf("metrics file %s: %w", path, err)
-		}
-	}
-	return atomicfile.Write(path, b.Bytes(), 0o600)
 }

@@ -22,15 +22,15 @@ import (
 	"github.com/kvmbackup/kvmbackup/zfs"
 )
 
-// RestoreTarget is what a restore needs of the ZFS target.
-//
-// Contract: Children as PruneTarget's; Snapshots lists one dataset's snapshots (zfs.ErrNotFound when the
-// dataset does not exist); MountSnapshot mounts one read-only and returns the
-// directory, Unmount undoes it (and removes the directory).
+// RestoreTarget is what a restore, and `kvmbackup mount`, need of the ZFS target: a
+// unit's dated backups, and one of them shown read-only.
 type RestoreTarget interface {
 	ChildLister
-	Snapshots(ctx context.Context, dataset string) ([]zfs.Snapshot, error)
+	SnapshotLister
+	// MountSnapshot mounts a snapshot read-only, nosuid, nodev and noexec in the
+	// run's directory and returns that directory, which Unmount undoes.
 	MountSnapshot(ctx context.Context, snap zfs.Snapshot, runID string) (string, error)
+	// Unmount unmounts dir (retrying while it is busy) and removes the directory.
 	Unmount(ctx context.Context, dir string) error
 }
 
@@ -41,10 +41,11 @@ type VMRestoreTarget interface {
 	Mounter
 }
 
-// Verifier checks a written image against the manifest of its backup
-// (transfer.VerifyFile's contract): it reads dst, open and named by dst.Name(),
-// whole, and neither writes nor closes it.
+// Verifier is what a restore needs to check what it wrote.
 type Verifier interface {
+	// Verify checks a written image against the manifest of its backup
+	// (transfer.VerifyFile's contract): it reads dst, open and named by dst.Name(),
+	// whole, and neither writes nor closes it.
 	Verify(ctx context.Context, dst *os.File, manifest string) (transfer.VerifyResult, error)
 }
 
@@ -53,17 +54,23 @@ func (TransferCopier) Verify(ctx context.Context, dst *os.File, manifest string)
 	return transfer.VerifyFile(ctx, dst, manifest)
 }
 
-// VolumeResolver says which LV a VM's disk is now: Snapshotter's ResolveDevice and
-// ResolveFile contract (lvm.ErrNotOnLV when it is on none).
+// VolumeResolver says which LV a VM's disk is now: the plan's and a restore's view of
+// LVM. Nothing is changed.
 type VolumeResolver interface {
+	// ResolveDevice returns the LV a block device path is (/dev/VG/LV,
+	// /dev/mapper/VG-LV and /dev/dm-N alike); anything that is not an active LV is an
+	// error wrapping lvm.ErrNotOnLV.
 	ResolveDevice(ctx context.Context, path string) (lvm.LV, error)
+	// ResolveFile returns the LV under the filesystem that holds the regular file
+	// path, that filesystem's mount point and type, and the file's path below it; a
+	// file on no LV is an error wrapping lvm.ErrNotOnLV.
 	ResolveFile(ctx context.Context, path string) (lvm.FileOnLV, error)
 }
 
 // RestoreDeps are the components a restore drives. The Copier is given DST opened
 // (transfer.Options.DstFile) and must write through it, never reopen the path.
 type RestoreDeps struct {
-	Hypervisor Hypervisor
+	Hypervisor RestoreHypervisor
 	Target     VMRestoreTarget
 	Volumes    VolumeResolver
 	Copier     Copier
@@ -554,7 +561,7 @@ func inUse(vm string, doms []hypervisor.Domain, disks []RestoredDisk) error {
 }
 
 // checkNotInUse is inUse as libvirt sees the domains now.
-func checkNotInUse(ctx context.Context, hv Hypervisor, vm string, disks []RestoredDisk) error {
+func checkNotInUse(ctx context.Context, hv DomainLister, vm string, disks []RestoredDisk) error {
 	doms, err := hv.Domains(ctx)
 	if err != nil {
 		return fmt.Errorf("list domains: %w", err)

@@ -98,7 +98,7 @@ func TestRunBacksUpEveryGroup(t *testing.T) {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	rep.WriteTable(&buf)
+	RenderTable(&buf, rep)
 	t.Logf("\n%s", buf.String())
 	if !rep.OK() || len(rep.VMs) != 4 {
 		t.Fatalf("report not OK: %+v", rep)
@@ -156,7 +156,7 @@ func TestRunOneVMAndDryRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	rep.Plan.WritePlan(&buf)
+	RenderPlan(&buf, rep.Plan)
 	t.Logf("\n%s", buf.String())
 	// --vm app1 plans app1 alone (db1 is not asked for, though it shares the LV).
 	if len(rep.VMs) != 1 || !strings.Contains(buf.String(), "vg0/images:app1.raw") || !strings.Contains(buf.String(), "backup/vms/app1/vda.raw") {
@@ -351,7 +351,7 @@ func TestRunFaultAtEveryStep(t *testing.T) {
 				if err != nil || !rep2.OK() {
 					var b bytes.Buffer
 					if rep2 != nil {
-						rep2.WriteTable(&b)
+						RenderTable(&b, rep2)
 					}
 					t.Fatalf("the run after the fault: %v\n%s", err, b.String())
 				}
@@ -444,7 +444,7 @@ func TestHostileRunWritesPrivateFiles(t *testing.T) {
 		t.Fatalf("%v %+v", err, rep)
 	}
 	metrics := filepath.Join(env.dir, "kvmbackup.prom")
-	if err := rep.WriteMetrics(metrics); err != nil {
+	if err := RenderMetrics(metrics, rep); err != nil {
 		t.Fatal(err)
 	}
 	j, err := OpenJournal(filepath.Join(env.dir, "journal"), "r9")

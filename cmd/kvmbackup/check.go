@@ -116,7 +116,7 @@ func runCheck(ctx context.Context, g *globalOptions, out io.Writer) error {
 	defer conn.Close()
 	rep.Components = comps
 	rep.OK = hostcheck.OK(rep.Components)
-	var hv orchestrator.Hypervisor
+	var hv orchestrator.DomainLister
 	if conn != nil {
 		hv = orchestrator.Libvirt(conn)
 	}
@@ -178,7 +178,7 @@ func runCheck(ctx context.Context, g *globalOptions, out io.Writer) error {
 // probe failed: then no VM is planned (each would fail on LVM alone).
 type checkVolumes struct {
 	lvm interface {
-		orchestrator.Snapshotter
+		orchestrator.LVLookup
 		orchestrator.VGLookup
 	}
 	usable bool
@@ -187,7 +187,6 @@ type checkVolumes struct {
 // listedDomains answers Domains with the one list check took, so that the domains
 // it shows and the plan it makes see the same domains.
 type listedDomains struct {
-	orchestrator.Hypervisor
 	doms []hypervisor.Domain
 }
 
@@ -199,14 +198,14 @@ func (l listedDomains) Domains(context.Context) ([]hypervisor.Domain, error) { r
 // entry. hv nil (libvirt not usable) or LVM not usable: the paths: entries are
 // planned alone (a volume that is a VM's disk goes unseen). mounts are the target's
 // mount points (mountErr: they could not be read).
-func (rep *checkReport) plan(ctx context.Context, cfg *config.Config, hv orchestrator.Hypervisor, lv checkVolumes,
+func (rep *checkReport) plan(ctx context.Context, cfg *config.Config, hv orchestrator.DomainLister, lv checkVolumes,
 	mounts []string, mountErr error) error {
 	if hv != nil {
 		doms, err := hv.Domains(ctx)
 		if err != nil {
 			return fmt.Errorf("list domains: %w", err)
 		}
-		hv = listedDomains{hv, doms}
+		hv = listedDomains{doms}
 		for _, d := range doms {
 			cd := checkDomain{Domain: d}
 			cd.Quiesce, cd.QuiesceWhy = orchestrator.QuiesceFor(d, hypervisor.Mode(cfg.Quiesce.Mode))

@@ -13,10 +13,10 @@ import (
 	"github.com/kvmbackup/kvmbackup/orchestrator"
 )
 
-// checkHV is libvirt as check's plan sees it: the domains only.
+// checkHV is libvirt as check's plan sees it: the domains only (check can make no
+// other call: it takes an orchestrator.DomainLister).
 type checkHV struct {
-	orchestrator.Hypervisor // any other call panics: check makes none
-	doms                    []hypervisor.Domain
+	doms []hypervisor.Domain
 }
 
 func (h checkHV) Domains(context.Context) ([]hypervisor.Domain, error) { return h.doms, nil }
@@ -24,10 +24,9 @@ func (h checkHV) Domains(context.Context) ([]hypervisor.Domain, error) { return 
 // checkLVM resolves /dev/VG/LV to the LVs it holds (all in one VG of vgFree bytes
 // free) and counts its calls.
 type checkLVM struct {
-	orchestrator.Snapshotter // snapshots and mounts: check makes none
-	lvs                      map[string]lvm.LV
-	vgFree                   int64
-	calls                    *int
+	lvs    map[string]lvm.LV // snapshots and mounts: check makes none (it takes an orchestrator.LVLookup)
+	vgFree int64
+	calls  *int
 }
 
 func (m checkLVM) LV(_ context.Context, vg, name string) (lvm.LV, error) {
@@ -52,6 +51,12 @@ func (m checkLVM) VG(_ context.Context, name string) (lvm.VG, error) {
 	*m.calls++
 	return lvm.VG{Name: name, Free: m.vgFree}, nil
 }
+
+var (
+	_ orchestrator.DomainLister = checkHV{}
+	_ orchestrator.LVLookup     = checkLVM{}
+	_ orchestrator.VGLookup     = checkLVM{}
+)
 
 // checkWith makes check's plan of doms under the config yaml, as runCheck does.
 func checkWith(t *testing.T, yaml string, doms []hypervisor.Domain, lvs checkLVM) checkReport {

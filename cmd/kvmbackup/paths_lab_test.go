@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/kvmbackup/kvmbackup/orchestrator"
+	"github.com/kvmbackup/kvmbackup/render"
 	"github.com/kvmbackup/kvmbackup/testenv"
 )
 
@@ -318,7 +319,7 @@ func (l *lab) decode(out, stderr string, code, wantExit int) *orchestrator.Repor
 		l.t.Fatalf("run --json: %v\n%s", err, out)
 	}
 	var b strings.Builder
-	rep.WriteTable(&b)
+	render.Table(&b, &rep)
 	l.t.Logf("kvmbackup run:\n%s", b.String())
 	return &rep
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -17,6 +16,7 @@ import (
 	"github.com/kvmbackup/kvmbackup/internal/config"
 	"github.com/kvmbackup/kvmbackup/lvm"
 	"github.com/kvmbackup/kvmbackup/orchestrator"
+	"github.com/kvmbackup/kvmbackup/render"
 	"github.com/kvmbackup/kvmbackup/zfs"
 )
 
@@ -152,22 +152,22 @@ func runRun(ctx context.Context, g *globalOptions, o *runOptions, out io.Writer)
 		return err
 	}
 	if cfg.Report.MetricsFile != "" && !o.dryRun {
-		if err := rep.WriteMetrics(cfg.Report.MetricsFile); err != nil {
+		if err := render.MetricsFile(cfg.Report.MetricsFile, rep); err != nil {
 			rep.Errors = append(rep.Errors, err.Error())
 		}
 	}
 	if g.json {
-		if err := json.NewEncoder(out).Encode(rep); err != nil {
+		if err := render.JSON(out, rep); err != nil {
 			return err
 		}
 	} else if o.dryRun {
 		fmt.Fprintf(out, "plan (dry run, nothing changed): target %s\n", rep.Target)
-		rep.Plan.WritePlan(out)
+		render.Plan(out, rep.Plan)
 	} else {
 		if rep.Recovered != nil && !rep.Recovered.Empty() {
 			printRecovery(out, rep.Recovered)
 		}
-		rep.WriteTable(out)
+		render.Table(out, rep)
 	}
 	if !rep.OK() {
 		what := fmt.Sprintf("%d of %d VMs failed", rep.Failed(), len(rep.VMs))

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/kvmbackup/kvmbackup/orchestrator"
+	"github.com/kvmbackup/kvmbackup/render"
 	"github.com/kvmbackup/kvmbackup/testenv"
 )
 
@@ -61,7 +62,7 @@ func (l *lab) run(wantExit int, extra ...string) *orchestrator.Report {
 		l.t.Fatalf("run --json: %v\n%s", err, out)
 	}
 	var b bytes.Buffer
-	rep.WriteTable(&b)
+	render.Table(&b, &rep)
 	l.t.Logf("kvmbackup run %s (%.1fs):\n%s", strings.Join(extra, " "), time.Since(start).Seconds(), b.String())
 	return &rep
 }
