@@ -20,9 +20,13 @@ import (
 //	ROOT/_clones/...               read-only clones of a run (CloneSnapshot)
 //	UNIT@kvmbackup_<UTC time>      a dated snapshot: one complete backup (SnapshotName)
 //
-// Children of ROOT whose name starts with '_' are kvmbackup's own, never a VM's.
+// Children of ROOT whose name starts with OwnPrefix are kvmbackup's own, never a VM's.
 // A unit's dataset carries its ownership property (PropVM=VM or PropPath=NAME); a
 // dated snapshot carries the user properties of BackupProps; a clone PropClone.
+
+// OwnPrefix starts the names of ROOT's children that are kvmbackup's own (PathsChild,
+// ClonesChild): no VM's dataset has such a name.
+const OwnPrefix = "_"
 
 // PathsChild is the child of ROOT that holds the datasets of paths: entries.
 const PathsChild = "_paths"
@@ -174,7 +178,7 @@ type ChildLister interface {
 }
 
 // Units returns the units of kind k that have a dataset under Root (every one:
-// for KindVM, each child of ROOT not starting with '_'; for KindPath, each child of
+// for KindVM, each child of ROOT not starting with OwnPrefix; for KindPath, each child of
 // ROOT/_paths, none when it does not exist), or, when names is not empty, those
 // named, in that order: an unknown name is ErrUnknownVM or ErrUnknownPath, listing
 // those there are.
@@ -190,7 +194,7 @@ func (l Layout) Units(ctx context.Context, t ChildLister, k Kind, names []string
 	var all []string
 	for _, c := range children {
 		name, ok := strings.CutPrefix(c, parent+"/")
-		if ok && name != "" && (k == KindPath || !strings.HasPrefix(name, "_")) {
+		if ok && name != "" && (k == KindPath || !strings.HasPrefix(name, OwnPrefix)) {
 			all = append(all, name)
 		}
 	}

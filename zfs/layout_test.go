@@ -19,7 +19,7 @@ func TestLayoutNames(t *testing.T) {
 		PropRun: "kvmbackup:run", PropVersion: "kvmbackup:version", PropQuiesce: "kvmbackup:quiesce",
 		PropPauseNS: "kvmbackup:pause-ns", PropDurationNS: "kvmbackup:duration-ns",
 		PropWritten: "kvmbackup:written", PropSource: "kvmbackup:source",
-		PinTag: "kvmbackup", PathsChild: "_paths", ClonesChild: "_clones", SnapshotPrefix: "kvmbackup_",
+		PinTag: "kvmbackup", OwnPrefix: "_", PathsChild: "_paths", ClonesChild: "_clones", SnapshotPrefix: "kvmbackup_",
 	} {
 		if got != want {
 			t.Errorf("%q, want %q", got, want)
