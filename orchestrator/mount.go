@@ -18,6 +18,7 @@ import (
 	"github.com/kvmbackup/kvmbackup/internal/loopdev"
 	"github.com/kvmbackup/kvmbackup/internal/mounts"
 	"github.com/kvmbackup/kvmbackup/internal/runner"
+	"github.com/kvmbackup/kvmbackup/zfs"
 )
 
 // DefaultMountStateDir records what each `kvmbackup mount` set up, for its umount.
@@ -170,7 +171,7 @@ func MountBackup(ctx context.Context, d MountDeps, o MountOptions) (m *Mounted, 
 	if err != nil {
 		return nil, err
 	}
-	snap, err := findBackup(ctx, d.Target, o.Root, o.VM, o.At, o.Now, o.Location)
+	snap, err := findBackup(ctx, d.Target, o.Root, zfs.VMUnit(o.VM), o.At, o.Now, o.Location)
 	if err != nil {
 		return nil, err
 	}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path"
 	"strings"
 
 	"github.com/kvmbackup/kvmbackup/zfs"
@@ -35,18 +34,8 @@ type ownerTarget interface {
 	SnapshotLister
 }
 
-// ownerOf is the owner a dataset under the target must carry, by its name:
-// ROOT/_paths/NAME is the paths: entry NAME's, ROOT/VM the VM's.
-func ownerOf(dataset string) zfs.Owner {
-	parent, name := path.Split(dataset)
-	if path.Base(strings.TrimSuffix(parent, "/")) == PathsChild {
-		return zfs.PathOwner(name)
-	}
-	return zfs.VMOwner(name)
-}
-
 // ownDataset decides whether the dataset ds may be written, rolled back and pruned
-// as owner's. It may when ds carries owner's property, set locally (kvmbackup
+// as the unit u's. It may when ds carries u's owner property, set locally (kvmbackup
 // created it so); or, with adopt, when ds is one an earlier kvmbackup made before
 // datasets carried the property, which it then claims (Owners.Claim). The adoption
 // rule, all of it must hold:
@@ -58,8 +47,9 @@ func ownerOf(dataset string) zfs.Owner {
 //
 // Anything else is an error wrapping zfs.ErrForeign that names ds and says what to
 // do; nothing is changed then. exists is false (and err nil) when ds does not exist.
-// Without adopt, an adoptable dataset is reported as owner's and left unmarked.
-func ownDataset(ctx context.Context, t ownerTarget, ds string, owner zfs.Owner, adopt bool) (exists bool, err error) {
+// Without adopt, an adoptable dataset is reported as u's and left unmarked.
+func ownDataset(ctx context.Context, t ownerTarget, ds string, u zfs.Unit, adopt bool) (exists bool, err error) {
+	owner := u.Owner()
 	got, err := t.Owner(ctx, ds)
 	switch {
 	case zfs.IsNotFound(err):
@@ -76,7 +66,7 @@ func ownDataset(ctx context.Context, t ownerTarget, ds string, owner zfs.Owner, 
 	case !got.IsZero():
 		return true, fmt.Errorf("dataset %s: %w: it carries %s, not %s; kvmbackup neither writes, rolls back nor prunes it", ds, zfs.ErrForeign, got, owner)
 	}
-	if why := notAdoptable(ctx, t, ds, owner); why != "" {
+	if why := notAdoptable(ctx, t, ds, u); why != "" {
 		return true, fmt.Errorf("dataset %s: %w: it has no %s property and %s; kvmbackup neither writes, rolls back nor prunes it (move it away, or if it does hold kvmbackup's backups of %s: `zfs set %s %s`)",
 			ds, zfs.ErrForeign, owner.Prop, why, owner.Name, owner, ds)
 	}
@@ -90,7 +80,7 @@ func ownDataset(ctx context.Context, t ownerTarget, ds string, owner zfs.Owner, 
 
 // notAdoptable says which part of the adoption rule (ownDataset) ds fails; "" when
 // it passes.
-func notAdoptable(ctx context.Context, t ownerTarget, ds string, owner zfs.Owner) string {
+func notAdoptable(ctx context.Context, t ownerTarget, ds string, u zfs.Unit) string {
 	kids, err := t.Children(ctx, ds)
 	if err != nil {
 		return fmt.Sprintf("its children cannot be listed (%v)", err)
@@ -106,18 +96,18 @@ func notAdoptable(ctx context.Context, t ownerTarget, ds string, owner zfs.Owner
 		return "it has no kvmbackup snapshot"
 	}
 	for _, s := range snaps {
-		if !s.Ours() || s.Props["kvmbackup:run"] == "" || (owner.Prop == zfs.PropPath && s.Props["kvmbackup:source"] == "") {
+		if p := s.Backup(); !s.Ours() || p.Run == "" || (u.Kind == zfs.KindPath && p.Source == "") {
 			return fmt.Sprintf("its snapshot %s is not one kvmbackup took", s.Name)
 		}
 	}
-	if owner.Prop != zfs.PropVM {
+	if u.Kind != zfs.KindVM {
 		return ""
 	}
 	mp, err := t.Mountpoint(ctx, ds)
 	if err != nil {
 		return fmt.Sprintf("it is not mounted (%v)", err)
 	}
-	if why := metaNames(mp, owner.Name); why != "" {
+	if why := metaNames(mp, u.Name); why != "" {
 		return why
 	}
 	return ""

@@ -8,7 +8,6 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -18,10 +17,6 @@ import (
 	"github.com/kvmbackup/kvmbackup/transfer"
 	"github.com/kvmbackup/kvmbackup/zfs"
 )
-
-// PathsChild is the child of the target dataset that holds the tree backups of
-// `paths:` entries, one dataset each: POOL/DATASET/_paths/NAME.
-const PathsChild = "_paths"
 
 // Trees is what the plan, a run and a tree restore need to check and copy
 // directory trees.
@@ -54,9 +49,6 @@ func (TransferTrees) CheckDir(_ context.Context, path string) error {
 	}
 	return nil
 }
-
-// PathDataset is the dataset of the paths: entry name under root.
-func PathDataset(root, name string) string { return root + "/" + PathsChild + "/" + name }
 
 // PathPlan is one `paths:` entry of a run: a live tree (Path) or an LV (Volume)
 // snapshotted, fsck'd, mounted read-only and copied.
@@ -156,7 +148,7 @@ func planPaths(ctx context.Context, m LVLookup, tr Trees, cfg *config.Config, en
 // planPath plans one entry, or says why it cannot be backed up.
 func planPath(ctx context.Context, m LVLookup, tr Trees, cfg *config.Config, e config.PathEntry,
 	targetMounts []string, vols map[string]*VolumePlan) (*PathPlan, string) {
-	pp := &PathPlan{Name: e.Name, Dataset: PathDataset(cfg.Target.Dataset, e.Name), Path: e.Path, Exclude: e.Exclude}
+	pp := &PathPlan{Name: e.Name, Dataset: zfs.Layout{Root: cfg.Target.Dataset}.Dataset(zfs.PathUnit(e.Name)), Path: e.Path, Exclude: e.Exclude}
 	if err := zfs.CheckComponent(e.Name); err != nil {
 		return nil, fmt.Sprintf("the name cannot be a dataset name: %v", err)
 	}
@@ -282,7 +274,7 @@ func (r *run) preparePath(ctx context.Context, st *pathState) {
 	st.res.Status = StatusRunning
 	st.start = r.o.Now()
 	ds := st.plan.Dataset
-	made, err := r.ensureOwn(ctx, ds, zfs.PathOwner(st.plan.Name), &st.dirty)
+	made, err := r.ensureOwn(ctx, ds, zfs.PathUnit(st.plan.Name), &st.dirty)
 	st.created = made
 	if err != nil {
 		r.failPath(st.plan, err)
@@ -380,9 +372,8 @@ func (r *run) commitPath(ctx context.Context, st *pathState, at time.Time) {
 		r.failPath(pp, fmt.Errorf("interrupted: %w", context.Cause(ctx)))
 	}
 	if !r.failedPath(pp) {
-		props := map[string]string{"kvmbackup:run": r.o.RunID, "kvmbackup:version": r.o.Version,
-			"kvmbackup:source": pp.Source(), "kvmbackup:duration-ns": strconv.FormatInt(int64(st.res.Duration), 10),
-			"kvmbackup:written": strconv.FormatInt(st.res.Written, 10)}
+		props := zfs.BackupProps{Run: r.o.RunID, Version: r.o.Version, Source: pp.Source(),
+			Duration: st.res.Duration, Written: st.res.Written}.Props(zfs.KindPath)
 		s, err := r.Target.TakeSnapshot(ctx, pp.Dataset, at, props)
 		if err == nil {
 			st.res.Snapshot, st.res.Status, st.dirty = s.FullName(), StatusOK, false
@@ -436,30 +427,6 @@ func TargetMounts(ctx context.Context, t Mounter, dataset string) ([]string, err
 	return out, nil
 }
 
-// PathDatasets returns the datasets of paths: entries under root (ROOT/_paths/*), or,
-// when names is not empty, those named: an unknown name is ErrUnknownPath listing what
-// exists.
-func PathDatasets(ctx context.Context, t ChildLister, root string, names []string) ([]string, error) {
-	all, err := t.Children(ctx, root+"/"+PathsChild)
-	if zfs.IsNotFound(err) {
-		all, err = nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	if len(names) == 0 {
-		return all, nil
-	}
-	var out []string
-	for _, n := range names {
-		ds := PathDataset(root, n)
-		if !slices.Contains(all, ds) {
-			return nil, fmt.Errorf("%w: %s (under %s/%s: %s)", ErrUnknownPath, n, root, PathsChild, orNone(trimRoot(root+"/"+PathsChild, all)))
-		}
-		out = append(out, ds)
-	}
-	return out, nil
-}
-
-// ErrUnknownPath: a paths: entry asked for by name has no dataset under the target.
-var ErrUnknownPath = errors.New("no such path dataset")
+// ErrUnknownPath: a paths: entry asked for by name has no dataset under the target
+// (the layout's: zfs.Layout.Units).
+var ErrUnknownPath = zfs.ErrUnknownPath

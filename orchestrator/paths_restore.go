@@ -75,7 +75,7 @@ var ErrBadRestoreDir = errors.New("bad restore directory")
 // written.
 func RestorePath(ctx context.Context, d PathRestoreDeps, o PathRestoreOptions) (*PathRestored, error) {
 	start := time.Now()
-	snap, err := findPathBackup(ctx, d.Target, o.Root, o.Name, o.At, o.Now, o.Location)
+	snap, err := findBackup(ctx, d.Target, o.Root, zfs.PathUnit(o.Name), o.At, o.Now, o.Location)
 	if err != nil {
 		return nil, err
 	}
@@ -189,26 +189,6 @@ func unmakeRestoreDir(to string, made bool) {
 	}
 }
 
-// findPathBackup is the snapshot of a paths: entry's dataset that WHEN names; an
-// unknown entry is ErrUnknownPath listing those there are.
-func findPathBackup(ctx context.Context, t RestoreTarget, root, name, when string, now time.Time, loc *time.Location) (zfs.Snapshot, error) {
-	if err := zfs.CheckComponent(name); err != nil {
-		return zfs.Snapshot{}, fmt.Errorf("--path %q: %w", name, err)
-	}
-	snaps, err := t.Snapshots(ctx, PathDataset(root, name))
-	if err != nil {
-		if _, lerr := PathDatasets(ctx, t, root, []string{name}); lerr != nil {
-			return zfs.Snapshot{}, lerr
-		}
-		return zfs.Snapshot{}, err
-	}
-	snap, err := ResolveWhen(when, snaps, now, loc)
-	if err != nil {
-		return zfs.Snapshot{}, fmt.Errorf("path %s: %w", name, err)
-	}
-	return snap, nil
-}
-
 // PathMountOptions say which tree to show, and where.
 type PathMountOptions struct {
 	Root, Name, At string
@@ -229,7 +209,7 @@ func MountPath(ctx context.Context, d MountDeps, o PathMountOptions) (*Mounted, 
 	if err != nil {
 		return nil, err
 	}
-	snap, err := findPathBackup(ctx, d.Target, o.Root, o.Name, o.At, o.Now, o.Location)
+	snap, err := findBackup(ctx, d.Target, o.Root, zfs.PathUnit(o.Name), o.At, o.Now, o.Location)
 	if err != nil {
 		return nil, err
 	}

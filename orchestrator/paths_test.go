@@ -451,7 +451,7 @@ func TestHostileUserReachesIntoPathCopy(t *testing.T) {
 	if err != nil || !rep.OK() {
 		t.Fatalf("run --path root: %v %+v", err, rep)
 	}
-	parent := filepath.Join(w.root, "backup/vms", PathsChild)
+	parent := filepath.Join(w.root, "backup/vms", zfs.PathsChild)
 	fi, err := os.Lstat(parent)
 	if err != nil || fi.Mode().Perm() != 0o700 || !fi.IsDir() {
 		t.Fatalf("%s: %v %v, want a 0700 directory", parent, fi.Mode(), err)

@@ -193,7 +193,7 @@ func MakePlan(ctx context.Context, hv DomainLister, lv LVLookup, o PlanOptions) 
 
 	var ok []*VMPlan
 	for _, n := range chosen {
-		vm := &VMPlan{Name: n, Dataset: cfg.Target.Dataset + "/" + n}
+		vm := &VMPlan{Name: n, Dataset: zfs.Layout{Root: cfg.Target.Dataset}.Dataset(zfs.VMUnit(n))}
 		d, found := byName[n]
 		if !found {
 			vm.Error = fmt.Sprintf("vms: %s: no such domain (domains: %s)", n, orNone(names))
@@ -217,7 +217,7 @@ func MakePlan(ctx context.Context, hv DomainLister, lv LVLookup, o PlanOptions) 
 
 // planVM resolves vm's disks (and explicit volumes) to LVs, adding them to vols.
 func planVM(ctx context.Context, m LVLookup, cfg *config.Config, vm *VMPlan, ex config.VM, vols map[string]*VolumePlan) error {
-	if strings.HasPrefix(vm.Name, "_") {
+	if strings.HasPrefix(vm.Name, zfs.OwnPrefix) {
 		return fmt.Errorf("domain name %q: names starting with _ are kvmbackup's own datasets", vm.Name)
 	}
 	if err := zfs.CheckComponent(vm.Name); err != nil {

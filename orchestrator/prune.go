@@ -9,13 +9,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/rs/zerolog"
 
 	"github.com/kvmbackup/kvmbackup/policies"
+	"github.com/kvmbackup/kvmbackup/zfs"
 )
 
 // PruneTarget is what prune needs of the backup target: whose each dataset is
@@ -62,48 +62,13 @@ type PrunedDataset struct {
 	Error   string `json:"error,omitempty"`
 }
 
-// ChildLister lists a dataset's direct children: the unit datasets under the target.
-type ChildLister interface {
-	// Children lists the direct child datasets of a dataset (full names, sorted); a
-	// dataset that does not exist is an error wrapping zfs.ErrNotFound. Nothing is
-	// changed.
-	Children(ctx context.Context, dataset string) ([]string, error)
-}
+// ChildLister lists a dataset's direct children (zfs.ChildLister's contract: the
+// layout lists a target's units with it).
+type ChildLister = zfs.ChildLister
 
-// ErrUnknownVM: a VM asked for by name has no dataset under the target.
-var ErrUnknownVM = errors.New("no such VM dataset")
-
-// VMDatasets returns the VM datasets under root (children not starting with '_'),
-// or, when vms is not empty, those of the VMs named: an unknown name is ErrUnknownVM
-// listing what exists.
-func VMDatasets(ctx context.Context, t ChildLister, root string, vms []string) ([]string, error) {
-	children, err := t.Children(ctx, root)
-	if err != nil {
-		return nil, err
-	}
-	var all []string
-	for _, c := range children {
-		if !strings.HasPrefix(strings.TrimPrefix(c, root+"/"), "_") {
-			all = append(all, c)
-		}
-	}
-	if len(vms) == 0 {
-		return all, nil
-	}
-	var out []string
-	for _, vm := range vms {
-		ds := root + "/" + vm
-		if !slices.Contains(all, ds) {
-			var names []string
-			for _, c := range all {
-				names = append(names, strings.TrimPrefix(c, root+"/"))
-			}
-			return nil, fmt.Errorf("%w: %s (under %s: %s)", ErrUnknownVM, vm, root, orNone(names))
-		}
-		out = append(out, ds)
-	}
-	return out, nil
-}
+// ErrUnknownVM: a VM asked for by name has no dataset under the target (the
+// layout's: zfs.Layout.Units).
+var ErrUnknownVM = zfs.ErrUnknownVM
 
 func orNone(names []string) string {
 	if len(names) == 0 {
@@ -126,27 +91,19 @@ func Prune(ctx context.Context, t PruneTarget, o PruneOptions) ([]PrunedDataset,
 	if loc == nil {
 		loc = time.Local
 	}
-	var datasets []string
-	var err error
-	if len(o.VMs) > 0 || len(o.Paths) == 0 {
-		if datasets, err = VMDatasets(ctx, t, o.Root, o.VMs); err != nil {
-			return nil, err
-		}
-	}
-	if len(o.Paths) > 0 || len(o.VMs) == 0 {
-		pds, err := PathDatasets(ctx, t, o.Root, o.Paths)
-		if err != nil {
-			return nil, err
-		}
-		datasets = append(datasets, pds...)
+	l := zfs.Layout{Root: o.Root}
+	units, err := l.Select(ctx, t, o.VMs, o.Paths)
+	if err != nil {
+		return nil, err
 	}
 	log := zerolog.Ctx(ctx)
 	var out []PrunedDataset
 	var errs []error
 	named := len(o.VMs)+len(o.Paths) > 0
-	for _, ds := range datasets {
+	for _, u := range units {
+		ds := l.Dataset(u)
 		var pd PrunedDataset
-		_, err := ownDataset(ctx, t, ds, ownerOf(ds), !o.DryRun)
+		_, err := ownDataset(ctx, t, ds, u, !o.DryRun)
 		switch {
 		case errForeign(err) && !named:
 			pd = PrunedDataset{Dataset: ds, Skipped: err.Error(), Snapshots: []PrunedSnapshot{}}
@@ -157,10 +114,10 @@ func Prune(ctx context.Context, t PruneTarget, o PruneOptions) ([]PrunedDataset,
 		default:
 			pd, err = pruneDataset(ctx, t, ds, o, loc)
 		}
-		if name, ok := strings.CutPrefix(ds, o.Root+"/"+PathsChild+"/"); ok {
-			pd.Path = name
+		if u.Kind == zfs.KindPath {
+			pd.Path = u.Name
 		} else {
-			pd.VM = strings.TrimPrefix(ds, o.Root+"/")
+			pd.VM = u.Name
 		}
 		if err != nil {
 			pd.Error = err.Error()

@@ -97,7 +97,7 @@ func Recover(ctx context.Context, d Deps, o RecoverOptions) (*Recovery, error) {
 // it did. A dataset that is not kvmbackup's (ownDataset, without adopting) is an
 // error, and left alone.
 func rollbackDataset(ctx context.Context, t RollbackTarget, ds string, created bool) (string, error) {
-	exists, err := ownDataset(ctx, t, ds, ownerOf(ds), false)
+	exists, err := ownDataset(ctx, t, ds, zfs.DatasetUnit(ds), false)
 	switch {
 	case err != nil:
 		return "", err

@@ -173,7 +173,7 @@ func (r *Restored) close() {
 // smaller than the image) fails before anything is written, naming what exists.
 func Restore(ctx context.Context, d RestoreDeps, o RestoreOptions) (*Restored, error) {
 	start := time.Now()
-	snap, err := findBackup(ctx, d.Target, o.Root, o.VM, o.At, o.Now, o.Location)
+	snap, err := findBackup(ctx, d.Target, o.Root, zfs.VMUnit(o.VM), o.At, o.Now, o.Location)
 	if err != nil {
 		return nil, err
 	}
@@ -592,27 +592,28 @@ func isBlockDevice(p string) bool {
 	return err == nil && fi.Mode()&os.ModeDevice != 0 && fi.Mode()&os.ModeCharDevice == 0
 }
 
-func trimRoot(root string, dss []string) []string {
-	var out []string
-	for _, ds := range dss {
-		out = append(out, strings.TrimPrefix(ds, root+"/"))
+// findBackup is the dated backup of the unit u (a VM or a paths: entry) under root
+// that WHEN names: the one lookup of a unit's dataset and its backups that restore
+// and mount use. A bad name is an error naming it; an unknown unit ErrUnknownVM or
+// ErrUnknownPath listing those there are.
+func findBackup(ctx context.Context, t RestoreTarget, root string, u zfs.Unit, when string, now time.Time, loc *time.Location) (zfs.Snapshot, error) {
+	if err := zfs.CheckComponent(u.Name); err != nil {
+		if u.Kind == zfs.KindPath {
+			return zfs.Snapshot{}, fmt.Errorf("--path %q: %w", u.Name, err)
+		}
+		return zfs.Snapshot{}, fmt.Errorf("VM %q: %w", u.Name, err)
 	}
-	return out
-}
-
-// findBackup is the snapshot of vm's dataset that WHEN names; an unknown VM is
-// ErrUnknownVM listing the VMs there are.
-func findBackup(ctx context.Context, t RestoreTarget, root, vm, when string, now time.Time, loc *time.Location) (zfs.Snapshot, error) {
-	snaps, err := t.Snapshots(ctx, root+"/"+vm)
+	l := zfs.Layout{Root: root}
+	snaps, err := t.Snapshots(ctx, l.Dataset(u))
 	if err != nil {
-		if names, lerr := VMDatasets(ctx, t, root, nil); lerr == nil && !slices.Contains(names, root+"/"+vm) {
-			return zfs.Snapshot{}, fmt.Errorf("%w: %s (under %s: %s)", ErrUnknownVM, vm, root, orNone(trimRoot(root, names)))
+		if _, lerr := l.Units(ctx, t, u.Kind, []string{u.Name}); errors.Is(lerr, ErrUnknownVM) || errors.Is(lerr, ErrUnknownPath) {
+			return zfs.Snapshot{}, lerr
 		}
 		return zfs.Snapshot{}, err
 	}
 	snap, err := ResolveWhen(when, snaps, now, loc)
 	if err != nil {
-		return zfs.Snapshot{}, fmt.Errorf("%s: %w", vm, err)
+		return zfs.Snapshot{}, fmt.Errorf("%s: %w", u, err)
 	}
 	return snap, nil
 }

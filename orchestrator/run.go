@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -308,7 +307,7 @@ func (r *run) group(ctx context.Context, g *Group) {
 // kvmbackup did not make fails the VM before anything is written (ownDataset).
 func (r *run) prepareDataset(ctx context.Context, st *vmState) error {
 	ds := st.plan.Dataset
-	made, err := r.ensureOwn(ctx, ds, zfs.VMOwner(st.plan.Name), &st.dirty)
+	made, err := r.ensureOwn(ctx, ds, zfs.VMUnit(st.plan.Name), &st.dirty)
 	st.created = made
 	if err != nil {
 		return err
@@ -324,12 +323,13 @@ func (r *run) prepareDataset(ctx context.Context, st *vmState) error {
 	return nil
 }
 
-// ensureOwn makes ds ready to be written for owner: an existing dataset must be
-// owner's (or adoptable: it is adopted), a missing one is created carrying owner;
+// ensureOwn makes ds ready to be written for the unit u: an existing dataset must be
+// u's (or adoptable: it is adopted), a missing one is created carrying u's owner;
 // the journal records it dirty first (*dirty set). It reports whether this run
-// created it. A dataset that is not owner's is an error naming it, and left alone.
-func (r *run) ensureOwn(ctx context.Context, ds string, owner zfs.Owner, dirty *bool) (bool, error) {
-	exists, err := ownDataset(ctx, r.Target, ds, owner, true)
+// created it. A dataset that is not u's is an error naming it, and left alone.
+func (r *run) ensureOwn(ctx context.Context, ds string, u zfs.Unit, dirty *bool) (bool, error) {
+	owner := u.Owner()
+	exists, err := ownDataset(ctx, r.Target, ds, u, true)
 	if err != nil {
 		return false, err
 	}
@@ -705,9 +705,8 @@ func (r *run) commit(ctx context.Context, st *vmState) {
 		}
 	}
 	if !r.failed(vm) {
-		props := map[string]string{"kvmbackup:run": r.o.RunID, "kvmbackup:version": r.o.Version,
-			"kvmbackup:quiesce": string(st.res.Quiesce), "kvmbackup:pause-ns": strconv.FormatInt(int64(st.res.Pause), 10),
-			"kvmbackup:duration-ns": strconv.FormatInt(int64(st.res.Duration), 10), "kvmbackup:written": strconv.FormatInt(st.res.Written, 10)}
+		props := zfs.BackupProps{Run: r.o.RunID, Version: r.o.Version, Quiesce: string(st.res.Quiesce),
+			Pause: st.res.Pause, Duration: st.res.Duration, Written: st.res.Written}.Props(zfs.KindVM)
 		s, err := r.Target.TakeSnapshot(ctx, vm.Dataset, r.snapAt, props)
 		if err == nil {
 			st.res.Snapshot = s.FullName()

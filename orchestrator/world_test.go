@@ -507,7 +507,7 @@ func (f fakeZFS) Mountpoint(ctx context.Context, ds string) (string, error) {
 	if mp := f.w.mountpoints[ds]; mp != "" {
 		return mp, os.MkdirAll(mp, 0o755)
 	}
-	if filepath.Base(ds) == PathsChild { // made by zfs create -p, as ROOT/_paths/NAME's parent
+	if filepath.Base(ds) == zfs.PathsChild { // made by zfs create -p, as ROOT/_paths/NAME's parent
 		dir := filepath.Join(f.w.root, ds)
 		return dir, os.MkdirAll(dir, 0o755)
 	}

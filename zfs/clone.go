@@ -12,13 +12,6 @@ import (
 	"github.com/kvmbackup/kvmbackup/internal/names"
 )
 
-// CloneProp marks the clones kvmbackup makes; its value is the run id.
-const CloneProp = "kvmbackup:clone"
-
-// ClonesChild is the child of the target dataset under which clones are made.
-// Children of the target starting with '_' are kvmbackup's, never VMs.
-const ClonesChild = "_clones"
-
 // Clone is a read-only clone of a snapshot, mounted read-only at Dir.
 type Clone struct {
 	Dataset string `json:"dataset"`
@@ -72,7 +65,8 @@ func (m *Manager) CloneSnapshot(ctx context.Context, snap Snapshot, root, runID 
 	if !names.ValidRunID(runID) {
 		return Clone{}, fmt.Errorf("clone %s: bad run id %q", snap.FullName(), runID)
 	}
-	parent := root + "/" + ClonesChild
+	l := Layout{root}
+	parent := l.Clones()
 	if ok, err := m.Exists(ctx, parent); err != nil {
 		return Clone{}, err
 	} else if !ok {
@@ -80,12 +74,8 @@ func (m *Manager) CloneSnapshot(ctx context.Context, snap Snapshot, root, runID 
 			return Clone{}, zfsErr("create "+parent, err)
 		}
 	}
-	rel := strings.TrimPrefix(strings.TrimPrefix(snap.Dataset, root), "/")
-	c := Clone{
-		Dataset: parent + "/" + strings.ReplaceAll(rel, "/", "_") + "-" + runID,
-		Origin:  snap.FullName(),
-	}
-	if _, err := m.ZFS.Run(ctx, "clone", "-o", "readonly=on", "-o", "mountpoint=legacy", "-o", CloneProp+"="+runID, c.Origin, c.Dataset); err != nil {
+	c := Clone{Dataset: l.Clone(snap.Dataset, runID), Origin: snap.FullName()}
+	if _, err := m.ZFS.Run(ctx, "clone", "-o", "readonly=on", "-o", "mountpoint=legacy", "-o", PropClone+"="+runID, c.Origin, c.Dataset); err != nil {
 		return Clone{}, zfsErr("clone "+c.Origin, err)
 	}
 	dir, err := m.mountDir(runID, c.Dataset)
@@ -114,12 +104,12 @@ func (m *Manager) RemoveClone(ctx context.Context, c Clone) error {
 }
 
 func (m *Manager) destroyClone(ctx context.Context, dataset string) error {
-	v, err := m.Property(ctx, dataset, CloneProp)
+	v, err := m.Property(ctx, dataset, PropClone)
 	if err != nil {
 		return err
 	}
 	if v == "-" || v == "" {
-		return fmt.Errorf("destroy %s: not a clone kvmbackup made (no %s property): left alone", dataset, CloneProp)
+		return fmt.Errorf("destroy %s: not a clone kvmbackup made (no %s property): left alone", dataset, PropClone)
 	}
 	if _, err := m.ZFS.Run(ctx, "destroy", dataset); err != nil {
 		return zfsErr("destroy clone "+dataset, err)
@@ -151,8 +141,8 @@ func (m *Manager) Cleanup(ctx context.Context, root, runID string) (Cleaned, err
 	if err != nil {
 		errs = append(errs, err)
 	}
-	parent := root + "/" + ClonesChild
-	rows, err := lines(ctx, m.ZFS, "clones under "+parent, "get", "-H", "-r", "-s", "local", "-t", "filesystem", "-o", "name,value", CloneProp, parent)
+	parent := Layout{root}.Clones()
+	rows, err := lines(ctx, m.ZFS, "clones under "+parent, "get", "-H", "-r", "-s", "local", "-t", "filesystem", "-o", "name,value", PropClone, parent)
 	if IsNotFound(err) {
 		return out, errors.Join(errs...)
 	}

@@ -8,13 +8,10 @@ import (
 	"strings"
 )
 
-// Ownership properties: each dataset kvmbackup creates under the target carries one,
-// set locally, naming what it holds. A dataset without one is not kvmbackup's (see
-// the orchestrator's adoption rule for datasets made before this property existed).
-const (
-	PropVM   = "kvmbackup:vm"   // the backups of one VM: target/VM
-	PropPath = "kvmbackup:path" // the backups of one paths: entry: target/_paths/NAME
-)
+// Ownership properties (PropVM, PropPath; see layout.go): each dataset kvmbackup
+// creates under the target carries one, set locally, naming what it holds. A dataset
+// without one is not kvmbackup's (see the orchestrator's adoption rule for datasets
+// made before this property existed).
 
 // ErrForeign: a dataset kvmbackup did not make (or that another owner's property
 // claims); it is never written, rolled back or pruned.

@@ -64,7 +64,7 @@ func TestHostileForeignDatasetOnRealZFS(t *testing.T) {
 			t.Errorf("Owner of a missing dataset: %v, %v", o, err)
 		}
 		for i := range 3 {
-			if _, err := m.TakeSnapshot(ctx, web1, t0.Add(time.Duration(i)*24*time.Hour), map[string]string{"kvmbackup:run": "r"}); err != nil {
+			if _, err := m.TakeSnapshot(ctx, web1, t0.Add(time.Duration(i)*24*time.Hour), map[string]string{zfs.PropRun: "r"}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -92,7 +92,7 @@ func TestHostileForeignDatasetOnRealZFS(t *testing.T) {
 		meta, _ := json.Marshal(orchestrator.Meta{VM: "old1", Run: "r"})
 		os.WriteFile(filepath.Join(dir, "kvmbackup.json"), meta, 0o600)
 		for i := range 3 {
-			if _, err := m.TakeSnapshot(ctx, old1, t0.Add(time.Duration(i)*24*time.Hour), map[string]string{"kvmbackup:run": "r"}); err != nil {
+			if _, err := m.TakeSnapshot(ctx, old1, t0.Add(time.Duration(i)*24*time.Hour), map[string]string{zfs.PropRun: "r"}); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -1,8 +1,10 @@
 // Package zfs owns kvmbackup's use of OpenZFS: checking the target pool and dataset
-// (health, redundancy, compression, space), one child dataset per VM, dated snapshots
-// with user properties, listing them with their space figures and holds, rolling a
-// dataset back to its newest kvmbackup snapshot, destroying kvmbackup's own snapshots,
-// holds as pins, and read-only clones and mounts of snapshots with their cleanup.
+// (health, redundancy, compression, space), one child dataset per backup unit, dated
+// snapshots with user properties, listing them with their space figures and holds,
+// rolling a dataset back to its newest kvmbackup snapshot, destroying kvmbackup's own
+// snapshots, holds as pins, and read-only clones and mounts of snapshots with their
+// cleanup. The target's naming (datasets, snapshot names, property keys) is the
+// layout's (layout.go), and nothing else spells it.
 //
 // Every zfs, zpool, mount and umount command goes through the runner (context,
 // no shell, stderr kept). github.com/mistifyio/go-zfs/v3 was evaluated and is not
@@ -27,9 +29,6 @@ import (
 	"github.com/kvmbackup/kvmbackup/internal/names"
 	"github.com/kvmbackup/kvmbackup/internal/runner"
 )
-
-// PinTag is the hold tag of `kvmbackup pin`.
-const PinTag = "kvmbackup"
 
 var (
 	// ErrNotFound: no such pool, dataset or snapshot (the error names it).

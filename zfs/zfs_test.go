@@ -186,12 +186,12 @@ func TestSnapshotsPinsDestroy(t *testing.T) {
 			t.Fatal(err)
 		}
 		os.WriteFile(filepath.Join(dir, "vda.raw"), testenv.RandomBytes(1, 1<<20), 0o644)
-		props := map[string]string{"kvmbackup:run": "r1", "kvmbackup:version": "test"}
+		props := map[string]string{PropRun: "r1", PropVersion: "test"}
 		s1, err := m.TakeSnapshot(ctx, ds, t0, props)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if s1.Name != "kvmbackup_2026-11-24T03:00:00Z" || s1.Props["kvmbackup:run"] != "r1" || s1.Written < 1<<20 || s1.Referenced < 1<<20 || time.Since(s1.Created) > time.Hour {
+		if s1.Name != "kvmbackup_2026-11-24T03:00:00Z" || s1.Props[PropRun] != "r1" || s1.Written < 1<<20 || s1.Referenced < 1<<20 || time.Since(s1.Created) > time.Hour {
 			t.Fatalf("snapshot %+v", s1)
 		}
 		if _, err := m.TakeSnapshot(ctx, ds, t0, nil); !errors.Is(err, ErrExists) {
@@ -213,7 +213,7 @@ func TestSnapshotsPinsDestroy(t *testing.T) {
 			t.Fatalf("Snapshots: %v %+v", err, snaps)
 		}
 		if snaps[0].Name != s1.Name || snaps[1].Name != s2.Name || snaps[2].Name != "manual" || snaps[2].Ours() || !snaps[0].Ours() ||
-			!snaps[2].Held() || snaps[2].Pinned() || snaps[0].Held() || snaps[0].Props["kvmbackup:version"] != "test" {
+			!snaps[2].Held() || snaps[2].Pinned() || snaps[0].Held() || snaps[0].Props[PropVersion] != "test" {
 			t.Fatalf("Snapshots: %+v", snaps)
 		}
 		if n, err := m.Newest(ctx, ds); err != nil || n.Name != s2.Name {

@@ -253,7 +253,7 @@ func (rep *checkReport) plan(ctx context.Context, cfg *config.Config, hv orchest
 		}
 	}
 	for _, e := range cfg.Paths {
-		c := pathCheck{Name: e.Name, Source: e.Path, Dataset: orchestrator.PathDataset(cfg.Target.Dataset, e.Name)}
+		c := pathCheck{Name: e.Name, Source: e.Path, Dataset: zfs.Layout{Root: cfg.Target.Dataset}.Dataset(zfs.PathUnit(e.Name))}
 		if e.Volume != nil {
 			c.Source = e.Volume.String()
 		}

@@ -5,15 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strconv"
-	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/kvmbackup/kvmbackup/internal/config"
-	"github.com/kvmbackup/kvmbackup/orchestrator"
 	"github.com/kvmbackup/kvmbackup/zfs"
 )
 
@@ -85,38 +82,33 @@ func runList(ctx context.Context, g *globalOptions, o *listOptions, now time.Tim
 		return err
 	}
 	t := zfs.New()
-	var dss []string
-	if len(vms) > 0 || len(paths) == 0 {
-		if dss, err = orchestrator.VMDatasets(ctx, t, cfg.Target.Dataset, vms); err != nil {
-			return err
-		}
+	lay := zfs.Layout{Root: cfg.Target.Dataset}
+	units, err := lay.Select(ctx, t, vms, paths)
+	if err != nil {
+		return err
 	}
-	nvms := len(dss)
-	if len(paths) > 0 || len(vms) == 0 {
-		pds, err := orchestrator.PathDatasets(ctx, t, cfg.Target.Dataset, paths)
-		if err != nil {
-			return err
-		}
-		dss = append(dss, pds...)
-	}
+	nvms := 0
 	res := []listedVM{}
-	for _, ds := range dss {
+	for _, u := range units {
+		ds := lay.Dataset(u)
 		snaps, err := t.Snapshots(ctx, ds)
 		if err != nil {
 			return err
 		}
-		l := listedVM{VM: strings.TrimPrefix(ds, cfg.Target.Dataset+"/"), Dataset: ds, Snapshots: []listedSnapshot{}}
-		if name, ok := strings.CutPrefix(ds, cfg.Target.Dataset+"/"+orchestrator.PathsChild+"/"); ok {
-			l.VM, l.Path = "", name
+		l := listedVM{VM: u.Name, Dataset: ds, Snapshots: []listedSnapshot{}}
+		if u.Kind == zfs.KindPath {
+			l.VM, l.Path = "", u.Name
+		} else {
+			nvms++
 		}
 		for _, s := range snaps {
 			if !s.Ours() {
 				continue
 			}
-			ns := func(k string) time.Duration { n, _ := strconv.ParseInt(s.Props[k], 10, 64); return time.Duration(n) }
+			p := s.Backup()
 			l.Snapshots = append(l.Snapshots, listedSnapshot{Name: s.Name, Time: s.Time(), AgeSeconds: int64(now.Sub(s.Time()).Seconds()),
-				Used: s.Used, Written: s.Written, Referenced: s.Referenced, Pinned: s.Pinned(), Run: s.Props["kvmbackup:run"],
-				Pause: ns("kvmbackup:pause-ns"), Duration: ns("kvmbackup:duration-ns")})
+				Used: s.Used, Written: s.Written, Referenced: s.Referenced, Pinned: s.Pinned(), Run: p.Run,
+				Pause: p.Pause, Duration: p.Duration})
 		}
 		res = append(res, l)
 	}

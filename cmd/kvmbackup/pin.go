@@ -61,11 +61,12 @@ func runPin(ctx context.Context, g *globalOptions, vm, name string, pin bool, ou
 		return fmt.Errorf("VM %q: %w", vm, err)
 	}
 	m := zfs.New()
-	dss, err := orchestrator.VMDatasets(ctx, m, cfg.Target.Dataset, []string{vm})
+	lay := zfs.Layout{Root: cfg.Target.Dataset}
+	units, err := lay.Units(ctx, m, zfs.KindVM, []string{vm})
 	if err != nil {
 		return err
 	}
-	ds := dss[0]
+	ds := lay.Dataset(units[0])
 	snaps, err := m.Snapshots(ctx, ds)
 	if err != nil {
 		return err

@@ -29,7 +29,7 @@ func TestPruneOnRealZFSMatchesTheSimulator(t *testing.T) {
 			if _, err := m.EnsureDataset(ctx, ds, zfs.VMOwner(vm)); err != nil {
 				t.Fatal(err)
 			}
-			s, err := m.TakeSnapshot(ctx, ds, clock, map[string]string{"kvmbackup:run": clock.Format("20060102T150405")})
+			s, err := m.TakeSnapshot(ctx, ds, clock, map[string]string{zfs.PropRun: clock.Format("20060102T150405")})
 			if err != nil {
 				t.Fatal(err)
 			}
