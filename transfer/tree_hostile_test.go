@@ -139,42 +139,34 @@ func TestHostileSymlinkSwapDuringLiveTree(t *testing.T) {
 // One test per step after the walk that resolves a path: the swap lands right
 // before that step.
 
-func TestHostileSymlinkSwapExcludedRemoval(t *testing.T) {
+// swapBefore syncs a fresh hostile tree, swapping the directory dir of the source
+// ("src") or of the copy ("dst") for a symlink to a directory outside right before
+// step, and checks nothing outside changed. It returns the copy.
+func swapBefore(t *testing.T, step, root, dir string) string {
+	t.Helper()
 	src, dst, outside := hostileTrees(t)
 	before := snapshotTree(t, filepath.Dir(outside))
-	st := hostileSync(t, src, dst, stepExcluded, "", func() { swapForSymlink(t, dst, "a", outside) })
+	st := hostileSync(t, src, dst, step, "", func() {
+		swapForSymlink(t, map[string]string{"src": src, "dst": dst}[root], dir, outside)
+	})
 	checkUntouched(t, outside, before, dst, st)
+	return dst
 }
+
+func TestHostileSymlinkSwapExcludedRemoval(t *testing.T) { swapBefore(t, stepExcluded, "dst", "a") }
 
 func TestHostileSymlinkSwapBigFileCopy(t *testing.T) {
 	for _, root := range []string{"src", "dst"} {
-		t.Run(root, func(t *testing.T) {
-			src, dst, outside := hostileTrees(t)
-			before := snapshotTree(t, filepath.Dir(outside))
-			st := hostileSync(t, src, dst, stepCopy, "", func() {
-				swapForSymlink(t, map[string]string{"src": src, "dst": dst}[root], "a", outside)
-			})
-			checkUntouched(t, outside, before, dst, st)
-		})
+		t.Run(root, func(t *testing.T) { swapBefore(t, stepCopy, root, "a") })
 	}
 }
 
-func TestHostileSymlinkSwapSetMeta(t *testing.T) {
-	src, dst, outside := hostileTrees(t)
-	before := snapshotTree(t, filepath.Dir(outside))
-	st := hostileSync(t, src, dst, stepMeta, "", func() { swapForSymlink(t, dst, "a", outside) })
-	checkUntouched(t, outside, before, dst, st)
-}
+func TestHostileSymlinkSwapSetMeta(t *testing.T) { swapBefore(t, stepMeta, "dst", "a") }
 
 func TestHostileSymlinkSwapXattrs(t *testing.T) {
 	for _, root := range []string{"src", "dst"} {
 		t.Run(root, func(t *testing.T) {
-			src, dst, outside := hostileTrees(t)
-			before := snapshotTree(t, filepath.Dir(outside))
-			st := hostileSync(t, src, dst, stepXattrs, "", func() {
-				swapForSymlink(t, map[string]string{"src": src, "dst": dst}[root], "a", outside)
-			})
-			checkUntouched(t, outside, before, dst, st)
+			dst := swapBefore(t, stepXattrs, root, "a")
 			var v [16]byte
 			if n, err := unix.Lgetxattr(filepath.Join(dst, "a", "big.img"), "user.victim", v[:]); root == "src" && err == nil {
 				t.Errorf("dst a/big.img has the xattr of root's file outside: user.victim=%q", v[:n])
@@ -183,19 +175,9 @@ func TestHostileSymlinkSwapXattrs(t *testing.T) {
 	}
 }
 
-func TestHostileSymlinkSwapHardLink(t *testing.T) {
-	src, dst, outside := hostileTrees(t)
-	before := snapshotTree(t, filepath.Dir(outside))
-	st := hostileSync(t, src, dst, stepLink, "", func() { swapForSymlink(t, dst, "b", outside) })
-	checkUntouched(t, outside, before, dst, st)
-}
+func TestHostileSymlinkSwapHardLink(t *testing.T) { swapBefore(t, stepLink, "dst", "b") }
 
-func TestHostileSymlinkSwapDirTimes(t *testing.T) {
-	src, dst, outside := hostileTrees(t)
-	before := snapshotTree(t, filepath.Dir(outside))
-	st := hostileSync(t, src, dst, stepDirTimes, "", func() { swapForSymlink(t, dst, "a", outside) })
-	checkUntouched(t, outside, before, dst, st)
-}
+func TestHostileSymlinkSwapDirTimes(t *testing.T) { swapBefore(t, stepDirTimes, "dst", "a") }
 
 // The walk reads the live tree while its user swaps a directory for a symlink: it
 // never lists, stats or enters what the symlink names, and later steps do not act on
