@@ -225,68 +225,33 @@ func pathGroups(p *Plan, vols map[string]*VolumePlan) {
 	}
 }
 
-// PathResult is one paths: entry's backup in a run.
+// PathResult is one paths: entry's backup in a run (Written: rsync's literal data +
+// big files' changed blocks).
 type PathResult struct {
-	Name         string             `json:"name"`
-	Dataset      string             `json:"dataset"`
-	Source       string             `json:"source"` // the path, or VG/LV
-	Status       string             `json:"status"`
-	Written      int64              `json:"bytes_written"` // rsync's literal data + big files' changed blocks
-	Files        int                `json:"files"`
-	Transferred  int                `json:"files_transferred"`
-	Duration     time.Duration      `json:"duration_ns"`
-	Snapshot     string             `json:"snapshot,omitempty"`
-	Error        string             `json:"error,omitempty"`
-	Note         string             `json:"note,omitempty"`
-	RolledBackTo string             `json:"rolled_back_to,omitempty"`
-	LastSuccess  time.Time          `json:"last_success,omitempty"`
-	Tree         transfer.TreeStats `json:"tree"`
+	Result
+	Source      string             `json:"source"` // the path, or VG/LV
+	Files       int                `json:"files"`
+	Transferred int                `json:"files_transferred"`
+	Tree        transfer.TreeStats `json:"tree"`
 }
 
-// pathState is one paths: entry during a run.
-type pathState struct {
-	plan    *PathPlan
-	res     *PathResult
-	mount   string
-	dirty   bool
-	created bool
-	errs    []error
-	start   time.Time
+// treeKind is a paths: entry as a unit: its tree copied with rsync semantics.
+type treeKind struct {
+	plan *PathPlan
+	res  *PathResult
 }
 
-func (r *run) failPath(pp *PathPlan, err error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	st := r.paths[pp.Name]
-	st.errs = append(st.errs, err)
-	r.log.Error().Str("path", pp.Name).Err(err).Msg("backup failed")
+// ready fences the copy (fenceCopy).
+func (k treeKind) ready(ctx context.Context, r *run, u *unit) error {
+	return r.fenceCopy(ctx, u.dataset, u.mount)
 }
 
-func (r *run) failedPath(pp *PathPlan) bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return len(r.paths[pp.Name].errs) > 0
-}
+// seal: the tree is all the backup holds.
+func (treeKind) seal(context.Context, *run, *unit) error { return nil }
 
-// preparePath creates the entry's dataset if needed and journals it dirty; a dataset
-// kvmbackup did not make fails the entry before anything is written (ownDataset).
-func (r *run) preparePath(ctx context.Context, st *pathState) {
-	st.res.Status = StatusRunning
-	st.start = r.o.Now()
-	ds := st.plan.Dataset
-	made, err := r.ensureOwn(ctx, ds, zfs.PathUnit(st.plan.Name), &st.dirty)
-	st.created = made
-	if err != nil {
-		r.failPath(st.plan, err)
-		return
-	}
-	if st.mount, err = r.Target.Mountpoint(ctx, ds); err != nil {
-		r.failPath(st.plan, fmt.Errorf("dataset %s: %w", ds, err))
-		return
-	}
-	if err := r.fenceCopy(ctx, ds, st.mount); err != nil {
-		r.failPath(st.plan, err)
-	}
+func (k treeKind) props(r *run, u *unit) map[string]string {
+	return zfs.BackupProps{Run: r.o.RunID, Version: r.o.Version, Source: k.plan.Source(),
+		Duration: u.res.Duration, Written: u.res.Written}.Props(zfs.KindPath)
 }
 
 // fenceCopy keeps users out of a tree's copy: rsync -a gives them their own
@@ -310,95 +275,59 @@ func (r *run) fenceCopy(ctx context.Context, ds, mount string) error {
 }
 
 // syncPath copies the tree at src into the entry's dataset.
-func (r *run) syncPath(ctx context.Context, st *pathState, src string) {
-	pp := st.plan
-	r.log.Info().Str("path", pp.Name).Str("from", src).Str("to", st.mount).Msg("tree copy")
-	ts, err := r.Trees.SyncTree(ctx, src, st.mount, transfer.TreeOptions{Exclude: pp.Exclude, Skip: pp.Skip, Xattrs: true})
+func (r *run) syncPath(ctx context.Context, u *unit, src string) {
+	k := u.kind.(treeKind)
+	pp := k.plan
+	r.log.Info().Str("path", pp.Name).Str("from", src).Str("to", u.mount).Msg("tree copy")
+	ts, err := r.Trees.SyncTree(ctx, src, u.mount, transfer.TreeOptions{Exclude: pp.Exclude, Skip: pp.Skip, Xattrs: true})
 	r.mu.Lock()
-	st.res.Tree = ts
-	st.res.Written = ts.RsyncWritten + ts.BigWritten
-	st.res.Files, st.res.Transferred = ts.Files, ts.Transferred
+	k.res.Tree = ts
+	k.res.Written = ts.RsyncWritten + ts.BigWritten
+	k.res.Files, k.res.Transferred = ts.Files, ts.Transferred
 	if ts.Vanished {
-		st.res.Note = "some files vanished while they were read (a live tree)"
+		k.res.Note = "some files vanished while they were read (a live tree)"
 	}
 	if ts.Changed > 0 {
-		st.res.Note = fmt.Sprintf("%d paths vanished or changed while copied (a live tree): skipped, never followed", ts.Changed)
+		k.res.Note = fmt.Sprintf("%d paths vanished or changed while copied (a live tree): skipped, never followed", ts.Changed)
 	}
 	r.mu.Unlock()
 	if err != nil {
-		r.failPath(pp, fmt.Errorf("copy %s to %s: %w", src, pp.Dataset, err))
+		r.fail(u, fmt.Errorf("copy %s to %s: %w", src, pp.Dataset, err))
 	}
 }
 
 // volumePaths are the volume entries of vp not failed so far.
-func (r *run) volumePaths(vp *VolumePlan) []*pathState {
-	var out []*pathState
+func (r *run) volumePaths(vp *VolumePlan) []*unit {
+	var out []*unit
 	for _, pp := range vp.paths {
-		if !r.failedPath(pp) {
-			out = append(out, r.paths[pp.Name])
+		if u := r.pathUnit(pp); !r.failed(u) {
+			out = append(out, u)
 		}
 	}
 	return out
 }
 
-// livePaths backs up the path entries (live trees), one after the other.
+// livePaths backs up the path entries (live trees), one after the other, each its
+// own group: its dated snapshot is dated when its copy starts.
 func (r *run) livePaths(ctx context.Context) {
 	for _, pp := range r.rep.Plan.Paths {
 		if pp.Path == "" {
 			continue
 		}
-		st := r.paths[pp.Name]
+		u := r.pathUnit(pp)
 		at := r.o.Now().UTC().Truncate(time.Second)
 		if ctx.Err() != nil { // interrupted: touch nothing more
-			st.start = r.o.Now()
-			r.failPath(pp, fmt.Errorf("interrupted: %w", context.Cause(ctx)))
-			r.commitPath(ctx, st, at)
+			u.start = r.o.Now()
+			r.fail(u, fmt.Errorf("interrupted: %w", context.Cause(ctx)))
+			r.commit(ctx, u, at)
 			continue
 		}
-		r.preparePath(ctx, st)
-		if !r.failedPath(pp) {
-			r.syncPath(ctx, st, pp.Path)
+		r.prepare(ctx, u, r.o.Now())
+		if !r.failed(u) {
+			r.syncPath(ctx, u, pp.Path)
 		}
-		r.commitPath(ctx, st, at)
+		r.commit(ctx, u, at)
 	}
-}
-
-// commitPath takes the dated snapshot of an entry whose copy succeeded; any other
-// entry's dataset is rolled back to its last complete backup.
-func (r *run) commitPath(ctx context.Context, st *pathState, at time.Time) {
-	pp := st.plan
-	st.res.Duration = r.o.Now().Sub(st.start)
-	if !r.failedPath(pp) && ctx.Err() != nil {
-		r.failPath(pp, fmt.Errorf("interrupted: %w", context.Cause(ctx)))
-	}
-	if !r.failedPath(pp) {
-		props := zfs.BackupProps{Run: r.o.RunID, Version: r.o.Version, Source: pp.Source(),
-			Duration: st.res.Duration, Written: st.res.Written}.Props(zfs.KindPath)
-		s, err := r.Target.TakeSnapshot(ctx, pp.Dataset, at, props)
-		if err == nil {
-			st.res.Snapshot, st.res.Status, st.dirty = s.FullName(), StatusOK, false
-			_ = r.record(OpCommit, pp.Dataset, s.Name)
-			return
-		}
-		r.failPath(pp, fmt.Errorf("dated snapshot of %s: %w", pp.Dataset, err))
-	}
-	st.res.Status = StatusFailed
-	r.mu.Lock()
-	st.res.Error = errors.Join(st.errs...).Error()
-	r.mu.Unlock()
-	if !st.dirty {
-		return
-	}
-	cctx, cancel := cleanupCtx(ctx)
-	defer cancel()
-	what, err := rollbackDataset(cctx, r.Target, pp.Dataset, st.created)
-	st.res.RolledBackTo = what
-	if err != nil {
-		r.rep.addError(fmt.Sprintf("roll back %s: %v", pp.Dataset, err))
-		return
-	}
-	st.dirty = false
-	_ = r.record(OpRollback, pp.Dataset, what)
 }
 
 // Mounter says where a dataset's files are.

@@ -41,22 +41,28 @@ type Step struct {
 	Duration time.Duration `json:"duration_ns"`
 }
 
+// Result is what a run did with one backup unit: the part every kind of unit has
+// (VMResult and PathResult add their own).
+type Result struct {
+	Name         string        `json:"name"`
+	Dataset      string        `json:"dataset"`
+	Status       string        `json:"status"`
+	Written      int64         `json:"bytes_written"`
+	Duration     time.Duration `json:"duration_ns"` // from its group's start to its commit
+	Snapshot     string        `json:"snapshot,omitempty"`
+	Error        string        `json:"error,omitempty"`
+	Note         string        `json:"note,omitempty"`
+	RolledBackTo string        `json:"rolled_back_to,omitempty"`
+	LastSuccess  time.Time     `json:"last_success,omitempty"` // its newest dated snapshot
+}
+
 // VMResult is one VM's backup in a run.
 type VMResult struct {
-	Name         string          `json:"name"`
-	Dataset      string          `json:"dataset"`
-	Status       string          `json:"status"`
-	Quiesce      hypervisor.Mode `json:"quiesce"`
-	Pause        time.Duration   `json:"pause_window_ns"`
-	Read         int64           `json:"bytes_read"`
-	Written      int64           `json:"bytes_written"`
-	Duration     time.Duration   `json:"duration_ns"`
-	Snapshot     string          `json:"snapshot,omitempty"`
-	Error        string          `json:"error,omitempty"`
-	Note         string          `json:"note,omitempty"`
-	RolledBackTo string          `json:"rolled_back_to,omitempty"`
-	LastSuccess  time.Time       `json:"last_success,omitempty"` // its newest dated snapshot
-	Disks        []DiskResult    `json:"disks,omitempty"`
+	Result
+	Quiesce hypervisor.Mode `json:"quiesce"`
+	Pause   time.Duration   `json:"pause_window_ns"`
+	Read    int64           `json:"bytes_read"`
+	Disks   []DiskResult    `json:"disks,omitempty"`
 }
 
 // DiskResult is one disk's copy.
@@ -69,15 +75,22 @@ type DiskResult struct {
 	Error  string         `json:"error,omitempty"`
 }
 
-// OK: every VM and path backed up, nothing left to undo, prune clean.
-func (r *Report) OK() bool {
+// Units are the results of every VM, then of every paths: entry.
+func (r *Report) Units() []*Result {
+	var out []*Result
 	for _, v := range r.VMs {
-		if v.Status != StatusOK && !(r.DryRun && v.Status == StatusPlanned) {
-			return false
-		}
+		out = append(out, &v.Result)
 	}
 	for _, p := range r.Paths {
-		if p.Status != StatusOK && !(r.DryRun && p.Status == StatusPlanned) {
+		out = append(out, &p.Result)
+	}
+	return out
+}
+
+// OK: every VM and path backed up, nothing left to undo, prune clean.
+func (r *Report) OK() bool {
+	for _, u := range r.Units() {
+		if u.Status != StatusOK && !(r.DryRun && u.Status == StatusPlanned) {
 			return false
 		}
 	}
@@ -88,7 +101,7 @@ func (r *Report) OK() bool {
 func (r *Report) FailedPaths() int {
 	n := 0
 	for _, p := range r.Paths {
-		if p.Status == StatusFailed {
+		if p.Failed() {
 			n++
 		}
 	}
@@ -99,12 +112,15 @@ func (r *Report) FailedPaths() int {
 func (r *Report) Failed() int {
 	n := 0
 	for _, v := range r.VMs {
-		if v.Status == StatusFailed {
+		if v.Failed() {
 			n++
 		}
 	}
 	return n
 }
+
+// Failed: the unit was not backed up.
+func (u *Result) Failed() bool { return u.Status == StatusFailed }
 
 func (r *Report) addError(s string) {
 	r.mu.Lock()

@@ -2,10 +2,8 @@ package orchestrator
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -15,11 +13,9 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/kvmbackup/kvmbackup/hypervisor"
-	"github.com/kvmbackup/kvmbackup/internal/atomicfile"
 	"github.com/kvmbackup/kvmbackup/internal/config"
 	"github.com/kvmbackup/kvmbackup/lvm"
 	"github.com/kvmbackup/kvmbackup/policies"
-	"github.com/kvmbackup/kvmbackup/transfer"
 	"github.com/kvmbackup/kvmbackup/zfs"
 )
 
@@ -81,20 +77,10 @@ type run struct {
 	rep     *Report
 	journal *Journal
 	log     *zerolog.Logger
-	mu      sync.Mutex // guards the VM states' results and errors
-	vms     map[string]*vmState
-	paths   map[string]*pathState
+	mu      sync.Mutex // guards the units' results and errors
+	units   map[zfs.Unit]*unit
+	order   []*unit // the units in the report's order
 	snapAt  time.Time
-}
-
-// vmState is one VM during a run.
-type vmState struct {
-	plan    *VMPlan
-	res     *VMResult
-	mount   string // the dataset's files
-	dirty   bool   // journal says the dataset may be written
-	created bool   // this run created the dataset
-	errs    []error
 }
 
 func newRun(d Deps, o Options) (*run, error) {
@@ -128,7 +114,7 @@ func newRun(d Deps, o Options) (*run, error) {
 	if d.Trees == nil {
 		d.Trees = TransferTrees{}
 	}
-	return &run{Deps: d, o: o, cfg: o.Config, vms: map[string]*vmState{}, paths: map[string]*pathState{}}, nil
+	return &run{Deps: d, o: o, cfg: o.Config, units: map[zfs.Unit]*unit{}}, nil
 }
 
 func (r *run) run(ctx context.Context) (*Report, error) {
@@ -178,17 +164,17 @@ func (r *run) run(ctx context.Context) (*Report, error) {
 	r.rep.Plan = plan
 	step("plan")
 	for _, vm := range plan.VMs() {
-		res := &VMResult{Name: vm.Name, Dataset: vm.Dataset, Quiesce: vm.Quiesce, Status: StatusPlanned}
+		res := &VMResult{Quiesce: vm.Quiesce}
+		r.newUnit(zfs.VMUnit(vm.Name), vm.Dataset, &res.Result, vmKind{vm, res})
 		if vm.Error != "" {
 			res.Status, res.Error = StatusFailed, vm.Error
 		}
 		r.rep.VMs = append(r.rep.VMs, res)
-		r.vms[vm.Name] = &vmState{plan: vm, res: res}
 	}
 	for _, pp := range plan.Paths {
-		res := &PathResult{Name: pp.Name, Dataset: pp.Dataset, Source: pp.Source(), Status: StatusPlanned}
+		res := &PathResult{Source: pp.Source()}
+		r.newUnit(zfs.PathUnit(pp.Name), pp.Dataset, &res.Result, treeKind{pp, res})
 		r.rep.Paths = append(r.rep.Paths, res)
-		r.paths[pp.Name] = &pathState{plan: pp, res: res}
 	}
 	if r.o.DryRun {
 		r.rep.Duration = r.o.Now().Sub(start)
@@ -213,16 +199,10 @@ func (r *run) run(ctx context.Context) (*Report, error) {
 	step("prune")
 
 	undone := true
-	for _, st := range r.vms {
-		if st.dirty { // neither committed nor rolled back
+	for _, u := range r.order {
+		if u.dirty { // neither committed nor rolled back
 			undone = false
-			r.rep.Errors = append(r.rep.Errors, fmt.Sprintf("%s: left for the next run to roll back", st.plan.Dataset))
-		}
-	}
-	for _, st := range r.paths {
-		if st.dirty {
-			undone = false
-			r.rep.Errors = append(r.rep.Errors, fmt.Sprintf("%s: left for the next run to roll back", st.plan.Dataset))
+			r.rep.Errors = append(r.rep.Errors, fmt.Sprintf("%s: left for the next run to roll back", u.dataset))
 		}
 	}
 	if undone {
@@ -259,100 +239,24 @@ func (r *run) record(op Op, key, detail string) error {
 	return nil
 }
 
-func (r *run) fail(vm *VMPlan, err error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	st := r.vms[vm.Name]
-	st.errs = append(st.errs, err)
-	r.log.Error().Str("vm", vm.Name).Err(err).Msg("backup failed")
-}
-
-func (r *run) failed(vm *VMPlan) bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return len(r.vms[vm.Name].errs) > 0
-}
-
 // cleanupCtx is for undo steps: they run even when the run was cancelled.
 func cleanupCtx(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.WithoutCancel(ctx), CleanupTimeout)
 }
 
-// group backs up one consistency group: datasets ready, freeze window (snapshot
-// every volume), copies, then commit or roll back each VM.
+// group backs up one consistency group: its units prepared, the freeze window
+// (snapshot every volume), the copies, then each unit committed or rolled back.
 func (r *run) group(ctx context.Context, g *Group) {
 	gstart := r.o.Now()
-	for _, vm := range g.VMs {
-		st := r.vms[vm.Name]
-		st.res.Status = StatusRunning
-		if err := r.prepareDataset(ctx, st); err != nil {
-			r.fail(vm, err)
-		}
-	}
-	for _, pp := range g.Paths {
-		r.preparePath(ctx, r.paths[pp.Name])
+	units := r.groupUnits(g)
+	for _, u := range units {
+		r.prepare(ctx, u, gstart)
 	}
 	snaps := r.freezeWindow(ctx, g)
 	r.copyVolumes(ctx, g, snaps)
-	for _, vm := range g.VMs {
-		r.vms[vm.Name].res.Duration = r.o.Now().Sub(gstart) // to the commit
-		r.commit(ctx, r.vms[vm.Name])
+	for _, u := range units {
+		r.commit(ctx, u, r.snapAt)
 	}
-	for _, pp := range g.Paths {
-		r.commitPath(ctx, r.paths[pp.Name], r.snapAt)
-	}
-}
-
-// prepareDataset creates the VM's dataset if needed and journals it dirty; a dataset
-// kvmbackup did not make fails the VM before anything is written (ownDataset).
-func (r *run) prepareDataset(ctx context.Context, st *vmState) error {
-	ds := st.plan.Dataset
-	made, err := r.ensureOwn(ctx, ds, zfs.VMUnit(st.plan.Name), &st.dirty)
-	st.created = made
-	if err != nil {
-		return err
-	}
-	mp, err := r.Target.Mountpoint(ctx, ds)
-	if err != nil {
-		return fmt.Errorf("dataset %s: %w", ds, err)
-	}
-	if err := os.MkdirAll(filepath.Join(mp, manifestDir), 0o700); err != nil {
-		return fmt.Errorf("dataset %s: %w", ds, err)
-	}
-	st.mount = mp
-	return nil
-}
-
-// ensureOwn makes ds ready to be written for the unit u: an existing dataset must be
-// u's (or adoptable: it is adopted), a missing one is created carrying u's owner;
-// the journal records it dirty first (*dirty set). It reports whether this run
-// created it. A dataset that is not u's is an error naming it, and left alone.
-func (r *run) ensureOwn(ctx context.Context, ds string, u zfs.Unit, dirty *bool) (bool, error) {
-	owner := u.Owner()
-	exists, err := ownDataset(ctx, r.Target, ds, u, true)
-	if err != nil {
-		return false, err
-	}
-	created := "existing"
-	if !exists {
-		created = "created"
-	}
-	if err := r.record(OpDirty, ds, created); err != nil {
-		return false, err
-	}
-	*dirty = true
-	made, err := r.Target.EnsureDataset(ctx, ds, owner)
-	if err != nil {
-		return made || !exists, fmt.Errorf("dataset %s: %w", ds, err)
-	}
-	if !exists && !made { // made by someone else since ownDataset looked: whose?
-		if got, err := r.Target.Owner(ctx, ds); err != nil || got != owner {
-			*dirty = false
-			_ = r.record(OpRollback, ds, "not kvmbackup's: left alone")
-			return false, fmt.Errorf("dataset %s: %w: it appeared while the run prepared it (%s)", ds, zfs.ErrForeign, got)
-		}
-	}
-	return !exists, nil
 }
 
 // snapshotOf is a volume's LVM snapshot, or why it has none.
@@ -367,7 +271,7 @@ func (r *run) freezeWindow(ctx context.Context, g *Group) map[*VolumePlan]snapsh
 	out := map[*VolumePlan]snapshotOf{}
 	var names []string
 	for _, vm := range g.VMs {
-		if !r.failed(vm) {
+		if !r.failed(r.vmUnit(vm)) {
 			names = append(names, vm.Name)
 		}
 	}
@@ -494,22 +398,20 @@ func (r *run) applyFreezeReports(reps []hypervisor.VMReport) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, rep := range reps {
-		if st := r.vms[rep.Name]; st != nil {
-			st.res.Pause = rep.Window
+		if u := r.units[zfs.VMUnit(rep.Name)]; u != nil {
+			res := u.kind.(vmKind).res
+			res.Pause = rep.Window
 			if rep.Mode != "" {
-				st.res.Quiesce = rep.Mode
+				res.Quiesce = rep.Mode
 			}
-			st.res.Note = strings.TrimSpace(strings.Join([]string{rep.Skipped, rep.Note}, " "))
+			res.Note = strings.TrimSpace(strings.Join([]string{rep.Skipped, rep.Note}, " "))
 		}
 	}
 }
 
 func (r *run) failAll(g *Group, err error) {
-	for _, vm := range g.VMs {
-		r.fail(vm, err)
-	}
-	for _, pp := range g.Paths {
-		r.failPath(pp, err)
+	for _, u := range r.groupUnits(g) {
+		r.fail(u, err)
 	}
 }
 
@@ -537,11 +439,8 @@ func (r *run) copyVolumes(ctx context.Context, g *Group, snaps map[*VolumePlan]s
 func (r *run) copyVolume(ctx context.Context, vp *VolumePlan, s snapshotOf) {
 	if s.err != nil || s.snap.Name == "" { // no snapshot: its VMs failed before, or now
 		if s.err != nil {
-			for _, d := range vp.Disks {
-				r.fail(d.vm, s.err)
-			}
-			for _, pp := range vp.paths {
-				r.failPath(pp, s.err)
+			for _, u := range r.volumeUnits(vp) {
+				r.fail(u, s.err)
 			}
 		}
 		return
@@ -549,7 +448,7 @@ func (r *run) copyVolume(ctx context.Context, vp *VolumePlan, s snapshotOf) {
 	defer r.removeSnapshot(ctx, vp, s.snap)
 	var todo []*DiskPlan
 	for _, d := range vp.Disks {
-		if !r.failed(d.vm) {
+		if !r.failed(r.vmUnit(d.vm)) {
 			todo = append(todo, d)
 		}
 	}
@@ -573,12 +472,12 @@ func (r *run) copyVolume(ctx context.Context, vp *VolumePlan, s snapshotOf) {
 			}
 			errs[d] = r.copyDisk(wctx, filepath.Join(dir, d.RelPath), d)
 		}
-		for _, st := range trees {
+		for _, u := range trees {
 			if err != nil {
-				r.failPath(st.plan, err)
+				r.fail(u, err)
 				continue
 			}
-			r.syncPath(wctx, st, dir)
+			r.syncPath(wctx, u, dir)
 		}
 		if err == nil {
 			r.unmountSnapshot(ctx, dir)
@@ -588,13 +487,13 @@ func (r *run) copyVolume(ctx context.Context, vp *VolumePlan, s snapshotOf) {
 		for _, d := range todo {
 			errs[d] = fmt.Errorf("disk %s: %w", d.Target, err)
 		}
-		for _, st := range trees {
-			r.failPath(st.plan, fmt.Errorf("volume %s: %w", vp.LV.FullName(), err))
+		for _, u := range trees {
+			r.fail(u, fmt.Errorf("volume %s: %w", vp.LV.FullName(), err))
 		}
 	}
 	for _, d := range todo {
 		if errs[d] != nil {
-			r.fail(d.vm, errs[d])
+			r.fail(r.vmUnit(d.vm), errs[d])
 		}
 	}
 }
@@ -627,158 +526,23 @@ func (r *run) removeSnapshot(ctx context.Context, vp *VolumePlan, snap lvm.LV) {
 	defer cancel()
 	if err := r.LVM.Remove(cctx, snap.VG, snap.Name); err != nil {
 		r.rep.addError(fmt.Sprintf("remove snapshot %s of %s: %v", snap.FullName(), vp.LV.FullName(), err))
-		for _, d := range vp.Disks {
-			r.fail(d.vm, fmt.Errorf("remove snapshot %s: %w", snap.FullName(), err))
-		}
-		for _, pp := range vp.paths {
-			r.failPath(pp, fmt.Errorf("remove snapshot %s: %w", snap.FullName(), err))
+		for _, u := range r.volumeUnits(vp) {
+			r.fail(u, fmt.Errorf("remove snapshot %s: %w", snap.FullName(), err))
 		}
 		return
 	}
 	_ = r.record(OpRemove, snap.FullName(), "")
 }
 
-// manifestDir holds the block manifests of a VM's images, in its dataset.
-const manifestDir = ".manifest"
-
-func (r *run) copyDisk(ctx context.Context, src string, d *DiskPlan) error {
-	st := r.vms[d.vm.Name]
-	dst := filepath.Join(st.mount, d.Image)
-	opts := transfer.Options{Manifest: filepath.Join(st.mount, manifestDir, d.Image)}
-	if r.o.Progress != nil {
-		opts.Progress = func(done, total int64) { r.o.Progress(d.vm.Name, d.Target, done, total) }
-	}
-	r.log.Info().Str("vm", d.vm.Name).Str("disk", d.Target).Str("from", src).Str("to", dst).Msg("copy")
-	stats, err := r.Copier.Copy(ctx, src, dst, opts)
-	r.mu.Lock()
-	st.res.Disks = append(st.res.Disks, DiskResult{Disk: d.Target, Volume: d.Volume, Mode: d.Mode, Image: d.Image, Stats: stats, Error: errString(err)})
-	st.res.Read += stats.SrcRead + stats.DstRead
-	st.res.Written += stats.Written
-	r.mu.Unlock()
-	if err != nil {
-		return fmt.Errorf("copy disk %s (%s) to %s: %w", d.Target, src, dst, err)
-	}
-	return nil
-}
-
-// Meta is kvmbackup.json in each backup: what it holds.
-type Meta struct {
-	VM       string          `json:"vm"`
-	Run      string          `json:"run"`
-	Version  string          `json:"version"`
-	Time     time.Time       `json:"time"` // the LVM snapshots' instant
-	Quiesce  hypervisor.Mode `json:"quiesce"`
-	PauseNS  time.Duration   `json:"pause_window_ns"`
-	Disks    []MetaDisk      `json:"disks"`
-	DomainOK bool            `json:"domain_xml"`
-}
-
-// MetaDisk is one disk of a backup.
-type MetaDisk struct {
-	Disk    string `json:"disk"`
-	Source  string `json:"source"`
-	Volume  string `json:"volume"`
-	Mode    string `json:"mode"`
-	Format  string `json:"format"`
-	Image   string `json:"image"`
-	Size    int64  `json:"size"`
-	Written int64  `json:"written"`
-}
-
-// commit writes domain.xml and kvmbackup.json and takes the dated snapshot of a VM
-// whose copies all succeeded; any other VM's dataset is rolled back.
-func (r *run) commit(ctx context.Context, st *vmState) {
-	vm := st.plan
-	if !r.failed(vm) && ctx.Err() != nil {
-		r.fail(vm, fmt.Errorf("interrupted: %w", context.Cause(ctx)))
-	}
-	if !r.failed(vm) {
-		if gone, err := removeStale(st.mount, vm); err != nil {
-			r.fail(vm, err)
-		} else if len(gone) > 0 {
-			r.log.Info().Str("vm", vm.Name).Strs("removed", gone).Msg("removed what is no disk of the VM now")
-		}
-	}
-	if !r.failed(vm) {
-		if err := r.writeMeta(ctx, st); err != nil {
-			r.fail(vm, err)
-		}
-	}
-	if !r.failed(vm) {
-		props := zfs.BackupProps{Run: r.o.RunID, Version: r.o.Version, Quiesce: string(st.res.Quiesce),
-			Pause: st.res.Pause, Duration: st.res.Duration, Written: st.res.Written}.Props(zfs.KindVM)
-		s, err := r.Target.TakeSnapshot(ctx, vm.Dataset, r.snapAt, props)
-		if err == nil {
-			st.res.Snapshot = s.FullName()
-			st.res.Status = StatusOK
-			st.dirty = false
-			_ = r.record(OpCommit, vm.Dataset, s.Name)
-			return
-		}
-		r.fail(vm, fmt.Errorf("dated snapshot of %s: %w", vm.Dataset, err))
-	}
-	st.res.Status = StatusFailed
-	r.mu.Lock()
-	st.res.Error = errors.Join(st.errs...).Error()
-	r.mu.Unlock()
-	r.rollback(ctx, st)
-}
-
-func (r *run) writeMeta(ctx context.Context, st *vmState) error {
-	vm := st.plan
-	x, err := r.Hypervisor.DomainXML(ctx, vm.Name)
-	if err != nil {
-		return fmt.Errorf("domain XML of %s: %w", vm.Name, err)
-	}
-	if err := atomicfile.Write(filepath.Join(st.mount, "domain.xml"), []byte(x), 0o600); err != nil {
-		return err
-	}
-	m := Meta{VM: vm.Name, Run: r.o.RunID, Version: r.o.Version, Time: r.snapAt, Quiesce: st.res.Quiesce, PauseNS: st.res.Pause, DomainOK: true}
-	for _, d := range vm.Disks {
-		md := MetaDisk{Disk: d.Target, Source: d.Source, Volume: d.Volume, Mode: d.Mode, Format: d.Format, Image: d.Image}
-		for _, dr := range st.res.Disks {
-			if dr.Disk == d.Target {
-				md.Size, md.Written = dr.Stats.Size, dr.Stats.Written
-			}
-		}
-		m.Disks = append(m.Disks, md)
-	}
-	b, err := json.MarshalIndent(m, "", "  ")
-	if err != nil {
-		return err
-	}
-	return atomicfile.Write(filepath.Join(st.mount, "kvmbackup.json"), append(b, '\n'), 0o600)
-}
-
-// rollback returns a failed VM's dataset to its last complete backup; a dataset this
-// run created (a first backup) is destroyed instead.
-func (r *run) rollback(ctx context.Context, st *vmState) {
-	if !st.dirty {
-		return
-	}
-	cctx, cancel := cleanupCtx(ctx)
-	defer cancel()
-	ds := st.plan.Dataset
-	what, err := rollbackDataset(cctx, r.Target, ds, st.created)
-	st.res.RolledBackTo = what
-	if err != nil {
-		r.rep.addError(fmt.Sprintf("roll back %s: %v", ds, err))
-		return
-	}
-	st.dirty = false
-	_ = r.record(OpRollback, ds, st.res.RolledBackTo)
-}
-
 func (r *run) prune(ctx context.Context) {
 	var vms, paths []string
-	for _, res := range r.rep.VMs {
-		if res.Status == StatusOK {
-			vms = append(vms, res.Name)
-		}
-	}
-	for _, res := range r.rep.Paths {
-		if res.Status == StatusOK {
-			paths = append(paths, res.Name)
+	for _, u := range r.order {
+		switch {
+		case u.res.Status != StatusOK:
+		case u.id.Kind == zfs.KindVM:
+			vms = append(vms, u.id.Name)
+		default:
+			paths = append(paths, u.id.Name)
 		}
 	}
 	if len(vms)+len(paths) == 0 || ctx.Err() != nil {
@@ -792,27 +556,16 @@ func (r *run) prune(ctx context.Context) {
 	}
 }
 
-// lastSuccess finds each VM's newest dated snapshot, for the report and metrics.
+// lastSuccess finds each unit's newest dated snapshot, for the report and metrics.
 func (r *run) lastSuccess(ctx context.Context) {
-	for _, res := range r.rep.VMs {
-		snaps, err := r.Target.Snapshots(ctx, res.Dataset)
+	for _, u := range r.order {
+		snaps, err := r.Target.Snapshots(ctx, u.dataset)
 		if err != nil {
 			continue // no dataset yet: never backed up
 		}
 		for _, s := range snaps {
-			if s.Ours() && s.Time().After(res.LastSuccess) {
-				res.LastSuccess = s.Time()
-			}
-		}
-	}
-	for _, res := range r.rep.Paths {
-		snaps, err := r.Target.Snapshots(ctx, res.Dataset)
-		if err != nil {
-			continue
-		}
-		for _, s := range snaps {
-			if s.Ours() && s.Time().After(res.LastSuccess) {
-				res.LastSuccess = s.Time()
+			if s.Ours() && s.Time().After(u.res.LastSuccess) {
+				u.res.LastSuccess = s.Time()
 			}
 		}
 	}

@@ -78,47 +78,23 @@ func Table(w io.Writer, r *orchestrator.Report) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "VM\tQUIESCE\tPAUSE\tREAD\tWRITTEN\tDURATION\tSNAPSHOT\tSTATUS")
 	for _, v := range r.VMs {
-		snap := v.Snapshot
-		if i := strings.IndexByte(snap, '@'); i >= 0 {
-			snap = snap[i:]
-		}
-		if snap == "" {
-			snap = "-"
-		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", v.Name, orDash(string(v.Quiesce)), ms(v.Pause),
-			config.FormatBytes(v.Read), config.FormatBytes(v.Written), v.Duration.Round(10*time.Millisecond), snap, v.Status)
+			config.FormatBytes(v.Read), config.FormatBytes(v.Written), v.Duration.Round(10*time.Millisecond), dated(v.Snapshot), v.Status)
 	}
 	tw.Flush()
 	for _, v := range r.VMs {
-		if v.Error != "" {
-			fmt.Fprintf(w, "%s: %s\n", v.Name, v.Error)
-			if v.RolledBackTo != "" {
-				fmt.Fprintf(w, "%s: dataset rolled back to %s\n", v.Name, v.RolledBackTo)
-			}
-		}
+		unitLines(w, v.Name, &v.Result, false)
 	}
 	if len(r.Paths) > 0 {
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "PATH\tSOURCE\tFILES\tCHANGED\tWRITTEN\tDURATION\tSNAPSHOT\tSTATUS")
 		for _, p := range r.Paths {
-			snap := p.Snapshot
-			if i := strings.IndexByte(snap, '@'); i >= 0 {
-				snap = snap[i:]
-			}
 			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\n", p.Name, p.Source, p.Files, p.Transferred, config.FormatBytes(p.Written),
-				p.Duration.Round(10*time.Millisecond), orDash(snap), p.Status)
+				p.Duration.Round(10*time.Millisecond), dated(p.Snapshot), p.Status)
 		}
 		tw.Flush()
 		for _, p := range r.Paths {
-			if p.Error != "" {
-				fmt.Fprintf(w, "path %s: %s\n", p.Name, p.Error)
-				if p.RolledBackTo != "" {
-					fmt.Fprintf(w, "path %s: dataset rolled back to %s\n", p.Name, p.RolledBackTo)
-				}
-			}
-			if p.Note != "" {
-				fmt.Fprintf(w, "path %s: %s\n", p.Name, p.Note)
-			}
+			unitLines(w, "path "+p.Name, &p.Result, true)
 		}
 	}
 	for _, e := range r.Errors {
@@ -133,6 +109,28 @@ func Table(w io.Writer, r *orchestrator.Report) {
 		paths = fmt.Sprintf(", %d paths, %d failed", len(r.Paths), r.FailedPaths())
 	}
 	fmt.Fprintf(w, "run %s: %d VMs, %d failed%s, %s (%s)\n", r.RunID, len(r.VMs), r.Failed(), paths, r.Duration.Round(time.Millisecond), strings.Join(steps, "; "))
+}
+
+// dated is a dated snapshot's name from its @, or "-".
+func dated(snapshot string) string {
+	if i := strings.IndexByte(snapshot, '@'); i >= 0 {
+		snapshot = snapshot[i:]
+	}
+	return orDash(snapshot)
+}
+
+// unitLines prints a unit's error and where its dataset was rolled back to, and its
+// note when notes is set, each line led by who.
+func unitLines(w io.Writer, who string, u *orchestrator.Result, notes bool) {
+	if u.Error != "" {
+		fmt.Fprintf(w, "%s: %s\n", who, u.Error)
+		if u.RolledBackTo != "" {
+			fmt.Fprintf(w, "%s: dataset rolled back to %s\n", who, u.RolledBackTo)
+		}
+	}
+	if notes && u.Note != "" {
+		fmt.Fprintf(w, "%s: %s\n", who, u.Note)
+	}
 }
 
 func ms(d time.Duration) string {
@@ -165,7 +163,6 @@ func MetricsFile(path string, r *orchestrator.Report) error {
 			return g
 		}
 	}
-	vec := vecOf("vm")
 	ok := 0.0
 	if r.OK() {
 		ok = 1
@@ -175,47 +172,44 @@ func MetricsFile(path string, r *orchestrator.Report) error {
 	gauge("kvmbackup_run_success", "1 when the last run backed up every VM.", ok)
 	gauge("kvmbackup_run_vms_failed", "VMs the last run failed to back up.", float64(r.Failed()))
 	gauge("kvmbackup_run_paths_failed", "paths: entries the last run failed to back up.", float64(r.FailedPaths()))
-	last := vec("kvmbackup_vm_last_success_timestamp_seconds", "Time of the VM's newest dated snapshot.")
-	failed := vec("kvmbackup_vm_failed", "1 when the last run failed to back up the VM.")
-	dur := vec("kvmbackup_vm_duration_seconds", "Duration of the VM's backup in the last run.")
-	read := vec("kvmbackup_vm_read_bytes", "Bytes read for the VM's backup in the last run.")
-	written := vec("kvmbackup_vm_written_bytes", "Bytes written for the VM's backup in the last run.")
-	pause := vec("kvmbackup_vm_pause_window_seconds", "How long the VM was paused or frozen in the last run.")
-	for _, v := range r.VMs {
-		f := 0.0
-		if v.Status != orchestrator.StatusOK {
-			f = 1
-		}
-		if !v.LastSuccess.IsZero() {
-			last.WithLabelValues(v.Name).Set(float64(v.LastSuccess.Unix()))
-		}
-		failed.WithLabelValues(v.Name).Set(f)
-		dur.WithLabelValues(v.Name).Set(v.Duration.Seconds())
-		read.WithLabelValues(v.Name).Set(float64(v.Read))
-		written.WithLabelValues(v.Name).Set(float64(v.Written))
-		pause.WithLabelValues(v.Name).Set(v.Pause.Seconds())
-	}
-	if len(r.Paths) > 0 {
-		pvec := vecOf("path")
-		plast := pvec("kvmbackup_path_last_success_timestamp_seconds", "Time of the paths: entry's newest dated snapshot.")
-		pfailed := pvec("kvmbackup_path_failed", "1 when the last run failed to back up the paths: entry.")
-		pdur := pvec("kvmbackup_path_duration_seconds", "Duration of the entry's backup in the last run.")
-		pwritten := pvec("kvmbackup_path_written_bytes", "Bytes written for the entry's backup in the last run.")
-		pfiles := pvec("kvmbackup_path_files_transferred", "Files of the entry written in the last run.")
-		for _, p := range r.Paths {
+	// One set of series per kind of unit (kvmbackup_KIND_..., labelled KIND), the
+	// same for every kind, then what a kind adds.
+	units := func(k unitKind, results []*orchestrator.Result) {
+		vec := vecOf(k.label)
+		name := func(s string) string { return "kvmbackup_" + k.label + "_" + s }
+		last := vec(name("last_success_timestamp_seconds"), "Time of the "+k.owner+" newest dated snapshot.")
+		failed := vec(name("failed"), "1 when the last run failed to back up the "+k.what+".")
+		dur := vec(name("duration_seconds"), "Duration of the "+k.whose+" backup in the last run.")
+		written := vec(name("written_bytes"), "Bytes written for the "+k.whose+" backup in the last run.")
+		for _, u := range results {
 			f := 0.0
-			if p.Status != orchestrator.StatusOK {
+			if u.Status != orchestrator.StatusOK {
 				f = 1
 			}
-			if !p.LastSuccess.IsZero() {
-				plast.WithLabelValues(p.Name).Set(float64(p.LastSuccess.Unix()))
+			if !u.LastSuccess.IsZero() {
+				last.WithLabelValues(u.Name).Set(float64(u.LastSuccess.Unix()))
 			}
-			pfailed.WithLabelValues(p.Name).Set(f)
-			pdur.WithLabelValues(p.Name).Set(p.Duration.Seconds())
-			pwritten.WithLabelValues(p.Name).Set(float64(p.Written))
-			pfiles.WithLabelValues(p.Name).Set(float64(p.Transferred))
+			failed.WithLabelValues(u.Name).Set(f)
+			dur.WithLabelValues(u.Name).Set(u.Duration.Seconds())
+			written.WithLabelValues(u.Name).Set(float64(u.Written))
 		}
 	}
+	var vms, paths []*orchestrator.Result
+	vm := vecOf("vm")
+	read := vm("kvmbackup_vm_read_bytes", "Bytes read for the VM's backup in the last run.")
+	pause := vm("kvmbackup_vm_pause_window_seconds", "How long the VM was paused or frozen in the last run.")
+	for _, v := range r.VMs {
+		vms = append(vms, &v.Result)
+		read.WithLabelValues(v.Name).Set(float64(v.Read))
+		pause.WithLabelValues(v.Name).Set(v.Pause.Seconds())
+	}
+	files := vecOf("path")("kvmbackup_path_files_transferred", "Files of the entry written in the last run.")
+	for _, p := range r.Paths {
+		paths = append(paths, &p.Result)
+		files.WithLabelValues(p.Name).Set(float64(p.Transferred))
+	}
+	units(unitKind{label: "vm", what: "VM", whose: "VM's", owner: "VM's"}, vms)
+	units(unitKind{label: "path", what: "paths: entry", whose: "entry's", owner: "paths: entry's"}, paths)
 	// Not prometheus.WriteToTextfile: it makes the file 0644, and every file
 	// kvmbackup writes is 0600 (it names every VM and volume).
 	mfs, err := reg.Gather()
@@ -230,6 +224,9 @@ func MetricsFile(path string, r *orchestrator.Report) error {
 	}
 	return atomicfile.Write(path, b.Bytes(), 0o600)
 }
+
+// unitKind names one kind of unit in the metrics: its label and how help texts say it.
+type unitKind struct{ label, what, whose, owner string }
 
 // JSON writes the report as `kvmbackup run --json` prints it: one JSON object (its
 // shape is the report types' json tags), then a newline.
