@@ -215,8 +215,16 @@ for _ in $(seq 1 100); do
 	sleep 0.1
 done
 [ -S /run/libvirt/libvirt-sock ] || die "libvirtd did not open /run/libvirt/libvirt-sock"
-if ! virsh -c qemu:///system capabilities 2>/dev/null | grep -q "domain type='qemu'"; then
-	die "libvirt's QEMU driver reports no domain type 'qemu' (see /var/log/libvirt)"
+# A libvirtd started moments ago may answer before its first probe of the QEMU binary
+# is done (seen on a fresh, loaded machine: no domain type 'qemu' on the first ask,
+# there on the next): ask again for up to 2 minutes before calling it broken.
+qemu_ok() { virsh -c qemu:///system capabilities 2>/dev/null | grep -q "domain type='qemu'"; }
+for _ in $(seq 1 60); do
+	qemu_ok && break
+	sleep 2
+done
+if ! qemu_ok; then
+	die "libvirt's QEMU driver reports no domain type 'qemu' after 2 minutes (see /var/log/libvirt)"
 fi
 say "libvirtd running, qemu:///system usable"
 say "done"
