@@ -88,7 +88,10 @@ say "lab kernel: $KV"
 VMLINUX=$LAB_DIR/kernel/boot/vmlinux-$KV
 if [ ! -s "$VMLINUX" ]; then
 	VMLINUZ=$LAB_DIR/kernel/boot/vmlinuz-$KV
-	off=$(LC_ALL=C grep -obUaP '\xfd7zXZ\x00' "$VMLINUZ" | head -n1 | cut -d: -f1)
+	# The first xz magic's offset; all of grep's output is read (no head: SIGPIPE
+	# under pipefail).
+	off=$(LC_ALL=C grep -obUaP '\xfd7zXZ\x00' "$VMLINUZ" | cut -d: -f1)
+	off=${off%%$'\n'*}
 	[ -n "$off" ] || die "$VMLINUZ: no xz stream found (the lab expects Debian's xz-compressed kernel)"
 	# xz stops at the end of its stream and tail may then die of SIGPIPE: only xz's
 	# status counts (and the ELF check below).
@@ -215,10 +218,15 @@ for _ in $(seq 1 100); do
 	sleep 0.1
 done
 [ -S /run/libvirt/libvirt-sock ] || die "libvirtd did not open /run/libvirt/libvirt-sock"
-# A libvirtd started moments ago may answer before its first probe of the QEMU binary
-# is done (seen on a fresh, loaded machine: no domain type 'qemu' on the first ask,
-# there on the next): ask again for up to 2 minutes before calling it broken.
-qemu_ok() { virsh -c qemu:///system capabilities 2>/dev/null | grep -q "domain type='qemu'"; }
+# Not `virsh ... | grep -q`: under pipefail, grep -q's early exit can kill virsh with
+# SIGPIPE and fail the pipeline though the line was there (a fresh machine's make deps
+# failed so). A libvirtd started moments ago may also answer before it has probed
+# QEMU: ask again for up to 2 minutes before calling it broken.
+qemu_ok() {
+	local caps
+	caps=$(virsh -c qemu:///system capabilities 2>/dev/null) || return 1
+	[[ $caps == *"domain type='qemu'"* ]]
+}
 for _ in $(seq 1 60); do
 	qemu_ok && break
 	sleep 2
