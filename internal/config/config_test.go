@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -678,16 +679,100 @@ func TestInvalid(t *testing.T) {
 	}
 }
 
-// TestExampleDocumentsEveryKey checks that examples/config.yaml shows every default key.
-func TestExampleDocumentsEveryKey(t *testing.T) {
-	f, err := os.Open("../../examples/config.yaml")
+const exampleConfig = "../../examples/config.yaml"
+
+// commentedKeyRe is a line of the example that is a key commented out: "#" followed
+// at once by the key ("#quiesce:") or by its indentation ("#  mode: auto"). Lines
+// "# text" explain.
+var commentedKeyRe = regexp.MustCompile(`^#(?:[^\s#]|  )`)
+
+// uncommented is the example config with every commented-out key in use, as a reader
+// who removes the "#" of every section would have it.
+func uncommented(t *testing.T) []byte {
+	t.Helper()
+	data, err := os.ReadFile(exampleConfig)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	lines := strings.Split(string(data), "\n")
+	n := 0
+	for i, l := range lines {
+		if commentedKeyRe.MatchString(l) {
+			lines[i] = l[1:]
+			n++
+		}
+	}
+	if n == 0 {
+		t.Fatalf("%s has no commented-out key", exampleConfig)
+	}
+	return []byte(strings.Join(lines, "\n"))
+}
+
+// TestExampleAsShipped: a copy of examples/config.yaml, as it ships, is a working
+// config that backs up every domain and nothing else: it loads and validates, has
+// no vms: filter, no exclude: and no paths: entry, and is the built-in defaults.
+func TestExampleAsShipped(t *testing.T) {
+	c, err := load(exampleConfig, nil)
+	if err != nil {
+		t.Fatalf("%s: %v", exampleConfig, err)
+	}
+	if len(c.VMs) != 0 || len(c.Exclude) != 0 {
+		t.Errorf("%s selects domains (vms: %+v, exclude: %q): it must back up every domain", exampleConfig, c.VMs, c.Exclude)
+	}
+	for _, dom := range []string{"web1", "db1", "test-db", "win11"} {
+		if !c.Selects(dom) {
+			t.Errorf("%s does not select domain %s", exampleConfig, dom)
+		}
+	}
+	if len(c.Paths) != 0 {
+		t.Errorf("%s backs up paths: entries as shipped: %+v", exampleConfig, c.Paths)
+	}
+	defaults, err := parse(nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(c, defaults) {
+		t.Errorf("%s as shipped differs from the built-in defaults:\n got  %+v\n want %+v", exampleConfig, c, defaults)
+	}
+}
+
+// TestExampleUncommented: every commented-out section of the example, put in use,
+// is a valid config that sets vms:, exclude:, paths: and report:, and shows the
+// defaults of every other key.
+func TestExampleUncommented(t *testing.T) {
+	c, err := parse(uncommented(t), nil)
+	if err != nil {
+		t.Fatalf("%s with every section uncommented: %v", exampleConfig, err)
+	}
+	if len(c.VMs) == 0 || len(c.Exclude) == 0 || len(c.Paths) < 2 || c.Report.MetricsFile == "" {
+		t.Errorf("%s uncommented lacks an example of vms:, exclude:, paths: (a path and a volume) or report.metrics-file: %+v", exampleConfig, c)
+	}
+	if len(c.VMs) > 0 && (len(c.VMs[0].Volumes) == 0 || len(c.VMs[0].ExcludeDisks) == 0) {
+		t.Errorf("%s uncommented: vms[0] shows no volumes or exclude-disks: %+v", exampleConfig, c.VMs[0])
+	}
+	d, err := parse(nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []struct {
+		key       string
+		got, want any
+	}{
+		{"libvirt", c.Libvirt, d.Libvirt}, {"quiesce", c.Quiesce, d.Quiesce}, {"snapshot", c.Snapshot, d.Snapshot},
+		{"target", c.Target, d.Target}, {"retention", c.Retention, d.Retention},
+	} {
+		if !reflect.DeepEqual(f.got, f.want) {
+			t.Errorf("%s uncommented: %s is %+v, not its defaults %+v", exampleConfig, f.key, f.got, f.want)
+		}
+	}
+}
+
+// TestExampleDocumentsEveryKey checks that examples/config.yaml shows every default
+// key, in use or commented out.
+func TestExampleDocumentsEveryKey(t *testing.T) {
 	seen := map[string]bool{}
 	section := ""
-	for sc := bufio.NewScanner(f); sc.Scan(); {
+	for sc := bufio.NewScanner(bytes.NewReader(uncommented(t))); sc.Scan(); {
 		line := sc.Text()
 		name, _, ok := strings.Cut(strings.TrimSpace(line), ":")
 		if !ok || strings.HasPrefix(name, "#") || strings.HasPrefix(name, "-") {
