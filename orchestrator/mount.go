@@ -163,19 +163,39 @@ func checkMountPoint(stateDir, dir string) (string, error) {
 // noexec on Dir/DISK (one filesystem) or Dir/DISK-pN. A filesystem whose type is off
 // the allow-list (mounts.GuestMount) is listed in NotMounted, not mounted. Anything
 // that fails is undone before it returns.
-func MountBackup(ctx context.Context, d MountDeps, o MountOptions) (m *Mounted, err error) {
-	if o.StateDir == "" {
-		o.StateDir = DefaultMountStateDir
+func MountBackup(ctx context.Context, d MountDeps, o MountOptions) (*Mounted, error) {
+	return mountUnit(ctx, d, mountOf{root: o.Root, unit: zfs.VMUnit(o.VM), at: o.At, dir: o.Dir, stateDir: o.StateDir, now: o.Now, loc: o.Location},
+		func(m *Mounted, snap zfs.Snapshot) error { return showDisks(ctx, d, o, m, snap) })
+}
+
+// mountOf is which unit's backup a mount shows, and where.
+type mountOf struct {
+	root     string
+	unit     zfs.Unit
+	at       string // WHEN
+	dir      string
+	stateDir string
+	now      time.Time
+	loc      *time.Location
+}
+
+// mountUnit is what every mount does, whatever its unit's kind: DIR checked (an empty
+// directory, root's alone), the dated backup found, the kind's filesystems shown
+// under DIR (show), the mount recorded for kvmbackup umount. Anything that fails is
+// undone before it returns.
+func mountUnit(ctx context.Context, d MountDeps, o mountOf, show func(m *Mounted, snap zfs.Snapshot) error) (m *Mounted, err error) {
+	if o.stateDir == "" {
+		o.stateDir = DefaultMountStateDir
 	}
-	dir, err := checkMountPoint(o.StateDir, o.Dir)
+	dir, err := checkMountPoint(o.stateDir, o.dir)
 	if err != nil {
 		return nil, err
 	}
-	snap, err := findBackup(ctx, d.Target, o.Root, zfs.VMUnit(o.VM), o.At, o.Now, o.Location)
+	snap, err := findBackup(ctx, d.Target, o.root, o.unit, o.at, o.now, o.loc)
 	if err != nil {
 		return nil, err
 	}
-	m = &Mounted{Dir: dir, Snapshot: snap.FullName()}
+	m = &Mounted{Dir: dir, Snapshot: snap.FullName(), Loops: []string{}}
 	defer func() {
 		if err != nil {
 			cctx, cancel := cleanupCtx(ctx)
@@ -184,22 +204,37 @@ func MountBackup(ctx context.Context, d MountDeps, o MountOptions) (m *Mounted, 
 			m = nil
 		}
 	}()
-	if m.SnapDir, err = d.Target.MountSnapshot(ctx, snap, o.RunID); err != nil {
+	if err := show(m, snap); err != nil {
 		return m, err
+	}
+	if err := os.MkdirAll(o.stateDir, 0o700); err != nil {
+		return m, err
+	}
+	js, _ := json.Marshal(m)
+	if err := atomicfile.Write(statePath(o.stateDir, dir), js, 0o600); err != nil {
+		return m, err
+	}
+	return m, nil
+}
+
+// showDisks shows a VM backup's filesystems (MountBackup).
+func showDisks(ctx context.Context, d MountDeps, o MountOptions, m *Mounted, snap zfs.Snapshot) (err error) {
+	if m.SnapDir, err = d.Target.MountSnapshot(ctx, snap, o.RunID); err != nil {
+		return err
 	}
 	disks, have, err := backupDisks(m.SnapDir, m.Snapshot, o.VM, o.Disks)
 	if err != nil {
-		return m, err
+		return err
 	}
 	for _, md := range disks {
 		dev, err := d.Loops.Attach(ctx, filepath.Join(m.SnapDir, md.Image))
 		if err != nil {
-			return m, err
+			return err
 		}
 		m.Loops = append(m.Loops, dev)
 		fss, err := d.Loops.Filesystems(ctx, dev)
 		if err != nil {
-			return m, err
+			return err
 		}
 		if len(fss) == 0 {
 			m.Skipped = append(m.Skipped, md.Disk)
@@ -210,34 +245,35 @@ func MountBackup(ctx context.Context, d MountDeps, o MountOptions) (m *Mounted, 
 				m.NotMounted = append(m.NotMounted, NotMountedFS{Disk: md.Disk, FS: fs, Reason: err.Error()})
 				continue
 			}
-			sub := filepath.Join(dir, md.Disk)
+			sub := filepath.Join(m.Dir, md.Disk)
 			if len(fss) > 1 || fs.Number > 0 {
-				sub = filepath.Join(dir, fmt.Sprintf("%s-p%d", md.Disk, fs.Number))
+				sub = filepath.Join(m.Dir, fmt.Sprintf("%s-p%d", md.Disk, fs.Number))
 			}
-			if err := os.Mkdir(sub, 0o755); err != nil {
-				return m, err
+			if err := showAt(ctx, d, m, md.Disk, fs, sub); err != nil {
+				return err
 			}
-			if err := d.FS.MountRO(ctx, fs, sub); err != nil {
-				os.Remove(sub)
-				return m, err
-			}
-			m.Mounts = append(m.Mounts, MountedFS{Disk: md.Disk, FS: fs, Dir: sub})
 		}
 	}
 	if len(m.Mounts) == 0 && len(m.NotMounted) > 0 {
-		return m, fmt.Errorf("%s: no filesystem to mount on its disks (%s): %s", m.Snapshot, orNone(have), m.NotMounted[0].Reason)
+		return fmt.Errorf("%s: no filesystem to mount on its disks (%s): %s", m.Snapshot, orNone(have), m.NotMounted[0].Reason)
 	}
 	if len(m.Mounts) == 0 {
-		return m, fmt.Errorf("%s: no filesystem found on its disks (%s)", m.Snapshot, orNone(have))
+		return fmt.Errorf("%s: no filesystem found on its disks (%s)", m.Snapshot, orNone(have))
 	}
-	if err := os.MkdirAll(o.StateDir, 0o700); err != nil {
-		return m, err
+	return nil
+}
+
+// showAt mounts fs read-only on sub, a directory it makes, and records it in m.
+func showAt(ctx context.Context, d MountDeps, m *Mounted, disk string, fs loopdev.FS, sub string) error {
+	if err := os.Mkdir(sub, 0o755); err != nil {
+		return err
 	}
-	js, _ := json.Marshal(m)
-	if err := atomicfile.Write(statePath(o.StateDir, dir), js, 0o600); err != nil {
-		return m, err
+	if err := d.FS.MountRO(ctx, fs, sub); err != nil {
+		os.Remove(sub)
+		return err
 	}
-	return m, nil
+	m.Mounts = append(m.Mounts, MountedFS{Disk: disk, FS: fs, Dir: sub})
+	return nil
 }
 
 // UnmountBackup undoes MountBackup on dir: the filesystems, the loop devices, the

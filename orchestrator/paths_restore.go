@@ -2,7 +2,6 @@ package orchestrator
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -11,7 +10,6 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/kvmbackup/kvmbackup/internal/atomicfile"
 	"github.com/kvmbackup/kvmbackup/internal/beneath"
 	"github.com/kvmbackup/kvmbackup/internal/loopdev"
 	"github.com/kvmbackup/kvmbackup/transfer"
@@ -202,41 +200,8 @@ type PathMountOptions struct {
 // at Dir/NAME (as MountBackup shows a VM's filesystems at Dir/DISK); UnmountBackup
 // (kvmbackup umount DIR) undoes it.
 func MountPath(ctx context.Context, d MountDeps, o PathMountOptions) (*Mounted, error) {
-	if o.StateDir == "" {
-		o.StateDir = DefaultMountStateDir
-	}
-	dir, err := checkMountPoint(o.StateDir, o.Dir)
-	if err != nil {
-		return nil, err
-	}
-	snap, err := findBackup(ctx, d.Target, o.Root, zfs.PathUnit(o.Name), o.At, o.Now, o.Location)
-	if err != nil {
-		return nil, err
-	}
-	m := &Mounted{Dir: dir, Snapshot: snap.FullName(), Loops: []string{}}
-	sub := filepath.Join(dir, o.Name)
-	if err := os.Mkdir(sub, 0o755); err != nil {
-		return nil, err
-	}
-	fs := loopdev.FS{Dev: snap.FullName(), Type: "zfs"}
-	if err := d.FS.MountRO(ctx, fs, sub); err != nil {
-		os.Remove(sub)
-		return nil, err
-	}
-	m.Mounts = []MountedFS{{Disk: o.Name, FS: fs, Dir: sub}}
-	undo := func() {
-		cctx, cancel := cleanupCtx(ctx)
-		defer cancel()
-		undoMount(cctx, d, m)
-	}
-	if err := os.MkdirAll(o.StateDir, 0o700); err != nil {
-		undo()
-		return nil, err
-	}
-	js, _ := json.Marshal(m)
-	if err := atomicfile.Write(statePath(o.StateDir, dir), js, 0o600); err != nil {
-		undo()
-		return nil, err
-	}
-	return m, nil
+	return mountUnit(ctx, d, mountOf{root: o.Root, unit: zfs.PathUnit(o.Name), at: o.At, dir: o.Dir, stateDir: o.StateDir, now: o.Now, loc: o.Location},
+		func(m *Mounted, snap zfs.Snapshot) error {
+			return showAt(ctx, d, m, o.Name, loopdev.FS{Dev: snap.FullName(), Type: "zfs"}, filepath.Join(m.Dir, o.Name))
+		})
 }

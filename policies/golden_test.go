@@ -55,7 +55,7 @@ func goldenSnapshots() []Snapshot {
 	return snaps
 }
 
-// The golden files were read and checked by hand against DESIGN.md's rules. For the
+// The golden files were read and checked by hand against the rules in docs/retention.md. For the
 // seed's policy (seed.txt: keep-last 1, hourly 12, daily 3, weekly 2), for example:
 //   - kvmbackup_2026-10-25T20:00:00Z (21:00 CET) is the newest: newest, last 1,
 //     hourly 1, daily 1 and weekly 1 (2026-W43).

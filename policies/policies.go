@@ -1,4 +1,4 @@
-// Package policies owns kvmbackup's retention rules (DESIGN.md, "Retention rules"):
+// Package policies owns kvmbackup's retention rules (docs/retention.md):
 // given a policy and the snapshots of one dataset, which to keep, which to remove,
 // and every rule that keeps each kept one.
 //

@@ -1,7 +1,7 @@
 // Package config owns kvmbackup's configuration: its keys, defaults, loading (viper,
 // YAML, KVMBACKUP_* env overrides) and strict validation.
 //
-// The keys are a contract (DESIGN.md, "Configuration"; examples/config.yaml shows them
+// The keys are a contract (examples/config.yaml shows them
 // all). Every problem is a *KeyError naming the key and the bad value; Load, Parse and
 // Validate report all of them at once, joined with errors.Join.
 //
@@ -77,7 +77,7 @@ type Target struct {
 	RequireCompression bool   `mapstructure:"require-compression"`
 }
 
-// Retention is the calendar retention policy (DESIGN.md, "Retention rules"): the
+// Retention is the calendar retention policy (docs/retention.md): the
 // fields of policies.Policy, in its order, which it converts to; its rule (no count
 // negative, one above 0) is policies.Policy.Validate, a Check.
 type Retention struct {
