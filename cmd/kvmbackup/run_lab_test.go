@@ -25,6 +25,36 @@ type lab struct {
 	cfg   string
 	state string
 	dir   string
+	// phases: how long each part of the test took, logged as it ends and summed up
+	// at the end (where its minutes go).
+	phases []phase
+	mark   time.Time
+}
+
+type phase struct {
+	name string
+	took time.Duration
+}
+
+// phase ends the part of the test since the last mark (or the test's start).
+func (l *lab) phase(name string) {
+	now := time.Now()
+	p := phase{name, now.Sub(l.mark)}
+	l.phases, l.mark = append(l.phases, p), now
+	l.t.Logf("phase %q took %.1fs", p.name, p.took.Seconds())
+}
+
+// logPhases logs every phase's share of the test's time.
+func (l *lab) logPhases() {
+	var all time.Duration
+	for _, p := range l.phases {
+		all += p.took
+	}
+	var b strings.Builder
+	for _, p := range l.phases {
+		fmt.Fprintf(&b, "%6.1fs %3.0f%%  %s\n", p.took.Seconds(), 100*p.took.Seconds()/all.Seconds(), p.name)
+	}
+	l.t.Logf("where the test's %.0fs went:\n%s", all.Seconds(), b.String())
 }
 
 // kvmbackup runs the real binary inside the appliance and returns its stdout, stderr
@@ -94,19 +124,25 @@ func TestRunOnTheMiniatureKVMHost(t *testing.T) {
 	if testenv.Inside() {
 		t.Skip("drives the appliance from the machine")
 	}
+	l := &lab{t: t, mark: time.Now()}
+	defer l.logPhases()
 	a := testenv.SharedAppliance(t)
-	l := &lab{t: t, a: a, bin: buildKVMBackup(t, a.Dir), dir: filepath.Join(a.Dir, testenv.UniqueName("e2e"))}
+	l.phase("the appliance booted (or shared)")
+	l.a, l.bin, l.dir = a, buildKVMBackup(t, a.Dir), filepath.Join(a.Dir, testenv.UniqueName("e2e"))
 	if err := os.MkdirAll(l.dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	l.state = filepath.Join(l.dir, "state")
+	l.phase("kvmbackup built")
 	bl := testenv.StartBackupLab(t, a, 256<<20)
+	l.phase("the backup lab: pool, VG, two nested guests booted")
 	gs, pool, vg := bl.Guests(), bl.Pool, bl.VG
 	blk := bl.Block
 	l.cfg = bl.Config(t, l.dir, 10)
 	start := time.Now() // each guest writes a known pattern to its disk and syncs
 	bl.WritePatterns(t)
 	t.Logf("the guests wrote their patterns in %.1fs", time.Since(start).Seconds())
+	l.phase("the guests wrote their patterns")
 
 	// --dry-run: the plan, nothing changed.
 	out, stderr, code := l.kvmbackup("run", "--dry-run", "--config", l.cfg, "--state-dir", l.state, "--lock", l.state+"/run.lock")
@@ -117,6 +153,8 @@ func TestRunOnTheMiniatureKVMHost(t *testing.T) {
 	if got := l.sh("zfs list -H -o name -r " + pool + " | wc -l"); got != "1" {
 		t.Fatalf("the dry run created datasets: %s", got)
 	}
+
+	l.phase("run --dry-run")
 
 	// Night 1.
 	rep := l.run(0)
@@ -145,6 +183,8 @@ func TestRunOnTheMiniatureKVMHost(t *testing.T) {
 		t.Errorf("metrics file:\n%s", metrics)
 	}
 
+	l.phase("night 1 (full copy)")
+
 	// Night 2: the guests change 1% of their disks; the run writes about that much.
 	changed := bl.ChangeOnePercent(t)
 	rep = l.run(0)
@@ -160,6 +200,8 @@ func TestRunOnTheMiniatureKVMHost(t *testing.T) {
 			t.Errorf("%s: snapshot written %d bytes for %d changed", v.Name, w, changed)
 		}
 	}
+
+	l.phase("night 2 (1% changed)")
 
 	// list: two dated backups per VM, with their run's pause window and duration.
 	out, stderr, code = l.kvmbackup("list", "--json", "--config", l.cfg)
@@ -178,6 +220,8 @@ func TestRunOnTheMiniatureKVMHost(t *testing.T) {
 		t.Errorf("list --vm nosuch: exit %d: %s", code, stderr)
 	}
 
+	l.phase("list")
+
 	// A SIGTERM during a copy: the run stops cleanly: guests running, no snapshot or
 	// mount left, no dated snapshot for it, every dataset equal to its last backup.
 	bl.ChangeOnePercent(t)
@@ -188,6 +232,8 @@ func TestRunOnTheMiniatureKVMHost(t *testing.T) {
 		t.Fatalf("SIGTERM during the copy: %s", res)
 	}
 	l.checkClean(pool, gs, before)
+
+	l.phase("SIGTERM during a copy")
 
 	// A SIGKILL inside the freeze window: the guests stay paused until `recover`.
 	res = l.killDuring(`"message":"frozen"`, "KILL")
@@ -208,14 +254,20 @@ func TestRunOnTheMiniatureKVMHost(t *testing.T) {
 	}
 	l.checkClean(pool, gs, before)
 
+	l.phase("SIGKILL in the freeze window, recover")
+
 	// A short retention prunes: keep-last 1 leaves one dated snapshot per VM.
 	l.cfg = bl.Config(t, l.dir, 1)
 	rep = l.run(0)
 	l.checkNight(rep, bl, 1)
+	l.phase("night 3 (retention keep-last 1)")
 
 	l.restores(bl)
+	l.phase("restores: refusals, --to DIR, own volumes")
 	l.restoreAndBoot(bl)
+	l.phase("restore --define --as, both guests booted")
 	l.mounts(bl)
+	l.phase("mount: filesystems of a backup")
 }
 
 // restoreAndBoot: the block guest (shut off) is backed up again with other data at
