@@ -201,6 +201,7 @@ type Deps struct {
 	Target     Target
 	Copier     Copier
 	Trees      Trees // paths: entries (default TransferTrees)
+	Hooks      Hooks // the admin's hook script (nil: none)
 }
 
 // Libvirt adapts a hypervisor connection to Hypervisor.

@@ -44,6 +44,9 @@ type Options struct {
 	Location     *time.Location // retention periods (default time.Local)
 	// Progress, when set, is called as disks are copied.
 	Progress func(vm, disk string, done, total int64)
+	// LogFile is where the run's log is kept, told to the hook script
+	// (BACKUP_LOGFILE); "": none.
+	LogFile string
 	// Sleep is the freeze window's settle wait (default: a timer), for tests.
 	Sleep func(ctx context.Context, d time.Duration) error
 }
@@ -118,14 +121,38 @@ func (r *run) run(ctx context.Context) (*Report, error) {
 	r.log = zerolog.Ctx(ctx)
 	start := r.o.Now()
 	r.rep = &Report{RunID: r.o.RunID, Start: start.UTC(), DryRun: r.o.DryRun, Target: r.cfg.Target.Dataset}
-	step := r.stepper()
 
 	lock, err := Lock(r.o.LockPath)
 	if err != nil {
 		return nil, &EnvError{err}
 	}
 	defer lock.Unlock()
+	if r.o.DryRun {
+		return r.night(ctx, start)
+	}
+	if err := r.hook(ctx, HookJobStart, nil); err != nil {
+		err = &EnvError{err}
+		r.afterHook(ctx, HookJobAbort, nil, "BACKUP_STATUS=failed", "BACKUP_ERROR="+err.Error())
+		return nil, err
+	}
+	rep, err := r.night(ctx, start)
+	switch {
+	case err != nil:
+		r.afterHook(ctx, HookJobAbort, nil, "BACKUP_STATUS=failed", "BACKUP_ERROR="+err.Error())
+	case rep.Interrupted:
+		r.afterHook(ctx, HookJobAbort, nil, "BACKUP_STATUS=failed", "BACKUP_ERROR=interrupted")
+	case rep.OK():
+		r.afterHook(ctx, HookJobEnd, nil, "BACKUP_STATUS=ok")
+	default:
+		r.afterHook(ctx, HookJobEnd, nil, "BACKUP_STATUS=failed", fmt.Sprintf("BACKUP_FAILED=%d", rep.Failed()+rep.FailedPaths()))
+	}
+	return rep, err
+}
 
+// night is the run past its lock and job-start hook: recover, the target check, the
+// plan, the groups, the live trees and prune.
+func (r *run) night(ctx context.Context, start time.Time) (*Report, error) {
+	step := r.stepper()
 	if !r.o.DryRun {
 		rec, err := Recover(ctx, r.Deps, RecoverOptions{JournalDir: r.o.JournalDir, Root: r.cfg.Target.Dataset})
 		r.rep.Recovered = rec
@@ -183,6 +210,11 @@ func (r *run) run(ctx context.Context) (*Report, error) {
 		return nil, &EnvError{err}
 	}
 	r.journal = j
+	for _, u := range r.order {
+		if u.res.Status == StatusFailed { // by the plan: its backup ends here
+			r.unitEnded(ctx, u)
+		}
+	}
 	for i, g := range plan.Groups {
 		r.group(ctx, g)
 		step(fmt.Sprintf("group %d (%s)", i+1, groupNames(g)))

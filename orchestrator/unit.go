@@ -75,6 +75,10 @@ func (r *run) failed(u *unit) bool {
 func (r *run) prepare(ctx context.Context, u *unit, start time.Time) {
 	u.res.Status = StatusRunning
 	u.start = start
+	if err := r.hook(ctx, HookBackupStart, u); err != nil {
+		r.fail(u, err)
+		return
+	}
 	made, err := r.ensureOwn(ctx, u.dataset, u.id, &u.dirty)
 	u.created = made
 	if err == nil {
@@ -124,8 +128,14 @@ func (r *run) ensureOwn(ctx context.Context, ds string, id zfs.Unit, dirty *bool
 
 // commit seals a unit whose copies all succeeded and takes its dated snapshot at
 // the instant at (its LVM snapshots', or its tree copy's start); any other unit's
-// dataset is rolled back.
+// dataset is rolled back. Then its backup-end or backup-abort hook runs.
 func (r *run) commit(ctx context.Context, u *unit, at time.Time) {
+	r.settle(ctx, u, at)
+	r.unitEnded(ctx, u)
+}
+
+// settle is commit's work: u ends committed or rolled back.
+func (r *run) settle(ctx context.Context, u *unit, at time.Time) {
 	u.res.Duration = r.o.Now().Sub(u.start)
 	if !r.failed(u) && ctx.Err() != nil {
 		r.fail(u, fmt.Errorf("interrupted: %w", context.Cause(ctx)))

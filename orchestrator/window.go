@@ -28,11 +28,28 @@ type snapshotOf struct {
 // the resume runs on every path. It returns each volume's snapshot (or error).
 func (r *run) freezeWindow(ctx context.Context, g *Group) map[*VolumePlan]snapshotOf {
 	out := map[*VolumePlan]snapshotOf{}
+	// pre-freeze runs before the window (its time is not the pause's); post-thaw
+	// for every VM whose pre-freeze ran, once the group is resumed, on every path.
 	var names []string
-	for _, vm := range g.VMs {
-		if !r.failed(r.vmUnit(vm)) {
-			names = append(names, vm.Name)
+	var prefrozen []*unit
+	defer func() {
+		for _, u := range prefrozen {
+			r.afterHook(ctx, HookPostThaw, u)
 		}
+	}()
+	for _, vm := range g.VMs {
+		u := r.vmUnit(vm)
+		if r.failed(u) {
+			continue
+		}
+		if r.Hooks != nil {
+			prefrozen = append(prefrozen, u)
+		}
+		if err := r.hook(ctx, HookPreFreeze, u); err != nil {
+			r.fail(u, err)
+			continue
+		}
+		names = append(names, vm.Name)
 	}
 	if len(names) == 0 {
 		// No VM to freeze: the volumes of paths: entries are snapshotted alone.

@@ -216,3 +216,34 @@ func readlinkat(dirfd int, name string) (string, error) {
 		}
 	}
 }
+
+// CheckExecutable checks that path (an admin's hook script or notify command, which
+// kvmbackup runs as root) can be changed by nobody but root: its directories as
+// OpenTrusted checks them, and the file itself a regular file, executable, owned by
+// root (or the user kvmbackup runs as) and writable by no one else. Otherwise the
+// error names the path and why; with ErrUntrusted when someone else could change it.
+func CheckExecutable(path string) error {
+	d, name, err := OpenTrusted(path)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if name == "" {
+		return fmt.Errorf("%s is a directory, not a program", path)
+	}
+	st, err := d.Lstat(name)
+	if err != nil {
+		return err
+	}
+	switch {
+	case st.Mode&unix.S_IFMT != unix.S_IFREG:
+		return fmt.Errorf("%s is not a regular file (a symlink or a device is not run)", path)
+	case st.Mode&0o111 == 0:
+		return fmt.Errorf("%s is not executable (mode %04o)", path, st.Mode&0o7777)
+	case st.Uid != 0 && int(st.Uid) != os.Geteuid():
+		return fmt.Errorf("%w: %s is owned by uid %d, not by root: its owner could make kvmbackup run anything as root", ErrUntrusted, path, st.Uid)
+	case st.Mode&0o022 != 0:
+		return fmt.Errorf("%w: %s is writable by its group or by others (mode %04o): they could make kvmbackup run anything as root", ErrUntrusted, path, st.Mode&0o7777)
+	}
+	return nil
+}

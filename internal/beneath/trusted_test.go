@@ -103,3 +103,80 @@ func TestOpenTrusted(t *testing.T) {
 		t.Errorf("%s: %v", inUsers, err)
 	}
 }
+
+// CheckExecutable: kvmbackup runs the admin's hook script and notify command as
+// root; one that another user could change (theirs, writable by them, in a directory
+// of theirs, or their symlink) would run their code as root: refused, naming why.
+func TestHostileExecutableOfAnotherUser(t *testing.T) {
+	testenv.Require(t, testenv.Root) // chown to another uid
+	base := t.TempDir()
+	mkdir := func(rel string, mode uint32, uid int) string {
+		p := filepath.Join(base, rel)
+		if err := os.Mkdir(p, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := unix.Chmod(p, mode); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Lchown(p, uid, -1); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	script := func(dir, name string, mode uint32, uid int) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte("#!/bin/sh\nexit 0\n"), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := unix.Chmod(p, mode); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Lchown(p, uid, -1); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	root := mkdir("root", 0o755, 0)
+	theirs := mkdir("theirs", 0o755, 65534)
+	ok := script(root, "ok.sh", 0o755, 0)
+	link := filepath.Join(root, "link.sh") // root's symlink: followed
+	if err := os.Symlink(ok, link); err != nil {
+		t.Fatal(err)
+	}
+	theirLink := filepath.Join(root, "their-link.sh")
+	if err := os.Symlink(ok, theirLink); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Lchown(theirLink, 65534, -1); err != nil {
+		t.Fatal(err)
+	}
+	fifo := filepath.Join(root, "fifo")
+	if err := unix.Mkfifo(fifo, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{ok, link} {
+		if err := CheckExecutable(p); err != nil {
+			t.Errorf("root's 0755 script in root's directory (%s): %v", p, err)
+		}
+	}
+	for _, c := range []struct{ path, want string }{
+		{script(root, "their.sh", 0o755, 65534), "owned by uid 65534"},
+		{script(root, "world.sh", 0o757, 0), "writable by its group or by others (mode 0757)"},
+		{script(root, "group.sh", 0o775, 0), "writable by its group or by others (mode 0775)"},
+		{script(theirs, "in-theirs.sh", 0o755, 0), "owned by uid 65534"},
+		{script(root, "noexec.sh", 0o644, 0), "not executable"},
+		{theirLink, "owned by uid 65534"},
+		{fifo, "not a regular file"},
+		{root, "is a directory"},
+	} {
+		err := CheckExecutable(c.path)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("CheckExecutable(%s) = %v, want an error with %q", c.path, err, c.want)
+		}
+		if strings.Contains(c.want, "uid") || strings.Contains(c.want, "writable") {
+			if !errors.Is(err, ErrUntrusted) {
+				t.Errorf("CheckExecutable(%s) = %v, not ErrUntrusted", c.path, err)
+			}
+		}
+	}
+}

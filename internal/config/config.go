@@ -46,6 +46,8 @@ type Config struct {
 	Exclude   []string    `mapstructure:"exclude"` // domain name globs (path.Match)
 	Paths     []PathEntry `mapstructure:"paths"`   // trees to back up too
 	Report    Report      `mapstructure:"report"`
+	Hooks     Hooks       `mapstructure:"hooks"`
+	Notify    Notify      `mapstructure:"notify"`
 }
 
 // Libvirt says which hypervisor to talk to.
@@ -113,6 +115,25 @@ type Report struct {
 	MetricsFile string `mapstructure:"metrics-file"` // Prometheus textfile; "": none
 }
 
+// Hooks is the admin's hook script, called at each phase of a run (vzdump's
+// convention: docs/hooks.md).
+type Hooks struct {
+	Script  string        `mapstructure:"script"`  // an absolute path; "": none
+	Timeout time.Duration `mapstructure:"timeout"` // past it the script is killed and the phase failed
+}
+
+// Notify says who hears of a run: Command gets the run's JSON report on stdin.
+type Notify struct {
+	Command []string `mapstructure:"command"` // argv, no shell; empty: none
+	On      string   `mapstructure:"on"`      // NotifyOnFailure or NotifyAlways
+}
+
+// When notify.command runs.
+const (
+	NotifyOnFailure = "failure" // a run that did not back up everything, or could not start
+	NotifyAlways    = "always"  // every run but a dry run
+)
+
 // defaults are the values of every key a config leaves out.
 var defaults = map[string]any{
 	"libvirt.uri":                "qemu:///system",
@@ -132,6 +153,9 @@ var defaults = map[string]any{
 	"retention.keep-monthly":     "0",
 	"retention.keep-yearly":      "0",
 	"report.metrics-file":        "",
+	"hooks.script":               "",
+	"hooks.timeout":              "5m",
+	"notify.on":                  NotifyOnFailure,
 }
 
 // Load reads the YAML config at path, applies the KVMBACKUP_* overrides found in env
@@ -257,6 +281,14 @@ type rawConfig struct {
 	Report struct {
 		MetricsFile string `mapstructure:"metrics-file"`
 	} `mapstructure:"report"`
+	Hooks struct {
+		Script  string `mapstructure:"script"`
+		Timeout string `mapstructure:"timeout"`
+	} `mapstructure:"hooks"`
+	Notify struct {
+		Command []string `mapstructure:"command"`
+		On      string   `mapstructure:"on"`
+	} `mapstructure:"notify"`
 }
 
 // parseKey records the value of key as written and parses it; a parse failure is
@@ -301,6 +333,8 @@ func (b *builder) build(r *rawConfig) *Config {
 		Target:  Target{Dataset: r.Target.Dataset},
 		Exclude: r.Exclude,
 		Report:  Report{MetricsFile: r.Report.MetricsFile},
+		Hooks:   Hooks{Script: r.Hooks.Script},
+		Notify:  Notify{Command: r.Notify.Command, On: r.Notify.On},
 	}
 	parseDuration := func(v string) (time.Duration, string) {
 		d, err := time.ParseDuration(v)
@@ -311,6 +345,7 @@ func (b *builder) build(r *rawConfig) *Config {
 	}
 	c.Quiesce.Settle = parseKey(b, "quiesce.settle", r.Quiesce.Settle, parseDuration)
 	c.Quiesce.MaxPause = parseKey(b, "quiesce.max-pause", r.Quiesce.MaxPause, parseDuration)
+	c.Hooks.Timeout = parseKey(b, "hooks.timeout", r.Hooks.Timeout, parseDuration)
 	c.Snapshot.Size = parseKey(b, "snapshot.size", r.Snapshot.Size, parseSize)
 	c.Snapshot.Chunksize = parseKey(b, "snapshot.chunksize", r.Snapshot.Chunksize, func(v string) (int64, string) {
 		return parseBytes(v, "(want e.g. 64K or 512K)")

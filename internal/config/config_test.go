@@ -84,6 +84,8 @@ func defaultConfig() *Config {
 		Snapshot:  Snapshot{Size: Size{Bytes: 10 << 30}, Chunksize: 512 << 10, MaxFill: 90},
 		Target:    Target{Dataset: "backup/vms", RequireMirror: true, RequireCompression: true},
 		Retention: Retention{KeepLast: 1, KeepHourly: 12, KeepDaily: 3, KeepWeekly: 2},
+		Hooks:     Hooks{Timeout: 5 * time.Minute},
+		Notify:    Notify{On: NotifyOnFailure},
 	}
 }
 
@@ -141,6 +143,8 @@ report: {metrics-file: /var/lib/node_exporter/kvmbackup.prom}
 			{Name: "images", Volume: &Volume{"vg0", "images"}},
 		},
 		Report: Report{MetricsFile: "/var/lib/node_exporter/kvmbackup.prom"},
+		Hooks:  Hooks{Timeout: 5 * time.Minute},
+		Notify: Notify{On: NotifyOnFailure},
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("got\n%+v\nwant\n%+v", c, want)
@@ -434,6 +438,8 @@ func TestEnv(t *testing.T) {
 		VMs:       []VM{{Name: "web1"}},
 		Exclude:   []string{"test-*", "tmp?"},
 		Report:    Report{MetricsFile: "/run/kvmbackup.prom"},
+		Hooks:     Hooks{Timeout: 5 * time.Minute},
+		Notify:    Notify{On: NotifyOnFailure},
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("got\n%+v\nwant\n%+v", c, want)
@@ -913,4 +919,30 @@ func findEnv(err error, name string) *KeyError {
 		}
 	}
 	return nil
+}
+
+func TestHooksAndNotify(t *testing.T) {
+	c, err := parse([]byte("hooks:\n  script: /etc/kvmbackup/hook.sh\n  timeout: 30s\nnotify:\n  command: [/usr/local/bin/notify-mail.sh, root]\n  on: always\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (Hooks{Script: "/etc/kvmbackup/hook.sh", Timeout: 30 * time.Second}); c.Hooks != want {
+		t.Errorf("hooks: %+v, want %+v", c.Hooks, want)
+	}
+	if want := (Notify{Command: []string{"/usr/local/bin/notify-mail.sh", "root"}, On: NotifyAlways}); !reflect.DeepEqual(c.Notify, want) {
+		t.Errorf("notify: %+v, want %+v", c.Notify, want)
+	}
+	for in, want := range map[string]string{
+		"hooks:\n  script: hook.sh\n":                 `hooks.script: "hook.sh" is not a clean absolute path`,
+		"hooks:\n  script: /etc/../hook.sh\n":         `hooks.script: "/etc/../hook.sh" is not a clean absolute path`,
+		"hooks:\n  timeout: 10ms\n":                   `hooks.timeout: "10ms" is not between 1s and 24h`,
+		"hooks:\n  timeout: soon\n":                   `hooks.timeout: "soon" is not a duration`,
+		"notify:\n  command: [mail, root]\n":          `notify.command: "mail root" does not start with an absolute path`,
+		"notify:\n  on: sometimes\n":                  `notify.on: "sometimes" is not "failure" or "always"`,
+		"notify:\n  command: [/bin/mail]\n  on: ''\n": `notify.on: is not "failure" or "always"`,
+	} {
+		if _, err := parse([]byte(in), nil); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("parse(%q): %v, want an error with %q", in, err, want)
+		}
+	}
 }

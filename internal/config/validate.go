@@ -182,6 +182,18 @@ func (c *Config) check(checks []Check) []*KeyError {
 			bad("report.metrics-file", f, `does not end in ".prom" (the node_exporter textfile collector reads only *.prom)`)
 		}
 	}
+	if f := c.Hooks.Script; f != "" && (!filepath.IsAbs(f) || filepath.Clean(f) != f) {
+		bad("hooks.script", f, "is not a clean absolute path")
+	}
+	if t := c.Hooks.Timeout; t < time.Second || t > 24*time.Hour {
+		bad("hooks.timeout", t.String(), "is not between 1s and 24h")
+	}
+	if len(c.Notify.Command) > 0 && !filepath.IsAbs(c.Notify.Command[0]) {
+		bad("notify.command", strings.Join(c.Notify.Command, " "), "does not start with an absolute path (it runs without a shell: [/usr/local/bin/notify-mail, admin@example.org])")
+	}
+	if on := c.Notify.On; on != NotifyOnFailure && on != NotifyAlways {
+		bad("notify.on", on, fmt.Sprintf("is not %q or %q", NotifyOnFailure, NotifyAlways))
+	}
 	for _, check := range checks {
 		errs = append(errs, check(c)...)
 	}
