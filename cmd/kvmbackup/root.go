@@ -20,6 +20,7 @@ type globalOptions struct {
 	configFile string
 	logLevel   string
 	json       bool
+	logOut     io.Writer // where the logger writes (a run adds its log file)
 }
 
 func newRootCommand() *cobra.Command {
@@ -79,6 +80,7 @@ func newLogger(g *globalOptions, w *os.File) (zerolog.Logger, error) {
 	if !g.json && isatty.IsTerminal(w.Fd()) {
 		out = zerolog.ConsoleWriter{Out: w, TimeFormat: time.TimeOnly}
 	}
+	g.logOut = out
 	return zerolog.New(out).Level(lvl).With().Timestamp().Logger(), nil
 }
 

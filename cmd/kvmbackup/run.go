@@ -9,7 +9,9 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
+	"github.com/rs/zerolog"
 	"github.com/spf13/cobra"
 
 	"github.com/kvmbackup/kvmbackup/hypervisor"
@@ -137,18 +139,38 @@ func runRun(ctx context.Context, g *globalOptions, o *runOptions, out io.Writer)
 	if err := checkNameFlags("--path", o.paths); err != nil {
 		return err
 	}
+	opts := orchestrator.Options{Config: cfg, VMs: o.vms, Paths: o.paths, DryRun: o.dryRun, Version: version,
+		JournalDir: filepath.Join(o.stateDir, "journal"), LockPath: o.lockPath,
+		RunID: time.Now().UTC().Format("20060102T150405Z")}
+	if !o.dryRun {
+		f, path, err := openRunLog(filepath.Join(o.stateDir, "log"), opts.RunID)
+		if err != nil {
+			zerolog.Ctx(ctx).Warn().Err(err).Msg("the run's log is not kept in a file")
+		} else {
+			defer f.Close()
+			l := zerolog.Ctx(ctx).Output(zerolog.MultiLevelWriter(g.logOut, f))
+			ctx, opts.LogFile = l.WithContext(ctx), path
+		}
+	}
 	deps, closeDeps, err := realDeps(ctx, cfg)
 	if err != nil {
+		if !o.dryRun {
+			notifyRun(ctx, cfg, startFailed(cfg, opts, err))
+		}
 		return err
 	}
 	defer closeDeps()
-	opts := orchestrator.Options{Config: cfg, VMs: o.vms, Paths: o.paths, DryRun: o.dryRun, Version: version,
-		JournalDir: filepath.Join(o.stateDir, "journal"), LockPath: o.lockPath}
+	if cfg.Hooks.Script != "" {
+		deps.Hooks = orchestrator.ScriptHooks{Script: cfg.Hooks.Script, Timeout: cfg.Hooks.Timeout}
+	}
 	if !g.json && !o.dryRun {
 		opts.Progress = runProgress(ctx, o.progress)
 	}
 	rep, err := orchestrator.Run(ctx, deps, opts)
 	if err != nil {
+		if !o.dryRun {
+			notifyRun(ctx, cfg, startFailed(cfg, opts, err))
+		}
 		return err
 	}
 	if cfg.Report.MetricsFile != "" && !o.dryRun {
@@ -168,6 +190,9 @@ func runRun(ctx context.Context, g *globalOptions, o *runOptions, out io.Writer)
 			printRecovery(out, rep.Recovered)
 		}
 		render.Table(out, rep)
+	}
+	if !o.dryRun && (!rep.OK() || cfg.Notify.On == config.NotifyAlways) {
+		notifyRun(ctx, cfg, rep)
 	}
 	if !rep.OK() {
 		what := fmt.Sprintf("%d of %d VMs failed", rep.Failed(), len(rep.VMs))
