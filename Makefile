@@ -20,8 +20,9 @@ BINDIR  := $(PREFIX)/bin
 MANDIR  ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
+DEBDIR  ?= bin
 
-.PHONY: all deps build docs test vet demo bench lab-clean install uninstall
+.PHONY: all deps build docs deb test vet demo bench lab-clean install uninstall
 
 all: build
 
@@ -37,6 +38,11 @@ build:
 docs: build
 	rm -rf bin/docs
 	bin/kvmbackup gendocs --man bin/docs/man --completion bin/docs/completion
+
+## deb: $(DEBDIR)/kvmbackup_VERSION_ARCH.deb (dpkg-deb): binary, units, config (a conffile), man pages, completion, docs
+deb:
+	$(GO) build -trimpath -buildmode=pie -ldflags "-s -w -extldflags=-Wl,-z,relro,-z,now $(LDFLAGS)" -o bin/deb/kvmbackup ./cmd/kvmbackup
+	@bash scripts/deb.sh bin/deb/kvmbackup "$(VERSION)" "$(DEBDIR)"
 
 ## vet: go vet and gofmt
 vet:
