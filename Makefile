@@ -3,8 +3,13 @@
 SHELL   := /bin/bash
 export PATH := /usr/local/go/bin:$(PATH)
 GO      ?= go
-VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
+# The version is git's: the nearest tag (vX.Y.Z), commits after it, -dirty; the
+# Debian package's version is derived from it (scripts/debversion.sh).
+VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
+# The man pages' date and the package's timestamps: the commit's (reproducible builds).
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || date +%s)
+export SOURCE_DATE_EPOCH
 PREFIX  ?= /usr/local
 # libvirt is loaded with dlopen on first use (third_party/libvirt.org/go/libvirt, see
 # third_party/doc.go): commands that never talk to libvirt (copy, policy, prune)
@@ -12,8 +17,12 @@ PREFIX  ?= /usr/local
 export GOFLAGS := -tags=libvirt_dlopen $(GOFLAGS)
 SYSTEMDDIR ?= /etc/systemd/system
 BINDIR  := $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
+DEBDIR  ?= bin
 
-.PHONY: all deps build test vet demo bench lab-clean install uninstall
+.PHONY: all deps build docs deb test vet demo bench lab-clean install uninstall
 
 all: build
 
@@ -24,6 +33,16 @@ deps:
 ## build: bin/kvmbackup
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/kvmbackup ./cmd/kvmbackup
+
+## docs: bin/docs: the man pages and the bash and zsh completion, from the commands' own help
+docs: build
+	rm -rf bin/docs
+	bin/kvmbackup gendocs --man bin/docs/man --completion bin/docs/completion
+
+## deb: $(DEBDIR)/kvmbackup_VERSION_ARCH.deb (dpkg-deb): binary, units, config (a conffile), man pages, completion, docs
+deb:
+	$(GO) build -trimpath -buildmode=pie -ldflags "-s -w -extldflags=-Wl,-z,relro,-z,now $(LDFLAGS)" -o bin/deb/kvmbackup ./cmd/kvmbackup
+	@bash scripts/deb.sh bin/deb/kvmbackup "$(VERSION)" "$(DEBDIR)"
 
 ## vet: go vet and gofmt
 vet:
@@ -45,9 +64,16 @@ demo:
 bench: build
 	$(GO) run ./cmd/kvmbackup-bench --kvmbackup bin/kvmbackup $(BENCH_FLAGS)
 
-## install: the binary to $(PREFIX)/bin, the systemd units, the example config (kept if present); enables nothing
-install: build
+## install: the binary to $(PREFIX)/bin, man pages, completion, the systemd units, the example config (kept if present); enables nothing
+install: docs
 	install -D -m 0755 bin/kvmbackup $(DESTDIR)$(BINDIR)/kvmbackup
+	install -d -m 0755 $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	rm -f $(DESTDIR)$(MANDIR)/man1/kvmbackup.1.gz $(DESTDIR)$(MANDIR)/man1/kvmbackup-*.1.gz
+	for p in bin/docs/man/*.1; do \
+		gzip -9n -c $$p > $(DESTDIR)$(MANDIR)/man1/$${p##*/}.gz && chmod 0644 $(DESTDIR)$(MANDIR)/man1/$${p##*/}.gz || exit 1; \
+	done
+	install -m 0644 bin/docs/completion/kvmbackup $(DESTDIR)$(BASHCOMPDIR)/kvmbackup
+	install -m 0644 bin/docs/completion/_kvmbackup $(DESTDIR)$(ZSHCOMPDIR)/_kvmbackup
 	mkdir -p $(DESTDIR)$(SYSTEMDDIR)
 	for u in kvmbackup.service kvmbackup.timer; do \
 		sed 's|@BINDIR@|$(BINDIR)|g' dist/$$u > $(DESTDIR)$(SYSTEMDDIR)/$$u.tmp && \
@@ -66,9 +92,11 @@ install: build
 	@echo "next: edit /etc/kvmbackup/config.yaml, run kvmbackup check, then"
 	@echo "  systemctl daemon-reload && systemctl enable --now kvmbackup.timer"
 
-## uninstall: remove the binary and the units (never the config or /var/lib/kvmbackup)
+## uninstall: remove the binary, man pages, completion and units (never the config or /var/lib/kvmbackup)
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/kvmbackup $(DESTDIR)$(SYSTEMDDIR)/kvmbackup.service $(DESTDIR)$(SYSTEMDDIR)/kvmbackup.timer
+	rm -f $(DESTDIR)$(MANDIR)/man1/kvmbackup.1.gz $(DESTDIR)$(MANDIR)/man1/kvmbackup-*.1.gz
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/kvmbackup $(DESTDIR)$(ZSHCOMPDIR)/_kvmbackup
 	@echo "kept /etc/kvmbackup and /var/lib/kvmbackup; if the timer was enabled:"
 	@echo "  systemctl disable --now kvmbackup.timer && systemctl daemon-reload"
 

@@ -2,6 +2,8 @@ package dist
 
 import (
 	"bytes"
+	"compress/gzip"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -101,6 +103,8 @@ func TestInstallUninstall(t *testing.T) {
 		t.Errorf("%s version: %v\n%s", bin, err, v)
 	}
 	checkUnits(t, destdir, "/usr/local/bin")
+	docs := installedDocs(destdir, "/usr/local")
+	checkDocs(t, docs)
 	config := filepath.Join(destdir, configRel)
 	if m := mode(t, config); m.Perm() != 0o600 {
 		t.Errorf("%s: mode %v, want 0600", config, m)
@@ -156,7 +160,8 @@ func TestInstallUninstall(t *testing.T) {
 
 	// (d) uninstall: binary and units gone, config and state kept.
 	runMake(t, root, "uninstall", dest)
-	for _, p := range []string{bin, filepath.Join(destdir, unitDir, units[0]), filepath.Join(destdir, unitDir, units[1])} {
+	gone := append([]string{bin, filepath.Join(destdir, unitDir, units[0]), filepath.Join(destdir, unitDir, units[1])}, docs...)
+	for _, p := range gone {
 		if _, err := os.Lstat(p); !os.IsNotExist(err) {
 			t.Errorf("%s still there after make uninstall (%v)", p, err)
 		}
@@ -167,6 +172,53 @@ func TestInstallUninstall(t *testing.T) {
 	if m := mode(t, state); !m.IsDir() {
 		t.Errorf("make uninstall removed %s", state)
 	}
+}
+
+// installedDocs lists what `make install` puts under prefix besides the binary, the
+// units and the config: a man page per command, gzip'd, and the bash and zsh completion.
+func installedDocs(destdir, prefix string) []string {
+	var docs []string
+	for _, page := range []string{"kvmbackup", "kvmbackup-run", "kvmbackup-restore", "kvmbackup-check", "kvmbackup-version"} {
+		docs = append(docs, filepath.Join(destdir, prefix, "share/man/man1", page+".1.gz"))
+	}
+	return append(docs,
+		filepath.Join(destdir, prefix, "share/bash-completion/completions/kvmbackup"),
+		filepath.Join(destdir, prefix, "share/zsh/site-functions/_kvmbackup"))
+}
+
+// checkDocs checks that each file is there, 0644 (for every user), and what it
+// should be: a gzip'd man page, or a completion script for kvmbackup.
+func checkDocs(t *testing.T, docs []string) {
+	t.Helper()
+	for _, p := range docs {
+		if m := mode(t, p); m.Perm() != 0o644 {
+			t.Errorf("%s: mode %v, want 0644", p, m)
+		}
+		switch {
+		case strings.HasSuffix(p, ".1.gz"):
+			if page, err := gunzip(p); err != nil || !strings.Contains(page, "\n.TH \"KVMBACKUP") {
+				t.Errorf("%s: not a gzip'd kvmbackup man page (%v):\n%.200s", p, err, page)
+			}
+		default:
+			if text := readFile(t, p); !strings.Contains(text, "__start_kvmbackup") && !strings.HasPrefix(text, "#compdef kvmbackup") {
+				t.Errorf("%s: not kvmbackup's completion:\n%.200s", p, text)
+			}
+		}
+	}
+}
+
+func gunzip(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	z, err := gzip.NewReader(f)
+	if err != nil {
+		return "", err
+	}
+	b, err := io.ReadAll(z)
+	return string(b), err
 }
 
 // A run that dies any way (SIGKILL at TimeoutStopSec, OOM, a crash) must leave no

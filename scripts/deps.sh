@@ -17,9 +17,11 @@ die() { printf 'deps: ERROR: %s\n' "$*" >&2; exit 2; }
 [ "$(id -u)" = 0 ] || die "run as root (it installs Debian packages and starts libvirtd)"
 [ -r /etc/debian_version ] || die "this script supports Debian 12 only"
 
+# debootstrap: the Debian 12 chroot the package test (dist/) installs kvmbackup's .deb into.
 PKGS=(libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients libvirt-dev
       qemu-system-x86 qemu-utils qemu-guest-agent busybox-static cpio
-      lvm2 thin-provisioning-tools e2fsprogs fdisk rsync pkg-config gcc make kmod dkms)
+      lvm2 thin-provisioning-tools e2fsprogs fdisk rsync pkg-config gcc make kmod dkms
+      debootstrap)
 
 missing_pkgs() {
 	local p out=()
