@@ -5,7 +5,7 @@ export PATH := /usr/local/go/bin:$(PATH)
 GO      ?= go
 # The version is git's: the nearest tag (vX.Y.Z), commits after it, -dirty; the
 # Debian package's version is derived from it (scripts/debversion.sh).
-VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+VERSION := $(shell git describe --tags --match 'v[0-9]*' --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 # The man pages' date and the package's timestamps: the commit's (reproducible builds).
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || date +%s)
@@ -75,7 +75,7 @@ install: docs
 	install -m 0644 bin/docs/completion/kvmbackup $(DESTDIR)$(BASHCOMPDIR)/kvmbackup
 	install -m 0644 bin/docs/completion/_kvmbackup $(DESTDIR)$(ZSHCOMPDIR)/_kvmbackup
 	mkdir -p $(DESTDIR)$(SYSTEMDDIR)
-	for u in kvmbackup.service kvmbackup.timer; do \
+	for u in kvmbackup.service kvmbackup.timer kvmbackup-notify@.service; do \
 		sed 's|@BINDIR@|$(BINDIR)|g' dist/$$u > $(DESTDIR)$(SYSTEMDDIR)/$$u.tmp && \
 		chmod 0644 $(DESTDIR)$(SYSTEMDDIR)/$$u.tmp && \
 		mv -f $(DESTDIR)$(SYSTEMDDIR)/$$u.tmp $(DESTDIR)$(SYSTEMDDIR)/$$u || exit 1; \
@@ -94,7 +94,7 @@ install: docs
 
 ## uninstall: remove the binary, man pages, completion and units (never the config or /var/lib/kvmbackup)
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/kvmbackup $(DESTDIR)$(SYSTEMDDIR)/kvmbackup.service $(DESTDIR)$(SYSTEMDDIR)/kvmbackup.timer
+	rm -f $(DESTDIR)$(BINDIR)/kvmbackup $(DESTDIR)$(SYSTEMDDIR)/kvmbackup.service $(DESTDIR)$(SYSTEMDDIR)/kvmbackup.timer $(DESTDIR)$(SYSTEMDDIR)/kvmbackup-notify@.service
 	rm -f $(DESTDIR)$(MANDIR)/man1/kvmbackup.1.gz $(DESTDIR)$(MANDIR)/man1/kvmbackup-*.1.gz
 	rm -f $(DESTDIR)$(BASHCOMPDIR)/kvmbackup $(DESTDIR)$(ZSHCOMPDIR)/_kvmbackup
 	@echo "kept /etc/kvmbackup and /var/lib/kvmbackup; if the timer was enabled:"

@@ -131,6 +131,7 @@ var toolPackages = map[string]string{
 	"lvm": "lvm2", "zfs": "zfsutils-linux", "zpool": "zfsutils-linux", "rsync": "rsync",
 	"e2fsck": "e2fsprogs", "fsck": "util-linux", "blkid": "util-linux", "lsblk": "util-linux",
 	"mount": "mount", "umount": "mount", "losetup": "mount",
+	"systemctl": "systemd", "journalctl": "systemd", // notify --unit (OnFailure=)
 }
 
 // runTools lists the programs kvmbackup's own code runs: each runner.New("NAME")
@@ -272,6 +273,7 @@ func TestDebContents(t *testing.T) {
 		"/usr/bin/kvmbackup":                               "-rwxr-xr-x",
 		"/lib/systemd/system/kvmbackup.service":            "-rw-r--r--",
 		"/lib/systemd/system/kvmbackup.timer":              "-rw-r--r--",
+		"/lib/systemd/system/kvmbackup-notify@.service":    "-rw-r--r--",
 		"/etc/kvmbackup/config.yaml":                       "-rw-------",
 		"/usr/share/bash-completion/completions/kvmbackup": "-rw-r--r--",
 		"/usr/share/zsh/vendor-completions/_kvmbackup":     "-rw-r--r--",

@@ -17,7 +17,7 @@ const (
 	configRel = "/etc/kvmbackup/config.yaml"
 )
 
-var units = []string{"kvmbackup.service", "kvmbackup.timer"}
+var units = []string{"kvmbackup.service", "kvmbackup.timer", "kvmbackup-notify@.service"}
 
 // repoRoot is the top of the working tree: git's answer, else the parent of dist/.
 func repoRoot(t *testing.T) string {
@@ -160,7 +160,11 @@ func TestInstallUninstall(t *testing.T) {
 
 	// (d) uninstall: binary and units gone, config and state kept.
 	runMake(t, root, "uninstall", dest)
-	gone := append([]string{bin, filepath.Join(destdir, unitDir, units[0]), filepath.Join(destdir, unitDir, units[1])}, docs...)
+	gone := []string{bin}
+	for _, u := range units {
+		gone = append(gone, filepath.Join(destdir, unitDir, u))
+	}
+	gone = append(gone, docs...)
 	for _, p := range gone {
 		if _, err := os.Lstat(p); !os.IsNotExist(err) {
 			t.Errorf("%s still there after make uninstall (%v)", p, err)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # debversion.sh DESCRIBE [YYYYMMDD]: the Debian version of a version from
-# `git describe --tags --always --dirty` (the Makefile's VERSION):
+# `git describe --tags --match 'v[0-9]*' --always --dirty` (the Makefile's VERSION: only release tags count):
 #
 #   v0.27.0                 0.27.0
 #   v0.27.0-3-gabc1234      0.27.0+git3.abc1234     (3 commits after the tag)

@@ -65,7 +65,7 @@ EXIT STATUS
 	root.AddCommand(newPinCommands(g)...)
 	root.AddCommand(newPruneCommand(g), newRunCommand(g), newListCommand(g), newRestoreCommand(g))
 	root.AddCommand(newMountCommands(g)...)
-	root.AddCommand(newVersionCommand(g), newCheckCommand(g), newRecoverCommand(g), newCopyCommand(g), newPolicyCommand(g))
+	root.AddCommand(newVersionCommand(g), newCheckCommand(g), newRecoverCommand(g), newCopyCommand(g), newPolicyCommand(g), newNotifyCommand(g))
 	root.AddCommand(newGendocsCommand())
 	return root
 }

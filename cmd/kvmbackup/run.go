@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -143,14 +144,10 @@ func runRun(ctx context.Context, g *globalOptions, o *runOptions, out io.Writer)
 		JournalDir: filepath.Join(o.stateDir, "journal"), LockPath: o.lockPath,
 		RunID: time.Now().UTC().Format("20060102T150405Z")}
 	if !o.dryRun {
-		f, path, err := openRunLog(filepath.Join(o.stateDir, "log"), opts.RunID)
-		if err != nil {
-			zerolog.Ctx(ctx).Warn().Err(err).Msg("the run's log is not kept in a file")
-		} else {
-			defer f.Close()
-			l := zerolog.Ctx(ctx).Output(zerolog.MultiLevelWriter(g.logOut, f))
-			ctx, opts.LogFile = l.WithContext(ctx), path
-		}
+		f := newRunLog(filepath.Join(o.stateDir, "log"), opts.RunID, os.Stderr)
+		defer f.Close()
+		l := zerolog.Ctx(ctx).Output(zerolog.MultiLevelWriter(g.logOut, f))
+		ctx, opts.LogFile = l.WithContext(ctx), f.path
 	}
 	deps, closeDeps, err := realDeps(ctx, cfg)
 	if err != nil {

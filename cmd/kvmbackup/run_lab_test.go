@@ -2,11 +2,13 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -186,9 +188,12 @@ func TestRunOnTheMiniatureKVMHost(t *testing.T) {
 	l.phase("night 1 (full copy)")
 
 	// Night 2: the guests change 1% of their disks; the run writes about that much.
+	// With a hook script and notify.command (on: always) from here on.
+	hooked := l.addHooks()
 	changed := bl.ChangeOnePercent(t)
 	rep = l.run(0)
 	l.checkNight(rep, bl, 2)
+	l.checkHooks(hooked, rep)
 	for _, v := range rep.VMs {
 		written := l.sh("zfs get -Hp -o value written " + v.Snapshot)
 		w, _ := strconv.ParseInt(written, 10, 64)
@@ -483,6 +488,60 @@ func (l *lab) restores(bl *testenv.BackupLab) {
 	l.checkNoLeftovers()
 	if m := l.sh("grep -c /run/kvmbackup/zfs /proc/mounts || true"); m != "0" {
 		t.Errorf("restore left its snapshot mounted: %s", m)
+	}
+}
+
+// addHooks adds a hook script and notify.command (on: always) to the config; both
+// live in a root-only directory of the appliance (kvmbackup runs only what nobody
+// but root can change). The script records each call with the state its VM is in
+// (virsh domstate) as it runs; notify.command keeps the report it is sent. It
+// returns the directory.
+func (l *lab) addHooks() string {
+	dir := "/etc/kvmbackup-" + testenv.UniqueName("e2e")
+	l.sh(fmt.Sprintf(`set -e; mkdir -m 0755 %[1]s
+cat >%[1]s/hook.sh <<'EOF'
+#!/bin/sh
+state=
+[ -n "$BACKUP_VM" ] && state=$(virsh -c qemu:///system domstate "$BACKUP_VM" | head -n1)
+echo "$* ${BACKUP_STATUS:-} ${state}" >>%[1]s/calls
+EOF
+printf '#!/bin/sh\ncat >%[1]s/notice\n' >%[1]s/notify.sh
+chmod 0755 %[1]s/hook.sh %[1]s/notify.sh`, dir))
+	f, err := os.OpenFile(l.cfg, os.O_APPEND|os.O_WRONLY, 0)
+	if err == nil {
+		_, err = fmt.Fprintf(f, "hooks:\n  script: %[1]s/hook.sh\n  timeout: 1m\nnotify:\n  command: [%[1]s/notify.sh]\n  on: always\n", dir)
+		f.Close()
+	}
+	if err != nil {
+		l.t.Fatal(err)
+	}
+	l.t.Cleanup(func() { l.a.Shell(context.Background(), "rm -rf "+dir) })
+	return dir
+}
+
+// checkHooks checks the hook calls of a good night of both guests (one group each):
+// job-start, each VM's backup-start, pre-freeze and post-thaw with the guest running
+// (a hook never runs inside a pause window), backup-end ok, job-end ok; and the
+// report notify.command got.
+func (l *lab) checkHooks(dir string, rep *orchestrator.Report) {
+	t := l.t
+	var got []string
+	for _, c := range strings.Split(l.sh("cat "+dir+"/calls"), "\n") {
+		got = append(got, strings.Join(strings.Fields(c), " "))
+	}
+	t.Logf("hook calls:\n%s", strings.Join(got, "\n"))
+	want := []string{"job-start"}
+	for _, v := range rep.VMs {
+		want = append(want, "backup-start "+v.Name+" running", "pre-freeze "+v.Name+" running", "post-thaw "+v.Name+" running",
+			"backup-end "+v.Name+" ok running")
+	}
+	want = append(want, "job-end ok")
+	if !slices.Equal(got, want) {
+		t.Errorf("hook calls:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	var notice orchestrator.Report
+	if err := json.Unmarshal([]byte(l.sh("cat "+dir+"/notice")), &notice); err != nil || notice.RunID != rep.RunID || len(notice.VMs) != len(rep.VMs) || !notice.OK() {
+		t.Errorf("notify.command got (%v): %+v", err, &notice)
 	}
 }
 
