@@ -63,7 +63,7 @@ func (s ScriptHooks) Hook(ctx context.Context, phase HookPhase, name string, env
 		args = append(args, name)
 	}
 	tool := runner.New(s.Script)
-	tool.Env = append(hookBaseEnv(), env...)
+	tool.Env = append(runner.AdminEnv(), env...)
 	// Checked at each call: kvmbackup runs it as root.
 	if err := beneath.CheckExecutable(s.Script); err != nil {
 		return fmt.Errorf("hook %s: hooks.script: %w", phase, err)
@@ -79,13 +79,6 @@ func (s ScriptHooks) Hook(ctx context.Context, phase HookPhase, name string, env
 		return fmt.Errorf("hook %s %s: %w", s.Script, strings.Join(args, " "), err)
 	}
 	return nil
-}
-
-// hookBaseEnv is what a hook script inherits of kvmbackup's environment: the basics a
-// shell script needs, never kvmbackup's own KVMBACKUP_* overrides (a script that
-// calls kvmbackup must not inherit them).
-func hookBaseEnv() []string {
-	return []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C.UTF-8", "HOME=/root"}
 }
 
 // hook calls the before-phase hook for u (nil: a job phase); its error is the

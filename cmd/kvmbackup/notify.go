@@ -65,7 +65,7 @@ func sendNotice(ctx context.Context, argv []string, stdin *bytes.Buffer) error {
 	nctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), notifyTimeout)
 	defer cancel()
 	tool := runner.New(argv[0])
-	tool.Env = []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C.UTF-8", "HOME=/root"}
+	tool.Env = runner.AdminEnv()
 	if _, err := tool.RunWith(nctx, runner.Options{Stdin: stdin}, argv[1:]...); err != nil {
 		return fmt.Errorf("notify.command %s: %w", strings.Join(argv, " "), err)
 	}

@@ -18,19 +18,7 @@ import (
 func TestOpenTrusted(t *testing.T) {
 	testenv.Require(t, testenv.Root) // chown to another uid
 	base := t.TempDir()              // below /tmp: sticky, on the way
-	mk := func(rel string, mode uint32, uid int) string {
-		p := filepath.Join(base, rel)
-		if err := os.Mkdir(p, 0o700); err != nil {
-			t.Fatal(err)
-		}
-		if err := unix.Chmod(p, mode); err != nil { // past the umask, with the sticky bit
-			t.Fatal(err)
-		}
-		if err := os.Lchown(p, uid, -1); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	mk := func(rel string, mode uint32, uid int) string { return owned(t, filepath.Join(base, rel), nil, mode, uid) }
 	good := mk("good", 0o755, 0)
 	users := mk("users", 0o755, 65534)
 	world := mk("world", 0o777, 0)
@@ -110,31 +98,9 @@ func TestOpenTrusted(t *testing.T) {
 func TestHostileExecutableOfAnotherUser(t *testing.T) {
 	testenv.Require(t, testenv.Root) // chown to another uid
 	base := t.TempDir()
-	mkdir := func(rel string, mode uint32, uid int) string {
-		p := filepath.Join(base, rel)
-		if err := os.Mkdir(p, 0o700); err != nil {
-			t.Fatal(err)
-		}
-		if err := unix.Chmod(p, mode); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Lchown(p, uid, -1); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	mkdir := func(rel string, mode uint32, uid int) string { return owned(t, filepath.Join(base, rel), nil, mode, uid) }
 	script := func(dir, name string, mode uint32, uid int) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte("#!/bin/sh\nexit 0\n"), 0o700); err != nil {
-			t.Fatal(err)
-		}
-		if err := unix.Chmod(p, mode); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Lchown(p, uid, -1); err != nil {
-			t.Fatal(err)
-		}
-		return p
+		return owned(t, filepath.Join(dir, name), []byte("#!/bin/sh\nexit 0\n"), mode, uid)
 	}
 	root := mkdir("root", 0o755, 0)
 	theirs := mkdir("theirs", 0o755, 65534)
@@ -179,4 +145,26 @@ func TestHostileExecutableOfAnotherUser(t *testing.T) {
 			}
 		}
 	}
+}
+
+// owned makes p, a directory (data nil) or a file holding data, with mode (past the
+// umask, sticky bit included) and owner uid.
+func owned(t *testing.T, p string, data []byte, mode uint32, uid int) string {
+	t.Helper()
+	var err error
+	if data == nil {
+		err = os.Mkdir(p, 0o700)
+	} else {
+		err = os.WriteFile(p, data, 0o700)
+	}
+	if err == nil {
+		err = unix.Chmod(p, mode)
+	}
+	if err == nil {
+		err = os.Lchown(p, uid, -1)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

@@ -31,6 +31,13 @@ type Tool struct {
 	WaitDelay time.Duration
 }
 
+// AdminEnv is the whole environment of a program the admin named (a hook script, a
+// notify command): the basics a shell script needs, and nothing of kvmbackup's own
+// (its KVMBACKUP_* overrides must not reach a kvmbackup the program calls).
+func AdminEnv() []string {
+	return []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C.UTF-8", "HOME=/root"}
+}
+
 // New returns a Tool for the binary at path.
 func New(path string) Tool { return Tool{Path: path} }
 
