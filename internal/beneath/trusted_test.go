@@ -18,7 +18,9 @@ import (
 func TestOpenTrusted(t *testing.T) {
 	testenv.Require(t, testenv.Root) // chown to another uid
 	base := t.TempDir()              // below /tmp: sticky, on the way
-	mk := func(rel string, mode uint32, uid int) string { return owned(t, filepath.Join(base, rel), nil, mode, uid) }
+	mk := func(rel string, mode uint32, uid int) string {
+		return owned(t, filepath.Join(base, rel), nil, mode, uid)
+	}
 	good := mk("good", 0o755, 0)
 	users := mk("users", 0o755, 65534)
 	world := mk("world", 0o777, 0)
@@ -98,7 +100,9 @@ func TestOpenTrusted(t *testing.T) {
 func TestHostileExecutableOfAnotherUser(t *testing.T) {
 	testenv.Require(t, testenv.Root) // chown to another uid
 	base := t.TempDir()
-	mkdir := func(rel string, mode uint32, uid int) string { return owned(t, filepath.Join(base, rel), nil, mode, uid) }
+	mkdir := func(rel string, mode uint32, uid int) string {
+		return owned(t, filepath.Join(base, rel), nil, mode, uid)
+	}
 	script := func(dir, name string, mode uint32, uid int) string {
 		return owned(t, filepath.Join(dir, name), []byte("#!/bin/sh\nexit 0\n"), mode, uid)
 	}
