@@ -29,8 +29,19 @@ func checkQuiesceMode(c *config.Config) []*config.KeyError {
 		Reason: "is not a quiesce mode (want one of " + hypervisor.ModeList() + ")"}}
 }
 
+// checkRetention checks every retention policy of the config: the top-level one and
+// each vms[]/paths[] entry's own, naming the key (vms[web1].retention.keep-daily).
 func checkRetention(c *config.Config) []*config.KeyError {
-	err := policies.Policy(c.Retention).Validate()
+	var errs []*config.KeyError
+	for _, r := range c.Retentions() {
+		errs = append(errs, retentionErrors(r.Key, policies.Policy(r.Retention).Validate())...)
+	}
+	return errs
+}
+
+// retentionErrors turns what policies.Policy.Validate found into KeyErrors on the
+// section key ("retention") and its keys ("retention.keep-daily").
+func retentionErrors(key string, err error) []*config.KeyError {
 	if err == nil {
 		return nil
 	}
@@ -43,11 +54,11 @@ func checkRetention(c *config.Config) []*config.KeyError {
 		var re *policies.RuleError
 		switch {
 		case !errors.As(err, &re):
-			errs = append(errs, &config.KeyError{Key: "retention", Reason: err.Error()})
+			errs = append(errs, &config.KeyError{Key: key, Reason: err.Error()})
 		case re.Key == "":
-			errs = append(errs, &config.KeyError{Key: "retention", Reason: re.Reason})
+			errs = append(errs, &config.KeyError{Key: key, Reason: re.Reason})
 		default:
-			errs = append(errs, &config.KeyError{Key: "retention." + re.Key, Value: strconv.Itoa(re.N), Reason: re.Reason})
+			errs = append(errs, &config.KeyError{Key: key + "." + re.Key, Value: strconv.Itoa(re.N), Reason: re.Reason})
 		}
 	}
 	return errs

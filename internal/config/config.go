@@ -25,6 +25,8 @@ import (
 	"time"
 
 	"github.com/spf13/viper"
+
+	"github.com/kvmbackup/kvmbackup/internal/names"
 )
 
 // DefaultPath is the config file Load reads when it is given no path and the file exists.
@@ -98,6 +100,9 @@ type VM struct {
 	// ExcludeDisks: targets (vdb) of disks left out on purpose; any other disk that
 	// cannot be backed up fails the VM.
 	ExcludeDisks []string `mapstructure:"exclude-disks"`
+	// Retention: the VM's own policy, replacing the top-level retention whole (a
+	// keep-* it leaves out is 0, not the top-level value); nil: the top-level one.
+	Retention *Retention `mapstructure:"retention"`
 }
 
 // PathEntry is a tree to back up besides the VMs: exactly one of Path or Volume is set.
@@ -108,6 +113,8 @@ type PathEntry struct {
 	// Exclude: globs of what is not kept (transfer.TreeOptions.Exclude: with a "/",
 	// matched against the path below the tree's root; without, against every name).
 	Exclude []string `mapstructure:"exclude"`
+	// Retention: the entry's own policy, as VM.Retention; nil: the top-level one.
+	Retention *Retention `mapstructure:"retention"`
 }
 
 // Report says where run results go besides the log.
@@ -258,25 +265,20 @@ type rawConfig struct {
 		RequireMirror      string `mapstructure:"require-mirror"`
 		RequireCompression string `mapstructure:"require-compression"`
 	} `mapstructure:"target"`
-	Retention struct {
-		KeepLast    string `mapstructure:"keep-last"`
-		KeepHourly  string `mapstructure:"keep-hourly"`
-		KeepDaily   string `mapstructure:"keep-daily"`
-		KeepWeekly  string `mapstructure:"keep-weekly"`
-		KeepMonthly string `mapstructure:"keep-monthly"`
-		KeepYearly  string `mapstructure:"keep-yearly"`
-	} `mapstructure:"retention"`
-	VMs []struct {
-		Name         string   `mapstructure:"name"`
-		Volumes      []string `mapstructure:"volumes"`
-		ExcludeDisks []string `mapstructure:"exclude-disks"`
+	Retention rawRetention `mapstructure:"retention"`
+	VMs       []struct {
+		Name         string        `mapstructure:"name"`
+		Volumes      []string      `mapstructure:"volumes"`
+		ExcludeDisks []string      `mapstructure:"exclude-disks"`
+		Retention    *rawRetention `mapstructure:"retention"`
 	} `mapstructure:"vms"`
 	Exclude []string `mapstructure:"exclude"`
 	Paths   []struct {
-		Name    string   `mapstructure:"name"`
-		Path    string   `mapstructure:"path"`
-		Volume  string   `mapstructure:"volume"`
-		Exclude []string `mapstructure:"exclude"`
+		Name      string        `mapstructure:"name"`
+		Path      string        `mapstructure:"path"`
+		Volume    string        `mapstructure:"volume"`
+		Exclude   []string      `mapstructure:"exclude"`
+		Retention *rawRetention `mapstructure:"retention"`
 	} `mapstructure:"paths"`
 	Report struct {
 		MetricsFile string `mapstructure:"metrics-file"`
@@ -289,6 +291,18 @@ type rawConfig struct {
 		Command []string `mapstructure:"command"`
 		On      string   `mapstructure:"on"`
 	} `mapstructure:"notify"`
+}
+
+// rawRetention is a retention section as decoded: the top-level one (its keys left
+// out get their defaults) or a vms[]/paths[] entry's own (its keys left out are "":
+// 0, since an entry's policy replaces the top-level one whole).
+type rawRetention struct {
+	KeepLast    string `mapstructure:"keep-last"`
+	KeepHourly  string `mapstructure:"keep-hourly"`
+	KeepDaily   string `mapstructure:"keep-daily"`
+	KeepWeekly  string `mapstructure:"keep-weekly"`
+	KeepMonthly string `mapstructure:"keep-monthly"`
+	KeepYearly  string `mapstructure:"keep-yearly"`
 }
 
 // parseKey records the value of key as written and parses it; a parse failure is
@@ -355,15 +369,7 @@ func (b *builder) build(r *rawConfig) *Config {
 	c.Target.RequireMirror = b.bool("target.require-mirror", r.Target.RequireMirror)
 	c.Target.RequireCompression = b.bool("target.require-compression", r.Target.RequireCompression)
 
-	rr := &r.Retention
-	c.Retention = Retention{
-		KeepLast:    b.int("retention.keep-last", rr.KeepLast),
-		KeepHourly:  b.int("retention.keep-hourly", rr.KeepHourly),
-		KeepDaily:   b.int("retention.keep-daily", rr.KeepDaily),
-		KeepWeekly:  b.int("retention.keep-weekly", rr.KeepWeekly),
-		KeepMonthly: b.int("retention.keep-monthly", rr.KeepMonthly),
-		KeepYearly:  b.int("retention.keep-yearly", rr.KeepYearly),
-	}
+	c.Retention = b.retention("retention", r.Retention, false)
 
 	for i, rv := range r.VMs {
 		vm := VM{Name: rv.Name, ExcludeDisks: rv.ExcludeDisks}
@@ -380,7 +386,40 @@ func (b *builder) build(r *rawConfig) *Config {
 		}
 		c.Paths = append(c.Paths, p)
 	}
+	// The entries' own policies, keyed by name (vms[web1].retention) as the checks
+	// of the built config key them.
+	for i, rv := range r.VMs {
+		if rv.Retention != nil {
+			own := b.retention(c.vmKey(i)+".retention", *rv.Retention, true)
+			c.VMs[i].Retention = &own
+		}
+	}
+	for i, rp := range r.Paths {
+		if rp.Retention != nil {
+			own := b.retention(c.pathKey(i)+".retention", *rp.Retention, true)
+			c.Paths[i].Retention = &own
+		}
+	}
 	return c
+}
+
+// retention parses a retention section at key. With own (a vms[] or paths[] entry's
+// policy), a keep-* left out is 0.
+func (b *builder) retention(key string, r rawRetention, own bool) Retention {
+	n := func(k, s string) int {
+		if own && s == "" {
+			return 0
+		}
+		return b.int(key+"."+k, s)
+	}
+	return Retention{
+		KeepLast:    n("keep-last", r.KeepLast),
+		KeepHourly:  n("keep-hourly", r.KeepHourly),
+		KeepDaily:   n("keep-daily", r.KeepDaily),
+		KeepWeekly:  n("keep-weekly", r.KeepWeekly),
+		KeepMonthly: n("keep-monthly", r.KeepMonthly),
+		KeepYearly:  n("keep-yearly", r.KeepYearly),
+	}
 }
 
 func (b *builder) bool(key, s string) bool {
@@ -459,6 +498,74 @@ func (c *Config) ExcludedBy(name string) string {
 		}
 	}
 	return ""
+}
+
+// entryKey names item i of the list vms or paths in a key: by its name when that is
+// a valid and unique one (vms[web1]), else by its index (vms[0]).
+func entryKey(list string, i int, name string, all func(j int) string, n int) string {
+	if names.Component(name) != "" {
+		return fmt.Sprintf("%s[%d]", list, i)
+	}
+	for j := range n {
+		if j != i && all(j) == name {
+			return fmt.Sprintf("%s[%d]", list, i)
+		}
+	}
+	return fmt.Sprintf("%s[%s]", list, name)
+}
+
+func (c *Config) vmKey(i int) string {
+	return entryKey("vms", i, c.VMs[i].Name, func(j int) string { return c.VMs[j].Name }, len(c.VMs))
+}
+
+func (c *Config) pathKey(i int) string {
+	return entryKey("paths", i, c.Paths[i].Name, func(j int) string { return c.Paths[j].Name }, len(c.Paths))
+}
+
+// RetentionAt is one retention policy of a config and the key that sets it:
+// "retention", or an entry's own, "vms[web1].retention", "paths[root].retention".
+type RetentionAt struct {
+	Key       string
+	Retention Retention
+}
+
+// Retentions lists every retention policy of c: the top-level one, then each
+// vms[] entry's own, then each paths[] entry's own.
+func (c *Config) Retentions() []RetentionAt {
+	out := []RetentionAt{{"retention", c.Retention}}
+	for i, vm := range c.VMs {
+		if vm.Retention != nil {
+			out = append(out, RetentionAt{c.vmKey(i) + ".retention", *vm.Retention})
+		}
+	}
+	for i, p := range c.Paths {
+		if p.Retention != nil {
+			out = append(out, RetentionAt{c.pathKey(i) + ".retention", *p.Retention})
+		}
+	}
+	return out
+}
+
+// VMRetention returns the retention policy of the VM name and the key it comes from:
+// its vms[] entry's own (vms[web1].retention), else the top-level one ("retention"),
+// also for a VM that vms: does not list (a dataset left from an earlier config).
+func (c *Config) VMRetention(name string) RetentionAt {
+	for i, vm := range c.VMs {
+		if vm.Name == name && vm.Retention != nil {
+			return RetentionAt{c.vmKey(i) + ".retention", *vm.Retention}
+		}
+	}
+	return RetentionAt{"retention", c.Retention}
+}
+
+// PathRetention is VMRetention for the paths: entry name.
+func (c *Config) PathRetention(name string) RetentionAt {
+	for i, p := range c.Paths {
+		if p.Name == name && p.Retention != nil {
+			return RetentionAt{c.pathKey(i) + ".retention", *p.Retention}
+		}
+	}
+	return RetentionAt{"retention", c.Retention}
 }
 
 // Selects reports whether a run backs up the domain name: listed under vms: (when

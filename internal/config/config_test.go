@@ -242,6 +242,16 @@ func TestRules(t *testing.T) {
 		{"keep fraction", "retention: {keep-weekly: 1.5}", "retention.keep-weekly"},
 		{"keep words", "retention: {keep-monthly: many}", "retention.keep-monthly"},
 		{"keep all zero", "retention: {keep-last: 0, keep-hourly: 0, keep-daily: 0, keep-weekly: 0}", "retention"},
+		{"vm retention", "vms: [{name: web1, retention: {keep-daily: 14}}]", ""},
+		{"vm retention negative", "vms: [{name: web1, retention: {keep-daily: -1}}]", "vms[web1].retention.keep-daily"},
+		{"vm retention words", "vms: [{name: a}, {name: web1, retention: {keep-weekly: many}}]", "vms[web1].retention.keep-weekly"},
+		{"vm retention empty", "vms: [{name: web1, retention: {}}]", "vms[web1].retention"},
+		{"vm retention all zero", "vms: [{name: web1, retention: {keep-last: 0}}]", "vms[web1].retention"},
+		{"vm retention unknown key", "vms: [{name: web1, retention: {keep-dayly: 3}}]", "vms[web1].retention.keep-dayly"},
+		{"vm retention a list", "vms: [{name: web1, retention: [1]}]", "vms[web1].retention"},
+		{"vm retention scalar", "vms: [{name: web1, retention: {keep-daily: [1]}}]", "vms[web1].retention.keep-daily"},
+		{"path retention", "paths: [{name: root, path: /, retention: {keep-monthly: 6}}]", ""},
+		{"path retention negative", "paths: [{name: root, path: /, retention: {keep-last: -2}}]", "paths[root].retention.keep-last"},
 
 		{"vm name chars", "vms: [{name: 'a-b_c.d:e'}]", ""},
 		{"vm name plus", "vms: [{name: 'a+b'}]", "vms[0].name"}, // ZFS refuses + in a dataset name
@@ -305,6 +315,82 @@ func TestRules(t *testing.T) {
 				t.Errorf("KeyError %+v has no reason", e)
 			}
 		})
+	}
+}
+
+// A vms[] or paths[] entry's retention replaces the top-level policy whole: a keep-*
+// it leaves out is 0 (off), not the top-level value, and the top level's env overrides
+// do not reach it. Its errors name the entry by name.
+func TestOwnRetention(t *testing.T) {
+	in := `
+retention: {keep-last: 2, keep-daily: 7}
+vms:
+  - name: web1
+    retention: {keep-daily: 14, keep-monthly: 6}
+  - name: db1
+paths:
+  - name: root
+    path: /
+    retention: {keep-weekly: 8}
+  - name: srv
+    path: /srv
+`
+	c, err := parse([]byte(in), []string{"KVMBACKUP_RETENTION_KEEP_HOURLY=5"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	top := Retention{KeepLast: 2, KeepHourly: 5, KeepDaily: 7, KeepWeekly: 2}
+	for _, tc := range []struct {
+		got  RetentionAt
+		want RetentionAt
+	}{
+		{c.VMRetention("web1"), RetentionAt{"vms[web1].retention", Retention{KeepDaily: 14, KeepMonthly: 6}}},
+		{c.VMRetention("db1"), RetentionAt{"retention", top}},
+		{c.VMRetention("gone"), RetentionAt{"retention", top}}, // a dataset vms: no longer lists
+		{c.PathRetention("root"), RetentionAt{"paths[root].retention", Retention{KeepWeekly: 8}}},
+		{c.PathRetention("srv"), RetentionAt{"retention", top}},
+		{c.PathRetention("web1"), RetentionAt{"retention", top}}, // a VM's policy is not a path's
+	} {
+		if tc.got != tc.want {
+			t.Errorf("got %+v, want %+v", tc.got, tc.want)
+		}
+	}
+	var keys []string
+	for _, r := range c.Retentions() {
+		keys = append(keys, r.Key)
+	}
+	if want := []string{"retention", "vms[web1].retention", "paths[root].retention"}; !slices.Equal(keys, want) {
+		t.Errorf("Retentions: %q, want %q", keys, want)
+	}
+
+	// Each bad policy is named; the message says the key and the value.
+	_, err = parse([]byte("vms: [{name: web1, retention: {keep-daily: -1}}, {name: db1, retention: {keep-last: 0}}]\n"+
+		"paths: [{name: root, path: /, retention: {keep-yearly: x}}]\n"), nil)
+	wantKeyError(t, err, "vms[web1].retention.keep-daily")
+	wantKeyError(t, err, "vms[db1].retention")
+	wantKeyError(t, err, "paths[root].retention.keep-yearly")
+	if n := len(keyErrors(err)); n != 3 {
+		t.Errorf("got %d errors, want 3: %v", n, err)
+	}
+	if want := `config: vms[web1].retention.keep-daily: "-1" must not be negative`; !strings.Contains(err.Error(), want) {
+		t.Errorf("error %q does not say %q", err, want)
+	}
+	// A keep-* that does not parse does not also make the entry's policy "all zero".
+	_, err = parse([]byte("vms: [{name: web1, retention: {keep-daily: x}}]"), nil)
+	if n := len(keyErrors(err)); n != 1 || findKey(err, "vms[web1].retention.keep-daily") == nil {
+		t.Errorf("got %v, want one error on vms[web1].retention.keep-daily", err)
+	}
+	// An entry whose name cannot name it (invalid, or given twice) is named by index.
+	_, err = parse([]byte("vms: [{name: 'a b', retention: {keep-daily: -1}}, {name: c, retention: {keep-last: 1}}, {name: c}]"), nil)
+	wantKeyError(t, err, "vms[0].name")
+	wantKeyError(t, err, "vms[0].retention.keep-daily")
+	wantKeyError(t, err, "vms[2].name")
+	_, err = parse([]byte("vms: [{name: c, retention: {keep-dayly: 1}}, {name: c}]"), nil)
+	wantKeyError(t, err, "vms[0].retention.keep-dayly")
+	// retention: left empty (null) is no policy of its own.
+	c, err = parse([]byte("vms: [{name: web1, retention: ~}]"), nil)
+	if err != nil || c.VMs[0].Retention != nil || c.VMRetention("web1").Key != "retention" {
+		t.Errorf("retention: ~: %v %+v", err, c)
 	}
 }
 
@@ -753,8 +839,11 @@ func TestExampleUncommented(t *testing.T) {
 	if len(c.VMs) == 0 || len(c.Exclude) == 0 || len(c.Paths) < 2 || c.Report.MetricsFile == "" {
 		t.Errorf("%s uncommented lacks an example of vms:, exclude:, paths: (a path and a volume) or report.metrics-file: %+v", exampleConfig, c)
 	}
-	if len(c.VMs) > 0 && (len(c.VMs[0].Volumes) == 0 || len(c.VMs[0].ExcludeDisks) == 0) {
-		t.Errorf("%s uncommented: vms[0] shows no volumes or exclude-disks: %+v", exampleConfig, c.VMs[0])
+	if len(c.VMs) > 0 && (len(c.VMs[0].Volumes) == 0 || len(c.VMs[0].ExcludeDisks) == 0 || c.VMs[0].Retention == nil) {
+		t.Errorf("%s uncommented: vms[0] shows no volumes, exclude-disks or retention: %+v", exampleConfig, c.VMs[0])
+	}
+	if !slices.ContainsFunc(c.Paths, func(p PathEntry) bool { return p.Retention != nil }) {
+		t.Errorf("%s uncommented: no paths: entry shows its own retention: %+v", exampleConfig, c.Paths)
 	}
 	d, err := parse(nil, nil)
 	if err != nil {

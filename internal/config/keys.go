@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"maps"
 	"reflect"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -23,8 +25,37 @@ func checkKeys(data []byte) ([]*KeyError, error) {
 		return nil, fmt.Errorf("config: %w", err)
 	}
 	var errs []*KeyError
-	walk(reflect.TypeFor[rawConfig](), lowerKeys(doc), "", &errs)
+	doc = lowerKeys(doc)
+	walk(reflect.TypeFor[rawConfig](), doc, "", &errs)
+	nameRetentionKeys(doc, errs)
 	return errs, nil
+}
+
+// ownRetentionRe is the key of (or below) a vms[]/paths[] entry's own retention,
+// by index: vms[3].retention.keep-dayly.
+var ownRetentionRe = regexp.MustCompile(`^(vms|paths)\[([0-9]+)\](\.retention(?:\..*)?)$`)
+
+// nameRetentionKeys names the entry by its name in the keys of errs inside an entry's
+// own retention, as Parse names them (vms[web1].retention.keep-dayly): the same
+// section is called the same in every error.
+func nameRetentionKeys(doc any, errs []*KeyError) {
+	top, _ := doc.(map[string]any)
+	for _, e := range errs {
+		m := ownRetentionRe.FindStringSubmatch(e.Key)
+		if m == nil {
+			continue
+		}
+		list, _ := top[m[1]].([]any)
+		i, _ := strconv.Atoi(m[2])
+		all := func(j int) string {
+			item, _ := list[j].(map[string]any)
+			name, _ := item["name"].(string)
+			return name
+		}
+		if i < len(list) {
+			e.Key = entryKey(m[1], i, all(i), all, len(list)) + m[3]
+		}
+	}
 }
 
 // lowerKeys returns the YAML value v with every mapping a map[string]any whose keys
@@ -59,6 +90,8 @@ func walk(t reflect.Type, value any, key string, errs *[]*KeyError) {
 		return // absent: the default applies
 	}
 	switch t.Kind() {
+	case reflect.Pointer: // an optional section (vms[].retention)
+		walk(t.Elem(), value, key, errs)
 	case reflect.Struct:
 		m, ok := value.(map[string]any)
 		if !ok {
