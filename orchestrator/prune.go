@@ -14,6 +14,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/kvmbackup/kvmbackup/internal/config"
 	"github.com/kvmbackup/kvmbackup/policies"
 	"github.com/kvmbackup/kvmbackup/zfs"
 )
@@ -33,12 +34,44 @@ type PruneTarget interface {
 
 // PruneOptions say what to prune and by which policy.
 type PruneOptions struct {
-	Root     string          // target.dataset: its children are the VM datasets
-	VMs      []string        // only these VMs (names)
-	Paths    []string        // only these paths: entries; with neither VMs nor Paths: every VM and path dataset
-	Policy   policies.Policy // retention
-	Location *time.Location  // the calendar periods' time zone (nil: time.Local)
-	DryRun   bool            // decide and report, destroy nothing
+	Root   string          // target.dataset: its children are the VM datasets
+	VMs    []string        // only these VMs (names)
+	Paths  []string        // only these paths: entries; with neither VMs nor Paths: every VM and path dataset
+	Policy policies.Policy // the retention of every dataset (the top-level retention:)
+	// PolicyOf, when set, gives each unit's policy instead, and where it is set
+	// (UnitPolicies: a vms[]/paths[] entry's own, else the top-level one).
+	PolicyOf func(u zfs.Unit) UnitPolicy
+	Location *time.Location // the calendar periods' time zone (nil: time.Local)
+	DryRun   bool           // decide and report, destroy nothing
+}
+
+// UnitPolicy is the retention policy of one unit and the config key that sets it.
+type UnitPolicy struct {
+	Policy policies.Policy
+	// Source: "retention" (the top-level policy), or the unit's own:
+	// "vms[web1].retention", "paths[root].retention".
+	Source string
+}
+
+// UnitPolicies returns the policy of each unit by cfg: its vms[] or paths[] entry's
+// own retention when it has one (it replaces the top-level one whole), else the
+// top-level retention, also for a unit the config no longer lists.
+func UnitPolicies(cfg *config.Config) func(u zfs.Unit) UnitPolicy {
+	return func(u zfs.Unit) UnitPolicy {
+		r := cfg.VMRetention(u.Name)
+		if u.Kind == zfs.KindPath {
+			r = cfg.PathRetention(u.Name)
+		}
+		return UnitPolicy{Policy: policies.Policy(r.Retention), Source: r.Key}
+	}
+}
+
+// policyOf is u's policy by o.
+func (o PruneOptions) policyOf(u zfs.Unit) UnitPolicy {
+	if o.PolicyOf != nil {
+		return o.PolicyOf(u)
+	}
+	return UnitPolicy{Policy: o.Policy, Source: "retention"}
 }
 
 // PrunedSnapshot is one snapshot's decision and what became of it.
@@ -53,10 +86,14 @@ type PrunedSnapshot struct {
 
 // PrunedDataset is the prune of one VM or path dataset.
 type PrunedDataset struct {
-	Dataset   string           `json:"dataset"`
-	VM        string           `json:"vm,omitempty"`
-	Path      string           `json:"path,omitempty"` // a paths: entry's dataset
-	Snapshots []PrunedSnapshot `json:"snapshots"`
+	Dataset string `json:"dataset"`
+	VM      string `json:"vm,omitempty"`
+	Path    string `json:"path,omitempty"` // a paths: entry's dataset
+	Policy  string `json:"policy"`         // the policy applied: "keep-last 1, keep-daily 14"
+	// PolicySource: where that policy is set: "retention", or the unit's own
+	// "vms[web1].retention" or "paths[root].retention".
+	PolicySource string           `json:"policy_source"`
+	Snapshots    []PrunedSnapshot `json:"snapshots"`
 	// Skipped: why prune left the dataset alone (one kvmbackup did not make).
 	Skipped string `json:"skipped,omitempty"`
 	Error   string `json:"error,omitempty"`
@@ -77,8 +114,8 @@ func orNone(names []string) string {
 	return strings.Join(names, ", ")
 }
 
-// Prune applies the policy to each VM dataset's snapshots and destroys what it
-// removes (unless DryRun). A dataset that fails does not stop the others; the error
+// Prune applies each dataset's policy (PolicyOf, else Policy) to its snapshots and
+// destroys what it removes (unless DryRun). A dataset that fails does not stop the others; the error
 // joins every failure. A dataset kvmbackup did not make (ownDataset; an adoptable
 // one is adopted unless DryRun) is skipped, saying why, or an error when VMs or
 // Paths name it. Only kvmbackup's own, unheld snapshots are ever destroyed,
@@ -102,6 +139,7 @@ func Prune(ctx context.Context, t PruneTarget, o PruneOptions) ([]PrunedDataset,
 	named := len(o.VMs)+len(o.Paths) > 0
 	for _, u := range units {
 		ds := l.Dataset(u)
+		up := o.policyOf(u)
 		var pd PrunedDataset
 		_, err := ownDataset(ctx, t, ds, u, !o.DryRun)
 		switch {
@@ -112,8 +150,9 @@ func Prune(ctx context.Context, t PruneTarget, o PruneOptions) ([]PrunedDataset,
 		case err != nil:
 			pd = PrunedDataset{Dataset: ds}
 		default:
-			pd, err = pruneDataset(ctx, t, ds, o, loc)
+			pd, err = pruneDataset(ctx, t, ds, up, o.DryRun, loc)
 		}
+		pd.Policy, pd.PolicySource = up.Policy.String(), up.Source
 		if u.Kind == zfs.KindPath {
 			pd.Path = u.Name
 		} else {
@@ -131,13 +170,14 @@ func Prune(ctx context.Context, t PruneTarget, o PruneOptions) ([]PrunedDataset,
 				removed++
 			}
 		}
-		log.Info().Str("dataset", ds).Int("kept", kept).Int("removed", removed).Bool("dry_run", o.DryRun).Msg("pruned")
+		log.Info().Str("dataset", ds).Str("policy", pd.Policy).Str("policy_source", pd.PolicySource).
+			Int("kept", kept).Int("removed", removed).Bool("dry_run", o.DryRun).Msg("pruned")
 		out = append(out, pd)
 	}
 	return out, errors.Join(errs...)
 }
 
-func pruneDataset(ctx context.Context, t PruneTarget, ds string, o PruneOptions, loc *time.Location) (PrunedDataset, error) {
+func pruneDataset(ctx context.Context, t PruneTarget, ds string, up UnitPolicy, dryRun bool, loc *time.Location) (PrunedDataset, error) {
 	pd := PrunedDataset{Dataset: ds}
 	snaps, err := t.Snapshots(ctx, ds)
 	if err != nil {
@@ -147,9 +187,9 @@ func pruneDataset(ctx context.Context, t PruneTarget, ds string, o PruneOptions,
 	for i, s := range snaps {
 		in[i] = policies.Snapshot{Name: s.Name, Time: s.Time(), Ours: s.Ours(), Held: s.Held()}
 	}
-	decisions, err := policies.Apply(o.Policy, in, loc)
+	decisions, err := policies.Apply(up.Policy, in, loc)
 	if err != nil {
-		return pd, fmt.Errorf("prune %s: %w", ds, err)
+		return pd, fmt.Errorf("prune %s by %s: %w", ds, up.Source, err)
 	}
 	var errs []error
 	for _, d := range decisions {
@@ -157,7 +197,7 @@ func pruneDataset(ctx context.Context, t PruneTarget, ds string, o PruneOptions,
 		if ps.Reasons == nil {
 			ps.Reasons = []string{}
 		}
-		if !d.Keep && !o.DryRun {
+		if !d.Keep && !dryRun {
 			if err := t.Destroy(ctx, ds, d.Name); err != nil {
 				ps.Error = err.Error()
 				errs = append(errs, err)

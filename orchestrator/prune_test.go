@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kvmbackup/kvmbackup/internal/config"
 	"github.com/kvmbackup/kvmbackup/policies"
 	"github.com/kvmbackup/kvmbackup/zfs"
 )
@@ -221,5 +222,87 @@ func TestPruneSelection(t *testing.T) {
 	res, err := Prune(ctx, f, PruneOptions{Root: "backup/vms", VMs: []string{"web1"}, Policy: policies.Policy{KeepLast: 1}})
 	if err != nil || len(res) != 1 || res[0].VM != "web1" || len(f.snaps["backup/vms/db1"]) != 3 {
 		t.Fatalf("--vm web1: %v %+v", err, res)
+	}
+}
+
+// Each dataset is pruned by its own policy: a vms[] or paths[] entry's retention
+// (replacing the top-level one whole), else the top-level retention, also for a VM
+// the config does not list. The result names the policy and where it is set.
+func TestPruneByEachUnitsPolicy(t *testing.T) {
+	ctx := context.Background()
+	cfg, err := config.Parse([]byte(`
+retention: {keep-last: 0, keep-hourly: 0, keep-daily: 4, keep-weekly: 0}
+vms:
+  - name: web1
+    retention: {keep-last: 2}
+paths:
+  - name: root
+    path: /
+    retention: {keep-weekly: 1}
+`), nil, ConfigChecks()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFake(10)
+	t0 := time.Date(2026, 11, 1, 3, 0, 0, 0, time.UTC)
+	root := "backup/vms/_paths/root"
+	f.snaps["backup/vms/_paths"] = nil
+	f.owners[root] = zfs.PathOwner("root")
+	for i := range 10 {
+		f.snaps[root] = append(f.snaps[root], zfs.Snapshot{Dataset: root, Name: zfs.SnapshotName(t0.Add(time.Duration(i) * 24 * time.Hour))})
+	}
+	res, err := Prune(ctx, f, PruneOptions{Root: "backup/vms", Policy: policies.Policy(cfg.Retention), PolicyOf: UnitPolicies(cfg),
+		Location: time.UTC, DryRun: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type got struct {
+		policy, source string
+		kept           int
+	}
+	want := map[string]got{
+		"backup/vms/db1":  {"keep-daily 4", "retention", 4},
+		"backup/vms/web1": {"keep-last 2", "vms[web1].retention", 2 + 2}, // + held, foreign
+		root:              {"keep-weekly 1", "paths[root].retention", 1},
+	}
+	if len(res) != len(want) {
+		t.Fatalf("pruned %d datasets, want %d: %+v", len(res), len(want), res)
+	}
+	for _, pd := range res {
+		g := got{pd.Policy, pd.PolicySource, 0}
+		for _, s := range pd.Snapshots {
+			if s.Keep {
+				g.kept++
+			}
+		}
+		if g != want[pd.Dataset] {
+			t.Errorf("%s: %+v, want %+v", pd.Dataset, g, want[pd.Dataset])
+		}
+	}
+
+	// Without PolicyOf, Policy applies to every dataset, from "retention".
+	res, err = Prune(ctx, f, PruneOptions{Root: "backup/vms", VMs: []string{"web1"}, Policy: policies.Policy{KeepLast: 1}, DryRun: true})
+	if err != nil || len(res) != 1 || res[0].Policy != "keep-last 1" || res[0].PolicySource != "retention" {
+		t.Fatalf("without PolicyOf: %v %+v", err, res)
+	}
+	// A unit's policy that keeps nothing fails that dataset, naming where it is set;
+	// the others are pruned.
+	bad := func(u zfs.Unit) UnitPolicy {
+		if u.Name == "web1" {
+			return UnitPolicy{Source: "vms[web1].retention"}
+		}
+		return UnitPolicy{Policy: policies.Policy{KeepLast: 1}, Source: "retention"}
+	}
+	res, err = Prune(ctx, f, PruneOptions{Root: "backup/vms", Policy: policies.Policy{KeepLast: 1}, PolicyOf: bad, Location: time.UTC})
+	if !errors.Is(err, policies.ErrKeepsNothing) || !strings.Contains(err.Error(), "backup/vms/web1 by vms[web1].retention") {
+		t.Fatalf("a bad own policy: %v", err)
+	}
+	for _, d := range f.destroy {
+		if strings.HasPrefix(d, "backup/vms/web1@") {
+			t.Errorf("destroyed %s by a policy that keeps nothing", d)
+		}
+	}
+	if len(f.snaps["backup/vms/db1"]) != 1 || len(res) != 3 {
+		t.Errorf("the other datasets were not pruned: db1 has %d snapshots; %+v", len(f.snaps["backup/vms/db1"]), res)
 	}
 }

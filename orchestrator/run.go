@@ -108,8 +108,10 @@ func newRun(d Deps, o Options) (*run, error) {
 	if o.RunID == "" {
 		o.RunID = o.Now().UTC().Format("20060102T150405Z")
 	}
-	if err := policies.Policy(o.Config.Retention).Validate(); err != nil {
-		return nil, err
+	for _, r := range o.Config.Retentions() {
+		if err := policies.Policy(r.Retention).Validate(); err != nil {
+			return nil, fmt.Errorf("%s: %w", r.Key, err)
+		}
 	}
 	if d.Trees == nil {
 		d.Trees = TransferTrees{}
@@ -302,8 +304,9 @@ func (r *run) prune(ctx context.Context) {
 	if len(vms)+len(paths) == 0 || ctx.Err() != nil {
 		return
 	}
-	pol := policies.Policy(r.cfg.Retention) // validated in newRun
-	pruned, err := Prune(ctx, r.Target, PruneOptions{Root: r.cfg.Target.Dataset, VMs: vms, Paths: paths, Policy: pol, Location: r.o.Location})
+	// Each unit by its own policy, else the top-level one (all validated in newRun).
+	pruned, err := Prune(ctx, r.Target, PruneOptions{Root: r.cfg.Target.Dataset, VMs: vms, Paths: paths,
+		Policy: policies.Policy(r.cfg.Retention), PolicyOf: UnitPolicies(r.cfg), Location: r.o.Location})
 	r.rep.Pruned = pruned
 	if err != nil {
 		r.rep.addError("prune: " + err.Error())
