@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kvmbackup/kvmbackup/internal/config"
+	"github.com/kvmbackup/kvmbackup/orchestrator"
 	"github.com/kvmbackup/kvmbackup/policies"
 	"github.com/kvmbackup/kvmbackup/zfs"
 )
@@ -55,10 +56,16 @@ EXIT STATUS
 // keepFlags are the flags of policy simulate that give the policy, in rule order.
 var keepFlags = []string{"keep-last", "keep-hourly", "keep-daily", "keep-weekly", "keep-monthly", "keep-yearly"}
 
+// simulateOptions are the flags of policy simulate besides the --keep-* ones.
+type simulateOptions struct {
+	vm, path string
+}
+
 func newPolicySimulateCommand(g *globalOptions) *cobra.Command {
 	var keep policies.Policy
+	o := &simulateOptions{}
 	cmd := &cobra.Command{
-		Use:   "simulate [--keep-* N ... | --config FILE] [flags] < LIST",
+		Use:   "simulate [--keep-* N ... | --vm NAME | --path NAME] [--config FILE] [flags] < LIST",
 		Short: "Show which snapshots of a list the retention policy keeps, and why",
 		Long: `Simulate reads a list of snapshots on standard input and shows what the retention
 policy keeps and removes, and every rule that keeps each kept snapshot: the
@@ -78,8 +85,14 @@ names and times without a dataset form one more list. Holds are not seen in a li
 prune also keeps every held snapshot.
 
 The policy is the --keep-* flags when any is given (the others are 0; the
-configuration is not read), else the retention keys of the configuration. Periods
-are taken in the local time zone (TZ).
+configuration is not read). Else it comes from the configuration, as prune takes
+it: --vm NAME or --path NAME simulates that VM's or paths: entry's policy (its
+vms[] or paths[] entry's own retention, which replaces the top-level one whole, or
+the top-level retention when it has none) for the whole list; without them, each
+dataset of target.dataset in the list (target.dataset/VM, target.dataset/_paths/NAME)
+is decided by its own policy, and every other list by the top-level retention. The
+summary names each policy used and where it is set (retention, vms[web1].retention).
+Periods are taken in the local time zone (TZ).
 
 Standard output has one line per snapshot, in input order: "keep NAME REASONS",
 REASONS being every rule that keeps it, comma-separated (newest, last 1, hourly 3,
@@ -91,20 +104,21 @@ the local time zone, null for a foreign snapshot.
 EXIT STATUS
   0  the list was simulated
   2  a bad line (each is named with its line number, and no decision is printed),
-     an invalid policy (a negative count, or all zero), --config with --keep-*
-     flags, or a configuration that cannot be read`,
+     an invalid policy (a negative count, or all zero), --config, --vm or --path
+     with --keep-* flags, --vm with --path, or a configuration that cannot be read`,
 		Example: `  zfs list -H -t snapshot -o name -r backup/vms | kvmbackup policy simulate
   zfs list -H -t snapshot -o name backup/vms/web1 | kvmbackup policy simulate --keep-daily 7 --keep-weekly 4
+  zfs list -H -t snapshot -o name backup/vms/web1 | kvmbackup policy simulate --vm web1
   kvmbackup policy simulate --config ./config.yaml < snapshots.txt
   printf '%s\n' 2026-11-2{0,1,2,3,4}T03:00:00Z | kvmbackup policy simulate --keep-last 1 --keep-weekly 2
   kvmbackup policy simulate --json < snapshots.txt | jq -r '.[] | select(.keep | not) | .snapshot'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			p, source, err := simulatePolicy(cmd, g, keep)
+			pol, err := simulatePolicy(cmd, g, keep, o)
 			if err != nil {
 				return err
 			}
-			return runSimulate(cmd.Context(), g, p, source, cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr())
+			return runSimulate(cmd.Context(), g, pol, cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
 	f := cmd.Flags()
@@ -114,37 +128,107 @@ EXIT STATUS
 	f.IntVar(&keep.KeepWeekly, "keep-weekly", 0, "keep the newest of each of the N most recent ISO weeks that have one")
 	f.IntVar(&keep.KeepMonthly, "keep-monthly", 0, "keep the newest of each of the N most recent months that have one")
 	f.IntVar(&keep.KeepYearly, "keep-yearly", 0, "keep the newest of each of the N most recent years that have one")
+	f.StringVar(&o.vm, "vm", "", "simulate this VM's policy (its vms[].retention, else retention)")
+	f.StringVar(&o.path, "path", "", "simulate this paths: entry's policy (its paths[].retention, else retention)")
 	return cmd
 }
 
-// simulatePolicy returns the policy to simulate and where it comes from: the --keep-*
-// flags when any is given, else the configuration's retention.
-func simulatePolicy(cmd *cobra.Command, g *globalOptions, flags policies.Policy) (policies.Policy, string, error) {
+// simulation is the policy of policy simulate: of each list, by its dataset ("" for
+// the names and times without one), and where it comes from.
+type simulation struct {
+	of func(dataset string) orchestrator.UnitPolicy
+	// from: where the policy's Source is set: "" for the flags (the Source says it
+	// all), else the configuration file, or the built-in defaults.
+	from string
+}
+
+// describe says where a policy of the simulation comes from: "the --keep-* flags",
+// "the retention in /etc/kvmbackup/config.yaml", "vms[web1].retention in ...".
+func (s simulation) describe(up orchestrator.UnitPolicy) string {
+	switch {
+	case s.from == "":
+		return up.Source
+	case strings.HasPrefix(s.from, "built-in"):
+		return "the default " + up.Source + " (no " + config.DefaultPath + ")"
+	case up.Source == "retention":
+		return "the retention in " + s.from
+	}
+	return up.Source + " in " + s.from
+}
+
+// simulatePolicy returns the policy to simulate: the --keep-* flags when any is
+// given; else the configuration's, of --vm or --path, or of each dataset of the
+// target (prune's).
+func simulatePolicy(cmd *cobra.Command, g *globalOptions, flags policies.Policy, o *simulateOptions) (simulation, error) {
 	var given []string
 	for _, name := range keepFlags {
 		if cmd.Flags().Changed(name) {
 			given = append(given, "--"+name)
 		}
 	}
-	if len(given) == 0 {
-		cfg, err := loadConfig(g)
-		if err != nil {
-			return policies.Policy{}, "", err
+	switch {
+	case o.vm != "" && o.path != "":
+		return simulation{}, fmt.Errorf("--vm %s and --path %s: give one of them", o.vm, o.path)
+	case len(given) == 0:
+	case cmd.Flags().Changed("config"):
+		return simulation{}, fmt.Errorf("--config and %s: give the policy by one or the other", strings.Join(given, ", "))
+	case o.vm != "" || o.path != "":
+		flag := "--vm " + o.vm
+		if o.path != "" {
+			flag = "--path " + o.path
 		}
-		source := "the default retention (no " + config.DefaultPath + ")"
-		if path := configSource(g.configFile); path != "" && !strings.HasPrefix(path, "built-in") {
-			source = "the retention in " + path
+		return simulation{}, fmt.Errorf("%s and %s: give the policy by one or the other", flag, strings.Join(given, ", "))
+	default:
+		if err := flags.Validate(); err != nil {
+			return simulation{}, fmt.Errorf("policy from %s: %w", strings.Join(given, ", "), err)
 		}
-		p := policies.Policy(cfg.Retention)
-		return p, source, p.Validate()
+		up := orchestrator.UnitPolicy{Policy: flags, Source: "the --keep-* flags"}
+		return simulation{of: func(string) orchestrator.UnitPolicy { return up }}, nil
 	}
-	if cmd.Flags().Changed("config") {
-		return policies.Policy{}, "", fmt.Errorf("--config and %s: give the policy by one or the other", strings.Join(given, ", "))
+	if err := checkNameFlags("--vm", nonEmpty(o.vm)); err != nil {
+		return simulation{}, err
 	}
-	if err := flags.Validate(); err != nil {
-		return policies.Policy{}, "", fmt.Errorf("policy from %s: %w", strings.Join(given, ", "), err)
+	if err := checkNameFlags("--path", nonEmpty(o.path)); err != nil {
+		return simulation{}, err
 	}
-	return flags, "the --keep-* flags", nil
+	cfg, err := loadConfig(g)
+	if err != nil {
+		return simulation{}, err
+	}
+	unitPolicy := orchestrator.UnitPolicies(cfg)
+	sim := simulation{from: configSource(g.configFile)}
+	switch {
+	case o.vm != "":
+		up := unitPolicy(zfs.VMUnit(o.vm))
+		sim.of = func(string) orchestrator.UnitPolicy { return up }
+	case o.path != "":
+		up := unitPolicy(zfs.PathUnit(o.path))
+		sim.of = func(string) orchestrator.UnitPolicy { return up }
+	default:
+		root := cfg.Target.Dataset
+		sim.of = func(ds string) orchestrator.UnitPolicy {
+			rel, ok := strings.CutPrefix(ds, root+"/")
+			if !ok {
+				return unitPolicy(zfs.Unit{}) // not the target's: the top-level retention
+			}
+			u := zfs.DatasetUnit(ds)
+			if rel != u.Name && rel != zfs.PathsChild+"/"+u.Name {
+				return unitPolicy(zfs.Unit{}) // deeper than a unit's dataset
+			}
+			return unitPolicy(u)
+		}
+	}
+	// Every policy of the configuration is valid (Load checks them): a bad one is
+	// refused, naming its key, before anything is read.
+	return sim, nil
+}
+
+// nonEmpty is []string{s}, or nothing for "".
+func nonEmpty(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return []string{s}
 }
 
 // locationKey is the context key of the time zone policy simulate takes periods in.
@@ -177,7 +261,7 @@ type simulatedSnapshot struct {
 	Reasons  []string   `json:"reasons"`
 }
 
-func runSimulate(ctx context.Context, g *globalOptions, p policies.Policy, source string, in io.Reader, out, errOut io.Writer) error {
+func runSimulate(ctx context.Context, g *globalOptions, sim simulation, in io.Reader, out, errOut io.Writer) error {
 	if f, ok := in.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
 		fmt.Fprintln(errOut, "reading snapshot names from standard input, one a line; end with Ctrl-D")
 	}
@@ -187,7 +271,7 @@ func runSimulate(ctx context.Context, g *globalOptions, p policies.Policy, sourc
 	}
 	loc := locationFrom(ctx)
 
-	// Each dataset on its own, in the order they first appear.
+	// Each dataset on its own, in the order they first appear, by its own policy.
 	groups := map[string][]int{}
 	var order []string
 	for i, e := range entries {
@@ -197,15 +281,18 @@ func runSimulate(ctx context.Context, g *globalOptions, p policies.Policy, sourc
 		groups[e.dataset] = append(groups[e.dataset], i)
 	}
 	decisions := make([]policies.Decision, len(entries))
+	used := map[string]orchestrator.UnitPolicy{} // dataset → its policy
 	for _, ds := range order {
+		up := sim.of(ds)
+		used[ds] = up
 		idx := groups[ds]
 		snaps := make([]policies.Snapshot, len(idx))
 		for j, i := range idx {
 			snaps[j] = entries[i].snap
 		}
-		got, err := policies.Apply(p, snaps, loc)
+		got, err := policies.Apply(up.Policy, snaps, loc)
 		if err != nil {
-			return err
+			return fmt.Errorf("policy %s: %w", sim.describe(up), err)
 		}
 		for j, i := range idx {
 			decisions[i] = got[j]
@@ -218,9 +305,19 @@ func runSimulate(ctx context.Context, g *globalOptions, p policies.Policy, sourc
 			kept++
 		}
 	}
-	summary := fmt.Sprintf("simulated %s, from %s: %d kept, %d removed", p, source, kept, len(decisions)-kept)
+	summary, policy := simulateSummary(sim, order, used)
+	summary += fmt.Sprintf(": %d kept, %d removed", kept, len(decisions)-kept)
 	if len(order) > 1 {
 		summary += fmt.Sprintf(" (%d lists by dataset, each decided on its own)", len(order))
+	}
+	if policy == "" { // several policies: which list had which
+		for _, ds := range order {
+			name := ds
+			if name == "" {
+				name = "(names without a dataset)"
+			}
+			summary += fmt.Sprintf("\n  %s: %s, from %s", name, used[ds].Policy, sim.describe(used[ds]))
+		}
 	}
 
 	if g.json {
@@ -239,7 +336,7 @@ func runSimulate(ctx context.Context, g *globalOptions, p policies.Policy, sourc
 		if err := json.NewEncoder(out).Encode(list); err != nil {
 			return err
 		}
-		zerolog.Ctx(ctx).Info().Str("policy", p.String()).Int("kept", kept).Int("removed", len(decisions)-kept).Msg(summary)
+		zerolog.Ctx(ctx).Info().Str("policy", policy).Int("kept", kept).Int("removed", len(decisions)-kept).Msg(summary)
 		return nil
 	}
 	w := bufio.NewWriter(out)
@@ -251,6 +348,24 @@ func runSimulate(ctx context.Context, g *globalOptions, p policies.Policy, sourc
 	}
 	fmt.Fprintln(errOut, summary)
 	return nil
+}
+
+// simulateSummary starts the summary of a simulation: "simulated POLICY, from
+// SOURCE" when every list had the one policy (returned too), else "simulated each
+// dataset by its own policy" (and policy "").
+func simulateSummary(sim simulation, order []string, used map[string]orchestrator.UnitPolicy) (summary, policy string) {
+	var first orchestrator.UnitPolicy
+	for i, ds := range order {
+		if i == 0 {
+			first = used[ds]
+		} else if used[ds] != first {
+			return "simulated each dataset by its own policy", ""
+		}
+	}
+	if len(order) == 0 {
+		first = sim.of("")
+	}
+	return fmt.Sprintf("simulated %s, from %s", first.Policy, sim.describe(first)), first.Policy.String()
 }
 
 // decisionLine is how policy simulate and prune print one decision:

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -239,5 +241,160 @@ func TestPolicySimulateGolden(t *testing.T) {
 	}
 	if n := strings.Count(out, "\n"); n != 41 {
 		t.Fatalf("%d lines, want 40 snapshots and before-upgrade", n)
+	}
+}
+
+// Without --keep-* flags each dataset of the target is decided by its own policy, as
+// prune decides it: its vms[] or paths[] entry's retention, else the top-level one;
+// --vm and --path simulate one unit's policy for the whole list. The summary names
+// each policy and where it is set.
+func TestPolicySimulateOwnPolicies(t *testing.T) {
+	cfg := writeConfig(t, `target: {dataset: tank/kvm}
+retention: {keep-last: 1, keep-hourly: 0, keep-daily: 0, keep-weekly: 0}
+vms:
+  - name: web1
+    retention: {keep-last: 2}
+  - name: db1
+paths:
+  - name: root
+    path: /
+    retention: {keep-last: 3}
+`)
+	var in strings.Builder
+	for _, ds := range []string{"tank/kvm/web1@", "tank/kvm/db1@", "tank/kvm/_paths/root@", "other/pool/web1@", ""} {
+		for day := 20; day <= 23; day++ {
+			fmt.Fprintf(&in, "%skvmbackup_2026-11-%dT03:00:00Z\n", ds, day)
+		}
+	}
+	kept := func(out, prefix string) int {
+		n := 0
+		for _, l := range strings.Split(out, "\n") {
+			if strings.HasPrefix(l, "keep "+prefix) && (prefix != "" || !strings.Contains(l, "@")) {
+				n++
+			}
+		}
+		return n
+	}
+	out, stderr, err, code := runCLIStdin(t, in.String(), policyZone, "policy", "simulate", "--config", cfg)
+	if code != exitOK {
+		t.Fatalf("exit %d: %v", code, err)
+	}
+	for prefix, n := range map[string]int{"tank/kvm/web1@": 2, "tank/kvm/db1@": 1, "tank/kvm/_paths/root@": 3, "other/pool/web1@": 1, "": 1} {
+		if got := kept(out, prefix); got != n {
+			t.Errorf("%q: %d kept, want %d\n%s", prefix, got, n, out)
+		}
+	}
+	for _, want := range []string{
+		"simulated each dataset by its own policy: 8 kept, 12 removed (5 lists by dataset, each decided on its own)",
+		"\n  tank/kvm/web1: keep-last 2, from vms[web1].retention in " + cfg + "\n",
+		"\n  tank/kvm/db1: keep-last 1, from the retention in " + cfg + "\n",
+		"\n  tank/kvm/_paths/root: keep-last 3, from paths[root].retention in " + cfg + "\n",
+		"\n  other/pool/web1: keep-last 1, from the retention in " + cfg + "\n",
+		"\n  (names without a dataset): keep-last 1, from the retention in " + cfg + "\n",
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+
+	for _, tc := range []struct {
+		args    []string
+		kept    int
+		summary string
+	}{
+		{[]string{"--vm", "web1"}, 10, "simulated keep-last 2, from vms[web1].retention in " + cfg + ": 10 kept"},
+		{[]string{"--vm", "db1"}, 5, "simulated keep-last 1, from the retention in " + cfg + ": 5 kept"},
+		{[]string{"--vm", "unlisted"}, 5, "simulated keep-last 1, from the retention in " + cfg + ": 5 kept"},
+		{[]string{"--path", "root"}, 15, "simulated keep-last 3, from paths[root].retention in " + cfg + ": 15 kept"},
+	} {
+		out, stderr, err, code := runCLIStdin(t, in.String(), policyZone, append([]string{"policy", "simulate", "--config", cfg}, tc.args...)...)
+		if code != exitOK || strings.Count(out, "keep ") != tc.kept || !strings.HasPrefix(stderr, tc.summary) {
+			t.Errorf("%v: exit %d (%v), %d kept, stderr %q; want %d kept, %q", tc.args, code, err, strings.Count(out, "keep "), stderr, tc.kept, tc.summary)
+		}
+	}
+
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--vm", "web1", "--keep-daily", "1"}, "--vm web1 and --keep-daily"},
+		{[]string{"--path", "root", "--keep-last", "1"}, "--path root and --keep-last"},
+		{[]string{"--vm", "web1", "--path", "root", "--config", cfg}, "--vm web1 and --path root"},
+		{[]string{"--vm", "a/b", "--config", cfg}, `--vm "a/b"`},
+		{[]string{"--config", writeConfig(t, "vms: [{name: web1, retention: {keep-daily: -1}}]\n")}, "vms[web1].retention.keep-daily"},
+	} {
+		out, _, err, code := runCLIStdin(t, in.String(), policyZone, append([]string{"policy", "simulate"}, tc.args...)...)
+		if code != exitEnvironment || err == nil || !strings.Contains(err.Error(), tc.want) || out != "" {
+			t.Errorf("%v: exit %d, %v, stdout %q: want exit 2 naming %q and no output", tc.args, code, err, out, tc.want)
+		}
+	}
+}
+
+// prune decides each dataset by its own policy and names it and where it is set on
+// standard error (standard output keeps simulate's format); --json has both.
+func TestPruneNamesEachDatasetsPolicy(t *testing.T) {
+	cfg := writeConfig(t, `target: {dataset: tank/kvm}
+retention: {keep-last: 1, keep-hourly: 0, keep-daily: 0, keep-weekly: 0}
+vms:
+  - name: web1
+    retention: {keep-last: 2}
+paths:
+  - name: root
+    path: /
+    retention: {keep-last: 3}
+`)
+	f := newFakeTarget("tank/kvm", 4, "web1", "db1", "_paths/root")
+	run := func(args ...string) (string, string, int) {
+		t.Helper()
+		root := newRootCommand()
+		var out, errOut bytes.Buffer
+		root.SetOut(&out)
+		root.SetErr(&errOut)
+		root.SetArgs(append(args, "--config", cfg))
+		err := root.ExecuteContext(withTarget(withLocation(t.Context(), policyZone), f))
+		if err != nil {
+			t.Logf("%v: %v", args, err)
+		}
+		return out.String(), errOut.String(), exitCode(err)
+	}
+	out, stderr, code := run("prune", "--dry-run")
+	if code != exitOK || len(f.destroy) != 0 {
+		t.Fatalf("exit %d, destroyed %v", code, f.destroy)
+	}
+	for prefix, n := range map[string]int{"keep tank/kvm/web1@": 2, "keep tank/kvm/db1@": 1, "keep tank/kvm/_paths/root@": 3} {
+		if got := strings.Count(out, prefix); got != n {
+			t.Errorf("%s…: %d, want %d\n%s", prefix, got, n, out)
+		}
+	}
+	for _, want := range []string{
+		"policy of tank/kvm/db1: keep-last 1 (retention)\n",
+		"policy of tank/kvm/web1: keep-last 2 (vms[web1].retention)\n",
+		"policy of tank/kvm/_paths/root: keep-last 3 (paths[root].retention)\n",
+		"3 datasets under tank/kvm, 6 snapshots kept, 6 would be destroyed (dry run)\n",
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	// The dry run decides what policy simulate decides for the same list.
+	var list strings.Builder
+	for _, ds := range []string{"tank/kvm/db1", "tank/kvm/web1", "tank/kvm/_paths/root"} {
+		for _, s := range f.snaps[ds] {
+			list.WriteString(s.FullName() + "\n")
+		}
+	}
+	sim, _, err, code := runCLIStdin(t, list.String(), policyZone, "policy", "simulate", "--config", cfg)
+	if code != exitOK || sim != out {
+		t.Errorf("policy simulate (exit %d, %v):\n%s\nprune --dry-run:\n%s", code, err, sim, out)
+	}
+
+	out, _, code = run("prune", "--vm", "web1", "--json")
+	var res []map[string]any
+	if err := json.Unmarshal([]byte(out), &res); code != exitOK || err != nil || len(res) != 1 ||
+		res[0]["policy"] != "keep-last 2" || res[0]["policy_source"] != "vms[web1].retention" {
+		t.Fatalf("prune --vm web1 --json: exit %d, %v: %s", code, err, out)
+	}
+	if want := []string{"tank/kvm/web1@kvmbackup_2026-11-20T03:00:00Z", "tank/kvm/web1@kvmbackup_2026-11-21T03:00:00Z"}; !slices.Equal(f.destroy, want) {
+		t.Errorf("destroyed %v, want %v", f.destroy, want)
 	}
 }

@@ -26,14 +26,21 @@ func newPruneCommand(g *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "prune [--vm NAME]... [--path NAME]... [--dry-run]",
 		Short: "Destroy the dated snapshots the retention policy no longer keeps",
-		Long: `Prune applies the retention policy (retention.* in the configuration) to the dated
-snapshots of each VM dataset under target.dataset and of each paths: entry's dataset
-(target.dataset/_paths/NAME), and destroys those it does not keep. --vm or --path
-limits it to those datasets. Each decision is printed with every rule that keeps the snapshot, in the
-format of 'kvmbackup policy simulate':
+		Long: `Prune applies the retention policy to the dated snapshots of each VM dataset under
+target.dataset and of each paths: entry's dataset (target.dataset/_paths/NAME), and
+destroys those it does not keep. --vm or --path limits it to those datasets. Each
+dataset is pruned by its own policy: its vms[] or paths[] entry's retention when
+the entry has one (it replaces the top-level retention whole), else the top-level
+retention (also for a dataset the configuration does not list). Each decision is
+printed with every rule that keeps the snapshot, in the format of 'kvmbackup policy
+simulate':
 
   keep backup/vms/web1@kvmbackup_2026-11-24T03:00:00Z newest,last 1,hourly 1,daily 1
   remove backup/vms/web1@kvmbackup_2026-11-20T03:00:00Z
+
+and standard error names the policy of each dataset and where it is set:
+
+  policy of backup/vms/web1: keep-daily 14, keep-weekly 8 (vms[web1].retention)
 
 Always kept, whatever the policy: the newest snapshot of each VM, snapshots with a
 hold ('kvmbackup pin'), and snapshots kvmbackup did not make. A dataset kvmbackup
@@ -74,9 +81,9 @@ func runPrune(ctx context.Context, g *globalOptions, o *pruneOptions, out, errOu
 	if err := checkNameFlags("--path", paths); err != nil {
 		return err
 	}
-	p := policies.Policy(cfg.Retention)
-	res, err := orchestrator.Prune(ctx, zfs.New(), orchestrator.PruneOptions{
-		Root: cfg.Target.Dataset, VMs: vms, Paths: paths, Policy: p, Location: locationFrom(ctx), DryRun: dryRun,
+	res, err := orchestrator.Prune(ctx, targetFrom(ctx), orchestrator.PruneOptions{
+		Root: cfg.Target.Dataset, VMs: vms, Paths: paths, Policy: policies.Policy(cfg.Retention),
+		PolicyOf: orchestrator.UnitPolicies(cfg), Location: locationFrom(ctx), DryRun: dryRun,
 	})
 	if res == nil && err != nil {
 		return err // nothing decided: the policy, the target or a VM name is wrong
@@ -98,7 +105,7 @@ func runPrune(ctx context.Context, g *globalOptions, o *pruneOptions, out, errOu
 	if dryRun {
 		verb = "would be destroyed (dry run)"
 	}
-	summary := fmt.Sprintf("%s: %d datasets under %s, %d snapshots kept, %d %s", p, len(res), cfg.Target.Dataset, kept, removed, verb)
+	summary := fmt.Sprintf("%d datasets under %s, %d snapshots kept, %d %s", len(res), cfg.Target.Dataset, kept, removed, verb)
 	if g.json {
 		if err := json.NewEncoder(out).Encode(res); err != nil {
 			return err
@@ -122,6 +129,11 @@ func runPrune(ctx context.Context, g *globalOptions, o *pruneOptions, out, errOu
 		}
 		if err := w.Flush(); err != nil {
 			return err
+		}
+		for _, pd := range res {
+			if pd.Skipped == "" {
+				fmt.Fprintf(errOut, "policy of %s: %s (%s)\n", pd.Dataset, pd.Policy, pd.PolicySource)
+			}
 		}
 		fmt.Fprintln(errOut, summary)
 	}
