@@ -78,6 +78,9 @@ type checkDomain struct {
 	Quiesce    hypervisor.Mode `json:"quiesce"`
 	QuiesceWhy string          `json:"quiesce_why"`
 	DiskUses   []diskUse       `json:"disk_uses,omitempty"`
+	// LeftOut: why a run does not back the domain up ("" when it does): not listed
+	// under a vms: that is not empty, or excluded.
+	LeftOut string `json:"left_out,omitempty"`
 }
 
 // diskUse is what a run would do with one disk of a domain (hypervisor.Disk.Use).
@@ -214,6 +217,10 @@ func (rep *checkReport) plan(ctx context.Context, cfg *config.Config, hv orchest
 					use, why := k.Use(cfg.ExcludedDisks(d.Name))
 					cd.DiskUses = append(cd.DiskUses, diskUse{Target: k.Target, Use: use, Why: why})
 				}
+			} else if g := cfg.ExcludedBy(d.Name); g != "" {
+				cd.LeftOut = fmt.Sprintf("excluded by exclude pattern %q", g)
+			} else {
+				cd.LeftOut = "not listed under vms: (a vms: list names every domain a run backs up)"
 			}
 			rep.Domains = append(rep.Domains, cd)
 		}
@@ -406,6 +413,10 @@ func printTarget(w io.Writer, r *zfs.TargetReport) {
 func printDomains(w io.Writer, doms []checkDomain) {
 	fmt.Fprintf(w, "\n%d domains\n", len(doms))
 	for _, d := range doms {
+		if d.LeftOut != "" {
+			fmt.Fprintf(w, "  %-24s %-10s NOT BACKED UP: %s\n", d.Name, d.State, d.LeftOut)
+			continue
+		}
 		fmt.Fprintf(w, "  %-24s %-10s quiesce: %s (%s)\n", d.Name, d.State, d.Quiesce, d.QuiesceWhy)
 		for i, k := range d.Disks {
 			use := ""

@@ -174,3 +174,28 @@ func TestCheckFailsWhatARunFails(t *testing.T) {
 		t.Fatalf("two 60M snapshots in a VG with 100M free: ok=%v %+v", rep.OK, rep.VGs)
 	}
 }
+
+// A vms: list names every domain a run backs up: check marks each domain it leaves
+// out (or that exclude: does), so that a vms: entry written for one VM's own
+// retention does not silently stop the others' backups.
+func TestCheckMarksDomainsARunLeavesOut(t *testing.T) {
+	disk := hypervisor.Disk{Target: "vda", Device: "disk", Type: "block", Source: "/dev/vg0/a"}
+	lvs := newCheckLVM(lvm.LV{VG: "vg0", Name: "a", Path: "/dev/vg0/a", Size: 1 << 30})
+	doms := []hypervisor.Domain{{Name: "web1", Disks: []hypervisor.Disk{disk}}, {Name: "db1", Disks: []hypervisor.Disk{disk}}, {Name: "test-1", Disks: []hypervisor.Disk{disk}}}
+	rep := checkWith(t, "vms:\n  - name: web1\n    retention: {keep-daily: 14}\nexclude: [test-*]\n", doms, lvs)
+	left := map[string]string{}
+	for _, d := range rep.Domains {
+		left[d.Name] = d.LeftOut
+	}
+	if left["web1"] != "" || !strings.Contains(left["db1"], "not listed under vms:") || !strings.Contains(left["test-1"], `"test-*"`) {
+		t.Fatalf("left out: %q", left)
+	}
+	var buf bytes.Buffer
+	printDomains(&buf, rep.Domains)
+	if !strings.Contains(buf.String(), "db1") || !strings.Contains(buf.String(), "NOT BACKED UP: not listed under vms:") {
+		t.Errorf("check does not show db1 left out:\n%s", buf.String())
+	}
+	if rep = checkWith(t, "", doms[:2], lvs); rep.Domains[0].LeftOut != "" || rep.Domains[1].LeftOut != "" {
+		t.Errorf("without vms: every domain is backed up: %+v", rep.Domains)
+	}
+}
