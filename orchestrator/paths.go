@@ -62,6 +62,9 @@ type PathPlan struct {
 	Skip []string `json:"skip,omitempty"`
 	// With: the VMs in whose freeze window the volume is snapshotted (none: its own).
 	With []string `json:"with,omitempty"`
+	// Error: why the entry cannot be backed up now (its directory gone, its LV
+	// removed, ...): it is in Plan.FailedPaths, and a run fails it alone.
+	Error string `json:"error,omitempty"`
 }
 
 // Source is what the entry copies: its path, or its volume.
@@ -72,8 +75,9 @@ func (p *PathPlan) Source() string {
 	return p.Path
 }
 
-// ErrBadPath: a paths: entry that cannot be backed up (an unknown --path, a path that
-// is not a directory or lies in the target, a volume that is not an LV).
+// ErrBadPath: a paths: entry that cannot be backed up now (a path that is not a
+// directory or lies in the target, a volume that is not an LV, or a VM's disk). A run
+// fails that entry alone (exit 1); an unknown --path is ErrBadSelection (exit 2).
 var ErrBadPath = errors.New("bad paths: entry")
 
 // selectPaths returns the entries a run backs up: --path names (each must be a
@@ -129,8 +133,9 @@ func PathErrors(err error) []*PathError {
 // planPaths checks each entry and plans it: a volume entry joins the group of the
 // VMs that use its LV (in file mode: the LV holds their images), or gets a group of
 // its own. targetMounts are the target's mount points: a path inside one is refused,
-// those inside a path are skipped. Every entry is checked: the error joins one
-// *PathError per bad entry, and the good ones are planned all the same.
+// those inside a path are skipped. Every entry is checked: each bad entry is listed
+// in p.FailedPaths with the reason and the error joins one *PathError per bad entry;
+// the good ones are planned all the same.
 func planPaths(ctx context.Context, m LVLookup, tr Trees, cfg *config.Config, entries []config.PathEntry,
 	targetMounts []string, vols map[string]*VolumePlan, p *Plan) error {
 	var errs []error
@@ -138,6 +143,12 @@ func planPaths(ctx context.Context, m LVLookup, tr Trees, cfg *config.Config, en
 		pp, why := planPath(ctx, m, tr, cfg, e, targetMounts, vols)
 		if why != "" {
 			errs = append(errs, &PathError{Name: e.Name, Why: why})
+			failed := &PathPlan{Name: e.Name, Dataset: zfs.Layout{Root: cfg.Target.Dataset}.Dataset(zfs.PathUnit(e.Name)),
+				Path: e.Path, Exclude: e.Exclude, Error: why}
+			if e.Volume != nil {
+				failed.Volume = e.Volume.String()
+			}
+			p.FailedPaths = append(p.FailedPaths, failed)
 			continue
 		}
 		p.Paths = append(p.Paths, pp)

@@ -29,6 +29,9 @@ type Plan struct {
 	Failed []*VMPlan `json:"failed,omitempty"`
 	// Paths: the paths: entries (volume entries are also in their group).
 	Paths []*PathPlan `json:"paths,omitempty"`
+	// FailedPaths: the paths: entries that cannot be backed up now, each with its
+	// Error (in no group).
+	FailedPaths []*PathPlan `json:"failed_paths,omitempty"`
 }
 
 // Group is VMs that share an LV: they are frozen together and their volumes
@@ -125,9 +128,10 @@ var ErrBadSelection = errors.New("bad VM selection")
 // forms the consistency groups; then it plans the paths: entries. A VM that cannot be
 // backed up (a disk that is not on an LV, a name that cannot be a dataset) is listed
 // in Failed with the reason; a bad --vm or --path is an error wrapping
-// ErrBadSelection, and no plan. Paths: entries that cannot be backed up are an error
-// joining one *PathError (wrapping ErrBadPath) for each, returned with the plan of
-// all the rest (which check shows; a run backs up nothing then).
+// ErrBadSelection, and no plan. Paths: entries that cannot be backed up are listed
+// in FailedPaths with the reason, and are an error joining one *PathError (wrapping
+// ErrBadPath) for each, returned with the plan (check fails on it; a run fails those
+// entries and backs up all the rest).
 func MakePlan(ctx context.Context, hv DomainLister, lv LVLookup, o PlanOptions) (*Plan, error) {
 	cfg := o.Config
 	if o.Trees == nil {

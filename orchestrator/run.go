@@ -181,10 +181,14 @@ func (r *run) night(ctx context.Context, start time.Time) (*Report, error) {
 		}
 	}
 	plan, err := MakePlan(ctx, r.Hypervisor, r.LVM, PlanOptions{Config: r.cfg, VMs: r.o.VMs, Paths: r.o.Paths, Trees: r.Trees, TargetMounts: mounts})
-	if err != nil {
-		if errors.Is(err, ErrBadSelection) || errors.Is(err, ErrBadPath) {
-			return nil, &EnvError{err}
-		}
+	switch {
+	case err == nil:
+	case errors.Is(err, ErrBadSelection):
+		return nil, &EnvError{err}
+	case plan != nil && len(PathErrors(err)) > 0:
+		// Entries valid in the config but unusable now (a directory gone, an LV
+		// removed): each fails alone (plan.FailedPaths), the rest is backed up.
+	default:
 		return nil, &EnvError{fmt.Errorf("plan: %w", err)}
 	}
 	r.rep.Plan = plan
@@ -200,6 +204,13 @@ func (r *run) night(ctx context.Context, start time.Time) (*Report, error) {
 	for _, pp := range plan.Paths {
 		res := &PathResult{Source: pp.Source()}
 		r.newUnit(zfs.PathUnit(pp.Name), pp.Dataset, &res.Result, treeKind{pp, res})
+		r.rep.Paths = append(r.rep.Paths, res)
+	}
+	for _, pp := range plan.FailedPaths {
+		res := &PathResult{Source: pp.Source()}
+		r.newUnit(zfs.PathUnit(pp.Name), pp.Dataset, &res.Result, treeKind{pp, res})
+		res.Status, res.Error = StatusFailed, pp.Error
+		r.log.Error().Str("path", pp.Name).Str("source", pp.Source()).Str("error", pp.Error).Msg("paths: entry cannot be backed up")
 		r.rep.Paths = append(r.rep.Paths, res)
 	}
 	if r.o.DryRun {

@@ -52,6 +52,9 @@ func Plan(w io.Writer, p *orchestrator.Plan) {
 	for _, vm := range p.Failed {
 		fmt.Fprintf(w, "cannot back up %s: %s\n", vm.Name, vm.Error)
 	}
+	for _, pp := range p.FailedPaths {
+		fmt.Fprintf(w, "cannot back up path %s: %s\n", pp.Name, pp.Error)
+	}
 	if len(p.Paths) == 0 {
 		return
 	}

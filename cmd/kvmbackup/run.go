@@ -68,7 +68,10 @@ copied and removed. Trees are copied with rsync -aHxX --delete semantics (owners
 modes, times, hard links, symlinks, special files, xattrs), big files by changed
 blocks, the entry's exclude: globs left out, and the target's own mount points
 never copied into themselves. An entry whose copy fails gets no dated snapshot and
-its dataset is rolled back. A plain run backs up every VM and every entry; --vm
+its dataset is rolled back. An entry that cannot be backed up tonight (its path is
+no longer a directory or lies in the target, its volume is no longer an LV or is a
+VM's disk) fails alone, naming its path or LV, with nothing written for it: the VMs
+and the other entries are backed up all the same. A plain run backs up every VM and every entry; --vm
 alone only those VMs, --path alone only those entries (a volume entry then gets a
 window of its own: the VMs whose images it holds are not frozen for it).
 Last, old snapshots are pruned by the retention policy.
@@ -79,10 +82,10 @@ resumed, snapshots removed, unfinished datasets rolled back.
 
 EXIT STATUS
   0  every VM and path backed up
-  1  the run went through but some VM or path failed (its dataset was rolled back)
-  2  bad configuration or selection (an unknown --vm or --path; a paths: entry whose
-     path is not a directory or lies in the target, or whose volume is not an LV),
-     another run holds the lock, the target or libvirt unusable: nothing was changed`,
+  1  the run went through but some VM or path failed (its dataset was rolled back),
+     or a paths: entry could not be backed up (its path or LV gone)
+  2  bad configuration or selection (an unknown --vm or --path), another run holds
+     the lock, the target or libvirt unusable: nothing was changed`,
 		Example: `  kvmbackup run                      # the nightly run (kvmbackup.timer)
   kvmbackup run --vm web1            # one VM, on demand
   kvmbackup run --path root          # one paths: entry, on demand
