@@ -25,6 +25,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/kvmbackup/kvmbackup/internal/config"
 )
 
 type result struct {
@@ -274,17 +276,8 @@ func sameFile(a, b string) bool {
 	return exec.Command("cmp", "-s", a, b).Run() == nil
 }
 
-func human(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.2f GiB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.2f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d B", n)
-}
+// human is a size as kvmbackup shows every size (IEC units).
+func human(n int64) string { return config.FormatBytes(n) }
 
 func exists(p string) bool { _, err := os.Stat(p); return err == nil }
 

@@ -95,7 +95,11 @@ func runCopy(ctx context.Context, g *globalOptions, o *copyOptions, src, dst str
 	if g.json {
 		return json.NewEncoder(out).Encode(st)
 	}
-	fmt.Fprintf(out, "%s → %s: %s mode, %s in %.2fs (%.0f MB/s)\n", src, dst, st.Mode, config.FormatBytes(st.Size), st.Duration.Seconds(), st.MBPerSecond)
+	rate := "-"
+	if s := st.Duration.Seconds(); s > 0 {
+		rate = config.FormatBytes(int64(float64(st.Size)/s)) + "/s"
+	}
+	fmt.Fprintf(out, "%s → %s: %s mode, %s in %.2fs (%s)\n", src, dst, st.Mode, config.FormatBytes(st.Size), st.Duration.Seconds(), rate)
 	if st.Note != "" {
 		fmt.Fprintf(out, "  note: %s\n", st.Note)
 	}
@@ -176,7 +180,7 @@ func (p *progressSink) update(what string, done, total int64) {
 		return
 	}
 	if p.bar == nil {
-		p.bar, p.what, p.max = progressbar.DefaultBytes(total, what), what, total
+		p.bar, p.what, p.max = newBar(total, what), what, total
 	}
 	if total != p.max {
 		p.bar.ChangeMax64(total)
@@ -187,6 +191,25 @@ func (p *progressSink) update(what string, done, total int64) {
 		p.what = what
 	}
 	p.bar.Set64(done)
+}
+
+// newBar is progressbar.DefaultBytes in IEC units (MiB, GiB), as every size
+// kvmbackup shows (config.FormatBytes); DefaultBytes shows SI units (MB).
+func newBar(total int64, what string) *progressbar.ProgressBar {
+	return progressbar.NewOptions64(total,
+		progressbar.OptionSetDescription(what),
+		progressbar.OptionSetWriter(os.Stderr),
+		progressbar.OptionShowBytes(true),
+		progressbar.OptionShowTotalBytes(true),
+		progressbar.OptionUseIECUnits(true),
+		progressbar.OptionSetWidth(10),
+		progressbar.OptionThrottle(65*time.Millisecond),
+		progressbar.OptionShowCount(),
+		progressbar.OptionOnCompletion(func() { fmt.Fprint(os.Stderr, "\n") }),
+		progressbar.OptionSpinnerType(14),
+		progressbar.OptionFullWidth(),
+		progressbar.OptionSetRenderBlankState(true),
+	)
 }
 
 func (p *progressSink) finish() {

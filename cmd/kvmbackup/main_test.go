@@ -261,7 +261,7 @@ func TestCheckVolumesInTheAppliance(t *testing.T) {
 		if code != exitOK {
 			t.Fatalf("exit %d: %v", code, err)
 		}
-		for _, want := range []string{vg + "/a", vg + "/web3-root", vg + "/images", "vm web3 disk vda (block)", "vm web3 disk vdb (file) on " + mnt, "snapshots need 32M"} {
+		for _, want := range []string{vg + "/a", vg + "/web3-root", vg + "/images", "vm web3 disk vda (block)", "vm web3 disk vdb (file) on " + mnt, "snapshots need 32MiB"} {
 			if !strings.Contains(out, want) {
 				t.Fatalf("check output lacks %q", want)
 			}
@@ -272,7 +272,7 @@ func TestCheckVolumesInTheAppliance(t *testing.T) {
 
 		// Three 60 MiB snapshots do not fit in the 124 MiB left: exit 2, naming the VG.
 		out, err, code = runCLI(t, "check", "--config", conf("60M", ""))
-		if code != exitEnvironment || !strings.Contains(err.Error(), "space in volume group "+vg) || !strings.Contains(out, "snapshots need 180M") {
+		if code != exitEnvironment || !strings.Contains(err.Error(), "space in volume group "+vg) || !strings.Contains(out, "snapshots need 180MiB") {
 			t.Fatalf("exit %d, %v:\n%s", code, err, out)
 		}
 		// A configured volume that does not exist is named.

@@ -680,20 +680,24 @@ func TestFormatBytes(t *testing.T) {
 		{0, "0B"},
 		{100, "100B"},
 		{1023, "1023B"},
-		{1024, "1K"},
-		{512 << 10, "512K"},
-		{1536, "1.5K"},
-		{10 << 30, "10G"},
-		{3 << 29, "1.5G"},
-		{1<<30 + 1, "1G"},
-		{5 << 40, "5T"},
-		{3 << 50, "3P"},
-		{-2048, "-2K"},
-		{-1 << 63, "-8192P"},
+		{1024, "1KiB"},
+		{512 << 10, "512KiB"},
+		{1536, "1.5KiB"},
+		{10 << 30, "10GiB"},
+		{3 << 29, "1.5GiB"},
+		{1<<30 + 1, "1GiB"},
+		{5 << 40, "5TiB"},
+		{3 << 50, "3PiB"},
+		{-2048, "-2KiB"},
+		{-1 << 63, "-8192PiB"},
 	}
 	for _, tt := range tests {
 		if got := FormatBytes(tt.n); got != tt.want {
 			t.Errorf("FormatBytes(%d) = %q, want %q", tt.n, got, tt.want)
+		}
+		// What it shows reads back as a size that it shows the same.
+		if back, err := ParseSize(tt.want); tt.n > 0 && (err != nil || FormatBytes(back.Bytes) != tt.want) {
+			t.Errorf("ParseSize(%q) = %+v, %v", tt.want, back, err)
 		}
 	}
 }
@@ -705,8 +709,8 @@ func TestSizeStringResolve(t *testing.T) {
 		origin int64
 		bytes  int64
 	}{
-		{Size{Bytes: 10 << 30}, "10G", 100 << 30, 10 << 30},
-		{Size{Bytes: 10 << 30}, "10G", 1 << 30, 10 << 30},
+		{Size{Bytes: 10 << 30}, "10GiB", 100 << 30, 10 << 30},
+		{Size{Bytes: 10 << 30}, "10GiB", 1 << 30, 10 << 30},
 		{Size{Percent: 20}, "20%", 10 << 30, 2 << 30},
 		{Size{Percent: 33.3}, "33.3%", 1000, 333},
 		{Size{Percent: 10}, "10%", 1001, 101},

@@ -16,7 +16,7 @@ type Size struct {
 	Percent float64 // percentage of the origin, in (0, 100]
 }
 
-// String gives the size as written in a config: "10G", "1.5G" or "20%".
+// String gives the size as a config can give it: "10GiB", "1.5GiB" or "20%".
 func (s Size) String() string {
 	if s.Percent != 0 {
 		return strconv.FormatFloat(s.Percent, 'f', -1, 64) + "%"
@@ -110,9 +110,11 @@ func parsePercent(s string) (float64, string) {
 	return p, ""
 }
 
-// FormatBytes formats n bytes for humans with the largest binary unit it reaches:
-// "10G", "1.5G", "512K", "100B". It is exact when n is a whole number of that unit,
-// else rounded to one decimal.
+// FormatBytes formats n bytes for humans in IEC binary units, with the largest unit
+// it reaches: "10GiB", "1.5GiB", "512KiB", "100B". It is exact when n is a whole
+// number of that unit, else rounded to one decimal. It is kvmbackup's one way to
+// show a size (tables, reports, errors, check), and what it gives parses back as a
+// size (ParseSize) when it is exact.
 func FormatBytes(n int64) string {
 	sign, u := "", uint64(n)
 	if n < 0 {
@@ -124,10 +126,10 @@ func FormatBytes(n int64) string {
 			continue
 		}
 		if u%unit == 0 {
-			return sign + strconv.FormatUint(u/unit, 10) + units[i:i+1]
+			return sign + strconv.FormatUint(u/unit, 10) + units[i:i+1] + "iB"
 		}
 		s := strconv.FormatFloat(float64(u)/float64(unit), 'f', 1, 64)
-		return sign + strings.TrimSuffix(s, ".0") + units[i:i+1]
+		return sign + strings.TrimSuffix(s, ".0") + units[i:i+1] + "iB"
 	}
 	return sign + strconv.FormatUint(u, 10) + "B"
 }
