@@ -36,7 +36,11 @@ func main() {
 	stop()
 	code := exitCode(err)
 	if err != nil && !errors.Is(err, errAlreadyReported) {
-		fmt.Fprintf(os.Stderr, "kvmbackup: %v\n", err)
+		msg := fmt.Sprintf("kvmbackup: %v\n", err)
+		if stderrFormat == logJournal {
+			msg = journalLines(msg) // an error, for the journal, on each of its lines
+		}
+		fmt.Fprint(os.Stderr, msg)
 	}
 	os.Exit(code)
 }

@@ -5,9 +5,7 @@ import (
 	"io"
 	"os"
 	"strings"
-	"time"
 
-	"github.com/mattn/go-isatty"
 	"github.com/rs/zerolog"
 	"github.com/spf13/cobra"
 
@@ -19,9 +17,14 @@ import (
 type globalOptions struct {
 	configFile string
 	logLevel   string
+	logFormat  string
 	json       bool
 	logOut     io.Writer // where the logger writes (a run adds its log file)
 }
+
+// stderrFormat is the log format the command chose for standard error (newLogger):
+// main prints the final error in it.
+var stderrFormat = logConsole
 
 func newRootCommand() *cobra.Command {
 	g := &globalOptions{}
@@ -49,10 +52,11 @@ EXIT STATUS
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			log, err := newLogger(g, os.Stderr)
+			log, format, err := newLogger(g, os.Stderr, os.Getenv)
 			if err != nil {
 				return err
 			}
+			stderrFormat = format
 			cmd.SetContext(log.WithContext(cmd.Context()))
 			return nil
 		},
@@ -61,6 +65,8 @@ EXIT STATUS
 	pf.StringVar(&g.configFile, "config", "", "configuration file (default /etc/kvmbackup/config.yaml when it exists)")
 	pf.StringVar(&g.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	pf.BoolVar(&g.json, "json", false, "machine-readable output: JSON results on stdout, JSON logs on stderr")
+	pf.StringVar(&g.logFormat, "log-format", "", "log format on stderr: console, json or journal (plain lines led by their priority, <3> for an error)\n"+
+		"(default: journal when stderr is systemd's journal stream (JOURNAL_STREAM), console on a terminal, else json; json with --json)")
 
 	root.AddCommand(newPinCommands(g)...)
 	root.AddCommand(newPruneCommand(g), newRunCommand(g), newListCommand(g), newRestoreCommand(g))
@@ -70,19 +76,19 @@ EXIT STATUS
 	return root
 }
 
-// newLogger returns the zerolog logger for a command: human console lines on a TTY,
-// JSON otherwise (or with --json), at --log-level.
-func newLogger(g *globalOptions, w *os.File) (zerolog.Logger, error) {
+// newLogger returns the zerolog logger for a command at --log-level, writing to w
+// in the format chooseLogFormat decides (returned too).
+func newLogger(g *globalOptions, w *os.File, getenv func(string) string) (zerolog.Logger, string, error) {
 	lvl, err := zerolog.ParseLevel(strings.ToLower(g.logLevel))
 	if err != nil || g.logLevel == "" || lvl > zerolog.ErrorLevel || lvl < zerolog.DebugLevel {
-		return zerolog.Nop(), fmt.Errorf("--log-level: %q is not one of debug, info, warn, error", g.logLevel)
+		return zerolog.Nop(), "", fmt.Errorf("--log-level: %q is not one of debug, info, warn, error", g.logLevel)
 	}
-	var out io.Writer = w
-	if !g.json && isatty.IsTerminal(w.Fd()) {
-		out = zerolog.ConsoleWriter{Out: w, TimeFormat: time.TimeOnly}
+	format, err := chooseLogFormat(g.logFormat, g.json, w, getenv)
+	if err != nil {
+		return zerolog.Nop(), "", err
 	}
-	g.logOut = out
-	return zerolog.New(out).Level(lvl).With().Timestamp().Logger(), nil
+	g.logOut = logWriter(format, w)
+	return zerolog.New(g.logOut).Level(lvl).With().Timestamp().Logger(), format, nil
 }
 
 // loadConfig reads the configuration the global flags name, with env overrides,
