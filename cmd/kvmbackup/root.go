@@ -43,6 +43,7 @@ EXIT STATUS
   2  bad configuration, bad usage, or an environment that cannot work`,
 		Example: `  kvmbackup check                      # is this host ready?
   kvmbackup check --config ./config.yaml --json
+  kvmbackup status                     # is every backup fresh? (monitoring: exit 0/1/2)
   kvmbackup recover                    # resume VMs a crashed run left paused
   kvmbackup copy disk.raw backup.raw    # changed blocks only, in place
   kvmbackup version`,
@@ -63,7 +64,7 @@ EXIT STATUS
 	pf.BoolVar(&g.json, "json", false, "machine-readable output: JSON results on stdout, JSON logs on stderr")
 
 	root.AddCommand(newPinCommands(g)...)
-	root.AddCommand(newPruneCommand(g), newRunCommand(g), newListCommand(g), newRestoreCommand(g))
+	root.AddCommand(newPruneCommand(g), newRunCommand(g), newListCommand(g), newRestoreCommand(g), newStatusCommand(g))
 	root.AddCommand(newMountCommands(g)...)
 	root.AddCommand(newVersionCommand(g), newCheckCommand(g), newRecoverCommand(g), newCopyCommand(g), newPolicyCommand(g), newNotifyCommand(g))
 	root.AddCommand(newGendocsCommand())
