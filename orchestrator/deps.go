@@ -138,10 +138,7 @@ type BackupTarget interface {
 	Mounter
 	ChildLister
 	SnapshotLister
-	// CheckTarget reports the pool and dataset against the options, a failed check
-	// being a problem in the report (the error: the checks could not run). Nothing is
-	// changed.
-	CheckTarget(ctx context.Context, o zfs.TargetOptions) (*zfs.TargetReport, error)
+	TargetChecker
 	// EnsureDataset creates a dataset (and its parents) unless it exists, and says
 	// whether it did. The dataset it creates carries owner's property and
 	// zfs.Hardening; an existing one is left as it is (the caller decides whose it
@@ -150,6 +147,14 @@ type BackupTarget interface {
 	// TakeSnapshot takes dataset's dated snapshot for at with the given user
 	// properties; it fails with zfs.ErrExists rather than reuse a name.
 	TakeSnapshot(ctx context.Context, dataset string, at time.Time, props map[string]string) (zfs.Snapshot, error)
+}
+
+// TargetChecker checks the target before a run writes it, and for status.
+type TargetChecker interface {
+	// CheckTarget reports the pool and dataset against the options, a failed check
+	// being a problem in the report and a DEGRADED pool a warning (the error: the
+	// checks could not run). Nothing is changed.
+	CheckTarget(ctx context.Context, o zfs.TargetOptions) (*zfs.TargetReport, error)
 }
 
 // RollbackTarget is what undoing a unit's unfinished write needs: a run rolls back a

@@ -35,6 +35,9 @@ var (
 	_ Trees           = fakeTrees{}
 	_ PruneTarget     = (*fakeTarget)(nil)
 	_ VMRestoreTarget = fakeZFS{}
+	_ StatusTarget    = (*zfs.Manager)(nil)
+	_ StatusTarget    = fakeZFS{}
+	_ TimerSchedule   = SystemdTimer{}
 )
 
 // Every method of every interface the orchestrator declares says its contract in

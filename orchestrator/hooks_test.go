@@ -150,8 +150,8 @@ func TestHookJobStartFailureStopsTheRun(t *testing.T) {
 	env := runEnv{t.TempDir()}
 	_, err := Run(context.Background(), d, env.opts(testConfig(t), night1))
 	var ee *EnvError
-	if !errors.As(err, &ee) || !strings.Contains(err.Error(), "hook job-start") {
-		t.Fatalf("run: %v, want an *EnvError naming the job-start hook", err)
+	if !errors.As(err, &ee) || !strings.Contains(err.Error(), "hook job-start") || ee.Reason != ReasonHook {
+		t.Fatalf("run: %v (%+v), want an *EnvError naming the job-start hook, reason hook", err, ee)
 	}
 	if len(w.datasets) != 1 || len(w.log) != 0 {
 		t.Errorf("job-start failed, yet the run went on: datasets %v, calls %v", w.datasets, w.log)

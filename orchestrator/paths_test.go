@@ -145,7 +145,7 @@ func TestRunBacksUpPaths(t *testing.T) {
 		}
 	}
 	metrics := filepath.Join(env.dir, "kvmbackup.prom")
-	if err := RenderMetrics(metrics, rep); err != nil {
+	if err := RenderMetrics(metrics, stateOf(cfg, rep)); err != nil {
 		t.Fatal(err)
 	}
 	m, _ := os.ReadFile(metrics)

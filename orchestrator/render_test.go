@@ -10,5 +10,7 @@ import (
 func init() {
 	orchestrator.RenderTable = render.Table
 	orchestrator.RenderPlan = render.Plan
-	orchestrator.RenderMetrics = render.MetricsFile
+	orchestrator.RenderMetrics = func(path string, st *orchestrator.State) error {
+		return render.MetricsFile(path, st, render.Build{Version: "test", GoVersion: "go1"})
+	}
 }

@@ -52,20 +52,26 @@ type Options struct {
 }
 
 // EnvError is a run that could not start: bad selection, the lock held, the target
-// unfit, libvirt unreachable. Nothing was changed (exit status 2).
-type EnvError struct{ Err error }
+// unfit, libvirt unreachable. Nothing was changed (exit status 2). Reason says which
+// (one of Reasons).
+type EnvError struct {
+	Err    error
+	Reason string
+}
 
 func (e *EnvError) Error() string { return e.Err.Error() }
 func (e *EnvError) Unwrap() error { return e.Err }
 
 // Run is one backup night (docs/layout.md shows what it writes): lock, recover, plan, then per
 // group the freeze window, the copies and the commits, then prune. It returns the
-// report; an *EnvError when the run could not start (nothing changed). VM failures
-// are in the report (Report.OK), never lost: each failed VM's dataset is rolled back.
+// report; an *EnvError when the run could not start (nothing changed), with the report
+// of what it found until then (its start, the target's pool and warnings), or nil
+// when it did not get that far. VM failures are in the report (Report.OK), never
+// lost: each failed VM's dataset is rolled back.
 func Run(ctx context.Context, d Deps, o Options) (*Report, error) {
 	r, err := newRun(d, o)
 	if err != nil {
-		return nil, &EnvError{err}
+		return nil, &EnvError{err, ReasonConfig}
 	}
 	return r.run(ctx)
 }
@@ -126,16 +132,15 @@ func (r *run) run(ctx context.Context) (*Report, error) {
 
 	lock, err := Lock(r.o.LockPath)
 	if err != nil {
-		return nil, &EnvError{err}
+		return r.stop(ctx, start, ReasonLock, err)
 	}
 	defer lock.Unlock()
 	if r.o.DryRun {
 		return r.night(ctx, start)
 	}
 	if err := r.hook(ctx, HookJobStart, nil); err != nil {
-		err = &EnvError{err}
 		r.afterHook(ctx, HookJobAbort, nil, "BACKUP_STATUS=failed", "BACKUP_ERROR="+err.Error())
-		return nil, err
+		return r.stop(ctx, start, ReasonHook, err)
 	}
 	rep, err := r.night(ctx, start)
 	switch {
@@ -149,6 +154,16 @@ func (r *run) run(ctx context.Context) (*Report, error) {
 		r.afterHook(ctx, HookJobEnd, nil, "BACKUP_STATUS=failed", fmt.Sprintf("BACKUP_FAILED=%d", rep.Failed()+rep.FailedPaths()))
 	}
 	return rep, err
+}
+
+// stop ends a run that could not start, for reason (ReasonInterrupted when ctx was
+// cancelled): its report so far, and an *EnvError.
+func (r *run) stop(ctx context.Context, start time.Time, reason string, err error) (*Report, error) {
+	r.rep.Duration = r.o.Now().Sub(start)
+	if ctx.Err() != nil {
+		reason = ReasonInterrupted
+	}
+	return r.rep, &EnvError{err, reason}
 }
 
 // night is the run past its lock and job-start hook: recover, the target check, the
@@ -167,29 +182,34 @@ func (r *run) night(ctx context.Context, start time.Time) (*Report, error) {
 	tr, err := r.Target.CheckTarget(ctx, zfs.TargetOptions{Dataset: r.cfg.Target.Dataset,
 		RequireMirror: r.cfg.Target.RequireMirror, RequireCompression: r.cfg.Target.RequireCompression})
 	if err == nil {
+		r.rep.Pool = poolState(tr, r.o.Now())
+		for _, w := range tr.Warnings {
+			r.rep.Warnings = append(r.rep.Warnings, w.Error())
+			r.log.Warn().Str("pool", tr.Pool).Msg(w.Error())
+		}
 		err = tr.Err()
 	}
 	if err != nil {
-		return nil, &EnvError{fmt.Errorf("target %s: %w", r.cfg.Target.Dataset, err)}
+		return r.stop(ctx, start, ReasonTarget, fmt.Errorf("target %s: %w", r.cfg.Target.Dataset, err))
 	}
 	step("target check")
 
 	var mounts []string
 	if len(r.cfg.Paths) > 0 {
 		if mounts, err = TargetMounts(ctx, r.Target, r.cfg.Target.Dataset); err != nil {
-			return nil, &EnvError{fmt.Errorf("target %s: %w", r.cfg.Target.Dataset, err)}
+			return r.stop(ctx, start, ReasonTarget, fmt.Errorf("target %s: %w", r.cfg.Target.Dataset, err))
 		}
 	}
 	plan, err := MakePlan(ctx, r.Hypervisor, r.LVM, PlanOptions{Config: r.cfg, VMs: r.o.VMs, Paths: r.o.Paths, Trees: r.Trees, TargetMounts: mounts})
 	switch {
 	case err == nil:
 	case errors.Is(err, ErrBadSelection):
-		return nil, &EnvError{err}
+		return r.stop(ctx, start, ReasonSelection, err)
 	case plan != nil && len(PathErrors(err)) > 0:
 		// Entries valid in the config but unusable now (a directory gone, an LV
 		// removed): each fails alone (plan.FailedPaths), the rest is backed up.
 	default:
-		return nil, &EnvError{fmt.Errorf("plan: %w", err)}
+		return r.stop(ctx, start, ReasonPlan, fmt.Errorf("plan: %w", err))
 	}
 	r.rep.Plan = plan
 	step("plan")
@@ -220,7 +240,7 @@ func (r *run) night(ctx context.Context, start time.Time) (*Report, error) {
 
 	j, err := OpenJournal(r.o.JournalDir, r.o.RunID)
 	if err != nil {
-		return nil, &EnvError{err}
+		return r.stop(ctx, start, ReasonJournal, err)
 	}
 	r.journal = j
 	for _, u := range r.order {
@@ -324,7 +344,8 @@ func (r *run) prune(ctx context.Context) {
 	}
 }
 
-// lastSuccess finds each unit's newest dated snapshot, for the report and metrics.
+// lastSuccess finds each unit's newest dated snapshot and counts them, for the
+// report and metrics.
 func (r *run) lastSuccess(ctx context.Context) {
 	for _, u := range r.order {
 		snaps, err := r.Target.Snapshots(ctx, u.dataset)
@@ -332,7 +353,11 @@ func (r *run) lastSuccess(ctx context.Context) {
 			continue // no dataset yet: never backed up
 		}
 		for _, s := range snaps {
-			if s.Ours() && s.Time().After(u.res.LastSuccess) {
+			if !s.Ours() {
+				continue
+			}
+			u.res.DatedSnapshots++
+			if s.Time().After(u.res.LastSuccess) {
 				u.res.LastSuccess = s.Time()
 			}
 		}

@@ -433,18 +433,23 @@ func checkOthersBackedUp(t *testing.T, rep *Report) {
 }
 
 // What a run writes is root's alone, whatever the umask: domain.xml holds VNC/SPICE
-// passwords, kvmbackup.json and the metrics file name every VM and volume, the
-// journal what was paused.
+// passwords, kvmbackup.json, the metrics and state files name every VM and volume,
+// the journal what was paused.
 func TestHostileRunWritesPrivateFiles(t *testing.T) {
 	w := scene(t)
 	env := runEnv{t.TempDir()} // 0700 (the run lock's directory: refused when others may write it)
 	defer unix.Umask(unix.Umask(0))
-	rep, err := Run(context.Background(), w.deps(), env.opts(testConfig(t), night1))
+	cfg := testConfig(t)
+	rep, err := Run(context.Background(), w.deps(), env.opts(cfg, night1))
 	if err != nil || !rep.OK() {
 		t.Fatalf("%v %+v", err, rep)
 	}
 	metrics := filepath.Join(env.dir, "kvmbackup.prom")
-	if err := RenderMetrics(metrics, rep); err != nil {
+	if err := RenderMetrics(metrics, stateOf(cfg, rep)); err != nil {
+		t.Fatal(err)
+	}
+	state := filepath.Join(env.dir, "state", StateFile)
+	if err := stateOf(cfg, rep).Save(state); err != nil {
 		t.Fatal(err)
 	}
 	j, err := OpenJournal(filepath.Join(env.dir, "journal"), "r9")
@@ -452,7 +457,7 @@ func TestHostileRunWritesPrivateFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer j.Close()
-	want := map[string]os.FileMode{metrics: 0o600, filepath.Join(env.dir, "journal"): 0o700, filepath.Join(env.dir, "journal", "r9.journal"): 0o600}
+	want := map[string]os.FileMode{metrics: 0o600, state: 0o600, filepath.Dir(state): 0o700, filepath.Join(env.dir, "journal"): 0o700, filepath.Join(env.dir, "journal", "r9.journal"): 0o600}
 	for _, vm := range []string{"web1", "db1"} {
 		d := w.datasets["backup/vms/"+vm].dir
 		want[filepath.Join(d, "domain.xml")] = 0o600

@@ -51,6 +51,9 @@ type world struct {
 	changed    map[string]int // paths of a live tree that change while it is copied, by source
 	// mountpoints: datasets mounted somewhere else than below their parent's mount.
 	mountpoints map[string]string
+	// checkTarget, when set, changes what CheckTarget reports (as zfs would find a
+	// degraded or faulted pool).
+	checkTarget func(r *zfs.TargetReport)
 }
 
 type faultMode int
@@ -418,7 +421,11 @@ func (f fakeZFS) CheckTarget(ctx context.Context, o zfs.TargetOptions) (*zfs.Tar
 	if err := f.w.call(ctx, "CheckTarget", true); err != nil {
 		return nil, err
 	}
-	return &zfs.TargetReport{Pool: "backup", Dataset: o.Dataset, Health: "ONLINE", Exists: true}, nil
+	r := &zfs.TargetReport{Pool: "backup", Dataset: o.Dataset, Health: "ONLINE", Exists: true, Free: 100 << 30, Available: 90 << 30}
+	if f.w.checkTarget != nil {
+		f.w.checkTarget(r)
+	}
+	return r, nil
 }
 
 func (f fakeZFS) Children(ctx context.Context, root string) ([]string, error) {

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -19,6 +20,7 @@ import (
 	"github.com/kvmbackup/kvmbackup/internal/atomicfile"
 	"github.com/kvmbackup/kvmbackup/internal/config"
 	"github.com/kvmbackup/kvmbackup/orchestrator"
+	"github.com/kvmbackup/kvmbackup/zfs"
 )
 
 // Plan prints the plan: per VM its disks, volumes, modes, snapshot sizes, target and
@@ -100,6 +102,9 @@ func Table(w io.Writer, r *orchestrator.Report) {
 			unitLines(w, "path "+p.Name, &p.Result, true)
 		}
 	}
+	for _, e := range r.Warnings {
+		fmt.Fprintf(w, "warning: %s\n", e)
+	}
 	for _, e := range r.Errors {
 		fmt.Fprintf(w, "error: %s\n", e)
 	}
@@ -150,48 +155,123 @@ func orDash(s string) string {
 	return s
 }
 
-// MetricsFile writes the run's Prometheus metrics to path (the node exporter's
-// textfile collector), atomically and 0600.
-func MetricsFile(path string, r *orchestrator.Report) error {
+// Build is the kvmbackup binary that writes the metrics (kvmbackup_build_info).
+type Build struct {
+	Version   string // kvmbackup version
+	GoVersion string // runtime.Version()
+}
+
+// MetricsFile writes the Prometheus metrics of the state (orchestrator.State: the
+// last run, the pool as last checked, the newest result of every configured VM and
+// paths: entry) to path (the node exporter's textfile collector), atomically and
+// 0600. Series (every name with its unit):
+//
+//	kvmbackup_build_info{version,goversion}             1
+//	kvmbackup_run_start_timestamp_seconds               the last run's start
+//	kvmbackup_run_duration_seconds                      its duration
+//	kvmbackup_run_success                               1 when it exited 0
+//	kvmbackup_run_exit_code                             its exit status (0, 1, 2)
+//	kvmbackup_run_failure_info{reason}                  1, when it failed: reason is one of orchestrator.Reasons
+//	kvmbackup_run_vms_failed, kvmbackup_run_paths_failed
+//	kvmbackup_run_snapshots_pruned                      snapshots its prune destroyed
+//	kvmbackup_run_warnings                              its warnings (a DEGRADED pool)
+//	kvmbackup_pool_healthy{pool}                        1 when ONLINE
+//	kvmbackup_pool_state{pool,state}                    1 for its state, 0 for the others of zfs.PoolStates
+//	kvmbackup_pool_free_bytes{pool}
+//	kvmbackup_pool_checked_timestamp_seconds{pool}      when a run last checked it
+//	kvmbackup_target_available_bytes{dataset}
+//	kvmbackup_KIND_last_success_timestamp_seconds{KIND} its newest dated snapshot; 0 when none (KIND: vm, path)
+//	kvmbackup_KIND_snapshots{KIND}                      its dated snapshots
+//	kvmbackup_KIND_failed{KIND}                         1 when its last backup failed
+//	kvmbackup_KIND_duration_seconds{KIND}, kvmbackup_KIND_written_bytes{KIND}   of its last backup
+//	kvmbackup_vm_read_bytes{vm}, kvmbackup_vm_pause_window_seconds{vm}, kvmbackup_path_files_transferred{path}
+func MetricsFile(path string, st *orchestrator.State, b Build) error {
+	var buf bytes.Buffer
+	if err := Metrics(&buf, st, b); err != nil {
+		return fmt.Errorf("metrics file %s: %w", path, err)
+	}
+	// Not prometheus.WriteToTextfile: it makes the file 0644, and every file
+	// kvmbackup writes is 0600 (it names every VM and volume).
+	return atomicfile.Write(path, buf.Bytes(), 0o600)
+}
+
+// Metrics writes what MetricsFile writes to w.
+func Metrics(w io.Writer, st *orchestrator.State, b Build) error {
 	reg := prometheus.NewRegistry()
 	gauge := func(name, help string, v float64) {
 		g := prometheus.NewGauge(prometheus.GaugeOpts{Name: name, Help: help})
 		g.Set(v)
 		reg.MustRegister(g)
 	}
-	vecOf := func(label string) func(name, help string) *prometheus.GaugeVec {
+	vecOf := func(labels ...string) func(name, help string) *prometheus.GaugeVec {
 		return func(name, help string) *prometheus.GaugeVec {
-			g := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: name, Help: help}, []string{label})
+			g := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: name, Help: help}, labels)
 			reg.MustRegister(g)
 			return g
 		}
 	}
-	ok := 0.0
-	if r.OK() {
-		ok = 1
+	vecOf("version", "goversion")("kvmbackup_build_info", "The kvmbackup that wrote these metrics.").WithLabelValues(b.Version, b.GoVersion).Set(1)
+	if lr := st.LastRun; lr != nil {
+		ok := 0.0
+		if lr.Success() {
+			ok = 1
+		}
+		gauge("kvmbackup_run_start_timestamp_seconds", "Start of the last run.", float64(lr.Start.Unix()))
+		gauge("kvmbackup_run_duration_seconds", "Duration of the last run.", lr.Duration.Seconds())
+		gauge("kvmbackup_run_success", "1 when the last run backed up every VM and path it was asked to (exit status 0).", ok)
+		gauge("kvmbackup_run_exit_code", "Exit status of the last run: 0 success, 1 some VM or path failed, 2 it could not run.", float64(lr.ExitCode))
+		gauge("kvmbackup_run_vms_failed", "VMs the last run failed to back up.", float64(lr.VMsFailed))
+		gauge("kvmbackup_run_paths_failed", "paths: entries the last run failed to back up.", float64(lr.PathsFailed))
+		gauge("kvmbackup_run_snapshots_pruned", "Dated snapshots the last run's prune destroyed.", float64(lr.Pruned))
+		gauge("kvmbackup_run_warnings", "Warnings of the last run (e.g. a DEGRADED pool).", float64(len(lr.Warnings)))
+		if !lr.Success() {
+			reason := lr.Reason
+			if !slices.Contains(orchestrator.Reasons, reason) {
+				reason = orchestrator.ReasonOther
+			}
+			vecOf("reason")("kvmbackup_run_failure_info", "Why the last run failed: config, selection, lock, hook, libvirt, target, plan, journal, interrupted, units, prune or other.").
+				WithLabelValues(reason).Set(1)
+		}
 	}
-	gauge("kvmbackup_run_start_timestamp_seconds", "Start of the last run.", float64(r.Start.Unix()))
-	gauge("kvmbackup_run_duration_seconds", "Duration of the last run.", r.Duration.Seconds())
-	gauge("kvmbackup_run_success", "1 when the last run backed up every VM.", ok)
-	gauge("kvmbackup_run_vms_failed", "VMs the last run failed to back up.", float64(r.Failed()))
-	gauge("kvmbackup_run_paths_failed", "paths: entries the last run failed to back up.", float64(r.FailedPaths()))
+	if p := st.Pool; p != nil {
+		healthy := 0.0
+		if p.Health == zfs.PoolOnline {
+			healthy = 1
+		}
+		vecOf("pool")("kvmbackup_pool_healthy", "1 when the target's pool was ONLINE when last checked (DEGRADED, FAULTED, ... are 0).").WithLabelValues(p.Pool).Set(healthy)
+		state := vecOf("pool", "state")("kvmbackup_pool_state", "1 for the state of the target's pool when last checked (zpool health, or missing/unknown), 0 for the others.")
+		for _, s := range zfs.PoolStates {
+			v := 0.0
+			if s == zfs.PoolState(p.Health) {
+				v = 1
+			}
+			state.WithLabelValues(p.Pool, strings.ToLower(s)).Set(v)
+		}
+		vecOf("pool")("kvmbackup_pool_free_bytes", "Free bytes of the target's pool when last checked.").WithLabelValues(p.Pool).Set(float64(p.Free))
+		vecOf("pool")("kvmbackup_pool_checked_timestamp_seconds", "When a run last checked the target's pool.").WithLabelValues(p.Pool).Set(float64(p.Checked.Unix()))
+		vecOf("dataset")("kvmbackup_target_available_bytes", "Bytes the target dataset could still take when last checked.").WithLabelValues(p.Dataset).Set(float64(p.Available))
+	}
 	// One set of series per kind of unit (kvmbackup_KIND_..., labelled KIND), the
 	// same for every kind, then what a kind adds.
 	units := func(k unitKind, results []*orchestrator.Result) {
 		vec := vecOf(k.label)
 		name := func(s string) string { return "kvmbackup_" + k.label + "_" + s }
-		last := vec(name("last_success_timestamp_seconds"), "Time of the "+k.owner+" newest dated snapshot.")
-		failed := vec(name("failed"), "1 when the last run failed to back up the "+k.what+".")
-		dur := vec(name("duration_seconds"), "Duration of the "+k.whose+" backup in the last run.")
-		written := vec(name("written_bytes"), "Bytes written for the "+k.whose+" backup in the last run.")
+		last := vec(name("last_success_timestamp_seconds"), "Time of the "+k.owner+" newest dated snapshot (0: none yet).")
+		snaps := vec(name("snapshots"), "Dated snapshots of the "+k.what+" (each one complete backup).")
+		failed := vec(name("failed"), "1 when the last run that backed up the "+k.what+" failed to.")
+		dur := vec(name("duration_seconds"), "Duration of the "+k.whose+" last backup.")
+		written := vec(name("written_bytes"), "Bytes written by the "+k.whose+" last backup.")
 		for _, u := range results {
 			f := 0.0
-			if u.Status != orchestrator.StatusOK {
+			if u.Status != orchestrator.StatusOK && u.Status != orchestrator.StatusNever {
 				f = 1
 			}
+			ls := 0.0
 			if !u.LastSuccess.IsZero() {
-				last.WithLabelValues(u.Name).Set(float64(u.LastSuccess.Unix()))
+				ls = float64(u.LastSuccess.Unix())
 			}
+			last.WithLabelValues(u.Name).Set(ls)
+			snaps.WithLabelValues(u.Name).Set(float64(u.DatedSnapshots))
 			failed.WithLabelValues(u.Name).Set(f)
 			dur.WithLabelValues(u.Name).Set(u.Duration.Seconds())
 			written.WithLabelValues(u.Name).Set(float64(u.Written))
@@ -199,33 +279,30 @@ func MetricsFile(path string, r *orchestrator.Report) error {
 	}
 	var vms, paths []*orchestrator.Result
 	vm := vecOf("vm")
-	read := vm("kvmbackup_vm_read_bytes", "Bytes read for the VM's backup in the last run.")
-	pause := vm("kvmbackup_vm_pause_window_seconds", "How long the VM was paused or frozen in the last run.")
-	for _, v := range r.VMs {
+	read := vm("kvmbackup_vm_read_bytes", "Bytes read by the VM's last backup.")
+	pause := vm("kvmbackup_vm_pause_window_seconds", "How long the VM was paused or frozen in its last backup.")
+	for _, v := range st.VMs {
 		vms = append(vms, &v.Result)
 		read.WithLabelValues(v.Name).Set(float64(v.Read))
 		pause.WithLabelValues(v.Name).Set(v.Pause.Seconds())
 	}
-	files := vecOf("path")("kvmbackup_path_files_transferred", "Files of the entry written in the last run.")
-	for _, p := range r.Paths {
+	files := vecOf("path")("kvmbackup_path_files_transferred", "Files of the entry written by its last backup.")
+	for _, p := range st.Paths {
 		paths = append(paths, &p.Result)
 		files.WithLabelValues(p.Name).Set(float64(p.Transferred))
 	}
 	units(unitKind{label: "vm", what: "VM", whose: "VM's", owner: "VM's"}, vms)
 	units(unitKind{label: "path", what: "paths: entry", whose: "entry's", owner: "paths: entry's"}, paths)
-	// Not prometheus.WriteToTextfile: it makes the file 0644, and every file
-	// kvmbackup writes is 0600 (it names every VM and volume).
 	mfs, err := reg.Gather()
 	if err != nil {
-		return fmt.Errorf("metrics file %s: %w", path, err)
+		return err
 	}
-	var b bytes.Buffer
 	for _, mf := range mfs {
-		if _, err := expfmt.MetricFamilyToText(&b, mf); err != nil {
-			return fmt.Errorf("metrics file %s: %w", path, err)
+		if _, err := expfmt.MetricFamilyToText(w, mf); err != nil {
+			return err
 		}
 	}
-	return atomicfile.Write(path, b.Bytes(), 0o600)
+	return nil
 }
 
 // unitKind names one kind of unit in the metrics: its label and how help texts say it.

@@ -5,10 +5,13 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/kvmbackup/kvmbackup/hypervisor"
+	"github.com/kvmbackup/kvmbackup/internal/config"
 	"github.com/kvmbackup/kvmbackup/lvm"
 	"github.com/kvmbackup/kvmbackup/orchestrator"
 )
@@ -27,23 +30,25 @@ func report() *orchestrator.Report {
 			{Name: "group 1 (app1, db1)", Duration: 61*time.Second + 3*time.Millisecond}, {Name: "prune", Duration: 2 * time.Second}},
 		VMs: []*orchestrator.VMResult{
 			{Result: orchestrator.Result{Name: "web1", Dataset: "backup/vms/web1", Status: orchestrator.StatusOK, Written: 345 << 20,
-				Duration: 41*time.Second + 17*time.Millisecond, Snapshot: "backup/vms/web1@kvmbackup-20261103T013000Z", LastSuccess: night},
+				Duration: 41*time.Second + 17*time.Millisecond, Snapshot: "backup/vms/web1@kvmbackup-20261103T013000Z", LastSuccess: night, DatedSnapshots: 14},
 				Quiesce: hypervisor.ModeSysrqSuspend, Pause: 1234567 * time.Microsecond, Read: 10 << 30},
 			{Result: orchestrator.Result{Name: "db1", Dataset: "backup/vms/db1", Status: orchestrator.StatusFailed, Duration: 9 * time.Second,
-				Error: "copy vda: no space left on device", RolledBackTo: "backup/vms/db1@kvmbackup-20261102T013000Z", LastSuccess: night.AddDate(0, 0, -1)},
+				Error: "copy vda: no space left on device", RolledBackTo: "backup/vms/db1@kvmbackup-20261102T013000Z", LastSuccess: night.AddDate(0, 0, -1), DatedSnapshots: 9},
 				Quiesce: hypervisor.ModeAgent, Pause: 800 * time.Millisecond, Read: 1 << 30},
 			{Result: orchestrator.Result{Name: "old1", Dataset: "backup/vms/old1", Status: orchestrator.StatusOK, Written: 0,
-				Duration: 3 * time.Second, Snapshot: "backup/vms/old1@kvmbackup-20261103T013000Z", LastSuccess: night}, Read: 2048},
+				Duration: 3 * time.Second, Snapshot: "backup/vms/old1@kvmbackup-20261103T013000Z", LastSuccess: night, DatedSnapshots: 3}, Read: 2048},
 			{Result: orchestrator.Result{Name: "new1", Dataset: "backup/vms/new1", Status: orchestrator.StatusFailed, Error: "disk vdb: not on an LV"}},
 		},
 		Paths: []*orchestrator.PathResult{
 			{Result: orchestrator.Result{Name: "root", Dataset: "backup/vms/_paths/root", Status: orchestrator.StatusOK, Written: 7,
 				Duration: 1500 * time.Millisecond, Snapshot: "backup/vms/_paths/root@kvmbackup-20261103T013000Z",
-				Note: "2 paths vanished or changed while copied", LastSuccess: night}, Source: "/srv/root", Files: 12, Transferred: 3},
+				Note: "2 paths vanished or changed while copied", LastSuccess: night, DatedSnapshots: 5}, Source: "/srv/root", Files: 12, Transferred: 3},
 			{Result: orchestrator.Result{Name: "iso", Dataset: "backup/vms/_paths/iso", Status: orchestrator.StatusFailed, Duration: 200 * time.Millisecond,
 				Error: "snapshot vg0/iso: volume group vg0 is full", RolledBackTo: "(gone)"}, Source: "vg0/iso"},
 		},
-		Errors: []string{"prune: backup/vms/web1@kvmbackup-20261001T013000Z: held"},
+		Errors:   []string{"prune: backup/vms/web1@kvmbackup-20261001T013000Z: held"},
+		Warnings: []string{"pool backup is DEGRADED: a device is missing or failing, and the next failure may lose data: see `zpool status -x backup`"},
+		Pool:     &orchestrator.PoolState{Pool: "backup", Health: "DEGRADED", Free: 812 << 30, Dataset: "backup/vms", Available: 790 << 30, Checked: night.Add(140 * time.Millisecond)},
 	}
 }
 
@@ -131,16 +136,83 @@ func TestJSON(t *testing.T) {
 	golden(t, "report.json.golden", b.Bytes())
 }
 
+// cfg configures what report() holds: every domain, the paths root and iso.
+func cfg(t *testing.T) *config.Config {
+	t.Helper()
+	c, err := config.Parse([]byte("target: {dataset: backup/vms}\npaths: [{name: root, path: /srv/root}, {name: iso, volume: vg0/iso}]\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// stateAfter is the state file after the runs, each with its exit status (and, for
+// exit status 2, its reason), as kvmbackup run records them.
+func stateAfter(c *config.Config, runs ...func() (*orchestrator.Report, orchestrator.RunOutcome)) *orchestrator.State {
+	st := &orchestrator.State{}
+	for _, run := range runs {
+		rep, out := run()
+		st.Record(c, rep, out)
+	}
+	return st
+}
+
+// failedRun is report(): VMs and paths failed (exit status 1) on a DEGRADED pool.
+func failedRun() (*orchestrator.Report, orchestrator.RunOutcome) {
+	r := report()
+	r.Plan = plan()
+	out := r.Outcome()
+	out.ExitCode, out.Version = 1, "v1.2.3"
+	return r, out
+}
+
+// goodRun: everything backed up the next night, the pool ONLINE.
+func goodRun() (*orchestrator.Report, orchestrator.RunOutcome) {
+	r := report()
+	r.Plan = plan()
+	next := night.AddDate(0, 0, 1)
+	r.RunID, r.Start, r.Errors, r.Warnings = "20261104T013000Z", next, nil, nil
+	r.Pool = &orchestrator.PoolState{Pool: "backup", Health: "ONLINE", Free: 800 << 30, Dataset: "backup/vms", Available: 700 << 30, Checked: next}
+	for _, u := range r.Units() {
+		u.Status, u.Error, u.RolledBackTo, u.LastSuccess = orchestrator.StatusOK, "", "", next
+		u.DatedSnapshots++
+	}
+	r.Pruned = []orchestrator.PrunedDataset{{Dataset: "backup/vms/web1", VM: "web1", Snapshots: []orchestrator.PrunedSnapshot{
+		{Snapshot: "backup/vms/web1@kvmbackup_2026-10-01T01:30:00Z", Destroyed: true}, {Snapshot: "backup/vms/web1@kvmbackup_2026-11-03T01:30:00Z", Keep: true}}}}
+	out := r.Outcome()
+	out.Version = "v1.2.3"
+	return r, out
+}
+
+// lockedRun: the night after, a run --vm web1 that found the run lock held (exit 2).
+func lockedRun() (*orchestrator.Report, orchestrator.RunOutcome) {
+	start := night.AddDate(0, 0, 2)
+	return nil, orchestrator.RunOutcome{Start: start, Duration: 20 * time.Millisecond, ExitCode: 2, Reason: orchestrator.ReasonLock,
+		Error: "another kvmbackup run holds /run/kvmbackup/run.lock: process 4242", VMs: []string{"web1"}, Version: "v1.2.3"}
+}
+
 func TestMetricsFile(t *testing.T) {
+	c := cfg(t)
 	for _, tc := range []struct {
 		name string
-		rep  func() *orchestrator.Report
+		st   func() *orchestrator.State
 	}{
-		{"metrics.golden", report},
-		{"metrics-vms.golden", func() *orchestrator.Report { r := report(); r.Paths = nil; return r }},
+		// A run that failed some units, on a degraded pool.
+		{"metrics.golden", func() *orchestrator.State { return stateAfter(c, failedRun) }},
+		{"metrics-vms.golden", func() *orchestrator.State {
+			r, out := failedRun()
+			r.Paths = nil
+			c := *c
+			c.Paths = nil
+			return stateAfter(&c, func() (*orchestrator.Report, orchestrator.RunOutcome) { return r, out })
+		}},
+		// The good night after it.
+		{"metrics-good.golden", func() *orchestrator.State { return stateAfter(c, failedRun, goodRun) }},
+		// Then a run that could not start: every unit's series kept, the run's failed.
+		{"metrics-exit2.golden", func() *orchestrator.State { return stateAfter(c, failedRun, goodRun, lockedRun) }},
 	} {
 		path := filepath.Join(t.TempDir(), "kvmbackup.prom")
-		if err := MetricsFile(path, tc.rep()); err != nil {
+		if err := MetricsFile(path, tc.st(), Build{Version: "v1.2.3", GoVersion: "go1.24.0"}); err != nil {
 			t.Fatal(err)
 		}
 		// Every file kvmbackup writes is 0600 (it names every VM and volume).
@@ -155,10 +227,29 @@ func TestMetricsFile(t *testing.T) {
 	}
 }
 
+// Every reason a run fails for is one of the closed set, as the label says; one
+// outside it (a newer kvmbackup's state file) is "other".
+func TestMetricsFailureReason(t *testing.T) {
+	for _, reason := range append(slices.Clone(orchestrator.Reasons), "bogus") {
+		st := &orchestrator.State{LastRun: &orchestrator.RunOutcome{ExitCode: 2, Reason: reason}}
+		var b bytes.Buffer
+		if err := Metrics(&b, st, Build{}); err != nil {
+			t.Fatal(err)
+		}
+		want := reason
+		if reason == "bogus" {
+			want = orchestrator.ReasonOther
+		}
+		if !strings.Contains(b.String(), `kvmbackup_run_failure_info{reason="`+want+`"} 1`) || strings.Count(b.String(), "kvmbackup_run_failure_info{") != 1 {
+			t.Errorf("reason %s:\n%s", reason, b.String())
+		}
+	}
+}
+
 // A metrics file that cannot be written is an error naming it.
 func TestMetricsFileUnwritable(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "no", "such", "dir", "kvmbackup.prom")
-	if err := MetricsFile(path, report()); err == nil {
+	if err := MetricsFile(path, stateAfter(cfg(t), failedRun), Build{}); err == nil {
 		t.Errorf("metrics file %s written", path)
 	}
 }

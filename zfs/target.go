@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -19,7 +20,8 @@ type Vdev struct {
 type TargetReport struct {
 	Pool    string `json:"pool"`
 	Dataset string `json:"dataset"`
-	Health  string `json:"health"` // ONLINE, DEGRADED, FAULTED, SUSPENDED, ...
+	Health  string `json:"health"` // ONLINE, DEGRADED, FAULTED, SUSPENDED, ... ("" when the pool is missing)
+	Free    int64  `json:"free"`   // the pool's free bytes (zpool list)
 	Vdevs   []Vdev `json:"vdevs"`
 	// Exists: the dataset exists. When it does not, the figures below come from its
 	// nearest existing ancestor (FiguresFrom), whose properties it will inherit.
@@ -28,6 +30,58 @@ type TargetReport struct {
 	Compression string    `json:"compression"`
 	Available   int64     `json:"available"` // bytes
 	Problems    []Problem `json:"problems"`
+	// Warnings are what a run goes on with but an admin must see: a DEGRADED pool
+	// (a mirror side or raidz device gone, the data still whole).
+	Warnings []Problem `json:"warnings,omitempty"`
+}
+
+// Pool health states as zpool reports them (zpoolconcepts(7)), and PoolMissing for a
+// pool that is not imported: the closed set of a pool's state in metrics and status
+// (anything else zpool might print counts as PoolUnknown).
+const (
+	PoolOnline    = "ONLINE"
+	PoolDegraded  = "DEGRADED"
+	PoolFaulted   = "FAULTED"
+	PoolOffline   = "OFFLINE"
+	PoolUnavail   = "UNAVAIL"
+	PoolRemoved   = "REMOVED"
+	PoolSuspended = "SUSPENDED"
+	PoolMissing   = "MISSING" // not imported, or no such pool
+	PoolUnknown   = "UNKNOWN" // could not be read
+)
+
+// PoolStates is the closed set of pool states, in the order metrics list them.
+var PoolStates = []string{PoolOnline, PoolDegraded, PoolFaulted, PoolOffline, PoolUnavail, PoolRemoved, PoolSuspended, PoolMissing, PoolUnknown}
+
+// PoolState maps what zpool says of a pool's health to one of PoolStates.
+func PoolState(health string) string {
+	if health == "" {
+		return PoolMissing
+	}
+	if slices.Contains(PoolStates, health) {
+		return health
+	}
+	return PoolUnknown
+}
+
+// healthCheck decides what a pool's health means for backups: ONLINE is fine; DEGRADED
+// (redundancy lost, the data still whole and writable) is a warning, and a run goes
+// on; anything else (FAULTED, UNAVAIL, SUSPENDED, OFFLINE, REMOVED) is a problem that
+// stops a run.
+func healthCheck(pool, health string) (warning, problem *Problem) {
+	switch health {
+	case PoolOnline:
+		return nil, nil
+	case PoolDegraded:
+		return &Problem{
+			What: fmt.Sprintf("pool %s is DEGRADED: a device is missing or failing, and the next failure may lose data", pool),
+			Fix:  fmt.Sprintf("see `zpool status -x %s`: replace the device (`zpool replace`) or bring it back (`zpool online`)", pool),
+		}, nil
+	}
+	return nil, &Problem{
+		What: fmt.Sprintf("pool %s is %s", pool, health),
+		Fix:  fmt.Sprintf("see `zpool status -x %s`: replace or bring back the failed device before trusting backups to it", pool),
+	}
 }
 
 // Problem is one failed check: what is wrong (naming the pool or dataset) and what to do.
@@ -73,7 +127,8 @@ type TargetOptions struct {
 	MinAvailable       int64  // bytes; less available is a problem
 }
 
-// CheckTarget checks the target dataset: its pool exists and is ONLINE; with
+// CheckTarget checks the target dataset: its pool exists and is ONLINE (DEGRADED is a
+// warning: backups still land whole; any other state a problem); with
 // requireMirror every data, special and dedup vdev is a mirror, raidz or draid; with
 // requireCompression compression is on for the dataset (or what it will inherit);
 // at least MinAvailable bytes are free. A failed check is a Problem in the report;
@@ -85,7 +140,7 @@ func (m *Manager) CheckTarget(ctx context.Context, o TargetOptions) (*TargetRepo
 	}
 	pool := Pool(dataset)
 	r := &TargetReport{Pool: pool, Dataset: dataset}
-	rows, err := lines(ctx, m.Zpool, "pool "+pool, "list", "-H", "-o", "name,health", pool)
+	rows, err := lines(ctx, m.Zpool, "pool "+pool, "list", "-H", "-p", "-o", "name,health,free", pool)
 	if IsNotFound(err) {
 		r.Problems = append(r.Problems, Problem{
 			What: fmt.Sprintf("pool %s (of target.dataset %s) does not exist or is not imported", pool, dataset),
@@ -96,12 +151,16 @@ func (m *Manager) CheckTarget(ctx context.Context, o TargetOptions) (*TargetRepo
 	if err != nil {
 		return nil, err
 	}
-	r.Health = rows[0][1]
-	if r.Health != "ONLINE" {
-		r.Problems = append(r.Problems, Problem{
-			What: fmt.Sprintf("pool %s is %s", pool, r.Health),
-			Fix:  fmt.Sprintf("see `zpool status -x %s`: replace or bring back the failed device before trusting backups to it", pool),
-		})
+	if len(rows) != 1 || len(rows[0]) != 3 {
+		return nil, fmt.Errorf("pool %s: unexpected zpool list output %v", pool, rows)
+	}
+	r.Health, r.Free = rows[0][1], num(rows[0][2])
+	warning, problem := healthCheck(pool, r.Health)
+	if warning != nil {
+		r.Warnings = append(r.Warnings, *warning)
+	}
+	if problem != nil {
+		r.Problems = append(r.Problems, *problem)
 	}
 	status, err := m.Zpool.Output(ctx, "status", "-P", pool)
 	if err != nil {

@@ -408,6 +408,9 @@ func printTarget(w io.Writer, r *zfs.TargetReport) {
 	for _, p := range r.Problems {
 		fmt.Fprintf(w, "  PROBLEM %s\n          → %s\n", p.What, p.Fix)
 	}
+	for _, p := range r.Warnings {
+		fmt.Fprintf(w, "  WARNING %s\n          → %s\n", p.What, p.Fix)
+	}
 }
 
 func printDomains(w io.Writer, doms []checkDomain) {

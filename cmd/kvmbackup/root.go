@@ -46,6 +46,7 @@ EXIT STATUS
   2  bad configuration, bad usage, or an environment that cannot work`,
 		Example: `  kvmbackup check                      # is this host ready?
   kvmbackup check --config ./config.yaml --json
+  kvmbackup status                     # is every backup fresh? (monitoring: exit 0/1/2)
   kvmbackup recover                    # resume VMs a crashed run left paused
   kvmbackup copy disk.raw backup.raw    # changed blocks only, in place
   kvmbackup version`,
@@ -69,7 +70,7 @@ EXIT STATUS
 		"(default: journal when stderr is systemd's journal stream (JOURNAL_STREAM), console on a terminal, else json; json with --json)")
 
 	root.AddCommand(newPinCommands(g)...)
-	root.AddCommand(newPruneCommand(g), newRunCommand(g), newListCommand(g), newRestoreCommand(g))
+	root.AddCommand(newPruneCommand(g), newRunCommand(g), newListCommand(g), newRestoreCommand(g), newStatusCommand(g))
 	root.AddCommand(newMountCommands(g)...)
 	root.AddCommand(newVersionCommand(g), newCheckCommand(g), newRecoverCommand(g), newCopyCommand(g), newPolicyCommand(g), newNotifyCommand(g))
 	root.AddCommand(newGendocsCommand())

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -23,7 +24,8 @@ import (
 	"github.com/kvmbackup/kvmbackup/zfs"
 )
 
-// defaultStateDir holds kvmbackup's journals (a crashed run's stays there).
+// defaultStateDir holds kvmbackup's journals (a crashed run's stays there) and its
+// state file (orchestrator.StateFile: what status and the metrics file are made of).
 const defaultStateDir = "/var/lib/kvmbackup"
 
 type runOptions struct {
@@ -80,6 +82,17 @@ A journal under --state-dir is written before every side effect, so that the nex
 run undoes what a killed run left. SIGINT/SIGTERM stop the run cleanly: guests
 resumed, snapshots removed, unfinished datasets rolled back.
 
+Every run but a dry run, whatever its exit status, records how it ended in
+--state-dir/state.json (the last run, the pool, the newest result of every VM and
+paths: entry: 'run --vm web1' updates web1's and keeps the others') and renders
+report.metrics-file from it: kvmbackup_run_success, kvmbackup_run_exit_code and,
+when it failed, kvmbackup_run_failure_info{reason} (config, selection, lock,
+hook, libvirt, target, plan, journal, interrupted, units, prune or other), the pool's
+health and free space, and per VM and path its last success, dated snapshots and
+last backup. A config that does not load still reports to the metrics file it
+names; one that cannot be read at all leaves only the error on stderr. A DEGRADED
+pool (a mirror side gone) is a warning: the run goes on.
+
 EXIT STATUS
   0  every VM and path backed up
   1  the run went through but some VM or path failed (its dataset was rolled back),
@@ -96,7 +109,7 @@ EXIT STATUS
 			if err := checkProgressMode(o.progress); err != nil {
 				return err
 			}
-			return runRun(cmd.Context(), g, o, cmd.OutOrStdout())
+			return runRun(cmd.Context(), g, o, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
 	f := cmd.Flags()
@@ -104,7 +117,7 @@ EXIT STATUS
 	f.StringArrayVar(&o.paths, "path", nil, "back up only this paths: entry (repeatable)")
 	f.BoolVar(&o.dryRun, "dry-run", false, "print the plan and change nothing")
 	f.StringVar(&o.progress, "progress", "auto", "progress bar: auto (on a terminal), always or never")
-	f.StringVar(&o.stateDir, "state-dir", defaultStateDir, "where run journals are kept")
+	f.StringVar(&o.stateDir, "state-dir", defaultStateDir, "where run journals and the state file (state.json) are kept")
 	f.StringVar(&o.lockPath, "lock", orchestrator.DefaultLockPath, "the host's run lock")
 	_ = f.MarkHidden("lock")
 	return cmd
@@ -135,13 +148,18 @@ func lockedDeps(ctx context.Context, cfg *config.Config, lockPath string) (orche
 	return deps, func() { closeDeps(); lock.Unlock() }, nil
 }
 
-func runRun(ctx context.Context, g *globalOptions, o *runOptions, out io.Writer) error {
+func runRun(ctx context.Context, g *globalOptions, o *runOptions, out, errOut io.Writer) error {
+	rec := &runRecorder{o: o, start: time.Now(), errOut: errOut}
 	cfg, err := loadConfig(g)
 	if err != nil {
+		if !o.dryRun {
+			rec.configFailed(ctx, g, err)
+		}
 		return err
 	}
+	rec.cfg = cfg
 	if err := checkNameFlags("--path", o.paths); err != nil {
-		return err
+		return rec.failed(ctx, nil, orchestrator.ReasonSelection, err)
 	}
 	opts := orchestrator.Options{Config: cfg, VMs: o.vms, Paths: o.paths, DryRun: o.dryRun, Version: version,
 		JournalDir: filepath.Join(o.stateDir, "journal"), LockPath: o.lockPath,
@@ -157,7 +175,7 @@ func runRun(ctx context.Context, g *globalOptions, o *runOptions, out io.Writer)
 		if !o.dryRun {
 			notifyRun(ctx, cfg, startFailed(cfg, opts, err))
 		}
-		return err
+		return rec.failed(ctx, nil, orchestrator.ReasonLibvirt, err)
 	}
 	defer closeDeps()
 	if cfg.Hooks.Script != "" {
@@ -171,12 +189,15 @@ func runRun(ctx context.Context, g *globalOptions, o *runOptions, out io.Writer)
 		if !o.dryRun {
 			notifyRun(ctx, cfg, startFailed(cfg, opts, err))
 		}
-		return err
-	}
-	if cfg.Report.MetricsFile != "" && !o.dryRun {
-		if err := render.MetricsFile(cfg.Report.MetricsFile, rep); err != nil {
-			rep.Errors = append(rep.Errors, err.Error())
+		reason := orchestrator.ReasonOther
+		var env *orchestrator.EnvError
+		if errors.As(err, &env) {
+			reason = env.Reason
 		}
+		return rec.failed(ctx, rep, reason, err)
+	}
+	if !o.dryRun {
+		rec.done(rep)
 	}
 	if g.json {
 		if err := render.JSON(out, rep); err != nil {
@@ -194,21 +215,133 @@ func runRun(ctx context.Context, g *globalOptions, o *runOptions, out io.Writer)
 	if !o.dryRun && (!rep.OK() || cfg.Notify.On == config.NotifyAlways) {
 		notifyRun(ctx, cfg, rep)
 	}
-	if !rep.OK() {
-		what := fmt.Sprintf("%d of %d VMs failed", rep.Failed(), len(rep.VMs))
-		if len(rep.Paths) > 0 {
-			what = fmt.Sprintf("%d of %d VMs and %d of %d paths failed", rep.Failed(), len(rep.VMs), rep.FailedPaths(), len(rep.Paths))
-		}
-		if rep.Failed()+rep.FailedPaths() == 0 {
-			what = "the run had errors"
-		}
-		if rep.Interrupted {
-			what += " (interrupted)"
-		}
-		return failure{errors.New(what)}
-	}
-	return nil
+	return runResult(rep)
 }
+
+// runResult is the error a finished run exits with: nil (exit 0), or a failure
+// (exit 1) saying what failed.
+func runResult(rep *orchestrator.Report) error {
+	if rep.OK() {
+		return nil
+	}
+	what := fmt.Sprintf("%d of %d VMs failed", rep.Failed(), len(rep.VMs))
+	if len(rep.Paths) > 0 {
+		what = fmt.Sprintf("%d of %d VMs and %d of %d paths failed", rep.Failed(), len(rep.VMs), rep.FailedPaths(), len(rep.Paths))
+	}
+	if rep.Failed()+rep.FailedPaths() == 0 {
+		what = "the run had errors"
+	}
+	if rep.Interrupted {
+		what += " (interrupted)"
+	}
+	return failure{errors.New(what)}
+}
+
+// runRecorder writes how a run ended, on every exit but a dry run's: into the state
+// file (STATE_DIR/state.json: the last run, the pool, each unit's newest result),
+// then the metrics file rendered from it (report.metrics-file), both 0600 and
+// replaced atomically.
+type runRecorder struct {
+	o      *runOptions
+	cfg    *config.Config // nil: the config did not load
+	start  time.Time
+	errOut io.Writer
+}
+
+func (rc *runRecorder) statePath() string {
+	return filepath.Join(rc.o.stateDir, orchestrator.StateFile)
+}
+
+// outcome is what every outcome of this run says: its selection and version.
+func (rc *runRecorder) outcome(out orchestrator.RunOutcome) orchestrator.RunOutcome {
+	out.VMs, out.Paths, out.Version = rc.o.vms, rc.o.paths, version
+	return out
+}
+
+// done records a run that went through; a state or metrics file that cannot be
+// written is an error of the run (exit status 1).
+func (rc *runRecorder) done(rep *orchestrator.Report) {
+	st, err := orchestrator.LoadState(rc.statePath())
+	if err != nil {
+		rep.Warnings = append(rep.Warnings, err.Error()+" (started afresh)")
+	}
+	record := func() {
+		out := rc.outcome(rep.Outcome())
+		out.ExitCode = exitCode(runResult(rep))
+		st.Record(rc.cfg, rep, out)
+	}
+	record()
+	if err := st.Save(rc.statePath()); err != nil {
+		rep.Errors = append(rep.Errors, err.Error())
+		record() // the metrics say the run failed
+	}
+	if f := rc.cfg.Report.MetricsFile; f != "" {
+		if err := render.MetricsFile(f, st, build()); err != nil {
+			rep.Errors = append(rep.Errors, err.Error())
+		}
+	}
+}
+
+// failed records a run that could not run (exit status 2) for reason, and returns
+// its error (a dry run records nothing). What cannot be written is said on errOut.
+func (rc *runRecorder) failed(ctx context.Context, rep *orchestrator.Report, reason string, err error) error {
+	if rc.o.dryRun {
+		return err
+	}
+	if ctx.Err() != nil {
+		reason = orchestrator.ReasonInterrupted
+	}
+	out := orchestrator.RunOutcome{Start: rc.start.UTC(), Duration: time.Since(rc.start)}
+	if rep != nil {
+		out = rep.Outcome()
+	}
+	out = rc.outcome(out)
+	out.ExitCode, out.Reason, out.Error = exitCode(err), reason, err.Error()
+	metrics := ""
+	if rc.cfg != nil {
+		metrics = rc.cfg.Report.MetricsFile
+	}
+	rc.write(rep, out, metrics)
+	return err
+}
+
+// configFailed records a run whose config did not load, in the state file and the
+// metrics file the config names, when its report.metrics-file can still be read;
+// else says on errOut that no metrics were written.
+func (rc *runRecorder) configFailed(ctx context.Context, g *globalOptions, err error) {
+	reason := orchestrator.ReasonConfig
+	if ctx.Err() != nil {
+		reason = orchestrator.ReasonInterrupted
+	}
+	out := rc.outcome(orchestrator.RunOutcome{Start: rc.start.UTC(), Duration: time.Since(rc.start),
+		ExitCode: exitCode(err), Reason: reason, Error: err.Error()})
+	metrics, merr := config.MetricsFileOf(g.configFile, os.Environ())
+	if merr != nil {
+		fmt.Fprintf(rc.errOut, "kvmbackup: no metrics written: report.metrics-file is unknown (%v)\n", merr)
+	}
+	rc.write(nil, out, metrics)
+}
+
+// write records out (and rep, when the run got that far) in the state file, then
+// renders the metrics file from it; failures are said on errOut.
+func (rc *runRecorder) write(rep *orchestrator.Report, out orchestrator.RunOutcome, metrics string) {
+	st, err := orchestrator.LoadState(rc.statePath())
+	if err != nil {
+		fmt.Fprintf(rc.errOut, "kvmbackup: %v (started afresh)\n", err)
+	}
+	st.Record(rc.cfg, rep, out)
+	if err := st.Save(rc.statePath()); err != nil {
+		fmt.Fprintf(rc.errOut, "kvmbackup: %v\n", err)
+	}
+	if metrics != "" {
+		if err := render.MetricsFile(metrics, st, build()); err != nil {
+			fmt.Fprintf(rc.errOut, "kvmbackup: %v\n", err)
+		}
+	}
+}
+
+// build is this binary, as the metrics name it.
+func build() render.Build { return render.Build{Version: version, GoVersion: runtime.Version()} }
 
 // runProgress shows the copies of a run as one: the bytes of every disk copied so
 // far or being copied, and which disks are in progress (see progressSink).

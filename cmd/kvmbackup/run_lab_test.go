@@ -680,7 +680,16 @@ func TestRunRefusesBadInput(t *testing.T) {
 	if code != exitEnvironment || err == nil || !strings.Contains(err.Error(), "process "+strconv.Itoa(os.Getpid())) {
 		t.Fatalf("second run: exit %d, %v\n%s", code, err, out)
 	}
-	if ents, _ := os.ReadDir(state); len(ents) != 1 { // the lock file only: no journal
-		t.Fatalf("a refused run left %v", ents)
+	var left []string
+	ents, _ := os.ReadDir(state)
+	for _, e := range ents {
+		left = append(left, e.Name())
+	}
+	if strings.Join(left, " ") != "run.lock "+orchestrator.StateFile { // the lock and the state file: no journal
+		t.Fatalf("a refused run left %v", left)
+	}
+	// The state file says why the last run failed (the metrics file would too).
+	if st, err := orchestrator.LoadState(filepath.Join(state, orchestrator.StateFile)); err != nil || st.LastRun.Reason != orchestrator.ReasonLock || st.LastRun.ExitCode != 2 {
+		t.Fatalf("state file: %v %+v", err, st.LastRun)
 	}
 }

@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/spf13/viper"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/kvmbackup/kvmbackup/internal/names"
 )
@@ -50,6 +51,7 @@ type Config struct {
 	Report    Report      `mapstructure:"report"`
 	Hooks     Hooks       `mapstructure:"hooks"`
 	Notify    Notify      `mapstructure:"notify"`
+	Status    Status      `mapstructure:"status"`
 }
 
 // Libvirt says which hypervisor to talk to.
@@ -141,6 +143,13 @@ const (
 	NotifyAlways    = "always"  // every run but a dry run
 )
 
+// Status says when `kvmbackup status` calls a backup stale.
+type Status struct {
+	// MaxAge: a VM or paths: entry whose newest dated backup is older is stale.
+	// Above 0, at most 366 days.
+	MaxAge time.Duration `mapstructure:"max-age"`
+}
+
 // defaults are the values of every key a config leaves out.
 var defaults = map[string]any{
 	"libvirt.uri":                "qemu:///system",
@@ -163,6 +172,7 @@ var defaults = map[string]any{
 	"hooks.script":               "",
 	"hooks.timeout":              "5m",
 	"notify.on":                  NotifyOnFailure,
+	"status.max-age":             "26h",
 }
 
 // Load reads the YAML config at path, applies the KVMBACKUP_* overrides found in env
@@ -185,6 +195,50 @@ func Load(path string, env []string, checks ...Check) (*Config, error) {
 		return nil, fmt.Errorf("%s:\n%w", path, err)
 	}
 	return c, nil
+}
+
+// MetricsFileOf returns report.metrics-file of the config at path (as Load finds it:
+// DefaultPath when path is "" and that exists), with its KVMBACKUP_REPORT_METRICS_FILE
+// override from env, reading that key alone: a run whose config does not load (a bad
+// key elsewhere) still writes its failure to the metrics file. "" when the config
+// sets none. An error, naming the file, when it cannot be read or is not YAML, or
+// when the key's value is not a valid metrics file path.
+func MetricsFileOf(path string, env []string) (string, error) {
+	var data []byte
+	if path == "" {
+		path = DefaultPath
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			path = ""
+		}
+	}
+	if path != "" {
+		var err error
+		if data, err = os.ReadFile(path); err != nil {
+			return "", fmt.Errorf("config: %w", err)
+		}
+	}
+	var doc any
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return "", fmt.Errorf("config %s: %w", path, err)
+	}
+	file := ""
+	if top, ok := lowerKeys(doc).(map[string]any); ok {
+		if rep, ok := top["report"].(map[string]any); ok {
+			if v, ok := rep["metrics-file"].(string); ok {
+				file = v
+			}
+		}
+	}
+	key := "report.metrics-file"
+	for _, kv := range env {
+		if name, val, ok := strings.Cut(kv, "="); ok && name == EnvName(key) {
+			file, key = val, key+" (from "+name+")"
+		}
+	}
+	if reason := metricsFileProblem(file); reason != "" {
+		return "", fmt.Errorf("config: %s: %q %s", key, file, reason)
+	}
+	return file, nil
 }
 
 // Parse parses a YAML config (nil or empty: all defaults), applies the KVMBACKUP_*
@@ -236,7 +290,7 @@ func Parse(yaml []byte, env []string, checks ...Check) (*Config, error) {
 // topRank orders errors as the top-level keys are ordered in a config file.
 func topRank(key string) int {
 	top, _, _ := strings.Cut(strings.SplitN(key, "[", 2)[0], ".")
-	for i, k := range []string{"libvirt", "quiesce", "snapshot", "target", "retention", "vms", "exclude", "paths", "report"} {
+	for i, k := range []string{"libvirt", "quiesce", "snapshot", "target", "retention", "vms", "exclude", "paths", "report", "hooks", "notify", "status"} {
 		if k == top {
 			return i
 		}
@@ -291,6 +345,9 @@ type rawConfig struct {
 		Command []string `mapstructure:"command"`
 		On      string   `mapstructure:"on"`
 	} `mapstructure:"notify"`
+	Status struct {
+		MaxAge string `mapstructure:"max-age"`
+	} `mapstructure:"status"`
 }
 
 // rawRetention is a retention section as decoded: the top-level one (its keys left
@@ -360,6 +417,13 @@ func (b *builder) build(r *rawConfig) *Config {
 	c.Quiesce.Settle = parseKey(b, "quiesce.settle", r.Quiesce.Settle, parseDuration)
 	c.Quiesce.MaxPause = parseKey(b, "quiesce.max-pause", r.Quiesce.MaxPause, parseDuration)
 	c.Hooks.Timeout = parseKey(b, "hooks.timeout", r.Hooks.Timeout, parseDuration)
+	c.Status.MaxAge = parseKey(b, "status.max-age", r.Status.MaxAge, func(v string) (time.Duration, string) {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return 0, "is not a duration (want e.g. 26h or 90m)"
+		}
+		return d, ""
+	})
 	c.Snapshot.Size = parseKey(b, "snapshot.size", r.Snapshot.Size, parseSize)
 	c.Snapshot.Chunksize = parseKey(b, "snapshot.chunksize", r.Snapshot.Chunksize, func(v string) (int64, string) {
 		return parseBytes(v, "(want e.g. 64K or 512K)")

@@ -86,6 +86,7 @@ func defaultConfig() *Config {
 		Retention: Retention{KeepLast: 1, KeepHourly: 12, KeepDaily: 3, KeepWeekly: 2},
 		Hooks:     Hooks{Timeout: 5 * time.Minute},
 		Notify:    Notify{On: NotifyOnFailure},
+		Status:    Status{MaxAge: 26 * time.Hour},
 	}
 }
 
@@ -122,6 +123,7 @@ paths:
   - name: images
     volume: vg0/images
 report: {metrics-file: /var/lib/node_exporter/kvmbackup.prom}
+status: {max-age: 50h}
 `
 	c, err := parse([]byte(in), nil)
 	if err != nil {
@@ -145,6 +147,7 @@ report: {metrics-file: /var/lib/node_exporter/kvmbackup.prom}
 		Report: Report{MetricsFile: "/var/lib/node_exporter/kvmbackup.prom"},
 		Hooks:  Hooks{Timeout: 5 * time.Minute},
 		Notify: Notify{On: NotifyOnFailure},
+		Status: Status{MaxAge: 50 * time.Hour},
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("got\n%+v\nwant\n%+v", c, want)
@@ -183,6 +186,13 @@ func TestRules(t *testing.T) {
 		{"max-pause 0", "quiesce: {max-pause: 0s}", "quiesce.max-pause"},
 		{"max-pause too long", "quiesce: {max-pause: 11m}", "quiesce.max-pause"},
 		{"max-pause words", "quiesce: {max-pause: ten seconds}", "quiesce.max-pause"},
+		{"max-age 26h", "status: {max-age: 26h}", ""},
+		{"max-age 90m", "status: {max-age: 90m}", ""},
+		{"max-age a year", "status: {max-age: 8784h}", ""},
+		{"max-age 0", "status: {max-age: 0s}", "status.max-age"},
+		{"max-age negative", "status: {max-age: -1h}", "status.max-age"},
+		{"max-age too long", "status: {max-age: 8785h}", "status.max-age"},
+		{"max-age days", "status: {max-age: 2d}", "status.max-age"},
 
 		{"size G", "snapshot: {size: 10G}", ""},
 		{"size m", "snapshot: {size: 512m}", ""},
@@ -509,6 +519,7 @@ func TestEnv(t *testing.T) {
 		"KVMBACKUP_RETENTION_KEEP_YEARLY=1",
 		"KVMBACKUP_EXCLUDE=test-*, tmp?,",
 		"KVMBACKUP_REPORT_METRICS_FILE=/run/kvmbackup.prom",
+		"KVMBACKUP_STATUS_MAX_AGE=30h",
 	}
 	file := "quiesce: {mode: agent}\ntarget: {dataset: backup/vms}\nexclude: [other]\nvms: [{name: web1}]\n"
 	c, err := parse([]byte(file), env)
@@ -526,6 +537,7 @@ func TestEnv(t *testing.T) {
 		Report:    Report{MetricsFile: "/run/kvmbackup.prom"},
 		Hooks:     Hooks{Timeout: 5 * time.Minute},
 		Notify:    Notify{On: NotifyOnFailure},
+		Status:    Status{MaxAge: 30 * time.Hour},
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("got\n%+v\nwant\n%+v", c, want)
@@ -858,7 +870,7 @@ func TestExampleUncommented(t *testing.T) {
 		got, want any
 	}{
 		{"libvirt", c.Libvirt, d.Libvirt}, {"quiesce", c.Quiesce, d.Quiesce}, {"snapshot", c.Snapshot, d.Snapshot},
-		{"target", c.Target, d.Target}, {"retention", c.Retention, d.Retention},
+		{"target", c.Target, d.Target}, {"retention", c.Retention, d.Retention}, {"status", c.Status, d.Status},
 	} {
 		if !reflect.DeepEqual(f.got, f.want) {
 			t.Errorf("%s uncommented: %s is %+v, not its defaults %+v", exampleConfig, f.key, f.got, f.want)
@@ -1037,5 +1049,41 @@ func TestHooksAndNotify(t *testing.T) {
 		if _, err := parse([]byte(in), nil); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("parse(%q): %v, want an error with %q", in, err, want)
 		}
+	}
+}
+
+// A config that does not load still gives its report.metrics-file (a failed run
+// reports to it), with the environment's override; a bad value, a file that cannot
+// be read or is not YAML is an error naming it.
+func TestMetricsFileOf(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, yaml string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(yaml), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	bad := write("bad.yaml", "snapshot: {size: 10X}\nReport:\n  Metrics-File: /var/lib/m/kvmbackup.prom\n")
+	if _, err := load(bad, nil); err == nil {
+		t.Fatal("the bad config loads")
+	}
+	if f, err := MetricsFileOf(bad, nil); err != nil || f != "/var/lib/m/kvmbackup.prom" {
+		t.Errorf("MetricsFileOf(bad config) = %q, %v", f, err)
+	}
+	if f, err := MetricsFileOf(bad, []string{"KVMBACKUP_REPORT_METRICS_FILE=/run/x.prom"}); err != nil || f != "/run/x.prom" {
+		t.Errorf("with the env override: %q, %v", f, err)
+	}
+	if f, err := MetricsFileOf(write("none.yaml", "target: {dataset: a/b}\n"), nil); err != nil || f != "" {
+		t.Errorf("no metrics file: %q, %v", f, err)
+	}
+	for name, yaml := range map[string]string{"relative.yaml": "report: {metrics-file: m.prom}\n", "broken.yaml": "report: [\n"} {
+		p := write(name, yaml)
+		if f, err := MetricsFileOf(p, nil); err == nil || (name == "relative.yaml" && !strings.Contains(err.Error(), "report.metrics-file")) {
+			t.Errorf("%s: %q, %v", name, f, err)
+		}
+	}
+	if _, err := MetricsFileOf(filepath.Join(dir, "missing.yaml"), nil); err == nil || !strings.Contains(err.Error(), "missing.yaml") {
+		t.Errorf("missing file: %v", err)
 	}
 }

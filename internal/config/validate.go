@@ -72,6 +72,9 @@ func (c *Config) Validate(checks ...Check) error {
 // never acted on wrongly, only refused later and less plainly.
 type Check func(c *Config) []*KeyError
 
+// maxStatusAge bounds status.max-age: a year and a day.
+const maxStatusAge = 366 * 24 * time.Hour
+
 var (
 	lvmNameRe = regexp.MustCompile(`^[A-Za-z0-9+_.-]+$`)
 	// diskTargetRe: a libvirt disk target (<target dev=…>): vda, sdb, hdc, nvme0n1.
@@ -174,13 +177,11 @@ func (c *Config) check(checks []Check) []*KeyError {
 		}
 	}
 
-	if f := c.Report.MetricsFile; f != "" {
-		switch {
-		case !filepath.IsAbs(f) || filepath.Clean(f) != f:
-			bad("report.metrics-file", f, "is not a clean absolute path")
-		case !strings.HasSuffix(f, ".prom") || filepath.Base(f) == ".prom":
-			bad("report.metrics-file", f, `does not end in ".prom" (the node_exporter textfile collector reads only *.prom)`)
-		}
+	if reason := metricsFileProblem(c.Report.MetricsFile); reason != "" {
+		bad("report.metrics-file", c.Report.MetricsFile, reason)
+	}
+	if m := c.Status.MaxAge; m <= 0 || m > maxStatusAge {
+		bad("status.max-age", m.String(), "is out of range (want above 0s, at most 8784h: 366 days)")
 	}
 	if f := c.Hooks.Script; f != "" && (!filepath.IsAbs(f) || filepath.Clean(f) != f) {
 		bad("hooks.script", f, "is not a clean absolute path")
@@ -198,6 +199,20 @@ func (c *Config) check(checks []Check) []*KeyError {
 		errs = append(errs, check(c)...)
 	}
 	return errs
+}
+
+// metricsFileProblem says what is wrong with a report.metrics-file value; "" when
+// nothing is (an empty one: no metrics file).
+func metricsFileProblem(f string) string {
+	switch {
+	case f == "":
+		return ""
+	case !filepath.IsAbs(f) || filepath.Clean(f) != f:
+		return "is not a clean absolute path"
+	case !strings.HasSuffix(f, ".prom") || filepath.Base(f) == ".prom":
+		return `does not end in ".prom" (the node_exporter textfile collector reads only *.prom)`
+	}
+	return ""
 }
 
 // Volume is an LVM logical volume, VG/LV.

@@ -1,0 +1,177 @@
+package orchestrator
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kvmbackup/kvmbackup/internal/runner"
+	"github.com/kvmbackup/kvmbackup/zfs"
+)
+
+type fakeTimer struct {
+	next time.Time
+	err  error
+}
+
+func (f fakeTimer) NextRun(context.Context) (time.Time, error) { return f.next, f.err }
+
+// statusWorld is pathScene after one run of everything at night1, its state file
+// written; web1's backup pinned.
+func statusWorld(t *testing.T) (*world, runEnv, StatusOptions) {
+	w := pathScene(t)
+	env := runEnv{t.TempDir()}
+	cfg := pathsConfig(t, "")
+	o := env.opts(cfg, night1)
+	rep, err := Run(context.Background(), w.deps(), o)
+	if err != nil || !rep.OK() {
+		t.Fatalf("%v %+v", err, rep)
+	}
+	path := filepath.Join(env.dir, StateFile)
+	record(t, path, o, rep, nil)
+	w.datasets["backup/vms/web1"].snaps[0].s.Holds = []string{zfs.PinTag}
+	return w, env, StatusOptions{Config: cfg, StatePath: path, Now: night1.Add(2 * time.Hour)}
+}
+
+func problemsOf(s *StatusReport) string { return strings.Join(s.Problems, "\n") }
+
+// Fresh: every configured unit (the VMs the last run of everything planned, the
+// paths: entries) has a dated backup younger than status.max-age, the last run
+// succeeded, the pool is ONLINE; the pins, the pool's space and the next run shown.
+func TestStatusFresh(t *testing.T) {
+	w, _, o := statusWorld(t)
+	next := night1.Add(25 * time.Hour)
+	s := Status(context.Background(), fakeZFS{w}, fakeTimer{next: next}, o)
+	if s.Verdict != VerdictFresh || len(s.Problems) != 0 {
+		t.Fatalf("verdict %s: %s", s.Verdict, problemsOf(s))
+	}
+	var names []string
+	for _, u := range s.Units {
+		names = append(names, u.String())
+		if u.Stale || u.Failed || u.Snapshots != 1 || u.Age != 2*time.Hour || u.LastStatus != StatusOK {
+			t.Errorf("%s: %+v", u.String(), u)
+		}
+	}
+	if got := strings.Join(names, ","); got != "app1,db1,old1,web1,path images,path iso,path root" {
+		t.Errorf("units %s", got)
+	}
+	if web1 := s.Units[3]; !slices.Equal(web1.Pins, []string{zfs.SnapshotName(night1)}) {
+		t.Errorf("web1's pins: %v", web1.Pins)
+	}
+	if s.Pool == nil || s.Pool.Health != zfs.PoolOnline || s.Pool.Free != 100<<30 || !s.NextRun.Equal(next) || s.LastRun == nil || !s.LastRun.Success() {
+		t.Errorf("pool %+v, next run %v, last run %+v", s.Pool, s.NextRun, s.LastRun)
+	}
+}
+
+// Stale or failed (exit 1): too old, never backed up, a last backup that failed, a
+// failed last run, a degraded pool; each says so, naming the unit.
+func TestStatusStaleOrFailed(t *testing.T) {
+	w, _, o := statusWorld(t)
+	o.Now = night1.Add(27 * time.Hour)
+	s := Status(context.Background(), fakeZFS{w}, fakeTimer{err: errors.New("systemd is not running")}, o)
+	if s.Verdict != VerdictStale || !strings.Contains(problemsOf(s), "web1: newest backup 27h old, older than status.max-age 26h") ||
+		!strings.Contains(problemsOf(s), "path root: newest backup 27h old") || !strings.HasPrefix(s.NextRunNote, "unknown: systemd") {
+		t.Fatalf("27h later: %s: %s (next run %q)", s.Verdict, problemsOf(s), s.NextRunNote)
+	}
+
+	// vms: now lists new9 too (never backed up); web1's last backup failed and the
+	// last run with it; the pool is DEGRADED.
+	o.Now = night1.Add(time.Hour)
+	o.Config = configWith(t, "vms: [{name: web1}, {name: new9}]\n")
+	st, err := LoadState(o.StatePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stateVM(st, "web1").Status, stateVM(st, "web1").Error = StatusFailed, "copy vda: no space left on device"
+	st.LastRun.ExitCode, st.LastRun.Reason = 1, ReasonUnits
+	if err := st.Save(o.StatePath); err != nil {
+		t.Fatal(err)
+	}
+	w.checkTarget = func(r *zfs.TargetReport) {
+		r.Health = zfs.PoolDegraded
+		r.Warnings = []zfs.Problem{{What: "pool backup is DEGRADED: a device is missing or failing", Fix: "zpool status -x"}}
+	}
+	s = Status(context.Background(), fakeZFS{w}, nil, o)
+	for _, want := range []string{"new9: no dated backup yet", "web1: its last backup failed: copy vda: no space left on device",
+		"the last run (", "exit status 1 (units)", "pool backup is DEGRADED"} {
+		if !strings.Contains(problemsOf(s), want) {
+			t.Errorf("problems lack %q:\n%s", want, problemsOf(s))
+		}
+	}
+	if s.Verdict != VerdictStale || len(s.Units) != 2 || !s.Units[0].Stale || !s.Units[1].Failed || s.Units[1].Stale || s.NextRunNote != "unknown" || len(s.Warnings) != 0 {
+		t.Errorf("verdict %s, units %+v, next run %q, warnings %v", s.Verdict, s.Units, s.NextRunNote, s.Warnings)
+	}
+}
+
+// Cannot tell (exit 2): the target's check fails, the pool is not imported, a unit's
+// snapshots cannot be listed. Without a state file and before any run, the VMs are
+// the datasets under the target, and no run recorded is a problem.
+func TestStatusUnknown(t *testing.T) {
+	w, _, o := statusWorld(t)
+	w.checkTarget = func(r *zfs.TargetReport) {
+		r.Health = ""
+		r.Problems = []zfs.Problem{{What: "pool backup (of target.dataset backup/vms) does not exist or is not imported", Fix: "zpool import backup"}}
+	}
+	s := Status(context.Background(), fakeZFS{w}, nil, o)
+	if s.Verdict != VerdictUnknown || !strings.Contains(problemsOf(s), "not imported") || len(s.Units) != 0 || s.Pool.Health != zfs.PoolMissing {
+		t.Errorf("pool missing: %s %s %+v", s.Verdict, problemsOf(s), s.Pool)
+	}
+	w.checkTarget = nil
+	w.failAt, w.calls = 2, 0 // the first Snapshots, after CheckTarget, fails
+	s = Status(context.Background(), fakeZFS{w}, nil, o)
+	if s.Verdict != VerdictUnknown || !strings.Contains(problemsOf(s), "injected failure") {
+		t.Errorf("a listing fails: %s %s", s.Verdict, problemsOf(s))
+	}
+	w.failAt = 0
+
+	o.StatePath = filepath.Join(t.TempDir(), StateFile)
+	o.Config = configWith(t, "")
+	s = Status(context.Background(), fakeZFS{w}, nil, o)
+	var names []string
+	for _, u := range s.Units {
+		names = append(names, u.Name)
+	}
+	if s.Verdict != VerdictStale || s.LastRun != nil || !strings.Contains(problemsOf(s), "no run recorded") || strings.Join(names, ",") != "app1,db1,old1,web1" {
+		t.Errorf("no state file: %s %s %v", s.Verdict, problemsOf(s), names)
+	}
+	if err := os.WriteFile(o.StatePath, []byte("garbage"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if s = Status(context.Background(), fakeZFS{w}, nil, o); s.StateError == "" || !strings.Contains(s.Warnings[0], o.StatePath) {
+		t.Errorf("a corrupt state file: %+v", s)
+	}
+}
+
+// The next run is the timer's NextElapseUSecRealtime, asked of systemctl with Unix
+// timestamps; without systemd, or a timer not scheduled, it is unknown and says why.
+func TestSystemdTimer(t *testing.T) {
+	dir := t.TempDir()
+	script := func(out string) runner.Tool {
+		p := filepath.Join(dir, "systemctl")
+		body := "#!/bin/sh\n[ \"$*\" = \"show kvmbackup.timer --property=NextElapseUSecRealtime --value --timestamp=unix\" ] || { echo \"bad args: $*\" >&2; exit 1; }\nprintf '%s' '" + out + "'\n"
+		if err := os.WriteFile(p, []byte(body), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		return runner.New(p)
+	}
+	booted := t.TempDir()
+	for out, want := range map[string]string{"@1795834800\n": "", "\n": "not scheduled", "n/a\n": "not scheduled", "Wed 2026-11-25 03:00:00 UTC\n": "cannot read"} {
+		tm := SystemdTimer{Unit: "kvmbackup.timer", Systemctl: script(out), Booted: booted}
+		next, err := tm.NextRun(t.Context())
+		switch {
+		case want == "" && (err != nil || next.Unix() != 1795834800):
+			t.Errorf("%q: %v %v", out, next, err)
+		case want != "" && (err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "kvmbackup.timer")):
+			t.Errorf("%q: %v, want an error saying %q", out, err, want)
+		}
+	}
+	tm := SystemdTimer{Unit: "kvmbackup.timer", Systemctl: script("@1"), Booted: filepath.Join(dir, "nosuch")}
+	if _, err := tm.NextRun(t.Context()); err == nil || !strings.Contains(err.Error(), "systemd is not running") {
+		t.Errorf("without systemd: %v", err)
+	}
+}

@@ -1,0 +1,113 @@
+package render
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/kvmbackup/kvmbackup/internal/config"
+	"github.com/kvmbackup/kvmbackup/orchestrator"
+	"github.com/kvmbackup/kvmbackup/zfs"
+)
+
+const statusTime = "2006-01-02 15:04 MST"
+
+// Status prints `kvmbackup status`: one screen. The verdict first, then the last
+// run, the pool, the next timer run, one line per VM and paths: entry (its newest
+// dated backup, its age, how many, pins, its last result, fresh or STALE/FAILED),
+// then the pins, the problems and the warnings. Times are local.
+func Status(w io.Writer, s *orchestrator.StatusReport) {
+	now := s.Time
+	verdict := s.Verdict
+	if n := len(s.Problems); n > 0 {
+		verdict += fmt.Sprintf(" (%d %s)", n, plural(n, "problem"))
+	}
+	fmt.Fprintf(w, "kvmbackup status: %s, at %s, status.max-age %s, target %s\n", verdict, now.Local().Format(statusTime), orchestrator.ShortAge(s.MaxAge), s.Target)
+	switch lr := s.LastRun; {
+	case lr == nil && s.StateError != "":
+		fmt.Fprintf(w, "last run:  unknown (the state file could not be read)\n")
+	case lr == nil:
+		fmt.Fprintf(w, "last run:  none recorded\n")
+	default:
+		result := "ok"
+		if !lr.Success() {
+			result = fmt.Sprintf("FAILED, exit status %d (%s)", lr.ExitCode, lr.Reason)
+			if lr.Error != "" {
+				result += ": " + lr.Error
+			}
+		}
+		what := ""
+		if len(lr.VMs)+len(lr.Paths) > 0 {
+			var sel []string
+			for _, v := range lr.VMs {
+				sel = append(sel, "--vm "+v)
+			}
+			for _, p := range lr.Paths {
+				sel = append(sel, "--path "+p)
+			}
+			what = " " + strings.Join(sel, " ")
+		}
+		fmt.Fprintf(w, "last run:  %s (%s ago)%s, took %s: %s\n", lr.Start.Local().Format(statusTime), orchestrator.ShortAge(now.Sub(lr.Start)), what,
+			lr.Duration.Round(time.Second), result)
+	}
+	if p := s.Pool; p != nil {
+		fmt.Fprintf(w, "pool:      %s %s, %s free; %s can take %s\n", p.Pool, zfs.PoolState(p.Health), config.FormatBytes(p.Free), p.Dataset, config.FormatBytes(p.Available))
+	} else {
+		fmt.Fprintf(w, "pool:      unknown\n")
+	}
+	if s.NextRun.IsZero() {
+		fmt.Fprintf(w, "next run:  %s\n", s.NextRunNote)
+	} else {
+		fmt.Fprintf(w, "next run:  %s (in %s)\n", s.NextRun.Local().Format(statusTime), orchestrator.ShortAge(s.NextRun.Sub(now)))
+	}
+	if len(s.Units) > 0 {
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "UNIT\tNEWEST BACKUP\tAGE\tBACKUPS\tPINNED\tLAST RESULT\tSTATE")
+		for _, u := range s.Units {
+			newest, age := "-", "-"
+			if u.Newest != "" {
+				newest, age = u.NewestTime.Local().Format(statusTime), orchestrator.ShortAge(u.Age)
+			}
+			var state []string
+			switch {
+			case u.Error != "":
+				state = append(state, "UNKNOWN")
+			case u.Stale:
+				state = append(state, "STALE")
+			}
+			if u.Failed {
+				state = append(state, "FAILED")
+			}
+			if len(state) == 0 {
+				state = append(state, "fresh")
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%s\t%s\n", u.String(), newest, age, u.Snapshots, len(u.Pins), orDash(u.LastStatus), strings.Join(state, ", "))
+		}
+		tw.Flush()
+	}
+	for _, u := range s.Units {
+		for _, p := range u.Pins {
+			fmt.Fprintf(w, "pinned:    %s@%s\n", u.Dataset, p)
+		}
+	}
+	for _, p := range s.Problems {
+		fmt.Fprintf(w, "problem:   %s\n", p)
+	}
+	for _, x := range s.Warnings {
+		fmt.Fprintf(w, "warning:   %s\n", x)
+	}
+}
+
+// StatusJSON writes the status as `kvmbackup status --json` prints it: one JSON
+// object (the shape of orchestrator.StatusReport's json tags), then a newline.
+func StatusJSON(w io.Writer, s *orchestrator.StatusReport) error { return json.NewEncoder(w).Encode(s) }
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}

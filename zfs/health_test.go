@@ -1,0 +1,128 @@
+package zfs
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kvmbackup/kvmbackup/internal/runner"
+	"github.com/kvmbackup/kvmbackup/testenv"
+)
+
+// fakeTools is a Manager whose zpool and zfs are scripts that print, for each
+// subcommand, the file out[subcommand] holds (no ZFS needed).
+func fakeTools(t *testing.T, out map[string]string) *Manager {
+	t.Helper()
+	dir := t.TempDir()
+	for name, text := range out {
+		if err := os.WriteFile(filepath.Join(dir, name+".out"), []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	script := "#!/bin/sh\nf=\"" + dir + "/$1.out\"\n[ -f \"$f\" ] || { echo \"$0 $1: no such pool\" >&2; exit 1; }\ncat \"$f\"\n"
+	for _, tool := range []string{"zpool", "zfs"} {
+		if err := os.WriteFile(filepath.Join(dir, tool), []byte(strings.ReplaceAll(script, "$1.out", tool+"-$1.out")), 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m := New()
+	m.Zpool, m.ZFS = runner.New(filepath.Join(dir, "zpool")), runner.New(filepath.Join(dir, "zfs"))
+	return m
+}
+
+// mirrorStatus is `zpool status -P` of a two-way mirror whose second side is in state side.
+func mirrorStatus(pool, health, side string) string {
+	return "  pool: " + pool + "\n state: " + health + "\nconfig:\n\n\tNAME            STATE     READ WRITE CKSUM\n" +
+		"\t" + pool + "              " + health + "       0     0     0\n\t  mirror-0      " + health + "       0     0     0\n" +
+		"\t    /dev/loop0  ONLINE       0     0     0\n\t    /dev/loop1  " + side + "       0     0     0\n\nerrors: No known data errors\n"
+}
+
+// The pool's health decides: ONLINE passes; DEGRADED (a mirror side gone) is a
+// warning naming the pool, and the run goes on; FAULTED, UNAVAIL, SUSPENDED and the
+// other states are problems that stop it. The pool's free bytes are read too.
+func TestCheckTargetHealth(t *testing.T) {
+	for _, tc := range []struct {
+		health, side string
+		warn, prob   bool
+	}{
+		{PoolOnline, "ONLINE", false, false},
+		{PoolDegraded, "OFFLINE", true, false},
+		{PoolDegraded, "REMOVED", true, false},
+		{PoolFaulted, "FAULTED", false, true},
+		{PoolUnavail, "UNAVAIL", false, true},
+		{PoolSuspended, "UNAVAIL", false, true},
+	} {
+		t.Run(tc.health+"-"+tc.side, func(t *testing.T) {
+			m := fakeTools(t, map[string]string{
+				"zpool-list":   "tank\t" + tc.health + "\t5368709120\n",
+				"zpool-status": mirrorStatus("tank", tc.health, tc.side),
+				"zfs-get":      "lz4\n4294967296\n",
+			})
+			r, err := m.CheckTarget(t.Context(), TargetOptions{Dataset: "tank/vms", RequireMirror: true, RequireCompression: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := len(r.Warnings) > 0; got != tc.warn || (got && !strings.Contains(r.Warnings[0].What, "pool tank is DEGRADED")) {
+				t.Errorf("warnings %+v, want one: %v", r.Warnings, tc.warn)
+			}
+			if got := len(r.Problems) > 0; got != tc.prob || (got && !strings.Contains(problems(r), "pool tank is "+tc.health)) {
+				t.Errorf("problems %q, want one: %v", problems(r), tc.prob)
+			}
+			if r.Free != 5<<30 || r.Available != 4<<30 || r.Health != tc.health || PoolState(r.Health) != tc.health {
+				t.Errorf("report %+v", r)
+			}
+		})
+	}
+	if PoolState("") != PoolMissing || PoolState("WEIRD") != PoolUnknown {
+		t.Error("PoolState: a missing pool or an unknown word is not mapped into the closed set")
+	}
+}
+
+// A degraded mirror on real ZFS (a mirror of two files; one side taken offline, then
+// one faulted as a failing disk is): a warning naming the pool, no problem (a run goes
+// on), the vdev still a redundant mirror; back online it is clean again. A lab test.
+func TestDegradedMirrorOfFilesIsAWarning(t *testing.T) {
+	testenv.InAppliance(t, func(t *testing.T) {
+		testenv.Require(t, testenv.ZFS)
+		ctx := t.Context()
+		dir := t.TempDir()
+		a, b := filepath.Join(dir, "a.img"), filepath.Join(dir, "b.img")
+		for _, f := range []string{a, b} {
+			sh(t, "truncate", "-s", "256M", f)
+		}
+		pool := testenv.UniqueName(testenv.LabPrefix + "deg")
+		sh(t, "zpool", "create", "-f", "-O", "compression=lz4", "-m", filepath.Join(dir, "mnt"), pool, "mirror", a, b)
+		t.Cleanup(func() {
+			cctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			testenv.Local(cctx, "zpool", "destroy", "-f", pool)
+		})
+		m := New()
+		opts := TargetOptions{Dataset: pool + "/backup/vms", RequireMirror: true, RequireCompression: true, MinAvailable: 64 << 20}
+		check := func(what string, wantWarn bool) {
+			t.Helper()
+			r, err := m.CheckTarget(ctx, opts)
+			if err != nil {
+				t.Fatalf("%s: %v", what, err)
+			}
+			if len(r.Problems) != 0 {
+				t.Fatalf("%s: problems %s (a degraded mirror must not stop a run)", what, problems(r))
+			}
+			warned := len(r.Warnings) == 1 && strings.Contains(r.Warnings[0].What, "pool "+pool+" is DEGRADED")
+			if warned != wantWarn || (wantWarn && r.Health != PoolDegraded) || r.Layout() != "mirror-0 (redundant)" || r.Free <= 0 {
+				t.Fatalf("%s: health %s, warnings %+v, layout %s, free %d", what, r.Health, r.Warnings, r.Layout(), r.Free)
+			}
+		}
+		check("healthy mirror", false)
+		sh(t, "zpool", "offline", pool, b)
+		check("one side offline", true)
+		sh(t, "zpool", "online", pool, b)
+		sh(t, "zpool", "wait", "-t", "resilver", pool)
+		check("back online", false)
+		sh(t, "zpool", "offline", "-f", pool, b) // FAULTED, as a failing disk is
+		check("one side faulted", true)
+	})
+}
