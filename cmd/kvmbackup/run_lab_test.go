@@ -194,6 +194,7 @@ func TestRunOnTheMiniatureKVMHost(t *testing.T) {
 	rep = l.run(0)
 	l.checkNight(rep, bl, 2)
 	l.checkHooks(hooked, rep)
+	l.status(0, "fresh") // after a good night
 	for _, v := range rep.VMs {
 		written := l.sh("zfs get -Hp -o value written " + v.Snapshot)
 		w, _ := strconv.ParseInt(written, 10, 64)
@@ -237,7 +238,7 @@ func TestRunOnTheMiniatureKVMHost(t *testing.T) {
 		t.Fatalf("SIGTERM during the copy: %s", res)
 	}
 	l.checkClean(pool, gs, before)
-
+	l.status(1, "FAILED") // after a failed night
 	l.phase("SIGTERM during a copy")
 
 	// A SIGKILL inside the freeze window: the guests stay paused until `recover`.
@@ -488,6 +489,18 @@ func (l *lab) restores(bl *testenv.BackupLab) {
 	l.checkNoLeftovers()
 	if m := l.sh("grep -c /run/kvmbackup/zfs /proc/mounts || true"); m != "0" {
 		t.Errorf("restore left its snapshot mounted: %s", m)
+	}
+}
+
+// status runs `kvmbackup status` and checks its exit status and that its output
+// holds want; it logs it and the metrics file, as an admin would see them.
+func (l *lab) status(wantExit int, want string) {
+	l.t.Helper()
+	out, stderr, code := l.kvmbackup("status", "--config", l.cfg, "--state-dir", l.state)
+	l.t.Logf("kvmbackup status (exit %d):\n%s%s", code, out, stderr)
+	l.t.Logf("the metrics file:\n%s", l.sh("grep -v '^#' "+l.dir+"/kvmbackup.prom"))
+	if code != wantExit || !strings.Contains(out, want) {
+		l.t.Errorf("kvmbackup status: exit %d, want %d and %q", code, wantExit, want)
 	}
 }
 
