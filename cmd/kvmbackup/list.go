@@ -71,14 +71,8 @@ type listedSnapshot struct {
 
 func runList(ctx context.Context, g *globalOptions, o *listOptions, now time.Time, out io.Writer) error {
 	vms, paths := o.vms, o.paths
-	cfg, err := loadConfig(g)
+	cfg, err := loadSelected(g, vms, paths)
 	if err != nil {
-		return err
-	}
-	if err := checkVMFlags(vms); err != nil {
-		return err
-	}
-	if err := checkNameFlags("--path", paths); err != nil {
 		return err
 	}
 	t := zfs.New()

@@ -71,14 +71,8 @@ EXIT STATUS
 
 func runPrune(ctx context.Context, g *globalOptions, o *pruneOptions, out, errOut io.Writer) error {
 	vms, paths, dryRun := o.vms, o.paths, o.dryRun
-	cfg, err := loadConfig(g)
+	cfg, err := loadSelected(g, vms, paths)
 	if err != nil {
-		return err
-	}
-	if err := checkVMFlags(vms); err != nil {
-		return err
-	}
-	if err := checkNameFlags("--path", paths); err != nil {
 		return err
 	}
 	res, err := orchestrator.Prune(ctx, targetFrom(ctx), orchestrator.PruneOptions{

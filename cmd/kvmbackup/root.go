@@ -93,6 +93,22 @@ func newLogger(g *globalOptions, w *os.File, getenv func(string) string) (zerolo
 	return zerolog.New(g.logOut).Level(lvl).With().Timestamp().Logger(), format, nil
 }
 
+// loadSelected is loadConfig for a command that takes --vm and --path names: the
+// names are checked too.
+func loadSelected(g *globalOptions, vms, paths []string) (*config.Config, error) {
+	cfg, err := loadConfig(g)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkVMFlags(vms); err != nil {
+		return nil, err
+	}
+	if err := checkNameFlags("--path", paths); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
 // loadConfig reads the configuration the global flags name, with env overrides,
 // checked by the domains' rules too (orchestrator.ConfigChecks).
 func loadConfig(g *globalOptions) (*config.Config, error) {
