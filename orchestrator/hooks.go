@@ -72,11 +72,11 @@ func (s ScriptHooks) Hook(ctx context.Context, phase HookPhase, name string, env
 	if out := strings.TrimSpace(string(res.Stdout)); out != "" {
 		zerolog.Ctx(ctx).Info().Str("hook", string(phase)).Str("name", name).Str("output", out).Msg("hook script")
 	}
-	if err != nil {
+	if err != nil { // the runner's error names the script and its arguments
 		if errors.Is(hctx.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
-			return fmt.Errorf("hook %s %s: killed after hooks.timeout (%v): %w", s.Script, strings.Join(args, " "), timeout, err)
+			return fmt.Errorf("hook killed after hooks.timeout (%v): %w", timeout, err)
 		}
-		return fmt.Errorf("hook %s %s: %w", s.Script, strings.Join(args, " "), err)
+		return fmt.Errorf("hook: %w", err)
 	}
 	return nil
 }

@@ -190,6 +190,16 @@ func TestHooksOfPlanFailuresAndInterruption(t *testing.T) {
 	if !slices.Contains(h.calls, "backup-abort web1 failed") || h.calls[len(h.calls)-1] != "job-abort failed" {
 		t.Errorf("hook calls: %v", h.calls)
 	}
+	// old1's group comes after the interruption: it never starts (no backup-start,
+	// no hook on a dead context), and it ends with backup-abort, interrupted.
+	if slices.Contains(h.calls, "backup-start old1") || !slices.Contains(h.calls, "backup-abort old1 failed") {
+		t.Errorf("old1 after the interruption: %v", h.calls)
+	}
+	for _, v := range rep.VMs {
+		if v.Name == "old1" && !strings.HasPrefix(v.Error, "interrupted") {
+			t.Errorf("old1: %q, want interrupted", v.Error)
+		}
+	}
 }
 
 // The real script: run with PHASE [NAME] and the BACKUP_* variables, never with

@@ -75,6 +75,10 @@ func (r *run) failed(u *unit) bool {
 func (r *run) prepare(ctx context.Context, u *unit, start time.Time) {
 	u.res.Status = StatusRunning
 	u.start = start
+	if ctx.Err() != nil { // interrupted: no unit starts, no hook runs
+		r.fail(u, fmt.Errorf("interrupted: %w", context.Cause(ctx)))
+		return
+	}
 	if err := r.hook(ctx, HookBackupStart, u); err != nil {
 		r.fail(u, err)
 		return
