@@ -1,12 +1,10 @@
 package zfs
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/kvmbackup/kvmbackup/internal/runner"
 	"github.com/kvmbackup/kvmbackup/testenv"
@@ -88,18 +86,18 @@ func TestDegradedMirrorOfFilesIsAWarning(t *testing.T) {
 	testenv.InAppliance(t, func(t *testing.T) {
 		testenv.Require(t, testenv.ZFS)
 		ctx := t.Context()
-		dir := t.TempDir()
-		a, b := filepath.Join(dir, "a.img"), filepath.Join(dir, "b.img")
-		for _, f := range []string{a, b} {
-			sh(t, "truncate", "-s", "256M", f)
+		// Loop devices, as every lab pool (file vdevs on the appliance's /tmp, a
+		// tmpfs, cannot make a pool).
+		pool := testenv.ZPool(t, testenv.Local, testenv.PoolOptions{Mirror: true, DeviceSize: 256 << 20})
+		var b string // the mirror's second side
+		for _, line := range strings.Split(sh(t, "zpool", "list", "-H", "-P", "-v", "-o", "name", pool), "\n") {
+			if f := strings.Fields(line); len(f) > 0 && strings.HasPrefix(f[0], "/dev/") {
+				b = f[0]
+			}
 		}
-		pool := testenv.UniqueName(testenv.LabPrefix + "deg")
-		sh(t, "zpool", "create", "-f", "-O", "compression=lz4", "-m", filepath.Join(dir, "mnt"), pool, "mirror", a, b)
-		t.Cleanup(func() {
-			cctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			testenv.Local(cctx, "zpool", "destroy", "-f", pool)
-		})
+		if b == "" {
+			t.Fatalf("zpool list -v %s: no device", pool)
+		}
 		m := New()
 		opts := TargetOptions{Dataset: pool + "/backup/vms", RequireMirror: true, RequireCompression: true, MinAvailable: 64 << 20}
 		check := func(what string, wantWarn bool) {
