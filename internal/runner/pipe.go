@@ -13,9 +13,10 @@ import (
 // Pipe runs produce and consume at once, what produce writes feeding consume through
 // an OS pipe (e.g. `zfs send` into `zfs receive`, or into ssh), and returns the
 // bytes that went through. Each side is expected to run its command through a Tool,
-// so each child is in its own process group. When either side fails, the other is
-// cancelled (its process group killed) and the pipe closed; a cancelled ctx cancels
-// both. Both sides' errors are kept (each names its command and carries its stderr):
+// so each child is in its own process group. When produce returns, the pipe is
+// closed: the consumer sees the end of the stream (a cut one, when produce failed,
+// which it must notice itself, as zfs receive does). When consume fails, produce is
+// cancelled (its process group killed). A cancelled ctx kills both. Both sides' errors are kept (each names its command and carries its stderr):
 // the error is nil only when both succeeded. The count is what produce wrote, whether
 // or not consume read all of it.
 func Pipe(ctx context.Context, produce func(ctx context.Context, w io.Writer) error, consume func(ctx context.Context, r io.Reader) error) (int64, error) {
@@ -33,9 +34,6 @@ func Pipe(ctx context.Context, produce func(ctx context.Context, w io.Writer) er
 		defer wg.Done()
 		perr = produce(pctx, cw)
 		pw.Close() // EOF for the consumer
-		if perr != nil {
-			cancel(errors.New("the producing side failed"))
-		}
 	}()
 	go func() {
 		defer wg.Done()
