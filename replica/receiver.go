@@ -14,7 +14,8 @@
 // or _paths/NAME. Anything else is refused (Refused) before ZFS is asked anything:
 // another verb, more words, a character other than letters, digits and _ . : / - (so
 // no shell syntax reaches anything: there is no shell), an absolute name, "..", a
-// dataset kvmbackup did not receive there. Nothing is ever destroyed on the sender's
+// dataset kvmbackup did not receive there, a stream that is not one dated snapshot's
+// (its first record is read first: zfs.PeekStream). Nothing is ever destroyed on the sender's
 // word (no -F, no destroy verb): only the receiver's own retention prunes, so a
 // compromised sending host cannot erase the replica's history.
 //
@@ -224,8 +225,32 @@ func (rc *Receiver) Serve(ctx context.Context, request string, stdin io.Reader, 
 		}
 		return rc.ZFS.AbortResume(ctx, ds)
 	default: // receive
+		parent := rc.Root + "/" + zfs.PathsChild
 		if !exists && req.Unit.Kind == zfs.KindPath {
-			if err := rc.ZFS.EnsureReplicaParent(ctx, rc.Root+"/"+zfs.PathsChild, zfs.PathsChild); err != nil {
+			pm, err := rc.ZFS.ReplicaMark(ctx, parent)
+			switch {
+			case err == nil && pm != zfs.PathsChild:
+				return refuse("%s exists and kvmbackup did not make it (no %s=%s set locally): left alone", parent, zfs.PropReplica, zfs.PathsChild)
+			case err != nil && !zfs.IsNotFound(err):
+				return err
+			}
+		}
+		// The stream's first record says what it carries: only a dated snapshot of
+		// kvmbackup's, never a compound (-R) stream, which could create datasets
+		// below REL and carry their properties.
+		sb, stream, err := zfs.PeekStream(stdin)
+		switch {
+		case err != nil:
+			return refuse("%v", err)
+		case sb.Compound:
+			return refuse("the stream of %s is a replication (-R) stream: only single-dataset streams are received", sb.ToName)
+		}
+		if _, ok := zfs.ParseSnapshotName(sb.ToName); !ok || !strings.Contains(sb.ToName, "@") {
+			return refuse("the stream carries %q, not a dated kvmbackup snapshot", sb.ToName)
+		}
+		stdin = stream
+		if !exists && req.Unit.Kind == zfs.KindPath {
+			if err := rc.ZFS.EnsureReplicaParent(ctx, parent, zfs.PathsChild); err != nil {
 				if errors.Is(err, zfs.ErrForeign) {
 					return refuse("%v", err)
 				}

@@ -3,6 +3,7 @@ package replica
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"go/ast"
@@ -115,6 +116,21 @@ func (f *fakeZFS) AbortResume(_ context.Context, ds string) error {
 
 const root = "tank/replica/host1"
 
+// stream is the start of a zfs send stream of toname (compound: a -R one).
+func stream(toname string, compound bool) string {
+	b := make([]byte, 312)
+	binary.LittleEndian.PutUint64(b[8:], 0x2F5bacbac)
+	v := uint64(1)
+	if compound {
+		v = 2
+	}
+	binary.LittleEndian.PutUint64(b[16:], v)
+	copy(b[56:], toname)
+	return string(b) + "DATA"
+}
+
+const good = "host1/backup/web1@kvmbackup_2026-12-02T03:00:00Z"
+
 // Every request that is not exactly one of list, token REL, receive REL, abort REL
 // with REL a unit's dataset below the root is refused, with one line naming it, and
 // nothing is asked of ZFS or changed.
@@ -199,6 +215,27 @@ func TestForeignDatasetsRefused(t *testing.T) {
 	}
 }
 
+// A receive whose stream is not one dated snapshot's is refused before zfs reads it,
+// and nothing is created (not even _paths).
+func TestStreamsRefused(t *testing.T) {
+	for in, why := range map[string]string{
+		"":                             "not a zfs send stream",
+		"#!/bin/sh\nreboot\n":          "not a zfs send stream",
+		stream("p/web1@hourly", false): `carries "p/web1@hourly", not a dated kvmbackup snapshot`,
+		stream("p/web1", false):        "not a dated kvmbackup snapshot",
+		stream(good, true):             "replication (-R) stream",
+		stream("p/web1#kvmbackup_2026-12-02T03:00:00Z", false): "not a dated kvmbackup snapshot",
+	} {
+		for _, req := range []string{"receive web1", "receive _paths/www"} {
+			f := newFake(root)
+			err := (&Receiver{Root: root, ZFS: f}).Serve(context.Background(), req, strings.NewReader(in), io.Discard)
+			if !IsRefused(err) || !strings.Contains(err.Error(), why) || len(f.changed) > 0 {
+				t.Errorf("%s of %.20q: %v, changed %v", req, in, err, f.changed)
+			}
+		}
+	}
+}
+
 // Allowed requests: receive into a new or a marked dataset with -s -u and the replica
 // properties (a paths: entry's parent made first), token and abort of a marked one,
 // list relative to the root with dated snapshots only; a missing root is an error
@@ -208,9 +245,12 @@ func TestAllowedRequests(t *testing.T) {
 	f := newFake(root)
 	rc := &Receiver{Root: root, ZFS: f}
 	for _, req := range []string{"receive web1", "receive db1", "receive _paths/www", "abort web1"} {
-		if err := rc.Serve(ctx, req, strings.NewReader("S"), io.Discard); err != nil {
+		if err := rc.Serve(ctx, req, strings.NewReader(stream(good, false)), io.Discard); err != nil {
 			t.Fatalf("%s: %v", req, err)
 		}
+	}
+	for i, c := range f.changed {
+		f.changed[i] = strings.Replace(c, fmt.Sprintf("%q", stream(good, false)), `"S"`, 1)
 	}
 	want := []string{
 		`receive tank/replica/host1/web1 "S" s=true u=true readonly=on canmount=noauto mark=web1`,

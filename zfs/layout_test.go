@@ -1,9 +1,12 @@
 package zfs
 
 import (
+	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"reflect"
 	"slices"
 	"strings"
@@ -188,5 +191,40 @@ func TestSendArgsRefuseBadNames(t *testing.T) {
 	}
 	if err := m.Receive(context.Background(), "pool/ds", nil, ReceiveOptions{Props: map[string]string{"x=y": "1"}}); err == nil {
 		t.Error("a bad property key was accepted")
+	}
+}
+
+// streamBegin makes the first record of a send stream, as zfs writes it.
+func streamBegin(bo binary.ByteOrder, toname string, compound bool) []byte {
+	b := make([]byte, streamBeginLen+100)
+	bo.PutUint64(b[8:], streamMagic)
+	v := uint64(1)
+	if compound {
+		v = 2
+	}
+	bo.PutUint64(b[16:], v|1<<2)
+	bo.PutUint64(b[40:], 42)
+	copy(b[streamNameOffset:], toname)
+	return b
+}
+
+func TestPeekStream(t *testing.T) {
+	for _, bo := range []binary.ByteOrder{binary.LittleEndian, binary.BigEndian} {
+		raw := streamBegin(bo, "tank/b/web1@kvmbackup_2026-12-02T03:00:00Z", false)
+		sb, whole, err := PeekStream(bytes.NewReader(raw))
+		if err != nil || sb.ToName != "tank/b/web1@kvmbackup_2026-12-02T03:00:00Z" || sb.Compound || sb.ToGUID != 42 || sb.FromGUID != 0 {
+			t.Fatalf("%v: %+v %v", bo, sb, err)
+		}
+		if got, _ := io.ReadAll(whole); !bytes.Equal(got, raw) {
+			t.Fatal("the stream handed on is not the whole stream")
+		}
+		if sb, _, _ := PeekStream(bytes.NewReader(streamBegin(bo, "p/x@y", true))); !sb.Compound {
+			t.Errorf("%v: a compound stream not told", bo)
+		}
+	}
+	for _, bad := range [][]byte{nil, []byte("#!/bin/sh\nrm -rf /\n"), make([]byte, 400)} {
+		if _, _, err := PeekStream(bytes.NewReader(bad)); !errors.Is(err, ErrBadStream) {
+			t.Errorf("%q: %v", bad, err)
+		}
 	}
 }

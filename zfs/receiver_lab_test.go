@@ -131,6 +131,26 @@ func TestReceiverProtocolOverAPipe(t *testing.T) {
 			t.Errorf("the foreign dataset changed:\n%s\n%s", before, after)
 		}
 
+		// Streams the receiver does not take, whatever the sender: another tool's
+		// snapshot, a -R package (it could create datasets below and set their
+		// properties). Refused before zfs reads them; nothing changes.
+		web1 := lay.Dataset(zfs.VMUnit("web1"))
+		run("snapshot", web1+"@hourly")
+		before = run("list", "-H", "-r", "-t", "all", "-o", "name,guid", rroot)
+		for _, argv := range [][]string{{"send", "-i", s2.FullName(), web1 + "@hourly"}, {"send", "-R", s2.FullName()}} {
+			_, err := runner.Pipe(ctx, func(ctx context.Context, w io.Writer) error {
+				_, err := runner.New("zfs").RunWith(ctx, runner.Options{Stdout: w}, argv...)
+				return err
+			}, func(ctx context.Context, r io.Reader) error { _, err := serve("receive web1", r); return err })
+			if !replica.IsRefused(err) {
+				t.Errorf("zfs %s into receive web1: %v", strings.Join(argv, " "), err)
+			}
+			t.Logf("zfs %s: %v", strings.Join(argv, " "), err)
+		}
+		if after := run("list", "-H", "-r", "-t", "all", "-o", "name,guid", rroot); after != before {
+			t.Errorf("refused streams changed the replica:\n%s\n%s", before, after)
+		}
+
 		// An interrupted receive: its token, then abort.
 		ds3 := lay.Dataset(zfs.VMUnit("db1"))
 		m.EnsureDataset(ctx, ds3, zfs.VMOwner("db1"))

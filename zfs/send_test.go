@@ -153,6 +153,8 @@ func TestSendReceiveFullThenIncremental(t *testing.T) {
 		}
 
 		// Encrypted: sent raw (-w) without asking, received without the key.
+		start = time.Now()
+		defer func() { t.Logf("the encrypted dataset's part: %v", time.Since(start)) }()
 		key := filepath.Join(t.TempDir(), "key")
 		os.WriteFile(key, testenv.RandomBytes(9, 32), 0o600)
 		enc := Pool(src) + "/secret"
