@@ -151,7 +151,8 @@ func TestReceiverProtocolOverAPipe(t *testing.T) {
 			t.Errorf("refused streams changed the replica:\n%s\n%s", before, after)
 		}
 
-		// An interrupted receive: its token, then abort.
+		// An interrupted receive: its token, the send resumed from it through the
+		// protocol; interrupted again, then aborted.
 		ds3 := lay.Dataset(zfs.VMUnit("db1"))
 		m.EnsureDataset(ctx, ds3, zfs.VMOwner("db1"))
 		dir, _ := m.Mountpoint(ctx, ds3)
@@ -159,26 +160,51 @@ func TestReceiverProtocolOverAPipe(t *testing.T) {
 			t.Fatal(err)
 		}
 		s3, _ := m.TakeSnapshot(ctx, ds3, t0, nil)
-		sctx, cancel := context.WithCancel(ctx)
-		defer cancel()
-		var sent int64
-		runner.Pipe(ctx, func(_ context.Context, w io.Writer) error {
-			return m.Send(sctx, s3.FullName(), zfs.SendOptions{}, writerFunc(func(p []byte) (int, error) {
-				if sent += int64(len(p)); sent > 12<<20 {
-					cancel()
-				}
-				return w.Write(p)
-			}))
-		}, func(ctx context.Context, r io.Reader) error { _, err := serve("receive db1", r); return err })
+		if err := os.WriteFile(filepath.Join(dir, "vda.raw"), testenv.RandomBytes(6, 16<<20), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		s4, _ := m.TakeSnapshot(ctx, ds3, t0.Add(time.Hour), nil)
+		interrupted := func(snap string, o zfs.SendOptions) {
+			t.Helper()
+			sctx, cancel := context.WithCancel(ctx)
+			defer cancel()
+			var sent int64
+			runner.Pipe(ctx, func(_ context.Context, w io.Writer) error {
+				return m.Send(sctx, snap, o, writerFunc(func(p []byte) (int, error) {
+					if sent += int64(len(p)); sent > 12<<20 {
+						cancel()
+					}
+					return w.Write(p)
+				}))
+			}, func(ctx context.Context, r io.Reader) error { _, err := serve("receive db1", r); return err })
+		}
+		interrupted(s3.FullName(), zfs.SendOptions{})
 		tok, err := serve("token db1", nil)
 		if err != nil || len(tok) < 10 {
 			t.Fatalf("token db1 after an interrupted receive: %q %v", tok, err)
+		}
+		n, err := runner.Pipe(ctx, func(ctx context.Context, w io.Writer) error {
+			return m.SendResume(ctx, strings.TrimSpace(tok), w)
+		}, func(ctx context.Context, r io.Reader) error { _, err := serve("receive db1", r); return err })
+		t.Logf("resumed through the protocol: %d bytes, %v", n, err)
+		if err != nil || n > 8<<20 {
+			t.Fatalf("resume db1: %d bytes, %v", n, err)
+		}
+		if out, _ := serve("token db1", nil); out != "-\n" {
+			t.Errorf("token db1 after the resumed receive: %q", out)
+		}
+		interrupted(s4.FullName(), zfs.SendOptions{From: s3.FullName()})
+		if out, _ := serve("token db1", nil); len(out) < 10 {
+			t.Fatalf("no token after an interrupted incremental: %q", out)
 		}
 		if _, err := serve("abort db1", nil); err != nil {
 			t.Fatal(err)
 		}
 		if out, err := serve("token db1", nil); err != nil || out != "-\n" {
 			t.Errorf("token db1 after abort: %q %v", out, err)
+		}
+		if have := run("list", "-H", "-t", "snapshot", "-o", "name", "-d", "1", rroot+"/db1"); have != rroot+"/db1@"+s3.Name {
+			t.Errorf("after abort, db1 holds %q", have)
 		}
 	})
 }
