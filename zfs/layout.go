@@ -19,6 +19,13 @@ import (
 //	ROOT/_paths/NAME               a paths: entry's backups (a unit of kind KindPath)
 //	ROOT/_clones/...               read-only clones of a run (CloneSnapshot)
 //	UNIT@kvmbackup_<UTC time>      a dated snapshot: one complete backup (SnapshotName)
+//	UNIT#kvmbackup_repl_TARGET_<UTC time>
+//	                               the bookmark of the last dated snapshot sent to the
+//	                               replication target TARGET (ReplBookmarkName)
+//
+// On a replication receiver, under its root (the --root of `kvmbackup receive`), the
+// same names: RROOT/VM and RROOT/_paths/NAME, each received by kvmbackup and marked
+// with PropReplica (ReplicaProps); RROOT/_paths is created with the same mark.
 //
 // Children of ROOT whose name starts with OwnPrefix are kvmbackup's own, never a VM's.
 // A unit's dataset carries its ownership property (PropVM=VM or PropPath=NAME); a
@@ -42,6 +49,11 @@ const (
 
 	// PropClone marks the clones kvmbackup makes; its value is the run id.
 	PropClone = "kvmbackup:clone"
+
+	// PropReplica marks, on a replication receiver, the datasets kvmbackup received
+	// (set locally by `zfs receive -o`): its value is the dataset's name below the
+	// receiver's root (web1, _paths/www; _paths for that parent).
+	PropReplica = "kvmbackup:replica"
 
 	// The properties of a dated snapshot (BackupProps).
 	PropRun        = "kvmbackup:run"         // the run that took it
@@ -84,6 +96,63 @@ func ParseSnapshotName(name string) (t time.Time, ok bool) {
 	return t, true
 }
 
+// ReplBookmarkPrefix starts the name of the bookmarks replication keeps:
+// UNIT#kvmbackup_repl_TARGET_2026-12-02T03:00:00Z marks the dated snapshot of that
+// time as the last one sent to the target TARGET. There is one per target and unit:
+// after each successful send a new one is made for the newest snapshot sent, then
+// the older ones of that target are destroyed (AdvanceReplBookmark), so that an
+// incremental send can start from it after local pruning destroyed the snapshot.
+const ReplBookmarkPrefix = "kvmbackup_repl_"
+
+// ReplBookmarkName is the name (after the #) of target's bookmark of the dated
+// snapshot snapshot (its name after the @). target must be a valid name component.
+func ReplBookmarkName(target, snapshot string) (string, error) {
+	t, ok := ParseSnapshotName(snapshot)
+	if !ok {
+		return "", fmt.Errorf("replication bookmark of %q: not a dated kvmbackup snapshot", snapshot)
+	}
+	if err := CheckComponent(target); err != nil {
+		return "", fmt.Errorf("replication target: %w", err)
+	}
+	name := ReplBookmarkPrefix + target + "_" + t.Format(snapshotTimeLayout)
+	if err := CheckComponent(name); err != nil {
+		return "", fmt.Errorf("replication bookmark: %w", err)
+	}
+	return name, nil
+}
+
+// ParseReplBookmark returns the target and the snapshot time a replication
+// bookmark's name carries; ok is false for any other name (another tool's
+// bookmark). name may include "DATASET#".
+func ParseReplBookmark(name string) (target string, t time.Time, ok bool) {
+	if i := strings.LastIndexByte(name, '#'); i >= 0 {
+		name = name[i+1:]
+	}
+	rest, found := strings.CutPrefix(name, ReplBookmarkPrefix)
+	n := len(snapshotTimeLayout)
+	if !found || len(rest) < n+2 || rest[len(rest)-n-1] != '_' {
+		return "", time.Time{}, false
+	}
+	target, stamp := rest[:len(rest)-n-1], rest[len(rest)-n:]
+	t, err := time.Parse(snapshotTimeLayout, stamp)
+	if err != nil || t.Format(snapshotTimeLayout) != stamp || CheckComponent(target) != nil {
+		return "", time.Time{}, false
+	}
+	return target, t, true
+}
+
+// ReplicaProps are the properties a receiver sets (locally, `zfs receive -o`) on the
+// dataset it receives at rel below its root: readonly=on and canmount=noauto (a
+// replica is never written nor mounted by itself), Hardening, and PropReplica=rel.
+func ReplicaProps(rel string) map[string]string {
+	p := map[string]string{"readonly": "on", "canmount": "noauto", PropReplica: rel}
+	for _, h := range Hardening {
+		k, v, _ := strings.Cut(h, "=")
+		p[k] = v
+	}
+	return p
+}
+
 // Kind is what a backup unit is.
 type Kind string
 
@@ -119,6 +188,42 @@ func (u Unit) String() string {
 		return "path " + u.Name
 	}
 	return u.Name
+}
+
+// Rel is u's dataset below the root: "web1" for a VM, "_paths/www" for a paths:
+// entry (Layout.Dataset is ROOT/Rel).
+func (u Unit) Rel() string {
+	if u.Kind == KindPath {
+		return PathsChild + "/" + u.Name
+	}
+	return u.Name
+}
+
+// ParseRel returns the unit whose dataset is rel below a root: "VM" (a valid name
+// component not starting with OwnPrefix) or "_paths/NAME". Anything else is an error
+// naming rel: an absolute name, "..", "_clones/...", a deeper or empty path.
+func ParseRel(rel string) (Unit, error) {
+	bad := func(why string) (Unit, error) {
+		return Unit{}, fmt.Errorf("%q is not a unit's dataset below the root (VM or %s/NAME): %s", rel, PathsChild, why)
+	}
+	if strings.HasPrefix(rel, "/") {
+		return bad("an absolute name")
+	}
+	parts := strings.Split(rel, "/")
+	for _, p := range parts {
+		if err := CheckComponent(p); err != nil {
+			return bad(err.Error())
+		}
+	}
+	switch {
+	case len(parts) == 1 && !strings.HasPrefix(parts[0], OwnPrefix):
+		return VMUnit(parts[0]), nil
+	case len(parts) == 1:
+		return bad("names starting with " + OwnPrefix + " are kvmbackup's own, no VM's")
+	case len(parts) == 2 && parts[0] == PathsChild:
+		return PathUnit(parts[1]), nil
+	}
+	return bad("too deep, or not below " + PathsChild)
 }
 
 // DatasetUnit is the unit a dataset under any root holds, by its name alone:

@@ -1,9 +1,12 @@
 package zfs
 
 import (
+	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"reflect"
 	"slices"
 	"strings"
@@ -111,5 +114,117 @@ func TestUnits(t *testing.T) {
 	}
 	if _, err := l.Units(ctx, children{}, KindVM, nil); !IsNotFound(err) {
 		t.Errorf("a missing root: %v", err)
+	}
+}
+
+// Replication's names: its bookmark carries the target and the dated snapshot's time
+// and is told from any other; a unit's dataset below a receiver's root is VM or
+// _paths/NAME and nothing else.
+func TestReplicationNames(t *testing.T) {
+	if PropReplica != "kvmbackup:replica" || ReplBookmarkPrefix != "kvmbackup_repl_" {
+		t.Fatal("replication names changed: existing replicas and bookmarks carry them")
+	}
+	snap := SnapshotName(time.Date(2026, 12, 2, 3, 0, 0, 0, time.UTC))
+	for target, want := range map[string]string{"offsite": "kvmbackup_repl_offsite_2026-12-02T03:00:00Z", "usb_2": "kvmbackup_repl_usb_2_2026-12-02T03:00:00Z"} {
+		got, err := ReplBookmarkName(target, snap)
+		if err != nil || got != want {
+			t.Errorf("ReplBookmarkName(%q) = %q, %v", target, got, err)
+		}
+		tg, when, ok := ParseReplBookmark("pool/b/web1#" + got)
+		if !ok || tg != target || SnapshotName(when) != snap {
+			t.Errorf("ParseReplBookmark(%q) = %q %v %v", got, tg, when, ok)
+		}
+	}
+	for _, bad := range [][2]string{{"", snap}, {"a b", snap}, {"-x", snap}, {"offsite", "hourly"}} {
+		if _, err := ReplBookmarkName(bad[0], bad[1]); err == nil {
+			t.Errorf("ReplBookmarkName(%q, %q) accepted", bad[0], bad[1])
+		}
+	}
+	for _, other := range []string{"admin", "kvmbackup_repl_", "kvmbackup_repl__2026-12-02T03:00:00Z", "kvmbackup_repl_x_2026-12-02T3:00:00Z", "kvmbackup_2026-12-02T03:00:00Z"} {
+		if _, _, ok := ParseReplBookmark(other); ok {
+			t.Errorf("ParseReplBookmark(%q) took it for replication's", other)
+		}
+	}
+	if _, ok := ParseSnapshotName("kvmbackup_repl_offsite_2026-12-02T03:00:00Z"); ok {
+		t.Error("a bookmark's name parses as a dated snapshot's")
+	}
+	for rel, want := range map[string]Unit{"web1": VMUnit("web1"), "_paths/www": PathUnit("www"), "db.2:x-y": VMUnit("db.2:x-y")} {
+		if got, err := ParseRel(rel); err != nil || got != want || got.Rel() != rel {
+			t.Errorf("ParseRel(%q) = %+v, %v", rel, got, err)
+		}
+		if (Layout{"tank/r"}).Dataset(want) != "tank/r/"+rel {
+			t.Errorf("Dataset(%v) is not ROOT/%s", want, rel)
+		}
+	}
+	for _, bad := range []string{"", "/web1", "..", "../x", "_paths/..", "_paths", "_clones/x", "a/b", "_paths/a/b", "web1/", "-F", "a b", "_x"} {
+		if _, err := ParseRel(bad); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("%q", bad)) {
+			t.Errorf("ParseRel(%q): %v", bad, err)
+		}
+	}
+	p := ReplicaProps("_paths/www")
+	if p["readonly"] != "on" || p["canmount"] != "noauto" || p[PropReplica] != "_paths/www" || p["exec"] != "off" {
+		t.Errorf("ReplicaProps: %v", p)
+	}
+}
+
+func TestSendArgsRefuseBadNames(t *testing.T) {
+	m := &Manager{} // no zfs runs: every case is refused before
+	for _, tc := range []struct{ snap, from string }{
+		{"pool/ds", ""}, {"pool/ds@", ""}, {"pool/ds@a;b", ""}, {"-pool/ds@x", ""}, {"pool/ds@x", "pool/ds"},
+		{"pool/ds@x", "pool/other@y"}, {"pool/ds@x", "pool/ds@x"}, {"pool/ds@x", "pool/ds#$(id)"},
+	} {
+		if _, err := m.sendArgs(context.Background(), tc.snap, SendOptions{From: tc.from, Raw: true}); err == nil {
+			t.Errorf("send %q from %q accepted", tc.snap, tc.from)
+		}
+	}
+	args, err := m.sendArgs(context.Background(), "pool/ds@b", SendOptions{From: "pool/ds#a", Raw: true})
+	if err != nil || strings.Join(args, " ") != "send -w -i pool/ds#a pool/ds@b" {
+		t.Errorf("raw from a bookmark: %v %v", args, err)
+	}
+	for _, tok := range []string{"", "-", "1-abc; reboot", "1-a-b-c\n"} {
+		if CheckToken(tok) == nil {
+			t.Errorf("token %q accepted", tok)
+		}
+	}
+	if err := CheckToken("1-fca883549-f8-789c6360"); err != nil {
+		t.Error(err)
+	}
+	if err := m.Receive(context.Background(), "pool/ds", nil, ReceiveOptions{Props: map[string]string{"x=y": "1"}}); err == nil {
+		t.Error("a bad property key was accepted")
+	}
+}
+
+// streamBegin makes the first record of a send stream, as zfs writes it.
+func streamBegin(bo binary.ByteOrder, toname string, compound bool) []byte {
+	b := make([]byte, streamBeginLen+100)
+	bo.PutUint64(b[8:], streamMagic)
+	v := uint64(1)
+	if compound {
+		v = 2
+	}
+	bo.PutUint64(b[16:], v|1<<2)
+	bo.PutUint64(b[40:], 42)
+	copy(b[streamNameOffset:], toname)
+	return b
+}
+
+func TestPeekStream(t *testing.T) {
+	for _, bo := range []binary.ByteOrder{binary.LittleEndian, binary.BigEndian} {
+		raw := streamBegin(bo, "tank/b/web1@kvmbackup_2026-12-02T03:00:00Z", false)
+		sb, whole, err := PeekStream(bytes.NewReader(raw))
+		if err != nil || sb.ToName != "tank/b/web1@kvmbackup_2026-12-02T03:00:00Z" || sb.Compound || sb.ToGUID != 42 || sb.FromGUID != 0 {
+			t.Fatalf("%v: %+v %v", bo, sb, err)
+		}
+		if got, _ := io.ReadAll(whole); !bytes.Equal(got, raw) {
+			t.Fatal("the stream handed on is not the whole stream")
+		}
+		if sb, _, _ := PeekStream(bytes.NewReader(streamBegin(bo, "p/x@y", true))); !sb.Compound {
+			t.Errorf("%v: a compound stream not told", bo)
+		}
+	}
+	for _, bad := range [][]byte{nil, []byte("#!/bin/sh\nrm -rf /\n"), make([]byte, 400)} {
+		if _, _, err := PeekStream(bytes.NewReader(bad)); !errors.Is(err, ErrBadStream) {
+			t.Errorf("%q: %v", bad, err)
+		}
 	}
 }

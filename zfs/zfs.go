@@ -3,7 +3,9 @@
 // snapshots with user properties, listing them with their space figures and holds,
 // rolling a dataset back to its newest kvmbackup snapshot, destroying kvmbackup's own
 // snapshots, holds as pins, and read-only clones and mounts of snapshots with their
-// cleanup. The target's naming (datasets, snapshot names, property keys) is the
+// cleanup; and the primitives of replication (send.go, tree.go): send and receive as
+// pipes, resume tokens, bookmarks, and the listing a receiver answers with. The
+// target's naming (datasets, snapshot names, property keys) is the
 // layout's (layout.go), and nothing else spells it.
 //
 // Every zfs, zpool, mount and umount command goes through the runner (context,
@@ -15,7 +17,9 @@
 //
 // Safety rules: a snapshot is destroyed only when its name is kvmbackup's
 // (VM@kvmbackup_<UTC time>) and it has no hold; a dataset only when it is a clone
-// kvmbackup made (property kvmbackup:clone); never with -r or -R.
+// kvmbackup made (property kvmbackup:clone); never with -r or -R. A bookmark only when
+// it is replication's (UNIT#kvmbackup_repl_TARGET_<UTC time>). A receive never uses
+// -F (it never rolls back or destroys on the receiving side).
 package zfs
 
 import (

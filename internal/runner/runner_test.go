@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -163,4 +164,37 @@ func TestKillWithParent(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// Pipe: a producer's output reaches the consumer and is counted; when the consumer
+// fails, the producer is killed (no hang), and both errors carry their stderr.
+func TestPipe(t *testing.T) {
+	ctx := context.Background()
+	var got bytes.Buffer
+	n, err := Pipe(ctx, func(ctx context.Context, w io.Writer) error {
+		_, err := New("/bin/sh").RunWith(ctx, Options{Stdout: w}, "-c", "head -c 1000000 /dev/zero")
+		return err
+	}, func(ctx context.Context, r io.Reader) error {
+		_, err := New("/bin/sh").RunWith(ctx, Options{Stdin: r, Stdout: &got}, "-c", "wc -c")
+		return err
+	})
+	if err != nil || n != 1000000 || strings.TrimSpace(got.String()) != "1000000" {
+		t.Fatalf("Pipe: %d bytes, %q, %v", n, got.String(), err)
+	}
+
+	start := time.Now()
+	_, err = Pipe(ctx, func(ctx context.Context, w io.Writer) error {
+		_, err := New("/bin/sh").RunWith(ctx, Options{Stdout: w}, "-c", "echo producing >&2; while :; do head -c 65536 /dev/zero; done")
+		return err
+	}, func(ctx context.Context, r io.Reader) error {
+		_, err := New("/bin/sh").RunWith(ctx, Options{Stdin: r}, "-c", "head -c 10 >/dev/null; echo 'cannot receive: bad stream' >&2; exit 3")
+		return err
+	})
+	if err == nil || !strings.Contains(err.Error(), "cannot receive: bad stream") || !strings.Contains(err.Error(), "producing") || time.Since(start) > 10*time.Second {
+		t.Fatalf("Pipe with a failing consumer: %v after %v", err, time.Since(start))
+	}
+	if strings.Index(err.Error(), "bad stream") > strings.Index(err.Error(), "producing") {
+		t.Errorf("the consumer's failure is not first: %v", err)
+	}
+	t.Log(err)
 }
