@@ -127,7 +127,7 @@ make deps: the two boot together in about a minute (60 s at pace 2.0).`)
 
 	kb := func(args ...string) string {
 		args = append(args, "--config", cfg)
-		if args[0] == "run" {
+		if args[0] == "run" || args[0] == "status" {
 			args = append(args, "--state-dir", dir+"/state")
 		}
 		return must(a.Run(ctx, append([]string{bin}, args...)...))
@@ -165,6 +165,7 @@ only the snapshot, and writes just those: the WRITTEN column, and ZFS's written.
 		must(a.Run(ctx, "zfs", "list", "-r", "-t", "snapshot", "-o", "name,used,written,referenced", lab.Pool+"/vms")))
 	show("zfs get compressratio "+lab.Pool+"/vms", must(a.Run(ctx, "zfs", "get", "-o", "name,property,value", "compressratio", lab.Pool+"/vms")))
 	show("cat kvmbackup.prom   (Prometheus textfile metrics)", grepLines(must(a.Run(ctx, "cat", dir+"/kvmbackup.prom")), "kvmbackup_vm_", "kvmbackup_path_"))
+	show("kvmbackup status   (one screen: is every backup fresh? exit 0, else 1: a monitoring check)", kb("status"))
 	done()
 
 	snaps := func(ds string) []string { // the dated snapshots of vms/DS, oldest first
