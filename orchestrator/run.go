@@ -347,6 +347,10 @@ func (r *run) prune(ctx context.Context) {
 // lastSuccess finds each unit's newest dated snapshot and counts them, for the
 // report and metrics.
 func (r *run) lastSuccess(ctx context.Context) {
+	// Reads only, and what the report, the state and the metrics say of each unit:
+	// done even when the run was interrupted (else they would say "never").
+	ctx, cancel := cleanupCtx(ctx)
+	defer cancel()
 	for _, u := range r.order {
 		snaps, err := r.Target.Snapshots(ctx, u.dataset)
 		if err != nil {

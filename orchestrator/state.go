@@ -143,9 +143,11 @@ func (s *State) Record(cfg *config.Config, rep *Report, out RunOutcome) {
 	}
 	run := UnitRun{RunID: out.RunID, RunStart: out.Start}
 	if rep != nil && rep.Plan != nil {
+		// A run of everything makes its units the whole set: the others drop out
+		// below, after the merge (which keeps each unit's last success known).
 		all := len(out.VMs) == 0 && len(out.Paths) == 0
 		if all {
-			s.VMs, s.Paths, s.VMsListed = nil, nil, out.Start
+			s.VMsListed = out.Start
 		}
 		for _, v := range rep.VMs {
 			nv := &StateVM{UnitRun: run, VMResult: *v}
@@ -154,6 +156,14 @@ func (s *State) Record(cfg *config.Config, rep *Report, out RunOutcome) {
 		}
 		for _, p := range rep.Paths {
 			s.Paths = mergeUnit(s.Paths, &StatePath{UnitRun: run, PathResult: *p}, func(u *StatePath) *Result { return &u.Result })
+		}
+		if all {
+			s.VMs = slices.DeleteFunc(s.VMs, func(v *StateVM) bool {
+				return !slices.ContainsFunc(rep.VMs, func(r *VMResult) bool { return r.Name == v.Name })
+			})
+			s.Paths = slices.DeleteFunc(s.Paths, func(p *StatePath) bool {
+				return !slices.ContainsFunc(rep.Paths, func(r *PathResult) bool { return r.Name == p.Name })
+			})
 		}
 	}
 	if cfg != nil {

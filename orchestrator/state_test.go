@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kvmbackup/kvmbackup/zfs"
 )
@@ -250,6 +251,44 @@ func TestReportReason(t *testing.T) {
 	for r, want := range map[*Report]string{ok: "", units: ReasonUnits, prune: ReasonPrune, other: ReasonOther, inter: ReasonInterrupted} {
 		if got := r.Reason(); got != want {
 			t.Errorf("%+v: reason %q, want %q", r, got, want)
+		}
+	}
+}
+
+// Metrics never lie: a run of everything that is interrupted still knows each
+// unit's newest dated snapshot (its report, its state, its metrics), and a run that
+// could not read them keeps what the state knew: never "0, never backed up" for a
+// VM with backups. (The e2e's SIGTERM'd night wrote last_success 0 and snapshots 0
+// for both its VMs.)
+func TestInterruptedRunKeepsLastSuccess(t *testing.T) {
+	w := scene(t)
+	env := runEnv{t.TempDir()}
+	path := filepath.Join(env.dir, "state", StateFile)
+	cfg := testConfig(t)
+	o1 := env.opts(cfg, night1)
+	rep, err := Run(context.Background(), w.deps(), o1)
+	if err != nil || !rep.OK() {
+		t.Fatalf("night 1: %v %+v", err, rep)
+	}
+	record(t, path, o1, rep, nil)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	w.onThaw = func([]string) { cancel() } // SIGTERM in the first group's window
+	o2 := env.opts(cfg, night2)
+	rep, err = Run(ctx, w.deps(), o2)
+	if err != nil || !rep.Interrupted {
+		t.Fatalf("night 2: %v %+v", err, rep)
+	}
+	for _, v := range rep.VMs {
+		if !v.LastSuccess.Equal(night1) || v.DatedSnapshots != 1 {
+			t.Errorf("report: %s: last success %v, %d dated snapshots; want night 1's, 1", v.Name, v.LastSuccess, v.DatedSnapshots)
+		}
+		v.LastSuccess, v.DatedSnapshots = time.Time{}, 0 // as a run that could not read them
+	}
+	st := record(t, path, o2, rep, nil)
+	for _, v := range st.VMs {
+		if !v.LastSuccess.Equal(night1) || v.DatedSnapshots != 1 {
+			t.Errorf("state: %s: last success %v, %d dated snapshots; want night 1's, 1", v.Name, v.LastSuccess, v.DatedSnapshots)
 		}
 	}
 }

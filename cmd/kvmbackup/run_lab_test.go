@@ -507,9 +507,18 @@ func (l *lab) status(wantExit int, want string) {
 	l.t.Helper()
 	out, stderr, code := l.kvmbackup("status", "--config", l.cfg, "--state-dir", l.state)
 	l.t.Logf("kvmbackup status (exit %d):\n%s%s", code, out, stderr)
-	l.t.Logf("the metrics file:\n%s", l.sh("grep -v '^#' "+l.dir+"/kvmbackup.prom"))
+	metrics := l.sh("grep -v '^#' " + l.dir + "/kvmbackup.prom")
+	l.t.Logf("the metrics file:\n%s", metrics)
 	if code != wantExit || !strings.Contains(out, want) {
 		l.t.Errorf("kvmbackup status: exit %d, want %d and %q", code, wantExit, want)
+	}
+	// Both VMs have dated backups by now: the metrics never say otherwise, even
+	// after a failed night.
+	for _, line := range strings.Split(metrics, "\n") {
+		if strings.HasPrefix(line, "kvmbackup_vm_last_success_timestamp_seconds{") && strings.HasSuffix(line, "} 0") ||
+			strings.HasPrefix(line, "kvmbackup_vm_snapshots{") && strings.HasSuffix(line, "} 0") {
+			l.t.Errorf("the metrics lie: %s", line)
+		}
 	}
 }
 
