@@ -52,6 +52,8 @@ type Config struct {
 	Hooks     Hooks       `mapstructure:"hooks"`
 	Notify    Notify      `mapstructure:"notify"`
 	Status    Status      `mapstructure:"status"`
+	// Replication: where `kvmbackup replicate` sends the dated snapshots (empty: nowhere).
+	Replication []Replication `mapstructure:"replication"`
 }
 
 // Libvirt says which hypervisor to talk to.
@@ -290,7 +292,7 @@ func Parse(yaml []byte, env []string, checks ...Check) (*Config, error) {
 // topRank orders errors as the top-level keys are ordered in a config file.
 func topRank(key string) int {
 	top, _, _ := strings.Cut(strings.SplitN(key, "[", 2)[0], ".")
-	for i, k := range []string{"libvirt", "quiesce", "snapshot", "target", "retention", "vms", "exclude", "paths", "report", "hooks", "notify", "status"} {
+	for i, k := range []string{"libvirt", "quiesce", "snapshot", "target", "retention", "vms", "exclude", "paths", "report", "hooks", "notify", "status", "replication"} {
 		if k == top {
 			return i
 		}
@@ -348,6 +350,7 @@ type rawConfig struct {
 	Status struct {
 		MaxAge string `mapstructure:"max-age"`
 	} `mapstructure:"status"`
+	Replication []rawReplication `mapstructure:"replication"`
 }
 
 // rawRetention is a retention section as decoded: the top-level one (its keys left
@@ -464,6 +467,7 @@ func (b *builder) build(r *rawConfig) *Config {
 			c.Paths[i].Retention = &own
 		}
 	}
+	c.Replication = b.replication(r.Replication)
 	return c
 }
 
