@@ -1,0 +1,19 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestReplicateBadTargetsExitTwo: no replication: target, or an unknown --to, is
+// exit 2 before anything is read or sent.
+func TestReplicateBadTargetsExitTwo(t *testing.T) {
+	none := writeConfig(t, "target:\n  dataset: tank/vms\n")
+	if out, err, code := runCLI(t, "replicate", "--config", none); code != exitEnvironment || !strings.Contains(err.Error(), "no replication: target") {
+		t.Errorf("no targets: exit %d, %v\n%s", code, err, out)
+	}
+	one := writeConfig(t, "target:\n  dataset: tank/vms\nreplication:\n  - {name: usb, to: zfs://usb/k}\n")
+	if out, err, code := runCLI(t, "replicate", "--config", one, "--to", "offsite"); code != exitEnvironment || !strings.Contains(err.Error(), "--to offsite: no such replication: target (configured: usb)") {
+		t.Errorf("unknown --to: exit %d, %v\n%s", code, err, out)
+	}
+}
