@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kvmbackup/kvmbackup/replica"
 	"github.com/kvmbackup/kvmbackup/zfs"
@@ -455,4 +456,46 @@ func TestReplicateForeignDatasets(t *testing.T) {
 		t.Errorf("err %v", err)
 	}
 	wantSends(t, src)
+}
+
+// TestRunReplicatesAfterPrune: a run with an after-run target replicates what it
+// backed up after its prune (its step, its report section); a failing target is an
+// error of the run naming it, the backup itself stays good.
+func TestRunReplicatesAfterPrune(t *testing.T) {
+	w := scene(t)
+	env := runEnv{t.TempDir()}
+	src := newReplSrc(1, 2)
+	good, bad := newReplDst(src), newReplDst(src)
+	bad.listErr = errors.New("connection refused")
+	d := w.deps()
+	d.ReplicaSource = src
+	d.Replicas = []ReplicaTarget{{Name: "usb", To: "zfs://pool2/r", Replica: good}}
+	rep, err := Run(context.Background(), d, env.opts(testConfig(t), night1, "web1"))
+	if err != nil || !rep.OK() {
+		t.Fatalf("err %v, report %+v", err, rep)
+	}
+	steps := []string{}
+	for _, s := range rep.Steps {
+		steps = append(steps, s.Name)
+	}
+	if i := slices.Index(steps, "replicate"); i < 0 || steps[i-1] != "prune" {
+		t.Errorf("steps %q: want replicate right after prune", steps)
+	}
+	if len(rep.Replicated) != 1 || rep.Replicated[0].Units[0].Newest != dated(2) || len(good.held()) != 2 {
+		t.Errorf("replicated %+v", rep.Replicated)
+	}
+	var buf bytes.Buffer
+	RenderTable(&buf, rep)
+	if !strings.Contains(buf.String(), "replication usb (zfs://pool2/r): ") || !strings.Contains(buf.String(), "newest there "+dated(2)) {
+		t.Errorf("the table has no replication section:\n%s", buf.String())
+	}
+
+	d.Replicas = []ReplicaTarget{{Name: "offsite", To: "ssh://root@b2/tank/r", Replica: bad}}
+	rep, err = Run(context.Background(), d, env.opts(testConfig(t), night1.Add(24*time.Hour), "web1"))
+	if err != nil || rep.OK() || len(rep.Errors) != 1 || !strings.Contains(rep.Errors[0], "replication target offsite") {
+		t.Errorf("err %v, errors %q", err, rep.Errors)
+	}
+	if rep.VMs[0].Status != StatusOK {
+		t.Errorf("web1 %s: a failed replication fails the run, not the backup", rep.VMs[0].Status)
+	}
 }

@@ -26,6 +26,9 @@ type Replication struct {
 	SSH     SSHTarget `mapstructure:"ssh"`
 	// BandwidthLimit is at most this many bytes per second sent; 0: no limit.
 	BandwidthLimit int64 `mapstructure:"bandwidth-limit"`
+	// AfterRun: `kvmbackup run` replicates what it backed up to this target after
+	// its prune (default false: only `kvmbackup replicate` does).
+	AfterRun bool `mapstructure:"after-run"`
 }
 
 // SSHTarget is how an ssh:// target is reached: both absolute paths, both required.
@@ -48,6 +51,7 @@ type rawReplication struct {
 		KnownHosts string `mapstructure:"known-hosts"`
 	} `mapstructure:"ssh"`
 	BandwidthLimit string `mapstructure:"bandwidth-limit"`
+	AfterRun       string `mapstructure:"after-run"`
 }
 
 const wantTo = "(want zfs://POOL/DATASET or ssh://USER@HOST[:PORT]/POOL/DATASET)"
@@ -105,6 +109,10 @@ func (b *builder) replication(raw []rawReplication) []Replication {
 			if reason := parseReplTo(rr.To, &out[i]); reason != "" {
 				b.fail(key(i)+".to", rr.To, reason)
 			}
+		}
+		if rr.AfterRun != "" {
+			b.values[key(i)+".after-run"] = rr.AfterRun
+			out[i].AfterRun = b.bool(key(i)+".after-run", rr.AfterRun)
 		}
 		if rr.BandwidthLimit != "" {
 			v := strings.TrimSuffix(rr.BandwidthLimit, "/s")

@@ -13,6 +13,7 @@ func TestReplication(t *testing.T) {
 replication:
   - name: usb
     to: zfs://usbpool/kvmbackup
+    after-run: true
   - name: offsite
     to: ssh://root@backup2.example.org:2222/tank/replica/host1
     ssh: {key: /etc/kvmbackup/id, known-hosts: /etc/kvmbackup/known_hosts}
@@ -22,7 +23,7 @@ replication:
 		t.Fatal(err)
 	}
 	want := []Replication{
-		{Name: "usb", To: "zfs://usbpool/kvmbackup", Scheme: ReplZFS, Dataset: "usbpool/kvmbackup"},
+		{Name: "usb", To: "zfs://usbpool/kvmbackup", Scheme: ReplZFS, Dataset: "usbpool/kvmbackup", AfterRun: true},
 		{Name: "offsite", To: "ssh://root@backup2.example.org:2222/tank/replica/host1", Scheme: ReplSSH,
 			User: "root", Host: "backup2.example.org", Port: 2222, Dataset: "tank/replica/host1",
 			SSH: SSHTarget{Key: "/etc/kvmbackup/id", KnownHosts: "/etc/kvmbackup/known_hosts"}, BandwidthLimit: 10 << 20},
@@ -52,6 +53,7 @@ func TestReplicationInvalid(t *testing.T) {
 		{"name: off\n    to: ssh://root@backup2/tank/r\n    ssh: {key: id, known-hosts: /h}", "replication[off].ssh.key", "absolute"},
 		{"name: off\n    to: ssh://root@backup2/tank/r\n    ssh: {key: /k}", "replication[off].ssh.known-hosts", "required"},
 		{"name: off\n    to: zfs://usb/k\n    bandwidth-limit: fast", "replication[off].bandwidth-limit", "not a size"},
+		{"name: off\n    to: zfs://usb/k\n    after-run: sometimes", "replication[off].after-run", "not a boolean"},
 		{"name: off\n    to: zfs://usb/k\n    sss: 1", "replication[0].sss", "unknown config key"},
 		{"name: a/b\n    to: zfs://usb/k", "replication[0].name", ""},
 	} {
