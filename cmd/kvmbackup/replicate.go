@@ -13,6 +13,7 @@ import (
 
 	"github.com/kvmbackup/kvmbackup/internal/config"
 	"github.com/kvmbackup/kvmbackup/orchestrator"
+	"github.com/kvmbackup/kvmbackup/policies"
 	"github.com/kvmbackup/kvmbackup/replica"
 	"github.com/kvmbackup/kvmbackup/zfs"
 )
@@ -101,7 +102,12 @@ func replicaTargets(cfg *config.Config, names []string) ([]orchestrator.ReplicaT
 func replicaClient(r config.Replication) *replica.Client {
 	c := &replica.Client{Limit: r.BandwidthLimit}
 	if r.Scheme == config.ReplZFS {
-		c.Call = replica.Local(&replica.Receiver{Root: r.Dataset, ZFS: zfs.New()})
+		m := zfs.New()
+		rc := &replica.Receiver{Root: r.Dataset, ZFS: m}
+		if r.Retention != nil {
+			rc.Prune = replica.RetentionPruner{Policy: policies.Policy(*r.Retention), ZFS: m}
+		}
+		c.Call = replica.Local(rc)
 	} else {
 		c.Call = replica.SSH{User: r.User, Host: r.Host, Port: r.Port, Key: r.SSH.Key, KnownHosts: r.SSH.KnownHosts}.Caller()
 	}

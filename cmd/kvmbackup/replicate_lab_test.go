@@ -167,5 +167,21 @@ func TestReplicateToSecondPool(t *testing.T) {
 			t.Errorf("bookmarks here: %q, want only usb's of %s", bms, s4)
 		}
 		t.Logf("bytes sent: whole %d (64 MiB image), night 2 incremental %d, from the bookmark %d (1 MiB changed a night)", full, night2, u.Bytes)
+
+		// The receiver's own retention (replication[].retention of a zfs:// target):
+		// keep-last 1 prunes there after the receive, and only there; the next night
+		// is still incremental from the one snapshot both sides hold.
+		cfg = writeConfig(t, fmt.Sprintf("target:\n  dataset: %s\nreplication:\n  - name: usb\n    to: zfs://%s\n    retention: {keep-last: 1}\n", root, rroot))
+		s5 := night()
+		u = replicate()
+		there, here = guids(rroot+"/web1"), guids(ds)
+		if u.Newest != s5 || len(there) != 1 || there[s5] != here[s5] || len(here) != 3 {
+			t.Fatalf("with the receiver's keep-last 1: %+v; there %v, here %v (want s4, s5 and the other tool's here)", u, there, here)
+		}
+		s6 := night()
+		u = replicate()
+		if u.Start != "snapshot "+s5 || u.Newest != s6 || u.Bytes > full/8 || len(guids(rroot+"/web1")) != 1 || len(guids(ds)) != 4 {
+			t.Fatalf("the night after: %+v", u)
+		}
 	})
 }

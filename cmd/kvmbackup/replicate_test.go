@@ -17,3 +17,12 @@ func TestReplicateBadTargetsExitTwo(t *testing.T) {
 		t.Errorf("unknown --to: exit %d, %v\n%s", code, err, out)
 	}
 }
+
+// TestReceiveBadRetentionExitsTwo: a --keep-* the policy refuses is exit 2, before
+// any request is read.
+func TestReceiveBadRetentionExitsTwo(t *testing.T) {
+	t.Setenv(requestEnv, "list")
+	if out, err, code := runCLI(t, "receive", "--root", "tank/r", "--keep-daily", "-1"); code != exitEnvironment || !strings.Contains(err.Error(), "--keep-*") {
+		t.Errorf("exit %d, %v\n%s", code, err, out)
+	}
+}

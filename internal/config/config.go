@@ -598,7 +598,7 @@ type RetentionAt struct {
 }
 
 // Retentions lists every retention policy of c: the top-level one, then each
-// vms[] entry's own, then each paths[] entry's own.
+// vms[] entry's own, then each paths[] entry's own, then each replication[] target's.
 func (c *Config) Retentions() []RetentionAt {
 	out := []RetentionAt{{"retention", c.Retention}}
 	for i, vm := range c.VMs {
@@ -609,6 +609,11 @@ func (c *Config) Retentions() []RetentionAt {
 	for i, p := range c.Paths {
 		if p.Retention != nil {
 			out = append(out, RetentionAt{c.pathKey(i) + ".retention", *p.Retention})
+		}
+	}
+	for i, r := range c.Replication {
+		if r.Retention != nil {
+			out = append(out, RetentionAt{c.replKey(i) + ".retention", *r.Retention})
 		}
 	}
 	return out

@@ -29,6 +29,10 @@ type Replication struct {
 	// AfterRun: `kvmbackup run` replicates what it backed up to this target after
 	// its prune (default false: only `kvmbackup replicate` does).
 	AfterRun bool `mapstructure:"after-run"`
+	// Retention is the receiver's own history for a zfs:// target: after each
+	// receive, the dataset received into is pruned by it there (nil: everything is
+	// kept). An ssh:// receiver's is set on that host, in its forced command.
+	Retention *Retention `mapstructure:"retention"`
 }
 
 // SSHTarget is how an ssh:// target is reached: both absolute paths, both required.
@@ -50,8 +54,9 @@ type rawReplication struct {
 		Key        string `mapstructure:"key"`
 		KnownHosts string `mapstructure:"known-hosts"`
 	} `mapstructure:"ssh"`
-	BandwidthLimit string `mapstructure:"bandwidth-limit"`
-	AfterRun       string `mapstructure:"after-run"`
+	BandwidthLimit string        `mapstructure:"bandwidth-limit"`
+	AfterRun       string        `mapstructure:"after-run"`
+	Retention      *rawRetention `mapstructure:"retention"`
 }
 
 const wantTo = "(want zfs://POOL/DATASET or ssh://USER@HOST[:PORT]/POOL/DATASET)"
@@ -110,6 +115,10 @@ func (b *builder) replication(raw []rawReplication) []Replication {
 				b.fail(key(i)+".to", rr.To, reason)
 			}
 		}
+		if rr.Retention != nil {
+			own := b.retention(key(i)+".retention", *rr.Retention, true)
+			out[i].Retention = &own
+		}
 		if rr.AfterRun != "" {
 			b.values[key(i)+".after-run"] = rr.AfterRun
 			out[i].AfterRun = b.bool(key(i)+".after-run", rr.AfterRun)
@@ -154,6 +163,9 @@ func (c *Config) checkReplication(bad func(key, value, reason string)) {
 				bad(key+".to", r.To, "overlaps target.dataset "+t+": replicate to another dataset, best on another pool")
 			}
 		case r.Scheme == ReplSSH:
+			if r.Retention != nil {
+				bad(key+".retention", "", "is only for zfs:// targets: an ssh:// receiver keeps its own history, set there in its forced command (kvmbackup receive --root POOL/DATASET --keep-daily 30 --keep-monthly 12)")
+			}
 			for _, f := range []struct{ key, v string }{{"ssh.key", r.SSH.Key}, {"ssh.known-hosts", r.SSH.KnownHosts}} {
 				switch {
 				case f.v == "":

@@ -14,6 +14,7 @@ replication:
   - name: usb
     to: zfs://usbpool/kvmbackup
     after-run: true
+    retention: {keep-daily: 30}
   - name: offsite
     to: ssh://root@backup2.example.org:2222/tank/replica/host1
     ssh: {key: /etc/kvmbackup/id, known-hosts: /etc/kvmbackup/known_hosts}
@@ -28,6 +29,10 @@ replication:
 			User: "root", Host: "backup2.example.org", Port: 2222, Dataset: "tank/replica/host1",
 			SSH: SSHTarget{Key: "/etc/kvmbackup/id", KnownHosts: "/etc/kvmbackup/known_hosts"}, BandwidthLimit: 10 << 20},
 	}
+	if r := c.Replication[0].Retention; r == nil || *r != (Retention{KeepDaily: 30}) {
+		t.Errorf("usb's retention %+v", r)
+	}
+	c.Replication[0].Retention = nil
 	if len(c.Replication) != 2 || c.Replication[0] != want[0] || c.Replication[1] != want[1] {
 		t.Errorf("got %+v\nwant %+v", c.Replication, want)
 	}
@@ -55,6 +60,9 @@ func TestReplicationInvalid(t *testing.T) {
 		{"name: off\n    to: zfs://usb/k\n    bandwidth-limit: fast", "replication[off].bandwidth-limit", "not a size"},
 		{"name: off\n    to: zfs://usb/k\n    after-run: sometimes", "replication[off].after-run", "not a boolean"},
 		{"name: off\n    to: zfs://usb/k\n    sss: 1", "replication[0].sss", "unknown config key"},
+		{"name: off\n    to: ssh://root@b2/tank/r" + ssh + "\n    retention: {keep-daily: 3}", "replication[off].retention", "only for zfs://"},
+		{"name: usb\n    to: zfs://usb/k\n    retention: {keep-daily: -1}", "replication[usb].retention.keep-daily", ""},
+		{"name: usb\n    to: zfs://usb/k\n    retention: {keep-dayly: 1}", "replication[usb].retention.keep-dayly", "unknown"},
 		{"name: a/b\n    to: zfs://usb/k", "replication[0].name", ""},
 	} {
 		_, err := parse([]byte("replication:\n  - "+tc.entry+"\n"), nil)
