@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +14,7 @@ import (
 	"time"
 
 	"github.com/kvmbackup/kvmbackup/orchestrator"
+	"github.com/kvmbackup/kvmbackup/replica"
 	"github.com/kvmbackup/kvmbackup/testenv"
 	"github.com/kvmbackup/kvmbackup/zfs"
 )
@@ -181,6 +184,105 @@ func TestReplicateToSecondPool(t *testing.T) {
 		u = replicate()
 		if u.Start != "snapshot "+s5 || u.Newest != s6 || u.Bytes > full/8 || len(guids(rroot+"/web1")) != 1 || len(guids(ds)) != 4 {
 			t.Fatalf("the night after: %+v", u)
+		}
+	})
+}
+
+// On real OpenZFS, a second pool: a first receive cut short (a truncated stream into
+// the receiver) is resumed by the next replicate from its token, sending only the
+// rest; an incremental cut short whose snapshot is then pruned here leaves a token
+// that no longer matches: replicate says so, discards it (abort) and sends afresh.
+func TestReplicateResumesOnSecondPool(t *testing.T) {
+	testenv.InAppliance(t, func(t *testing.T) {
+		testenv.Require(t, testenv.ZFS)
+		ctx := t.Context()
+		src := testenv.ZPool(t, testenv.Local, testenv.PoolOptions{Devices: 1})
+		dst := testenv.ZPool(t, testenv.Local, testenv.PoolOptions{Devices: 1})
+		root, rroot := src+"/backup/vms", dst+"/replica/host1"
+		if _, err := testenv.Local(ctx, "zfs", "create", "-p", rroot); err != nil {
+			t.Fatal(err)
+		}
+		cfg := writeConfig(t, fmt.Sprintf("target:\n  dataset: %s\nreplication:\n  - name: usb\n    to: zfs://%s\n", root, rroot))
+		m := zfs.New()
+		ds := root + "/web1"
+		if _, err := m.EnsureDataset(ctx, ds, zfs.VMOwner("web1")); err != nil {
+			t.Fatal(err)
+		}
+		out, err := testenv.Local(ctx, "zfs", "get", "-H", "-o", "value", "mountpoint", ds)
+		if err != nil {
+			t.Fatal(err)
+		}
+		image := filepath.Join(strings.TrimSpace(out), "disk.img")
+		clock := time.Date(2026, 12, 1, 3, 0, 0, 0, time.UTC)
+		night := func(size int) string {
+			f, err := os.OpenFile(image, os.O_WRONLY|os.O_CREATE, 0o600)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b := make([]byte, size)
+			_, _ = rand.Read(b)
+			if _, err := f.WriteAt(b, 0); err != nil {
+				t.Fatal(err)
+			}
+			f.Close()
+			s, err := m.TakeSnapshot(ctx, ds, clock, map[string]string{zfs.PropRun: clock.Format("20060102T150405Z")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			clock = clock.Add(24 * time.Hour)
+			return s.Name
+		}
+		rc := &replica.Receiver{Root: rroot, ZFS: m}
+		// cut receives the first half of a stream, as a dropped connection would.
+		cut := func(snap string, o zfs.SendOptions) {
+			var b bytes.Buffer
+			if err := m.Send(ctx, ds+"@"+snap, o, &b); err != nil {
+				t.Fatal(err)
+			}
+			if err := rc.Serve(ctx, "receive web1", bytes.NewReader(b.Bytes()[:b.Len()/2]), io.Discard); err == nil {
+				t.Fatal("half a stream was received whole")
+			}
+			if tok, _ := m.ResumeToken(ctx, rroot+"/web1"); tok == "" {
+				t.Fatal("no resume token after a cut receive")
+			}
+		}
+		replicate := func() orchestrator.ReplicatedUnit {
+			t.Helper()
+			start := time.Now()
+			out, err, code := runCLI(t, "replicate", "--config", cfg, "--json")
+			var res []orchestrator.ReplicatedTarget
+			if code != exitOK || json.Unmarshal([]byte(out), &res) != nil || len(res) != 1 || len(res[0].Units) != 1 {
+				t.Fatalf("replicate: exit %d %v\n%s", code, err, out)
+			}
+			u := res[0].Units[0]
+			t.Logf("replicate: %v, %d bytes in %d streams (%+v), newest there %s, notes %q", time.Since(start).Round(time.Millisecond), u.Bytes, len(u.Streams), u.Streams, u.Newest, u.Notes)
+			return u
+		}
+
+		s1 := night(32 << 20)
+		whole, err := m.SendSize(ctx, ds+"@"+s1, zfs.SendOptions{Compressed: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cut(s1, zfs.SendOptions{Compressed: true})
+		u := replicate()
+		if len(u.Streams) != 1 || !u.Streams[0].Resumed || u.Newest != s1 || u.Bytes > whole*3/4 {
+			t.Fatalf("the cut first receive: %+v (the whole stream is %d bytes)", u, whole)
+		}
+		t.Logf("resumed: %d bytes sent after the cut, of %d for the whole", u.Bytes, whole)
+
+		s2 := night(1 << 20)
+		cut(s2, zfs.SendOptions{From: ds + "@" + s1, Compressed: true})
+		if err := m.Destroy(ctx, ds, s2); err != nil { // pruned here before the next replicate
+			t.Fatal(err)
+		}
+		s3 := night(1 << 20)
+		u = replicate()
+		if len(u.Notes) == 0 || !strings.Contains(u.Notes[0], "no longer matches") || u.Start != "snapshot "+s1 || u.Newest != s3 {
+			t.Fatalf("a stale token: %+v", u)
+		}
+		if tok, _ := m.ResumeToken(ctx, rroot+"/web1"); tok != "" {
+			t.Errorf("the stale token is still there: %s", tok)
 		}
 	})
 }
