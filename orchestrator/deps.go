@@ -207,6 +207,10 @@ type Deps struct {
 	Copier     Copier
 	Trees      Trees // paths: entries (default TransferTrees)
 	Hooks      Hooks // the admin's hook script (nil: none)
+	// Replicas are the replication: targets with after-run: a run replicates what it
+	// backed up to each after its prune, from ReplicaSource (nil: no replication).
+	Replicas      []ReplicaTarget
+	ReplicaSource ReplicateSource
 }
 
 // Libvirt adapts a hypervisor connection to Hypervisor.

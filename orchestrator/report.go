@@ -60,7 +60,9 @@ type Report struct {
 	VMs         []*VMResult     `json:"vms"`
 	Paths       []*PathResult   `json:"paths,omitempty"`
 	Pruned      []PrunedDataset `json:"pruned,omitempty"`
-	Errors      []string        `json:"errors,omitempty"` // run-level problems besides VM failures
+	// Replicated: what each after-run replication: target got after the prune.
+	Replicated []ReplicatedTarget `json:"replicated,omitempty"`
+	Errors     []string           `json:"errors,omitempty"` // run-level problems besides VM failures
 	// Warnings are what the run went on with but an admin must see: a DEGRADED pool.
 	Warnings []string   `json:"warnings,omitempty"`
 	Pool     *PoolState `json:"pool,omitempty"` // the target pool as the run's check found it

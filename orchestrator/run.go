@@ -259,6 +259,9 @@ func (r *run) night(ctx context.Context, start time.Time) (*Report, error) {
 	r.prune(ctx)
 	r.lastSuccess(ctx)
 	step("prune")
+	if r.replicate(ctx) {
+		step("replicate")
+	}
 
 	undone := true
 	for _, u := range r.order {
@@ -322,16 +325,7 @@ func (r *run) group(ctx context.Context, g *Group) {
 }
 
 func (r *run) prune(ctx context.Context) {
-	var vms, paths []string
-	for _, u := range r.order {
-		switch {
-		case u.res.Status != StatusOK:
-		case u.id.Kind == zfs.KindVM:
-			vms = append(vms, u.id.Name)
-		default:
-			paths = append(paths, u.id.Name)
-		}
-	}
+	vms, paths := r.okUnits()
 	if len(vms)+len(paths) == 0 || ctx.Err() != nil {
 		return
 	}
@@ -342,6 +336,35 @@ func (r *run) prune(ctx context.Context) {
 	if err != nil {
 		r.rep.addError("prune: " + err.Error())
 	}
+}
+
+// replicate sends what the run backed up to the after-run targets, after the prune;
+// it reports whether it ran. A failing target is an error of the run naming it.
+func (r *run) replicate(ctx context.Context) bool {
+	vms, paths := r.okUnits()
+	if len(r.Replicas) == 0 || r.ReplicaSource == nil || r.o.DryRun || len(vms)+len(paths) == 0 || ctx.Err() != nil {
+		return false
+	}
+	res, err := Replicate(ctx, r.ReplicaSource, ReplicateOptions{Root: r.cfg.Target.Dataset, Targets: r.Replicas, VMs: vms, Paths: paths})
+	r.rep.Replicated = res
+	if err != nil {
+		r.rep.addError("replicate: " + err.Error())
+	}
+	return true
+}
+
+// okUnits are the names of the VMs and paths: entries the run backed up.
+func (r *run) okUnits() (vms, paths []string) {
+	for _, u := range r.order {
+		switch {
+		case u.res.Status != StatusOK:
+		case u.id.Kind == zfs.KindVM:
+			vms = append(vms, u.id.Name)
+		default:
+			paths = append(paths, u.id.Name)
+		}
+	}
+	return vms, paths
 }
 
 // lastSuccess finds each unit's newest dated snapshot and counts them, for the

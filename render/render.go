@@ -102,6 +102,9 @@ func Table(w io.Writer, r *orchestrator.Report) {
 			unitLines(w, "path "+p.Name, &p.Result, true)
 		}
 	}
+	for _, rt := range r.Replicated {
+		replicatedLines(w, rt)
+	}
 	for _, e := range r.Warnings {
 		fmt.Fprintf(w, "warning: %s\n", e)
 	}
@@ -117,6 +120,22 @@ func Table(w io.Writer, r *orchestrator.Report) {
 		paths = fmt.Sprintf(", %d paths, %d failed", len(r.Paths), r.FailedPaths())
 	}
 	fmt.Fprintf(w, "run %s: %d VMs, %d failed%s, %s (%s)\n", r.RunID, len(r.VMs), r.Failed(), paths, r.Duration.Round(time.Millisecond), strings.Join(steps, "; "))
+}
+
+// replicatedLines shows one replication target of a run: bytes sent, the newest
+// snapshot each dataset has there, and the errors.
+func replicatedLines(w io.Writer, rt orchestrator.ReplicatedTarget) {
+	fmt.Fprintf(w, "replication %s (%s): %s sent\n", rt.Target, rt.To, config.FormatBytes(rt.Bytes))
+	if rt.Error != "" {
+		fmt.Fprintf(w, "  error: %s\n", rt.Error)
+	}
+	for _, u := range rt.Units {
+		fmt.Fprintf(w, "  %s: newest there %s, %s sent", u.Dataset, orDash(u.Newest), config.FormatBytes(u.Bytes))
+		if u.Error != "" {
+			fmt.Fprintf(w, ", error: %s", u.Error)
+		}
+		fmt.Fprintln(w)
+	}
 }
 
 // dated is a dated snapshot's name from its @, or "-".

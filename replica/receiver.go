@@ -16,8 +16,9 @@
 // no shell syntax reaches anything: there is no shell), an absolute name, "..", a
 // dataset kvmbackup did not receive there, a stream that is not one dated snapshot's
 // (its first record is read first: zfs.PeekStream). Nothing is ever destroyed on the sender's
-// word (no -F, no destroy verb): only the receiver's own retention prunes, so a
-// compromised sending host cannot erase the replica's history.
+// word (no -F, no destroy verb): only the receiver's own retention prunes (Prune,
+// after each receive), so a compromised sending host cannot erase the replica's
+// history.
 //
 // The ZFS side is the interface ZFS (what *zfs.Manager gives), so the protocol is
 // tested with a fake.
@@ -151,6 +152,9 @@ func ParseRequest(req string) (Request, error) {
 type Receiver struct {
 	Root string
 	ZFS  ZFS
+	// Prune, when set, is the receiver's own retention: after each receive that
+	// succeeded, it prunes the dataset received into (nil: everything is kept).
+	Prune Pruner
 }
 
 // Listing is the answer to list.
@@ -257,7 +261,15 @@ func (rc *Receiver) Serve(ctx context.Context, request string, stdin io.Reader, 
 				return err
 			}
 		}
-		return rc.ZFS.Receive(ctx, ds, stdin, zfs.ReceiveOptions{Resumable: true, NoMount: true, Props: zfs.ReplicaProps(req.Rel)})
+		if err := rc.ZFS.Receive(ctx, ds, stdin, zfs.ReceiveOptions{Resumable: true, NoMount: true, Props: zfs.ReplicaProps(req.Rel)}); err != nil {
+			return err
+		}
+		if rc.Prune != nil {
+			if _, err := rc.Prune.Prune(ctx, ds); err != nil {
+				return fmt.Errorf("received into %s, then its pruning by the receiver's retention failed: %w", ds, err)
+			}
+		}
+		return nil
 	}
 }
 

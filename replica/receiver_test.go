@@ -12,7 +12,9 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/kvmbackup/kvmbackup/policies"
 	"github.com/kvmbackup/kvmbackup/zfs"
 )
 
@@ -28,6 +30,8 @@ type fakeZFS struct {
 var (
 	_ ZFS = (*fakeZFS)(nil)
 	_ ZFS = (*zfs.Manager)(nil)
+
+	_ RetentionZFS = (*zfs.Manager)(nil)
 )
 
 // Every method of the interface says its contract in its doc comment.
@@ -283,5 +287,58 @@ func TestAllowedRequests(t *testing.T) {
 		if err := gone.Serve(ctx, req, strings.NewReader("S"), io.Discard); !errors.Is(err, ErrNoRoot) || IsRefused(err) || !strings.Contains(err.Error(), "create it") {
 			t.Errorf("%s under a missing root: %v", req, err)
 		}
+	}
+}
+
+// fakePruner records the datasets pruned.
+type fakePruner struct{ pruned []string }
+
+func (p *fakePruner) Prune(_ context.Context, ds string) ([]string, error) {
+	p.pruned = append(p.pruned, ds)
+	return nil, nil
+}
+
+// The receiver's retention runs after a receive that succeeded, on that dataset
+// only; never after a refused request, an abort or a list.
+func TestPruneAfterReceive(t *testing.T) {
+	ctx := context.Background()
+	p := &fakePruner{}
+	rc := &Receiver{Root: root, ZFS: newFake(root), Prune: p}
+	for _, req := range []string{"receive web1", "list", "abort web1", "token web1", "receive other", "destroy web1"} {
+		_ = rc.Serve(ctx, req, strings.NewReader(stream(good, false)), io.Discard)
+	}
+	_ = rc.Serve(ctx, "receive db1", strings.NewReader(stream("host1/backup/db1@hourly", false)), io.Discard)
+	if strings.Join(p.pruned, " ") != root+"/web1" {
+		t.Errorf("pruned %q, want only %s/web1", p.pruned, root)
+	}
+}
+
+// retentionZFS is a dataset's snapshots for RetentionPruner.
+type retentionZFS struct {
+	snaps     []zfs.Snapshot
+	destroyed []string
+}
+
+func (r *retentionZFS) Snapshots(context.Context, string) ([]zfs.Snapshot, error) {
+	return r.snaps, nil
+}
+func (r *retentionZFS) Destroy(_ context.Context, _, name string) error {
+	r.destroyed = append(r.destroyed, name)
+	return nil
+}
+
+// RetentionPruner keeps by its policy, the newest always, another tool's and a held
+// snapshot always.
+func TestRetentionPruner(t *testing.T) {
+	z := &retentionZFS{}
+	for d := 1; d <= 5; d++ {
+		z.snaps = append(z.snaps, zfs.Snapshot{Dataset: "r/web1", Name: fmt.Sprintf("kvmbackup_2026-12-%02dT03:00:00Z", d)})
+	}
+	z.snaps[0].Holds = []string{zfs.PinTag}
+	z.snaps = append(z.snaps, zfs.Snapshot{Dataset: "r/web1", Name: "manual"})
+	gone, err := RetentionPruner{Policy: policies.Policy{KeepDaily: 2}, Location: time.UTC, ZFS: z}.Prune(context.Background(), "r/web1")
+	want := []string{"kvmbackup_2026-12-02T03:00:00Z", "kvmbackup_2026-12-03T03:00:00Z"}
+	if err != nil || strings.Join(gone, " ") != strings.Join(want, " ") || strings.Join(z.destroyed, " ") != strings.Join(want, " ") {
+		t.Errorf("gone %q destroyed %q err %v, want %q", gone, z.destroyed, err, want)
 	}
 }

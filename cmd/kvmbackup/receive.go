@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kvmbackup/kvmbackup/policies"
 	"github.com/kvmbackup/kvmbackup/replica"
 	"github.com/kvmbackup/kvmbackup/zfs"
 )
@@ -17,13 +18,14 @@ const requestEnv = "SSH_ORIGINAL_COMMAND"
 
 func newReceiveCommand() *cobra.Command {
 	var root string
+	var keep policies.Policy
 	cmd := &cobra.Command{
-		Use:   "receive --root POOL/DATASET",
+		Use:   "receive --root POOL/DATASET [--keep-daily N] [--keep-monthly N]...",
 		Short: "Receive replicated backups: the forced command of a sending host's ssh key",
 		Long: `Receive is the receiving side of replication. It is not run by hand: it is the forced
 command of the sending host's key in ~/.ssh/authorized_keys on this host,
 
-  command="kvmbackup receive --root tank/replica/host1",restrict ssh-ed25519 AAAA... kvmbackup@host1
+  command="kvmbackup receive --root tank/replica/host1 --keep-daily 30 --keep-monthly 12",restrict ssh-ed25519 AAAA... kvmbackup@host1
 
 and answers the one request the sender made (sshd gives it in SSH_ORIGINAL_COMMAND):
 
@@ -34,6 +36,12 @@ and answers the one request the sender made (sshd gives it in SSH_ORIGINAL_COMMA
                 zfs receive -s -u -o readonly=on -o canmount=noauto
                 (-o setuid=off devices=off exec=off kvmbackup:replica=REL)
   abort REL     discard the state of an interrupted receive into ROOT/REL
+
+With --keep-* (the keys of retention: in the configuration, as flags), after each
+receive that succeeded the dataset received into is pruned by that retention, this
+host's own: never its newest snapshot, a held one ('zfs hold') or another tool's.
+Without any, everything received is kept. The sender has no request to prune or
+destroy anything, so a compromised sending host cannot erase this history.
 
 REL is VM or _paths/NAME. Every other request is refused with one line naming it:
 other verbs, shell syntax (no shell ever runs), absolute names, "..", anything
@@ -46,7 +54,7 @@ EXIT STATUS
   0  answered
   1  an allowed request failed (zfs's message says why: a stream that does not
      apply, a replica changed on this host, a token that no longer matches)
-  2  a refused request, a missing or bad --root, or no request at all`,
+  2  a refused request, a missing or bad --root or --keep-*, or no request at all`,
 		Example: `  # on the receiver, in root's ~/.ssh/authorized_keys (one line):
   command="kvmbackup receive --root tank/replica/host1",restrict ssh-ed25519 AAAA... kvmbackup@host1
 
@@ -61,7 +69,14 @@ EXIT STATUS
 			if err := zfs.CheckDatasetName(root); err != nil {
 				return fmt.Errorf("--root: %w", err)
 			}
-			rc := &replica.Receiver{Root: root, ZFS: zfs.New()}
+			m := zfs.New()
+			rc := &replica.Receiver{Root: root, ZFS: m}
+			if keep != (policies.Policy{}) {
+				if err := keep.Validate(); err != nil {
+					return fmt.Errorf("--keep-*: %w", err)
+				}
+				rc.Prune = replica.RetentionPruner{Policy: keep, ZFS: m}
+			}
 			err := rc.Serve(cmd.Context(), os.Getenv(requestEnv), cmd.InOrStdin(), cmd.OutOrStdout())
 			if err != nil && !replica.IsRefused(err) && !errors.Is(err, replica.ErrNoRoot) {
 				return failure{err}
@@ -70,6 +85,12 @@ EXIT STATUS
 		},
 	}
 	cmd.Flags().StringVar(&root, "root", "", "the dataset the replicas are received under (required)")
+	cmd.Flags().IntVar(&keep.KeepLast, "keep-last", 0, "this host's retention: the N newest snapshots")
+	cmd.Flags().IntVar(&keep.KeepHourly, "keep-hourly", 0, "this host's retention: the newest of each of the last N hours")
+	cmd.Flags().IntVar(&keep.KeepDaily, "keep-daily", 0, "this host's retention: the newest of each of the last N days")
+	cmd.Flags().IntVar(&keep.KeepWeekly, "keep-weekly", 0, "this host's retention: the newest of each of the last N ISO weeks")
+	cmd.Flags().IntVar(&keep.KeepMonthly, "keep-monthly", 0, "this host's retention: the newest of each of the last N months")
+	cmd.Flags().IntVar(&keep.KeepYearly, "keep-yearly", 0, "this host's retention: the newest of each of the last N years")
 	_ = cmd.MarkFlagRequired("root")
 	return cmd
 }

@@ -129,7 +129,15 @@ func realDeps(ctx context.Context, cfg *config.Config) (orchestrator.Deps, func(
 	if err != nil {
 		return orchestrator.Deps{}, nil, err
 	}
-	return orchestrator.Deps{Hypervisor: orchestrator.Libvirt(c), LVM: lvm.New(), Target: zfs.New(), Copier: orchestrator.TransferCopier{}},
+	t := zfs.New()
+	var replicas []orchestrator.ReplicaTarget
+	for _, r := range cfg.Replication {
+		if r.AfterRun {
+			replicas = append(replicas, orchestrator.ReplicaTarget{Name: r.Name, To: r.To, Replica: replicaClient(r)})
+		}
+	}
+	return orchestrator.Deps{Hypervisor: orchestrator.Libvirt(c), LVM: lvm.New(), Target: t, Copier: orchestrator.TransferCopier{},
+			Replicas: replicas, ReplicaSource: t},
 		func() { c.Close() }, nil
 }
 

@@ -52,6 +52,8 @@ type Config struct {
 	Hooks     Hooks       `mapstructure:"hooks"`
 	Notify    Notify      `mapstructure:"notify"`
 	Status    Status      `mapstructure:"status"`
+	// Replication: where `kvmbackup replicate` sends the dated snapshots (empty: nowhere).
+	Replication []Replication `mapstructure:"replication"`
 }
 
 // Libvirt says which hypervisor to talk to.
@@ -290,7 +292,7 @@ func Parse(yaml []byte, env []string, checks ...Check) (*Config, error) {
 // topRank orders errors as the top-level keys are ordered in a config file.
 func topRank(key string) int {
 	top, _, _ := strings.Cut(strings.SplitN(key, "[", 2)[0], ".")
-	for i, k := range []string{"libvirt", "quiesce", "snapshot", "target", "retention", "vms", "exclude", "paths", "report", "hooks", "notify", "status"} {
+	for i, k := range []string{"libvirt", "quiesce", "snapshot", "target", "retention", "vms", "exclude", "paths", "report", "hooks", "notify", "status", "replication"} {
 		if k == top {
 			return i
 		}
@@ -348,6 +350,7 @@ type rawConfig struct {
 	Status struct {
 		MaxAge string `mapstructure:"max-age"`
 	} `mapstructure:"status"`
+	Replication []rawReplication `mapstructure:"replication"`
 }
 
 // rawRetention is a retention section as decoded: the top-level one (its keys left
@@ -464,6 +467,7 @@ func (b *builder) build(r *rawConfig) *Config {
 			c.Paths[i].Retention = &own
 		}
 	}
+	c.Replication = b.replication(r.Replication)
 	return c
 }
 
@@ -594,7 +598,7 @@ type RetentionAt struct {
 }
 
 // Retentions lists every retention policy of c: the top-level one, then each
-// vms[] entry's own, then each paths[] entry's own.
+// vms[] entry's own, then each paths[] entry's own, then each replication[] target's.
 func (c *Config) Retentions() []RetentionAt {
 	out := []RetentionAt{{"retention", c.Retention}}
 	for i, vm := range c.VMs {
@@ -605,6 +609,11 @@ func (c *Config) Retentions() []RetentionAt {
 	for i, p := range c.Paths {
 		if p.Retention != nil {
 			out = append(out, RetentionAt{c.pathKey(i) + ".retention", *p.Retention})
+		}
+	}
+	for i, r := range c.Replication {
+		if r.Retention != nil {
+			out = append(out, RetentionAt{c.replKey(i) + ".retention", *r.Retention})
 		}
 	}
 	return out

@@ -33,7 +33,7 @@ func checkKeys(data []byte) ([]*KeyError, error) {
 
 // ownRetentionRe is the key of (or below) a vms[]/paths[] entry's own retention,
 // by index: vms[3].retention.keep-dayly.
-var ownRetentionRe = regexp.MustCompile(`^(vms|paths)\[([0-9]+)\](\.retention(?:\..*)?)$`)
+var ownRetentionRe = regexp.MustCompile(`^(vms|paths|replication)\[([0-9]+)\](\.retention(?:\..*)?)$`)
 
 // nameRetentionKeys names the entry by its name in the keys of errs inside an entry's
 // own retention, as Parse names them (vms[web1].retention.keep-dayly): the same

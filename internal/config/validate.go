@@ -195,6 +195,7 @@ func (c *Config) check(checks []Check) []*KeyError {
 	if on := c.Notify.On; on != NotifyOnFailure && on != NotifyAlways {
 		bad("notify.on", on, fmt.Sprintf("is not %q or %q", NotifyOnFailure, NotifyAlways))
 	}
+	c.checkReplication(bad)
 	for _, check := range checks {
 		errs = append(errs, check(c)...)
 	}
