@@ -132,6 +132,7 @@ var toolPackages = map[string]string{
 	"e2fsck": "e2fsprogs", "fsck": "util-linux", "blkid": "util-linux", "lsblk": "util-linux",
 	"mount": "mount", "umount": "mount", "losetup": "mount",
 	"systemctl": "systemd", "journalctl": "systemd", // notify --unit (OnFailure=)
+	"ssh": "openssh-client", // replicate to ssh:// targets
 }
 
 // runTools lists the programs kvmbackup's own code runs: each runner.New("NAME")
