@@ -15,9 +15,13 @@ import (
 // another tool took the snapshot name of that dataset: the snapshot the unit's
 // rollback would have to destroy.
 func (w *world) failCopyAfterForeign(vm, name string, mode faultMode) {
-	ds := "backup/vms/" + vm
+	w.failCopyIntoAfterForeign("backup/vms/"+vm, name, mode)
+}
+
+// failCopyIntoAfterForeign: the same for the copy or tree sync into dataset ds.
+func (w *world) failCopyIntoAfterForeign(ds, name string, mode faultMode) {
 	w.beforeCopy = func(src, dst string) {
-		if !strings.HasPrefix(dst, filepath.Join(w.root, ds)+"/") {
+		if dst != filepath.Join(w.root, ds) && !strings.HasPrefix(dst, filepath.Join(w.root, ds)+"/") {
 			return
 		}
 		w.beforeCopy = nil
@@ -229,5 +233,49 @@ func TestForeignSnapshotOfFailedFirstBackup(t *testing.T) {
 		t.Fatalf("night 3: %v %+v", err, rep)
 	}
 	checkWorld(t, w, map[string]string{"new1": "new1 v1", "web1": "web1 v1"}, nil)
+	noLeftovers(t, env, "night 3")
+}
+
+// TestForeignSnapshotOfFailedTreeEntry: the same for a paths: entry copied live: its
+// tree sync is cut short after another tool snapshotted its dataset; it is left as
+// it is, said so, and the next night's sync makes it whole (the cut-short file gone).
+func TestForeignSnapshotOfFailedTreeEntry(t *testing.T) {
+	w := scene(t)
+	w.trees["/srv/www"] = map[string][]byte{"index.html": []byte("v1")}
+	cfg := configWith(t, "exclude: [\"test-*\"]\npaths:\n  - name: www\n    path: /srv/www\n")
+	env := runEnv{t.TempDir()}
+	if rep, err := Run(context.Background(), w.deps(), env.opts(cfg, night1)); err != nil || !rep.OK() {
+		t.Fatalf("night 1: %v %+v", err, rep)
+	}
+	const ds = "backup/vms/_paths/www"
+	w.trees["/srv/www"]["index.html"] = []byte("v2")
+	w.failCopyIntoAfterForeign(ds, autosnap, faultError)
+	rep, err := Run(context.Background(), w.deps(), env.opts(cfg, night2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := rep.Paths[0]
+	t.Logf("www: %s", p.Error)
+	if p.Status != StatusFailed || p.RolledBackTo != "" || !strings.Contains(p.Error, "dataset "+ds+" not rolled back") || !strings.Contains(p.Error, autosnap) {
+		t.Fatalf("www: %s, rolled back to %q: %s", p.Status, p.RolledBackTo, p.Error)
+	}
+	for _, v := range rep.VMs {
+		if v.Status != StatusOK {
+			t.Errorf("%s: %s %q", v.Name, v.Status, v.Error)
+		}
+	}
+	if got := w.snapNames(ds); !slices.Equal(got, []string{zfs.SnapshotName(night1), autosnap}) {
+		t.Fatalf("www's snapshots: %q", got)
+	}
+	noLeftovers(t, env, "night 2")
+	rep, err = Run(context.Background(), w.deps(), env.opts(cfg, night3))
+	if err != nil || !rep.OK() {
+		t.Fatalf("night 3: %v %+v", err, rep)
+	}
+	d := w.datasets[ds]
+	newest := d.snaps[len(d.snaps)-1]
+	if newest.s.Name != zfs.SnapshotName(night3) || newest.files["index.html"] != "v2" || newest.files["PARTIAL"] != "" {
+		t.Errorf("www's newest backup %s holds %v", newest.s.Name, newest.files)
+	}
 	noLeftovers(t, env, "night 3")
 }

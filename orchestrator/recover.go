@@ -110,7 +110,7 @@ func Recover(ctx context.Context, d Deps, o RecoverOptions) (*Recovery, error) {
 // would need -r, which destroys it), or a created dataset to destroy has one, ds is
 // left as it is and the error is a *keptError saying so: the failed copy's blocks
 // stay in the live dataset until the next backup, while every dated snapshot, the
-// only thing restore, replicate, list and verify read, is intact. Nothing is left to
+// only thing restore, replicate and list read, is intact. Nothing is left to
 // undo: the caller closes the journal's entry, so that no later night is held up by
 // it. The next backup makes the dataset whole: each image's copy compares every
 // block with the source (a half-written image's manifest no longer matches its

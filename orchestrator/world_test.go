@@ -48,8 +48,8 @@ type world struct {
 	// it may block), onThaw as a frozen group is resumed.
 	onSnapshot func(vg, origin string)
 	onThaw     func(paused []string)
-	// beforeCopy, when set, is called as each copy starts (outside the lock), before
-	// its call is counted: it may add a foreign snapshot, or set failAt.
+	// beforeCopy, when set, is called as each copy or tree sync starts (outside the
+	// lock), before its call is counted: it may add a foreign snapshot, or set failAt.
 	beforeCopy func(src, dst string)
 	changed    map[string]int // paths of a live tree that change while it is copied, by source
 	// mountpoints: datasets mounted somewhere else than below their parent's mount.
@@ -784,6 +784,9 @@ func (f fakeTrees) SyncTree(ctx context.Context, src, dst string, o transfer.Tre
 	f.w.mu.Lock()
 	f.w.treeOpts[src] = o
 	f.w.mu.Unlock()
+	if f.w.beforeCopy != nil {
+		f.w.beforeCopy(src, dst)
+	}
 	if err := f.w.call(ctx, "SyncTree "+src, true); err != nil {
 		if !f.w.crashedBefore() {
 			os.WriteFile(filepath.Join(dst, "PARTIAL"), []byte("cut short"), 0o600)
