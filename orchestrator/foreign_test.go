@@ -2,10 +2,12 @@ package orchestrator
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kvmbackup/kvmbackup/hypervisor"
 	"github.com/kvmbackup/kvmbackup/zfs"
@@ -278,4 +280,47 @@ func TestForeignSnapshotOfFailedTreeEntry(t *testing.T) {
 		t.Errorf("www's newest backup %s holds %v", newest.s.Name, newest.files)
 	}
 	noLeftovers(t, env, "night 3")
+}
+
+// rollbackStub is the fake target whose Rollback fails with err.
+type rollbackStub struct {
+	fakeZFS
+	err error
+}
+
+func (s rollbackStub) Rollback(context.Context, string) (zfs.Snapshot, error) {
+	return zfs.Snapshot{}, s.err
+}
+
+// TestRollbackDatasetNamesWhatIsNewer: the refusal says which snapshots, and when one
+// of them is a dated one made after the newest by name (the clock went back), that
+// they are not all another tool's.
+func TestRollbackDatasetNamesWhatIsNewer(t *testing.T) {
+	w := scene(t)
+	env := runEnv{t.TempDir()}
+	if rep, err := Run(context.Background(), w.deps(), env.opts(testConfig(t), night1)); err != nil || !rep.OK() {
+		t.Fatalf("night 1: %v %+v", err, rep)
+	}
+	const ds = "backup/vms/web1"
+	for _, c := range []struct {
+		newer []string
+		want  string
+	}{
+		{[]string{autosnap}, "newer snapshots " + autosnap + " were not made by kvmbackup, and a rollback would destroy them"},
+		{[]string{zfs.SnapshotName(night1.Add(-time.Hour)), autosnap}, "are dated ones made out of order"},
+	} {
+		e := &zfs.NewerSnapshotsError{Dataset: ds, Target: zfs.SnapshotName(night1), Newer: c.newer}
+		what, err := rollbackDataset(context.Background(), rollbackStub{fakeZFS{w}, e}, ds, false)
+		var kept *keptError
+		if what != "" || !errors.As(err, &kept) || kept.Dataset != ds || !strings.Contains(err.Error(), c.want) ||
+			!strings.Contains(err.Error(), "zfs rollback -r "+ds+"@"+zfs.SnapshotName(night1)) {
+			t.Errorf("newer %q: %q %v", c.newer, what, err)
+		}
+	}
+	// Any other failure stays an error of the rollback (the journal keeps it).
+	what, err := rollbackDataset(context.Background(), rollbackStub{fakeZFS{w}, errors.New("pool I/O error")}, ds, false)
+	var kept *keptError
+	if what != "" || err == nil || errors.As(err, &kept) {
+		t.Errorf("an I/O error: %q %v", what, err)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/kvmbackup/kvmbackup/hypervisor"
@@ -143,10 +144,14 @@ func rollbackDataset(ctx context.Context, t RollbackTarget, ds string, created b
 	case zfs.IsNotFound(err):
 		return "(gone)", nil
 	case errors.As(err, &newer):
-		return "", &keptError{ds, fmt.Sprintf("not rolled back to %s: newer snapshots %s were not made by kvmbackup, and a rollback "+
+		whose := "were not made by kvmbackup"
+		if slices.ContainsFunc(newer.Newer, func(n string) bool { _, ok := zfs.ParseSnapshotName(n); return ok }) {
+			whose = "were not made by kvmbackup or are dated ones made out of order (the clock went back?)"
+		}
+		return "", &keptError{ds, fmt.Sprintf("not rolled back to %s: newer snapshots %s %s, and a rollback "+
 			"would destroy them. It keeps part of the failed copy; its dated snapshots are intact and the next backup "+
 			"rewrites whatever differs from the source. Nothing needs doing; to roll back now, destroy those snapshots yourself "+
-			"(or zfs rollback -r %s@%s, which destroys them)", newer.Target, strings.Join(newer.Newer, ", "), ds, newer.Target)}
+			"(or zfs rollback -r %s@%s, which destroys them)", newer.Target, strings.Join(newer.Newer, ", "), whose, ds, newer.Target)}
 	case errors.Is(err, zfs.ErrNoSnapshot) && created:
 		snaps, err := t.Snapshots(ctx, ds)
 		if err != nil {
