@@ -104,8 +104,9 @@ func TestForeignSnapshotStopsOnlyItsUnitsRollback(t *testing.T) {
 	if err != nil || !rep.OK() || !rep.Recovered.Empty() {
 		t.Fatalf("night 3: %v %+v (recovered %+v)", err, rep, rep.Recovered)
 	}
-	if v := vmResult(t, rep, "web1"); v.Written == 0 || v.Snapshot != "backup/vms/web1@"+zfs.SnapshotName(night3) {
-		t.Errorf("night 3's web1: written %d, snapshot %q", v.Written, v.Snapshot)
+	if v := vmResult(t, rep, "web1"); v.Written == 0 || v.Snapshot != "backup/vms/web1@"+zfs.SnapshotName(night3) ||
+		v.DatedSnapshots != 2 || !v.LastSuccess.Equal(night3) {
+		t.Errorf("night 3's web1: written %d, snapshot %q, %d dated snapshots, last success %v", v.Written, v.Snapshot, v.DatedSnapshots, v.LastSuccess)
 	}
 	checkWorld(t, w, map[string]string{"web1": "web1 v3", "db1": "db1 v2", "app1": "app1 v1", "old1": "old1 v1"}, nil)
 	if got, want := w.snapNames("backup/vms/web1"), []string{zfs.SnapshotName(night1), autosnap, zfs.SnapshotName(night3)}; !slices.Equal(got, want) {
