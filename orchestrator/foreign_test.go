@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,15 +23,17 @@ func (w *world) failCopyAfterForeign(vm, name string, mode faultMode) {
 
 // failCopyIntoAfterForeign: the same for the copy or tree sync into dataset ds.
 func (w *world) failCopyIntoAfterForeign(ds, name string, mode faultMode) {
+	var once sync.Once // copies run side by side: the hook is never changed while they do
 	w.beforeCopy = func(src, dst string) {
 		if dst != filepath.Join(w.root, ds) && !strings.HasPrefix(dst, filepath.Join(w.root, ds)+"/") {
 			return
 		}
-		w.beforeCopy = nil
-		w.foreignSnap(ds, name)
-		w.mu.Lock()
-		w.failAt, w.mode = w.calls+1, mode
-		w.mu.Unlock()
+		once.Do(func() {
+			w.foreignSnap(ds, name)
+			w.mu.Lock()
+			w.failAt, w.mode = w.calls+1, mode
+			w.mu.Unlock()
+		})
 	}
 }
 
