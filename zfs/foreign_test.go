@@ -1,6 +1,8 @@
 package zfs
 
 import (
+	"bytes"
+	"context"
 	"crypto/sha256"
 	"errors"
 	"os"
@@ -10,6 +12,7 @@ import (
 	"time"
 
 	"github.com/kvmbackup/kvmbackup/testenv"
+	"github.com/kvmbackup/kvmbackup/transfer"
 )
 
 // TestForeignSnapshots: another tool's snapshots (sanoid, zfs-auto-snapshot) in a
@@ -135,4 +138,84 @@ func fileSum(t *testing.T, path string) [32]byte {
 		t.Fatal(err)
 	}
 	return sha256.Sum256(b)
+}
+
+// TestCopyCutShortUnderForeignSnapshot: what kvmbackup relies on when it leaves a
+// failed VM's dataset as it is rather than destroy another tool's newer snapshot
+// (orchestrator's rollbackDataset), on real OpenZFS with the real changed-block copy.
+// Night 1 copies an image with its manifest; another tool snapshots the dataset;
+// night 2's copy is cut short after writing part of a changed image; the rollback is
+// refused. Night 3's source is night 1's again (what night 2 wrote is reverted at the
+// source): a manifest trusted as night 1's would leave night 2's blocks in place, so
+// the copy must not trust it (the image's times changed), compare every block, and
+// its dated snapshot must be byte-identical to night 3's source.
+func TestCopyCutShortUnderForeignSnapshot(t *testing.T) {
+	testenv.InAppliance(t, func(t *testing.T) {
+		ctx := t.Context()
+		m, pool := lab(t, testenv.PoolOptions{})
+		ds := pool + "/vms/web1"
+		if _, err := m.EnsureDataset(ctx, ds, VMOwner("web1")); err != nil {
+			t.Fatal(err)
+		}
+		dir := mustMountpoint(t, m, ds)
+		img, man := filepath.Join(dir, "vda.raw"), filepath.Join(dir, ".manifest", "vda.raw")
+		os.MkdirAll(filepath.Dir(man), 0o700)
+		night1 := testenv.RandomBytes(11, 8<<20)
+		night2 := bytes.Clone(night1)
+		copy(night2[0:], testenv.RandomBytes(12, 1<<20))     // the first chunk
+		copy(night2[6<<20:], testenv.RandomBytes(13, 1<<20)) // and the seventh
+		src := filepath.Join(t.TempDir(), "vda")
+		opts := transfer.Options{Manifest: man, Streams: 1}
+
+		os.WriteFile(src, night1, 0o600)
+		if st, err := transfer.Copy(ctx, src, img, opts); err != nil || st.Mode != "new" {
+			t.Fatalf("night 1: %+v %v", st, err)
+		}
+		a, err := m.TakeSnapshot(ctx, ds, t0, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		zfsCmd(t, "snapshot", ds+"@autosnap_hourly")
+
+		os.WriteFile(src, night2, 0o600)
+		cctx, cancel := context.WithCancel(ctx)
+		o2 := opts
+		o2.Progress = func(done, total int64) {
+			if done >= 2<<20 {
+				cancel()
+			}
+		}
+		st, err := transfer.Copy(cctx, src, img, o2)
+		cancel()
+		if err == nil {
+			t.Fatalf("night 2's copy was not cut short: %+v", st)
+		}
+		t.Logf("night 2 cut short: %v (%+v)", err, st)
+		if got := fileSum(t, img); got == sha256.Sum256(night1) || got == sha256.Sum256(night2) {
+			t.Fatalf("night 2's copy wrote nothing or everything (night 1's image: %v)", got == sha256.Sum256(night1))
+		}
+		if _, err := m.Rollback(ctx, ds); !errors.Is(err, ErrNewerSnapshots) {
+			t.Fatalf("rollback over autosnap_hourly: %v", err)
+		}
+
+		os.WriteFile(src, night1, 0o600) // night 3: as night 1
+		st, err = transfer.Copy(ctx, src, img, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("night 3: mode %s (%s), written %d", st.Mode, st.Note, st.Written)
+		if st.Mode != "compare" || st.Written == 0 {
+			t.Errorf("night 3's copy over the half-written image: %+v", st)
+		}
+		c, err := m.TakeSnapshot(ctx, ds, t0.Add(48*time.Hour), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if imageSum(t, m, ds, c.Name) != sha256.Sum256(night1) || imageSum(t, m, ds, a.Name) != sha256.Sum256(night1) {
+			t.Error("night 3's backup differs from its source")
+		}
+		if got := snapNames(t, m, ds); !slices.Equal(got, []string{a.Name, "autosnap_hourly", c.Name}) {
+			t.Errorf("snapshots: %q", got)
+		}
+	})
 }
