@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/kvmbackup/kvmbackup/hypervisor"
 	"github.com/kvmbackup/kvmbackup/lvm"
@@ -34,8 +36,10 @@ func (r *Recovery) Empty() bool {
 // Recover undoes what crashed runs left, most urgent first: VMs still paused or
 // frozen are resumed (libvirt marks), then every kvmbackup LVM mount and snapshot is
 // removed (LVM tags), then each crashed run's clones are removed and the datasets it
-// was writing are rolled back to their newest kvmbackup snapshot (journal). A journal
-// is removed only when everything it names was undone. The caller holds the run
+// was writing are rolled back to their newest kvmbackup snapshot (journal); one whose
+// rollback would destroy another tool's snapshots is left as it is, and RolledBack
+// says so (rollbackDataset). A journal is removed only when everything it names was
+// undone or left so. The caller holds the run
 // lock: no other run can be using what this removes.
 func Recover(ctx context.Context, d Deps, o RecoverOptions) (*Recovery, error) {
 	if o.JournalDir == "" {
@@ -73,6 +77,11 @@ func Recover(ctx context.Context, d Deps, o RecoverOptions) (*Recovery, error) {
 				continue // VMs, snapshots and mounts: found by their marks and tags above
 			}
 			what, err := rollbackDataset(ctx, d.Target, e.Key, e.Detail == "created")
+			var kept *keptError
+			if errors.As(err, &kept) { // another tool's snapshots: left as it is, and said
+				rec.RolledBack = append(rec.RolledBack, e.Key+" → ("+kept.what+")")
+				continue
+			}
 			if err != nil {
 				ok = false
 				errs = append(errs, fmt.Errorf("run %s: roll back %s: %w", l.RunID, e.Key, err))
@@ -96,6 +105,29 @@ func Recover(ctx context.Context, d Deps, o RecoverOptions) (*Recovery, error) {
 // created that has none is destroyed (it never held a complete backup). It says what
 // it did. A dataset that is not kvmbackup's (ownDataset, without adopting) is an
 // error, and left alone.
+//
+// Snapshots another tool made in ds (sanoid, zfs-auto-snapshot) are never destroyed
+// nor rolled over. When one is newer than the newest dated snapshot (zfs rollback
+// would need -r, which destroys it), or a created dataset to destroy has one, ds is
+// left as it is and the error is a *keptError saying so: the failed copy's blocks
+// stay in the live dataset until the next backup, while every dated snapshot, the
+// only thing restore, replicate and list read, is intact. Nothing is left to
+// undo: the caller closes the journal's entry, so that no later night is held up by
+// it. The next backup makes the dataset whole: each image's copy compares every
+// block with the source (a half-written image's manifest no longer matches its
+// inode's times, so it is not trusted), a tree's rsync re-syncs every file whose size
+// or modification time differs from the source's (a file cut short in place has the
+// time of the cut), and seal removes what is no disk of the VM and rewrites its
+// metadata, all before the dated snapshot.
+//
+// Why not return the data without destroying anything: a clone of the dated
+// snapshot promoted in ds's place takes with it the snapshots older than the dated
+// one (foreign ones included: zfs promote moves them to the clone) and leaves the
+// newer foreign ones on the old dataset, which would have to be renamed away, under
+// a tool that snapshots and prunes by dataset name, and kept for ever (destroying
+// it destroys them). Copying the changed blocks back from the dated snapshot's
+// read-only mount would write the very blocks the next night writes again, doubling
+// that VM's I/O for a state nothing reads.
 func rollbackDataset(ctx context.Context, t RollbackTarget, ds string, created bool) (string, error) {
 	exists, err := ownDataset(ctx, t, ds, zfs.DatasetUnit(ds), false)
 	switch {
@@ -105,12 +137,35 @@ func rollbackDataset(ctx context.Context, t RollbackTarget, ds string, created b
 		return "(gone)", nil
 	}
 	s, err := t.Rollback(ctx, ds)
+	var newer *zfs.NewerSnapshotsError
 	switch {
 	case err == nil:
 		return s.FullName(), nil
 	case zfs.IsNotFound(err):
 		return "(gone)", nil
+	case errors.As(err, &newer):
+		whose := "were not made by kvmbackup"
+		if slices.ContainsFunc(newer.Newer, func(n string) bool { _, ok := zfs.ParseSnapshotName(n); return ok }) {
+			whose = "were not made by kvmbackup or are dated ones made out of order (the clock went back?)"
+		}
+		return "", &keptError{ds, fmt.Sprintf("not rolled back to %s: newer snapshots %s %s, and a rollback "+
+			"would destroy them. It keeps part of the failed copy; its dated snapshots are intact and the next backup "+
+			"rewrites whatever differs from the source. Nothing needs doing; to roll back now, destroy those snapshots yourself "+
+			"(or zfs rollback -r %s@%s, which destroys them)", newer.Target, strings.Join(newer.Newer, ", "), whose, ds, newer.Target)}
 	case errors.Is(err, zfs.ErrNoSnapshot) && created:
+		snaps, err := t.Snapshots(ctx, ds)
+		if err != nil {
+			return "", err
+		}
+		if len(snaps) > 0 { // none is kvmbackup's (Rollback found none)
+			names := make([]string, len(snaps))
+			for i, s := range snaps {
+				names[i] = s.Name
+			}
+			return "", &keptError{ds, fmt.Sprintf("not destroyed though its first backup did not complete: snapshots %s were "+
+				"not made by kvmbackup, and destroying it would destroy them. It keeps the partial copy; the next backup "+
+				"completes it", strings.Join(names, ", "))}
+		}
 		if err := t.DestroyNewDataset(ctx, ds); err != nil {
 			return "", err
 		}
@@ -120,3 +175,12 @@ func rollbackDataset(ctx context.Context, t RollbackTarget, ds string, created b
 	}
 	return "", err
 }
+
+// keptError: rollbackDataset left Dataset as it is, rather than destroy another
+// tool's snapshots; what says so, and what the admin can do. Nothing is left to undo.
+type keptError struct {
+	Dataset string
+	what    string
+}
+
+func (e *keptError) Error() string { return "dataset " + e.Dataset + " " + e.what }

@@ -18,7 +18,9 @@ import (
 //	commit    what the backup holds besides the copies (seal), then the dated
 //	          snapshot: the unit is done
 //	rollback  any failure: the dataset back to its last complete backup (or
-//	          destroyed when this run created it)
+//	          destroyed when this run created it), unless that would destroy
+//	          another tool's snapshots: then left as it is, the next backup
+//	          rewriting it
 //
 // What one kind adds (the VM's manifest directory, domain XML and metadata; a tree's
 // fence) is its unitKind. A new kind plugs in by writing one.
@@ -166,7 +168,10 @@ func (r *run) settle(ctx context.Context, u *unit, at time.Time) {
 }
 
 // rollback returns a failed unit's dataset to its last complete backup; a dataset
-// this run created (a first backup) is destroyed instead.
+// this run created (a first backup) is destroyed instead. When that would destroy
+// another tool's snapshots, the dataset is left as it is and the unit's error says
+// so (rollbackDataset): the rest of the night goes on, and its journal entry is
+// closed, so that the next night backs the unit up as usual.
 func (r *run) rollback(ctx context.Context, u *unit) {
 	if !u.dirty {
 		return
@@ -174,6 +179,16 @@ func (r *run) rollback(ctx context.Context, u *unit) {
 	cctx, cancel := cleanupCtx(ctx)
 	defer cancel()
 	what, err := rollbackDataset(cctx, r.Target, u.dataset, u.created)
+	var kept *keptError
+	if errors.As(err, &kept) { // another tool's snapshots: the unit's result says why
+		r.mu.Lock()
+		u.res.Error += "; " + kept.Error()
+		r.mu.Unlock()
+		r.log.Warn().Str(string(u.id.Kind), u.id.Name).Str("dataset", u.dataset).Msg(kept.Error())
+		u.dirty = false
+		_ = r.record(OpRollback, u.dataset, "left as it is: "+kept.what)
+		return
+	}
 	u.res.RolledBackTo = what
 	if err != nil {
 		r.rep.addError(fmt.Sprintf("roll back %s: %v", u.dataset, err))

@@ -48,6 +48,9 @@ type world struct {
 	// it may block), onThaw as a frozen group is resumed.
 	onSnapshot func(vg, origin string)
 	onThaw     func(paused []string)
+	// beforeCopy, when set, is called as each copy or tree sync starts (outside the
+	// lock), before its call is counted: it may add a foreign snapshot, or set failAt.
+	beforeCopy func(src, dst string)
 	changed    map[string]int // paths of a live tree that change while it is copied, by source
 	// mountpoints: datasets mounted somewhere else than below their parent's mount.
 	mountpoints map[string]string
@@ -554,8 +557,12 @@ func (f fakeZFS) Rollback(ctx context.Context, ds string) (zfs.Snapshot, error) 
 	}
 	for i := len(d.snaps) - 1; i >= 0; i-- {
 		if d.snaps[i].s.Ours() {
-			if i != len(d.snaps)-1 {
-				return zfs.Snapshot{}, fmt.Errorf("newer snapshot %s", d.snaps[len(d.snaps)-1].s.Name)
+			if i != len(d.snaps)-1 { // as zfs.Manager: never over a newer snapshot
+				e := &zfs.NewerSnapshotsError{Dataset: ds, Target: d.snaps[i].s.Name}
+				for _, s := range d.snaps[i+1:] {
+					e.Newer = append(e.Newer, s.s.Name)
+				}
+				return zfs.Snapshot{}, e
 			}
 			writeTree(d.dir, d.snaps[i].files)
 			return d.snaps[i].s, nil
@@ -630,6 +637,9 @@ func (f fakeZFS) Cleanup(ctx context.Context, root, runID string) (zfs.Cleaned, 
 type fakeCopier struct{ w *world }
 
 func (f fakeCopier) Copy(ctx context.Context, src, dst string, o transfer.Options) (transfer.Stats, error) {
+	if f.w.beforeCopy != nil {
+		f.w.beforeCopy(src, dst)
+	}
 	var data []byte
 	for dir, key := range f.w.mounts {
 		if l := f.w.lvs[key]; l != nil && strings.HasPrefix(src, dir+"/") {
@@ -774,6 +784,9 @@ func (f fakeTrees) SyncTree(ctx context.Context, src, dst string, o transfer.Tre
 	f.w.mu.Lock()
 	f.w.treeOpts[src] = o
 	f.w.mu.Unlock()
+	if f.w.beforeCopy != nil {
+		f.w.beforeCopy(src, dst)
+	}
 	if err := f.w.call(ctx, "SyncTree "+src, true); err != nil {
 		if !f.w.crashedBefore() {
 			os.WriteFile(filepath.Join(dst, "PARTIAL"), []byte("cut short"), 0o600)
@@ -808,4 +821,24 @@ func (f fakeTrees) SyncTree(ctx context.Context, src, dst string, o transfer.Tre
 	writeTree(dst, out)
 	st.Changed = f.w.changed[src]
 	return st, nil
+}
+
+// foreignSnap takes a snapshot named name, as another tool (sanoid,
+// zfs-auto-snapshot) would, of dataset ds as it is now.
+func (w *world) foreignSnap(ds, name string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	d := w.datasets[ds]
+	d.snaps = append(d.snaps, fsnap{s: zfs.Snapshot{Dataset: ds, Name: name, Created: time.Now().UTC()}, files: readTree(d.dir)})
+}
+
+// snapNames are ds's snapshots' names, oldest first.
+func (w *world) snapNames(ds string) []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var out []string
+	for _, s := range w.datasets[ds].snaps {
+		out = append(out, s.s.Name)
+	}
+	return out
 }

@@ -188,7 +188,8 @@ func newestOurs(dataset string, snaps []Snapshot) (Snapshot, error) {
 
 // Rollback returns dataset to its newest kvmbackup snapshot, discarding what a
 // failed copy wrote since. When a snapshot newer than that one exists (a foreign
-// one), nothing is done and the error names it: kvmbackup never destroys it.
+// one), nothing is done and the error, a *NewerSnapshotsError (ErrNewerSnapshots),
+// names it: kvmbackup never destroys it (zfs rollback would need -r).
 func (m *Manager) Rollback(ctx context.Context, dataset string) (Snapshot, error) {
 	snaps, err := m.Snapshots(ctx, dataset)
 	if err != nil {
@@ -207,8 +208,7 @@ func (m *Manager) Rollback(ctx context.Context, dataset string) (Snapshot, error
 		seen = seen || s.Name == target.Name
 	}
 	if len(newer) > 0 {
-		return Snapshot{}, fmt.Errorf("roll %s back to %s: newer snapshots %s exist that kvmbackup did not make or cannot order; move them away first",
-			dataset, target.Name, strings.Join(newer, ", "))
+		return Snapshot{}, &NewerSnapshotsError{Dataset: dataset, Target: target.Name, Newer: newer}
 	}
 	if _, err := m.ZFS.Run(ctx, "rollback", target.FullName()); err != nil {
 		return Snapshot{}, zfsErr("roll "+dataset+" back to "+target.Name, err)

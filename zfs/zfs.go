@@ -47,7 +47,27 @@ var (
 	ErrNoSnapshot = errors.New("no kvmbackup snapshot")
 	// ErrNotEmpty: a dataset with snapshots or children is never destroyed.
 	ErrNotEmpty = errors.New("dataset has snapshots or children")
+	// ErrNewerSnapshots: a rollback would destroy snapshots kvmbackup did not make
+	// (another tool's, newer than its newest dated one); nothing was done. The
+	// error is a *NewerSnapshotsError naming them.
+	ErrNewerSnapshots = errors.New("newer snapshots kvmbackup did not make")
 )
+
+// NewerSnapshotsError is Rollback's refusal: Dataset's snapshots Newer, created after
+// its newest dated snapshot Target, would be destroyed by the rollback (zfs rollback
+// -r), so nothing was done. It wraps ErrNewerSnapshots.
+type NewerSnapshotsError struct {
+	Dataset string
+	Target  string   // the newest dated snapshot's name
+	Newer   []string // their names, oldest first
+}
+
+func (e *NewerSnapshotsError) Error() string {
+	return fmt.Sprintf("roll %s back to %s: newer snapshots %s exist that kvmbackup did not make or cannot order (a rollback would destroy them)",
+		e.Dataset, e.Target, strings.Join(e.Newer, ", "))
+}
+
+func (e *NewerSnapshotsError) Unwrap() error { return ErrNewerSnapshots }
 
 // IsNotFound reports whether err says a pool, dataset or snapshot does not exist.
 func IsNotFound(err error) bool { return errors.Is(err, ErrNotFound) }

@@ -300,7 +300,7 @@ func TestRollback(t *testing.T) {
 		}
 		testenv.WriteAt(t, img, 0, testenv.RandomBytes(3, 4096))
 		zfsCmd(t, "snapshot", ds+"@admin-took-this")
-		if _, err := m.Rollback(ctx, ds); err == nil || !strings.Contains(err.Error(), "admin-took-this") {
+		if _, err := m.Rollback(ctx, ds); !errors.Is(err, ErrNewerSnapshots) || !strings.Contains(err.Error(), "admin-took-this") {
 			t.Fatalf("rollback over a foreign snapshot: %v", err)
 		}
 		if got, _ := os.ReadFile(img); string(got) == string(good) {
