@@ -27,6 +27,12 @@ type Redefinition struct {
 	As string
 	// Disks maps a disk's target (vda) to the image restored for it.
 	Disks map[string]DiskSource
+	// OnlyRestored: every writable disk must be in Disks, as for As (a definition
+	// from a replica: a disk left on its saved path would be the sending host's
+	// path, on this host).
+	OnlyRestored bool
+	// NoNetwork removes every <interface> (a test failover beside the original).
+	NoNetwork bool
 }
 
 // Redefine returns the saved definition xml with r applied, and the domain's name.
@@ -54,7 +60,7 @@ func Redefine(xml string, r Redefinition) (name, out string, err error) {
 		}
 		src, ok := r.Disks[target]
 		if !ok {
-			if r.As != "" && d.ReadOnly == nil && d.Source != nil && (d.Source.File != nil || d.Source.Block != nil || d.Source.Volume != nil) {
+			if (r.As != "" || r.OnlyRestored) && d.ReadOnly == nil && d.Source != nil && (d.Source.File != nil || d.Source.Block != nil || d.Source.Volume != nil) {
 				shared = append(shared, target)
 			}
 			continue
@@ -80,8 +86,14 @@ func Redefine(xml string, r Redefinition) (name, out string, err error) {
 		sort.Strings(missing)
 		return "", "", fmt.Errorf("the saved definition of %s has no disk %s", old, strings.Join(missing, ", "))
 	}
+	if len(shared) > 0 && r.As == "" {
+		return "", "", fmt.Errorf("disk %s of %s is writable and not restored: defined from a replica, it would point at the sending host's path on this host; restore every disk", strings.Join(shared, ", "), old)
+	}
 	if len(shared) > 0 {
 		return "", "", fmt.Errorf("disk %s of %s is writable and not restored: the copy %s would share it with %s; restore every disk (no --disk) to make a copy", strings.Join(shared, ", "), old, r.As, old)
+	}
+	if r.NoNetwork {
+		def.Devices.Interfaces = nil
 	}
 	if r.As != "" {
 		def.Name, def.UUID = r.As, ""
