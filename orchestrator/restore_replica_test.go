@@ -70,10 +70,12 @@ func TestRestoreFromReplica(t *testing.T) {
 		"--define, no target":     {with(o("db1"), func(o *RestoreOptions) { o.Define, o.As = true, "db1-fo" }), ErrBadDefine, "--disk DISK=PATH"},
 		"an unknown disk mapped": {with(o("db1"), func(o *RestoreOptions) { o.Targets = map[string]string{"vdz": img} }),
 			nil, "no disk vdz in backup/vms/db1@" + zfs.SnapshotName(night1) + " (disks: vda)"},
-		"a relative target":      {with(o("db1"), func(o *RestoreOptions) { o.Targets = map[string]string{"vda": "x.img"} }), nil, "absolute"},
-		"a directory as target":  {with(o("db1"), func(o *RestoreOptions) { o.Targets = map[string]string{"vda": dir} }), ErrBadRestoreDir, "is a directory"},
-		"another's symlink":      {with(o("db1"), func(o *RestoreOptions) { o.Targets = map[string]string{"vda": filepath.Join(dir, "link")} }), beneath.ErrUntrusted, "link"},
-		"a target in the backup": {with(o("db1"), func(o *RestoreOptions) { o.Targets = map[string]string{"vda": filepath.Join(w.datasets["backup/vms/db1"].dir, "x.img")} }), ErrBadRestoreDir, "inside the target's mount point"},
+		"a relative target":     {with(o("db1"), func(o *RestoreOptions) { o.Targets = map[string]string{"vda": "x.img"} }), nil, "absolute"},
+		"a directory as target": {with(o("db1"), func(o *RestoreOptions) { o.Targets = map[string]string{"vda": dir} }), ErrBadRestoreDir, "is a directory"},
+		"another's symlink":     {with(o("db1"), func(o *RestoreOptions) { o.Targets = map[string]string{"vda": filepath.Join(dir, "link")} }), beneath.ErrUntrusted, "link"},
+		"a target in the backup": {with(o("db1"), func(o *RestoreOptions) {
+			o.Targets = map[string]string{"vda": filepath.Join(w.datasets["backup/vms/db1"].dir, "x.img")}
+		}), ErrBadRestoreDir, "inside the target's mount point"},
 	} {
 		res, err := Restore(ctx, d, c.o)
 		if res != nil || err == nil || (c.want != nil && !errors.Is(err, c.want)) || !strings.Contains(err.Error(), c.text) {

@@ -26,10 +26,10 @@ type restoreOptions struct {
 	as        string
 	from      string // VM only: a replication receiver's root on this host
 	noNetwork bool   // with --define
-	dryRun   bool
-	lockPath string
-	path     string   // --path NAME: a paths: entry's tree instead of a VM
-	only     []string // tree only: the globs to restore
+	dryRun    bool
+	lockPath  string
+	path      string   // --path NAME: a paths: entry's tree instead of a VM
+	only      []string // tree only: the globs to restore
 }
 
 // args checks restore's arguments: one VM, or none with --path.
