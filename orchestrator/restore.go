@@ -379,6 +379,13 @@ func planRestore(ctx context.Context, d RestoreDeps, o RestoreOptions, dir strin
 		return fmt.Errorf("%w: %s: restore --from reads a replica; the volumes its backup names are the sending host's, and none is written here unless you name it: give --disk DISK=/dev/VG/LV (or a file) for each, or --to DIR (disks of the backup: %s)",
 			ErrNoTarget, strings.Join(names, ", "), strings.Join(have, ", "))
 	}
+	if o.As != "" && len(own) > 0 {
+		var names []string
+		for _, i := range own {
+			names = append(names, disks[i].Disk)
+		}
+		return fmt.Errorf("%w: --as %s: disk %s has no target: give --to DIR or --disk DISK=PATH (the VM's own volumes stay its own)", ErrBadDefine, o.As, strings.Join(names, ", "))
+	}
 	toDir := false
 	if o.To != "" {
 		if fi, err := os.Stat(o.To); err == nil && fi.IsDir() {

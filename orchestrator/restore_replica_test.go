@@ -11,6 +11,9 @@ import (
 
 	"libvirt.org/go/libvirtxml"
 
+	"github.com/kvmbackup/kvmbackup/hypervisor"
+	"github.com/kvmbackup/kvmbackup/lvm"
+
 	"github.com/kvmbackup/kvmbackup/internal/beneath"
 	"github.com/kvmbackup/kvmbackup/zfs"
 )
@@ -147,5 +150,20 @@ func TestRestoreMappedDisk(t *testing.T) {
 	}
 	if w.data("db1") != "db1 v2" {
 		t.Errorf("the VM's own disk changed")
+	}
+
+	// A copy (--as) with a disk mapped and one selected (--disk vdb) with no target:
+	// refused, the original's volume is never the copy's. (One not selected at all
+	// is refused by Redefine: shared.)
+	w.blockVM("two1", hypervisor.StateShutoff, "two1 vda")
+	w.lvs["vg0/two1-b"] = &flv{lv: lvm.LV{VG: "vg0", Name: "two1-b", Path: "/dev/vg0/two1-b", Size: 1 << 30, Attr: "-wi-a-----"}, data: []byte("two1 vdb")}
+	w.doms["two1"].d.Disks = append(w.doms["two1"].d.Disks, hypervisor.Disk{Target: "vdb", Device: "disk", Type: "block", Source: "/dev/vg0/two1-b", Format: "raw"})
+	if rep, err := Run(context.Background(), w.deps(), runEnv{t.TempDir()}.opts(testConfig(t), night3)); err != nil || !rep.OK() {
+		t.Fatalf("backup of two1: %v %+v", err, rep)
+	}
+	res, err = Restore(context.Background(), restoreDeps(w), RestoreOptions{Root: "backup/vms", VM: "two1", At: "latest", Define: true, As: "two1-copy",
+		Targets: map[string]string{"vda": img}, Disks: []string{"vdb"}, RunID: "r2", Now: night3, Location: time.UTC})
+	if res != nil || !errors.Is(err, ErrBadDefine) || !strings.Contains(err.Error(), "disk vdb has no target") || w.data("two1-b") != "two1 vdb" {
+		t.Errorf("--as with a disk left on the original's volume: %v %+v", err, res)
 	}
 }
