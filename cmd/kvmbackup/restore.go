@@ -98,8 +98,10 @@ WHEN names the received dated snapshots, as for a local backup: a backup that th
 sending host has pruned already is still there if the receiver's retention kept it.
 The disks its backup names (/dev/vg0/web1) are the sending host's: with --from each
 disk needs a target you name, --disk vda=/dev/VG/LV or --to DIR; none is ever
-written to a path taken from the replicated domain.xml or kvmbackup.json, and
---define refuses a writable disk left out. --from needs no backup configuration on
+written to a path taken from the replicated domain.xml or kvmbackup.json. With
+--from, --define defines CD-ROM and floppy drives empty (their media are the other
+host's paths) and refuses a disk left out, and a definition that passes host
+directories (<filesystem>), host devices (<hostdev>) or arguments to QEMU. --from needs no backup configuration on
 this host: /etc/kvmbackup/config.yaml (or --config) is read when it exists, for
 libvirt.uri, and target.dataset only so that no restore writes inside it; without
 one, the defaults (qemu:///system) do. Every other check is the same as above.
