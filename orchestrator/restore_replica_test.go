@@ -125,10 +125,21 @@ func TestRestoreFromReplica(t *testing.T) {
 		t.Fatalf("failover of db1: %v %+v", err, w.doms["db1"])
 	}
 
-	// --to DIR works from a replica as from the target.
+	// --to DIR works from a replica as from the target, WHEN resolved among the
+	// received snapshots; a dry run writes nothing.
 	dir2 := t.TempDir()
-	if res, err := Restore(ctx, d, with(o("db1"), func(o *RestoreOptions) { o.To = dir2 })); err != nil || res.Disks[0].To != filepath.Join(dir2, "vda.raw") {
+	dry := with(o("db1"), func(o *RestoreOptions) { o.To, o.At, o.DryRun = dir2, "latest", true })
+	if res, err := Restore(ctx, d, dry); err != nil || !res.DryRun || res.Snapshot != "backup/vms/db1@"+zfs.SnapshotName(night2) {
+		t.Fatalf("restore --from --at latest --dry-run: %v %+v", err, res)
+	}
+	if ents, _ := os.ReadDir(dir2); len(ents) != 0 {
+		t.Fatalf("the dry run wrote %v", ents)
+	}
+	if res, err := Restore(ctx, d, with(o("db1"), func(o *RestoreOptions) { o.To, o.At = dir2, "latest" })); err != nil || res.Disks[0].To != filepath.Join(dir2, "vda.raw") {
 		t.Fatalf("restore --from --to DIR: %v %+v", err, res)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir2, "vda.raw")); string(b) != "db1 v2" {
+		t.Errorf("restore --from --at latest wrote %q", b)
 	}
 	if len(w.mounts) != 0 {
 		t.Errorf("mounts left: %v", w.mounts)
