@@ -27,6 +27,15 @@ type Redefinition struct {
 	As string
 	// Disks maps a disk's target (vda) to the image restored for it.
 	Disks map[string]DiskSource
+	// OnlyRestored: the definition is another host's word (restore --from a
+	// replica): nothing in it may name a path or device of this host. Every disk
+	// with a source must be in Disks (read-only ones too), except CD-ROM and floppy
+	// drives, which are defined empty (ejected); a definition that passes host
+	// directories (<filesystem>), host devices (<hostdev>) or arguments to QEMU
+	// (<qemu:commandline>, <qemu:override>) is refused.
+	OnlyRestored bool
+	// NoNetwork removes every <interface> (a test failover beside the original).
+	NoNetwork bool
 }
 
 // Redefine returns the saved definition xml with r applied, and the domain's name.
@@ -54,7 +63,13 @@ func Redefine(xml string, r Redefinition) (name, out string, err error) {
 		}
 		src, ok := r.Disks[target]
 		if !ok {
-			if r.As != "" && d.ReadOnly == nil && d.Source != nil && (d.Source.File != nil || d.Source.Block != nil || d.Source.Volume != nil) {
+			hasSource := d.Source != nil && (d.Source.File != nil || d.Source.Block != nil || d.Source.Volume != nil || d.Source.Dir != nil ||
+				d.Source.Network != nil || d.Source.NVME != nil || d.Source.VHostUser != nil || d.Source.VHostVDPA != nil)
+			switch {
+			case r.OnlyRestored && (d.Device == "cdrom" || d.Device == "floppy"):
+				// Ejected (type='file', no path): its media is the other host's path.
+				d.Source = &libvirtxml.DomainDiskSource{File: &libvirtxml.DomainDiskSourceFile{}}
+			case r.OnlyRestored && hasSource, r.As != "" && d.ReadOnly == nil && hasSource:
 				shared = append(shared, target)
 			}
 			continue
@@ -80,8 +95,29 @@ func Redefine(xml string, r Redefinition) (name, out string, err error) {
 		sort.Strings(missing)
 		return "", "", fmt.Errorf("the saved definition of %s has no disk %s", old, strings.Join(missing, ", "))
 	}
+	if r.OnlyRestored {
+		var host []string
+		if len(def.Devices.Filesystems) > 0 {
+			host = append(host, "<filesystem> (a host directory)")
+		}
+		if len(def.Devices.Hostdevs) > 0 {
+			host = append(host, "<hostdev> (a host device)")
+		}
+		if def.QEMUCommandline != nil || def.QEMUOverride != nil {
+			host = append(host, "<qemu:commandline> or <qemu:override> (arguments to QEMU)")
+		}
+		if len(host) > 0 {
+			return "", "", fmt.Errorf("the saved definition of %s passes %s: not defined from a replica (restore without --define, check the definition and define it yourself)", old, strings.Join(host, ", "))
+		}
+	}
+	if len(shared) > 0 && r.OnlyRestored {
+		return "", "", fmt.Errorf("disk %s of %s is not restored: defined from a replica, it would point at the sending host's path on this host; restore every disk", strings.Join(shared, ", "), old)
+	}
 	if len(shared) > 0 {
 		return "", "", fmt.Errorf("disk %s of %s is writable and not restored: the copy %s would share it with %s; restore every disk (no --disk) to make a copy", strings.Join(shared, ", "), old, r.As, old)
+	}
+	if r.NoNetwork {
+		def.Devices.Interfaces = nil
 	}
 	if r.As != "" {
 		def.Name, def.UUID = r.As, ""

@@ -82,10 +82,36 @@ func TestRedefine(t *testing.T) {
 	}{
 		"a copy sharing a writable disk": {Redefinition{As: "web1-copy", Disks: map[string]DiskSource{"vda": {Path: "/r/vda.raw"}}}, "disk vdb of web1 is writable and not restored"},
 		"an unknown disk":                {Redefinition{Disks: map[string]DiskSource{"vdz": {Path: "/r/vdz.raw"}}}, "no disk vdz"},
+		"from a replica, a writable disk left on its saved path": {Redefinition{OnlyRestored: true, Disks: map[string]DiskSource{"vda": {Path: "/r/vda.raw"}}},
+			"disk vdb of web1 is not restored: defined from a replica"},
+		"from a replica, a read-only disk left on its saved path": {Redefinition{OnlyRestored: true, Disks: map[string]DiskSource{"vda": {Path: "/r/vda.raw"}}},
+			"vdc of web1 is not restored"},
+		"from a replica, a host directory": {Redefinition{OnlyRestored: true, Disks: map[string]DiskSource{"vda": {Path: "/r/vda.raw"}, "vdb": {Path: "/r/vdb.raw"}}},
+			"passes <filesystem>"},
 	} {
-		if _, _, err := Redefine(savedXML, c.r); err == nil || !strings.Contains(err.Error(), c.text) {
+		xml := savedXML
+		switch {
+		case strings.Contains(what, "read-only disk"):
+			xml = strings.Replace(xml, "<interface", "<disk type='file' device='disk'><source file='/etc/shadow'/><target dev='vdc'/><readonly/></disk><interface", 1)
+		case strings.Contains(what, "host directory"):
+			xml = strings.Replace(xml, "<interface", "<filesystem type='mount'><source dir='/'/><target dir='host'/></filesystem><interface", 1)
+		}
+		if _, _, err := Redefine(xml, c.r); err == nil || !strings.Contains(err.Error(), c.text) {
 			t.Errorf("%s: %v", what, err)
 		}
+	}
+	// A failover's test copy: no <interface> at all, the CD-ROM ejected (its ISO is
+	// the other host's path), the rest as a copy's.
+	both := map[string]DiskSource{"vda": {Path: "/r/vda.raw"}, "vdb": {Path: "/dev/vg9/web1-vdb", Block: true}}
+	name, out, err = Redefine(savedXML, Redefinition{As: "web1-test", Disks: both, OnlyRestored: true, NoNetwork: true})
+	d = parse(t, out)
+	if err != nil || name != "web1-test" || len(d.Devices.Interfaces) != 0 || strings.Contains(out, "<interface") ||
+		d.Devices.Disks[1].Source.Block == nil || d.Devices.Disks[1].Source.Block.Dev != "/dev/vg9/web1-vdb" || len(d.Devices.Serials) != 1 ||
+		d.Devices.Disks[2].Device != "cdrom" || strings.Contains(out, "debian.iso") || !strings.Contains(out, `<disk type="file" device="cdrom">`) {
+		t.Errorf("--no-network copy: %v\n%s", err, out)
+	}
+	if !strings.Contains(savedXML, "<interface") {
+		t.Fatal("the saved definition has no interface to remove: the test proves nothing")
 	}
 	if _, _, err := Redefine("<domain", Redefinition{}); err == nil {
 		t.Error("a broken definition was accepted")

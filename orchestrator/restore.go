@@ -75,17 +75,41 @@ type RestoreDeps struct {
 	Volumes    VolumeResolver
 	Copier     Copier
 	Verifier   Verifier
+	// Replicas says which datasets a replication receiver made here: needed with
+	// RestoreOptions.Replica (*zfs.Manager has it).
+	Replicas ReplicaMarker
+}
+
+// ReplicaMarker says whether kvmbackup received a dataset on this host.
+type ReplicaMarker interface {
+	// ReplicaMark returns zfs.PropReplica as set locally on dataset ("" when it is
+	// not); an error wrapping zfs.ErrNotFound when the dataset does not exist.
+	ReplicaMark(ctx context.Context, dataset string) (string, error)
 }
 
 // RestoreOptions say what to restore, from when, to where.
 type RestoreOptions struct {
-	Root  string   // target.dataset
+	Root  string   // target.dataset, or with Replica a replication receiver's root
 	VM    string   // the VM (its dataset's name)
 	At    string   // WHEN (see ResolveWhen)
 	Disks []string // only these disks (vda, ...); empty: every disk of the backup
+	// Targets: write these disks (vda) here (a file or a block device, the admin's
+	// path), whatever To says; a disk named here is restored as if in Disks too.
+	Targets map[string]string
 	// To: write the images here instead of the VM's own volumes: a file or block
 	// device for one disk, or an existing directory (DIR/<image> per disk).
 	To string
+	// Replica: Root is a replication receiver's root on this host (restore --from,
+	// a failover): the VM's dataset must be one kvmbackup received there
+	// (zfs.PropReplica set locally), and every disk needs a target (Targets or To):
+	// the volumes its backup names are the sending host's.
+	Replica bool
+	// Protect: other datasets (this host's own target.dataset) whose mount point
+	// no target may be inside, as Root's.
+	Protect []string
+	// NoNetwork: with Define, the domain is defined with every <interface> removed
+	// (a test failover beside the running original).
+	NoNetwork bool
 	// Define: define the domain from the backup's domain.xml once every disk is
 	// written and verified: the VM itself (it must not be defined: its definition is
 	// what was lost), or with As a second copy under that name (its disks the --to
@@ -113,6 +137,14 @@ var ErrWrongVolume = errors.New("not the volume the backup recorded")
 // ErrDiskInUse: a restore target that another defined domain uses (running or
 // not), or a block device that is mounted or held open exclusively.
 var ErrDiskInUse = errors.New("in use")
+
+// ErrNotReplica: restore --from a dataset below the root that kvmbackup did not
+// receive there (no zfs.PropReplica set locally).
+var ErrNotReplica = errors.New("not a replica kvmbackup received")
+
+// ErrNoTarget: a disk with no target where its own volume cannot be one (restore
+// --from: the backup's volumes are the sending host's).
+var ErrNoTarget = errors.New("no target for the disk")
 
 // RestoredDisk is one disk of a restore.
 type RestoredDisk struct {
@@ -173,6 +205,14 @@ func (r *Restored) close() {
 // smaller than the image) fails before anything is written, naming what exists.
 func Restore(ctx context.Context, d RestoreDeps, o RestoreOptions) (*Restored, error) {
 	start := time.Now()
+	if err := checkRestoreOptions(o); err != nil {
+		return nil, err
+	}
+	if o.Replica {
+		if err := checkReplica(ctx, d, o); err != nil {
+			return nil, err
+		}
+	}
 	snap, err := findBackup(ctx, d.Target, o.Root, zfs.VMUnit(o.VM), o.At, o.Now, o.Location)
 	if err != nil {
 		return nil, err
@@ -224,6 +264,60 @@ func Restore(ctx context.Context, d RestoreDeps, o RestoreOptions) (*Restored, e
 	return res, errors.Join(errs...)
 }
 
+// checkRestoreOptions refuses options that do not go together, before anything is
+// asked of anyone.
+func checkRestoreOptions(o RestoreOptions) error {
+	if o.NoNetwork && !o.Define {
+		return fmt.Errorf("%w: --no-network removes the interfaces of the domain --define defines: add --define", ErrBadDefine)
+	}
+	for disk, to := range o.Targets {
+		switch {
+		case disk == "" || strings.ContainsAny(disk, "/=") || disk == "." || disk == "..":
+			return fmt.Errorf("--disk %s=%s: %q is not a disk name (vda)", disk, to, disk)
+		case to == "":
+			return fmt.Errorf("--disk %s=: give the file or block device to write disk %s to", disk, disk)
+		case !filepath.IsAbs(to):
+			return fmt.Errorf("--disk %s=%s: give an absolute path", disk, to)
+		}
+	}
+	if o.Replica {
+		if err := zfs.CheckDatasetName(o.Root); err != nil {
+			return fmt.Errorf("--from %q: %w", o.Root, err)
+		}
+	}
+	return nil
+}
+
+// checkReplica: restore --from reads only a VM dataset kvmbackup received below the
+// root (zfs.PropReplica=VM set locally: a property no stream carries, since
+// replication sends none); anything else there is left alone.
+func checkReplica(ctx context.Context, d RestoreDeps, o RestoreOptions) error {
+	u := zfs.VMUnit(o.VM)
+	if err := zfs.CheckComponent(u.Name); err != nil {
+		return fmt.Errorf("VM %q: %w", u.Name, err)
+	}
+	if d.Replicas == nil {
+		return fmt.Errorf("--from %s: no way to tell the datasets received here", o.Root)
+	}
+	l := zfs.Layout{Root: o.Root}
+	ds := l.Dataset(u)
+	mark, err := d.Replicas.ReplicaMark(ctx, ds)
+	if zfs.IsNotFound(err) {
+		if _, lerr := l.Units(ctx, d.Target, u.Kind, []string{u.Name}); lerr != nil {
+			return fmt.Errorf("--from %s: %w", o.Root, lerr)
+		}
+		return fmt.Errorf("--from %s: %w: %s", o.Root, ErrUnknownVM, ds)
+	}
+	if err != nil {
+		return fmt.Errorf("--from %s: %w", o.Root, err)
+	}
+	if mark != u.Rel() {
+		return fmt.Errorf("%w: %s does not carry %s=%s set locally: kvmbackup did not receive it here (a backup target's own dataset, or another tool's); not read",
+			ErrNotReplica, ds, zfs.PropReplica, u.Rel())
+	}
+	return nil
+}
+
 // mountReadOnly mounts snap read-only for the length of a restore; unmount undoes
 // it, also when ctx is cancelled by then.
 func mountReadOnly(ctx context.Context, t RestoreTarget, snap zfs.Snapshot, runID string) (dir string, unmount func(), err error) {
@@ -244,7 +338,14 @@ func mountReadOnly(ctx context.Context, t RestoreTarget, snap zfs.Snapshot, runI
 // others could change or inside the target, and a VM's own disk that is not the LV
 // the backup recorded.
 func planRestore(ctx context.Context, d RestoreDeps, o RestoreOptions, dir string, res *Restored) error {
-	disks, have, err := backupDisks(dir, res.Snapshot, o.VM, o.Disks)
+	only := slices.Clone(o.Disks)
+	for disk := range o.Targets {
+		if !slices.Contains(only, disk) {
+			only = append(only, disk)
+		}
+	}
+	slices.Sort(only)
+	disks, have, err := backupDisks(dir, res.Snapshot, o.VM, only)
 	if err != nil {
 		return err
 	}
@@ -255,27 +356,65 @@ func planRestore(ctx context.Context, d RestoreDeps, o RestoreOptions, dir strin
 	if err := checkDefine(o, doms); err != nil {
 		return err
 	}
+	// Each disk goes to its --disk DISK=PATH, else into --to, else to its own volume.
+	var mapped, toIdx, own []int
+	var unmapped []string
+	for i, md := range disks {
+		switch {
+		case o.Targets[md.Disk] != "":
+			mapped = append(mapped, i)
+		case o.To != "":
+			toIdx = append(toIdx, i)
+			unmapped = append(unmapped, md.Disk)
+		default:
+			own = append(own, i)
+			unmapped = append(unmapped, md.Disk)
+		}
+	}
+	if o.Replica && len(own) > 0 {
+		var names []string
+		for _, i := range own {
+			names = append(names, fmt.Sprintf("%s (%s on the sending host)", disks[i].Disk, disks[i].Source))
+		}
+		return fmt.Errorf("%w: %s: restore --from reads a replica; the volumes its backup names are the sending host's, and none is written here unless you name it: give --disk DISK=/dev/VG/LV (or a file) for each, or --to DIR (disks of the backup: %s)",
+			ErrNoTarget, strings.Join(names, ", "), strings.Join(have, ", "))
+	}
+	if o.As != "" && len(own) > 0 {
+		var names []string
+		for _, i := range own {
+			names = append(names, disks[i].Disk)
+		}
+		return fmt.Errorf("%w: --as %s: disk %s has no target: give --to DIR or --disk DISK=PATH (the VM's own volumes stay its own)", ErrBadDefine, o.As, strings.Join(names, ", "))
+	}
 	toDir := false
 	if o.To != "" {
 		if fi, err := os.Stat(o.To); err == nil && fi.IsDir() {
 			toDir = true
-		} else if len(disks) > 1 {
-			return fmt.Errorf("--to %s: %d disks to restore (%s): give a directory, or one --disk", o.To, len(disks), strings.Join(have, ", "))
+		} else if len(toIdx) > 1 {
+			return fmt.Errorf("--to %s: %d disks to restore (%s): give a directory, or one --disk", o.To, len(toIdx), strings.Join(unmapped, ", "))
 		}
-	} else if !o.Define { // --define without --to: the VM is not defined (checkDefine)
+	} else if len(own) > 0 && !o.Define { // --define without --to: the VM is not defined (checkDefine)
 		if err := checkShutOff(doms, o.VM); err != nil {
 			return err
 		}
 	}
 	sources := map[string]hypervisor.DiskSource{}
 	for _, md := range disks {
+		if err := checkImageName(md.Image); err != nil {
+			return fmt.Errorf("%s: kvmbackup.json: disk %s: %w", res.Snapshot, md.Disk, err)
+		}
 		img := filepath.Join(dir, md.Image)
-		fi, err := os.Stat(img)
+		fi, err := os.Lstat(img)
 		if err != nil {
 			return fmt.Errorf("%s: %w", res.Snapshot, err)
 		}
+		if !fi.Mode().IsRegular() {
+			return fmt.Errorf("%s: %s is not a regular file", res.Snapshot, md.Image)
+		}
 		to := md.Source
 		switch {
+		case o.Targets[md.Disk] != "":
+			to = o.Targets[md.Disk]
 		case toDir:
 			to = filepath.Join(o.To, md.Image)
 		case o.To != "":
@@ -288,13 +427,20 @@ func planRestore(ctx context.Context, d RestoreDeps, o RestoreOptions, dir strin
 	if err := inUse(o.VM, doms, res.Disks); err != nil {
 		return err
 	}
-	if o.To != "" {
-		err = placeTo(ctx, d.Target, o, toDir, res)
-	} else {
-		err = placeOwn(ctx, d.Volumes, disks, res)
+	if len(toIdx) > 0 {
+		if err := placeTo(ctx, d.Target, o, toDir, res, toIdx); err != nil {
+			return err
+		}
 	}
-	if err != nil {
-		return err
+	if len(mapped) > 0 {
+		if err := placeMapped(ctx, d.Target, o, res, mapped); err != nil {
+			return err
+		}
+	}
+	if len(own) > 0 {
+		if err := placeOwn(ctx, d.Volumes, disks, res, own); err != nil {
+			return err
+		}
 	}
 	if !o.Define {
 		return nil
@@ -303,12 +449,22 @@ func planRestore(ctx context.Context, d RestoreDeps, o RestoreOptions, dir strin
 	if err != nil {
 		return fmt.Errorf("%w: %s holds no domain definition: %v", ErrBadDefine, res.Snapshot, err)
 	}
-	res.name, res.xml, err = hypervisor.Redefine(string(saved), hypervisor.Redefinition{As: o.As, Disks: sources})
+	res.name, res.xml, err = hypervisor.Redefine(string(saved), hypervisor.Redefinition{As: o.As, Disks: sources,
+		OnlyRestored: o.Replica, NoNetwork: o.NoNetwork})
 	if err != nil {
 		return fmt.Errorf("%w: %s/domain.xml: %v", ErrBadDefine, res.Snapshot, err)
 	}
 	if o.DryRun {
 		res.Defined = res.name
+	}
+	return nil
+}
+
+// checkImageName: an image named in a backup's kvmbackup.json is a file directly in
+// the backup (the replica's word, on a receiving host: never a path).
+func checkImageName(name string) error {
+	if name == "" || name == "." || name == ".." || strings.ContainsAny(name, "/\x00") || name == manifestDir {
+		return fmt.Errorf("image %q is not a file name", name)
 	}
 	return nil
 }
@@ -330,8 +486,8 @@ func checkDefine(o RestoreOptions, doms []hypervisor.Domain) error {
 		}
 	case o.As == o.VM:
 		return fmt.Errorf("%w: --as %s: a copy needs a name of its own", ErrBadDefine, o.As)
-	case o.To == "":
-		return fmt.Errorf("%w: --as %s: give --to DIR for the copy's images (the VM's own volumes stay its own)", ErrBadDefine, o.As)
+	case o.To == "" && len(o.Targets) == 0:
+		return fmt.Errorf("%w: --as %s: give --to DIR (or --disk DISK=PATH) for the copy's images (the VM's own volumes stay its own)", ErrBadDefine, o.As)
 	default:
 		if err := zfs.CheckComponent(o.As); err != nil {
 			return fmt.Errorf("%w: --as %q: %v", ErrBadDefine, o.As, err)
@@ -360,7 +516,7 @@ func checkShutOff(doms []hypervisor.Domain, vm string) error {
 // owned by root, writable by no one else, and so every directory on the way) and
 // outside the target's mount point, and places each disk in it: DIR/<image>, or the
 // FILE named. Nothing is opened for writing yet.
-func placeTo(ctx context.Context, t VMRestoreTarget, o RestoreOptions, toDir bool, res *Restored) error {
+func placeTo(ctx context.Context, t VMRestoreTarget, o RestoreOptions, toDir bool, res *Restored, idx []int) error {
 	dir, name, err := beneath.OpenTrusted(o.To)
 	if err != nil {
 		return fmt.Errorf("%w: --to %s: %w", ErrBadRestoreDir, o.To, err)
@@ -369,16 +525,10 @@ func placeTo(ctx context.Context, t VMRestoreTarget, o RestoreOptions, toDir boo
 	if toDir != (name == "") { // changed since it was looked at
 		return fmt.Errorf("%w: --to %s changed while the restore looked at it", ErrBadRestoreDir, o.To)
 	}
-	where := filepath.Join(dir.Name(), name)
-	if mp, err := t.Mountpoint(ctx, o.Root); err == nil && mp != "" {
-		if r, err := filepath.EvalSymlinks(mp); err == nil {
-			mp = r
-		}
-		if within(where, filepath.Clean(mp)) {
-			return fmt.Errorf("%w: --to %s is inside the target's mount point %s: restoring there would change the backups", ErrBadRestoreDir, o.To, mp)
-		}
+	if err := outsideTargets(ctx, t, o, "--to "+o.To, filepath.Join(dir.Name(), name)); err != nil {
+		return err
 	}
-	for i := range res.Disks {
+	for _, i := range idx {
 		rd := &res.Disks[i]
 		rd.dir, rd.name = dir, name
 		if toDir {
@@ -391,11 +541,58 @@ func placeTo(ctx context.Context, t VMRestoreTarget, o RestoreOptions, toDir boo
 	return nil
 }
 
+// outsideTargets refuses a target (what names it, and where it resolved to) inside
+// the mount point of Root or of a dataset of Protect.
+func outsideTargets(ctx context.Context, t VMRestoreTarget, o RestoreOptions, what, where string) error {
+	for _, ds := range append([]string{o.Root}, o.Protect...) {
+		if ds == "" {
+			continue
+		}
+		mp, err := t.Mountpoint(ctx, ds)
+		if err != nil || mp == "" {
+			continue
+		}
+		if r, err := filepath.EvalSymlinks(mp); err == nil {
+			mp = r
+		}
+		if within(where, filepath.Clean(mp)) {
+			return fmt.Errorf("%w: %s is inside the target's mount point %s (%s): restoring there would change the backups", ErrBadRestoreDir, what, mp, ds)
+		}
+	}
+	return nil
+}
+
+// placeMapped places the disks given a target of their own (--disk DISK=PATH): a
+// file or a block device, opened below a directory only root can change (as --to).
+func placeMapped(ctx context.Context, t VMRestoreTarget, o RestoreOptions, res *Restored, idx []int) error {
+	for _, i := range idx {
+		rd := &res.Disks[i]
+		what := "--disk " + rd.Disk + "=" + rd.To
+		dir, name, err := beneath.OpenTrusted(rd.To)
+		if err != nil {
+			return fmt.Errorf("%w: %s: %w", ErrBadRestoreDir, what, err)
+		}
+		res.dirs = append(res.dirs, dir)
+		if name == "" {
+			return fmt.Errorf("%w: %s is a directory: name the file or block device to write disk %s to (or use --to DIR)", ErrBadRestoreDir, what, rd.Disk)
+		}
+		if err := outsideTargets(ctx, t, o, what, filepath.Join(dir.Name(), name)); err != nil {
+			return err
+		}
+		rd.dir, rd.name = dir, name
+		if err := checkTarget(rd); err != nil {
+			return fmt.Errorf("disk %s: %w", rd.Disk, err)
+		}
+	}
+	return nil
+}
+
 // placeOwn places each disk on the VM's own volume: the disk's source must still
 // be the LV the backup recorded (resolved again now: a /dev/dm-N number or a path
 // can name another LV since), and is opened below its trusted directory.
-func placeOwn(ctx context.Context, v VolumeResolver, disks []MetaDisk, res *Restored) error {
-	for i, md := range disks {
+func placeOwn(ctx context.Context, v VolumeResolver, disks []MetaDisk, res *Restored, idx []int) error {
+	for _, i := range idx {
+		md := disks[i]
 		rd := &res.Disks[i]
 		var now lvm.LV
 		switch md.Mode {

@@ -19,15 +19,17 @@ import (
 // restoreOptions are restore's flags. With path set it restores that paths:
 // entry's tree (runRestorePath); else a VM's disks (runRestore).
 type restoreOptions struct {
-	at       string
-	disks    []string // VM only
-	to       string
-	define   bool // VM only
-	as       string
-	dryRun   bool
-	lockPath string
-	path     string   // --path NAME: a paths: entry's tree instead of a VM
-	only     []string // tree only: the globs to restore
+	at        string
+	disks     []string // VM only: DISK (select) or DISK=PATH (select, and write it there)
+	to        string
+	define    bool // VM only
+	as        string
+	from      string // VM only: a replication receiver's root on this host
+	noNetwork bool   // with --define
+	dryRun    bool
+	lockPath  string
+	path      string   // --path NAME: a paths: entry's tree instead of a VM
+	only      []string // tree only: the globs to restore
 }
 
 // args checks restore's arguments: one VM, or none with --path.
@@ -47,7 +49,8 @@ func (o *restoreOptions) args(c *cobra.Command, a []string) error {
 func newRestoreCommand(g *globalOptions) *cobra.Command {
 	o := &restoreOptions{}
 	cmd := &cobra.Command{
-		Use: `restore VM --at WHEN [--disk vda]... [--to PATH] [--define [--as NAME]] [--dry-run]
+		Use: `restore VM --at WHEN [--disk vda[=PATH]]... [--to PATH] [--define [--as NAME] [--no-network]] [--dry-run]
+  kvmbackup restore VM --from ROOT --at WHEN --to DIR|--disk vda=PATH... [--define [--as NAME] [--no-network]]
   kvmbackup restore --path NAME --at WHEN --to DIR [--only GLOB]... [--dry-run]`,
 		Short: "Write a VM's disks back from a dated backup (changed blocks only, verified), or a tree (--path)",
 		Long: `Restore writes a VM's disk images from one dated backup, by changed blocks, and then
@@ -80,6 +83,28 @@ written (its own volumes, or --to). --define --as NAME --to DIR makes a second c
 of the VM instead: named NAME, with a new UUID and new MAC addresses, its own console
 log files, and every writable disk on the images written into DIR (a writable disk
 left out with --disk would be shared with the original: refused). Neither is started.
+--no-network (with --define only) defines it with every <interface> removed: a copy
+that can run beside the original, or a failover test, without its MAC or address.
+
+--disk vda=PATH writes that disk to PATH, a file or a block device (/dev/VG/LV) of
+this host, instead of its own volume or --to (repeatable; plain --disk vda still only
+selects). With --define the domain's disk points at PATH.
+
+FAILOVER: --from ROOT reads the backup from a replication receiver's root on this
+host (the dataset kvmbackup receive --root, or a zfs:// target, received into)
+instead of target.dataset: the VM's dataset ROOT/VM must be one kvmbackup received
+there (kvmbackup:replica=VM set locally on it; anything else under ROOT is refused).
+WHEN names the received dated snapshots, as for a local backup: a backup that the
+sending host has pruned already is still there if the receiver's retention kept it.
+The disks its backup names (/dev/vg0/web1) are the sending host's: with --from each
+disk needs a target you name, --disk vda=/dev/VG/LV or --to DIR; none is ever
+written to a path taken from the replicated domain.xml or kvmbackup.json. With
+--from, --define defines CD-ROM and floppy drives empty (their media are the other
+host's paths) and refuses a disk left out, and a definition that passes host
+directories (<filesystem>), host devices (<hostdev>) or arguments to QEMU. --from needs no backup configuration on
+this host: /etc/kvmbackup/config.yaml (or --config) is read when it exists, for
+libvirt.uri, and target.dataset only so that no restore writes inside it; without
+one, the defaults (qemu:///system) do. Every other check is the same as above.
 
 With --path NAME, restore copies a paths: entry's tree (or, with --only GLOB, what the
 globs match: the path below the tree's root, e.g. etc/nginx or /etc/*.conf, with the
@@ -100,7 +125,9 @@ EXIT STATUS
      running domain or another domain uses, or that is mounted; a disk that is no
      longer the LV backed up; a --to that others could change, or inside the target;
      a volume smaller than the image; --define of a VM still defined, --as a name in
-     use or without --to; another run holds the lock): nothing written`,
+     use or without --to; --no-network without --define; --from a dataset that
+     kvmbackup did not receive, or a disk with no target; another run holds the
+     lock): nothing written`,
 		Example: `  kvmbackup restore web1 --at latest --dry-run
   kvmbackup restore web1 --at 2026-11-24            # the VM must be shut off
   kvmbackup restore web1 --at 3d --disk vda --to /srv/restore/web1-vda.raw
@@ -108,12 +135,21 @@ EXIT STATUS
   kvmbackup restore web1 --at latest --define       # web1 was undefined: bring it back
   kvmbackup restore web1 --at 2026-11-24 --to /srv/restore/ --define --as web1-test
   virsh start web1-test                             # the copy boots beside web1
+
+  # Failover on the receiving host (host1's replica in tank/replica/host1):
+  kvmbackup restore web1 --from tank/replica/host1 --at latest --dry-run --disk vda=/dev/vg0/web1
+  lvcreate -L 20G -n web1 vg0                       # a volume at least the image's size
+  kvmbackup restore web1 --from tank/replica/host1 --at latest --disk vda=/dev/vg0/web1 --define
+  kvmbackup restore web1 --from tank/replica/host1 --at 2026-11-24 --to /srv/test/ --define --as web1-test --no-network
   kvmbackup restore --path root --at 2026-11-24 --to /root/root-1124
   kvmbackup restore --path root --at 3d --only etc/nginx --only /etc/hosts --to /root/nginx`,
 		Args: o.args,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.path != "" && len(o.disks) > 0 {
 				return errors.New("--disk is for a VM: a tree (--path) is restored whole, or the part --only names")
+			}
+			if o.path != "" && (o.from != "" || o.noNetwork) {
+				return errors.New("--from and --no-network are for a VM: a tree (--path) is restored from this host's target")
 			}
 			if o.at == "" {
 				return fmt.Errorf("--at WHEN is required (a snapshot name, latest, a date or an age)")
@@ -126,10 +162,12 @@ EXIT STATUS
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.at, "at", "", "which backup: snapshot name, latest, date, date-time or age (3d)")
-	f.StringArrayVar(&o.disks, "disk", nil, "only this disk (repeatable; default every disk of the backup)")
+	f.StringArrayVar(&o.disks, "disk", nil, "only this disk, vda; vda=PATH: and write it to that file or block device (repeatable; default every disk of the backup)")
 	f.StringVar(&o.to, "to", "", "write here instead of the VM's own volumes: a file, a block device or a directory")
 	f.BoolVar(&o.define, "define", false, "define the domain from the backup's domain.xml once the disks are written (the VM must not be defined)")
 	f.StringVar(&o.as, "as", "", "with --define and --to: a second copy under this name (new UUID and MACs)")
+	f.StringVar(&o.from, "from", "", "failover: read the backup from this replication receiver's root on this host (a dataset kvmbackup received into)")
+	f.BoolVar(&o.noNetwork, "no-network", false, "with --define: define the domain with no network interface")
 	f.BoolVar(&o.dryRun, "dry-run", false, "say what would be written where, write nothing")
 	f.StringVar(&o.lockPath, "lock", orchestrator.DefaultLockPath, "the host's run lock")
 	_ = f.MarkHidden("lock")
@@ -146,15 +184,27 @@ func runRestore(ctx context.Context, g *globalOptions, o *restoreOptions, vm str
 	if err := checkVMFlags([]string{vm}); err != nil {
 		return err
 	}
+	disks, targets, err := parseDiskFlags(o.disks)
+	if err != nil {
+		return err
+	}
+	ro := orchestrator.RestoreOptions{Root: cfg.Target.Dataset, VM: vm, At: o.at, Disks: disks, Targets: targets, To: o.to,
+		Define: o.define, As: o.as, NoNetwork: o.noNetwork, DryRun: o.dryRun,
+		RunID: "restore-" + time.Now().UTC().Format("20060102T150405Z"), Now: time.Now(), Location: locationFrom(ctx)}
+	if o.from != "" {
+		ro.Root, ro.Replica, ro.Protect = o.from, true, []string{cfg.Target.Dataset}
+	}
+	if o.noNetwork && !o.define { // before the lock and libvirt: bad input
+		return fmt.Errorf("--no-network removes the interfaces of the domain --define defines: add --define")
+	}
 	deps, release, err := lockedDeps(ctx, cfg, o.lockPath)
 	if err != nil {
 		return err
 	}
 	defer release()
-	res, err := orchestrator.Restore(ctx, orchestrator.RestoreDeps{Hypervisor: deps.Hypervisor, Target: zfs.New(), Volumes: deps.LVM,
-		Copier: orchestrator.TransferCopier{}, Verifier: orchestrator.TransferCopier{}},
-		orchestrator.RestoreOptions{Root: cfg.Target.Dataset, VM: vm, At: o.at, Disks: o.disks, To: o.to, Define: o.define, As: o.as, DryRun: o.dryRun,
-			RunID: "restore-" + time.Now().UTC().Format("20060102T150405Z"), Now: time.Now(), Location: locationFrom(ctx)})
+	t := zfs.New()
+	res, err := orchestrator.Restore(ctx, orchestrator.RestoreDeps{Hypervisor: deps.Hypervisor, Target: t, Volumes: deps.LVM,
+		Copier: orchestrator.TransferCopier{}, Verifier: orchestrator.TransferCopier{}, Replicas: t}, ro)
 	if res == nil {
 		return err // nothing written
 	}
@@ -167,7 +217,11 @@ func runRestore(ctx context.Context, g *globalOptions, o *restoreOptions, vm str
 		if res.DryRun {
 			verb = "would restore (dry run, nothing written)"
 		}
-		fmt.Fprintf(out, "%s %s from %s\n", verb, vm, res.Snapshot)
+		from := ""
+		if o.from != "" {
+			from = " (a replica received here)"
+		}
+		fmt.Fprintf(out, "%s %s from %s%s\n", verb, vm, res.Snapshot, from)
 		for _, d := range res.Disks {
 			line := fmt.Sprintf("  %s: %s (%s) → %s", d.Disk, d.Image, config.FormatBytes(d.Size), d.To)
 			if !res.DryRun {
@@ -192,4 +246,30 @@ func runRestore(ctx context.Context, g *globalOptions, o *restoreOptions, vm str
 		return failure{err}
 	}
 	return nil
+}
+
+// parseDiskFlags splits restore's --disk values: DISK selects that disk, DISK=PATH
+// selects it and writes it to PATH. A disk named twice with two paths is an error.
+func parseDiskFlags(vals []string) (disks []string, targets map[string]string, err error) {
+	for _, v := range vals {
+		disk, path, mapped := strings.Cut(v, "=")
+		if disk == "" {
+			return nil, nil, fmt.Errorf("--disk %q: name the disk (vda or vda=PATH)", v)
+		}
+		if !mapped {
+			disks = append(disks, disk)
+			continue
+		}
+		if path == "" {
+			return nil, nil, fmt.Errorf("--disk %s=: give the file or block device to write %s to", disk, disk)
+		}
+		if targets == nil {
+			targets = map[string]string{}
+		}
+		if have, ok := targets[disk]; ok && have != path {
+			return nil, nil, fmt.Errorf("--disk %s: given twice, =%s and =%s", disk, have, path)
+		}
+		targets[disk] = path
+	}
+	return disks, targets, nil
 }

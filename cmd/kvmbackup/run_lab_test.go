@@ -31,6 +31,11 @@ type lab struct {
 	// at the end (where its minutes go).
 	phases []phase
 	mark   time.Time
+	// replica: the receiver's root on the second pool, a zfs:// replication target
+	// (after-run) of every config the test writes.
+	replica string
+	// night1: the block guest's first dated snapshot (its name after the @).
+	night1 string
 }
 
 type phase struct {
@@ -121,16 +126,19 @@ func buildKVMBackup(t *testing.T, dir string) string {
 // appliance, nested guests), real LVM, a real OpenZFS mirror with lz4. Two VMs: one
 // whose disk is a raw LV (block mode), one whose raw image lives on an ext4 LV (file
 // mode). Then 1% changes, a short retention, a SIGTERM during a copy and a SIGKILL
-// inside the freeze window.
+// inside the freeze window. Every night replicates to a second pool (zfs://,
+// after-run), from which a test failover boots.
 //
-// Why it takes over 5 minutes (681 s in CI on 2026-12-02, at this machine's pace
-// 1.0×; about twice that on a machine twice as slow): every step runs the real
-// binary against guests nested two levels deep under TCG, where one zfs or lvm
-// command costs a few hundred ms. Its log ends with where the time went; that run:
-// the nested guests' boot 56 s; three nights, a SIGTERM'd and a SIGKILL'd run 255 s;
-// restores, two of them booting a restored guest, 260 s; mounts 61 s. The parts share
-// the guests, their disks and the backups the nights made: split into tests, each
-// would boot its own guests and make its own backups again.
+// Why it takes over 5 minutes (556 s on 2026-12-02 with every night replicated to a
+// second pool and the failover, at this machine's pace 1.0×; about twice that on a
+// machine twice as slow): every step runs the real binary against guests nested two
+// levels deep under TCG, where one zfs or lvm command costs a few hundred ms. Its
+// log ends with where the time went; that run: the nested guests' boot 47 s; three
+// nights (each replicated), a SIGTERM'd and a SIGKILL'd run 230 s; restores, and the
+// failover from the replica, booting the restored guest and the failover copy, 172 s;
+// mounts 57 s. The replication adds no boot: night 2's took 5.7 s of its 27.7 s run.
+// The parts share the guests, their disks and the backups the nights made: split
+// into tests, each would boot its own guests and make its own backups again.
 func TestRunOnTheMiniatureKVMHost(t *testing.T) {
 	if testenv.Inside() {
 		t.Skip("drives the appliance from the machine")
@@ -149,7 +157,19 @@ func TestRunOnTheMiniatureKVMHost(t *testing.T) {
 	l.phase("the backup lab: pool, VG, two nested guests booted")
 	gs, pool, vg := bl.Guests(), bl.Pool, bl.VG
 	blk := bl.Block
-	l.cfg = bl.Config(t, l.dir, 10)
+	// The "second host": a second pool whose receiver root gets every night's
+	// backups (replication to zfs://, after-run), read by the failover restore.
+	l.replica = testenv.ZPool(t, a.Run, testenv.PoolOptions{Devices: 1, DeviceSize: 1 << 30}) + "/replica/host1"
+	l.sh("zfs create -p " + l.replica)
+	// The block guest's saved definition gets a NIC (persistent definition only,
+	// never started: the lab has no network), so that the failover's --no-network
+	// has one to remove.
+	saved := filepath.Join(l.dir, "domain-"+blk.Name+".xml")
+	l.sh(fmt.Sprintf(`set -e; virsh -c qemu:///system dumpxml --inactive --security-info %[1]s >%[2]s
+sed "s#</devices>#<interface type='user'><mac address='52:54:00:6b:62:01'/><model type='virtio'/></interface></devices>#" %[2]s >%[2]s.nic
+virsh -c qemu:///system define %[2]s.nic >/dev/null
+virsh -c qemu:///system dumpxml --inactive %[1]s | grep -q "<interface type='user'>"`, blk.Name, saved))
+	l.cfg = l.config(bl, 10)
 	start := time.Now() // each guest writes a known pattern to its disk and syncs
 	bl.WritePatterns(t)
 	t.Logf("the guests wrote their patterns in %.1fs", time.Since(start).Seconds())
@@ -170,6 +190,15 @@ func TestRunOnTheMiniatureKVMHost(t *testing.T) {
 	// Night 1.
 	rep := l.run(0)
 	l.checkNight(rep, bl, 1)
+	l.checkReplica(rep, bl, true)
+	for _, v := range rep.VMs {
+		if v.Name == blk.Name {
+			_, l.night1, _ = strings.Cut(v.Snapshot, "@")
+		}
+	}
+	// Its next boot (restoreAndBoot) is without the NIC again: the saved definition
+	// of night 1 keeps it.
+	l.sh("virsh -c qemu:///system define " + saved + " >/dev/null")
 	for _, g := range gs { // sysrq-suspend: the run's Alt+SysRq+S reached each nested guest
 		if !strings.Contains(g.ConsoleText(), "sysrq: Emergency Sync") {
 			t.Errorf("%s: no emergency sync on its console after the run:\n%s", g.Name, tail(g.ConsoleText(), 1500))
@@ -202,6 +231,8 @@ func TestRunOnTheMiniatureKVMHost(t *testing.T) {
 	changed := bl.ChangeOnePercent(t)
 	rep = l.run(0)
 	l.checkNight(rep, bl, 2)
+	l.checkReplica(rep, bl, true)
+	l.replicationFigures(rep)
 	l.checkHooks(hooked, rep)
 	l.status(0, "fresh") // after a good night
 	for _, v := range rep.VMs {
@@ -272,31 +303,42 @@ func TestRunOnTheMiniatureKVMHost(t *testing.T) {
 	l.phase("SIGKILL in the freeze window, recover")
 
 	// A short retention prunes: keep-last 1 leaves one dated snapshot per VM.
-	l.cfg = bl.Config(t, l.dir, 1)
+	l.cfg = l.config(bl, 1)
 	rep = l.run(0)
 	l.checkNight(rep, bl, 1)
+	l.checkReplica(rep, bl, false) // the replica keeps what the source pruned
 	l.phase("night 3 (retention keep-last 1)")
 
 	l.restores(bl)
 	l.phase("restores: refusals, --to DIR, own volumes")
 	l.restoreAndBoot(bl)
-	l.phase("restore --define --as, both guests booted")
+	l.phase("restore, failover --from the replica --define --as --no-network, both guests booted")
 	l.mounts(bl)
 	l.phase("mount: filesystems of a backup")
 }
 
 // restoreAndBoot: the block guest (shut off) is backed up again with other data at
-// the start of its disk; its own LV is restored --at the first backup, and a second
-// copy is made from it with --define --as; both boot, and both guests read the first
-// backup's data from their disk.
+// the start of its disk; its own LV is restored --at the backup before; and a test
+// failover brings up a second copy from the replica on the second pool (the
+// "second host", with a config of its own that names no target): --from ROOT --at
+// night 1's backup, which local pruning removed here, --define --as --no-network;
+// both boot, and both guests read the first backup's data from their disk.
 func (l *lab) restoreAndBoot(bl *testenv.BackupLab) {
 	t := l.t
 	g := bl.Block
 	keep := l.cfg
-	l.cfg = bl.Config(t, l.dir, 10)
+	l.cfg = l.config(bl, 10)
 	defer func() { l.cfg = keep }()
 	restore := func(args ...string) (string, string, int) {
 		return l.kvmbackup(append([]string{"restore", "--config", l.cfg, "--lock", l.state + "/run.lock"}, args...)...)
+	}
+	// The receiving host's config: libvirt only, no backups of its own.
+	recv := filepath.Join(l.dir, "receiver.yaml")
+	if err := os.WriteFile(recv, []byte("libvirt:\n  uri: qemu:///system\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	failover := func(args ...string) (string, string, int) {
+		return l.kvmbackup(append([]string{"restore", g.Name, "--config", recv, "--lock", l.state + "/run.lock", "--from", l.replica, "--at", l.night1}, args...)...)
 	}
 	first := l.sh("zfs list -H -t snapshot -o name -s createtxg " + bl.Pool + "/vms/" + g.Name + " | tail -1")
 	_, first, _ = strings.Cut(first, "@")
@@ -328,6 +370,20 @@ func (l *lab) restoreAndBoot(bl *testenv.BackupLab) {
 			t.Errorf("restore %s: exit %d, want 2 and %q\n%s\n%s", strings.Join(c.args, " "), code, c.text, out, stderr)
 		}
 	}
+	for _, c := range []struct {
+		args []string
+		text string
+	}{
+		{nil, "the sending host's"}, // no target: its LV is the source host's
+		{[]string{"--disk", "vdb"}, "--disk DISK=/dev/VG/LV"},
+		{[]string{"--to", dir, "--no-network"}, "add --define"},
+		{[]string{"--to", dir, "--define"}, "defined already"}, // here the original is defined too
+		{[]string{"--to", dir, "--define", "--as", copyName, "--no-network", "--from", bl.Pool + "/vms"}, "did not receive it"},
+	} {
+		if out, stderr, code := failover(c.args...); code != 2 || !strings.Contains(stderr, c.text) {
+			t.Errorf("restore --from %s --at %s %s: exit %d, want 2 and %q\n%s\n%s", l.replica, l.night1, strings.Join(c.args, " "), code, c.text, out, stderr)
+		}
+	}
 	if left := l.sh("ls -A " + dir + "; virsh -c qemu:///system list --all --name | grep -c -- -copy || true"); left != "0" {
 		t.Fatalf("refused restores left: %q", left)
 	}
@@ -338,16 +394,31 @@ func (l *lab) restoreAndBoot(bl *testenv.BackupLab) {
 		t.Fatalf("restore --at %s: exit %d\n%s\n%s", first, code, out, stderr)
 	}
 	t.Logf("kvmbackup restore %s --at %s (%.1fs):\n%s", g.Name, first, time.Since(start).Seconds(), out)
-	start = time.Now()
-	out, stderr, code = restore(g.Name, "--at", first, "--to", dir, "--define", "--as", copyName)
-	if code != 0 || !strings.Contains(out, "defined "+copyName) {
-		t.Fatalf("restore --define --as: exit %d\n%s\n%s", code, out, stderr)
+	// The failover reads a backup that only the replica still has: night 1's was
+	// pruned here by night 3's keep-last 1.
+	if gone := l.sh("zfs list -H -o name " + bl.Pool + "/vms/" + g.Name + "@" + l.night1 + " >/dev/null 2>&1 && echo here || echo gone"); gone != "gone" {
+		t.Errorf("%s@%s is still on the source: the failover proves less than it should", g.Name, l.night1)
 	}
-	t.Logf("kvmbackup restore %s --at %s --to %s --define --as %s (%.1fs):\n%s", g.Name, first, dir, copyName, time.Since(start).Seconds(), out)
+	ro := filepath.Join(l.dir, testenv.UniqueName("replica"))
+	if n := l.sh(fmt.Sprintf("mkdir -p %[1]s && mount -t zfs -o ro %[2]s@%[3]s %[1]s && { grep -c '<interface' %[1]s/domain.xml; umount %[1]s; }", ro, l.replica+"/"+g.Name, l.night1)); n != "1" {
+		t.Errorf("the replicated domain.xml of %s has %s interfaces, want the one attached before night 1", l.night1, n)
+	}
+	start = time.Now()
+	out, stderr, code = failover("--to", dir, "--define", "--as", copyName, "--no-network")
+	if code != 0 || !strings.Contains(out, "defined "+copyName) || !strings.Contains(out, "a replica received here") {
+		t.Fatalf("failover restore --from %s --at %s --define --as --no-network: exit %d\n%s\n%s", l.replica, l.night1, code, out, stderr)
+	}
+	t.Logf("kvmbackup restore %s --from %s --at %s --to %s --define --as %s --no-network (%.1fs):\n%s", g.Name, l.replica, l.night1, dir, copyName, time.Since(start).Seconds(), out)
 	cp := g.Sibling(t, copyName, filepath.Join(filepath.Dir(g.Console), copyName+".console"))
 	if src := l.sh("virsh -c qemu:///system domblklist " + copyName + " | awk '$1==\"vdb\"{print $2}'"); src != filepath.Join(dir, "vdb.raw") {
 		t.Errorf("the copy's vdb is %q", src)
 	}
+	iflist := l.sh("virsh -c qemu:///system domiflist " + copyName)
+	if n := l.sh("virsh -c qemu:///system dumpxml " + copyName + " | grep -c '<interface' || true"); n != "0" {
+		t.Errorf("the failover copy has %s interfaces:\n%s", n, iflist)
+	}
+	t.Logf("virsh domiflist %s:\n%s", copyName, iflist)
+	l.checkNoLeftovers()
 	if u1, u2 := l.sh("virsh -c qemu:///system domuuid "+g.Name), l.sh("virsh -c qemu:///system domuuid "+copyName); u1 == u2 {
 		t.Errorf("the copy has the original's UUID %s", u1)
 	}
@@ -364,10 +435,96 @@ func (l *lab) restoreAndBoot(bl *testenv.BackupLab) {
 			t.Errorf("%s booted and reads %q from its disk, want the first backup's %q (%v)", vm.Name, head, want, err)
 		}
 	}
-	t.Logf("%s (restored) and %s (its copy) booted and read the first backup's data in %.1fs", g.Name, copyName, time.Since(start).Seconds())
+	t.Logf("%s (restored) and %s (its failover copy from the replica) booted and read the first backup's data in %.1fs", g.Name, copyName, time.Since(start).Seconds())
 	for _, vm := range []*testenv.Guest{g, cp} {
 		if _, err := vm.Virsh(t.Context(), "destroy", vm.Name); err != nil {
 			t.Fatal(err)
+		}
+	}
+}
+
+// config writes the backup lab's config (keep-last keepLast) with the second pool's
+// receiver root as an after-run replication target (no retention of its own: it
+// keeps everything).
+func (l *lab) config(bl *testenv.BackupLab, keepLast int) string {
+	p := bl.Config(l.t, l.dir, keepLast)
+	f, err := os.OpenFile(p, os.O_APPEND|os.O_WRONLY, 0)
+	if err == nil {
+		_, err = fmt.Fprintf(f, "replication:\n  - name: second\n    to: zfs://%s\n    after-run: true\n", l.replica)
+		f.Close()
+	}
+	if err != nil {
+		l.t.Fatal(err)
+	}
+	return p
+}
+
+// datedSnapshots: the names (after the @) of a dataset's dated snapshots, oldest first.
+func (l *lab) datedSnapshots(ds string) []string {
+	var out []string
+	for _, line := range strings.Fields(l.sh("zfs list -H -t snapshot -o name -s createtxg " + ds + " | grep @kvmbackup_ || true")) {
+		_, name, _ := strings.Cut(line, "@")
+		out = append(out, name)
+	}
+	return out
+}
+
+// checkReplica: the run replicated to the second pool without error, and the
+// receiver holds every dated snapshot each VM has here (same: exactly those; else
+// more: what local pruning removed).
+func (l *lab) checkReplica(rep *orchestrator.Report, bl *testenv.BackupLab, same bool) {
+	t := l.t
+	t.Helper()
+	if len(rep.Replicated) != 1 || rep.Replicated[0].Error != "" || len(rep.Replicated[0].Units) != len(bl.Guests()) {
+		t.Fatalf("the run's replication: %+v", rep.Replicated)
+	}
+	for _, u := range rep.Replicated[0].Units {
+		if u.Error != "" {
+			t.Errorf("replication of %s: %s", u.Dataset, u.Error)
+		}
+	}
+	for _, g := range bl.Guests() {
+		here, there := l.datedSnapshots(bl.Pool+"/vms/"+g.Name), l.datedSnapshots(l.replica+"/"+g.Name)
+		if same && !slices.Equal(here, there) || !same && len(there) <= len(here) {
+			t.Errorf("%s: dated snapshots here %v, on the replica %v", g.Name, here, there)
+		}
+		t.Logf("%s: dated snapshots here %v, on the replica %v", g.Name, here, there)
+		for _, s := range here {
+			if !slices.Contains(there, s) {
+				t.Errorf("%s: %s is not on the replica (%v)", g.Name, s, there)
+			}
+		}
+		if mark := l.sh("zfs get -H -s local -o value kvmbackup:replica " + l.replica + "/" + g.Name); mark != g.Name {
+			t.Errorf("%s/%s: kvmbackup:replica is %q", l.replica, g.Name, mark)
+		}
+	}
+}
+
+// replicationFigures logs, for a night, each VM's bytes replicated against the
+// ZFS written of the snapshot sent, and the replication's time against the run's.
+func (l *lab) replicationFigures(rep *orchestrator.Report) {
+	t := l.t
+	var took time.Duration
+	for _, st := range rep.Steps {
+		if st.Name == "replicate" {
+			took = st.Duration
+		}
+	}
+	t.Logf("replication to %s: %.1fs of the run's %.1fs (%.0f%%), %d bytes", rep.Replicated[0].To, took.Seconds(), rep.Duration.Seconds(),
+		100*took.Seconds()/rep.Duration.Seconds(), rep.Replicated[0].Bytes)
+	if took <= 0 {
+		t.Errorf("the report has no replicate step: %+v", rep.Steps)
+	}
+	for _, v := range rep.VMs {
+		w, _ := strconv.ParseInt(l.sh("zfs get -Hp -o value written "+v.Snapshot), 10, 64)
+		for _, u := range rep.Replicated[0].Units {
+			if u.VM != v.Name {
+				continue
+			}
+			t.Logf("%s: replicated %d bytes in %d stream(s) from %s; ZFS written of %s: %d bytes (%.2f×)", v.Name, u.Bytes, len(u.Streams), u.Start, v.Snapshot, w, float64(u.Bytes)/float64(w))
+			if len(u.Streams) != 1 || u.Bytes <= 0 || u.Bytes > 2*w+1<<20 {
+				t.Errorf("%s: replicated %d bytes in %d streams for a snapshot that wrote %d", v.Name, u.Bytes, len(u.Streams), w)
+			}
 		}
 	}
 }
