@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -36,6 +37,17 @@ type Redefinition struct {
 	OnlyRestored bool
 	// NoNetwork removes every <interface> (a test failover beside the original).
 	NoNetwork bool
+	// LogDir, with OnlyRestored, is where the domain's chardev files go (a serial,
+	// console, parallel or channel of type file, and every <log file=>), each named
+	// NAME.KINDi.log (NAME.KINDi.chardev.log for a <log>): the replica's paths name
+	// the sending host's files, and virtlogd would create or append to them as
+	// root on this host. "": /var/log/libvirt/qemu.
+	LogDir string
+	// HostFile, with OnlyRestored, checks each file of this host the definition
+	// makes libvirt read (and label for QEMU): kernel, initrd, dtb, shim, loader,
+	// NVRAM template, ACPI tables. Its error refuses the definition. nil: every
+	// such file is refused.
+	HostFile func(role, path string) error
 }
 
 // Redefine returns the saved definition xml with r applied, and the domain's name.
@@ -110,6 +122,11 @@ func Redefine(xml string, r Redefinition) (name, out string, err error) {
 			return "", "", fmt.Errorf("the saved definition of %s passes %s: not defined from a replica (restore without --define, check the definition and define it yourself)", old, strings.Join(host, ", "))
 		}
 	}
+	if r.OnlyRestored {
+		if err := confine(&def, old, r); err != nil {
+			return "", "", err
+		}
+	}
 	if len(shared) > 0 && r.OnlyRestored {
 		return "", "", fmt.Errorf("disk %s of %s is not restored: defined from a replica, it would point at the sending host's path on this host; restore every disk", strings.Join(shared, ", "), old)
 	}
@@ -140,6 +157,9 @@ func Redefine(xml string, r Redefinition) (name, out string, err error) {
 		if def.OS != nil && def.OS.NVRam != nil && def.OS.NVRam.NVRam != "" {
 			def.OS.NVRam.NVRam = rename(def.OS.NVRam.NVRam)
 		}
+	}
+	if r.OnlyRestored {
+		relocateChardevs(&def, r.LogDir)
 	}
 	out, err = def.Marshal()
 	if err != nil {
@@ -182,4 +202,171 @@ func (c *Conn) Define(ctx context.Context, xml string) (string, error) {
 		return err
 	})
 	return name, err
+}
+
+// confine makes a replica's definition (another host's word) name nothing of this
+// host that libvirt would write, execute or hand to QEMU beyond what restore wrote:
+// the emulator and security labels are libvirt's defaults here (a label could run
+// QEMU as root), the NVRAM file and channel sockets libvirt's per-domain ones; the
+// files it reads are checked by r.HostFile; interface scripts (run as root), host
+// character devices, pipes and sockets, input and TPM passthrough, smartcards, USB
+// redirection, shared memory, file-backed memory devices, pstore and leases are
+// refused, naming what.
+func confine(def *libvirtxml.Domain, old string, r Redefinition) error {
+	var refused []string
+	refuse := func(format string, args ...any) { refused = append(refused, fmt.Sprintf(format, args...)) }
+	hostFile := func(role, p string) {
+		switch {
+		case p == "":
+		case r.HostFile == nil:
+			refuse("%s %s (a file of this host)", role, p)
+		default:
+			if err := r.HostFile(role, p); err != nil {
+				refuse("%s: %v", role, err)
+			}
+		}
+	}
+	def.SecLabel = nil
+	dv := def.Devices
+	dv.Emulator = ""
+	if o := def.OS; o != nil {
+		hostFile("kernel", o.Kernel)
+		hostFile("initrd", o.Initrd)
+		hostFile("dtb", o.DTB)
+		hostFile("shim", o.Shim)
+		if o.Loader != nil {
+			hostFile("loader", o.Loader.Path)
+		}
+		if o.NVRam != nil {
+			hostFile("NVRAM template", o.NVRam.Template)
+			o.NVRam.NVRam, o.NVRam.Source = "", nil // libvirt's own for the domain
+		}
+		if o.ACPI != nil {
+			for _, tb := range o.ACPI.Tables {
+				hostFile("ACPI table", tb.Path)
+			}
+		}
+	}
+	if def.Bootloader != "" {
+		refuse("<bootloader> %s (a program of this host)", def.Bootloader)
+	}
+	for i := range dv.Interfaces {
+		n := &dv.Interfaces[i]
+		if n.Script != nil || n.DownScript != nil {
+			refuse("an <interface> with a script (run as root on this host)")
+		}
+		if n.Source != nil && n.Source.VHostUser != nil {
+			refuse("a vhostuser <interface> (a socket of this host)")
+		}
+	}
+	chardev := func(kind string, src *libvirtxml.DomainChardevSource) {
+		switch {
+		case src == nil:
+		case src.Dev != nil:
+			refuse("a %s on the host device %s", kind, src.Dev.Path)
+		case src.Pipe != nil:
+			refuse("a %s on the host pipe %s", kind, src.Pipe.Path)
+		case src.UNIX != nil && kind == "channel":
+			src.UNIX.Path = "" // libvirt makes one per domain
+		case src.UNIX != nil:
+			refuse("a %s on the socket %s", kind, src.UNIX.Path)
+		}
+	}
+	for i := range dv.Serials {
+		chardev("serial", dv.Serials[i].Source)
+	}
+	for i := range dv.Consoles {
+		chardev("console", dv.Consoles[i].Source)
+		dv.Consoles[i].TTY = ""
+	}
+	for i := range dv.Parallels {
+		chardev("parallel", dv.Parallels[i].Source)
+	}
+	for i := range dv.Channels {
+		chardev("channel", dv.Channels[i].Source)
+	}
+	for _, in := range dv.Inputs {
+		if in.Source != nil {
+			refuse("an <input> passed through from this host")
+		}
+	}
+	for _, tpm := range dv.TPMs {
+		if tpm.Backend != nil && (tpm.Backend.Passthrough != nil || tpm.Backend.External != nil) {
+			refuse("a <tpm> of this host")
+		}
+	}
+	for _, rng := range dv.RNGs {
+		if b := rng.Backend; b != nil && (b.EGD != nil || b.Random != nil && !slices.Contains([]string{"", "/dev/urandom", "/dev/random", "/dev/hwrng"}, b.Random.Device)) {
+			refuse("an <rng> reading something other than /dev/urandom, /dev/random or /dev/hwrng")
+		}
+	}
+	for _, m := range dv.Memorydevs {
+		if m.Source != nil && m.Source.Path != "" {
+			refuse("a <memory> device backed by %s", m.Source.Path)
+		}
+	}
+	for _, g := range dv.Graphics {
+		if g.VNC != nil && g.VNC.Socket != "" {
+			refuse("a VNC <graphics> socket %s", g.VNC.Socket)
+		}
+	}
+	for what, n := range map[string]int{"<smartcard>": len(dv.Smartcards), "<redirdev>": len(dv.RedirDevs), "<shmem>": len(dv.Shmems), "<lease>": len(dv.Leases)} {
+		if n > 0 {
+			refuse("%s (of this host)", what)
+		}
+	}
+	if dv.PStore != nil {
+		refuse("<pstore> (a file of this host)")
+	}
+	if len(refused) == 0 {
+		return nil
+	}
+	sort.Strings(refused)
+	return fmt.Errorf("the saved definition of %s, from a replica, names what this host would have to trust: %s; "+
+		"not defined (restore without --define, check the definition and define it yourself)", old, strings.Join(refused, "; "))
+}
+
+// DefaultLogDir is where libvirt keeps its QEMU domains' logs.
+const DefaultLogDir = "/var/log/libvirt/qemu"
+
+// relocateChardevs puts every chardev file and log of def in dir (Redefinition.LogDir).
+func relocateChardevs(def *libvirtxml.Domain, dir string) {
+	if dir == "" {
+		dir = DefaultLogDir
+	}
+	dv := def.Devices
+	move := func(kind string, i int, src *libvirtxml.DomainChardevSource, log *libvirtxml.DomainChardevLog) {
+		name := fmt.Sprintf("%s.%s%d", def.Name, kind, i)
+		if src != nil && src.File != nil {
+			src.File.Path = filepath.Join(dir, name+".log")
+			src.File.SecLabel = nil
+		}
+		if log != nil && log.File != "" {
+			log.File = filepath.Join(dir, name+".chardev.log")
+		}
+	}
+	for i := range dv.Serials {
+		move("serial", i, dv.Serials[i].Source, dv.Serials[i].Log)
+	}
+	for i := range dv.Consoles {
+		// A console of type serial is the serial itself: the same file.
+		c := &dv.Consoles[i]
+		if c.Target != nil && c.Target.Type == "serial" && c.Source != nil && c.Source.File != nil && i < len(dv.Serials) {
+			if s := dv.Serials[i].Source; s != nil && s.File != nil {
+				c.Source.File.Path = s.File.Path
+				c.Source.File.SecLabel = nil
+				if c.Log != nil && c.Log.File != "" {
+					c.Log.File = filepath.Join(dir, fmt.Sprintf("%s.console%d.chardev.log", def.Name, i))
+				}
+				continue
+			}
+		}
+		move("console", i, c.Source, c.Log)
+	}
+	for i := range dv.Parallels {
+		move("parallel", i, dv.Parallels[i].Source, dv.Parallels[i].Log)
+	}
+	for i := range dv.Channels {
+		move("channel", i, dv.Channels[i].Source, dv.Channels[i].Log)
+	}
 }

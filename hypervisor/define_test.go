@@ -1,6 +1,7 @@
 package hypervisor
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -171,5 +172,81 @@ func TestDefineACopyBoots(t *testing.T) {
 	testenv.BootGuests(t, cp)
 	if orig.State != StateRunning || !strings.Contains(g.ConsoleText(), testenv.GuestReadyLine) {
 		t.Errorf("the original %s is %s", g.Name, orig.State)
+	}
+}
+
+// A replica's definition is the sending host's word: defined on the receiving host,
+// it must not make libvirt (root) write, run or label a file of this host that the
+// admin did not name. Each attack below, put in a definition by a compromised
+// sending host, is either undone or refused.
+func TestRedefineFromAReplicaTrustsNothingOfTheHost(t *testing.T) {
+	disks := map[string]DiskSource{"vda": {Path: "/r/vda.raw"}, "vdb": {Path: "/r/vdb.raw"}}
+	hostFile := func(role, p string) error {
+		if p == "/boot/vmlinuz" {
+			return nil
+		}
+		return fmt.Errorf("%s is not a public file of this host", p)
+	}
+	hostile := strings.NewReplacer(
+		"<os>", "<os><kernel>/boot/vmlinuz</kernel>",
+		"<devices>", "<devices><emulator>/tmp/evil-qemu</emulator>",
+		"<serial type='file'><source path='/var/log/vm/web1.console'/>", "<serial type='file'><source path='/etc/cron.d/evil'/><log file='/root/.bashrc' append='on'/>",
+		"</devices>", "</devices><seclabel type='static' model='dac' relabel='no'><label>+0:+0</label></seclabel>",
+	).Replace(savedXML)
+	name, out, err := Redefine(hostile, Redefinition{As: "web1-test", Disks: disks, OnlyRestored: true, NoNetwork: true, LogDir: "/srv/restore", HostFile: hostFile})
+	if err != nil || name != "web1-test" {
+		t.Fatalf("%s %v\n%s", name, err, hostile)
+	}
+	d := parse(t, out)
+	dv := d.Devices
+	for _, bad := range []string{"/etc/cron.d/evil", "/root/.bashrc", "/tmp/evil-qemu", "+0:+0", "web1_VARS.fd", "web1.agent", "/var/log/vm"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("the definition still names %s:\n%s", bad, out)
+		}
+	}
+	switch {
+	case dv.Serials[0].Source.File.Path != "/srv/restore/web1-test.serial0.log" || dv.Serials[0].Log.File != "/srv/restore/web1-test.serial0.chardev.log":
+		t.Errorf("serial: %+v %+v", dv.Serials[0].Source.File, dv.Serials[0].Log)
+	case dv.Consoles[0].Source.File.Path != dv.Serials[0].Source.File.Path:
+		t.Errorf("the serial console is not the serial's file: %s", dv.Consoles[0].Source.File.Path)
+	case d.OS.Kernel != "/boot/vmlinuz" || dv.Emulator != "" || len(d.SecLabel) != 0:
+		t.Errorf("kernel %q emulator %q seclabels %+v", d.OS.Kernel, dv.Emulator, d.SecLabel)
+	}
+	// Without --as too (the failover proper), into libvirt's log directory.
+	_, out, err = Redefine(strings.Replace(hostile, "<serial", "<parallel type='file'><source path='/etc/passwd'/></parallel><serial", 1),
+		Redefinition{Disks: disks, OnlyRestored: true, HostFile: hostFile})
+	if d := parse(t, out); err != nil || d.Devices.Serials[0].Source.File.Path != DefaultLogDir+"/web1.serial0.log" || d.Devices.Parallels[0].Source.File.Path != DefaultLogDir+"/web1.parallel0.log" {
+		t.Errorf("failover in place: %v\n%s", err, out)
+	}
+
+	for what, c := range map[string]struct{ old, new, text string }{
+		"a kernel of this host's":  {"<os>", "<os><kernel>/etc/shadow</kernel>", "kernel: /etc/shadow is not a public file"},
+		"an initrd":                {"<os>", "<os><initrd>/root/secret</initrd>", "initrd: /root/secret"},
+		"a loader":                 {"<nvram>", "<loader readonly='yes' type='pflash'>/etc/shadow</loader><nvram>", "loader: /etc/shadow"},
+		"an NVRAM template":        {"<nvram>", "<nvram template='/etc/shadow'>", "NVRAM template: /etc/shadow"},
+		"an ACPI table":            {"</os>", "<acpi><table type='slic'>/etc/shadow</table></acpi></os>", "ACPI table: /etc/shadow"},
+		"an interface script":      {"<source network='default'/>", "<source network='default'/><script path='/tmp/evil.sh'/>", "script (run as root"},
+		"a host serial device":     {"<serial type='file'><source path='/var/log/vm/web1.console'/>", "<serial type='dev'><source path='/dev/sda'/>", "host device /dev/sda"},
+		"a serial on a socket":     {"<serial type='file'><source path='/var/log/vm/web1.console'/>", "<serial type='unix'><source mode='bind' path='/run/evil'/>", "socket /run/evil"},
+		"an rng on a file":         {"</devices>", "<rng model='virtio'><backend model='random'>/etc/shadow</backend></rng></devices>", "<rng>"},
+		"an input passed through":  {"</devices>", "<input type='evdev'><source dev='/dev/input/event0'/></input></devices>", "<input>"},
+		"file-backed memory":       {"</devices>", "<memory model='nvdimm'><source><path>/etc/shadow</path></source><target><size unit='KiB'>1024</size></target></memory></devices>", "backed by /etc/shadow"},
+		"a shared memory device":   {"</devices>", "<shmem name='evil'/></devices>", "<shmem>"},
+		"a redirected USB device":  {"</devices>", "<redirdev bus='usb' type='tcp'><source mode='connect' host='127.0.0.1' service='4000'/></redirdev></devices>", "<redirdev>"},
+		"a VNC socket":             {"</devices>", "<graphics type='vnc' socket='/etc/evil.sock'/></devices>", "VNC <graphics> socket /etc/evil.sock"},
+		"a Xen bootloader program": {"<os>", "<bootloader>/tmp/evil</bootloader><os>", "<bootloader> /tmp/evil"},
+	} {
+		xml := strings.Replace(savedXML, c.old, c.new, 1)
+		if xml == savedXML {
+			t.Fatalf("%s: the test's definition did not change", what)
+		}
+		_, _, err := Redefine(xml, Redefinition{As: "web1-test", Disks: disks, OnlyRestored: true, HostFile: hostFile})
+		if err == nil || !strings.Contains(err.Error(), c.text) || !strings.Contains(err.Error(), "from a replica") {
+			t.Errorf("%s: %v", what, err)
+		}
+		// The same definition of the VM's own, not from a replica, is the admin's.
+		if _, _, err := Redefine(xml, Redefinition{As: "web1-test", Disks: disks}); err != nil {
+			t.Errorf("%s, not from a replica: %v", what, err)
+		}
 	}
 }

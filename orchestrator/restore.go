@@ -445,17 +445,68 @@ func planRestore(ctx context.Context, d RestoreDeps, o RestoreOptions, dir strin
 	if !o.Define {
 		return nil
 	}
-	saved, err := os.ReadFile(filepath.Join(dir, "domain.xml"))
+	saved, err := readBackupFile(dir, "domain.xml")
 	if err != nil {
 		return fmt.Errorf("%w: %s holds no domain definition: %v", ErrBadDefine, res.Snapshot, err)
 	}
+	logDir := "" // libvirt's log directory
+	if toDir {
+		logDir = o.To // a test failover's copy keeps its console beside its images
+	}
 	res.name, res.xml, err = hypervisor.Redefine(string(saved), hypervisor.Redefinition{As: o.As, Disks: sources,
-		OnlyRestored: o.Replica, NoNetwork: o.NoNetwork})
+		OnlyRestored: o.Replica, NoNetwork: o.NoNetwork, LogDir: logDir, HostFile: publicHostFile})
 	if err != nil {
 		return fmt.Errorf("%w: %s/domain.xml: %v", ErrBadDefine, res.Snapshot, err)
 	}
 	if o.DryRun {
 		res.Defined = res.name
+	}
+	return nil
+}
+
+// readBackupFile reads name in a backup's directory following no symlink (on a
+// receiving host, the backup is the replica's word: a symlink there would read a
+// file of this host).
+func readBackupFile(dir, name string) ([]byte, error) {
+	d, err := beneath.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer d.Close()
+	f, err := d.OpenFile(name, unix.O_RDONLY, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() || fi.Size() > 1<<20 {
+		return nil, fmt.Errorf("%s: not a regular file of at most 1 MiB", f.Name())
+	}
+	return io.ReadAll(f)
+}
+
+// publicHostFile is what a definition from a replica may make libvirt read and label
+// for QEMU on this host (its kernel, initrd, firmware): a regular file that root
+// owns, that no one else can change, and that everyone may read already (so that
+// /etc/shadow or a key of root's is never handed to a guest).
+func publicHostFile(role, p string) error {
+	if !filepath.IsAbs(p) || filepath.Clean(p) != p {
+		return fmt.Errorf("%s is not an absolute, clean path", p)
+	}
+	var st unix.Stat_t
+	if err := unix.Lstat(p, &st); err != nil {
+		return fmt.Errorf("%s: %w", p, err)
+	}
+	switch {
+	case st.Mode&unix.S_IFMT != unix.S_IFREG:
+		return fmt.Errorf("%s is not a regular file (a symlink is not followed)", p)
+	case st.Uid != 0 || st.Mode&0o022 != 0:
+		return fmt.Errorf("%s is not root's alone (owner %d, mode %04o)", p, st.Uid, st.Mode&0o7777)
+	case st.Mode&0o004 == 0:
+		return fmt.Errorf("%s is not readable by everyone on this host (mode %04o): not handed to a guest", p, st.Mode&0o7777)
 	}
 	return nil
 }

@@ -178,3 +178,46 @@ func TestRestoreMappedDisk(t *testing.T) {
 		t.Errorf("--as with a disk left on the original's volume: %v %+v", err, res)
 	}
 }
+
+// What a replica's definition may hand to QEMU on this host: a public file of root's,
+// never a secret, a symlink, or a file someone else can change.
+func TestHostilePublicHostFile(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, mode os.FileMode) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte("x"), mode); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(p, mode); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	public := write("vmlinuz", 0o644)
+	if err := publicHostFile("kernel", public); err != nil && os.Geteuid() == 0 {
+		t.Errorf("a public kernel of root's: %v", err)
+	}
+	link := filepath.Join(dir, "link")
+	if err := os.Symlink("/etc/shadow", link); err != nil {
+		t.Fatal(err)
+	}
+	for p, text := range map[string]string{
+		write("secret", 0o600):   "not readable by everyone",
+		write("writable", 0o666): "not root's alone",
+		link:                     "not a regular file",
+		"vmlinuz":                "not an absolute, clean path",
+		dir + "/../" + filepath.Base(dir) + "/vmlinuz": "not an absolute, clean path",
+		dir: "not a regular file",
+	} {
+		if err := publicHostFile("kernel", p); err == nil || !strings.Contains(err.Error(), text) {
+			t.Errorf("%s: %v, want %q", p, err, text)
+		}
+	}
+	// The replica's domain.xml as a symlink to a file of this host is not read.
+	if err := os.Symlink("/etc/passwd", filepath.Join(dir, "domain.xml")); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := readBackupFile(dir, "domain.xml"); err == nil {
+		t.Errorf("read through a symlink: %d bytes", len(b))
+	}
+}

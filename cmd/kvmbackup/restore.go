@@ -101,7 +101,12 @@ disk needs a target you name, --disk vda=/dev/VG/LV or --to DIR; none is ever
 written to a path taken from the replicated domain.xml or kvmbackup.json. With
 --from, --define defines CD-ROM and floppy drives empty (their media are the other
 host's paths) and refuses a disk left out, and a definition that passes host
-directories (<filesystem>), host devices (<hostdev>) or arguments to QEMU. --from needs no backup configuration on
+directories (<filesystem>), host devices (<hostdev>) or arguments to QEMU. Its
+console and other chardev files go to DIR (--to DIR) or /var/log/libvirt/qemu, as
+NAME.serial0.log...; the emulator, <seclabel>, NVRAM file and agent socket are this
+host's defaults; a kernel, initrd or firmware it names must be a file root owns and
+everyone may read; interface scripts and host devices, pipes and sockets are
+refused (docs/replication.md, "Failover"). --from needs no backup configuration on
 this host: /etc/kvmbackup/config.yaml (or --config) is read when it exists, for
 libvirt.uri, and target.dataset only so that no restore writes inside it; without
 one, the defaults (qemu:///system) do. Every other check is the same as above.

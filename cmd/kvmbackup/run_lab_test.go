@@ -409,7 +409,9 @@ func (l *lab) restoreAndBoot(bl *testenv.BackupLab) {
 		t.Fatalf("failover restore --from %s --at %s --define --as --no-network: exit %d\n%s\n%s", l.replica, l.night1, code, out, stderr)
 	}
 	t.Logf("kvmbackup restore %s --from %s --at %s --to %s --define --as %s --no-network (%.1fs):\n%s", g.Name, l.replica, l.night1, dir, copyName, time.Since(start).Seconds(), out)
-	cp := g.Sibling(t, copyName, filepath.Join(filepath.Dir(g.Console), copyName+".console"))
+	// Defined from a replica, the copy names no file of the sending host: its serial
+	// console is in DIR, beside its images (the replica's path is not used).
+	cp := g.Sibling(t, copyName, filepath.Join(dir, copyName+".serial0.log"))
 	if src := l.sh("virsh -c qemu:///system domblklist " + copyName + " | awk '$1==\"vdb\"{print $2}'"); src != filepath.Join(dir, "vdb.raw") {
 		t.Errorf("the copy's vdb is %q", src)
 	}
