@@ -869,7 +869,7 @@ func findBackup(ctx context.Context, t RestoreTarget, root string, u zfs.Unit, w
 // backupDisks reads kvmbackup.json of a backup mounted at dir and returns its disks
 // (only those named, when any are: an unknown one is an error listing them all).
 func backupDisks(dir, snapshot, vm string, only []string) (disks []MetaDisk, have []string, err error) {
-	b, err := os.ReadFile(filepath.Join(dir, "kvmbackup.json"))
+	b, err := readBackupFile(dir, "kvmbackup.json")
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: no kvmbackup.json in the backup: %w", snapshot, err)
 	}
