@@ -117,12 +117,21 @@ func replicationError(rt ReplicatedTarget) string {
 }
 
 // configuredReplicas drops the targets cfg no longer configures and, of each, the
-// units cfg no longer configures.
+// units cfg no longer configures; a configured target the state lacks is added with
+// no replication (its metrics say never).
 func (s *State) configuredReplicas(cfg *config.Config) {
 	s.Replicas = slices.DeleteFunc(s.Replicas, func(r *StateReplica) bool {
 		_, ok := cfg.ReplicationTarget(r.Target)
 		return !ok
 	})
+	for _, r := range cfg.Replication {
+		if x := s.Replica(r.Name); x != nil {
+			x.To = r.To
+			continue
+		}
+		s.Replicas = append(s.Replicas, &StateReplica{Target: r.Name, To: r.To, Units: []*StateReplicaUnit{}})
+	}
+	slices.SortFunc(s.Replicas, func(a, b *StateReplica) int { return strings.Compare(a.Target, b.Target) })
 	for _, r := range s.Replicas {
 		r.Units = slices.DeleteFunc(r.Units, func(u *StateReplicaUnit) bool {
 			if u.Kind == zfs.KindPath {
