@@ -95,3 +95,30 @@ replication:
 		t.Errorf("state replicas %+v", st.Replicas)
 	}
 }
+
+// TestRunRecordsUnderItsLock: Options.Record gets the run's result while the run
+// lock is still held (a replicate then cannot write the state file too), and is
+// not called for a dry run.
+func TestRunRecordsUnderItsLock(t *testing.T) {
+	w := scene(t)
+	env := runEnv{t.TempDir()}
+	o := env.opts(testConfig(t), night1, "web1")
+	var called int
+	o.Record = func(rep *Report, err error) {
+		called++
+		var locked *LockedError
+		if _, lerr := Lock(o.LockPath); !errors.As(lerr, &locked) {
+			t.Errorf("the run lock is not held while recording: %v", lerr)
+		}
+		if err != nil || rep == nil || !rep.OK() {
+			t.Errorf("recorded %v %+v", err, rep)
+		}
+	}
+	if _, err := Run(context.Background(), w.deps(), o); err != nil || called != 1 {
+		t.Fatalf("err %v, Record called %d times", err, called)
+	}
+	o.DryRun = true
+	if _, err := Run(context.Background(), w.deps(), o); err != nil || called != 1 {
+		t.Errorf("dry run: err %v, Record called %d times", err, called)
+	}
+}
