@@ -334,7 +334,7 @@ func Metrics(w io.Writer, st *orchestrator.State, b Build) error {
 	units(unitKind{label: "vm", what: "VM", whose: "VM's", owner: "VM's"}, vms)
 	units(unitKind{label: "path", what: "paths: entry", whose: "entry's", owner: "paths: entry's"}, paths)
 	if len(st.Replicas) > 0 {
-		replicationMetrics(vecOf, st.Replicas)
+		replicationMetrics(vecOf, st)
 	}
 	mfs, err := reg.Gather()
 	if err != nil {
@@ -349,7 +349,9 @@ func Metrics(w io.Writer, st *orchestrator.State, b Build) error {
 }
 
 // replicationMetrics adds the kvmbackup_replication_* series of each target.
-func replicationMetrics(vecOf func(labels ...string) func(name, help string) *prometheus.GaugeVec, replicas []*orchestrator.StateReplica) {
+// A unit with a dated backup here that a target holds nothing of (or was never
+// replicated to) is 0 there, and so is the target's oldest.
+func replicationMetrics(vecOf func(labels ...string) func(name, help string) *prometheus.GaugeVec, st *orchestrator.State) {
 	unix := func(t time.Time) float64 {
 		if t.IsZero() {
 			return 0
@@ -367,7 +369,18 @@ func replicationMetrics(vecOf func(labels ...string) func(name, help string) *pr
 		zfs.KindVM:   vecOf("target", "vm")("kvmbackup_replication_vm_newest_timestamp_seconds", "Time of the newest dated snapshot of the VM the target holds (0: none); lag: time() minus this."),
 		zfs.KindPath: vecOf("target", "path")("kvmbackup_replication_path_newest_timestamp_seconds", "Time of the newest dated snapshot of the paths: entry the target holds (0: none); lag: time() minus this."),
 	}
-	for _, r := range replicas {
+	var backedUp []zfs.Unit // the units with a dated backup here
+	for _, v := range st.VMs {
+		if !v.LastSuccess.IsZero() {
+			backedUp = append(backedUp, zfs.VMUnit(v.Name))
+		}
+	}
+	for _, p := range st.Paths {
+		if !p.LastSuccess.IsZero() {
+			backedUp = append(backedUp, zfs.PathUnit(p.Name))
+		}
+	}
+	for _, r := range st.Replicas {
 		v := 0.0
 		if !r.Last.IsZero() && !r.Failed() {
 			v = 1
@@ -379,7 +392,13 @@ func replicationMetrics(vecOf func(labels ...string) func(name, help string) *pr
 		sent.WithLabelValues(r.Target).Set(float64(r.Bytes))
 		var oldest time.Time
 		none := false
-		for _, u := range r.Units {
+		units := slices.Clone(r.Units)
+		for _, u := range backedUp {
+			if r.Unit(u) == nil {
+				units = append(units, &orchestrator.StateReplicaUnit{Kind: u.Kind, Name: u.Name})
+			}
+		}
+		for _, u := range units {
 			if g := newest[u.Kind]; g != nil {
 				g.WithLabelValues(r.Target, u.Name).Set(unix(u.NewestTime))
 			}

@@ -189,12 +189,16 @@ func goodRun() (*orchestrator.Report, orchestrator.RunOutcome) {
 	r.Plan = plan()
 	next := night.AddDate(0, 0, 1)
 	r.RunID, r.Start, r.Errors, r.Warnings = "20261104T013000Z", next, nil, nil
-	// usb only this time (offsite not attempted: its series stay the last night's).
+	// usb only this time, every unit (offsite not attempted: its series stay the
+	// last night's).
 	usb := r.Replicated[0]
-	usb.Time, usb.Units = next.Add(83*time.Second), []orchestrator.ReplicatedUnit{
-		{Dataset: "backup/vms/web1", VM: "web1", Newest: zfs.SnapshotName(next), NewestTime: next, Lag: 113 * time.Second},
-		{Dataset: "backup/vms/db1", VM: "db1", Newest: zfs.SnapshotName(next), NewestTime: next, Lag: 113 * time.Second},
-		{Dataset: "backup/vms/_paths/root", Path: "root", Newest: zfs.SnapshotName(next), NewestTime: next, Lag: 113 * time.Second},
+	usb.Time, usb.Units = next.Add(83*time.Second), nil
+	for _, u := range r.Units() {
+		ru := orchestrator.ReplicatedUnit{Dataset: u.Dataset, VM: u.Name, Newest: zfs.SnapshotName(next), NewestTime: next, Lag: 113 * time.Second}
+		if strings.Contains(u.Dataset, "/_paths/") {
+			ru.VM, ru.Path = "", u.Name
+		}
+		usb.Units = append(usb.Units, ru)
 	}
 	r.Replicated = []orchestrator.ReplicatedTarget{usb}
 	r.Pool = &orchestrator.PoolState{Pool: "backup", Health: "ONLINE", Free: 800 << 30, Dataset: "backup/vms", Available: 700 << 30, Checked: next}
