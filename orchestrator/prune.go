@@ -183,11 +183,7 @@ func pruneDataset(ctx context.Context, t PruneTarget, ds string, up UnitPolicy, 
 	if err != nil {
 		return pd, err
 	}
-	in := make([]policies.Snapshot, len(snaps))
-	for i, s := range snaps {
-		in[i] = policies.Snapshot{Name: s.Name, Time: s.Time(), Ours: s.Ours(), Held: s.Held()}
-	}
-	decisions, err := policies.Apply(up.Policy, in, loc)
+	decisions, err := policies.Apply(up.Policy, zfs.PolicySnapshots(snaps), loc)
 	if err != nil {
 		return pd, fmt.Errorf("prune %s by %s: %w", ds, up.Source, err)
 	}

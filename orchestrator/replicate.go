@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/rs/zerolog"
 
@@ -68,18 +70,37 @@ type ReplicaTarget struct {
 type ReplicateOptions struct {
 	Root    string // target.dataset
 	Targets []ReplicaTarget
-	VMs     []string // only these VMs
-	Paths   []string // only these paths: entries; with neither: every VM and path
-	DryRun  bool     // decide and estimate, send nothing, change nothing
+	VMs     []string         // only these VMs
+	Paths   []string         // only these paths: entries; with neither: every VM and path
+	DryRun  bool             // decide and estimate, send nothing, change nothing
+	Now     func() time.Time // the clock of each target's time and lag (default time.Now)
 }
 
 // ReplicatedTarget is what one target got.
 type ReplicatedTarget struct {
-	Target string           `json:"target"`
-	To     string           `json:"to"`
-	Bytes  int64            `json:"bytes"` // sent (estimated, in a dry run)
-	Units  []ReplicatedUnit `json:"units"`
-	Error  string           `json:"error,omitempty"`
+	Target   string        `json:"target"`
+	To       string        `json:"to"`
+	Time     time.Time     `json:"time"`        // when its replication started
+	Duration time.Duration `json:"duration_ns"` // how long it took
+	Bytes    int64         `json:"bytes"`       // sent (estimated, in a dry run)
+	// Lag is the worst of its units' Lag (those the receiver holds a dated
+	// snapshot of), at the end of its replication.
+	Lag   time.Duration    `json:"lag_ns"`
+	Units []ReplicatedUnit `json:"units"`
+	Error string           `json:"error,omitempty"`
+}
+
+// Failed: the target or one of its units failed (an interrupted replication too).
+func (rt *ReplicatedTarget) Failed() bool {
+	if rt.Error != "" {
+		return true
+	}
+	for _, u := range rt.Units {
+		if u.Error != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // ReplicatedUnit is what one unit's dataset got on one target.
@@ -92,11 +113,14 @@ type ReplicatedUnit struct {
 	Start   string             `json:"start,omitempty"`
 	Streams []ReplicatedStream `json:"streams"`
 	Bytes   int64              `json:"bytes"`
-	// Newest is the newest dated snapshot the receiver holds ("" none).
-	Newest  string   `json:"newest,omitempty"`
-	Notes   []string `json:"notes,omitempty"`
-	Skipped string   `json:"skipped,omitempty"`
-	Error   string   `json:"error,omitempty"`
+	// Newest is the newest dated snapshot the receiver holds ("" none), NewestTime
+	// the time its name carries; Lag is the end of the replication less NewestTime.
+	Newest     string        `json:"newest,omitempty"`
+	NewestTime time.Time     `json:"newest_time,omitempty"`
+	Lag        time.Duration `json:"lag_ns,omitempty"`
+	Notes      []string      `json:"notes,omitempty"`
+	Skipped    string        `json:"skipped,omitempty"`
+	Error      string        `json:"error,omitempty"`
 }
 
 // ReplicatedStream is one stream sent (or, in a dry run, that would be).
@@ -116,28 +140,48 @@ type ReplicatedStream struct {
 // discarded (abort) and said so. The target's bookmark advances only after a
 // receive succeeded. A failing unit or target does not stop the others; nothing is
 // destroyed on either side. The error joins every failure, each naming its target.
+//
+// The snapshots and bookmarks here are read once (Tree of the root): nothing but
+// the targets' bookmarks changes here while it runs (the run lock keeps runs and
+// prunes out), and those it keeps up to date itself as it advances them.
 func Replicate(ctx context.Context, src ReplicateSource, o ReplicateOptions) ([]ReplicatedTarget, error) {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
 	l := zfs.Layout{Root: o.Root}
 	units, err := l.Select(ctx, src, o.VMs, o.Paths)
 	if err != nil {
 		return nil, err
 	}
+	tree, err := src.Tree(ctx, o.Root)
+	if err != nil {
+		return nil, fmt.Errorf("replicate: read the snapshots and bookmarks under %s: %w", o.Root, err)
+	}
+	local := map[string]*zfs.TreeDataset{}
+	for i := range tree {
+		local[tree[i].Name] = &tree[i]
+	}
 	log := zerolog.Ctx(ctx)
 	var out []ReplicatedTarget
 	var errs []error
 	for _, tg := range o.Targets {
-		rt := ReplicatedTarget{Target: tg.Name, To: tg.To, Units: []ReplicatedUnit{}}
+		rt := ReplicatedTarget{Target: tg.Name, To: tg.To, Time: o.Now().UTC(), Units: []ReplicatedUnit{}}
 		listing, err := tg.Replica.List(ctx)
 		if err != nil {
 			err = fmt.Errorf("replication target %s (%s): %w", tg.Name, tg.To, err)
 			rt.Error = err.Error()
+			rt.Duration = o.Now().Sub(rt.Time)
 			errs = append(errs, err)
 			out = append(out, rt)
 			log.Error().Str("target", tg.Name).Err(err).Msg("not replicated")
 			continue
 		}
 		for _, u := range units {
-			rp := &unitReplication{src: src, tg: tg, ds: l.Dataset(u), u: u, dryRun: o.DryRun, listing: listing}
+			ds := l.Dataset(u)
+			if local[ds] == nil {
+				local[ds] = &zfs.TreeDataset{Name: ds}
+			}
+			rp := &unitReplication{src: src, tg: tg, ds: ds, u: u, dryRun: o.DryRun, listing: listing, local: local[ds]}
 			ru := rp.run(ctx)
 			rt.Bytes += ru.Bytes
 			if ru.Error != "" {
@@ -146,6 +190,15 @@ func Replicate(ctx context.Context, src ReplicateSource, o ReplicateOptions) ([]
 			log.Info().Str("target", tg.Name).Str("dataset", ru.Dataset).Str("start", ru.Start).Int("streams", len(ru.Streams)).
 				Int64("bytes", ru.Bytes).Str("newest", ru.Newest).Str("error", ru.Error).Bool("dry_run", o.DryRun).Msg("replicated")
 			rt.Units = append(rt.Units, ru)
+		}
+		end := o.Now()
+		rt.Duration = end.Sub(rt.Time)
+		for i := range rt.Units {
+			u := &rt.Units[i]
+			if t, ok := zfs.ParseSnapshotName(u.Newest); ok {
+				u.NewestTime, u.Lag = t, max(end.Sub(t), 0)
+				rt.Lag = max(rt.Lag, u.Lag)
+			}
 		}
 		out = append(out, rt)
 	}
@@ -160,6 +213,7 @@ type unitReplication struct {
 	u       zfs.Unit
 	dryRun  bool
 	listing replica.Listing
+	local   *zfs.TreeDataset // its snapshots and bookmarks here, shared by the targets
 	ru      ReplicatedUnit
 }
 
@@ -211,16 +265,7 @@ func (p *unitReplication) replicate(ctx context.Context) error {
 		p.ru.Skipped = fmt.Sprintf("%s does not carry %s's ownership property (set locally): not kvmbackup's, not replicated", p.ds, p.u)
 		return nil
 	}
-	tree, err := p.src.Tree(ctx, p.ds)
-	if err != nil {
-		return err
-	}
-	var local zfs.TreeDataset
-	for _, d := range tree {
-		if d.Name == p.ds {
-			local = d
-		}
-	}
+	local := p.local
 	rel := p.u.Rel()
 	if rd := p.remote(); rd != nil && !rd.Replica {
 		return fmt.Errorf("%s exists on the receiver and kvmbackup did not receive it: left alone, nothing sent", rel)
@@ -277,7 +322,7 @@ func (p *unitReplication) replicate(ctx context.Context) error {
 		if s, ok := byGUID(local.Snapshots, newest.GUID); ok {
 			from, fromTXG, p.ru.Start = p.ds+"@"+s.Name, s.CreateTXG, "snapshot "+s.Name
 			if !p.dryRun && !p.hasBookmark(local, s) {
-				if _, err := p.src.AdvanceReplBookmark(ctx, p.ds, s.Name, p.tg.Name); err != nil {
+				if err := p.advance(ctx, s); err != nil {
 					return err
 				}
 			}
@@ -321,7 +366,7 @@ func (p *unitReplication) replicate(ctx context.Context) error {
 				p.ru.Streams = append(p.ru.Streams, st)
 				return fmt.Errorf("send %s into %s: %w", snap, rel, err)
 			}
-			if _, err := p.src.AdvanceReplBookmark(ctx, p.ds, s.Name, p.tg.Name); err != nil {
+			if err := p.advance(ctx, s); err != nil {
 				p.ru.Streams = append(p.ru.Streams, st)
 				p.ru.Newest = s.Name
 				return err
@@ -331,6 +376,21 @@ func (p *unitReplication) replicate(ctx context.Context) error {
 		p.ru.Newest = s.Name
 		from = snap
 	}
+	return nil
+}
+
+// advance moves the target's bookmark to s (AdvanceReplBookmark) and makes the
+// same change to local: the new bookmark in, the target's older ones out.
+func (p *unitReplication) advance(ctx context.Context, s zfs.Mark) error {
+	bm, err := p.src.AdvanceReplBookmark(ctx, p.ds, s.Name, p.tg.Name)
+	if err != nil {
+		return err
+	}
+	p.local.Bookmarks = slices.DeleteFunc(p.local.Bookmarks, func(b zfs.Mark) bool {
+		t, _, ok := zfs.ParseReplBookmark(b.Name)
+		return ok && t == p.tg.Name
+	})
+	p.local.Bookmarks = append(p.local.Bookmarks, zfs.Mark{Name: bm.Name, GUID: bm.GUID, CreateTXG: s.CreateTXG})
 	return nil
 }
 
@@ -360,7 +420,7 @@ func byGUID(ms []zfs.Mark, guid string) (zfs.Mark, bool) {
 }
 
 // hasBookmark: the target's bookmark of s exists.
-func (p *unitReplication) hasBookmark(local zfs.TreeDataset, s zfs.Mark) bool {
+func (p *unitReplication) hasBookmark(local *zfs.TreeDataset, s zfs.Mark) bool {
 	for _, b := range local.Bookmarks {
 		if t, _, ok := zfs.ParseReplBookmark(b.Name); ok && t == p.tg.Name && b.GUID == s.GUID {
 			return true
@@ -370,7 +430,7 @@ func (p *unitReplication) hasBookmark(local zfs.TreeDataset, s zfs.Mark) bool {
 }
 
 // bookmark finds a bookmark of the snapshot guid: the target's own first, else any.
-func (p *unitReplication) bookmark(local zfs.TreeDataset, guid string) (zfs.Mark, bool) {
+func (p *unitReplication) bookmark(local *zfs.TreeDataset, guid string) (zfs.Mark, bool) {
 	var any *zfs.Mark
 	for i, b := range local.Bookmarks {
 		if b.GUID != guid {

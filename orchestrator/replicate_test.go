@@ -25,6 +25,7 @@ type replSrc struct {
 	owner     zfs.Owner
 	badTokens map[string]bool
 	sends     []string // "@SNAP from FROM"
+	trees     int      // Tree calls
 }
 
 const replDS = "backup/vms/web1"
@@ -58,6 +59,7 @@ func (s *replSrc) Children(_ context.Context, ds string) ([]string, error) {
 	return nil, zfs.ErrNotFound
 }
 func (s *replSrc) Tree(_ context.Context, root string) ([]zfs.TreeDataset, error) {
+	s.trees++
 	d := s.ds
 	d.Snapshots, d.Bookmarks = slices.Clone(d.Snapshots), slices.Clone(d.Bookmarks)
 	return []zfs.TreeDataset{d}, nil
@@ -497,5 +499,82 @@ func TestRunReplicatesAfterPrune(t *testing.T) {
 	}
 	if rep.VMs[0].Status != StatusOK {
 		t.Errorf("web1 %s: a failed replication fails the run, not the backup", rep.VMs[0].Status)
+	}
+}
+
+// TestReplicateReadsTreeOnce: the snapshots and bookmarks here are read once per
+// Replicate, whatever the number of targets (it was once per unit and target), and
+// the bookmarks a target's receive advances are seen by the next target: a
+// bookmark the first target's advance destroyed is not the second's start.
+func TestReplicateReadsTreeOnce(t *testing.T) {
+	src := newReplSrc(1, 2)
+	usb, offsite := newReplDst(src), newReplDst(src)
+	if _, err := replicate(t, src, false, usb, offsite); err != nil {
+		t.Fatal(err)
+	}
+	if src.trees != 1 {
+		t.Errorf("Tree called %d times for 2 targets, want 1", src.trees)
+	}
+	// The night after: day 2 pruned here, day 3 made; each target starts from its
+	// own bookmark of day 2 and moves it to day 3.
+	src.dropSnap(dated(2))
+	src.snap(dated(3), 3)
+	usb.names[src.ds.Snapshots[len(src.ds.Snapshots)-1].GUID] = dated(3)
+	offsite.names[src.ds.Snapshots[len(src.ds.Snapshots)-1].GUID] = dated(3)
+	src.trees = 0
+	res, err := replicate(t, src, false, usb, offsite)
+	if err != nil || src.trees != 1 {
+		t.Fatalf("err %v, Tree called %d times", err, src.trees)
+	}
+	for i, rt := range res {
+		if u := rt.Units[0]; !strings.HasPrefix(u.Start, "bookmark kvmbackup_repl_"+rt.Target+"_") || u.Newest != dated(3) {
+			t.Errorf("target %d: %+v", i, u)
+		}
+	}
+	if bookmarkOf(src, "usb") != dated(3) || bookmarkOf(src, "offsite") != dated(3) {
+		t.Errorf("bookmarks %+v", src.ds.Bookmarks)
+	}
+
+	// offsite has no bookmark of its own; usb's of day 2 is the only way to start
+	// until usb's receive moves it to day 3 (destroying it): offsite then has none.
+	src = newReplSrc(1, 2)
+	usb, offsite = newReplDst(src), newReplDst(src)
+	usb.hold(src, dated(1), dated(2))
+	offsite.hold(src, dated(1), dated(2))
+	if _, err := src.AdvanceReplBookmark(context.Background(), replDS, dated(2), "usb"); err != nil {
+		t.Fatal(err)
+	}
+	src.dropSnap(dated(2))
+	src.snap(dated(3), 3)
+	usb.names["g"+dated(3)], offsite.names["g"+dated(3)] = dated(3), dated(3)
+	res, err = replicate(t, src, false, usb, offsite)
+	if res[0].Failed() || usb.held()[2] != dated(3) {
+		t.Errorf("usb: %+v", res[0])
+	}
+	if err == nil || !strings.Contains(err.Error(), "is neither here nor bookmarked") || len(offsite.held()) != 2 {
+		t.Errorf("offsite: err %v, holds %q", err, offsite.held())
+	}
+	if src.trees != 1 {
+		t.Errorf("Tree called %d times, want 1", src.trees)
+	}
+}
+
+// TestReplicateTimesAndLag: each target's time and duration by the clock, each
+// unit's newest time there and lag, the target's worst.
+func TestReplicateTimesAndLag(t *testing.T) {
+	src := newReplSrc(1, 2)
+	dst := newReplDst(src)
+	now := time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)
+	clock := func() time.Time { now = now.Add(time.Minute); return now }
+	res, err := Replicate(context.Background(), src, ReplicateOptions{Root: "backup/vms", Now: clock,
+		Targets: []ReplicaTarget{{Name: "usb", To: "zfs://pool2/usb", Replica: dst}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt, u := res[0], res[0].Units[0]
+	newest := time.Date(2026, 12, 2, 3, 0, 0, 0, time.UTC)
+	if !rt.Time.Equal(newest.Add(6*time.Hour+time.Minute)) || rt.Duration != time.Minute || !u.NewestTime.Equal(newest) ||
+		u.Lag != 6*time.Hour+2*time.Minute || rt.Lag != u.Lag || rt.Failed() {
+		t.Errorf("target %+v", rt)
 	}
 }

@@ -49,6 +49,10 @@ type Options struct {
 	LogFile string
 	// Sleep is the freeze window's settle wait (default: a timer), for tests.
 	Sleep func(ctx context.Context, d time.Duration) error
+	// Record, when set, is called with what Run returns while the run lock is still
+	// held (not for a dry run, nor for a run that did not get the lock): the caller
+	// writes its state file there, so that no replicate writes it at the same time.
+	Record func(rep *Report, err error)
 }
 
 // EnvError is a run that could not start: bad selection, the lock held, the target
@@ -135,6 +139,15 @@ func (r *run) run(ctx context.Context) (*Report, error) {
 		return r.stop(ctx, start, ReasonLock, err)
 	}
 	defer lock.Unlock()
+	rep, err := r.locked(ctx, start)
+	if r.o.Record != nil && !r.o.DryRun {
+		r.o.Record(rep, err)
+	}
+	return rep, err
+}
+
+// locked is the run with the run lock held: the job hooks around the night.
+func (r *run) locked(ctx context.Context, start time.Time) (*Report, error) {
 	if r.o.DryRun {
 		return r.night(ctx, start)
 	}
@@ -345,7 +358,7 @@ func (r *run) replicate(ctx context.Context) bool {
 	if len(r.Replicas) == 0 || r.ReplicaSource == nil || r.o.DryRun || len(vms)+len(paths) == 0 || ctx.Err() != nil {
 		return false
 	}
-	res, err := Replicate(ctx, r.ReplicaSource, ReplicateOptions{Root: r.cfg.Target.Dataset, Targets: r.Replicas, VMs: vms, Paths: paths})
+	res, err := Replicate(ctx, r.ReplicaSource, ReplicateOptions{Root: r.cfg.Target.Dataset, Targets: r.Replicas, VMs: vms, Paths: paths, Now: r.o.Now})
 	r.rep.Replicated = res
 	if err != nil {
 		r.rep.addError("replicate: " + err.Error())

@@ -38,6 +38,9 @@ type State struct {
 	VMsListed time.Time    `json:"vms_listed,omitempty"`
 	VMs       []*StateVM   `json:"vms"`   // by name
 	Paths     []*StatePath `json:"paths"` // by name
+	// Replicas: each replication: target's last replication (by name), from
+	// `replicate` and the runs' after-run replication.
+	Replicas []*StateReplica `json:"replicas,omitempty"`
 }
 
 // UnitRun names the run that produced a unit's result in the state.
@@ -166,8 +169,12 @@ func (s *State) Record(cfg *config.Config, rep *Report, out RunOutcome) {
 			})
 		}
 	}
+	if rep != nil && len(rep.Replicated) > 0 {
+		s.RecordReplication(nil, rep.Replicated)
+	}
 	if cfg != nil {
 		s.configured(cfg)
+		s.configuredReplicas(cfg)
 	}
 }
 

@@ -55,12 +55,15 @@ type StatusReport struct {
 	LastRun  *RunOutcome `json:"last_run,omitempty"` // from the state file; nil: no run recorded
 	// StateError: the state file could not be read (the last run and the units'
 	// last results are then unknown).
-	StateError  string       `json:"state_error,omitempty"`
-	Pool        *PoolState   `json:"pool,omitempty"` // as checked now; nil when the check could not run
-	Warnings    []string     `json:"warnings,omitempty"`
-	Units       []UnitStatus `json:"units"`
-	NextRun     time.Time    `json:"next_run,omitempty"` // zero: unknown (NextRunNote says why)
-	NextRunNote string       `json:"next_run_note,omitempty"`
+	StateError string       `json:"state_error,omitempty"`
+	Pool       *PoolState   `json:"pool,omitempty"` // as checked now; nil when the check could not run
+	Warnings   []string     `json:"warnings,omitempty"`
+	Units      []UnitStatus `json:"units"`
+	// Replicas: each replication: target's last replication and lag, from the state
+	// file (the receivers are not asked).
+	Replicas    []ReplicaStatus `json:"replicas,omitempty"`
+	NextRun     time.Time       `json:"next_run,omitempty"` // zero: unknown (NextRunNote says why)
+	NextRunNote string          `json:"next_run_note,omitempty"`
 }
 
 // UnitStatus is one VM's or paths: entry's backups.
@@ -85,6 +88,38 @@ type UnitStatus struct {
 
 // String names the unit as messages do: "web1", "path root".
 func (u *UnitStatus) String() string { return zfs.Unit{Kind: u.Kind, Name: u.Name}.String() }
+
+// ReplicaStatus is one replication: target as the state file last saw it.
+type ReplicaStatus struct {
+	Target string `json:"target"`
+	To     string `json:"to"`
+	// Last is the last replication's start (zero: none recorded), LastSuccess the
+	// start of the newest that succeeded entirely; Bytes what the last one sent,
+	// Error why it failed.
+	Last        time.Time     `json:"last,omitempty"`
+	Duration    time.Duration `json:"duration_ns"`
+	LastSuccess time.Time     `json:"last_success,omitempty"`
+	Bytes       int64         `json:"bytes"`
+	Error       string        `json:"error,omitempty"`
+	Failed      bool          `json:"failed"`
+	// Lag is the worst of its units' Lag (of those it holds a dated snapshot of).
+	Lag   time.Duration       `json:"lag_ns"`
+	Stale bool                `json:"stale"` // some unit's lag is past status.max-age, or it holds none of a unit backed up here
+	Units []ReplicaUnitStatus `json:"units"`
+}
+
+// ReplicaUnitStatus is what a target holds of a unit backed up here.
+type ReplicaUnitStatus struct {
+	Kind       zfs.Kind      `json:"kind"`
+	Name       string        `json:"name"`
+	Newest     string        `json:"newest,omitempty"` // its newest dated snapshot there ("" none known)
+	NewestTime time.Time     `json:"newest_time,omitempty"`
+	Lag        time.Duration `json:"lag_ns"` // now less NewestTime; 0 when none
+	Stale      bool          `json:"stale"`  // none there, or Lag past status.max-age
+}
+
+// String names the unit as messages do: "web1", "path root".
+func (u *ReplicaUnitStatus) String() string { return zfs.Unit{Kind: u.Kind, Name: u.Name}.String() }
 
 // Status tells whether the backups are fresh: for every configured VM and paths:
 // entry, its newest dated snapshot's age against status.max-age and its last result
@@ -162,6 +197,28 @@ func Status(ctx context.Context, t StatusTarget, timer TimerSchedule, o StatusOp
 		}
 	}
 
+	for _, r := range cfg.Replication {
+		rs := replicaStatus(r, st, rep.Units, cfg.Status.MaxAge, o.Now)
+		switch {
+		case rs.Last.IsZero():
+			if rep.StateError == "" {
+				stale("replication %s (%s): no replication recorded in %s yet", rs.Target, rs.To, o.StatePath)
+			}
+		case rs.Failed:
+			stale("replication %s: the last replication (%s) failed: %s", rs.Target, rs.Last.Local().Format("2006-01-02 15:04 MST"), rs.Error)
+		}
+		for _, u := range rs.Units {
+			switch {
+			case rs.Last.IsZero() || !u.Stale:
+			case u.Newest == "":
+				stale("replication %s: %s: no dated backup there yet", rs.Target, &u)
+			default:
+				stale("replication %s: %s: newest there %s old, older than status.max-age %s", rs.Target, &u, ShortAge(u.Lag), ShortAge(cfg.Status.MaxAge))
+			}
+		}
+		rep.Replicas = append(rep.Replicas, rs)
+	}
+
 	if timer == nil {
 		rep.NextRunNote = "unknown"
 	} else if next, err := timer.NextRun(ctx); err != nil {
@@ -180,6 +237,33 @@ func Status(ctx context.Context, t StatusTarget, timer TimerSchedule, o StatusOp
 		rep.Verdict = VerdictFresh
 	}
 	return rep
+}
+
+// replicaStatus is target r as the state file st last saw it, for each unit of
+// units that has a dated backup here: the newest there, its lag at now, stale past
+// maxAge (the freshness rule of the backups themselves).
+func replicaStatus(r config.Replication, st *State, units []UnitStatus, maxAge time.Duration, now time.Time) ReplicaStatus {
+	rs := ReplicaStatus{Target: r.Name, To: r.To, Units: []ReplicaUnitStatus{}}
+	sr := st.Replica(r.Name)
+	if sr != nil {
+		rs.Last, rs.Duration, rs.LastSuccess, rs.Bytes, rs.Error, rs.Failed = sr.Last, sr.Duration, sr.LastSuccess, sr.Bytes, sr.Error, sr.Failed()
+	}
+	for _, u := range units {
+		if u.Newest == "" || u.Error != "" {
+			continue // nothing to replicate yet, or unknown here
+		}
+		us := ReplicaUnitStatus{Kind: u.Kind, Name: u.Name, Stale: true}
+		if sr != nil {
+			if x := sr.Unit(zfs.Unit{Kind: u.Kind, Name: u.Name}); x != nil && x.Newest != "" {
+				us.Newest, us.NewestTime, us.Lag = x.Newest, x.NewestTime, max(now.Sub(x.NewestTime), 0)
+				us.Stale = us.Lag > maxAge
+				rs.Lag = max(rs.Lag, us.Lag)
+			}
+		}
+		rs.Stale = rs.Stale || us.Stale
+		rs.Units = append(rs.Units, us)
+	}
+	return rs
 }
 
 // statusUnits are the units status reports on (see Status), VMs then paths: entries,

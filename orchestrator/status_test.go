@@ -175,3 +175,73 @@ func TestSystemdTimer(t *testing.T) {
 		t.Errorf("without systemd: %v", err)
 	}
 }
+
+// TestStatusReplication: each replication: target from the state file: none
+// recorded is a problem; then each unit backed up here with its newest there and
+// its lag; a lag past status.max-age, a unit the target lacks and a failed last
+// replication are problems (exit 1), each naming the target.
+func TestStatusReplication(t *testing.T) {
+	w, _, o := statusWorld(t)
+	o.Config = pathsConfig(t, "replication:\n  - {name: usb, to: zfs://pool2/usb}\n")
+	s := Status(context.Background(), fakeZFS{w}, nil, o)
+	if s.Verdict != VerdictStale || !strings.Contains(problemsOf(s), "replication usb (zfs://pool2/usb): no replication recorded in "+o.StatePath+" yet") {
+		t.Fatalf("nothing recorded: %s: %s", s.Verdict, problemsOf(s))
+	}
+	// A replication an hour after the night: every unit but path iso got there.
+	rt := ReplicatedTarget{Target: "usb", To: "zfs://pool2/usb", Time: night1.Add(time.Hour), Duration: time.Minute, Bytes: 1 << 20}
+	for _, u := range s.Units {
+		ru := ReplicatedUnit{Dataset: u.Dataset, Newest: u.Newest, NewestTime: u.NewestTime}
+		if u.Kind == zfs.KindPath {
+			ru.Path = u.Name
+		} else {
+			ru.VM = u.Name
+		}
+		if u.Name == "iso" {
+			ru.Newest, ru.NewestTime = "", time.Time{}
+		}
+		rt.Units = append(rt.Units, ru)
+	}
+	st, err := LoadState(o.StatePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.RecordReplication(o.Config, []ReplicatedTarget{rt})
+	if err := st.Save(o.StatePath); err != nil {
+		t.Fatal(err)
+	}
+	s = Status(context.Background(), fakeZFS{w}, nil, o)
+	if s.Verdict != VerdictStale || len(s.Problems) != 1 || s.Problems[0] != "replication usb: path iso: no dated backup there yet" {
+		t.Fatalf("iso missing there: %s: %s", s.Verdict, problemsOf(s))
+	}
+	r := s.Replicas[0]
+	if !r.Last.Equal(rt.Time) || !r.LastSuccess.Equal(rt.Time) || r.Bytes != 1<<20 || r.Failed || r.Lag != 2*time.Hour || !r.Stale || len(r.Units) != 7 {
+		t.Errorf("usb: %+v", r)
+	}
+
+	// iso got there too; 27h later the lag is past status.max-age.
+	rt.Units = []ReplicatedUnit{{Path: "iso", Newest: zfs.SnapshotName(night1), NewestTime: night1}}
+	st.RecordReplication(o.Config, []ReplicatedTarget{rt})
+	if err := st.Save(o.StatePath); err != nil {
+		t.Fatal(err)
+	}
+	if s = Status(context.Background(), fakeZFS{w}, nil, o); s.Verdict != VerdictFresh {
+		t.Fatalf("all there: %s: %s", s.Verdict, problemsOf(s))
+	}
+	o.Now = night1.Add(27 * time.Hour)
+	s = Status(context.Background(), fakeZFS{w}, nil, o)
+	if !strings.Contains(problemsOf(s), "replication usb: web1: newest there 27h old, older than status.max-age 26h") || s.Replicas[0].Lag != 27*time.Hour {
+		t.Errorf("27h later: %s", problemsOf(s))
+	}
+
+	// A failed replication: said, the last success kept.
+	o.Now = night1.Add(3 * time.Hour)
+	st.RecordReplication(o.Config, []ReplicatedTarget{{Target: "usb", To: "zfs://pool2/usb", Time: night1.Add(2 * time.Hour), Error: "replication target usb (zfs://pool2/usb): connection refused"}})
+	if err := st.Save(o.StatePath); err != nil {
+		t.Fatal(err)
+	}
+	s = Status(context.Background(), fakeZFS{w}, nil, o)
+	if s.Verdict != VerdictStale || len(s.Problems) != 1 || !strings.Contains(s.Problems[0], "replication usb: the last replication (") ||
+		!strings.HasSuffix(s.Problems[0], "failed: replication target usb (zfs://pool2/usb): connection refused") || !s.Replicas[0].LastSuccess.Equal(rt.Time) {
+		t.Errorf("failed: %s: %s", s.Verdict, problemsOf(s))
+	}
+}

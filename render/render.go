@@ -125,12 +125,20 @@ func Table(w io.Writer, r *orchestrator.Report) {
 // replicatedLines shows one replication target of a run: bytes sent, the newest
 // snapshot each dataset has there, and the errors.
 func replicatedLines(w io.Writer, rt orchestrator.ReplicatedTarget) {
-	fmt.Fprintf(w, "replication %s (%s): %s sent\n", rt.Target, rt.To, config.FormatBytes(rt.Bytes))
+	lag := ""
+	if slices.ContainsFunc(rt.Units, func(u orchestrator.ReplicatedUnit) bool { return u.Newest != "" }) {
+		lag = ", worst lag " + orchestrator.ShortAge(rt.Lag)
+	}
+	fmt.Fprintf(w, "replication %s (%s): %s sent in %s%s\n", rt.Target, rt.To, config.FormatBytes(rt.Bytes), rt.Duration.Round(time.Second), lag)
 	if rt.Error != "" {
 		fmt.Fprintf(w, "  error: %s\n", rt.Error)
 	}
 	for _, u := range rt.Units {
-		fmt.Fprintf(w, "  %s: newest there %s, %s sent", u.Dataset, orDash(u.Newest), config.FormatBytes(u.Bytes))
+		lag := ""
+		if u.Newest != "" {
+			lag = " (lag " + orchestrator.ShortAge(u.Lag) + ")"
+		}
+		fmt.Fprintf(w, "  %s: newest there %s%s, %s sent", u.Dataset, orDash(u.Newest), lag, config.FormatBytes(u.Bytes))
 		if u.Error != "" {
 			fmt.Fprintf(w, ", error: %s", u.Error)
 		}
@@ -204,6 +212,19 @@ type Build struct {
 //	kvmbackup_KIND_failed{KIND}                         1 when its last backup failed
 //	kvmbackup_KIND_duration_seconds{KIND}, kvmbackup_KIND_written_bytes{KIND}   of its last backup
 //	kvmbackup_vm_read_bytes{vm}, kvmbackup_vm_pause_window_seconds{vm}, kvmbackup_path_files_transferred{path}
+//
+// and per replication: target (its last replication, by replicate or a run's
+// after-run replication; a target not attempted keeps its series):
+//
+//	kvmbackup_replication_last_timestamp_seconds{target}          the last replication's start; 0 when none yet
+//	kvmbackup_replication_last_success_timestamp_seconds{target}  the last that succeeded entirely; a failed or interrupted one never moves it
+//	kvmbackup_replication_success{target}                         1 when the last succeeded
+//	kvmbackup_replication_duration_seconds{target}, kvmbackup_replication_sent_bytes{target}   of the last
+//	kvmbackup_replication_KIND_newest_timestamp_seconds{target,KIND}  the newest dated snapshot the target holds of the unit; 0 none
+//	kvmbackup_replication_newest_timestamp_seconds{target}       the oldest of those: every unit is there up to this time; 0 when one has none
+//
+// Lag is time() less a newest timestamp, computed where it is read: a lag written
+// here would stop growing when nothing writes the file again.
 func MetricsFile(path string, st *orchestrator.State, b Build) error {
 	var buf bytes.Buffer
 	if err := Metrics(&buf, st, b); err != nil {
@@ -312,6 +333,9 @@ func Metrics(w io.Writer, st *orchestrator.State, b Build) error {
 	}
 	units(unitKind{label: "vm", what: "VM", whose: "VM's", owner: "VM's"}, vms)
 	units(unitKind{label: "path", what: "paths: entry", whose: "entry's", owner: "paths: entry's"}, paths)
+	if len(st.Replicas) > 0 {
+		replicationMetrics(vecOf, st)
+	}
 	mfs, err := reg.Gather()
 	if err != nil {
 		return err
@@ -322,6 +346,74 @@ func Metrics(w io.Writer, st *orchestrator.State, b Build) error {
 		}
 	}
 	return nil
+}
+
+// replicationMetrics adds the kvmbackup_replication_* series of each target.
+// A unit with a dated backup here that a target holds nothing of (or was never
+// replicated to) is 0 there, and so is the target's oldest.
+func replicationMetrics(vecOf func(labels ...string) func(name, help string) *prometheus.GaugeVec, st *orchestrator.State) {
+	unix := func(t time.Time) float64 {
+		if t.IsZero() {
+			return 0
+		}
+		return float64(t.Unix())
+	}
+	tg := vecOf("target")
+	last := tg("kvmbackup_replication_last_timestamp_seconds", "Start of the replication: target's last replication (0: none yet).")
+	success := tg("kvmbackup_replication_last_success_timestamp_seconds", "Start of the target's last replication that succeeded entirely (0: none yet).")
+	ok := tg("kvmbackup_replication_success", "1 when the target's last replication succeeded (0: it failed, was interrupted, or none yet).")
+	dur := tg("kvmbackup_replication_duration_seconds", "Duration of the target's last replication.")
+	sent := tg("kvmbackup_replication_sent_bytes", "Bytes the target's last replication sent.")
+	all := tg("kvmbackup_replication_newest_timestamp_seconds", "The oldest of the newest dated snapshots the target holds of each unit: every unit is there up to this time (0: one has none there); lag: time() minus this.")
+	newest := map[zfs.Kind]*prometheus.GaugeVec{
+		zfs.KindVM:   vecOf("target", "vm")("kvmbackup_replication_vm_newest_timestamp_seconds", "Time of the newest dated snapshot of the VM the target holds (0: none); lag: time() minus this."),
+		zfs.KindPath: vecOf("target", "path")("kvmbackup_replication_path_newest_timestamp_seconds", "Time of the newest dated snapshot of the paths: entry the target holds (0: none); lag: time() minus this."),
+	}
+	var backedUp []zfs.Unit // the units with a dated backup here
+	for _, v := range st.VMs {
+		if !v.LastSuccess.IsZero() {
+			backedUp = append(backedUp, zfs.VMUnit(v.Name))
+		}
+	}
+	for _, p := range st.Paths {
+		if !p.LastSuccess.IsZero() {
+			backedUp = append(backedUp, zfs.PathUnit(p.Name))
+		}
+	}
+	for _, r := range st.Replicas {
+		v := 0.0
+		if !r.Last.IsZero() && !r.Failed() {
+			v = 1
+		}
+		last.WithLabelValues(r.Target).Set(unix(r.Last))
+		success.WithLabelValues(r.Target).Set(unix(r.LastSuccess))
+		ok.WithLabelValues(r.Target).Set(v)
+		dur.WithLabelValues(r.Target).Set(r.Duration.Seconds())
+		sent.WithLabelValues(r.Target).Set(float64(r.Bytes))
+		var oldest time.Time
+		none := false
+		units := slices.Clone(r.Units)
+		for _, u := range backedUp {
+			if r.Unit(u) == nil {
+				units = append(units, &orchestrator.StateReplicaUnit{Kind: u.Kind, Name: u.Name})
+			}
+		}
+		for _, u := range units {
+			if g := newest[u.Kind]; g != nil {
+				g.WithLabelValues(r.Target, u.Name).Set(unix(u.NewestTime))
+			}
+			switch {
+			case u.Newest == "":
+				none = true
+			case oldest.IsZero() || u.NewestTime.Before(oldest):
+				oldest = u.NewestTime
+			}
+		}
+		if none {
+			oldest = time.Time{}
+		}
+		all.WithLabelValues(r.Target).Set(unix(oldest))
+	}
 }
 
 // unitKind names one kind of unit in the metrics: its label and how help texts say it.

@@ -14,6 +14,7 @@ import (
 	"github.com/kvmbackup/kvmbackup/internal/config"
 	"github.com/kvmbackup/kvmbackup/lvm"
 	"github.com/kvmbackup/kvmbackup/orchestrator"
+	"github.com/kvmbackup/kvmbackup/zfs"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -46,7 +47,22 @@ func report() *orchestrator.Report {
 			{Result: orchestrator.Result{Name: "iso", Dataset: "backup/vms/_paths/iso", Status: orchestrator.StatusFailed, Duration: 200 * time.Millisecond,
 				Error: "snapshot vg0/iso: volume group vg0 is full", RolledBackTo: "(gone)"}, Source: "vg0/iso"},
 		},
-		Errors:   []string{"prune: backup/vms/web1@kvmbackup-20261001T013000Z: held"},
+		// After the prune: usb got web1 and path root (db1 failed, not replicated); offsite unreachable.
+		Replicated: []orchestrator.ReplicatedTarget{
+			{Target: "usb", To: "zfs://usb/replica", Time: night.Add(83 * time.Second), Duration: 30 * time.Second, Bytes: 120 << 20, Lag: 113 * time.Second,
+				Units: []orchestrator.ReplicatedUnit{
+					{Dataset: "backup/vms/web1", VM: "web1", Start: "snapshot kvmbackup_2026-11-02T01:30:00Z", Bytes: 100 << 20,
+						Streams: []orchestrator.ReplicatedStream{{Snapshot: "kvmbackup_2026-11-03T01:30:00Z", From: "@kvmbackup_2026-11-02T01:30:00Z", Bytes: 100 << 20}},
+						Newest:  "kvmbackup_2026-11-03T01:30:00Z", NewestTime: night, Lag: 113 * time.Second},
+					{Dataset: "backup/vms/_paths/root", Path: "root", Start: "full", Bytes: 20 << 20,
+						Streams: []orchestrator.ReplicatedStream{{Snapshot: "kvmbackup_2026-11-03T01:30:00Z", Bytes: 20 << 20}},
+						Newest:  "kvmbackup_2026-11-03T01:30:00Z", NewestTime: night, Lag: 113 * time.Second},
+				}},
+			{Target: "offsite", To: "ssh://kvmbackup@b2.example/tank/replica", Time: night.Add(113 * time.Second), Duration: 3 * time.Second,
+				Units: []orchestrator.ReplicatedUnit{}, Error: "replication target offsite (ssh://kvmbackup@b2.example/tank/replica): connection refused"},
+		},
+		Errors: []string{"prune: backup/vms/web1@kvmbackup-20261001T013000Z: held",
+			"replicate: replication target offsite (ssh://kvmbackup@b2.example/tank/replica): connection refused"},
 		Warnings: []string{"pool backup is DEGRADED: a device is missing or failing, and the next failure may lose data: see `zpool status -x backup`"},
 		Pool:     &orchestrator.PoolState{Pool: "backup", Health: "DEGRADED", Free: 812 << 30, Dataset: "backup/vms", Available: 790 << 30, Checked: night.Add(140 * time.Millisecond)},
 	}
@@ -139,7 +155,8 @@ func TestJSON(t *testing.T) {
 // cfg configures what report() holds: every domain, the paths root and iso.
 func cfg(t *testing.T) *config.Config {
 	t.Helper()
-	c, err := config.Parse([]byte("target: {dataset: backup/vms}\npaths: [{name: root, path: /srv/root}, {name: iso, volume: vg0/iso}]\n"), nil)
+	c, err := config.Parse([]byte("target: {dataset: backup/vms}\npaths: [{name: root, path: /srv/root}, {name: iso, volume: vg0/iso}]\n"+
+		"replication: [{name: usb, to: zfs://usb/replica, after-run: true}, {name: offsite, to: ssh://kvmbackup@b2.example/tank/replica, after-run: true, ssh: {key: /etc/kvmbackup/id_ed25519, known-hosts: /etc/kvmbackup/known_hosts}}]\n"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,6 +189,18 @@ func goodRun() (*orchestrator.Report, orchestrator.RunOutcome) {
 	r.Plan = plan()
 	next := night.AddDate(0, 0, 1)
 	r.RunID, r.Start, r.Errors, r.Warnings = "20261104T013000Z", next, nil, nil
+	// usb only this time, every unit (offsite not attempted: its series stay the
+	// last night's).
+	usb := r.Replicated[0]
+	usb.Time, usb.Units = next.Add(83*time.Second), nil
+	for _, u := range r.Units() {
+		ru := orchestrator.ReplicatedUnit{Dataset: u.Dataset, VM: u.Name, Newest: zfs.SnapshotName(next), NewestTime: next, Lag: 113 * time.Second}
+		if strings.Contains(u.Dataset, "/_paths/") {
+			ru.VM, ru.Path = "", u.Name
+		}
+		usb.Units = append(usb.Units, ru)
+	}
+	r.Replicated = []orchestrator.ReplicatedTarget{usb}
 	r.Pool = &orchestrator.PoolState{Pool: "backup", Health: "ONLINE", Free: 800 << 30, Dataset: "backup/vms", Available: 700 << 30, Checked: next}
 	for _, u := range r.Units() {
 		u.Status, u.Error, u.RolledBackTo, u.LastSuccess = orchestrator.StatusOK, "", "", next

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -88,6 +89,7 @@ func Status(w io.Writer, s *orchestrator.StatusReport) {
 		}
 		tw.Flush()
 	}
+	replicas(w, s)
 	for _, u := range s.Units {
 		for _, p := range u.Pins {
 			fmt.Fprintf(w, "pinned:    %s@%s\n", u.Dataset, p)
@@ -110,4 +112,55 @@ func plural(n int, word string) string {
 		return word
 	}
 	return word + "s"
+}
+
+// replicas prints each replication: target's last replication, then one table of
+// what each holds of each unit backed up here: the newest there, its lag, STALE past
+// status.max-age.
+func replicas(w io.Writer, s *orchestrator.StatusReport) {
+	now := s.Time
+	rows := 0
+	for _, r := range s.Replicas {
+		if r.Last.IsZero() {
+			fmt.Fprintf(w, "replica:   %s (%s): no replication recorded\n", r.Target, r.To)
+			continue
+		}
+		rows += len(r.Units)
+		result := "ok"
+		if r.Failed {
+			result = "FAILED, last success "
+			if r.LastSuccess.IsZero() {
+				result += "never"
+			} else {
+				result += fmt.Sprintf("%s (%s ago)", r.LastSuccess.Local().Format(statusTime), orchestrator.ShortAge(now.Sub(r.LastSuccess)))
+			}
+		}
+		lag := "-"
+		if slices.ContainsFunc(r.Units, func(u orchestrator.ReplicaUnitStatus) bool { return u.Newest != "" }) {
+			lag = orchestrator.ShortAge(r.Lag)
+		}
+		fmt.Fprintf(w, "replica:   %s (%s): last %s (%s ago), took %s, %s sent: %s; worst lag %s\n", r.Target, r.To, r.Last.Local().Format(statusTime),
+			orchestrator.ShortAge(now.Sub(r.Last)), r.Duration.Round(time.Second), config.FormatBytes(r.Bytes), result, lag)
+	}
+	if rows == 0 {
+		return
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "REPLICA\tUNIT\tNEWEST THERE\tLAG\tSTATE")
+	for _, r := range s.Replicas {
+		if r.Last.IsZero() {
+			continue
+		}
+		for _, u := range r.Units {
+			newest, lag, state := "-", "-", "fresh"
+			if u.Newest != "" {
+				newest, lag = u.NewestTime.Local().Format(statusTime), orchestrator.ShortAge(u.Lag)
+			}
+			if u.Stale {
+				state = "STALE"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Target, u.String(), newest, lag, state)
+		}
+	}
+	tw.Flush()
 }

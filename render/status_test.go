@@ -31,7 +31,21 @@ func status() *orchestrator.StatusReport {
 		Problems: []string{"the last run (2026-11-03 01:30 UTC) failed, exit status 1 (units)",
 			"pool backup is DEGRADED: a device is missing or failing, and the next failure may lose data: see `zpool status -x backup`",
 			"db1: newest backup 2d7h old, older than status.max-age 26h", "db1: its last backup failed: copy vda: no space left on device",
-			"new1: no dated backup yet"},
+			"new1: no dated backup yet",
+			"replication usb: db1: newest there 2d7h old, older than status.max-age 26h",
+			"replication offsite: the last replication (2026-11-03 03:30 UTC) failed: replication target offsite (ssh://kvmbackup@b2.example/tank/replica): connection refused"},
+		// usb: replicated an hour after the night, db1 behind; offsite never.
+		Replicas: []orchestrator.ReplicaStatus{
+			{Target: "usb", To: "zfs://usb/replica", Last: night.Add(time.Hour), Duration: 95 * time.Second, LastSuccess: night.Add(time.Hour),
+				Bytes: 345 << 20, Lag: now.Sub(night.AddDate(0, 0, -2)), Stale: true, Units: []orchestrator.ReplicaUnitStatus{
+					{Kind: zfs.KindVM, Name: "db1", Newest: snap(night.AddDate(0, 0, -2)), NewestTime: night.AddDate(0, 0, -2), Lag: now.Sub(night.AddDate(0, 0, -2)), Stale: true},
+					{Kind: zfs.KindVM, Name: "web1", Newest: snap(night), NewestTime: night, Lag: now.Sub(night)},
+					{Kind: zfs.KindPath, Name: "root", Newest: snap(night), NewestTime: night, Lag: now.Sub(night)},
+				}},
+			{Target: "offsite", To: "ssh://kvmbackup@b2.example/tank/replica", Last: night.Add(2 * time.Hour), Duration: 3 * time.Second,
+				Error: "replication target offsite (ssh://kvmbackup@b2.example/tank/replica): connection refused", Failed: true,
+				Units: []orchestrator.ReplicaUnitStatus{}},
+		},
 		Warnings: []string{"state file /var/lib/kvmbackup/state.json: unexpected end of JSON input"},
 		NextRun:  night.AddDate(0, 0, 1),
 	}
@@ -46,7 +60,7 @@ func TestStatus(t *testing.T) {
 
 	// Fresh, with no run recorded and no timer: said so.
 	s := status()
-	s.Verdict, s.Problems, s.Warnings, s.LastRun, s.Pool = orchestrator.VerdictFresh, nil, nil, nil, nil
+	s.Verdict, s.Problems, s.Warnings, s.LastRun, s.Pool, s.Replicas = orchestrator.VerdictFresh, nil, nil, nil, nil, nil
 	s.Units, s.NextRun, s.NextRunNote = s.Units[2:], time.Time{}, "unknown: systemd is not running here (no /run/systemd/system), so kvmbackup.timer is not either"
 	b.Reset()
 	Status(&b, s)

@@ -52,11 +52,7 @@ func (p RetentionPruner) Prune(ctx context.Context, dataset string) ([]string, e
 	if err != nil {
 		return nil, err
 	}
-	in := make([]policies.Snapshot, len(snaps))
-	for i, s := range snaps {
-		in[i] = policies.Snapshot{Name: s.Name, Time: s.Time(), Ours: s.Ours(), Held: s.Held()}
-	}
-	decisions, err := policies.Apply(p.Policy, in, loc)
+	decisions, err := policies.Apply(p.Policy, zfs.PolicySnapshots(snaps), loc)
 	if err != nil {
 		return nil, fmt.Errorf("prune %s: %w", dataset, err)
 	}

@@ -17,12 +17,13 @@ import (
 // listOptions are list's flags.
 type listOptions struct {
 	vms, paths []string
+	replica    string // --replica: what that target's receiver holds
 }
 
 func newListCommand(g *globalOptions) *cobra.Command {
 	o := &listOptions{}
 	cmd := &cobra.Command{
-		Use:   "list [--vm NAME]... [--path NAME]...",
+		Use:   "list [--vm NAME]... [--path NAME]... [--replica NAME]",
 		Short: "List each VM's and path's dated backups",
 		Long: `List shows, for each VM dataset under target.dataset and each paths: entry's dataset
 (shown as path:NAME), its dated snapshots (each one a complete backup), oldest first: the time (local), the age, the space only it holds
@@ -30,21 +31,38 @@ func newListCommand(g *globalOptions) *cobra.Command {
 pinned, and the pause window and duration of the run that made it. --vm or --path
 lists only those. Nothing is changed.
 
+With --replica NAME it asks the receiver of that replication: target instead (in
+process for zfs://, over ssh for ssh://, the same request replicate makes) and
+shows what it holds: per dataset its dated snapshots, oldest first, with their
+time and age; HERE says whether the local target holds the same snapshot (same
+GUID: "yes"; "-" no longer, pruned here; "?" the local target unreadable); a
+dataset with an interrupted receive pending (a resume token) is said so. The
+receiver is only listed: nothing is received, aborted or pruned.
+
 EXIT STATUS
   0  listed
+  1  --replica: the receiver cannot be reached or answered with an error (the
+     error names the target)
   2  bad configuration, an unknown --vm or --path (the error lists what exists), the
-     target unusable`,
+     target unusable; an unknown --replica (the error names the configured ones),
+     or a --vm/--path that target holds nothing of`,
 		Example: `  kvmbackup list
   kvmbackup list --vm web1
   kvmbackup list --path root
-  kvmbackup list --json | jq '.[] | {vm, n: (.snapshots | length)}'`,
+  kvmbackup list --json | jq '.[] | {vm, n: (.snapshots | length)}'
+  kvmbackup list --replica offsite              # what the offsite receiver holds
+  kvmbackup list --replica usb --vm web1 --json | jq '.datasets[].snapshots[] | select(.here | not) | .name'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if o.replica != "" {
+				return runListReplica(cmd.Context(), g, o, time.Now(), cmd.OutOrStdout())
+			}
 			return runList(cmd.Context(), g, o, time.Now(), cmd.OutOrStdout())
 		},
 	}
 	cmd.Flags().StringArrayVar(&o.vms, "vm", nil, "only this VM (repeatable)")
 	cmd.Flags().StringArrayVar(&o.paths, "path", nil, "only this paths: entry (repeatable)")
+	cmd.Flags().StringVar(&o.replica, "replica", "", "list what this replication: target's receiver holds")
 	return cmd
 }
 

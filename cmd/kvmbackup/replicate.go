@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -14,13 +15,15 @@ import (
 	"github.com/kvmbackup/kvmbackup/internal/config"
 	"github.com/kvmbackup/kvmbackup/orchestrator"
 	"github.com/kvmbackup/kvmbackup/policies"
+	"github.com/kvmbackup/kvmbackup/render"
 	"github.com/kvmbackup/kvmbackup/replica"
 	"github.com/kvmbackup/kvmbackup/zfs"
 )
 
 type replicateOptions struct {
-	to, vms, paths []string
-	dryRun         bool
+	to, vms, paths     []string
+	dryRun             bool
+	stateDir, lockPath string
 }
 
 func newReplicateCommand(g *globalOptions) *cobra.Command {
@@ -45,6 +48,12 @@ Snapshots kvmbackup did not make are never sent. After each receive the target's
 bookmark moves to the snapshot received. Nothing is ever destroyed on either side;
 the receiver prunes by its own retention (docs/replication.md).
 
+Replicate takes the host's run lock, as run does: while a run or another replicate
+holds it, it refuses (exit status 2, naming the holder). Its results go into
+--state-dir/state.json, per target: when, the bytes sent, whether it failed and
+why, each unit's newest dated snapshot there; then report.metrics-file is written
+again from it (kvmbackup_replication_*). 'kvmbackup status' shows them.
+
 A zfs://POOL/DATASET target is a second pool on this host: its receiver runs in
 process, with the checks of 'kvmbackup receive'. An ssh://USER@HOST[:PORT]/POOL/DATASET
 target is reached with
@@ -57,8 +66,8 @@ where 'kvmbackup receive --root POOL/DATASET' is the key's forced command.
 EXIT STATUS
   0  every target holds every dated snapshot (or, with --dry-run, the plan is made)
   1  some target or dataset failed (each error names its target); the others went on
-  2  bad configuration, an unknown --to, --vm or --path, or the target dataset
-     cannot be read`,
+  2  bad configuration, an unknown --to, --vm or --path, the run lock held by
+     another run or replicate, or the target dataset cannot be read`,
 		Example: `  kvmbackup replicate --dry-run            # what each target would get, and its size
   kvmbackup replicate --to offsite --vm web1
   kvmbackup replicate --json`,
@@ -71,6 +80,9 @@ EXIT STATUS
 	cmd.Flags().StringArrayVar(&o.vms, "vm", nil, "only this VM's dataset (repeatable)")
 	cmd.Flags().StringArrayVar(&o.paths, "path", nil, "only this paths: entry's dataset (repeatable)")
 	cmd.Flags().BoolVar(&o.dryRun, "dry-run", false, "decide and estimate the sizes, send nothing")
+	cmd.Flags().StringVar(&o.stateDir, "state-dir", defaultStateDir, "where the state file (state.json) is kept")
+	cmd.Flags().StringVar(&o.lockPath, "lock", orchestrator.DefaultLockPath, "the host's run lock")
+	_ = cmd.Flags().MarkHidden("lock")
 	return cmd
 }
 
@@ -126,11 +138,23 @@ func runReplicate(ctx context.Context, g *globalOptions, o *replicateOptions, ou
 	if err != nil {
 		return err
 	}
+	// One run or replicate at a time: the bookmarks, the receivers and the state
+	// file are theirs while they work.
+	lock, err := orchestrator.Lock(o.lockPath)
+	if err != nil {
+		return fmt.Errorf("replicate: %w", err)
+	}
+	defer lock.Unlock()
 	res, err := orchestrator.Replicate(ctx, zfs.New(), orchestrator.ReplicateOptions{
 		Root: cfg.Target.Dataset, Targets: targets, VMs: o.vms, Paths: o.paths, DryRun: o.dryRun,
 	})
 	if res == nil && err != nil {
 		return err // nothing decided: the target or a name is wrong
+	}
+	if !o.dryRun {
+		if rerr := recordReplication(cfg, o.stateDir, res); rerr != nil {
+			err = errors.Join(err, rerr)
+		}
 	}
 	if g.json {
 		if res == nil {
@@ -144,6 +168,24 @@ func runReplicate(ctx context.Context, g *globalOptions, o *replicateOptions, ou
 	}
 	if err != nil {
 		return failure{err}
+	}
+	return nil
+}
+
+// recordReplication merges res into the state file in stateDir (the run lock held),
+// then writes report.metrics-file from it; an error names the file.
+func recordReplication(cfg *config.Config, stateDir string, res []orchestrator.ReplicatedTarget) error {
+	path := filepath.Join(stateDir, orchestrator.StateFile)
+	st, err := orchestrator.LoadState(path)
+	if err != nil {
+		return fmt.Errorf("%w: not overwritten, the replication is not recorded", err)
+	}
+	st.RecordReplication(cfg, res)
+	if err := st.Save(path); err != nil {
+		return err
+	}
+	if f := cfg.Report.MetricsFile; f != "" {
+		return render.MetricsFile(f, st, build())
 	}
 	return nil
 }

@@ -82,10 +82,11 @@ func TestReplicateToSecondPool(t *testing.T) {
 			clock = clock.Add(24 * time.Hour)
 			return s.Name
 		}
+		stateDir, lockPath := t.TempDir(), filepath.Join(t.TempDir(), "run", "run.lock")
 		replicate := func(args ...string) orchestrator.ReplicatedUnit {
 			t.Helper()
 			start := time.Now()
-			out, err, code := runCLI(t, append([]string{"replicate", "--config", cfg, "--json"}, args...)...)
+			out, err, code := runCLI(t, append([]string{"replicate", "--config", cfg, "--json", "--state-dir", stateDir, "--lock", lockPath}, args...)...)
 			var res []orchestrator.ReplicatedTarget
 			if code != exitOK || json.Unmarshal([]byte(out), &res) != nil || len(res) != 1 || len(res[0].Units) != 1 {
 				t.Fatalf("replicate %q: exit %d %v\n%s", args, code, err, out)
@@ -173,7 +174,8 @@ func TestReplicateToSecondPool(t *testing.T) {
 		// The receiver's own retention (replication[].retention of a zfs:// target):
 		// keep-last 1 prunes there after the receive, and only there; the next night
 		// is still incremental from the one snapshot both sides hold.
-		cfg = writeConfig(t, fmt.Sprintf("target:\n  dataset: %s\nreplication:\n  - name: usb\n    to: zfs://%s\n    retention: {keep-last: 1}\n", root, rroot))
+		metrics := filepath.Join(t.TempDir(), "kvmbackup.prom")
+		cfg = writeConfig(t, fmt.Sprintf("target:\n  dataset: %s\nreplication:\n  - name: usb\n    to: zfs://%s\n    retention: {keep-last: 1}\nreport:\n  metrics-file: %s\n", root, rroot, metrics))
 		s5 := night()
 		u = replicate()
 		there, here = guids(rroot+"/web1"), guids(ds)
@@ -184,6 +186,31 @@ func TestReplicateToSecondPool(t *testing.T) {
 		u = replicate()
 		if u.Start != "snapshot "+s5 || u.Newest != s6 || u.Bytes > full/8 || len(guids(rroot+"/web1")) != 1 || len(guids(ds)) != 4 {
 			t.Fatalf("the night after: %+v", u)
+		}
+
+		// What the target holds, asked of its receiver: s6 alone (its retention), held
+		// here too (same GUID), no receive pending.
+		out, err, code := runCLI(t, "list", "--config", cfg, "--replica", "usb", "--json")
+		var lr listedReplica
+		if code != exitOK || json.Unmarshal([]byte(out), &lr) != nil || len(lr.Datasets) != 1 || lr.Datasets[0].VM != "web1" ||
+			len(lr.Datasets[0].Snapshots) != 1 || lr.Datasets[0].Snapshots[0].Name != s6 || !lr.Datasets[0].Snapshots[0].Here ||
+			lr.Datasets[0].Snapshots[0].GUID != guids(ds)[s6] || lr.Datasets[0].ResumePending || lr.Root != rroot {
+			t.Errorf("list --replica usb: exit %d, %v\n%s", code, err, out)
+		}
+		// Each replicate recorded itself in the state file and the metrics file.
+		st, err := orchestrator.LoadState(filepath.Join(stateDir, orchestrator.StateFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := st.Replica("usb")
+		s6t, _ := zfs.ParseSnapshotName(s6)
+		if r == nil || r.Failed() || r.LastSuccess.IsZero() || r.Bytes != u.Bytes || r.Unit(zfs.VMUnit("web1")) == nil || r.Unit(zfs.VMUnit("web1")).Newest != s6 {
+			t.Errorf("the state's usb: %+v", r)
+		}
+		prom, err := os.ReadFile(metrics)
+		if want := fmt.Sprintf("kvmbackup_replication_vm_newest_timestamp_seconds{target=\"usb\",vm=\"web1\"} %g", float64(s6t.Unix())); err != nil ||
+			!strings.Contains(string(prom), want) || !strings.Contains(string(prom), `kvmbackup_replication_success{target="usb"} 1`) {
+			t.Errorf("metrics file: %v, want %s in\n%s", err, want, prom)
 		}
 	})
 }

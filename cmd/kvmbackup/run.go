@@ -192,20 +192,32 @@ func runRun(ctx context.Context, g *globalOptions, o *runOptions, out, errOut io
 	if !g.json && !o.dryRun {
 		opts.Progress = runProgress(ctx, o.progress)
 	}
-	rep, err := orchestrator.Run(ctx, deps, opts)
-	if err != nil {
-		if !o.dryRun {
-			notifyRun(ctx, cfg, startFailed(cfg, opts, err))
+	// The state and metrics files are written while the run lock is held (Record),
+	// else (the lock not taken) after.
+	recorded := false
+	record := func(rep *orchestrator.Report, err error) {
+		recorded = true
+		if err == nil {
+			rec.done(rep)
+			return
 		}
 		reason := orchestrator.ReasonOther
 		var env *orchestrator.EnvError
 		if errors.As(err, &env) {
 			reason = env.Reason
 		}
-		return rec.failed(ctx, rep, reason, err)
+		rec.failed(ctx, rep, reason, err)
 	}
-	if !o.dryRun {
-		rec.done(rep)
+	opts.Record = record
+	rep, err := orchestrator.Run(ctx, deps, opts)
+	if err != nil {
+		if !o.dryRun {
+			notifyRun(ctx, cfg, startFailed(cfg, opts, err))
+			if !recorded {
+				record(rep, err)
+			}
+		}
+		return err
 	}
 	if g.json {
 		if err := render.JSON(out, rep); err != nil {

@@ -43,6 +43,13 @@ and its last result, marked STALE (no backup, or the newest older than
 status.max-age) or FAILED (its last backup failed); then the pinned snapshots, the
 problems and the warnings. Nothing is changed; no libvirt is needed.
 
+Each replication: target follows, from the state file (replicate and the runs'
+after-run replication record it; the receivers are not asked): its last
+replication (when, how long, the bytes sent, ok or FAILED and since when it last
+succeeded), then per unit backed up here the newest dated snapshot the target holds
+and its lag (now less that snapshot's time), STALE past status.max-age, the same
+rule as the backups'. 'kvmbackup list --replica NAME' asks the receiver itself.
+
 The VMs are those vms: lists or, without vms:, those the last full run planned
 (every domain less exclude:), or before any run the VM datasets under
 target.dataset. --json prints the same as one JSON object.
@@ -54,11 +61,14 @@ EXIT STATUS
   0  every VM and path has a dated backup younger than status.max-age, the last run
      succeeded and the pool is ONLINE
   1  something is stale or failed: a backup older than status.max-age or none, a
-     unit whose last backup failed, a failed last run, a DEGRADED or unfit pool
+     unit whose last backup failed, a failed last run, a DEGRADED or unfit pool;
+     a replication: target never replicated, whose last replication failed, or
+     whose newest snapshot of a unit is older than status.max-age or missing
   2  cannot tell: no usable configuration, the target unreadable (pool not
      imported, zfs failing)`,
 		Example: `  kvmbackup status                         # the one screen
   kvmbackup status --json | jq '.units[] | select(.stale or .failed) | .name'
+  kvmbackup status --json | jq '.replicas[] | {target, lag_h: (.lag_ns / 3.6e12), failed}'
   out=$(kvmbackup status) || echo "$out" | mail -s "kvmbackup on $(hostname)" root
   # NRPE: command[check_kvmbackup]=/usr/local/bin/kvmbackup status
   # (exit 0 OK, 1 WARNING: stale or failed, 2 CRITICAL: cannot tell)`,
