@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/kvmbackup/kvmbackup/internal/atomicfile"
 	"github.com/kvmbackup/kvmbackup/internal/config"
 	"github.com/kvmbackup/kvmbackup/zfs"
@@ -114,6 +116,32 @@ func LoadState(path string) (*State, error) {
 	slices.SortFunc(got.VMs, func(a, b *StateVM) int { return strings.Compare(a.Name, b.Name) })
 	slices.SortFunc(got.Paths, func(a, b *StatePath) int { return strings.Compare(a.Name, b.Name) })
 	return &got, nil
+}
+
+// LockState takes the state file's own lock (path + ".lock", 0600, flock), waiting
+// for it, and returns its release. Every writer loads, records and saves the state
+// (and renders the metrics from it) holding it: a run the run lock refused, which
+// still records that it could not run, then never overwrites what the run holding
+// the run lock records at the same moment, nor the other way round.
+func LockState(path string) (func(), error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("state directory %s: %w", filepath.Dir(path), err)
+	}
+	f, err := os.OpenFile(path+".lock", os.O_RDWR|os.O_CREATE|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("state file lock: %w", err)
+	}
+	for {
+		err = unix.Flock(int(f.Fd()), unix.LOCK_EX)
+		if err != unix.EINTR {
+			break
+		}
+	}
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("state file lock %s: %w", f.Name(), err)
+	}
+	return func() { f.Close() }, nil
 }
 
 // Save writes the state to path atomically, 0600, its directory made 0700 when

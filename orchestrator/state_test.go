@@ -292,3 +292,36 @@ func TestInterruptedRunKeepsLastSuccess(t *testing.T) {
 		}
 	}
 }
+
+// The state file's lock: a second writer waits until the first has saved.
+func TestLockStateSerializesWriters(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state", StateFile)
+	unlock, err := LockState(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan struct{})
+	go func() {
+		u, err := LockState(path)
+		if err != nil {
+			t.Error(err)
+		} else {
+			u()
+		}
+		close(got)
+	}()
+	select {
+	case <-got:
+		t.Fatal("a second writer took the state file's lock while the first held it")
+	case <-time.After(200 * time.Millisecond):
+	}
+	unlock()
+	select {
+	case <-got:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the second writer did not get the lock once it was released")
+	}
+	if fi, err := os.Stat(path + ".lock"); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("lock file: %v %v", fi, err)
+	}
+}

@@ -176,6 +176,11 @@ func runReplicate(ctx context.Context, g *globalOptions, o *replicateOptions, ou
 // then writes report.metrics-file from it; an error names the file.
 func recordReplication(cfg *config.Config, stateDir string, res []orchestrator.ReplicatedTarget) error {
 	path := filepath.Join(stateDir, orchestrator.StateFile)
+	unlock, err := orchestrator.LockState(path)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	st, err := orchestrator.LoadState(path)
 	if err != nil {
 		return fmt.Errorf("%w: not overwritten, the replication is not recorded", err)

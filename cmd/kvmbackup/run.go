@@ -281,6 +281,12 @@ func (rc *runRecorder) outcome(out orchestrator.RunOutcome) orchestrator.RunOutc
 // done records a run that went through; a state or metrics file that cannot be
 // written is an error of the run (exit status 1).
 func (rc *runRecorder) done(rep *orchestrator.Report) {
+	unlock, err := orchestrator.LockState(rc.statePath())
+	if err != nil {
+		rep.Errors = append(rep.Errors, err.Error())
+		return
+	}
+	defer unlock()
 	st, err := orchestrator.LoadState(rc.statePath())
 	if err != nil {
 		rep.Warnings = append(rep.Warnings, err.Error()+" (started afresh)")
@@ -345,6 +351,12 @@ func (rc *runRecorder) configFailed(ctx context.Context, g *globalOptions, err e
 // write records out (and rep, when the run got that far) in the state file, then
 // renders the metrics file from it; failures are said on errOut.
 func (rc *runRecorder) write(rep *orchestrator.Report, out orchestrator.RunOutcome, metrics string) {
+	unlock, err := orchestrator.LockState(rc.statePath())
+	if err != nil {
+		fmt.Fprintf(rc.errOut, "kvmbackup: %v: the run is not recorded\n", err)
+		return
+	}
+	defer unlock()
 	st, err := orchestrator.LoadState(rc.statePath())
 	if err != nil {
 		fmt.Fprintf(rc.errOut, "kvmbackup: %v (started afresh)\n", err)
