@@ -286,7 +286,7 @@ func confine(def *libvirtxml.Domain, old string, r Redefinition) error {
 		chardev("channel", dv.Channels[i].Source)
 	}
 	for _, in := range dv.Inputs {
-		if in.Source != nil {
+		if in.Source != nil && (in.Source.Passthrough != nil || in.Source.EVDev != nil) { // libvirtxml makes an empty one
 			refuse("an <input> passed through from this host")
 		}
 	}

@@ -149,6 +149,12 @@ func TestDefineACopyBoots(t *testing.T) {
 	if err != nil || name != copyName {
 		t.Fatalf("%s %v", name, err)
 	}
+	// The same definition from a replica (what libvirt writes of a plain guest: its
+	// default inputs, controllers, memballoon, console) passes the replica's checks.
+	if _, _, err := Redefine(saved, Redefinition{As: copyName, Disks: map[string]DiskSource{"vdb": {Path: copyDisk}}, OnlyRestored: true,
+		NoNetwork: true, HostFile: func(string, string) error { return nil }}); err != nil {
+		t.Errorf("a real guest's definition from a replica: %v\n%s", err, saved)
+	}
 	cp := g.Sibling(t, copyName, strings.ReplaceAll(g.Console, g.Name, copyName))
 	start := time.Now()
 	if got, err := c.Define(t.Context(), xml); err != nil || got != copyName {
@@ -191,7 +197,8 @@ func TestRedefineFromAReplicaTrustsNothingOfTheHost(t *testing.T) {
 		"<os>", "<os><kernel>/boot/vmlinuz</kernel>",
 		"<devices>", "<devices><emulator>/tmp/evil-qemu</emulator>",
 		"<serial type='file'><source path='/var/log/vm/web1.console'/>", "<serial type='file'><source path='/etc/cron.d/evil'/><log file='/root/.bashrc' append='on'/>",
-		"</devices>", "</devices><seclabel type='static' model='dac' relabel='no'><label>+0:+0</label></seclabel>",
+		"</devices>", "<input type='mouse' bus='ps2'/><input type='keyboard' bus='ps2'/><rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>"+
+			"<memballoon model='virtio'/></devices><seclabel type='static' model='dac' relabel='no'><label>+0:+0</label></seclabel>",
 	).Replace(savedXML)
 	name, out, err := Redefine(hostile, Redefinition{As: "web1-test", Disks: disks, OnlyRestored: true, NoNetwork: true, LogDir: "/srv/restore", HostFile: hostFile})
 	if err != nil || name != "web1-test" {
