@@ -185,6 +185,42 @@ if [ ! -s "$ZFS_KO" ] || ! command -v zfs >/dev/null; then
 fi
 say "OpenZFS: $(dpkg-query -W -f='${Version}' zfsutils-linux), module $ZFS_KO"
 
+# 4b. sshd for the replication lab tests (ssh:// targets against a real sshd inside the
+# appliance): openssh-server extracted into the lab dir, NOT installed (installing it
+# would start sshd on port 22 of this machine), with the libraries it needs that the
+# machine lacks (libwrap0 on a machine without openssh-server). The tests run it with
+# LD_LIBRARY_PATH=$SSHD_DIR/usr/lib/x86_64-linux-gnu (testenv.StartSSHD).
+SSHD_DIR=$LAB_DIR/sshd
+SSHD_PKGS=(openssh-server libwrap0)
+sshd_missing_libs() {
+	local out
+	out=$(LD_LIBRARY_PATH=$1/usr/lib/x86_64-linux-gnu:$1/lib/x86_64-linux-gnu ldd "$1/usr/sbin/sshd" 2>&1) || { echo "ldd failed: $out"; return; }
+	# Not `ldd | grep`: under pipefail grep -q's early exit can fail the pipeline.
+	while IFS= read -r l; do
+		[[ $l == *"not found"* ]] && printf '%s ' "${l%% =>*}"
+	done <<<"$out"
+	return 0
+}
+if [ ! -x "$SSHD_DIR/usr/sbin/sshd" ] || [ -n "$(sshd_missing_libs "$SSHD_DIR")" ]; then
+	apt_update
+	say "extracting ${SSHD_PKGS[*]} into $SSHD_DIR (not installed: no sshd is started on this machine)"
+	tmp=$(mktemp -d)
+	chown _apt: "$tmp" 2>/dev/null || true # apt downloads as _apt
+	(cd "$tmp" && apt-get download -qq "${SSHD_PKGS[@]}" >/dev/null)
+	rm -rf "$SSHD_DIR.new"
+	mkdir -p "$SSHD_DIR.new"
+	for deb in "$tmp"/*.deb; do
+		dpkg-deb -x "$deb" "$SSHD_DIR.new"
+		printf '%s %s\n' "$(dpkg-deb -f "$deb" Package)" "$(dpkg-deb -f "$deb" Version)" >>"$SSHD_DIR.new/VERSION"
+	done
+	rm -rf "$tmp"
+	miss=$(sshd_missing_libs "$SSHD_DIR.new")
+	[ -z "$miss" ] || die "the extracted sshd still lacks libraries: $miss (add their packages to SSHD_PKGS in $0)"
+	rm -rf "$SSHD_DIR"
+	mv "$SSHD_DIR.new" "$SSHD_DIR"
+fi
+say "lab sshd: $SSHD_DIR/usr/sbin/sshd ($(paste -sd ' ' "$SSHD_DIR/VERSION"))"
+
 # 5. libvirt without systemd: users, groups, directories, qemu.conf, daemons.
 for g in libvirt-qemu kvm libvirt; do
 	getent group "$g" >/dev/null || { say "adding group $g"; groupadd -r "$g"; }

@@ -51,6 +51,10 @@ const (
 	ZFS Component = "zfs"
 	// Root is root privileges with loop devices and mounts (losetup, tmpfs).
 	Root Component = "root"
+	// SSHD is OpenSSH's sshd extracted into the lab dir by `make deps` (not installed
+	// on the machine), with ssh and ssh-keygen: enough for StartSSHD inside the
+	// appliance.
+	SSHD Component = "sshd"
 )
 
 // EnvLab is set to 1 by CI: then a missing lab component fails instead of skipping.
@@ -131,6 +135,12 @@ func Check(c Component) error {
 		}
 		need(needKernelMisc("loop-control", "no loop devices in this kernel"))
 		need(needBinary("losetup", "mount"))
+	case SSHD:
+		need(needFile(SSHDPath(), "run `make deps` (it extracts openssh-server into the lab dir; nothing is installed or started on the machine)"))
+		need(needBinary("ssh", "openssh-client"))
+		need(needBinary("ssh-keygen", "openssh-client"))
+		need(needBinary("ip", "iproute2"))
+		need(needBinary("useradd", "passwd"))
 	default:
 		return fmt.Errorf("unknown lab component %q", c)
 	}
