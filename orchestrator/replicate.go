@@ -61,8 +61,12 @@ type Replica interface {
 
 // ReplicaTarget is one replication: target.
 type ReplicaTarget struct {
-	Name    string // replication[].name: names its bookmarks
-	To      string // replication[].to, for messages
+	Name string // replication[].name: names its bookmarks
+	To   string // replication[].to, for messages
+	// Root is the receiver's root the configuration names (the dataset of to:); the
+	// root the receiver answers for (an ssh key's forced command decides it) must be
+	// that one, else nothing is sent there. "": not checked.
+	Root    string
 	Replica Replica
 }
 
@@ -167,6 +171,9 @@ func Replicate(ctx context.Context, src ReplicateSource, o ReplicateOptions) ([]
 	for _, tg := range o.Targets {
 		rt := ReplicatedTarget{Target: tg.Name, To: tg.To, Time: o.Now().UTC(), Units: []ReplicatedUnit{}}
 		listing, err := tg.Replica.List(ctx)
+		if err == nil && tg.Root != "" && listing.Root != tg.Root {
+			err = fmt.Errorf("the receiver answers for %s, not %s as configured (check the key's forced command, kvmbackup receive --root): nothing sent", listing.Root, tg.Root)
+		}
 		if err != nil {
 			err = fmt.Errorf("replication target %s (%s): %w", tg.Name, tg.To, err)
 			rt.Error = err.Error()

@@ -578,3 +578,22 @@ func TestReplicateTimesAndLag(t *testing.T) {
 		t.Errorf("target %+v", rt)
 	}
 }
+
+// A receiver answering for another root than the one configured (the key's forced
+// command says --root of another host's replica): nothing is sent there.
+func TestReplicateRefusesAnotherRoot(t *testing.T) {
+	src := newReplSrc(1, 2)
+	dst := newReplDst(src) // answers for pool2/r
+	tgs := []ReplicaTarget{{Name: "offsite", To: "ssh://root@b2/pool2/host1", Root: "pool2/host1", Replica: dst}}
+	res, err := Replicate(context.Background(), src, ReplicateOptions{Root: "backup/vms", Targets: tgs})
+	if err == nil || !strings.Contains(err.Error(), "replication target offsite") || !strings.Contains(err.Error(), "answers for pool2/r, not pool2/host1") {
+		t.Fatalf("err %v", err)
+	}
+	if len(src.sends) != 0 || len(dst.held()) != 0 || len(res) != 1 || res[0].Error == "" {
+		t.Errorf("sent %q, receiver holds %q, result %+v", src.sends, dst.held(), res)
+	}
+	tgs[0].Root = "pool2/r"
+	if _, err := Replicate(context.Background(), src, ReplicateOptions{Root: "backup/vms", Targets: tgs}); err != nil || len(dst.held()) != 2 {
+		t.Errorf("the configured root: %v, receiver holds %q", err, dst.held())
+	}
+}

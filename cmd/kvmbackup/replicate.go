@@ -105,7 +105,7 @@ func replicaTargets(cfg *config.Config, names []string) ([]orchestrator.ReplicaT
 	}
 	var out []orchestrator.ReplicaTarget
 	for _, r := range sel {
-		out = append(out, orchestrator.ReplicaTarget{Name: r.Name, To: r.To, Replica: replicaClient(r)})
+		out = append(out, orchestrator.ReplicaTarget{Name: r.Name, To: r.To, Root: r.Dataset, Replica: replicaClient(r)})
 	}
 	return out, nil
 }

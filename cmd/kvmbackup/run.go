@@ -133,7 +133,7 @@ func realDeps(ctx context.Context, cfg *config.Config) (orchestrator.Deps, func(
 	var replicas []orchestrator.ReplicaTarget
 	for _, r := range cfg.Replication {
 		if r.AfterRun {
-			replicas = append(replicas, orchestrator.ReplicaTarget{Name: r.Name, To: r.To, Replica: replicaClient(r)})
+			replicas = append(replicas, orchestrator.ReplicaTarget{Name: r.Name, To: r.To, Root: r.Dataset, Replica: replicaClient(r)})
 		}
 	}
 	return orchestrator.Deps{Hypervisor: orchestrator.Libvirt(c), LVM: lvm.New(), Target: t, Copier: orchestrator.TransferCopier{},
