@@ -875,7 +875,7 @@ func TestRunRefusesBadInput(t *testing.T) {
 	for _, e := range ents {
 		left = append(left, e.Name())
 	}
-	if strings.Join(left, " ") != "run.lock "+orchestrator.StateFile { // the lock and the state file: no journal
+	if strings.Join(left, " ") != "run.lock "+orchestrator.StateFile+" "+orchestrator.StateFile+".lock" { // the locks and the state file: no journal
 		t.Fatalf("a refused run left %v", left)
 	}
 	// The state file says why the last run failed (the metrics file would too).
