@@ -28,18 +28,7 @@ func TestReplicateToSecondPool(t *testing.T) {
 	testenv.InAppliance(t, func(t *testing.T) {
 		testenv.Require(t, testenv.ZFS)
 		ctx := t.Context()
-		src := testenv.ZPool(t, testenv.Local, testenv.PoolOptions{Mirror: true})
-		dst := testenv.ZPool(t, testenv.Local, testenv.PoolOptions{Devices: 1})
-		root, rroot := src+"/backup/vms", dst+"/replica/host1"
-		if _, err := testenv.Local(ctx, "zfs", "create", "-p", rroot); err != nil {
-			t.Fatal(err)
-		}
-		cfg := writeConfig(t, fmt.Sprintf("target:\n  dataset: %s\nreplication:\n  - name: usb\n    to: zfs://%s\n", root, rroot))
-		m := zfs.New()
-		ds := root + "/web1"
-		if _, err := m.EnsureDataset(ctx, ds, zfs.VMOwner("web1")); err != nil {
-			t.Fatal(err)
-		}
+		root, rroot, cfg, m, ds := secondPoolLab(t, testenv.PoolOptions{Mirror: true})
 		must := func(out string, err error) string {
 			t.Helper()
 			if err != nil {
@@ -223,18 +212,7 @@ func TestReplicateResumesOnSecondPool(t *testing.T) {
 	testenv.InAppliance(t, func(t *testing.T) {
 		testenv.Require(t, testenv.ZFS)
 		ctx := t.Context()
-		src := testenv.ZPool(t, testenv.Local, testenv.PoolOptions{Devices: 1})
-		dst := testenv.ZPool(t, testenv.Local, testenv.PoolOptions{Devices: 1})
-		root, rroot := src+"/backup/vms", dst+"/replica/host1"
-		if _, err := testenv.Local(ctx, "zfs", "create", "-p", rroot); err != nil {
-			t.Fatal(err)
-		}
-		cfg := writeConfig(t, fmt.Sprintf("target:\n  dataset: %s\nreplication:\n  - name: usb\n    to: zfs://%s\n", root, rroot))
-		m := zfs.New()
-		ds := root + "/web1"
-		if _, err := m.EnsureDataset(ctx, ds, zfs.VMOwner("web1")); err != nil {
-			t.Fatal(err)
-		}
+		_, rroot, cfg, m, ds := secondPoolLab(t, testenv.PoolOptions{Devices: 1})
 		out, err := testenv.Local(ctx, "zfs", "get", "-H", "-o", "value", "mountpoint", ds)
 		if err != nil {
 			t.Fatal(err)
@@ -312,4 +290,24 @@ func TestReplicateResumesOnSecondPool(t *testing.T) {
 			t.Errorf("the stale token is still there: %s", tok)
 		}
 	})
+}
+
+// secondPoolLab makes, in the appliance, a backup pool (o) with target dataset root and
+// VM web1's dataset ds, and a one-disk second pool holding the receiver's root rroot
+// (created), with cfg naming it as the zfs:// target usb.
+func secondPoolLab(t *testing.T, o testenv.PoolOptions) (root, rroot, cfg string, m *zfs.Manager, ds string) {
+	t.Helper()
+	src := testenv.ZPool(t, testenv.Local, o)
+	dst := testenv.ZPool(t, testenv.Local, testenv.PoolOptions{Devices: 1})
+	root, rroot = src+"/backup/vms", dst+"/replica/host1"
+	if _, err := testenv.Local(t.Context(), "zfs", "create", "-p", rroot); err != nil {
+		t.Fatal(err)
+	}
+	cfg = writeConfig(t, fmt.Sprintf("target:\n  dataset: %s\nreplication:\n  - name: usb\n    to: zfs://%s\n", root, rroot))
+	m = zfs.New()
+	ds = root + "/web1"
+	if _, err := m.EnsureDataset(t.Context(), ds, zfs.VMOwner("web1")); err != nil {
+		t.Fatal(err)
+	}
+	return root, rroot, cfg, m, ds
 }
