@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/kvmbackup/kvmbackup/internal/runner"
 )
@@ -52,37 +53,47 @@ type Manager struct {
 	Blkid  runner.Tool
 	Mount  runner.Tool
 	Umount runner.Tool
+	// Dmsetup and ThinDeltaTool serve changed-block tracking (thin.go).
+	Dmsetup       runner.Tool
+	ThinDeltaTool runner.Tool
 	// RunDir holds the read-only mounts of snapshots: RunDir/<run id>/<name>.
 	RunDir string
+
+	poolMu sync.Mutex             // guards pools
+	pools  map[string]*sync.Mutex // one thin_delta at a time per thin pool
 }
 
 // New returns a Manager using the tools in PATH and /run/kvmbackup/mnt for mounts.
 func New() *Manager {
 	return &Manager{
-		LVM:    runner.New("lvm"),
-		Fsck:   runner.New("fsck"),
-		Blkid:  runner.New("blkid"),
-		Mount:  runner.New("mount"),
-		Umount: runner.New("umount"),
-		RunDir: "/run/kvmbackup/mnt",
+		LVM:           runner.New("lvm"),
+		Fsck:          runner.New("fsck"),
+		Blkid:         runner.New("blkid"),
+		Mount:         runner.New("mount"),
+		Umount:        runner.New("umount"),
+		Dmsetup:       runner.New("dmsetup"),
+		ThinDeltaTool: runner.New("thin_delta"),
+		RunDir:        "/run/kvmbackup/mnt",
 	}
 }
 
 // LV is what kvmbackup needs to know of a logical volume.
 type LV struct {
-	VG          string   `json:"vg"`
-	Name        string   `json:"name"`
-	Path        string   `json:"path"`   // /dev/VG/LV
-	Size        int64    `json:"size"`   // bytes
-	Attr        string   `json:"attr"`   // lv_attr, e.g. "owi-aos---"
-	Origin      string   `json:"origin"` // the origin LV of a snapshot
-	Pool        string   `json:"pool"`   // the thin pool of a thin LV
-	SegType     string   `json:"segtype"`
-	Tags        []string `json:"tags"`
-	DataPercent float64  `json:"data_percent"` // snapshot or thin fill; -1 when none
-	ChunkSize   int64    `json:"chunk_size"`
-	Major       int      `json:"major"` // kernel device number; -1 when inactive
-	Minor       int      `json:"minor"`
+	VG              string   `json:"vg"`
+	Name            string   `json:"name"`
+	Path            string   `json:"path"`   // /dev/VG/LV
+	Size            int64    `json:"size"`   // bytes
+	Attr            string   `json:"attr"`   // lv_attr, e.g. "owi-aos---"
+	Origin          string   `json:"origin"` // the origin LV of a snapshot
+	Pool            string   `json:"pool"`   // the thin pool of a thin LV
+	SegType         string   `json:"segtype"`
+	Tags            []string `json:"tags"`
+	DataPercent     float64  `json:"data_percent"` // snapshot or thin fill; -1 when none
+	ChunkSize       int64    `json:"chunk_size"`
+	MetadataPercent float64  `json:"metadata_percent"` // a thin pool's metadata fill; -1 when none
+	ThinID          int      `json:"thin_id"`          // a thin volume's device id in its pool; -1 when none
+	Major           int      `json:"major"`            // kernel device number; -1 when inactive
+	Minor           int      `json:"minor"`
 }
 
 // FullName is "VG/LV".
@@ -104,7 +115,7 @@ func (l LV) Invalid() bool {
 // HasTag reports whether the LV carries tag.
 func (l LV) HasTag(tag string) bool { return slices.Contains(l.Tags, tag) }
 
-const lvFields = "lv_name,vg_name,lv_path,lv_size,lv_attr,origin,pool_lv,segtype,lv_tags,data_percent,chunk_size,lv_kernel_major,lv_kernel_minor"
+const lvFields = "lv_name,vg_name,lv_path,lv_size,lv_attr,origin,pool_lv,segtype,lv_tags,data_percent,metadata_percent,thin_id,chunk_size,lv_kernel_major,lv_kernel_minor"
 
 // LV returns the facts of VG/name; an unknown LV or VG wraps ErrNotFound.
 func (m *Manager) LV(ctx context.Context, vg, name string) (LV, error) {
@@ -154,7 +165,13 @@ func (m *Manager) lvs(ctx context.Context, args ...string) ([]LV, error) {
 				Origin: f["origin"], Pool: f["pool_lv"], SegType: f["segtype"],
 				Size: atoi64(f["lv_size"]), ChunkSize: atoi64(f["chunk_size"]),
 				Major: int(atoi64(f["lv_kernel_major"])), Minor: int(atoi64(f["lv_kernel_minor"])),
-				DataPercent: -1,
+				DataPercent: -1, MetadataPercent: -1, ThinID: -1,
+			}
+			if id := atoi64(f["thin_id"]); f["thin_id"] != "" && id >= 0 {
+				lv.ThinID = int(id)
+			}
+			if p, err := strconv.ParseFloat(f["metadata_percent"], 64); err == nil {
+				lv.MetadataPercent = p
 			}
 			if lv.Path == "" {
 				lv.Path = "/dev/" + lv.VG + "/" + lv.Name

@@ -103,7 +103,8 @@ type Cleaned struct {
 
 // Cleanup removes what a run (runID), or every run (runID ""), left: first every
 // mount under RunDir, then every snapshot tagged kvmbackup (and kvmbackup_run_<id>).
-// An LV without the tag or that is not a snapshot is never removed. Idempotent.
+// An LV without the tag or that is not a snapshot is never removed, nor a thin LV's
+// base (BaseTag: DropBase removes one). Idempotent.
 func (m *Manager) Cleanup(ctx context.Context, runID string) (Cleaned, error) {
 	var out Cleaned
 	var errs []error
@@ -128,8 +129,8 @@ func (m *Manager) Cleanup(ctx context.Context, runID string) (Cleaned, error) {
 		return out, errors.Join(append(errs, err)...)
 	}
 	for _, lv := range lvs {
-		if !lv.IsSnapshot() {
-			continue // tagged by someone, but an origin: never ours to remove
+		if !lv.IsSnapshot() || lv.HasTag(BaseTag) {
+			continue // an origin (tagged by someone: never ours), or a thin LV's base, kept on purpose
 		}
 		if err := m.Remove(ctx, lv.VG, lv.Name); err != nil {
 			errs = append(errs, err)

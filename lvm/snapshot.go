@@ -100,6 +100,11 @@ func (m *Manager) Remove(ctx context.Context, vg, name string) error {
 	if err != nil {
 		return err
 	}
+	return m.removeLV(ctx, lv)
+}
+
+// removeLV removes lv after checking it is one of kvmbackup's snapshots.
+func (m *Manager) removeLV(ctx context.Context, lv LV) error {
 	if !lv.HasTag(Tag) || !lv.IsSnapshot() {
 		return fmt.Errorf("remove %s: %w (tags %v, attr %s)", lv.FullName(), ErrNotOurs, lv.Tags, lv.Attr)
 	}
