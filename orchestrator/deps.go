@@ -80,7 +80,29 @@ type Frozen interface {
 type Snapshotter interface {
 	LVLookup
 	LVSnapshots
+	ThinTracker
 	LVCleaner
+}
+
+// ThinTracker is what changed-block tracking on thin LVs needs of LVM: the base kept
+// from the last backup of each thin LV, and what changed since.
+type ThinTracker interface {
+	// Base returns the base of the thin LV vg/origin: an error wrapping
+	// lvm.ErrNotFound when there is none, lvm.ErrNotOurs when an LV of its name is
+	// not kvmbackup's base.
+	Base(ctx context.Context, vg, origin string) (lvm.LV, error)
+	// ThinDelta returns the byte ranges that differ between base and snap, two thin
+	// snapshots of one LV, from the pool's metadata (no data is read). It reserves
+	// the pool's metadata snapshot and releases it on every path; a crash between
+	// leaves it reserved (LVCleaner.ReleaseMetadataSnap).
+	ThinDelta(ctx context.Context, base, snap lvm.LV) (lvm.Delta, error)
+	// KeepAsBase makes snap, a run's thin snapshot, its origin's base (read-only,
+	// inactive, out of Cleanup's reach), removing the old base first.
+	KeepAsBase(ctx context.Context, snap lvm.LV) (lvm.LV, error)
+	// DropBase removes the base of vg/origin; none is not an error.
+	DropBase(ctx context.Context, vg, origin string) error
+	// Bases lists every base kvmbackup holds.
+	Bases(ctx context.Context) ([]lvm.LV, error)
 }
 
 // LVLookup is what the plan needs of LVM: which LV holds each disk and each volume.
@@ -120,6 +142,9 @@ type LVCleaner interface {
 	// mounts first, and nothing else (an LV without kvmbackup's tag, or that is no
 	// snapshot, is never removed). Idempotent.
 	Cleanup(ctx context.Context, runID string) (lvm.Cleaned, error)
+	// ReleaseMetadataSnap releases the metadata snapshot of thin pool vg/pool that a
+	// crashed run's ThinDelta left reserved; none held is not an error.
+	ReleaseMetadataSnap(ctx context.Context, vg, pool string) error
 }
 
 // Target is every role of the ZFS target together: what *zfs.Manager gives and a

@@ -32,14 +32,19 @@ const (
 	OpDirty    Op = "dataset-dirty" // a dataset is about to be written; undone by OpCommit or OpRollback
 	OpCommit   Op = "dataset-commit"
 	OpRollback Op = "dataset-rollback"
+	// A thin pool's metadata snapshot (VG/POOL) is about to be reserved for
+	// thin_delta; undone by OpReleaseMeta.
+	OpReserveMeta Op = "thin-metadata-reserve"
+	OpReleaseMeta Op = "thin-metadata-release"
 )
 
 // undoneBy maps each side effect to the ops that end it.
 var undoneBy = map[Op][]Op{
-	OpFreeze:   {OpThaw},
-	OpSnapshot: {OpRemove},
-	OpMount:    {OpUnmount},
-	OpDirty:    {OpCommit, OpRollback},
+	OpFreeze:      {OpThaw},
+	OpSnapshot:    {OpRemove},
+	OpMount:       {OpUnmount},
+	OpDirty:       {OpCommit, OpRollback},
+	OpReserveMeta: {OpReleaseMeta},
 }
 
 // Entry is one line of a journal: JSON, fsync'd before the side effect it names.

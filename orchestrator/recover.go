@@ -23,14 +23,15 @@ type Recovery struct {
 	VMs        []hypervisor.Recovered `json:"vms"`
 	LVM        lvm.Cleaned            `json:"lvm"`
 	Clones     zfs.Cleaned            `json:"clones"`
-	RolledBack []string               `json:"rolled_back"` // "DATASET → SNAPSHOT" or what was done instead
-	Runs       []string               `json:"runs"`        // crashed runs whose journal was closed
+	RolledBack []string               `json:"rolled_back"`        // "DATASET → SNAPSHOT" or what was done instead
+	Released   []string               `json:"released,omitempty"` // thin pools (VG/POOL) whose metadata snapshot was released
+	Runs       []string               `json:"runs"`               // crashed runs whose journal was closed
 }
 
 // Empty reports whether there was nothing to recover.
 func (r *Recovery) Empty() bool {
 	return len(r.VMs) == 0 && len(r.LVM.Removed) == 0 && len(r.LVM.Unmounted) == 0 &&
-		len(r.Clones.Destroyed) == 0 && len(r.Clones.Unmounted) == 0 && len(r.RolledBack) == 0 && len(r.Runs) == 0
+		len(r.Clones.Destroyed) == 0 && len(r.Clones.Unmounted) == 0 && len(r.RolledBack) == 0 && len(r.Runs) == 0 && len(r.Released) == 0
 }
 
 // Recover undoes what crashed runs left, most urgent first: VMs still paused or
@@ -52,14 +53,28 @@ func Recover(ctx context.Context, d Deps, o RecoverOptions) (*Recovery, error) {
 	if err != nil {
 		errs = append(errs, fmt.Errorf("resume VMs: %w", err))
 	}
+	// A thin pool's metadata snapshot left reserved blocks every later thin_delta
+	// of the pool: released first, before the snapshots go.
+	left, lerr := Leftovers(o.JournalDir)
+	released := map[string]error{}
+	for _, l := range left {
+		for _, e := range l.Pending {
+			if _, done := released[e.Key]; e.Op == OpReserveMeta && !done {
+				vg, pool, _ := strings.Cut(e.Key, "/")
+				released[e.Key] = d.LVM.ReleaseMetadataSnap(ctx, vg, pool)
+				if released[e.Key] == nil {
+					rec.Released = append(rec.Released, e.Key)
+				}
+			}
+		}
+	}
 	cl, err := d.LVM.Cleanup(ctx, "")
 	rec.LVM = cl
 	if err != nil {
 		errs = append(errs, fmt.Errorf("LVM snapshots: %w", err))
 	}
-	left, err := Leftovers(o.JournalDir)
-	if err != nil {
-		return rec, errors.Join(append(errs, err)...)
+	if lerr != nil {
+		return rec, errors.Join(append(errs, lerr)...)
 	}
 	for _, l := range left {
 		ok := true
@@ -73,6 +88,13 @@ func Recover(ctx context.Context, d Deps, o RecoverOptions) (*Recovery, error) {
 			}
 		}
 		for _, e := range l.Pending {
+			if e.Op == OpReserveMeta {
+				if err := released[e.Key]; err != nil {
+					ok = false
+					errs = append(errs, fmt.Errorf("run %s: %w", l.RunID, err))
+				}
+				continue
+			}
 			if e.Op != OpDirty {
 				continue // VMs, snapshots and mounts: found by their marks and tags above
 			}

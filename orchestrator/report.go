@@ -127,6 +127,11 @@ type DiskResult struct {
 	Image  string         `json:"image"`
 	Stats  transfer.Stats `json:"stats"`
 	Error  string         `json:"error,omitempty"`
+	// Tracking says why the disk was not copied by changed-block tracking (Stats.Mode
+	// "cbt"): "classic LV: ...", "cbt: base missing", "cbt: thin_delta failed: ...".
+	Tracking string `json:"tracking,omitempty"`
+	// Base is the thin snapshot kept as the next run's base ("VG/LV:THINID").
+	Base string `json:"base,omitempty"`
 }
 
 // Units are the results of every VM, then of every paths: entry.
@@ -212,4 +217,10 @@ func (r *Report) addError(s string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.Errors = append(r.Errors, s)
+}
+
+func (r *Report) addWarning(s string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.Warnings = append(r.Warnings, s)
 }

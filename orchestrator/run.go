@@ -12,6 +12,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/kvmbackup/kvmbackup/internal/config"
+	"github.com/kvmbackup/kvmbackup/lvm"
 	"github.com/kvmbackup/kvmbackup/policies"
 	"github.com/kvmbackup/kvmbackup/zfs"
 )
@@ -91,6 +92,7 @@ type run struct {
 	units   map[zfs.Unit]*unit
 	order   []*unit // the units in the report's order
 	snapAt  time.Time
+	kept    map[*VolumePlan]lvm.LV // thin snapshots kept past their copy (keepBases); guarded by mu
 }
 
 func newRun(d Deps, o Options) (*run, error) {
@@ -126,7 +128,7 @@ func newRun(d Deps, o Options) (*run, error) {
 	if d.Trees == nil {
 		d.Trees = TransferTrees{}
 	}
-	return &run{Deps: d, o: o, cfg: o.Config, units: map[zfs.Unit]*unit{}}, nil
+	return &run{Deps: d, o: o, cfg: o.Config, units: map[zfs.Unit]*unit{}, kept: map[*VolumePlan]lvm.LV{}}, nil
 }
 
 func (r *run) run(ctx context.Context) (*Report, error) {
@@ -335,6 +337,7 @@ func (r *run) group(ctx context.Context, g *Group) {
 	for _, u := range units {
 		r.commit(ctx, u, r.snapAt)
 	}
+	r.keepBases(ctx, g)
 }
 
 func (r *run) prune(ctx context.Context) {

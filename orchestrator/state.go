@@ -15,6 +15,7 @@ import (
 
 	"github.com/kvmbackup/kvmbackup/internal/atomicfile"
 	"github.com/kvmbackup/kvmbackup/internal/config"
+	"github.com/kvmbackup/kvmbackup/transfer"
 	"github.com/kvmbackup/kvmbackup/zfs"
 )
 
@@ -51,7 +52,7 @@ type UnitRun struct {
 	RunStart time.Time `json:"run_start,omitempty"`
 }
 
-// StateVM is a VM's newest result (its disks left out).
+// StateVM is a VM's newest result (of each disk, the mode and the byte counts).
 type StateVM struct {
 	UnitRun
 	VMResult
@@ -182,7 +183,12 @@ func (s *State) Record(cfg *config.Config, rep *Report, out RunOutcome) {
 		}
 		for _, v := range rep.VMs {
 			nv := &StateVM{UnitRun: run, VMResult: *v}
-			nv.Disks = nil
+			nv.Disks = nil // what the metrics show of each disk, not the copy's every counter
+			for _, d := range v.Disks {
+				st := d.Stats
+				d.Stats = transfer.Stats{Mode: st.Mode, Size: st.Size, Changed: st.Changed, SrcRead: st.SrcRead, DstRead: st.DstRead, Written: st.Written}
+				nv.Disks = append(nv.Disks, d)
+			}
 			s.VMs = mergeUnit(s.VMs, nv, func(u *StateVM) *Result { return &u.Result })
 		}
 		for _, p := range rep.Paths {

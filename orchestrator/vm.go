@@ -46,24 +46,38 @@ func (k vmKind) seal(ctx context.Context, r *run, u *unit) error {
 }
 
 func (k vmKind) props(r *run, u *unit) map[string]string {
+	bases := map[string]string{}
+	r.mu.Lock()
+	for _, d := range k.res.Disks {
+		if d.Base != "" && d.Error == "" {
+			bases[d.Disk] = d.Base
+		}
+	}
+	r.mu.Unlock()
 	return zfs.BackupProps{Run: r.o.RunID, Version: r.o.Version, Quiesce: string(k.res.Quiesce),
-		Pause: k.res.Pause, Duration: k.res.Duration, Written: k.res.Written}.Props(zfs.KindVM)
+		Pause: k.res.Pause, Duration: k.res.Duration, Written: k.res.Written, Bases: bases}.Props(zfs.KindVM)
 }
 
 // copyDisk copies one disk's image from src (its snapshot's device, or its file in
 // the snapshot's mount) into the VM's dataset.
-func (r *run) copyDisk(ctx context.Context, src string, d *DiskPlan) error {
+// tr says what changed since the last backup (changed-block tracking), or why that
+// is not known.
+func (r *run) copyDisk(ctx context.Context, src string, d *DiskPlan, tr tracking) error {
 	u := r.vmUnit(d.vm)
 	res := u.kind.(vmKind).res
 	dst := filepath.Join(u.mount, d.Image)
-	opts := transfer.Options{Manifest: filepath.Join(u.mount, manifestDir, d.Image)}
+	opts := transfer.Options{Manifest: filepath.Join(u.mount, manifestDir, d.Image), Tracked: tr.on, Changed: tr.changed}
 	if r.o.Progress != nil {
 		opts.Progress = func(done, total int64) { r.o.Progress(d.vm.Name, d.Target, done, total) }
 	}
 	r.log.Info().Str("vm", d.vm.Name).Str("disk", d.Target).Str("from", src).Str("to", dst).Msg("copy")
 	stats, err := r.Copier.Copy(ctx, src, dst, opts)
+	if tr.on && err == nil && stats.Mode != "cbt" { // the image changed since its dated snapshot
+		tr.why = "cbt: dataset changed since the last backup: " + stats.Note
+	}
 	r.mu.Lock()
-	res.Disks = append(res.Disks, DiskResult{Disk: d.Target, Volume: d.Volume, Mode: d.Mode, Image: d.Image, Stats: stats, Error: errString(err)})
+	res.Disks = append(res.Disks, DiskResult{Disk: d.Target, Volume: d.Volume, Mode: d.Mode, Image: d.Image, Stats: stats, Error: errString(err),
+		Tracking: tr.why, Base: tr.keep})
 	res.Read += stats.SrcRead + stats.DstRead
 	res.Written += stats.Written
 	r.mu.Unlock()

@@ -221,7 +221,16 @@ func (r *run) copyVolume(ctx context.Context, vp *VolumePlan, s snapshotOf) {
 		}
 		return
 	}
-	defer r.removeSnapshot(ctx, vp, s.snap)
+	keep := false // a thin snapshot whose copy succeeded: the next base (keepBases)
+	defer func() {
+		if keep {
+			r.mu.Lock()
+			r.kept[vp] = s.snap
+			r.mu.Unlock()
+			return
+		}
+		r.removeSnapshot(ctx, vp, s.snap)
+	}()
 	var todo []*DiskPlan
 	for _, d := range vp.Disks {
 		if !r.failed(r.vmUnit(d.vm)) {
@@ -237,7 +246,9 @@ func (r *run) copyVolume(ctx context.Context, vp *VolumePlan, s snapshotOf) {
 	switch vp.Mode {
 	case ModeBlock:
 		for _, d := range todo {
-			errs[d] = r.copyDisk(wctx, s.snap.Path, d)
+			tr := r.track(wctx, vp, s.snap, d)
+			errs[d] = r.copyDisk(wctx, s.snap.Path, d, tr)
+			keep = tr.keep != "" && errs[d] == nil
 		}
 	case ModeFile:
 		dir, err := r.mountSnapshot(wctx, s.snap)
@@ -246,7 +257,8 @@ func (r *run) copyVolume(ctx context.Context, vp *VolumePlan, s snapshotOf) {
 				errs[d] = err
 				continue
 			}
-			errs[d] = r.copyDisk(wctx, filepath.Join(dir, d.RelPath), d)
+			_, why := tracked(vp)
+			errs[d] = r.copyDisk(wctx, filepath.Join(dir, d.RelPath), d, tracking{why: why})
 		}
 		for _, u := range trees {
 			if err != nil {
@@ -260,6 +272,7 @@ func (r *run) copyVolume(ctx context.Context, vp *VolumePlan, s snapshotOf) {
 		}
 	}
 	if err := stop(); err != nil {
+		keep = false
 		for _, d := range todo {
 			errs[d] = fmt.Errorf("disk %s: %w", d.Target, err)
 		}

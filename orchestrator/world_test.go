@@ -57,6 +57,9 @@ type world struct {
 	// checkTarget, when set, changes what CheckTarget reports (as zfs would find a
 	// degraded or faulted pool).
 	checkTarget func(r *zfs.TargetReport)
+	failOn      string          // also fail (as failAt) every call that starts with it
+	thinIDs     int             // the last thin id given
+	metaHeld    map[string]bool // thin pools (VG/POOL) whose metadata snapshot is reserved
 }
 
 type faultMode int
@@ -113,6 +116,14 @@ func (w *world) blockVM(name string, state hypervisor.State, data string) {
 			{Target: "hdc", Device: "cdrom", Type: "file", Source: "/iso/x.iso", ReadOnly: true}}}}
 }
 
+// thinVM is blockVM on a thin LV of the pool vg0/pool.
+func (w *world) thinVM(name string, state hypervisor.State, data string) {
+	w.blockVM(name, state, data)
+	l := &w.lvs["vg0/"+name].lv
+	w.thinIDs++
+	l.Attr, l.Pool, l.ThinID = "Vwi-aotz--", "pool", w.thinIDs
+}
+
 // fileVM adds a VM whose disk vda is the image NAME.raw on the filesystem of vg0/images.
 func (w *world) fileVM(name, data string) {
 	key := "vg0/images"
@@ -144,7 +155,7 @@ func (w *world) call(ctx context.Context, what string, honourCtx bool) error {
 	if w.crashed {
 		return errCrashed
 	}
-	if w.calls == w.failAt {
+	if w.calls == w.failAt || (w.failOn != "" && strings.HasPrefix(what, w.failOn)) {
 		w.failed = what
 		switch w.mode {
 		case faultError:
@@ -347,7 +358,11 @@ func (f fakeLVM) Snapshot(ctx context.Context, vg, origin string, o lvm.Snapshot
 	src := f.w.lvs[vg+"/"+origin]
 	name := lvm.SnapshotName(origin, o.RunID)
 	s := &flv{lv: lvm.LV{VG: vg, Name: name, Path: "/dev/" + vg + "/" + name, Origin: origin, Size: src.lv.Size, Attr: "swi-a-s---",
-		Tags: []string{lvm.Tag, lvm.RunTagPrefix + o.RunID}}, data: slices.Clone(src.data), files: maps.Clone(src.files)}
+		Tags: []string{lvm.Tag, lvm.RunTagPrefix + o.RunID}, ThinID: -1}, data: slices.Clone(src.data), files: maps.Clone(src.files)}
+	if src.lv.IsThin() {
+		f.w.thinIDs++
+		s.lv.Attr, s.lv.Pool, s.lv.ThinID = "Vwi-a-tz-k", src.lv.Pool, f.w.thinIDs
+	}
 	f.w.lvs[s.lv.FullName()] = s
 	return s.lv, nil
 }
@@ -408,12 +423,105 @@ func (f fakeLVM) Cleanup(ctx context.Context, runID string) (lvm.Cleaned, error)
 	}
 	for _, k := range slices.Sorted(maps.Keys(f.w.lvs)) {
 		l := f.w.lvs[k]
-		if l.lv.HasTag(lvm.Tag) && l.lv.Origin != "" && (runID == "" || l.lv.HasTag(lvm.RunTagPrefix+runID)) {
+		if l.lv.HasTag(lvm.Tag) && !l.lv.HasTag(lvm.BaseTag) && l.lv.Origin != "" && (runID == "" || l.lv.HasTag(lvm.RunTagPrefix+runID)) {
 			delete(f.w.lvs, k)
 			c.Removed = append(c.Removed, k)
 		}
 	}
 	return c, nil
+}
+
+func (f fakeLVM) Base(ctx context.Context, vg, origin string) (lvm.LV, error) {
+	if err := f.w.call(ctx, "Base "+vg+"/"+origin, true); err != nil {
+		return lvm.LV{}, err
+	}
+	l := f.w.lvs[vg+"/"+lvm.BaseName(origin)]
+	if l == nil {
+		return lvm.LV{}, fmt.Errorf("base of %s/%s: %w", vg, origin, lvm.ErrNotFound)
+	}
+	if !l.lv.IsBase() || l.lv.Origin != origin {
+		return lvm.LV{}, fmt.Errorf("%s: %w", l.lv.FullName(), lvm.ErrNotOurs)
+	}
+	return l.lv, nil
+}
+
+// ThinDelta says the whole volume changed; a crash in it leaves the pool's metadata
+// snapshot reserved, as a killed process would.
+func (f fakeLVM) ThinDelta(ctx context.Context, base, snap lvm.LV) (lvm.Delta, error) {
+	pool := snap.VG + "/" + snap.Pool
+	if !base.IsBase() || !snap.IsThin() || base.Pool != snap.Pool || base.Origin != snap.Origin {
+		f.w.misuse = append(f.w.misuse, fmt.Sprintf("ThinDelta(%s, %s)", base.FullName(), snap.FullName()))
+	}
+	f.w.mu.Lock()
+	if f.w.metaHeld == nil {
+		f.w.metaHeld = map[string]bool{}
+	}
+	held := f.w.metaHeld[pool]
+	f.w.metaHeld[pool] = true
+	f.w.mu.Unlock()
+	if held {
+		return lvm.Delta{}, fmt.Errorf("reserve the metadata snapshot of thin pool %s: already reserved", pool)
+	}
+	err := f.w.call(ctx, "ThinDelta "+base.FullName()+" "+snap.FullName(), true)
+	if err != nil && errors.Is(err, errCrashed) {
+		return lvm.Delta{}, err
+	}
+	f.w.mu.Lock()
+	delete(f.w.metaHeld, pool)
+	f.w.mu.Unlock()
+	if err != nil {
+		return lvm.Delta{}, err
+	}
+	return lvm.Delta{ChunkSize: 64 << 10, Changed: []lvm.Range{{Off: 0, Len: snap.Size}}, ChangedBytes: snap.Size}, nil
+}
+
+func (f fakeLVM) ReleaseMetadataSnap(ctx context.Context, vg, pool string) error {
+	if err := f.w.call(ctx, "ReleaseMetadataSnap "+vg+"/"+pool, true); err != nil {
+		return err
+	}
+	f.w.mu.Lock()
+	delete(f.w.metaHeld, vg+"/"+pool)
+	f.w.mu.Unlock()
+	return nil
+}
+
+func (f fakeLVM) KeepAsBase(ctx context.Context, snap lvm.LV) (lvm.LV, error) {
+	if err := f.w.call(ctx, "KeepAsBase "+snap.FullName(), true); err != nil {
+		return lvm.LV{}, err
+	}
+	l := f.w.lvs[snap.FullName()]
+	if l == nil || !l.lv.IsThin() || !l.lv.HasTag(lvm.Tag) {
+		f.w.misuse = append(f.w.misuse, "KeepAsBase("+snap.FullName()+")")
+		return lvm.LV{}, fmt.Errorf("%s: %w", snap.FullName(), lvm.ErrNotOurs)
+	}
+	delete(f.w.lvs, snap.FullName())
+	name := lvm.BaseName(l.lv.Origin)
+	l.lv.Name, l.lv.Path, l.lv.Attr, l.lv.Tags = name, "/dev/"+l.lv.VG+"/"+name, "Vri---tz-k", []string{lvm.Tag, lvm.BaseTag}
+	f.w.lvs[l.lv.FullName()] = l
+	return l.lv, nil
+}
+
+func (f fakeLVM) DropBase(ctx context.Context, vg, origin string) error {
+	if err := f.w.call(ctx, "DropBase "+vg+"/"+origin, true); err != nil {
+		return err
+	}
+	if l := f.w.lvs[vg+"/"+lvm.BaseName(origin)]; l != nil && l.lv.IsBase() {
+		delete(f.w.lvs, l.lv.FullName())
+	}
+	return nil
+}
+
+func (f fakeLVM) Bases(ctx context.Context) ([]lvm.LV, error) {
+	if err := f.w.call(ctx, "Bases", true); err != nil {
+		return nil, err
+	}
+	var out []lvm.LV
+	for _, k := range slices.Sorted(maps.Keys(f.w.lvs)) {
+		if l := f.w.lvs[k]; l.lv.IsBase() {
+			out = append(out, l.lv)
+		}
+	}
+	return out, nil
 }
 
 // --- Target ---
@@ -681,7 +789,11 @@ func (f fakeCopier) Copy(ctx context.Context, src, dst string, o transfer.Option
 			return transfer.Stats{}, err
 		}
 	}
-	return transfer.Stats{Mode: "compare", Size: int64(len(data)), SrcRead: int64(len(data)), Written: int64(len(data))}, nil
+	mode := "compare"
+	if o.Tracked {
+		mode = "cbt"
+	}
+	return transfer.Stats{Mode: mode, Size: int64(len(data)), SrcRead: int64(len(data)), Written: int64(len(data))}, nil
 }
 
 // crashedBefore: the process died before the current call (it writes nothing more).

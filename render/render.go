@@ -90,6 +90,7 @@ func Table(w io.Writer, r *orchestrator.Report) {
 	for _, v := range r.VMs {
 		unitLines(w, v.Name, &v.Result, false)
 	}
+	diskLines(w, r)
 	if len(r.Paths) > 0 {
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "PATH\tSOURCE\tFILES\tCHANGED\tWRITTEN\tDURATION\tSNAPSHOT\tSTATUS")
@@ -120,6 +121,35 @@ func Table(w io.Writer, r *orchestrator.Report) {
 		paths = fmt.Sprintf(", %d paths, %d failed", len(r.Paths), r.FailedPaths())
 	}
 	fmt.Fprintf(w, "run %s: %d VMs, %d failed%s, %s (%s)\n", r.RunID, len(r.VMs), r.Failed(), paths, r.Duration.Round(time.Millisecond), strings.Join(steps, "; "))
+}
+
+// diskLines shows how each disk was copied: its mode (cbt: only what changed-block
+// tracking named was read), what was read and found changed, and why a disk was
+// compared whole.
+func diskLines(w io.Writer, r *orchestrator.Report) {
+	var rows []string
+	for _, v := range r.VMs {
+		for _, d := range v.Disks {
+			if d.Error != "" {
+				continue // the VM's error says it
+			}
+			changed := "-"
+			if d.Stats.Mode == "cbt" {
+				changed = config.FormatBytes(d.Stats.Changed)
+			}
+			rows = append(rows, fmt.Sprintf("%s\t%s\t%s\t%s\t%s\t%s\t%s\n", v.Name, d.Disk, d.Stats.Mode, config.FormatBytes(d.Stats.SrcRead+d.Stats.DstRead),
+				changed, config.FormatBytes(d.Stats.Written), orDash(d.Tracking)))
+		}
+	}
+	if len(rows) == 0 {
+		return
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "VM\tDISK\tCOPY\tREAD\tCHANGED\tWRITTEN\tWHY NOT CBT")
+	for _, row := range rows {
+		fmt.Fprint(tw, row)
+	}
+	tw.Flush()
 }
 
 // replicatedLines shows one replication target of a run: bytes sent, the newest
@@ -212,6 +242,7 @@ type Build struct {
 //	kvmbackup_KIND_failed{KIND}                         1 when its last backup failed
 //	kvmbackup_KIND_duration_seconds{KIND}, kvmbackup_KIND_written_bytes{KIND}   of its last backup
 //	kvmbackup_vm_read_bytes{vm}, kvmbackup_vm_pause_window_seconds{vm}, kvmbackup_path_files_transferred{path}
+//	kvmbackup_disk_read_bytes{vm,disk}, kvmbackup_disk_cbt{vm,disk}, kvmbackup_disk_changed_bytes{vm,disk}
 //
 // and per replication: target (its last replication, by replicate or a run's
 // after-run replication; a target not attempted keeps its series):
@@ -321,10 +352,23 @@ func Metrics(w io.Writer, st *orchestrator.State, b Build) error {
 	vm := vecOf("vm")
 	read := vm("kvmbackup_vm_read_bytes", "Bytes read by the VM's last backup.")
 	pause := vm("kvmbackup_vm_pause_window_seconds", "How long the VM was paused or frozen in its last backup.")
+	disk := vecOf("vm", "disk")
+	diskRead := disk("kvmbackup_disk_read_bytes", "Bytes read (source and destination) by the disk's copy in the VM's last backup.")
+	diskCBT := disk("kvmbackup_disk_cbt", "1 when the disk's last copy read only what changed-block tracking named (thin LVs); 0 when it was compared whole.")
+	diskChanged := disk("kvmbackup_disk_changed_bytes", "Bytes changed-block tracking found changed since the backup before (disks whose last copy was tracked).")
 	for _, v := range st.VMs {
 		vms = append(vms, &v.Result)
 		read.WithLabelValues(v.Name).Set(float64(v.Read))
 		pause.WithLabelValues(v.Name).Set(v.Pause.Seconds())
+		for _, d := range v.Disks {
+			diskRead.WithLabelValues(v.Name, d.Disk).Set(float64(d.Stats.SrcRead + d.Stats.DstRead))
+			cbt := 0.0
+			if d.Stats.Mode == "cbt" {
+				cbt = 1
+				diskChanged.WithLabelValues(v.Name, d.Disk).Set(float64(d.Stats.Changed))
+			}
+			diskCBT.WithLabelValues(v.Name, d.Disk).Set(cbt)
+		}
 	}
 	files := vecOf("path")("kvmbackup_path_files_transferred", "Files of the entry written by its last backup.")
 	for _, p := range st.Paths {

@@ -14,6 +14,7 @@ import (
 	"github.com/kvmbackup/kvmbackup/internal/config"
 	"github.com/kvmbackup/kvmbackup/lvm"
 	"github.com/kvmbackup/kvmbackup/orchestrator"
+	"github.com/kvmbackup/kvmbackup/transfer"
 	"github.com/kvmbackup/kvmbackup/zfs"
 )
 
@@ -32,12 +33,19 @@ func report() *orchestrator.Report {
 		VMs: []*orchestrator.VMResult{
 			{Result: orchestrator.Result{Name: "web1", Dataset: "backup/vms/web1", Status: orchestrator.StatusOK, Written: 345 << 20,
 				Duration: 41*time.Second + 17*time.Millisecond, Snapshot: "backup/vms/web1@kvmbackup-20261103T013000Z", LastSuccess: night, DatedSnapshots: 14},
-				Quiesce: hypervisor.ModeSysrqSuspend, Pause: 1234567 * time.Microsecond, Read: 10 << 30},
+				Quiesce: hypervisor.ModeSysrqSuspend, Pause: 1234567 * time.Microsecond, Read: 10 << 30,
+				Disks: []orchestrator.DiskResult{
+					{Disk: "vda", Volume: "vg0/web1", Mode: "block", Image: "vda.raw", Base: "vg0/web1:7",
+						Stats: transfer.Stats{Mode: "cbt", Size: 80 << 30, Changed: 96 << 20, SrcRead: 100 << 20, Written: 40 << 20}},
+					{Disk: "vdb", Volume: "vg0/web1-data", Mode: "block", Image: "vdb.raw", Tracking: "cbt: base missing",
+						Stats: transfer.Stats{Mode: "manifest", Size: 10 << 30, SrcRead: 10<<30 - 100<<20, Written: 305 << 20}}}},
 			{Result: orchestrator.Result{Name: "db1", Dataset: "backup/vms/db1", Status: orchestrator.StatusFailed, Duration: 9 * time.Second,
 				Error: "copy vda: no space left on device", RolledBackTo: "backup/vms/db1@kvmbackup-20261102T013000Z", LastSuccess: night.AddDate(0, 0, -1), DatedSnapshots: 9},
 				Quiesce: hypervisor.ModeAgent, Pause: 800 * time.Millisecond, Read: 1 << 30},
 			{Result: orchestrator.Result{Name: "old1", Dataset: "backup/vms/old1", Status: orchestrator.StatusOK, Written: 0,
-				Duration: 3 * time.Second, Snapshot: "backup/vms/old1@kvmbackup-20261103T013000Z", LastSuccess: night, DatedSnapshots: 3}, Read: 2048},
+				Duration: 3 * time.Second, Snapshot: "backup/vms/old1@kvmbackup-20261103T013000Z", LastSuccess: night, DatedSnapshots: 3}, Read: 2048,
+				Disks: []orchestrator.DiskResult{{Disk: "vda", Volume: "vg0/old1", Mode: "block", Image: "vda.raw", Tracking: "classic LV: thin LVs get changed-block tracking",
+					Stats: transfer.Stats{Mode: "compare", Size: 1024, SrcRead: 1024, DstRead: 1024}}}},
 			{Result: orchestrator.Result{Name: "new1", Dataset: "backup/vms/new1", Status: orchestrator.StatusFailed, Error: "disk vdb: not on an LV"}},
 		},
 		Paths: []*orchestrator.PathResult{

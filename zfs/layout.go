@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"path"
 	"slices"
 	"strconv"
@@ -63,6 +64,9 @@ const (
 	PropDurationNS = "kvmbackup:duration-ns" // the unit's backup, nanoseconds
 	PropWritten    = "kvmbackup:written"     // bytes written to the target
 	PropSource     = "kvmbackup:source"      // paths: entry: the path or VG/LV copied
+	// PropBases: VM: the thin snapshot of each thin disk kept as the base of the
+	// next changed-block tracking, "vda=VG/LV:THINID,vdb=..." (BackupProps.Bases).
+	PropBases = "kvmbackup:bases"
 )
 
 // PinTag is the hold tag of `kvmbackup pin`.
@@ -361,6 +365,8 @@ type BackupProps struct {
 	Duration time.Duration // PropDurationNS
 	Written  int64         // PropWritten
 	Source   string        // PropSource (a paths: entry's)
+	// Bases (a VM's): disk target → "VG/LV:THINID", the base its thin LV keeps.
+	Bases map[string]string
 }
 
 // Props are p as the user properties of a dated snapshot of a unit of kind k: a VM's
@@ -374,8 +380,26 @@ func (p BackupProps) Props(k Kind) map[string]string {
 	} else {
 		m[PropQuiesce] = p.Quiesce
 		m[PropPauseNS] = strconv.FormatInt(int64(p.Pause), 10)
+		if len(p.Bases) > 0 {
+			var parts []string
+			for _, d := range slices.Sorted(maps.Keys(p.Bases)) {
+				parts = append(parts, d+"="+p.Bases[d])
+			}
+			m[PropBases] = strings.Join(parts, ",")
+		}
 	}
 	return m
+}
+
+// parseBases reads PropBases; what does not parse is left out.
+func parseBases(v string) map[string]string {
+	out := map[string]string{}
+	for _, part := range strings.Split(v, ",") {
+		if d, b, ok := strings.Cut(part, "="); ok && d != "" && b != "" {
+			out[d] = b
+		}
+	}
+	return out
 }
 
 // ReadBackupProps reads the user properties of a dated snapshot; a number that is
@@ -384,7 +408,7 @@ func ReadBackupProps(props map[string]string) BackupProps {
 	n := func(k string) int64 { v, _ := strconv.ParseInt(props[k], 10, 64); return v }
 	return BackupProps{Run: props[PropRun], Version: props[PropVersion], Quiesce: props[PropQuiesce],
 		Pause: time.Duration(n(PropPauseNS)), Duration: time.Duration(n(PropDurationNS)),
-		Written: n(PropWritten), Source: props[PropSource]}
+		Written: n(PropWritten), Source: props[PropSource], Bases: parseBases(props[PropBases])}
 }
 
 // Backup is s's user properties as BackupProps.

@@ -61,11 +61,20 @@ func TestBackupProps(t *testing.T) {
 	}
 	back := ReadBackupProps(vm)
 	back.Source = "/srv"
-	if back != p {
+	p.Bases = map[string]string{}
+	if !reflect.DeepEqual(back, p) {
 		t.Errorf("read back %+v, want %+v", back, p)
 	}
-	if got := (Snapshot{Props: map[string]string{PropRun: "r2", PropPauseNS: "x"}}).Backup(); got != (BackupProps{Run: "r2"}) {
+	if got := (Snapshot{Props: map[string]string{PropRun: "r2", PropPauseNS: "x"}}).Backup(); !reflect.DeepEqual(got, BackupProps{Run: "r2", Bases: map[string]string{}}) {
 		t.Errorf("a number that does not parse: %+v", got)
+	}
+	// A VM's thin disks' bases: sorted, read back; a part that does not parse is left out.
+	p.Bases = map[string]string{"vdb": "vg0/b:7", "vda": "vg-x/a:12"}
+	if got := p.Props(KindVM)[PropBases]; got != "vda=vg-x/a:12,vdb=vg0/b:7" {
+		t.Errorf("bases prop %q", got)
+	}
+	if got := ReadBackupProps(map[string]string{PropBases: "vda=vg0/a:1,junk,=x,vdc="}).Bases; !reflect.DeepEqual(got, map[string]string{"vda": "vg0/a:1"}) {
+		t.Errorf("bases read %v", got)
 	}
 }
 
