@@ -142,24 +142,23 @@ func Redefine(xml string, r Redefinition) (name, out string, err error) {
 			def.Devices.Interfaces[i].MAC = nil
 		}
 		rename := func(p string) string { return ownPath(p, old, r.As) }
-		for i := range def.Devices.Serials {
-			renameChardev(def.Devices.Serials[i].Source, def.Devices.Serials[i].Log, rename)
-		}
-		for i := range def.Devices.Consoles {
-			renameChardev(def.Devices.Consoles[i].Source, def.Devices.Consoles[i].Log, rename)
-		}
-		for i := range def.Devices.Channels {
-			if s := def.Devices.Channels[i].Source; s != nil && s.UNIX != nil {
-				s.UNIX.Path = "" // libvirt makes one per domain
+		if !r.OnlyRestored { // a replica's chardevs are in r.LogDir under r.As already (confine)
+			for i := range def.Devices.Serials {
+				renameChardev(def.Devices.Serials[i].Source, def.Devices.Serials[i].Log, rename)
 			}
-			renameChardev(nil, def.Devices.Channels[i].Log, rename)
+			for i := range def.Devices.Consoles {
+				renameChardev(def.Devices.Consoles[i].Source, def.Devices.Consoles[i].Log, rename)
+			}
+			for i := range def.Devices.Channels {
+				if s := def.Devices.Channels[i].Source; s != nil && s.UNIX != nil {
+					s.UNIX.Path = "" // libvirt makes one per domain
+				}
+				renameChardev(nil, def.Devices.Channels[i].Log, rename)
+			}
 		}
 		if def.OS != nil && def.OS.NVRam != nil && def.OS.NVRam.NVRam != "" {
 			def.OS.NVRam.NVRam = rename(def.OS.NVRam.NVRam)
 		}
-	}
-	if r.OnlyRestored {
-		relocateChardevs(&def, r.LogDir)
 	}
 	out, err = def.Marshal()
 	if err != nil {
@@ -208,10 +207,11 @@ func (c *Conn) Define(ctx context.Context, xml string) (string, error) {
 // host that libvirt would write, execute or hand to QEMU beyond what restore wrote:
 // the emulator and security labels are libvirt's defaults here (a label could run
 // QEMU as root), the NVRAM file and channel sockets libvirt's per-domain ones; the
-// files it reads are checked by r.HostFile; interface scripts (run as root), host
-// character devices, pipes and sockets, input and TPM passthrough, smartcards, USB
-// redirection, shared memory, file-backed memory devices, pstore and leases are
-// refused, naming what.
+// files it reads are checked by r.HostFile; every chardev file and log goes to
+// r.LogDir under the domain's new name (r.As, else old); interface scripts (run as
+// root), host character devices, pipes and sockets, input and TPM passthrough,
+// smartcards, USB redirection, shared memory, file-backed memory devices, pstore and
+// leases are refused, naming what.
 func confine(def *libvirtxml.Domain, old string, r Redefinition) error {
 	var refused []string
 	refuse := func(format string, args ...any) { refused = append(refused, fmt.Sprintf(format, args...)) }
@@ -259,7 +259,16 @@ func confine(def *libvirtxml.Domain, old string, r Redefinition) error {
 			refuse("a vhostuser <interface> (a socket of this host)")
 		}
 	}
-	chardev := func(kind string, src *libvirtxml.DomainChardevSource) {
+	name, logDir := old, r.LogDir
+	if r.As != "" {
+		name = r.As
+	}
+	if logDir == "" {
+		logDir = DefaultLogDir
+	}
+	// chardev refuses what src names of this host, and moves its file and log to
+	// logDir, as NAME.KINDi.log and NAME.KINDi.chardev.log.
+	chardev := func(kind string, i int, src *libvirtxml.DomainChardevSource, log *libvirtxml.DomainChardevLog) {
 		switch {
 		case src == nil:
 		case src.Dev != nil:
@@ -271,19 +280,33 @@ func confine(def *libvirtxml.Domain, old string, r Redefinition) error {
 		case src.UNIX != nil:
 			refuse("a %s on the socket %s", kind, src.UNIX.Path)
 		}
+		if src != nil && src.File != nil {
+			src.File.Path = filepath.Join(logDir, fmt.Sprintf("%s.%s%d.log", name, kind, i))
+			src.File.SecLabel = nil
+		}
+		if log != nil && log.File != "" {
+			log.File = filepath.Join(logDir, fmt.Sprintf("%s.%s%d.chardev.log", name, kind, i))
+		}
 	}
 	for i := range dv.Serials {
-		chardev("serial", dv.Serials[i].Source)
+		chardev("serial", i, dv.Serials[i].Source, dv.Serials[i].Log)
 	}
 	for i := range dv.Consoles {
-		chardev("console", dv.Consoles[i].Source)
-		dv.Consoles[i].TTY = ""
+		c := &dv.Consoles[i]
+		c.TTY = ""
+		chardev("console", i, c.Source, c.Log)
+		// A console of type serial is the serial itself: the same file.
+		if c.Target != nil && c.Target.Type == "serial" && c.Source != nil && c.Source.File != nil && i < len(dv.Serials) {
+			if s := dv.Serials[i].Source; s != nil && s.File != nil {
+				c.Source.File.Path = s.File.Path
+			}
+		}
 	}
 	for i := range dv.Parallels {
-		chardev("parallel", dv.Parallels[i].Source)
+		chardev("parallel", i, dv.Parallels[i].Source, dv.Parallels[i].Log)
 	}
 	for i := range dv.Channels {
-		chardev("channel", dv.Channels[i].Source)
+		chardev("channel", i, dv.Channels[i].Source, dv.Channels[i].Log)
 	}
 	for _, in := range dv.Inputs {
 		if in.Source != nil && (in.Source.Passthrough != nil || in.Source.EVDev != nil) { // libvirtxml makes an empty one
@@ -328,45 +351,3 @@ func confine(def *libvirtxml.Domain, old string, r Redefinition) error {
 
 // DefaultLogDir is where libvirt keeps its QEMU domains' logs.
 const DefaultLogDir = "/var/log/libvirt/qemu"
-
-// relocateChardevs puts every chardev file and log of def in dir (Redefinition.LogDir).
-func relocateChardevs(def *libvirtxml.Domain, dir string) {
-	if dir == "" {
-		dir = DefaultLogDir
-	}
-	dv := def.Devices
-	move := func(kind string, i int, src *libvirtxml.DomainChardevSource, log *libvirtxml.DomainChardevLog) {
-		name := fmt.Sprintf("%s.%s%d", def.Name, kind, i)
-		if src != nil && src.File != nil {
-			src.File.Path = filepath.Join(dir, name+".log")
-			src.File.SecLabel = nil
-		}
-		if log != nil && log.File != "" {
-			log.File = filepath.Join(dir, name+".chardev.log")
-		}
-	}
-	for i := range dv.Serials {
-		move("serial", i, dv.Serials[i].Source, dv.Serials[i].Log)
-	}
-	for i := range dv.Consoles {
-		// A console of type serial is the serial itself: the same file.
-		c := &dv.Consoles[i]
-		if c.Target != nil && c.Target.Type == "serial" && c.Source != nil && c.Source.File != nil && i < len(dv.Serials) {
-			if s := dv.Serials[i].Source; s != nil && s.File != nil {
-				c.Source.File.Path = s.File.Path
-				c.Source.File.SecLabel = nil
-				if c.Log != nil && c.Log.File != "" {
-					c.Log.File = filepath.Join(dir, fmt.Sprintf("%s.console%d.chardev.log", def.Name, i))
-				}
-				continue
-			}
-		}
-		move("console", i, c.Source, c.Log)
-	}
-	for i := range dv.Parallels {
-		move("parallel", i, dv.Parallels[i].Source, dv.Parallels[i].Log)
-	}
-	for i := range dv.Channels {
-		move("channel", i, dv.Channels[i].Source, dv.Channels[i].Log)
-	}
-}

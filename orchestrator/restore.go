@@ -490,25 +490,19 @@ func readBackupFile(dir, name string) ([]byte, error) {
 
 // publicHostFile is what a definition from a replica may make libvirt read and label
 // for QEMU on this host (its kernel, initrd, firmware): a regular file that root
-// owns, that no one else can change, and that everyone may read already (so that
-// /etc/shadow or a key of root's is never handed to a guest).
+// owns, in directories of root's, that no one else can change (beneath.CheckFile: a
+// symlink is not followed), and that everyone may read already (so that /etc/shadow
+// or a key of root's is never handed to a guest).
 func publicHostFile(role, p string) error {
 	if !filepath.IsAbs(p) || filepath.Clean(p) != p {
 		return fmt.Errorf("%s is not an absolute, clean path", p)
 	}
-	var st unix.Stat_t
-	if err := unix.Lstat(p, &st); err != nil {
-		return fmt.Errorf("%s: %w", p, err)
-	}
-	switch {
-	case st.Mode&unix.S_IFMT != unix.S_IFREG:
-		return fmt.Errorf("%s is not a regular file (a symlink is not followed)", p)
-	case st.Uid != 0 || st.Mode&0o022 != 0:
-		return fmt.Errorf("%s is not root's alone (owner %d, mode %04o)", p, st.Uid, st.Mode&0o7777)
-	case st.Mode&0o004 == 0:
-		return fmt.Errorf("%s is not readable by everyone on this host (mode %04o): not handed to a guest", p, st.Mode&0o7777)
-	}
-	return nil
+	return beneath.CheckFile(p, "handed to a guest", false, func(st *unix.Stat_t) string {
+		if st.Mode&0o004 == 0 {
+			return fmt.Sprintf("is not readable by everyone on this host (mode %04o)", st.Mode&0o7777)
+		}
+		return ""
+	})
 }
 
 // checkImageName: an image named in a backup's kvmbackup.json is a file directly in

@@ -197,6 +197,19 @@ func TestHostilePublicHostFile(t *testing.T) {
 	if err := publicHostFile("kernel", public); err != nil && os.Geteuid() == 0 {
 		t.Errorf("a public kernel of root's: %v", err)
 	}
+	// A public file of root's in a directory that others can write: they could swap
+	// it for another file (or a symlink) between the check and libvirt's read.
+	open := filepath.Join(dir, "open")
+	if err := os.Mkdir(open, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(open, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	inOpen := filepath.Join(open, "vmlinuz")
+	if err := os.WriteFile(inOpen, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	link := filepath.Join(dir, "link")
 	if err := os.Symlink("/etc/shadow", link); err != nil {
 		t.Fatal(err)
@@ -205,6 +218,7 @@ func TestHostilePublicHostFile(t *testing.T) {
 		write("secret", 0o600):   "not readable by everyone",
 		write("writable", 0o666): "not root's alone",
 		link:                     "not a regular file",
+		inOpen:                   "is writable by others",
 		"vmlinuz":                "not an absolute, clean path",
 		dir + "/../" + filepath.Base(dir) + "/vmlinuz": "not an absolute, clean path",
 		dir: "not a regular file",

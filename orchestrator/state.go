@@ -145,6 +145,26 @@ func LockState(path string) (func(), error) {
 	return func() { f.Close() }, nil
 }
 
+// UpdateState is how a writer changes the state file at path, holding its lock
+// (LockState) from the load to the last file written from the state: it loads the
+// state and has record merge into it, given the load's error (the state is then
+// empty: record says whether to start it afresh or to stop, returning an error, the
+// file not overwritten); then it saves the state and has saved render what is
+// rendered from it (the metrics file), given the save's error. Its error is the
+// lock's, or what record or saved returns.
+func UpdateState(path string, record func(st *State, loadErr error) error, saved func(st *State, saveErr error) error) error {
+	unlock, err := LockState(path)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	st, err := LoadState(path)
+	if err := record(st, err); err != nil {
+		return err
+	}
+	return saved(st, st.Save(path))
+}
+
 // Save writes the state to path atomically, 0600, its directory made 0700 when
 // missing.
 func (s *State) Save(path string) error {

@@ -325,3 +325,45 @@ func TestLockStateSerializesWriters(t *testing.T) {
 		t.Errorf("lock file: %v %v", fi, err)
 	}
 }
+
+// UpdateState: record merges into the loaded state, which is saved before saved sees
+// it; a record that refuses (a state file that does not load) leaves the file as it is.
+func TestUpdateState(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state", StateFile)
+	var savedErr error = errors.New("saved not called")
+	err := UpdateState(path, func(st *State, err error) error {
+		if err != nil {
+			t.Errorf("a missing state file: %v", err)
+		}
+		st.LastRun = &RunOutcome{RunID: "run1"}
+		return nil
+	}, func(st *State, err error) error {
+		savedErr = err
+		return nil
+	})
+	if err != nil || savedErr != nil {
+		t.Fatalf("UpdateState: %v, saved given %v", err, savedErr)
+	}
+	if st, err := LoadState(path); err != nil || st.LastRun == nil || st.LastRun.RunID != "run1" {
+		t.Fatalf("saved state: %+v %v", st, err)
+	}
+	if err := os.WriteFile(path, []byte("not json"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	refused := errors.New("not overwritten")
+	err = UpdateState(path, func(st *State, err error) error {
+		if err == nil || st == nil || st.LastRun != nil {
+			t.Errorf("a state file that does not parse: %+v %v", st, err)
+		}
+		return refused
+	}, func(*State, error) error {
+		t.Error("saved called after record refused")
+		return nil
+	})
+	if !errors.Is(err, refused) {
+		t.Errorf("UpdateState = %v, want record's error", err)
+	}
+	if b, err := os.ReadFile(path); err != nil || string(b) != "not json" {
+		t.Errorf("state file after a refused record: %q %v", b, err)
+	}
+}

@@ -39,6 +39,26 @@ apt_update() {
 	apt_updated=1
 }
 
+# extract_debs DIR PKG...: the Debian packages PKG downloaded (apt-get download: not
+# installed) and extracted into DIR.new, made afresh, with a line "PACKAGE VERSION"
+# each in DIR.new/VERSION. The caller checks and completes DIR.new, then puts it in
+# place of DIR (so that DIR is there only when it is whole: the step's check).
+extract_debs() {
+	local dir=$1 tmp deb
+	shift
+	apt_update
+	tmp=$(mktemp -d)
+	chown _apt: "$tmp" 2>/dev/null || true # apt downloads as _apt
+	(cd "$tmp" && apt-get download -qq "$@" >/dev/null)
+	rm -rf "$dir.new"
+	mkdir -p "$dir.new"
+	for deb in "$tmp"/*.deb; do
+		dpkg-deb -x "$deb" "$dir.new"
+		printf '%s %s\n' "$(dpkg-deb -f "$deb" Package)" "$(dpkg-deb -f "$deb" Version)" >>"$dir.new/VERSION"
+	done
+	rm -rf "$tmp"
+}
+
 # 1. The contrib component (OpenZFS lives there).
 CONTRIB=/etc/apt/sources.list.d/kvmbackup-contrib.sources
 if ! grep -rqs '^Components:.*contrib' /etc/apt/sources.list.d/ && ! grep -qs '^deb .* contrib' /etc/apt/sources.list; then
@@ -71,14 +91,8 @@ else
 	KV=$(apt-cache depends linux-image-amd64 | sed -n 's/.*Depends: linux-image-\([0-9].*-amd64\)$/\1/p' | head -n1)
 	[ -n "$KV" ] || die "cannot find the kernel version linux-image-amd64 depends on"
 	say "extracting the Debian kernel linux-image-$KV into $LAB_DIR/kernel (not installed)"
-	tmp=$(mktemp -d)
-	chown _apt: "$tmp" 2>/dev/null || true # apt downloads as _apt
-	(cd "$tmp" && apt-get download -qq "linux-image-$KV" >/dev/null)
-	rm -rf "$LAB_DIR/kernel.new"
-	mkdir -p "$LAB_DIR/kernel.new"
-	dpkg-deb -x "$tmp"/linux-image-"$KV"_*.deb "$LAB_DIR/kernel.new"
-	rm -rf "$tmp"
-	echo "$KV" >"$LAB_DIR/kernel.new/VERSION"
+	extract_debs "$LAB_DIR/kernel" "linux-image-$KV"
+	echo "$KV" >"$LAB_DIR/kernel.new/VERSION" # the kernel's version alone (testenv reads it)
 	rm -rf "$LAB_DIR/kernel"
 	mv "$LAB_DIR/kernel.new" "$LAB_DIR/kernel"
 fi
@@ -202,18 +216,8 @@ sshd_missing_libs() {
 	return 0
 }
 if [ ! -x "$SSHD_DIR/usr/sbin/sshd" ] || [ -n "$(sshd_missing_libs "$SSHD_DIR")" ]; then
-	apt_update
 	say "extracting ${SSHD_PKGS[*]} into $SSHD_DIR (not installed: no sshd is started on this machine)"
-	tmp=$(mktemp -d)
-	chown _apt: "$tmp" 2>/dev/null || true # apt downloads as _apt
-	(cd "$tmp" && apt-get download -qq "${SSHD_PKGS[@]}" >/dev/null)
-	rm -rf "$SSHD_DIR.new"
-	mkdir -p "$SSHD_DIR.new"
-	for deb in "$tmp"/*.deb; do
-		dpkg-deb -x "$deb" "$SSHD_DIR.new"
-		printf '%s %s\n' "$(dpkg-deb -f "$deb" Package)" "$(dpkg-deb -f "$deb" Version)" >>"$SSHD_DIR.new/VERSION"
-	done
-	rm -rf "$tmp"
+	extract_debs "$SSHD_DIR" "${SSHD_PKGS[@]}"
 	miss=$(sshd_missing_libs "$SSHD_DIR.new")
 	[ -z "$miss" ] || die "the extracted sshd still lacks libraries: $miss (add their packages to SSHD_PKGS in $0)"
 	rm -rf "$SSHD_DIR"

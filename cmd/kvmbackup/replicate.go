@@ -15,7 +15,6 @@ import (
 	"github.com/kvmbackup/kvmbackup/internal/config"
 	"github.com/kvmbackup/kvmbackup/orchestrator"
 	"github.com/kvmbackup/kvmbackup/policies"
-	"github.com/kvmbackup/kvmbackup/render"
 	"github.com/kvmbackup/kvmbackup/replica"
 	"github.com/kvmbackup/kvmbackup/zfs"
 )
@@ -175,24 +174,18 @@ func runReplicate(ctx context.Context, g *globalOptions, o *replicateOptions, ou
 // recordReplication merges res into the state file in stateDir (the run lock held),
 // then writes report.metrics-file from it; an error names the file.
 func recordReplication(cfg *config.Config, stateDir string, res []orchestrator.ReplicatedTarget) error {
-	path := filepath.Join(stateDir, orchestrator.StateFile)
-	unlock, err := orchestrator.LockState(path)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	st, err := orchestrator.LoadState(path)
-	if err != nil {
-		return fmt.Errorf("%w: not overwritten, the replication is not recorded", err)
-	}
-	st.RecordReplication(cfg, res)
-	if err := st.Save(path); err != nil {
-		return err
-	}
-	if f := cfg.Report.MetricsFile; f != "" {
-		return render.MetricsFile(f, st, build())
-	}
-	return nil
+	return orchestrator.UpdateState(filepath.Join(stateDir, orchestrator.StateFile), func(st *orchestrator.State, err error) error {
+		if err != nil {
+			return fmt.Errorf("%w: not overwritten, the replication is not recorded", err)
+		}
+		st.RecordReplication(cfg, res)
+		return nil
+	}, func(st *orchestrator.State, err error) error {
+		if err != nil {
+			return err
+		}
+		return writeMetrics(cfg.Report.MetricsFile, st)
+	})
 }
 
 func printReplicated(out io.Writer, res []orchestrator.ReplicatedTarget, dryRun bool) error {

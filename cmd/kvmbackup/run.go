@@ -281,30 +281,26 @@ func (rc *runRecorder) outcome(out orchestrator.RunOutcome) orchestrator.RunOutc
 // done records a run that went through; a state or metrics file that cannot be
 // written is an error of the run (exit status 1).
 func (rc *runRecorder) done(rep *orchestrator.Report) {
-	unlock, err := orchestrator.LockState(rc.statePath())
-	if err != nil {
-		rep.Errors = append(rep.Errors, err.Error())
-		return
-	}
-	defer unlock()
-	st, err := orchestrator.LoadState(rc.statePath())
-	if err != nil {
-		rep.Warnings = append(rep.Warnings, err.Error()+" (started afresh)")
-	}
-	record := func() {
+	record := func(st *orchestrator.State) {
 		out := rc.outcome(rep.Outcome())
 		out.ExitCode = exitCode(runResult(rep))
 		st.Record(rc.cfg, rep, out)
 	}
-	record()
-	if err := st.Save(rc.statePath()); err != nil {
-		rep.Errors = append(rep.Errors, err.Error())
-		record() // the metrics say the run failed
-	}
-	if f := rc.cfg.Report.MetricsFile; f != "" {
-		if err := render.MetricsFile(f, st, build()); err != nil {
-			rep.Errors = append(rep.Errors, err.Error())
+	err := orchestrator.UpdateState(rc.statePath(), func(st *orchestrator.State, err error) error {
+		if err != nil {
+			rep.Warnings = append(rep.Warnings, err.Error()+" (started afresh)")
 		}
+		record(st)
+		return nil
+	}, func(st *orchestrator.State, err error) error {
+		if err != nil {
+			rep.Errors = append(rep.Errors, err.Error())
+			record(st) // the metrics say the run failed
+		}
+		return writeMetrics(rc.cfg.Report.MetricsFile, st)
+	})
+	if err != nil {
+		rep.Errors = append(rep.Errors, err.Error())
 	}
 }
 
@@ -351,25 +347,32 @@ func (rc *runRecorder) configFailed(ctx context.Context, g *globalOptions, err e
 // write records out (and rep, when the run got that far) in the state file, then
 // renders the metrics file from it; failures are said on errOut.
 func (rc *runRecorder) write(rep *orchestrator.Report, out orchestrator.RunOutcome, metrics string) {
-	unlock, err := orchestrator.LockState(rc.statePath())
-	if err != nil {
-		fmt.Fprintf(rc.errOut, "kvmbackup: %v: the run is not recorded\n", err)
-		return
-	}
-	defer unlock()
-	st, err := orchestrator.LoadState(rc.statePath())
-	if err != nil {
-		fmt.Fprintf(rc.errOut, "kvmbackup: %v (started afresh)\n", err)
-	}
-	st.Record(rc.cfg, rep, out)
-	if err := st.Save(rc.statePath()); err != nil {
-		fmt.Fprintf(rc.errOut, "kvmbackup: %v\n", err)
-	}
-	if metrics != "" {
-		if err := render.MetricsFile(metrics, st, build()); err != nil {
+	err := orchestrator.UpdateState(rc.statePath(), func(st *orchestrator.State, err error) error {
+		if err != nil {
+			fmt.Fprintf(rc.errOut, "kvmbackup: %v (started afresh)\n", err)
+		}
+		st.Record(rc.cfg, rep, out)
+		return nil
+	}, func(st *orchestrator.State, err error) error {
+		if err != nil {
 			fmt.Fprintf(rc.errOut, "kvmbackup: %v\n", err)
 		}
+		if err := writeMetrics(metrics, st); err != nil {
+			fmt.Fprintf(rc.errOut, "kvmbackup: %v\n", err)
+		}
+		return nil
+	})
+	if err != nil {
+		fmt.Fprintf(rc.errOut, "kvmbackup: %v: the run is not recorded\n", err)
 	}
+}
+
+// writeMetrics renders the metrics file f (none when f is "") from st.
+func writeMetrics(f string, st *orchestrator.State) error {
+	if f == "" {
+		return nil
+	}
+	return render.MetricsFile(f, st, build())
 }
 
 // build is this binary, as the metrics name it.

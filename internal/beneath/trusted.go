@@ -35,11 +35,17 @@ const maxLinks = 40
 // following a symlink and checked as opened (fstat), so a name swapped meanwhile is
 // checked, not trusted.
 func OpenTrusted(path string) (dir *Dir, name string, err error) {
+	return openTrusted(path, true)
+}
+
+// openTrusted is OpenTrusted; a symlink as path's last name is followed only when
+// followLast (else its name is returned, for the caller to refuse).
+func openTrusted(path string, followLast bool) (dir *Dir, name string, err error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, "", err
 	}
-	w := &walker{path: abs}
+	w := &walker{path: abs, followLast: followLast}
 	defer w.close()
 	if err := w.walk(abs); err != nil {
 		return nil, "", err
@@ -75,6 +81,9 @@ type walker struct {
 	dirs  []*Dir // from / to where the walk is
 	last  string // the path's last name, not resolved (when not a symlink)
 	links int
+	// followLast: a symlink as the last name is followed (when trusted), not left
+	// in last.
+	followLast bool
 }
 
 func (w *walker) top() *Dir { return w.dirs[len(w.dirs)-1] }
@@ -89,7 +98,7 @@ func (w *walker) close() {
 
 // walk resolves p (absolute) from /: every name but the last is a directory (or a
 // trusted symlink to one) that is entered and checked; the last is left in w.last,
-// or followed when it is a trusted symlink.
+// or followed when it is a trusted symlink and w.followLast.
 func (w *walker) walk(p string) error {
 	root, err := Open("/")
 	if err != nil {
@@ -131,6 +140,9 @@ func (w *walker) walk(p string) error {
 			return nil
 		case err != nil:
 			return &os.PathError{Op: "lstat", Path: here, Err: err}
+		case last && !w.followLast:
+			w.last = c
+			return nil
 		case st.Mode&unix.S_IFMT == unix.S_IFLNK:
 			if st.Uid != 0 && int(st.Uid) != os.Geteuid() {
 				return fmt.Errorf("%w: %s is a symlink owned by uid %d: not followed", ErrUntrusted, here, st.Uid)
@@ -218,18 +230,33 @@ func readlinkat(dirfd int, name string) (string, error) {
 }
 
 // CheckExecutable checks that path (an admin's hook script or notify command, which
-// kvmbackup runs as root) can be changed by nobody but root: its directories as
-// OpenTrusted checks them, and the file itself a regular file, executable, owned by
-// root (or the user kvmbackup runs as) and writable by no one else. Otherwise the
-// error names the path and why; with ErrUntrusted when someone else could change it.
+// kvmbackup runs as root) can be changed by nobody but root (CheckFile; a symlink of
+// root's is followed) and is executable.
 func CheckExecutable(path string) error {
-	d, name, err := OpenTrusted(path)
+	return CheckFile(path, "run as root", true, func(st *unix.Stat_t) string {
+		if st.Mode&0o111 == 0 {
+			return fmt.Sprintf("is not executable (mode %04o)", st.Mode&0o7777)
+		}
+		return ""
+	})
+}
+
+// CheckFile checks that path names a file that nobody but root can change, for
+// what kvmbackup does with it (use, in errors: "run as root"): its directories as
+// OpenTrusted checks them; its last name, when a symlink, followed when follow (and
+// the symlink root's, as on the way), else refused; the file itself regular, owned
+// by root (or the user kvmbackup runs as) and writable by no one else; then kind
+// (nil: nothing) says what else is wrong with it ("" when nothing). Otherwise the
+// error names the path and why, ending "not USE"; with ErrUntrusted when someone
+// else could change it.
+func CheckFile(path, use string, follow bool, kind func(st *unix.Stat_t) string) error {
+	d, name, err := openTrusted(path, follow)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
 	if name == "" {
-		return fmt.Errorf("%s is a directory, not a program", path)
+		return fmt.Errorf("%s is a directory, not a regular file: not %s", path, use)
 	}
 	st, err := d.Lstat(name)
 	if err != nil {
@@ -237,13 +264,16 @@ func CheckExecutable(path string) error {
 	}
 	switch {
 	case st.Mode&unix.S_IFMT != unix.S_IFREG:
-		return fmt.Errorf("%s is not a regular file (a symlink or a device is not run)", path)
-	case st.Mode&0o111 == 0:
-		return fmt.Errorf("%s is not executable (mode %04o)", path, st.Mode&0o7777)
+		return fmt.Errorf("%s is not a regular file (a symlink is not followed, a device or a fifo not used): not %s", path, use)
 	case st.Uid != 0 && int(st.Uid) != os.Geteuid():
-		return fmt.Errorf("%w: %s is owned by uid %d, not by root: its owner could make kvmbackup run anything as root", ErrUntrusted, path, st.Uid)
+		return fmt.Errorf("%w: %s is not root's alone: it is owned by uid %d, who could change it: not %s", ErrUntrusted, path, st.Uid, use)
 	case st.Mode&0o022 != 0:
-		return fmt.Errorf("%w: %s is writable by its group or by others (mode %04o): they could make kvmbackup run anything as root", ErrUntrusted, path, st.Mode&0o7777)
+		return fmt.Errorf("%w: %s is not root's alone: it is writable by its group or by others (mode %04o), who could change it: not %s", ErrUntrusted, path, st.Mode&0o7777, use)
+	}
+	if kind != nil {
+		if why := kind(&st); why != "" {
+			return fmt.Errorf("%s %s: not %s", path, why, use)
+		}
 	}
 	return nil
 }
