@@ -149,6 +149,9 @@ func (m *Manager) CheckFill(ctx context.Context, snap LV, maxFill float64) error
 			return fmt.Errorf("check fill of %s's pool: %w", name, err)
 		}
 		fill, name = pool.DataPercent, pool.FullName()+" (thin pool of "+cur.Name+")"
+		if pool.MetadataPercent > fill {
+			fill, name = pool.MetadataPercent, pool.FullName()+" (thin pool of "+cur.Name+", its metadata)"
+		}
 	}
 	if cur.Invalid() {
 		return &OverflowError{LV: name, Fill: fill, Limit: maxFill, Invalid: true}

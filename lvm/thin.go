@@ -22,6 +22,11 @@ import (
 // next run's snapshot is compared with it in the pool's metadata by thin_delta, which
 // names the pool chunks that differ without reading any data.
 
+// ErrNotReserved: ThinDelta could not reserve the pool's metadata snapshot (one is
+// held already, by a crashed run or another tool; or the pool is read-only or out of
+// metadata space): nothing of the call's is left to release.
+var ErrNotReserved = errors.New("metadata snapshot not reserved")
+
 // BaseTag marks the one thin snapshot per thin LV that outlives its run: the base of
 // the next run's changed-block tracking. Cleanup never removes it.
 const BaseTag = "kvmbackup_base"
@@ -80,10 +85,7 @@ func (m *Manager) DropBase(ctx context.Context, vg, origin string) error {
 // (one metadata change: a crash leaves it either a run's snapshot, which Cleanup
 // removes, or a base), and it is made read-only and deactivated.
 func (m *Manager) KeepAsBase(ctx context.Context, snap LV) (LV, error) {
-	cur, err := m.LV(ctx, snap.VG, snap.Name)
-	if err != nil {
-		return LV{}, fmt.Errorf("keep %s as base: %w", snap.FullName(), err)
-	}
+	cur := snap // as Snapshot returned it: its tags are the run's
 	var runTags []string
 	for _, t := range cur.Tags {
 		if strings.HasPrefix(t, RunTagPrefix) {
@@ -97,22 +99,26 @@ func (m *Manager) KeepAsBase(ctx context.Context, snap LV) (LV, error) {
 		return LV{}, fmt.Errorf("keep %s as base: the old base: %w", cur.FullName(), err)
 	}
 	name := BaseName(cur.Origin)
-	if cur.Major >= 0 {
-		if _, err := m.LVM.Run(ctx, "lvchange", "--activate", "n", cur.FullName()); err != nil {
-			return LV{}, fmt.Errorf("keep %s as base: deactivate: %w", cur.FullName(), classify(err))
-		}
-	}
 	if _, err := m.LVM.Run(ctx, "lvrename", cur.VG, cur.Name, name); err != nil {
 		return LV{}, fmt.Errorf("keep %s as base: rename to %s: %w", cur.FullName(), name, classify(err))
 	}
-	args := []string{"lvchange", "--addtag", BaseTag, "--permission", "r", "--setactivationskip", "y"}
+	// One lvchange: the tags, read-only, skipped by activation, and deactivated.
+	args := []string{"lvchange", "--addtag", BaseTag, "--permission", "r", "--setactivationskip", "y", "--activate", "n"}
 	for _, t := range runTags {
 		args = append(args, "--deltag", t)
 	}
 	if _, err := m.LVM.Run(ctx, append(args, cur.VG+"/"+name)...); err != nil {
 		return LV{}, fmt.Errorf("keep %s/%s as base: %w", cur.VG, name, classify(err))
 	}
-	return m.Base(ctx, cur.VG, cur.Origin)
+	b := cur
+	b.Name, b.Path, b.Major, b.Minor = name, "/dev/"+cur.VG+"/"+name, -1, -1
+	b.Tags = append(slices.DeleteFunc(slices.Clone(cur.Tags), func(t string) bool { return strings.HasPrefix(t, RunTagPrefix) }), BaseTag)
+	if len(b.Attr) > 4 {
+		a := []byte(b.Attr)
+		a[1], a[4] = 'r', '-'
+		b.Attr = string(a)
+	}
+	return b, nil
 }
 
 // Range is a byte range of a volume.
@@ -156,7 +162,7 @@ func (m *Manager) ThinDelta(ctx context.Context, base, snap LV) (Delta, error) {
 	defer mu.Unlock()
 	tpool := DMName(snap.VG, snap.Pool) + "-tpool"
 	if _, err := m.Dmsetup.Run(ctx, "message", tpool, "0", "reserve_metadata_snap"); err != nil {
-		return Delta{}, fmt.Errorf("reserve the metadata snapshot of thin pool %s/%s: %w", snap.VG, snap.Pool, err)
+		return Delta{}, fmt.Errorf("reserve the metadata snapshot of thin pool %s/%s: %w: %w", snap.VG, snap.Pool, ErrNotReserved, err)
 	}
 	d, err := m.thinDelta(ctx, base, snap)
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)

@@ -10,19 +10,6 @@ import (
 	"github.com/kvmbackup/kvmbackup/testenv"
 )
 
-// thinPool makes a thin pool of poolSize with 64 KiB chunks and a thin LV of size in
-// it, in a fresh VG.
-func thinPool(t *testing.T, m *Manager, vg string, poolSize, size string) {
-	t.Helper()
-	ctx := t.Context()
-	if _, err := testenv.Local(ctx, "lvm", "lvcreate", "-q", "--type", "thin-pool", "-L", poolSize, "--chunksize", "64k", "-n", "pool", vg); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := testenv.Local(ctx, "lvm", "lvcreate", "-q", "-V", size, "-T", vg+"/pool", "-n", "thin-1"); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // The base outlives Cleanup; thin_delta names exactly the chunks written (aligned,
 // unaligned across two chunks, at the end) and discarded since, clipped to the size;
 // no metadata snapshot is left reserved; a leftover one blocks thin_delta until
@@ -31,8 +18,8 @@ func TestThinDeltaNamesTheChangedChunks(t *testing.T) {
 	testenv.InAppliance(t, func(t *testing.T) {
 		m, vg := lab(t, 256<<20)
 		ctx := t.Context()
-		thinPool(t, m, vg, "128m", "16m")
-		origin := "/dev/" + vg + "/thin-1"
+		testenv.ThinPool(t, testenv.Local, vg, "pool", 128<<20)
+		origin := testenv.ThinVolume(t, testenv.Local, vg, "pool", "thin-1", 16<<20)
 		writeDev(t, origin, 0, random(1, 16<<20))
 		s1, err := m.Snapshot(ctx, vg, "thin-1", opts("r1", "1G"))
 		if err != nil {
@@ -45,9 +32,11 @@ func TestThinDeltaNamesTheChangedChunks(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if base.Name != "thin-1.kvmbackup-base" || !base.IsBase() || base.Major >= 0 || base.HasTag(RunTagPrefix+"r1") ||
-			base.ThinID != s1.ThinID || len(base.Attr) < 2 || base.Attr[1] != 'r' {
-			t.Fatalf("base: %+v", base)
+		for _, b := range []LV{base, func() LV { b, err := m.Base(ctx, vg, "thin-1"); check(t, err); return b }()} { // as returned, and as LVM has it
+			if b.Name != "thin-1.kvmbackup-base" || !b.IsBase() || b.Major >= 0 || b.HasTag(RunTagPrefix+"r1") ||
+				b.ThinID != s1.ThinID || len(b.Attr) < 2 || b.Attr[1] != 'r' || b.Attr[4] != '-' || b.Origin != "thin-1" {
+				t.Fatalf("base: %+v", b)
+			}
 		}
 		if c, err := m.Cleanup(ctx, ""); err != nil || len(c.Removed) != 0 {
 			t.Fatalf("Cleanup removed %v (%v): a base is kept", c.Removed, err)
@@ -89,7 +78,7 @@ func TestThinDeltaNamesTheChangedChunks(t *testing.T) {
 		if held, err := m.MetadataSnapHeld(ctx, vg, "pool"); err != nil || !held {
 			t.Fatalf("reserved metadata snapshot not seen: %v %v", held, err)
 		}
-		if _, err := m.ThinDelta(ctx, base, s2); err == nil || !strings.Contains(err.Error(), "reserve the metadata snapshot") {
+		if _, err := m.ThinDelta(ctx, base, s2); !errors.Is(err, ErrNotReserved) || !strings.Contains(err.Error(), "reserve the metadata snapshot") {
 			t.Fatalf("ThinDelta with a leftover metadata snapshot: %v", err)
 		}
 		for range 2 {
@@ -164,5 +153,12 @@ func TestParseDelta(t *testing.T) {
 		if _, err := parseDelta(strings.NewReader(bad), 1<<30); err == nil {
 			t.Errorf("parseDelta(%q) accepted", bad)
 		}
+	}
+}
+
+func check(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -76,6 +76,26 @@ func LogicalVolume(t TB, run Commander, vg, name string, size int64) string {
 	return "/dev/" + vg + "/" + name
 }
 
+// ThinPool makes the thin pool vg/name of size bytes with 64 KiB chunks (removed with
+// its VG).
+func ThinPool(t TB, run Commander, vg, name string, size int64) {
+	t.Helper()
+	if _, err := run(t.Context(), "lvm", "lvcreate", "-q", "-y", "-Wn", "--type", "thin-pool", "-L", fmt.Sprintf("%db", size),
+		"--chunksize", "64k", "-n", name, vg); err != nil {
+		t.Fatalf("%v", err)
+	}
+}
+
+// ThinVolume makes the thin LV vg/name of virtual size bytes in the thin pool vg/pool
+// and returns its device path.
+func ThinVolume(t TB, run Commander, vg, pool, name string, size int64) string {
+	t.Helper()
+	if _, err := run(t.Context(), "lvm", "lvcreate", "-q", "-y", "-Wn", "-V", fmt.Sprintf("%db", size), "-T", vg+"/"+pool, "-n", name); err != nil {
+		t.Fatalf("%v", err)
+	}
+	return "/dev/" + vg + "/" + name
+}
+
 // PoolOptions shape a lab ZFS pool.
 type PoolOptions struct {
 	Devices     int    // loop devices (default 2)

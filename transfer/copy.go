@@ -61,7 +61,8 @@ type Options struct {
 	Progress func(done, total int64)
 	// Tracked says Changed holds every byte range of SRC that can differ from what
 	// SRC held when DST's manifest was written (changed-block tracking: thin_delta
-	// between the last copy's snapshot and this one). Then only those ranges are
+	// between the last copy's snapshot and this one), where SRC grew too: what SRC
+	// grew by is zeros outside them. Then only those ranges are
 	// read ("cbt" mode), the rest of the manifest is carried over, and within them
 	// only blocks whose hash differs are written. Only with a trusted manifest
 	// (manifest mode): otherwise SRC is copied whole as without, and Stats.Note says
@@ -469,9 +470,14 @@ func (c *copier) trackedAreas() []Range {
 		c.stats.Changed += hi - lo
 		rs = append(rs, Range{lo, hi - lo})
 	}
-	if c.size > 0 {
-		lo := (min(c.old.length, c.size) - 1) / ManifestBlock * ManifestBlock
-		rs = append(rs, Range{max(lo, 0), c.size - max(lo, 0)})
+	// The last block of each length, where a shorter block ends: its hash covers
+	// only its own bytes. What SRC grew by beyond that is zeros unless a range says
+	// otherwise (the truncate makes DST a hole there; the manifest says zeros).
+	for _, end := range []int64{min(c.old.length, c.size), c.size} {
+		if end > 0 {
+			lo := (end - 1) / ManifestBlock * ManifestBlock
+			rs = append(rs, Range{lo, end - lo})
+		}
 	}
 	for i, r := range rs {
 		lo := r.Off / ManifestBlock * ManifestBlock
