@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/kvmbackup/kvmbackup/internal/config"
 	"github.com/kvmbackup/kvmbackup/lvm"
 	"github.com/kvmbackup/kvmbackup/transfer"
 	"github.com/kvmbackup/kvmbackup/zfs"
@@ -97,6 +98,11 @@ func (r *run) track(ctx context.Context, vp *VolumePlan, snap lvm.LV, d *DiskPla
 		return tr
 	}
 	delta, err := r.LVM.ThinDelta(ctx, base, snap)
+	if errors.Is(err, lvm.ErrNotReserved) { // held by another: not this run's to release
+		_ = r.record(OpReleaseMeta, pool, "not reserved")
+		tr.why = "cbt: thin_delta failed: " + err.Error()
+		return tr
+	}
 	if err != nil {
 		// ThinDelta releases on every path; a release that failed there is tried
 		// once more, and only a pool proven free closes the journal's entry.
@@ -152,4 +158,140 @@ func (r *run) keepBases(ctx context.Context, g *Group) {
 		}
 		_ = r.record(OpRemove, snap.FullName(), "kept as base "+b.FullName())
 	}
+}
+
+// Tracked says whether a run copies the planned volume vp by changed-block tracking
+// (thin_delta against its base), or why not.
+func Tracked(vp *VolumePlan) (bool, string) { return tracked(vp) }
+
+// ForgottenBase is a base ForgetBases dropped, or found none of.
+type ForgottenBase struct {
+	VM     string `json:"vm,omitempty"`
+	Disk   string `json:"disk,omitempty"`
+	Volume string `json:"volume"`           // the thin LV (VG/LV)
+	Base   string `json:"base,omitempty"`   // the base dropped (VG/LV); "" when none was held
+	Reason string `json:"reason,omitempty"` // why the disk has no base to drop
+}
+
+// ForgetBases drops the changed-block tracking bases of the named VMs' thin LVs, or
+// every base kvmbackup holds (all): the next backup of each reads the LV whole and
+// keeps a new base. Bad or unknown VM names are an error, and nothing is dropped. The
+// caller holds the run lock: no run is using a base meanwhile.
+func ForgetBases(ctx context.Context, d Deps, cfg *config.Config, vms []string, all bool) ([]ForgottenBase, error) {
+	var out []ForgottenBase
+	if all {
+		bases, err := d.LVM.Bases(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, b := range bases {
+			if err := d.LVM.DropBase(ctx, b.VG, b.Origin); err != nil {
+				return out, err
+			}
+			out = append(out, ForgottenBase{Volume: b.VG + "/" + b.Origin, Base: b.FullName()})
+		}
+		return out, nil
+	}
+	plan, err := MakePlan(ctx, d.Hypervisor, d.LVM, PlanOptions{Config: cfg, VMs: vms})
+	if err != nil {
+		return nil, err
+	}
+	if len(plan.Failed) > 0 {
+		return nil, fmt.Errorf("vm %s: %s", plan.Failed[0].Name, plan.Failed[0].Error)
+	}
+	for _, vp := range plan.Volumes() {
+		for _, dp := range vp.Disks {
+			f := ForgottenBase{VM: dp.VM(), Disk: dp.Target, Volume: vp.LV.FullName()}
+			if ok, why := tracked(vp); !ok {
+				f.Reason = why
+				out = append(out, f)
+				continue
+			}
+			b, err := d.LVM.Base(ctx, vp.LV.VG, vp.LV.Name)
+			switch {
+			case lvm.IsNotFound(err):
+				f.Reason = "no base held"
+			case err != nil:
+				return out, err
+			default:
+				if err := d.LVM.DropBase(ctx, vp.LV.VG, vp.LV.Name); err != nil {
+					return out, err
+				}
+				f.Base = b.FullName()
+			}
+			out = append(out, f)
+		}
+	}
+	return out, nil
+}
+
+// thinRoom makes sure each thin pool the group will snapshot has room: a pool whose
+// data or metadata use is over snapshot.max-fill first loses the bases it holds
+// (each of their LVs is read whole next time, and a warning says so); a pool still
+// over fails the units that read its volumes, before anything is frozen or
+// snapshotted: a full thin pool stops its thin LVs' writes, the guests' with them.
+func (r *run) thinRoom(ctx context.Context, g *Group) {
+	maxFill := r.cfg.Snapshot.MaxFill
+	if maxFill <= 0 {
+		return
+	}
+	checked := map[string]error{}
+	for _, vp := range g.Volumes {
+		if !vp.LV.IsThin() || vp.LV.Pool == "" {
+			continue
+		}
+		key := vp.LV.VG + "/" + vp.LV.Pool
+		err, seen := checked[key]
+		if !seen {
+			err = r.poolRoom(ctx, vp.LV.VG, vp.LV.Pool, maxFill)
+			checked[key] = err
+		}
+		if err != nil {
+			for _, u := range r.volumeUnits(vp) {
+				r.fail(u, err)
+			}
+		}
+	}
+}
+
+// poolRoom is thinRoom for one pool.
+func (r *run) poolRoom(ctx context.Context, vg, pool string, maxFill float64) error {
+	name := vg + "/" + pool
+	over := func() (string, error) {
+		p, err := r.LVM.LV(ctx, vg, pool)
+		if err != nil {
+			return "", fmt.Errorf("thin pool %s: %w", name, err)
+		}
+		if p.DataPercent > maxFill || p.MetadataPercent > maxFill {
+			return fmt.Sprintf("thin pool %s is %.1f%% full (data) and %.1f%% (metadata), over snapshot.max-fill %.0f%%", name, p.DataPercent, p.MetadataPercent, maxFill), nil
+		}
+		return "", nil
+	}
+	full, err := over()
+	if err != nil || full == "" {
+		return err
+	}
+	bases, err := r.LVM.Bases(ctx)
+	if err != nil {
+		return fmt.Errorf("%s, and its bases cannot be listed: %w", full, err)
+	}
+	dropped := false
+	for _, b := range bases {
+		if b.VG != vg || b.Pool != pool {
+			continue
+		}
+		if err := r.LVM.DropBase(ctx, b.VG, b.Origin); err != nil {
+			return fmt.Errorf("%s: drop the base %s: %w", full, b.FullName(), err)
+		}
+		dropped = true
+		msg := fmt.Sprintf("%s: dropped the base %s (the next backup of %s/%s reads it whole)", full, b.FullName(), b.VG, b.Origin)
+		r.log.Warn().Str("pool", name).Msg(msg)
+		r.rep.addWarning(msg)
+	}
+	if dropped {
+		if full, err = over(); err != nil || full == "" {
+			return err
+		}
+	}
+	return fmt.Errorf("%s: no snapshot taken, so that the pool cannot fill; free or add space in the pool (lvextend %s)", full, name)
 }

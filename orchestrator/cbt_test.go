@@ -136,4 +136,40 @@ func TestThinDiskTracking(t *testing.T) {
 	if d := w.datasets["backup/vms/web1"]; d.snaps[len(d.snaps)-1].s.Props[zfs.PropBases] == "" {
 		t.Fatal("no bases property on the dated snapshot")
 	}
+
+	// A thin pool over snapshot.max-fill (90%): the bases in it go first; when that
+	// frees enough, the VM is backed up (whole), and a warning says why.
+	pool := &w.lvs["vg0/pool"].lv
+	pool.DataPercent = 95
+	rep = runNight(t, true)
+	check(t, rep, "compare", "cbt: base missing")
+	if len(rep.Warnings) != 1 || !strings.Contains(rep.Warnings[0], "thin pool vg0/pool is 95.0% full (data)") ||
+		!strings.Contains(rep.Warnings[0], "dropped the base vg0/web1.kvmbackup-base") {
+		t.Fatalf("warnings %q", rep.Warnings)
+	}
+	// When it does not (metadata full), the VM fails saying why, and no snapshot is
+	// taken of its LV.
+	pool.MetadataPercent = 96
+	w.log = nil
+	rep = runNight(t, false)
+	var e string
+	for _, v := range rep.VMs {
+		if v.Name == "web1" {
+			e = v.Error
+		}
+	}
+	if !strings.Contains(e, "thin pool vg0/pool is 75.0% full (data) and 96.0% (metadata), over snapshot.max-fill 90%: no snapshot taken") {
+		t.Fatalf("web1's error: %q", e)
+	}
+	for _, call := range w.log {
+		if strings.HasPrefix(call, "Snapshot vg0/web1") || call == "Freeze web1" {
+			t.Fatalf("%s with the pool full", call)
+		}
+	}
+	if w.lvs["vg0/"+lvm.BaseName("web1")] != nil {
+		t.Fatal("the base outlived a full pool")
+	}
+	pool.DataPercent, pool.MetadataPercent = 20, 5
+	check(t, runNight(t, true), "compare", "cbt: base missing")
+	check(t, runNight(t, true), "cbt", "")
 }

@@ -332,6 +332,7 @@ func (r *run) group(ctx context.Context, g *Group) {
 	for _, u := range units {
 		r.prepare(ctx, u, gstart)
 	}
+	r.thinRoom(ctx, g)
 	snaps := r.freezeWindow(ctx, g)
 	r.copyVolumes(ctx, g, snaps)
 	for _, u := range units {

@@ -103,7 +103,12 @@ func (r *run) freezeWindow(ctx context.Context, g *Group) map[*VolumePlan]snapsh
 	// the group is resumed whatever is pending, and each snapshot still pending
 	// fails its volume's VMs; it is removed when its lvcreate ends.
 	results := make(chan volumeSnapshot, len(g.Volumes))
+	pending := 0
 	for _, vp := range g.Volumes {
+		if r.allFailed(vp) { // e.g. its thin pool is too full (thinRoom): no snapshot
+			continue
+		}
+		pending++
 		go func() { results <- volumeSnapshot{vp, r.snapshotVolume(ctx, vp)} }()
 	}
 	var deadline <-chan time.Time
@@ -112,7 +117,6 @@ func (r *run) freezeWindow(ctx context.Context, g *Group) map[*VolumePlan]snapsh
 		defer t.Stop()
 		deadline = t.C
 	}
-	pending := len(g.Volumes)
 	var cut error // why the window ended with snapshots pending
 collect:
 	for pending > 0 {
@@ -183,6 +187,16 @@ func (r *run) applyFreezeReports(reps []hypervisor.VMReport) {
 			res.Note = strings.TrimSpace(strings.Join([]string{rep.Skipped, rep.Note}, " "))
 		}
 	}
+}
+
+// allFailed reports whether every unit that reads vp has failed already.
+func (r *run) allFailed(vp *VolumePlan) bool {
+	for _, u := range r.volumeUnits(vp) {
+		if !r.failed(u) {
+			return false
+		}
+	}
+	return true
 }
 
 func (r *run) failAll(g *Group, err error) {

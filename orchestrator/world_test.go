@@ -122,6 +122,9 @@ func (w *world) thinVM(name string, state hypervisor.State, data string) {
 	l := &w.lvs["vg0/"+name].lv
 	w.thinIDs++
 	l.Attr, l.Pool, l.ThinID = "Vwi-aotz--", "pool", w.thinIDs
+	if w.lvs["vg0/pool"] == nil {
+		w.lvs["vg0/pool"] = &flv{lv: lvm.LV{VG: "vg0", Name: "pool", Path: "/dev/vg0/pool", Size: 100 << 30, Attr: "twi-aotz--", DataPercent: 20, MetadataPercent: 5}}
+	}
 }
 
 // fileVM adds a VM whose disk vda is the image NAME.raw on the filesystem of vg0/images.
@@ -460,7 +463,7 @@ func (f fakeLVM) ThinDelta(ctx context.Context, base, snap lvm.LV) (lvm.Delta, e
 	f.w.metaHeld[pool] = true
 	f.w.mu.Unlock()
 	if held {
-		return lvm.Delta{}, fmt.Errorf("reserve the metadata snapshot of thin pool %s: already reserved", pool)
+		return lvm.Delta{}, fmt.Errorf("reserve the metadata snapshot of thin pool %s: %w: already reserved", pool, lvm.ErrNotReserved)
 	}
 	err := f.w.call(ctx, "ThinDelta "+base.FullName()+" "+snap.FullName(), true)
 	if err != nil && errors.Is(err, errCrashed) {
@@ -507,6 +510,9 @@ func (f fakeLVM) DropBase(ctx context.Context, vg, origin string) error {
 	}
 	if l := f.w.lvs[vg+"/"+lvm.BaseName(origin)]; l != nil && l.lv.IsBase() {
 		delete(f.w.lvs, l.lv.FullName())
+		if p := f.w.lvs[vg+"/"+l.lv.Pool]; p != nil { // what the base held is free again
+			p.lv.DataPercent -= 10
+		}
 	}
 	return nil
 }
