@@ -20,7 +20,7 @@ type BackupLab struct {
 	Host     *KVMHost
 	VG       string
 	Pool     string
-	Block    *Guest // vdb is the LV BlockLV
+	Block    *Guest // vdb is the thin LV BlockLV (in the pool VG/pool)
 	File     *Guest // vdb is the file ImageDir/<name>.raw on the ext4 LV ImageLV
 	BlockLV  string
 	ImageLV  string
@@ -37,7 +37,9 @@ func StartBackupLab(t TB, a *ApplianceVM, diskSize int64) *BackupLab {
 	h := StartKVMHost(t, a)
 	l := &BackupLab{Host: h, DiskSize: diskSize}
 	l.VG = VolumeGroup(t, a.Run, 3*diskSize+256<<20)
-	l.BlockLV = LogicalVolume(t, a.Run, l.VG, "web1", diskSize)
+	// The block guest's disk is a thin LV: its backups use changed-block tracking.
+	ThinPool(t, a.Run, l.VG, "pool", diskSize+32<<20)
+	l.BlockLV = ThinVolume(t, a.Run, l.VG, "pool", "web1", diskSize)
 	l.ImageLV = LogicalVolume(t, a.Run, l.VG, "images", diskSize+64<<20)
 	l.ImageDir = "/srv/" + l.VG
 	img := l.ImageDir + "/db1.raw"

@@ -66,8 +66,11 @@ type checkReport struct {
 	Failed     []vmCheck              `json:"failed_vms,omitempty"`
 	Volumes    []volumeCheck          `json:"volumes"`
 	VGs        []orchestrator.VGSpace `json:"volume_groups"`
-	Paths      []pathCheck            `json:"paths"`
-	Target     *zfs.TargetReport      `json:"target"`
+	// Bases are the thin snapshots kvmbackup keeps past their run, one per thin LV
+	// whose disk is copied by changed-block tracking.
+	Bases  []lvm.LV          `json:"bases"`
+	Paths  []pathCheck       `json:"paths"`
+	Target *zfs.TargetReport `json:"target"`
 }
 
 // checkDomain is a domain as check shows it: its facts, the quiesce mode a run
@@ -103,6 +106,17 @@ type volumeCheck struct {
 	Size   int64  `json:"size"`   // the LV's size
 	Needed int64  `json:"needed"` // the snapshot's size; 0 for a thin snapshot
 	Thin   bool   `json:"thin,omitempty"`
+	// Copy is how a run copies the volume's disks: "cbt" (only what changed since the
+	// base, thin_delta) or "manifest" (read whole, compared with the image's block
+	// hashes); Why says why a volume is not "cbt".
+	Copy string `json:"copy"`
+	Why  string `json:"why,omitempty"`
+	// Base is the base a cbt volume keeps ("": none yet: its next run reads it whole).
+	Base string `json:"base,omitempty"`
+	// A thin LV's pool and its data and metadata use (percent).
+	Pool         string  `json:"pool,omitempty"`
+	PoolData     float64 `json:"pool_data_percent,omitempty"`
+	PoolMetadata float64 `json:"pool_metadata_percent,omitempty"`
 }
 
 // checkMinAvailable is the free space below which check reports the target as full.
@@ -183,6 +197,8 @@ type checkVolumes struct {
 	lvm interface {
 		orchestrator.LVLookup
 		orchestrator.VGLookup
+		Base(ctx context.Context, vg, origin string) (lvm.LV, error)
+		Bases(ctx context.Context) ([]lvm.LV, error)
 	}
 	usable bool
 }
@@ -250,13 +266,29 @@ func (rep *checkReport) plan(ctx context.Context, cfg *config.Config, hv orchest
 		rep.OK = false
 	}
 	for _, v := range plan.Volumes() {
-		c := volumeCheck{Volume: v.LV.FullName(), Source: volumeSource(cfg, v), Size: v.LV.Size, Thin: v.LV.IsThin(), Needed: v.SnapshotSize}
+		c := volumeCheck{Volume: v.LV.FullName(), Source: volumeSource(cfg, v), Size: v.LV.Size, Thin: v.LV.IsThin(), Needed: v.SnapshotSize, Copy: "manifest"}
+		cbt, why := orchestrator.Tracked(v)
+		if cbt {
+			c.Copy = "cbt"
+		}
+		c.Why = why
+		if v.LV.IsThin() && lv.usable {
+			if p, err := lv.lvm.LV(ctx, v.LV.VG, v.LV.Pool); err == nil {
+				c.Pool, c.PoolData, c.PoolMetadata = p.FullName(), p.DataPercent, p.MetadataPercent
+			}
+			if b, err := lv.lvm.Base(ctx, v.LV.VG, v.LV.Name); cbt && err == nil {
+				c.Base = b.FullName()
+			}
+		}
 		rep.Volumes = append(rep.Volumes, c)
 	}
 	if lv.usable {
 		rep.VGs = plan.VGSpace(ctx, lv.lvm)
 		for _, g := range rep.VGs {
 			rep.OK = rep.OK && g.OK
+		}
+		if rep.Bases, err = lv.lvm.Bases(ctx); err != nil {
+			return fmt.Errorf("list the changed-block tracking bases: %w", err)
 		}
 	}
 	for _, e := range cfg.Paths {
@@ -457,10 +489,27 @@ func printVolumes(w io.Writer, rep checkReport) {
 	fmt.Fprintf(w, "\n%d volumes to snapshot\n", len(rep.Volumes))
 	for _, v := range rep.Volumes {
 		switch {
+		case v.Thin && v.Pool != "":
+			fmt.Fprintf(w, "  %-28s ok       %s, %s, thin snapshot (pool %s: data %.1f%%, metadata %.1f%%)\n", v.Volume, v.Source, config.FormatBytes(v.Size),
+				v.Pool, v.PoolData, v.PoolMetadata)
 		case v.Thin:
 			fmt.Fprintf(w, "  %-28s ok       %s, %s, thin snapshot\n", v.Volume, v.Source, config.FormatBytes(v.Size))
 		default:
 			fmt.Fprintf(w, "  %-28s ok       %s, %s, snapshot %s\n", v.Volume, v.Source, config.FormatBytes(v.Size), config.FormatBytes(v.Needed))
+		}
+		switch {
+		case v.Copy == "cbt" && v.Base != "":
+			fmt.Fprintf(w, "  %-28s          copy: cbt, what changed since the base %s\n", "", v.Base)
+		case v.Copy == "cbt":
+			fmt.Fprintf(w, "  %-28s          copy: cbt, no base yet (the next run reads it whole and keeps one)\n", "")
+		default:
+			fmt.Fprintf(w, "  %-28s          copy: %s (%s)\n", "", v.Copy, v.Why)
+		}
+	}
+	if len(rep.Bases) > 0 {
+		fmt.Fprintf(w, "  %d base(s) kept for changed-block tracking (forget-base drops them):\n", len(rep.Bases))
+		for _, b := range rep.Bases {
+			fmt.Fprintf(w, "  %-28s          base of %s/%s, thin id %d\n", b.FullName(), b.VG, b.Origin, b.ThinID)
 		}
 	}
 	for _, g := range rep.VGs {

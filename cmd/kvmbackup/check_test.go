@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 
@@ -45,6 +47,23 @@ func (m checkLVM) ResolveDevice(ctx context.Context, path string) (lvm.LV, error
 func (m checkLVM) ResolveFile(_ context.Context, path string) (lvm.FileOnLV, error) {
 	*m.calls++
 	return lvm.FileOnLV{}, fmt.Errorf("%s: not on an LV", path)
+}
+
+func (m checkLVM) Base(ctx context.Context, vg, origin string) (lvm.LV, error) {
+	if l, ok := m.lvs[vg+"/"+lvm.BaseName(origin)]; ok {
+		return l, nil
+	}
+	return lvm.LV{}, fmt.Errorf("base of %s/%s: %w", vg, origin, lvm.ErrNotFound)
+}
+
+func (m checkLVM) Bases(context.Context) ([]lvm.LV, error) {
+	var out []lvm.LV
+	for _, k := range slices.Sorted(maps.Keys(m.lvs)) {
+		if m.lvs[k].IsBase() {
+			out = append(out, m.lvs[k])
+		}
+	}
+	return out, nil
 }
 
 func (m checkLVM) VG(_ context.Context, name string) (lvm.VG, error) {
@@ -197,5 +216,52 @@ func TestCheckMarksDomainsARunLeavesOut(t *testing.T) {
 	}
 	if rep = checkWith(t, "", doms[:2], lvs); rep.Domains[0].LeftOut != "" || rep.Domains[1].LeftOut != "" {
 		t.Errorf("without vms: every domain is backed up: %+v", rep.Domains)
+	}
+}
+
+// check shows each volume's copy mode and why it is not cbt, a thin LV's pool use, the
+// base it keeps, and every base kvmbackup holds (one of an LV no VM uses any more too).
+func TestCheckShowsChangedBlockTracking(t *testing.T) {
+	doms := []hypervisor.Domain{{Name: "web1", Disks: []hypervisor.Disk{
+		{Target: "vda", Device: "disk", Type: "block", Source: "/dev/vg0/web1"},
+		{Target: "vdb", Device: "disk", Type: "block", Source: "/dev/vg0/web1-data"},
+		{Target: "vdc", Device: "disk", Type: "block", Source: "/dev/vg0/web1-logs"}}}}
+	thin := func(name string, id int) lvm.LV {
+		return lvm.LV{VG: "vg0", Name: name, Path: "/dev/vg0/" + name, Size: 8 << 30, Attr: "Vwi-aotz--", Pool: "pool", ThinID: id}
+	}
+	base := func(origin string, id int) lvm.LV {
+		b := thin(lvm.BaseName(origin), id)
+		b.Attr, b.Origin, b.Tags = "Vri---tz-k", origin, []string{lvm.Tag, lvm.BaseTag}
+		return b
+	}
+	lvs := newCheckLVM(thin("web1", 1), thin("web1-data", 2), lvm.LV{VG: "vg0", Name: "web1-logs", Path: "/dev/vg0/web1-logs", Size: 1 << 30, Attr: "-wi-ao----"},
+		lvm.LV{VG: "vg0", Name: "pool", Attr: "twi-aotz--", DataPercent: 12.5, MetadataPercent: 3.25},
+		base("web1", 7), base("gone", 9))
+	rep := checkWith(t, "", doms, lvs)
+	var out bytes.Buffer
+	printCheck(&out, rep)
+	t.Logf("check:\n%s", out.String())
+	got := map[string]volumeCheck{}
+	for _, v := range rep.Volumes {
+		got[v.Volume] = v
+	}
+	if v := got["vg0/web1"]; v.Copy != "cbt" || v.Base != "vg0/web1.kvmbackup-base" || v.Pool != "vg0/pool" || v.PoolData != 12.5 || v.PoolMetadata != 3.25 {
+		t.Errorf("vg0/web1: %+v", v)
+	}
+	if v := got["vg0/web1-data"]; v.Copy != "cbt" || v.Base != "" {
+		t.Errorf("vg0/web1-data (no base yet): %+v", v)
+	}
+	if v := got["vg0/web1-logs"]; v.Copy != "manifest" || v.Why != "classic LV: thin LVs get changed-block tracking" {
+		t.Errorf("vg0/web1-logs (classic): %+v", v)
+	}
+	if len(rep.Bases) != 2 || rep.Bases[0].Origin != "gone" || rep.Bases[1].Origin != "web1" {
+		t.Errorf("bases %+v", rep.Bases)
+	}
+	for _, want := range []string{"copy: cbt, what changed since the base vg0/web1.kvmbackup-base", "copy: cbt, no base yet",
+		"copy: manifest (classic LV: thin LVs get changed-block tracking)", "(pool vg0/pool: data 12.5%, metadata 3.2%)",
+		"2 base(s) kept for changed-block tracking", "vg0/gone.kvmbackup-base               base of vg0/gone, thin id 9"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("check does not say %q", want)
+		}
 	}
 }

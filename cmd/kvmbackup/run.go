@@ -409,6 +409,9 @@ func printRecovery(out io.Writer, r *orchestrator.Recovery) {
 	for _, v := range r.VMs {
 		fmt.Fprintf(out, "recovered: %s %s (left marked by run %q)\n", v.Name, v.Action, v.Run)
 	}
+	for _, p := range r.Released {
+		fmt.Fprintf(out, "recovered: released the metadata snapshot of thin pool %s\n", p)
+	}
 	for _, m := range r.LVM.Unmounted {
 		fmt.Fprintf(out, "recovered: unmounted %s\n", m)
 	}

@@ -236,6 +236,10 @@ virsh -c qemu:///system dumpxml --inactive %[1]s | grep -q "<interface type='use
 	l.checkHooks(hooked, rep)
 	l.status(0, "fresh") // after a good night
 	for _, v := range rep.VMs {
+		// The block guest's thin LV: only what thin_delta named was read.
+		if d := v.Disks[0]; v.Name == blk.Name && (d.Stats.Mode != "cbt" || d.Stats.SrcRead+d.Stats.DstRead > 2*d.Stats.Changed+64<<10) {
+			t.Errorf("%s: copy %s (%s), read %d for %d changed: want cbt, reading about what changed", v.Name, d.Stats.Mode, d.Tracking, d.Stats.SrcRead+d.Stats.DstRead, d.Stats.Changed)
+		}
 		written := l.sh("zfs get -Hp -o value written " + v.Snapshot)
 		w, _ := strconv.ParseInt(written, 10, 64)
 		t.Logf("%s: 1%% changed (%d bytes): copy wrote %d bytes, read %d; ZFS written of %s: %d bytes", v.Name, changed, v.Written, v.Read, v.Snapshot, w)
@@ -769,7 +773,8 @@ func (l *lab) checkNight(rep *orchestrator.Report, bl *testenv.BackupLab, n int)
 
 func (l *lab) checkNoLeftovers() {
 	l.t.Helper()
-	if lvs := l.sh("lvs --noheadings -o lv_full_name -S lv_tags=kvmbackup"); lvs != "" {
+	// The block guest's thin LV keeps one base, and nothing else outlives a run.
+	if lvs := l.sh("lvs --noheadings -o lv_name,lv_tags -S lv_tags=kvmbackup | grep -v ' web1.kvmbackup-base *kvmbackup,kvmbackup_base$' || true"); lvs != "" {
 		l.t.Errorf("kvmbackup LVs left: %s", lvs)
 	}
 	if m := l.sh("grep /run/kvmbackup /proc/mounts || true"); m != "" {
