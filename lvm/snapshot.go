@@ -103,9 +103,9 @@ func (m *Manager) Remove(ctx context.Context, vg, name string) error {
 	return m.removeLV(ctx, lv)
 }
 
-// removeLV removes lv after checking it is one of kvmbackup's snapshots.
+// removeLV removes lv after checking it is one of kvmbackup's snapshots, or bases.
 func (m *Manager) removeLV(ctx context.Context, lv LV) error {
-	if !lv.HasTag(Tag) || !lv.IsSnapshot() {
+	if !(lv.HasTag(Tag) && lv.IsSnapshot()) && !lv.IsBase() {
 		return fmt.Errorf("remove %s: %w (tags %v, attr %s)", lv.FullName(), ErrNotOurs, lv.Tags, lv.Attr)
 	}
 	if _, err := m.LVM.Run(ctx, "lvremove", "--force", "--yes", lv.FullName()); err != nil {

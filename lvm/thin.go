@@ -42,18 +42,28 @@ func BaseName(origin string) string {
 	return origin + baseSuffix
 }
 
-// IsBase reports whether l is one of kvmbackup's bases.
-func (l LV) IsBase() bool { return l.HasTag(Tag) && l.HasTag(BaseTag) && l.IsSnapshot() && l.IsThin() }
+// IsBase reports whether l is one of kvmbackup's bases: a thin LV carrying Tag and
+// BaseTag, which only KeepAsBase gives (to a thin snapshot; one whose origin was
+// removed since is a thin LV of its own, still a base).
+func (l LV) IsBase() bool { return l.HasTag(Tag) && l.HasTag(BaseTag) && l.IsThin() }
+
+// ErrStaleBase: the LV of a base's name is kvmbackup's base, but no longer a
+// snapshot of that origin (the origin was removed, or made anew under its name).
+var ErrStaleBase = errors.New("the base is not a snapshot of this LV")
 
 // Base returns the base of the thin LV vg/origin: ErrNotFound when there is none,
-// ErrNotOurs when an LV has the base's name but is not a base of origin's.
+// ErrNotOurs when an LV of its name is not kvmbackup's base, ErrStaleBase when it is
+// but not of this origin (DropBase removes it).
 func (m *Manager) Base(ctx context.Context, vg, origin string) (LV, error) {
 	b, err := m.LV(ctx, vg, BaseName(origin))
 	if err != nil {
 		return LV{}, err
 	}
-	if !b.IsBase() || b.Origin != origin {
-		return LV{}, fmt.Errorf("base %s of %s/%s: %w (tags %v, attr %s, origin %q)", b.FullName(), vg, origin, ErrNotOurs, b.Tags, b.Attr, b.Origin)
+	if !b.IsBase() {
+		return LV{}, fmt.Errorf("base %s of %s/%s: %w (tags %v, attr %s)", b.FullName(), vg, origin, ErrNotOurs, b.Tags, b.Attr)
+	}
+	if b.Origin != origin {
+		return LV{}, fmt.Errorf("base %s of %s/%s: %w (its origin: %q)", b.FullName(), vg, origin, ErrStaleBase, b.Origin)
 	}
 	return b, nil
 }
@@ -67,12 +77,15 @@ func (m *Manager) Bases(ctx context.Context) ([]LV, error) {
 	return slices.DeleteFunc(lvs, func(l LV) bool { return !l.IsBase() }), nil
 }
 
-// DropBase removes the base of vg/origin (none is not an error): that LV's next run
-// compares it whole.
+// DropBase removes the base of vg/origin (none is not an error), also a stale one:
+// that LV's next run compares it whole.
 func (m *Manager) DropBase(ctx context.Context, vg, origin string) error {
 	b, err := m.Base(ctx, vg, origin)
-	if IsNotFound(err) {
+	switch {
+	case IsNotFound(err):
 		return nil
+	case errors.Is(err, ErrStaleBase): // ours all the same
+		b, err = m.LV(ctx, vg, BaseName(origin))
 	}
 	if err != nil {
 		return err

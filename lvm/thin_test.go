@@ -120,6 +120,27 @@ func TestThinDeltaNamesTheChangedChunks(t *testing.T) {
 		if err := m.DropBase(ctx, vg, "thin-1"); !errors.Is(err, ErrNotOurs) {
 			t.Fatalf("DropBase of an untagged LV: %v", err)
 		}
+
+		// The origin removed (or made anew under its name): its base is stale, not
+		// trusted, and still ours to drop.
+		testenv.ThinVolume(t, testenv.Local, vg, "pool", "thin-2", 8<<20)
+		s3, err := m.Snapshot(ctx, vg, "thin-2", opts("r3", "1G"))
+		check(t, err)
+		_, err = m.KeepAsBase(ctx, s3)
+		check(t, err)
+		if _, err := testenv.Local(ctx, "lvm", "lvremove", "-q", "-f", vg+"/thin-2"); err != nil {
+			t.Fatal(err)
+		}
+		testenv.ThinVolume(t, testenv.Local, vg, "pool", "thin-2", 8<<20)
+		if _, err := m.Base(ctx, vg, "thin-2"); !errors.Is(err, ErrStaleBase) {
+			t.Fatalf("Base of a base whose origin was made anew: %v", err)
+		}
+		if err := m.DropBase(ctx, vg, "thin-2"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := m.LV(ctx, vg, BaseName("thin-2")); !IsNotFound(err) {
+			t.Fatalf("stale base not dropped: %v", err)
+		}
 	})
 }
 

@@ -80,7 +80,7 @@ func LogicalVolume(t TB, run Commander, vg, name string, size int64) string {
 // its VG).
 func ThinPool(t TB, run Commander, vg, name string, size int64) {
 	t.Helper()
-	if _, err := run(t.Context(), "lvm", "lvcreate", "-q", "-y", "-Wn", "--type", "thin-pool", "-L", fmt.Sprintf("%db", size),
+	if _, err := run(t.Context(), "lvm", "lvcreate", "-q", "-y", "--type", "thin-pool", "-L", fmt.Sprintf("%db", size),
 		"--chunksize", "64k", "-n", name, vg); err != nil {
 		t.Fatalf("%v", err)
 	}
@@ -90,7 +90,7 @@ func ThinPool(t TB, run Commander, vg, name string, size int64) {
 // and returns its device path.
 func ThinVolume(t TB, run Commander, vg, pool, name string, size int64) string {
 	t.Helper()
-	if _, err := run(t.Context(), "lvm", "lvcreate", "-q", "-y", "-Wn", "-V", fmt.Sprintf("%db", size), "-T", vg+"/"+pool, "-n", name); err != nil {
+	if _, err := run(t.Context(), "lvm", "lvcreate", "-q", "-y", "-V", fmt.Sprintf("%db", size), "-T", vg+"/"+pool, "-n", name); err != nil {
 		t.Fatalf("%v", err)
 	}
 	return "/dev/" + vg + "/" + name

@@ -74,6 +74,7 @@ func main() {
 	dir := flag.String("dir", "/var/tmp/kvmbackup-bench", "work directory (on a real disk, not tmpfs)")
 	cases := flag.String("cases", "1G:1,1G:0,1G:10,1G:100,10G:1:3", "SIZE:PERCENT_CHANGED[:ROUNDS],...")
 	reps := flag.Int("reps", 5, "rounds of a case that names none (each tool once per round; medians are reported)")
+	thin := flag.String("thin", "8G:1:1", "the thin-LV case in the lab's appliance, SIZE:PERCENT_CHANGED:ROUNDS (\"\": none)")
 	flag.Parse()
 	if os.Geteuid() != 0 {
 		fail("run as root: dropping the page cache needs it")
@@ -91,6 +92,9 @@ func main() {
 	}
 	var todo []benchCase
 	for _, c := range strings.Split(*cases, ",") {
+		if c == "" {
+			continue
+		}
 		f := strings.Split(c, ":")
 		bc := benchCase{pct: -1, rounds: *reps}
 		if len(f) >= 2 && len(f) <= 3 {
@@ -115,6 +119,15 @@ func main() {
 	for i, bc := range todo {
 		// The headline case carries the goals.
 		ok = runCase(abs, *dir, bc.size<<30, bc.pct, bc.rounds, i == 0) && ok
+	}
+	if *thin != "" {
+		var size int64
+		var pct, rounds int
+		if n, _ := fmt.Sscanf(strings.ReplaceAll(strings.TrimSuffix(*thin, ""), ":", " "), "%dG %d %d", &size, &pct, &rounds); n != 3 || size <= 0 || pct <= 0 || pct > 100 || rounds < 1 {
+			fail("bad -thin %q: want SIZE:PERCENT:ROUNDS, a size in GiB (8G)", *thin)
+		}
+		fmt.Printf("\nthin LV, changed-block tracking (in the lab's appliance, under emulation): %dG, %d%% of its chunks changed, %d round(s)\n", size, pct, rounds)
+		ok = runThin(abs, size<<30, pct, rounds) && ok
 	}
 	if !ok {
 		fmt.Println("\nRESULT: a goal was missed")

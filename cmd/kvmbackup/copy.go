@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/mattn/go-isatty"
@@ -15,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kvmbackup/kvmbackup/internal/config"
+	"github.com/kvmbackup/kvmbackup/lvm"
 	"github.com/kvmbackup/kvmbackup/transfer"
 )
 
@@ -24,6 +26,7 @@ type copyOptions struct {
 	manifest string
 	verify   bool
 	progress string
+	since    string
 }
 
 func newCopyCommand(g *globalOptions) *cobra.Command {
@@ -45,6 +48,11 @@ with DST and says why. The manifest is rewritten atomically afterwards.
 
 --verify --manifest FILE DST reads DST and checks every block against the manifest.
 
+--since VG/LV (with --manifest): changed-block tracking, as a run does for a thin LV.
+SRC is a thin snapshot (/dev/VG/NAME) and VG/LV an older thin snapshot of the same
+LV, the one DST was copied from: the pool's metadata (thin_delta) names what changed
+between them, and only that is read.
+
 EXIT STATUS
   0  DST equals SRC (verify: DST matches its manifest)
   1  verify: DST differs from its manifest
@@ -53,7 +61,8 @@ EXIT STATUS
 		Example: `  kvmbackup copy /dev/vg0/web1 /backup/vms/web1/vda.raw
   kvmbackup copy --manifest /backup/vms/web1/.manifest/vda /dev/vg0/web1 /backup/vms/web1/vda.raw
   kvmbackup copy --json --progress=never disk.raw copy.raw
-  kvmbackup copy --verify --manifest /backup/vms/web1/.manifest/vda /backup/vms/web1/vda.raw`,
+  kvmbackup copy --verify --manifest /backup/vms/web1/.manifest/vda /backup/vms/web1/vda.raw
+  kvmbackup copy --since vg0/web1.kvmbackup-base --manifest vda.manifest /dev/vg0/web1-new vda.raw`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.verify {
 				if len(args) != 1 || o.manifest == "" {
@@ -72,13 +81,14 @@ EXIT STATUS
 	}
 	cmd.Flags().StringVar(&o.manifest, "manifest", "", "DST's manifest file (block hashes): read DST only when it cannot be trusted")
 	cmd.Flags().BoolVar(&o.verify, "verify", false, "check DST against --manifest instead of copying")
+	cmd.Flags().StringVar(&o.since, "since", "", "VG/LV: the older thin snapshot DST was copied from: read only what changed since (thin LVs)")
 	cmd.Flags().StringVar(&o.progress, "progress", "auto", "progress bar: auto (on a terminal), always or never")
 	cmd.Flags().StringVar(&o.chunk, "chunk-size", "", "size of each sequential read, a multiple of 16K (tuning; default 1M)")
 	cmd.Flags().IntVar(&o.streams, "streams", 0, "parts of the image copied side by side, each in order (tuning; default: 2 reads in flight)")
 	return cmd
 }
 
-func runCopy(ctx context.Context, g *globalOptions, o *copyOptions, src, dst string, out io.Writer) error {
+func runCopy(ctx context.Context, g *globalOptions, o *copyOptions, src, dst string, out io.Writer) (err error) {
 	opts := transfer.Options{Manifest: o.manifest, Streams: o.streams}
 	if o.chunk != "" {
 		sz, err := config.ParseSize(o.chunk)
@@ -86,6 +96,12 @@ func runCopy(ctx context.Context, g *globalOptions, o *copyOptions, src, dst str
 			return fmt.Errorf("--chunk-size: %q is not a size up to 256M", o.chunk)
 		}
 		opts.ChunkSize = int(sz.Bytes)
+	}
+	if o.since != "" {
+		if opts.Changed, err = thinChanges(ctx, o.since, src, o.manifest); err != nil {
+			return err
+		}
+		opts.Tracked = true
 	}
 	opts.Progress = progress(ctx, o.progress, fmt.Sprintf("%s → %s", src, dst))
 	st, err := transfer.Copy(ctx, src, dst, opts)
@@ -106,7 +122,43 @@ func runCopy(ctx context.Context, g *globalOptions, o *copyOptions, src, dst str
 	fmt.Fprintf(out, "  read: source %s, destination %s; compared %s; holes skipped %s\n",
 		config.FormatBytes(st.SrcRead), config.FormatBytes(st.DstRead), config.FormatBytes(st.Compared), config.FormatBytes(st.Holes))
 	fmt.Fprintf(out, "  written %s, punched %s\n", config.FormatBytes(st.Written), config.FormatBytes(st.Punched))
+	if st.Mode == "cbt" {
+		fmt.Fprintf(out, "  changed since %s: %s\n", o.since, config.FormatBytes(st.Changed))
+	}
 	return nil
+}
+
+// thinChanges asks the pool's metadata what changed between the thin snapshot since
+// (VG/LV) and the thin snapshot src (a device path).
+func thinChanges(ctx context.Context, since, src, manifest string) ([]transfer.Range, error) {
+	if manifest == "" {
+		return nil, errors.New("--since needs --manifest: only a manifest proves DST is what was copied from the older snapshot")
+	}
+	vg, name, ok := strings.Cut(since, "/")
+	if !ok {
+		return nil, fmt.Errorf("--since %q: want VG/LV", since)
+	}
+	m := lvm.New()
+	base, err := m.LV(ctx, vg, name)
+	if err != nil {
+		return nil, fmt.Errorf("--since: %w", err)
+	}
+	snap, err := m.ResolveDevice(ctx, src)
+	if err != nil {
+		return nil, fmt.Errorf("--since: SRC %s: %w", src, err)
+	}
+	if base.Origin == "" || base.Origin != snap.Origin {
+		return nil, fmt.Errorf("--since: %s and %s are not thin snapshots of one LV (origins %q, %q)", base.FullName(), snap.FullName(), base.Origin, snap.Origin)
+	}
+	d, err := m.ThinDelta(ctx, base, snap)
+	if err != nil {
+		return nil, err
+	}
+	var out []transfer.Range
+	for _, r := range d.Ranges() {
+		out = append(out, transfer.Range{Off: r.Off, Len: r.Len})
+	}
+	return out, nil
 }
 
 func runVerify(ctx context.Context, g *globalOptions, o *copyOptions, dst string, out io.Writer) error {
