@@ -60,7 +60,7 @@ demo:
 	@$(MAKE) --no-print-directory deps build
 	$(GO) run ./testenv/demo --kvmbackup bin/kvmbackup
 
-## bench: kvmbackup copy against rsync --inplace, same run, same files, in turns (root; ~20 min, 35 GiB of /var/tmp)
+## bench: kvmbackup copy against rsync --inplace, same run, same files, in turns (root; ~20 min, 35 GiB of /var/tmp); then the thin-LV case in the appliance: changed-block tracking against rsync --copy-devices and manifest mode (~20 min, 40 GiB sparse; make bench BENCH_FLAGS=-cases= runs it alone, BENCH_FLAGS=-thin= skips it)
 bench: build
 	$(GO) run ./cmd/kvmbackup-bench --kvmbackup bin/kvmbackup $(BENCH_FLAGS)
 
