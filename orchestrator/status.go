@@ -3,6 +3,7 @@ package orchestrator
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"slices"
 	"strconv"
@@ -77,6 +78,9 @@ type UnitStatus struct {
 	Age        time.Duration `json:"age_ns"` // of Newest; 0 when none
 	Snapshots  int           `json:"snapshots"`
 	Pins       []string      `json:"pins,omitempty"` // names of its pinned snapshots
+	// Bases: the thin LV bases its newest backup recorded, kept for the next run's
+	// changed-block tracking: "vda=VG/LV:THINID" (zfs.PropBases).
+	Bases []string `json:"bases,omitempty"`
 	// LastStatus and LastError are its result in the last run that reached it (the
 	// state file's): StatusOK, StatusFailed, ...; "" when the state file has none.
 	LastStatus string `json:"last_status,omitempty"`
@@ -332,6 +336,10 @@ func unitStatus(ctx context.Context, t SnapshotLister, cfg *config.Config, st *S
 		}
 		if s.Time().After(us.NewestTime) {
 			us.Newest, us.NewestTime = s.Name, s.Time()
+			us.Bases = nil
+			for _, d := range slices.Sorted(maps.Keys(s.Backup().Bases)) {
+				us.Bases = append(us.Bases, d+"="+s.Backup().Bases[d])
+			}
 		}
 	}
 	if us.Newest != "" {

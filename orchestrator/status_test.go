@@ -63,6 +63,10 @@ func TestStatusFresh(t *testing.T) {
 	if web1 := s.Units[3]; !slices.Equal(web1.Pins, []string{zfs.SnapshotName(night1)}) {
 		t.Errorf("web1's pins: %v", web1.Pins)
 	}
+	// web1's disk is a thin LV: the base its newest backup recorded.
+	if web1 := s.Units[3]; len(web1.Bases) != 1 || !strings.HasPrefix(web1.Bases[0], "vda=vg0/web1:") || len(s.Units[0].Bases) != 0 {
+		t.Errorf("bases: web1 %v, app1 %v", web1.Bases, s.Units[0].Bases)
+	}
 	if s.Pool == nil || s.Pool.Health != zfs.PoolOnline || s.Pool.Free != 100<<30 || !s.NextRun.Equal(next) || s.LastRun == nil || !s.LastRun.Success() {
 		t.Errorf("pool %+v, next run %v, last run %+v", s.Pool, s.NextRun, s.LastRun)
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/kvmbackup/kvmbackup/internal/config"
+	"github.com/kvmbackup/kvmbackup/lvm"
 	"github.com/kvmbackup/kvmbackup/orchestrator"
 	"github.com/kvmbackup/kvmbackup/zfs"
 )
@@ -93,6 +94,14 @@ func Status(w io.Writer, s *orchestrator.StatusReport) {
 	for _, u := range s.Units {
 		for _, p := range u.Pins {
 			fmt.Fprintf(w, "pinned:    %s@%s\n", u.Dataset, p)
+		}
+	}
+	for _, u := range s.Units {
+		for _, b := range u.Bases {
+			disk, rec, _ := strings.Cut(b, "=")
+			lv, id, _ := strings.Cut(rec, ":")
+			vg, name, _ := strings.Cut(lv, "/")
+			fmt.Fprintf(w, "base:      %s %s: %s/%s (thin id %s), kept for changed-block tracking\n", u.String(), disk, vg, lvm.BaseName(name), id)
 		}
 	}
 	for _, p := range s.Problems {

@@ -25,7 +25,7 @@ func status() *orchestrator.StatusReport {
 				Age: now.Sub(night.AddDate(0, 0, -2)), Snapshots: 9, LastStatus: "failed", LastError: "copy vda: no space left on device", Stale: true, Failed: true},
 			{Kind: zfs.KindVM, Name: "new1", Dataset: "backup/vms/new1", LastStatus: "never", Stale: true},
 			{Kind: zfs.KindVM, Name: "web1", Dataset: "backup/vms/web1", Newest: snap(night), NewestTime: night, Age: now.Sub(night), Snapshots: 14,
-				Pins: []string{snap(night.AddDate(0, -1, 0))}, LastStatus: "ok"},
+				Pins: []string{snap(night.AddDate(0, -1, 0))}, LastStatus: "ok", Bases: []string{"vda=vg0/web1:7"}},
 			{Kind: zfs.KindPath, Name: "root", Dataset: "backup/vms/_paths/root", Newest: snap(night), NewestTime: night, Age: now.Sub(night), Snapshots: 5, LastStatus: "ok"},
 		},
 		Problems: []string{"the last run (2026-11-03 01:30 UTC) failed, exit status 1 (units)",
