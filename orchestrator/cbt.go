@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strconv"
 
 	"github.com/kvmbackup/kvmbackup/internal/config"
@@ -24,19 +26,18 @@ import (
 // Why a disk is not tracked (DiskResult.Tracking).
 const (
 	whyClassic = "classic LV: thin LVs get changed-block tracking"
-	whyFile    = "file mode: thin LVs in block mode get changed-block tracking"
-	whyShared  = "the LV holds several disks or paths: entries: each disk of its own thin LV gets changed-block tracking"
+	whyShared  = "the LV holds several disks: a disk of its own thin LV (block mode), or image files on a thin LV (file mode), get changed-block tracking"
 	whyMissing = "cbt: base missing"
 )
 
-// tracked says whether vp's copy can use changed-block tracking, or why not.
+// tracked says whether vp's copy can use changed-block tracking, or why not: a thin
+// LV that is one disk (block mode), or that holds image files (file mode: their
+// extent maps turn the LV's changed ranges into the files').
 func tracked(vp *VolumePlan) (bool, string) {
 	switch {
 	case !vp.LV.IsThin():
 		return false, whyClassic
-	case vp.Mode != ModeBlock:
-		return false, whyFile
-	case len(vp.Disks) != 1 || len(vp.paths) > 0:
+	case vp.Mode == ModeBlock && (len(vp.Disks) != 1 || len(vp.paths) > 0):
 		return false, whyShared
 	}
 	return true, ""
@@ -53,27 +54,59 @@ type tracking struct {
 	changed []transfer.Range
 	why     string // why not on ("cbt: ..."), or why a tracked copy read more
 	keep    string // the base this run's snapshot becomes (baseRecord)
+	// extents: file mode, the image's extent map in this run's snapshot, kept beside
+	// its manifest for the next run (nil: none could be read).
+	extents []transfer.PhysExtent
 }
 
-// track finds what changed in disk d's thin LV since the base the VM's newest dated
-// snapshot recorded, or says why the disk is compared whole.
-func (r *run) track(ctx context.Context, vp *VolumePlan, snap lvm.LV, d *DiskPlan) tracking {
+// volumeDelta is what a volume's base and thin_delta say, found once per volume for
+// all its disks.
+type volumeDelta struct {
+	base     lvm.LV
+	baseWhy  string // why no base can be used ("" when base is)
+	looked   bool   // base looked up
+	ranges   []lvm.Range
+	deltaWhy string // why thin_delta gave nothing
+	asked    bool   // thin_delta asked
+}
+
+// track finds what changed in disk d (read from src, in vp's snapshot snap) since the
+// base the VM's newest dated snapshot recorded, or says why the disk is compared
+// whole. vd carries what the volume's other disks found already.
+func (r *run) track(ctx context.Context, vp *VolumePlan, snap lvm.LV, d *DiskPlan, src string, vd *volumeDelta) tracking {
 	ok, why := tracked(vp)
 	if !ok {
 		return tracking{why: why}
 	}
 	tr := tracking{keep: baseRecord(vp.LV, snap.ThinID)}
-	base, err := r.LVM.Base(ctx, vp.LV.VG, vp.LV.Name)
-	if lvm.IsNotFound(err) {
-		tr.why = whyMissing
+	if vp.Mode == ModeFile {
+		f, err := os.Open(src)
+		if err == nil {
+			tr.extents, err = transfer.FileExtents(f)
+			f.Close()
+		}
+		if err != nil {
+			tr.keep, tr.why = "", "cbt: "+err.Error()
+			return tr
+		}
+	}
+	if !vd.looked {
+		vd.looked = true
+		base, err := r.LVM.Base(ctx, vp.LV.VG, vp.LV.Name)
+		switch {
+		case lvm.IsNotFound(err):
+			vd.baseWhy = whyMissing
+		case err != nil:
+			vd.baseWhy = "cbt: base unusable: " + err.Error()
+		}
+		vd.base = base
+	}
+	if vd.baseWhy != "" {
+		tr.why = vd.baseWhy
 		return tr
 	}
-	if err != nil {
-		tr.why = "cbt: base unusable: " + err.Error()
-		return tr
-	}
-	ds := r.vmUnit(d.vm).dataset
-	snaps, err := r.Target.Snapshots(ctx, ds)
+	u := r.vmUnit(d.vm)
+	snaps, err := r.Target.Snapshots(ctx, u.dataset)
 	if err != nil {
 		tr.why = "cbt: " + err.Error()
 		return tr
@@ -85,23 +118,57 @@ func (r *run) track(ctx context.Context, vp *VolumePlan, snap lvm.LV, d *DiskPla
 		}
 	}
 	if newest == nil {
-		tr.why = whyMissing + ": " + ds + " has no dated backup"
+		tr.why = whyMissing + ": " + u.dataset + " has no dated backup"
 		return tr
 	}
-	if got, want := newest.Backup().Bases[d.Target], baseRecord(vp.LV, base.ThinID); got != want {
+	if got, want := newest.Backup().Bases[d.Target], baseRecord(vp.LV, vd.base.ThinID); got != want {
 		tr.why = fmt.Sprintf("%s: %s recorded %q, the base is %s", whyMissing, newest.FullName(), got, want)
 		return tr
 	}
+	var baseExtents []transfer.PhysExtent
+	if vp.Mode == ModeFile {
+		if baseExtents, err = transfer.ReadExtents(r.extentsPath(u, d)); err != nil {
+			tr.why = "cbt: no extent map of the image at the base: " + err.Error()
+			return tr
+		}
+	}
+	if !vd.asked {
+		vd.asked = true
+		vd.ranges, vd.deltaWhy = r.thinDelta(ctx, vp, vd.base, snap)
+	}
+	if vd.deltaWhy != "" {
+		tr.why = vd.deltaWhy
+		return tr
+	}
+	var changed []transfer.Range
+	for _, rg := range vd.ranges {
+		changed = append(changed, transfer.Range{Off: rg.Off, Len: rg.Len})
+	}
+	if vp.Mode == ModeFile {
+		if changed, err = transfer.FileChanges(tr.extents, baseExtents, changed); err != nil {
+			tr.why = "cbt: " + err.Error()
+			return tr
+		}
+	}
+	tr.on, tr.changed = true, changed
+	return tr
+}
+
+// extentsPath is where the extent map of disk d's image is kept, beside its manifest.
+func (r *run) extentsPath(u *unit, d *DiskPlan) string {
+	return filepath.Join(u.mount, manifestDir, d.Image+".extents")
+}
+
+// thinDelta runs thin_delta between vp's base and snap, journaled, or says why not.
+func (r *run) thinDelta(ctx context.Context, vp *VolumePlan, base, snap lvm.LV) ([]lvm.Range, string) {
 	pool := vp.LV.VG + "/" + snap.Pool
 	if err := r.record(OpReserveMeta, pool, vp.LV.FullName()); err != nil {
-		tr.why = "cbt: " + err.Error()
-		return tr
+		return nil, "cbt: " + err.Error()
 	}
 	delta, err := r.LVM.ThinDelta(ctx, base, snap)
 	if errors.Is(err, lvm.ErrNotReserved) { // held by another: not this run's to release
 		_ = r.record(OpReleaseMeta, pool, "not reserved")
-		tr.why = "cbt: thin_delta failed: " + err.Error()
-		return tr
+		return nil, "cbt: thin_delta failed: " + err.Error()
 	}
 	if err != nil {
 		// ThinDelta releases on every path; a release that failed there is tried
@@ -111,22 +178,15 @@ func (r *run) track(ctx context.Context, vp *VolumePlan, snap lvm.LV, d *DiskPla
 		cancel()
 		if rerr != nil {
 			r.rep.addError(fmt.Sprintf("thin pool %s: %v", pool, rerr))
-		}
-		err = errors.Join(err, rerr)
-		if rerr == nil {
+		} else {
 			_ = r.record(OpReleaseMeta, pool, "")
 		}
-		tr.why = "cbt: thin_delta failed: " + err.Error()
-		return tr
+		return nil, "cbt: thin_delta failed: " + errors.Join(err, rerr).Error()
 	}
 	_ = r.record(OpReleaseMeta, pool, "")
-	tr.on = true
-	for _, rg := range delta.Ranges() {
-		tr.changed = append(tr.changed, transfer.Range{Off: rg.Off, Len: rg.Len})
-	}
-	r.log.Debug().Str("vm", d.vm.Name).Str("disk", d.Target).Str("base", base.FullName()).
+	r.log.Debug().Str("volume", vp.LV.FullName()).Str("base", base.FullName()).
 		Int64("changed", delta.ChangedBytes).Int64("discarded", delta.DiscardedBytes).Dur("took", delta.Took).Msg("thin_delta")
-	return tr
+	return delta.Ranges(), ""
 }
 
 // keepBases ends the thin snapshots a group's copies kept: the snapshot of a VM
@@ -141,8 +201,15 @@ func (r *run) keepBases(ctx context.Context, g *Group) {
 		if !ok {
 			continue
 		}
-		u := r.vmUnit(vp.Disks[0].vm)
-		if u.res.Status != StatusOK {
+		// Kept when a VM backed up from it: its dated snapshot records it (another
+		// VM of the volume that failed finds its record stale: a whole compare).
+		var u *unit
+		for _, d := range vp.Disks {
+			if v := r.vmUnit(d.vm); v.res.Status == StatusOK {
+				u = v
+			}
+		}
+		if u == nil {
 			r.removeSnapshot(ctx, vp, snap)
 			continue
 		}

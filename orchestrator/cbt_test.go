@@ -76,7 +76,7 @@ func TestThinDiskTracking(t *testing.T) {
 		vp  VolumePlan
 		why string
 	}{
-		{VolumePlan{LV: thin, Mode: ModeFile, Disks: []*DiskPlan{{}}}, whyFile},
+		{VolumePlan{LV: thin, Mode: ModeFile, Disks: []*DiskPlan{{}, {}}, paths: []*PathPlan{{}}}, ""},
 		{VolumePlan{LV: thin, Mode: ModeBlock, Disks: []*DiskPlan{{}, {}}}, whyShared},
 		{VolumePlan{LV: thin, Mode: ModeBlock, Disks: []*DiskPlan{{}}, paths: []*PathPlan{{}}}, whyShared},
 		{VolumePlan{LV: thin, Mode: ModeBlock, Disks: []*DiskPlan{{}}}, ""},

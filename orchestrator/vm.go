@@ -75,6 +75,11 @@ func (r *run) copyDisk(ctx context.Context, src string, d *DiskPlan, tr tracking
 	if tr.on && err == nil && stats.Mode != "cbt" { // the image changed since its dated snapshot
 		tr.why = "cbt: dataset changed since the last backup: " + stats.Note
 	}
+	if err == nil && tr.extents != nil { // file mode: the next run maps its changes through it
+		if err = transfer.WriteExtents(r.extentsPath(u, d), tr.extents); err != nil {
+			err = fmt.Errorf("extent map of %s: %w", d.Image, err)
+		}
+	}
 	r.mu.Lock()
 	res.Disks = append(res.Disks, DiskResult{Disk: d.Target, Volume: d.Volume, Mode: d.Mode, Image: d.Image, Stats: stats, Error: errString(err),
 		Tracking: tr.why, Base: tr.keep})

@@ -259,20 +259,24 @@ func (r *run) copyVolume(ctx context.Context, vp *VolumePlan, s snapshotOf) {
 	errs := map[*DiskPlan]error{}
 	switch vp.Mode {
 	case ModeBlock:
+		var vd volumeDelta
 		for _, d := range todo {
-			tr := r.track(wctx, vp, s.snap, d)
+			tr := r.track(wctx, vp, s.snap, d, s.snap.Path, &vd)
 			errs[d] = r.copyDisk(wctx, s.snap.Path, d, tr)
-			keep = tr.keep != "" && errs[d] == nil
+			keep = keep || tr.keep != "" && errs[d] == nil
 		}
 	case ModeFile:
 		dir, err := r.mountSnapshot(wctx, s.snap)
+		var vd volumeDelta
 		for _, d := range todo {
 			if err != nil {
 				errs[d] = err
 				continue
 			}
-			_, why := tracked(vp)
-			errs[d] = r.copyDisk(wctx, filepath.Join(dir, d.RelPath), d, tracking{why: why})
+			src := filepath.Join(dir, d.RelPath)
+			tr := r.track(wctx, vp, s.snap, d, src, &vd)
+			errs[d] = r.copyDisk(wctx, src, d, tr)
+			keep = keep || tr.keep != "" && errs[d] == nil
 		}
 		for _, u := range trees {
 			if err != nil {

@@ -8,13 +8,11 @@ package transfer
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -484,16 +482,7 @@ func (c *copier) trackedAreas() []Range {
 		hi := min(roundUp(r.Off+r.Len, ManifestBlock), c.size)
 		rs[i] = Range{lo, hi - lo}
 	}
-	slices.SortFunc(rs, func(a, b Range) int { return cmp.Compare(a.Off, b.Off) })
-	var out []Range
-	for _, r := range rs {
-		if n := len(out); n > 0 && r.Off <= out[n-1].Off+out[n-1].Len {
-			out[n-1].Len = max(out[n-1].Off+out[n-1].Len, r.Off+r.Len) - out[n-1].Off
-			continue
-		}
-		out = append(out, r)
-	}
-	return out
+	return mergeRanges(rs)
 }
 
 // worker copies a contiguous part of the image: its own readers, in order.

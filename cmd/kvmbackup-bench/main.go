@@ -40,6 +40,9 @@ func (r result) median() (time.Duration, int64) {
 	w := append([]int64(nil), r.written...)
 	sort.Slice(t, func(i, j int) bool { return t[i] < t[j] })
 	sort.Slice(w, func(i, j int) bool { return w[i] < w[j] })
+	if len(w) == 0 { // not measured
+		return t[len(t)/2], -1
+	}
 	return t[len(t)/2], w[len(w)/2]
 }
 

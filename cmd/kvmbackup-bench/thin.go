@@ -17,7 +17,8 @@ import (
 // base, copied into three images; then PCT% of its 64 KiB pool chunks are rewritten
 // and a new thin snapshot taken. The copy phase from the new snapshot into each image
 // is timed, page cache dropped before each, one tool after the other, per round:
-//   - rsync --inplace --no-whole-file --copy-devices (the named peer);
+//   - rsync --inplace --no-whole-file --copy-devices --ignore-times (the named peer;
+//     without --ignore-times it skips a device whose size and time match);
 //   - kvmbackup copy --manifest (today's manifest mode: reads the snapshot whole);
 //   - kvmbackup copy --since BASE --manifest (changed-block tracking: thin_delta).
 // Each image is put back (the copied chunks written over from the base) between
@@ -81,6 +82,7 @@ j=0; while read c; do dd if=%[2]s/new of=%[6]s bs=64k seek=$c skip=$j count=1 co
 				read[name] = st.SrcRead + st.DstRead
 				res[name].written = append(res[name].written, st.Written)
 			}
+			fmt.Printf("  %s: %.2fs, read %s\n", name, t1-t0, human(read[name])) // as it goes: a later failure loses nothing
 		}
 		for r := range rounds {
 			if r > 0 { // each image back to the base's content, and its manifest
@@ -88,7 +90,7 @@ j=0; while read c; do dd if=%[2]s/new of=%[6]s bs=64k seek=$c skip=$j count=1 co
 					sh(fmt.Sprintf("%s copy --json --progress=never --manifest %s/%s.manifest %s %s/%s.raw >/dev/null", bin, dir, img, base, dir, img))
 				}
 			}
-			timed("rsync", fmt.Sprintf("rsync --inplace --no-whole-file --copy-devices %s %s/rsync.raw", snap, dir))
+			timed("rsync", fmt.Sprintf("rsync --inplace --no-whole-file --copy-devices --ignore-times %s %s/rsync.raw", snap, dir))
 			timed("manifest", fmt.Sprintf("%s copy --json --progress=never --manifest %s/manifest.manifest %s %s/manifest.raw", bin, dir, snap, dir))
 			timed("cbt", fmt.Sprintf("%s copy --json --progress=never --since %s/base --manifest %s/cbt.manifest %s %s/cbt.raw", bin, vg, dir, snap, dir))
 		}
