@@ -90,12 +90,16 @@ j=0; while read c; do dd if=%[2]s/new of=%[6]s bs=64k seek=$c skip=$j count=1 co
 					sh(fmt.Sprintf("%s copy --json --progress=never --manifest %s/%s.manifest %s %s/%s.raw >/dev/null", bin, dir, img, base, dir, img))
 				}
 			}
-			timed("rsync", fmt.Sprintf("rsync --inplace --no-whole-file --copy-devices --ignore-times %s %s/rsync.raw", snap, dir))
+			// The device node itself: /dev/VG/LV is a symlink, which rsync would copy as one.
+			timed("rsync", fmt.Sprintf("rsync --inplace --no-whole-file --copy-devices --ignore-times $(readlink -f %s) %s/rsync.raw", snap, dir))
 			timed("manifest", fmt.Sprintf("%s copy --json --progress=never --manifest %s/manifest.manifest %s %s/manifest.raw", bin, dir, snap, dir))
 			timed("cbt", fmt.Sprintf("%s copy --json --progress=never --since %s/base --manifest %s/cbt.manifest %s %s/cbt.raw", bin, vg, dir, snap, dir))
 		}
 		if sh(fmt.Sprintf("cmp %s %s/cbt.raw && echo same", snap, dir)) != "same" {
 			s.Fatalf("cbt.raw differs from the new snapshot")
+		}
+		if got := sh(fmt.Sprintf("stat -c %%F:%%s %s/rsync.raw", dir)); got != fmt.Sprintf("regular file:%d", size) {
+			s.Fatalf("rsync.raw is %s, not the snapshot's copy", got)
 		}
 		rs, _ := res["rsync"].median()
 		fmt.Printf("  %-9s %8s %12s\n", "tool", "time", "read")
