@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/kvmbackup/kvmbackup/internal/config"
 	"github.com/kvmbackup/kvmbackup/lvm"
@@ -14,8 +15,8 @@ import (
 	"github.com/kvmbackup/kvmbackup/zfs"
 )
 
-// Changed-block tracking on thin LVs. The run's thin snapshot of a thin LV copied in
-// block mode outlives the copy: once the VM's dated snapshot exists it becomes the
+// Changed-block tracking on thin LVs. The run's thin snapshot of a thin LV (a disk in
+// block mode, or the filesystem of image files in file mode) outlives the copy: once the VM's dated snapshot exists it becomes the
 // LV's base (lvm.KeepAsBase), and the dated snapshot records it (zfs.PropBases). The
 // next run trusts the base only when that record names it, and then asks the pool's
 // metadata (thin_delta) which chunks changed since: only those are read, and the
@@ -252,10 +253,14 @@ func ForgetBases(ctx context.Context, d Deps, cfg *config.Config, vms []string, 
 			return nil, err
 		}
 		for _, b := range bases {
-			if err := d.LVM.DropBase(ctx, b.VG, b.Origin); err != nil {
+			origin := b.Origin
+			if origin == "" { // stale: its origin was removed; its name still says whose it was
+				origin = strings.TrimSuffix(b.Name, lvm.BaseName(""))
+			}
+			if err := d.LVM.DropBase(ctx, b.VG, origin); err != nil {
 				return out, err
 			}
-			out = append(out, ForgottenBase{Volume: b.VG + "/" + b.Origin, Base: b.FullName()})
+			out = append(out, ForgottenBase{Volume: b.VG + "/" + origin, Base: b.FullName()})
 		}
 		return out, nil
 	}

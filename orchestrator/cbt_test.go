@@ -173,3 +173,30 @@ func TestThinDiskTracking(t *testing.T) {
 	check(t, runNight(t, true), "compare", "cbt: base missing")
 	check(t, runNight(t, true), "cbt", "")
 }
+
+// forget-base drops the named VMs' bases, or every base, also a stale one (its origin
+// removed: no origin, its name still says whose it was); an unknown VM drops nothing.
+func TestForgetBases(t *testing.T) {
+	cfg := testConfig(t)
+	w := newWorld(t)
+	w.thinVM("web1", hypervisor.StateRunning, "web1 v1")
+	w.thinVM("web2", hypervisor.StateRunning, "web2 v1")
+	w.blockVM("old1", hypervisor.StateShutoff, "old1 v1")
+	env := runEnv{t.TempDir()}
+	if rep, err := Run(context.Background(), w.deps(), env.opts(cfg, night1)); err != nil || !rep.OK() {
+		t.Fatalf("%v %+v", err, rep)
+	}
+	if _, err := ForgetBases(context.Background(), w.deps(), cfg, []string{"nosuch"}, false); err == nil {
+		t.Fatal("forget-base of an unknown VM")
+	}
+	got, err := ForgetBases(context.Background(), w.deps(), cfg, []string{"web1", "old1"}, false)
+	if err != nil || len(got) != 2 || got[0].Base != "vg0/web1.kvmbackup-base" || got[1].Reason != whyClassic {
+		t.Fatalf("forget-base web1 old1: %+v %v", got, err)
+	}
+	stale := w.lvs["vg0/"+lvm.BaseName("web2")]
+	stale.lv.Origin = ""
+	got, err = ForgetBases(context.Background(), w.deps(), cfg, nil, true)
+	if err != nil || len(got) != 1 || got[0].Volume != "vg0/web2" || w.lvs["vg0/"+lvm.BaseName("web2")] != nil {
+		t.Fatalf("forget-base --all: %+v %v", got, err)
+	}
+}
