@@ -132,7 +132,8 @@ var toolPackages = map[string]string{
 	"e2fsck": "e2fsprogs", "fsck": "util-linux", "blkid": "util-linux", "lsblk": "util-linux",
 	"mount": "mount", "umount": "mount", "losetup": "mount",
 	"systemctl": "systemd", "journalctl": "systemd", // notify --unit (OnFailure=)
-	"ssh": "openssh-client", // replicate to ssh:// targets
+	"ssh":     "openssh-client",                                   // replicate to ssh:// targets
+	"dmsetup": "dmsetup", "thin_delta": "thin-provisioning-tools", // changed-block tracking of thin LVs
 }
 
 // runTools lists the programs kvmbackup's own code runs: each runner.New("NAME")
