@@ -413,7 +413,7 @@ func TestChangedBlockTrackingOnRealThinLVs(t *testing.T) {
 // nights over writes through the filesystem (in place, unaligned, holes punched, the
 // file grown, a copy renamed over it: every extent new): after each, the backup
 // equals the image byte for byte, and only the ranges the extent maps and thin_delta
-// name were read. Then the extent map's fallback. About 4 minutes: 15 runs of ~12 s
+// name were read. Then the extent map's fallback. About 2.5 minutes: 15 runs of ~10 s
 // (the commands a run makes under emulation, with a snapshot's fsck and mount).
 func TestChangedBlockTrackingOfImageFilesOnThinLVs(t *testing.T) {
 	testenv.InAppliance(t, func(t *testing.T) {
