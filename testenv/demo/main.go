@@ -153,9 +153,11 @@ snapshot. On a terminal a progress bar follows the copies.`)
 	show("lvs "+lab.VG+"   (no snapshot left)", must(a.Run(ctx, "lvm", "lvs", "-o", "lv_name,lv_size,lv_tags", lab.VG)))
 	done()
 
-	done = timed(6, "The next night writes only what changed", `Each guest now overwrites 1% of its 256 MiB disk, in 64 KiB blocks. The second run
-finds the changed blocks from the manifest of the last backup (block hashes), reading
-only the snapshot, and writes just those: the WRITTEN column, and ZFS's written.`)
+	done = timed(6, "The next night writes only what changed", `Each guest now overwrites 1% of its 256 MiB disk, in 64 KiB blocks. The block guest's
+disk is a thin LV: the run asks the pool's metadata which chunks changed since the last
+backup (thin_delta) and reads only those (COPY cbt). The other guest's image is read
+once and compared with the manifest of the last backup (block hashes). Both write just
+what changed: the WRITTEN column, and ZFS's written.`)
 	changed := lab.ChangeOnePercent(s)
 	fmt.Printf("    each guest changed %.1f MiB\n", float64(changed)/(1<<20))
 	must(a.Shell(ctx, "find "+tree+" -type f | head -2 | while read f; do echo 'changed by the demo' >> \"$f\"; done"))
