@@ -14,6 +14,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/kvmbackup/kvmbackup/internal/ranges"
 	"github.com/kvmbackup/kvmbackup/internal/runner"
 )
 
@@ -135,10 +136,7 @@ func (m *Manager) KeepAsBase(ctx context.Context, snap LV) (LV, error) {
 }
 
 // Range is a byte range of a volume.
-type Range struct {
-	Off int64 `json:"off"`
-	Len int64 `json:"len"`
-}
+type Range = ranges.Range
 
 // Delta is what changed between a base and a newer thin snapshot of the same LV, in
 // byte ranges clipped to the new snapshot's size (pool chunks: whole chunks).
@@ -153,7 +151,7 @@ type Delta struct {
 
 // Ranges returns Changed and Discarded together, sorted and merged: every byte that
 // can differ between the two snapshots.
-func (d Delta) Ranges() []Range { return mergeRanges(append(slices.Clone(d.Changed), d.Discarded...)) }
+func (d Delta) Ranges() []Range { return ranges.Merge(append(slices.Clone(d.Changed), d.Discarded...)) }
 
 // ThinDelta asks the pool's metadata which chunks differ between base and snap (two
 // thin snapshots of one thin LV, in one pool, that do not change while it runs). It
@@ -336,7 +334,7 @@ func parseDelta(r io.Reader, size int64) (Delta, error) {
 	if d.ChunkSize == 0 {
 		return Delta{}, errors.New("thin_delta output has no superblock")
 	}
-	d.Changed, d.Discarded = mergeRanges(d.Changed), mergeRanges(d.Discarded)
+	d.Changed, d.Discarded = ranges.Merge(d.Changed), ranges.Merge(d.Discarded)
 	for _, r := range d.Changed {
 		d.ChangedBytes += r.Len
 	}
@@ -353,21 +351,4 @@ func attrInt(t xml.StartElement, name string) (int64, error) {
 		}
 	}
 	return 0, fmt.Errorf("no %s attribute", name)
-}
-
-// mergeRanges sorts rs and joins those that touch or overlap.
-func mergeRanges(rs []Range) []Range {
-	slices.SortFunc(rs, func(a, b Range) int { return int(min(max(a.Off-b.Off, -1), 1)) })
-	var out []Range
-	for _, r := range rs {
-		if r.Len <= 0 {
-			continue
-		}
-		if n := len(out); n > 0 && r.Off <= out[n-1].Off+out[n-1].Len {
-			out[n-1].Len = max(out[n-1].Off+out[n-1].Len, r.Off+r.Len) - out[n-1].Off
-			continue
-		}
-		out = append(out, r)
-	}
-	return out
 }

@@ -59,11 +59,11 @@ func TestThinDeltaNamesTheChangedChunks(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Logf("thin_delta: %d changed, %d discarded bytes in %v", d.ChangedBytes, d.DiscardedBytes, d.Took)
-		want := []Range{{3 * chunk, chunk}, {9 * chunk, 2 * chunk}, {40 * chunk, 4 * chunk}, {16<<20 - chunk, chunk}}
+		want := []Range{{Off: 3 * chunk, Len: chunk}, {Off: 9 * chunk, Len: 2 * chunk}, {Off: 40 * chunk, Len: 4 * chunk}, {Off: 16<<20 - chunk, Len: chunk}}
 		if d.ChunkSize != chunk || !reflect.DeepEqual(d.Changed, want) {
 			t.Fatalf("changed: chunk %d, %v; want %v", d.ChunkSize, d.Changed, want)
 		}
-		if !reflect.DeepEqual(d.Discarded, []Range{{100 * chunk, 2 * chunk}}) {
+		if !reflect.DeepEqual(d.Discarded, []Range{{Off: 100 * chunk, Len: 2 * chunk}}) {
 			t.Fatalf("discarded: %v", d.Discarded)
 		}
 		if held, err := m.MetadataSnapHeld(ctx, vg, "pool"); err != nil || held {
@@ -160,13 +160,13 @@ func TestParseDelta(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := int64(64 << 10)
-	if want := []Range{{3 * c, 3 * c}, {9 * c, 2*c + 100}}; !reflect.DeepEqual(d.Changed, want) {
+	if want := []Range{{Off: 3 * c, Len: 3 * c}, {Off: 9 * c, Len: 2*c + 100}}; !reflect.DeepEqual(d.Changed, want) {
 		t.Fatalf("changed %v, want %v (merged, clipped to the size)", d.Changed, want)
 	}
-	if !reflect.DeepEqual(d.Discarded, []Range{{7 * c, c}}) || d.DiscardedBytes != c || d.ChangedBytes != 5*c+100 {
+	if !reflect.DeepEqual(d.Discarded, []Range{{Off: 7 * c, Len: c}}) || d.DiscardedBytes != c || d.ChangedBytes != 5*c+100 {
 		t.Fatalf("%+v", d)
 	}
-	if got := d.Ranges(); !reflect.DeepEqual(got, []Range{{3 * c, 3 * c}, {7 * c, c}, {9 * c, 2*c + 100}}) {
+	if got := d.Ranges(); !reflect.DeepEqual(got, []Range{{Off: 3 * c, Len: 3 * c}, {Off: 7 * c, Len: c}, {Off: 9 * c, Len: 2*c + 100}}) {
 		t.Fatalf("Ranges %v", got)
 	}
 	for _, bad := range []string{"", "<superblock>", `<superblock data_block_size="128"><same begin="0" length="1"/></superblock>`,

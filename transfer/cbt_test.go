@@ -33,7 +33,7 @@ func mutate(t *testing.T, src string, rng *rand.Rand) []Range {
 		off := size + int64(rng.IntN(int(grown-size)))
 		n := min(int64(1+rng.IntN(5000)), grown-off)
 		f.WriteAt(testenv.RandomBytes(rng.Uint64(), int(n)), off)
-		touched = append(touched, Range{off, n})
+		touched = append(touched, Range{Off: off, Len: n})
 		size = grown
 	case 1: // shrunk
 		size -= int64(1+rng.IntN(4)) * (64 << 10)
@@ -55,7 +55,7 @@ func mutate(t *testing.T, src string, rng *rand.Rand) []Range {
 		if _, err := f.WriteAt(data, off); err != nil {
 			t.Fatal(err)
 		}
-		touched = append(touched, Range{off, n})
+		touched = append(touched, Range{Off: off, Len: n})
 	}
 	return touched
 }
@@ -118,7 +118,7 @@ func TestTrackedReadsOnlyTheRanges(t *testing.T) {
 	}
 	testenv.WriteAt(t, src, 1<<20, bytes.Repeat([]byte{1}, 100))
 	testenv.WriteAt(t, src, 3<<20, bytes.Repeat([]byte{2}, 100))
-	st, err := Copy(t.Context(), src, dst, Options{Manifest: man, Tracked: true, Changed: []Range{{1 << 20, 100}}})
+	st, err := Copy(t.Context(), src, dst, Options{Manifest: man, Tracked: true, Changed: []Range{{Off: 1 << 20, Len: 100}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +134,7 @@ func TestTrackedReadsOnlyTheRanges(t *testing.T) {
 	}
 	// A destination changed behind the manifest's back: the whole is compared.
 	testenv.WriteAt(t, dst, 0, []byte{9})
-	st, err = Copy(t.Context(), src, dst, Options{Manifest: man, Tracked: true, Changed: []Range{{1 << 20, 100}}})
+	st, err = Copy(t.Context(), src, dst, Options{Manifest: man, Tracked: true, Changed: []Range{{Off: 1 << 20, Len: 100}}})
 	if err != nil {
 		t.Fatal(err)
 	}

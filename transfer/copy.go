@@ -22,6 +22,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/kvmbackup/kvmbackup/internal/atomicfile"
+	"github.com/kvmbackup/kvmbackup/internal/ranges"
 )
 
 // CompareBlock is the granularity of compare mode: only differing 4 KiB blocks are
@@ -70,10 +71,7 @@ type Options struct {
 }
 
 // Range is a byte range of SRC.
-type Range struct {
-	Off int64 `json:"off"`
-	Len int64 `json:"len"`
-}
+type Range = ranges.Range
 
 // Stats describe a finished copy.
 type Stats struct {
@@ -352,7 +350,7 @@ func (c *copier) run(ctx context.Context) error {
 	}
 	var spans []span
 	si, di := 0, 0
-	areas := []Range{{0, c.size}}
+	areas := []Range{{Off: 0, Len: c.size}}
 	if c.stats.Mode == "cbt" {
 		areas = c.trackedAreas()
 	}
@@ -466,7 +464,7 @@ func (c *copier) trackedAreas() []Range {
 			continue
 		}
 		c.stats.Changed += hi - lo
-		rs = append(rs, Range{lo, hi - lo})
+		rs = append(rs, Range{Off: lo, Len: hi - lo})
 	}
 	// The last block of each length, where a shorter block ends: its hash covers
 	// only its own bytes. What SRC grew by beyond that is zeros unless a range says
@@ -474,15 +472,15 @@ func (c *copier) trackedAreas() []Range {
 	for _, end := range []int64{min(c.old.length, c.size), c.size} {
 		if end > 0 {
 			lo := (end - 1) / ManifestBlock * ManifestBlock
-			rs = append(rs, Range{lo, end - lo})
+			rs = append(rs, Range{Off: lo, Len: end - lo})
 		}
 	}
 	for i, r := range rs {
 		lo := r.Off / ManifestBlock * ManifestBlock
 		hi := min(roundUp(r.Off+r.Len, ManifestBlock), c.size)
-		rs[i] = Range{lo, hi - lo}
+		rs[i] = Range{Off: lo, Len: hi - lo}
 	}
-	return mergeRanges(rs)
+	return ranges.Merge(rs)
 }
 
 // worker copies a contiguous part of the image: its own readers, in order.

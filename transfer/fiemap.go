@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/kvmbackup/kvmbackup/internal/atomicfile"
+	"github.com/kvmbackup/kvmbackup/internal/ranges"
 )
 
 // A file's extent map (FIEMAP): where each of its ranges lies on its filesystem's
@@ -121,20 +122,20 @@ func FileChanges(now, base []PhysExtent, changed []Range) ([]Range, error) {
 		return m
 	}
 	now, base = sortExtents(now), sortExtents(base)
-	changed = mergeRanges(slices.Clone(changed))
+	changed = ranges.Merge(slices.Clone(changed))
 	var out []Range
 	// Where the file lies on changed device ranges.
 	for _, e := range now {
 		i := sort.Search(len(changed), func(i int) bool { return changed[i].Off+changed[i].Len > e.Physical })
 		for ; i < len(changed) && changed[i].Off < e.Physical+e.Length; i++ {
 			lo, hi := max(changed[i].Off, e.Physical), min(changed[i].Off+changed[i].Len, e.Physical+e.Length)
-			out = append(out, Range{e.Logical + lo - e.Physical, hi - lo})
+			out = append(out, Range{Off: e.Logical + lo - e.Physical, Len: hi - lo})
 		}
 	}
 	// Where the mapping differs: each side's extents against the other's.
 	out = append(out, remapped(now, base)...)
 	out = append(out, remapped(base, now)...)
-	return mergeRanges(out), nil
+	return ranges.Merge(out), nil
 }
 
 // remapped returns the parts of a's extents that b does not map to the same place
@@ -146,38 +147,21 @@ func remapped(a, b []PhysExtent) []Range {
 		j := sort.Search(len(b), func(j int) bool { return b[j].Logical+b[j].Length > pos })
 		for ; pos < end; j++ {
 			if j >= len(b) || b[j].Logical >= end {
-				out = append(out, Range{pos, end - pos})
+				out = append(out, Range{Off: pos, Len: end - pos})
 				break
 			}
 			f := b[j]
 			if f.Logical > pos { // not mapped in b before f
-				out = append(out, Range{pos, f.Logical - pos})
+				out = append(out, Range{Off: pos, Len: f.Logical - pos})
 				pos = f.Logical
 			}
 			hi := min(end, f.Logical+f.Length)
 			same := e.Physical+(pos-e.Logical) == f.Physical+(pos-f.Logical) && e.Flags&extentUnwritten == f.Flags&extentUnwritten
 			if !same {
-				out = append(out, Range{pos, hi - pos})
+				out = append(out, Range{Off: pos, Len: hi - pos})
 			}
 			pos = hi
 		}
-	}
-	return out
-}
-
-// mergeRanges sorts rs and joins those that touch or overlap.
-func mergeRanges(rs []Range) []Range {
-	slices.SortFunc(rs, func(a, b Range) int { return int(min(max(a.Off-b.Off, -1), 1)) })
-	var out []Range
-	for _, r := range rs {
-		if r.Len <= 0 {
-			continue
-		}
-		if n := len(out); n > 0 && r.Off <= out[n-1].Off+out[n-1].Len {
-			out[n-1].Len = max(out[n-1].Off+out[n-1].Len, r.Off+r.Len) - out[n-1].Off
-			continue
-		}
-		out = append(out, r)
 	}
 	return out
 }

@@ -25,18 +25,18 @@ func TestFileChanges(t *testing.T) {
 		{Logical: 256 * K, Physical: 30000 * K, Length: 64 * K},                   // new
 		{Logical: 600 * K, Physical: 40000 * K, Length: 8 * K, Flags: extentLast}, // new; 512K..576K is a hole now
 	}
-	changed := []Range{{1010 * K, 4 * K}, {9000 * K, 64 * K}, {5030 * K, 200 * K}} // the last past the extent's end
+	changed := []Range{{Off: 1010 * K, Len: 4 * K}, {Off: 9000 * K, Len: 64 * K}, {Off: 5030 * K, Len: 200 * K}} // the last past the extent's end
 	got, err := FileChanges(now, base, changed)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []Range{
-		{10 * K, 4 * K}, // a device change under the first extent
+		{Off: 10 * K, Len: 4 * K}, // a device change under the first extent
 		// 94K..128K: one under the second (clipped to it); 128K..192K moved;
 		// 192K..256K unwritten then, written now (also a device change); 256K..320K new
-		{94 * K, 226 * K},
-		{512 * K, 64 * K}, // a hole now
-		{600 * K, 8 * K},  // new
+		{Off: 94 * K, Len: 226 * K},
+		{Off: 512 * K, Len: 64 * K}, // a hole now
+		{Off: 600 * K, Len: 8 * K},  // new
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("FileChanges:\n got %v\nwant %v", got, want)
