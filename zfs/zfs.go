@@ -80,16 +80,20 @@ type Manager struct {
 	Umount runner.Tool
 	// RunDir holds read-only mounts of snapshots and clones: RunDir/<run id>/<name>.
 	RunDir string
+	// BootDir holds the mounts of clones a throwaway domain boots from
+	// (CloneOptions.Shared): BootDir/<run id>/<name>, traversable by QEMU's user.
+	BootDir string
 }
 
 // New returns a Manager using the tools in PATH and /run/kvmbackup/zfs for mounts.
 func New() *Manager {
 	return &Manager{
-		ZFS:    runner.New("zfs"),
-		Zpool:  runner.New("zpool"),
-		Mount:  runner.New("mount"),
-		Umount: runner.New("umount"),
-		RunDir: "/run/kvmbackup/zfs",
+		ZFS:     runner.New("zfs"),
+		Zpool:   runner.New("zpool"),
+		Mount:   runner.New("mount"),
+		Umount:  runner.New("umount"),
+		RunDir:  "/run/kvmbackup/zfs",
+		BootDir: "/run/kvmbackup-boot",
 	}
 }
 

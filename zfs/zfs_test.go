@@ -351,7 +351,7 @@ func TestMountAndClone(t *testing.T) {
 		if b, _ := os.ReadFile(filepath.Join(mdir, "domain.xml")); string(b) != "old" {
 			t.Fatalf("mounted snapshot shows %q", b)
 		}
-		c, err := m.CloneSnapshot(ctx, snap, root, "r1")
+		c, err := m.CloneSnapshot(ctx, snap, root, "r1", CloneOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,6 +7,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/kvmbackup/kvmbackup/internal/runner"
@@ -30,6 +32,26 @@ func (t Tools) Attach(ctx context.Context, image string) (string, error) {
 		return "", fmt.Errorf("attach %s read-only: %w", image, err)
 	}
 	return strings.TrimSpace(string(out)), nil
+}
+
+// AttachWritable attaches image writable (a throwaway clone's, for a filesystem
+// check that replays a journal), scanning its partitions, and returns the device.
+func (t Tools) AttachWritable(ctx context.Context, image string) (string, error) {
+	out, err := t.Losetup.Output(ctx, "--find", "--show", "--partscan", image)
+	if err != nil {
+		return "", fmt.Errorf("attach %s: %w", image, err)
+	}
+	return strings.TrimSpace(string(out)), nil
+}
+
+// Backing returns the file loop device dev is attached to ("" when none), from
+// sysfs.
+func Backing(dev string) string {
+	b, err := os.ReadFile(filepath.Join("/sys/block", filepath.Base(dev), "loop", "backing_file"))
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(b))
 }
 
 // Detach detaches a loop device.
