@@ -37,6 +37,11 @@ type Redefinition struct {
 	OnlyRestored bool
 	// NoNetwork removes every <interface> (a test failover beside the original).
 	NoNetwork bool
+	// Console, when set, is the file the domain's serial console is written to (a
+	// boot verify reads it): every <serial> and <console> is removed and one
+	// <serial type='file'> on port 0 writing Console afresh (append off) is added;
+	// libvirt adds its <console>.
+	Console string
 	// LogDir, with OnlyRestored, is where the domain's chardev files go (a serial,
 	// console, parallel or channel of type file, and every <log file=>), each named
 	// NAME.KINDi.log (NAME.KINDi.chardev.log for a <log>): the replica's paths name
@@ -160,11 +165,30 @@ func Redefine(xml string, r Redefinition) (name, out string, err error) {
 			def.OS.NVRam.NVRam = rename(def.OS.NVRam.NVRam)
 		}
 	}
+	if r.Console != "" {
+		port := uint(0)
+		def.Devices.Consoles = nil
+		def.Devices.Serials = []libvirtxml.DomainSerial{{
+			Source: &libvirtxml.DomainChardevSource{File: &libvirtxml.DomainChardevSourceFile{Path: r.Console, Append: "off"}},
+			Target: &libvirtxml.DomainSerialTarget{Port: &port},
+		}}
+	}
 	out, err = def.Marshal()
 	if err != nil {
 		return "", "", fmt.Errorf("write the domain definition of %s: %w", def.Name, err)
 	}
 	return def.Name, out, nil
+}
+
+// HasAgentChannel reports whether the domain definition xml has a qemu-guest-agent
+// channel (a virtio channel named org.qemu.guest_agent.0).
+func HasAgentChannel(xml string) (bool, error) {
+	var def libvirtxml.Domain
+	if err := def.Unmarshal(xml); err != nil {
+		return false, fmt.Errorf("parse the domain definition: %w", err)
+	}
+	ch, _ := agentOf(&def)
+	return ch, nil
 }
 
 // renameChardev gives a copy its own console log files.

@@ -257,3 +257,46 @@ func TestRedefineFromAReplicaTrustsNothingOfTheHost(t *testing.T) {
 		}
 	}
 }
+
+// A boot verify's copy writes its serial console to the file it names: every serial
+// and console of the saved definition (a file of the original's, a pty, a second
+// port) is gone, one serial on port 0 writes that file afresh; from a replica too.
+func TestRedefineConsole(t *testing.T) {
+	xml := strings.Replace(savedXML, "<channel", "<serial type='pty'><target port='1'/></serial><channel", 1)
+	disks := map[string]DiskSource{"vda": {Path: "/r/vda.raw"}, "vdb": {Path: "/r/vdb.raw"}}
+	for _, r := range []Redefinition{
+		{As: "web1-verify", Disks: disks, NoNetwork: true, Console: "/run/kvmbackup/verify/web1.console"},
+		{As: "web1-verify", Disks: disks, NoNetwork: true, Console: "/run/kvmbackup/verify/web1.console", OnlyRestored: true, HostFile: func(string, string) error { return nil }},
+	} {
+		_, out, err := Redefine(xml, r)
+		if err != nil {
+			t.Fatalf("%+v: %v", r, err)
+		}
+		dv := parse(t, out).Devices
+		if len(dv.Serials) != 1 || len(dv.Consoles) != 0 || strings.Contains(out, "/var/log/vm/") {
+			t.Fatalf("serials %d consoles %d:\n%s", len(dv.Serials), len(dv.Consoles), out)
+		}
+		s := dv.Serials[0]
+		if s.Source == nil || s.Source.File == nil || s.Source.File.Path != r.Console || s.Source.File.Append != "off" || s.Target == nil || s.Target.Port == nil || *s.Target.Port != 0 {
+			t.Errorf("the serial: %s", out)
+		}
+	}
+	// Without Console the serials are the saved ones (renamed for the copy).
+	_, out, err := Redefine(xml, Redefinition{As: "web1-verify", Disks: disks})
+	if dv := parse(t, out).Devices; err != nil || len(dv.Serials) != 2 || len(dv.Consoles) != 1 {
+		t.Errorf("without Console: %v\n%s", err, out)
+	}
+}
+
+func TestHasAgentChannel(t *testing.T) {
+	if ok, err := HasAgentChannel(savedXML); !ok || err != nil {
+		t.Errorf("with a channel: %v %v", ok, err)
+	}
+	none := strings.Replace(savedXML, "org.qemu.guest_agent.0", "org.example.other", 1)
+	if ok, err := HasAgentChannel(none); ok || err != nil {
+		t.Errorf("another channel only: %v %v", ok, err)
+	}
+	if _, err := HasAgentChannel("<domain"); err == nil {
+		t.Error("a broken definition was accepted")
+	}
+}

@@ -1,7 +1,9 @@
 // Package hypervisor owns kvmbackup's dealings with libvirt: connecting, domains and
-// their disks, quiescing guests and resuming them. It talks to libvirtd through
-// libvirt.org/go/libvirt; every call that can block honours a context (the C calls do
-// not, so they run with a deadline the caller gives).
+// their disks, quiescing guests and resuming them, and a boot verify's throwaway
+// domains: transient, marked with their run in live metadata (not the freeze mark:
+// Recover leaves them alone), driven through the guest agent. It talks to libvirtd
+// through libvirt.org/go/libvirt; every call that can block honours a context (the C
+// calls do not, so they run with a deadline the caller gives).
 package hypervisor
 
 import (
