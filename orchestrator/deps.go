@@ -236,6 +236,10 @@ type Deps struct {
 	// backed up to each after its prune, from ReplicaSource (nil: no replication).
 	Replicas      []ReplicaTarget
 	ReplicaSource ReplicateSource
+	// Boot and Loops let recover undo a crashed verify: its throwaway domains and
+	// loop devices (nil: none to undo here).
+	Boot  ThrowawayCleaner
+	Loops LoopDetacher
 }
 
 // Libvirt adapts a hypervisor connection to Hypervisor.

@@ -35,6 +35,14 @@ const (
 	// A thin pool's metadata snapshot (VG/POOL) is about to be reserved for
 	// thin_delta; undone by OpReleaseMeta.
 	OpReserveMeta Op = "thin-metadata-reserve"
+	// A verify's loop device on a clone's image (key: the device, "" just before
+	// it is attached; detail: the image); undone by OpLoopDetach.
+	OpLoop       Op = "loop-attach"
+	OpLoopDetach Op = "loop-detach"
+	// A verify's throwaway domain (key: its name; detail: the snapshot booted);
+	// undone by OpBootEnd.
+	OpBoot        Op = "verify-boot"
+	OpBootEnd     Op = "verify-boot-end"
 	OpReleaseMeta Op = "thin-metadata-release"
 )
 
@@ -45,6 +53,8 @@ var undoneBy = map[Op][]Op{
 	OpMount:       {OpUnmount},
 	OpDirty:       {OpCommit, OpRollback},
 	OpReserveMeta: {OpReleaseMeta},
+	OpLoop:        {OpLoopDetach},
+	OpBoot:        {OpBootEnd},
 }
 
 // Entry is one line of a journal: JSON, fsync'd before the side effect it names.

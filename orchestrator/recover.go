@@ -23,15 +23,18 @@ type Recovery struct {
 	VMs        []hypervisor.Recovered `json:"vms"`
 	LVM        lvm.Cleaned            `json:"lvm"`
 	Clones     zfs.Cleaned            `json:"clones"`
-	RolledBack []string               `json:"rolled_back"`        // "DATASET → SNAPSHOT" or what was done instead
-	Released   []string               `json:"released,omitempty"` // thin pools (VG/POOL) whose metadata snapshot was released
-	Runs       []string               `json:"runs"`               // crashed runs whose journal was closed
+	RolledBack []string               `json:"rolled_back"`          // "DATASET → SNAPSHOT" or what was done instead
+	Released   []string               `json:"released,omitempty"`   // thin pools (VG/POOL) whose metadata snapshot was released
+	Throwaways []string               `json:"throwaways,omitempty"` // a crashed verify's domains, destroyed
+	Loops      []string               `json:"loops,omitempty"`      // a crashed verify's loop devices, detached
+	Runs       []string               `json:"runs"`                 // crashed runs whose journal was closed
 }
 
 // Empty reports whether there was nothing to recover.
 func (r *Recovery) Empty() bool {
 	return len(r.VMs) == 0 && len(r.LVM.Removed) == 0 && len(r.LVM.Unmounted) == 0 &&
-		len(r.Clones.Destroyed) == 0 && len(r.Clones.Unmounted) == 0 && len(r.RolledBack) == 0 && len(r.Runs) == 0 && len(r.Released) == 0
+		len(r.Clones.Destroyed) == 0 && len(r.Clones.Unmounted) == 0 && len(r.RolledBack) == 0 && len(r.Runs) == 0 && len(r.Released) == 0 &&
+		len(r.Throwaways) == 0 && len(r.Loops) == 0
 }
 
 // Recover undoes what crashed runs left, most urgent first: VMs still paused or
@@ -78,6 +81,10 @@ func Recover(ctx context.Context, d Deps, o RecoverOptions) (*Recovery, error) {
 	}
 	for _, l := range left {
 		ok := true
+		if err := recoverVerify(ctx, d, l, rec); err != nil {
+			ok = false
+			errs = append(errs, fmt.Errorf("run %s: %w", l.RunID, err))
+		}
 		if o.Root != "" {
 			c, err := d.Target.Cleanup(ctx, o.Root, l.RunID)
 			rec.Clones.Unmounted = append(rec.Clones.Unmounted, c.Unmounted...)

@@ -838,7 +838,10 @@ func isBlockDevice(p string) bool {
 // that WHEN names: the one lookup of a unit's dataset and its backups that restore
 // and mount use. A bad name is an error naming it; an unknown unit ErrUnknownVM or
 // ErrUnknownPath listing those there are.
-func findBackup(ctx context.Context, t RestoreTarget, root string, u zfs.Unit, when string, now time.Time, loc *time.Location) (zfs.Snapshot, error) {
+func findBackup(ctx context.Context, t interface {
+	ChildLister
+	SnapshotLister
+}, root string, u zfs.Unit, when string, now time.Time, loc *time.Location) (zfs.Snapshot, error) {
 	if err := zfs.CheckComponent(u.Name); err != nil {
 		if u.Kind == zfs.KindPath {
 			return zfs.Snapshot{}, fmt.Errorf("--path %q: %w", u.Name, err)

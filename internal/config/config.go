@@ -54,6 +54,24 @@ type Config struct {
 	Status    Status      `mapstructure:"status"`
 	// Replication: where `kvmbackup replicate` sends the dated snapshots (empty: nowhere).
 	Replication []Replication `mapstructure:"replication"`
+	Verify      Verify        `mapstructure:"verify"`
+}
+
+// Verify holds the defaults of `kvmbackup verify` (docs/verify.md).
+type Verify struct {
+	Boot VerifyBoot `mapstructure:"boot"`
+}
+
+// VerifyBoot says how `verify --boot` knows a throwaway domain is up and well.
+type VerifyBoot struct {
+	// ReadyPattern: a regular expression (RE2) a console line matches once the
+	// guest is up; used when the domain has no guest agent channel.
+	ReadyPattern string `mapstructure:"ready-pattern"`
+	// Check: commands run in the guest through the guest agent, each as
+	// /bin/sh -c COMMAND; each must exit 0.
+	Check []string `mapstructure:"check"`
+	// Timeout bounds the wait for ready: 10s to 1h.
+	Timeout time.Duration `mapstructure:"timeout"`
 }
 
 // Libvirt says which hypervisor to talk to.
@@ -175,6 +193,8 @@ var defaults = map[string]any{
 	"hooks.timeout":              "5m",
 	"notify.on":                  NotifyOnFailure,
 	"status.max-age":             "26h",
+	"verify.boot.ready-pattern":  "login:",
+	"verify.boot.timeout":        "5m",
 }
 
 // Load reads the YAML config at path, applies the KVMBACKUP_* overrides found in env
@@ -351,6 +371,13 @@ type rawConfig struct {
 		MaxAge string `mapstructure:"max-age"`
 	} `mapstructure:"status"`
 	Replication []rawReplication `mapstructure:"replication"`
+	Verify      struct {
+		Boot struct {
+			ReadyPattern string   `mapstructure:"ready-pattern"`
+			Check        []string `mapstructure:"check"`
+			Timeout      string   `mapstructure:"timeout"`
+		} `mapstructure:"boot"`
+	} `mapstructure:"verify"`
 }
 
 // rawRetention is a retention section as decoded: the top-level one (its keys left
@@ -409,6 +436,7 @@ func (b *builder) build(r *rawConfig) *Config {
 		Report:  Report{MetricsFile: r.Report.MetricsFile},
 		Hooks:   Hooks{Script: r.Hooks.Script},
 		Notify:  Notify{Command: r.Notify.Command, On: r.Notify.On},
+		Verify:  Verify{Boot: VerifyBoot{ReadyPattern: r.Verify.Boot.ReadyPattern, Check: r.Verify.Boot.Check}},
 	}
 	parseDuration := func(v string) (time.Duration, string) {
 		d, err := time.ParseDuration(v)
@@ -420,6 +448,7 @@ func (b *builder) build(r *rawConfig) *Config {
 	c.Quiesce.Settle = parseKey(b, "quiesce.settle", r.Quiesce.Settle, parseDuration)
 	c.Quiesce.MaxPause = parseKey(b, "quiesce.max-pause", r.Quiesce.MaxPause, parseDuration)
 	c.Hooks.Timeout = parseKey(b, "hooks.timeout", r.Hooks.Timeout, parseDuration)
+	c.Verify.Boot.Timeout = parseKey(b, "verify.boot.timeout", r.Verify.Boot.Timeout, parseDuration)
 	c.Status.MaxAge = parseKey(b, "status.max-age", r.Status.MaxAge, func(v string) (time.Duration, string) {
 		d, err := time.ParseDuration(v)
 		if err != nil {

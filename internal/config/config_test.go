@@ -87,8 +87,11 @@ func defaultConfig() *Config {
 		Hooks:     Hooks{Timeout: 5 * time.Minute},
 		Notify:    Notify{On: NotifyOnFailure},
 		Status:    Status{MaxAge: 26 * time.Hour},
+		Verify:    defaultVerify,
 	}
 }
+
+var defaultVerify = Verify{Boot: VerifyBoot{ReadyPattern: "login:", Timeout: 5 * time.Minute}}
 
 func TestDefaults(t *testing.T) {
 	for _, in := range []string{"", "\n", "# nothing\n", "snapshot:\nvms:\n"} {
@@ -148,6 +151,7 @@ status: {max-age: 50h}
 		Hooks:  Hooks{Timeout: 5 * time.Minute},
 		Notify: Notify{On: NotifyOnFailure},
 		Status: Status{MaxAge: 50 * time.Hour},
+		Verify: defaultVerify,
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("got\n%+v\nwant\n%+v", c, want)
@@ -538,6 +542,7 @@ func TestEnv(t *testing.T) {
 		Hooks:     Hooks{Timeout: 5 * time.Minute},
 		Notify:    Notify{On: NotifyOnFailure},
 		Status:    Status{MaxAge: 30 * time.Hour},
+		Verify:    defaultVerify,
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("got\n%+v\nwant\n%+v", c, want)
@@ -882,19 +887,27 @@ func TestExampleUncommented(t *testing.T) {
 // key, in use or commented out.
 func TestExampleDocumentsEveryKey(t *testing.T) {
 	seen := map[string]bool{}
-	section := ""
+	type level struct {
+		indent int
+		name   string
+	}
+	var path []level // the keys the line is nested in, by indentation
 	for sc := bufio.NewScanner(bytes.NewReader(uncommented(t))); sc.Scan(); {
 		line := sc.Text()
 		name, _, ok := strings.Cut(strings.TrimSpace(line), ":")
 		if !ok || strings.HasPrefix(name, "#") || strings.HasPrefix(name, "-") {
 			continue
 		}
-		if !strings.HasPrefix(line, " ") {
-			section = name
-			seen[name] = true
-		} else {
-			seen[section+"."+name] = true
+		indent := len(line) - len(strings.TrimLeft(line, " "))
+		for len(path) > 0 && path[len(path)-1].indent >= indent {
+			path = path[:len(path)-1]
 		}
+		key := name
+		if len(path) > 0 {
+			key = path[len(path)-1].name + "." + name
+		}
+		path = append(path, level{indent, key})
+		seen[key] = true
 	}
 	for key := range Defaults {
 		if !seen[key] {

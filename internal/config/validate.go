@@ -196,6 +196,17 @@ func (c *Config) check(checks []Check) []*KeyError {
 		bad("notify.on", on, fmt.Sprintf("is not %q or %q", NotifyOnFailure, NotifyAlways))
 	}
 	c.checkReplication(bad)
+	if _, err := regexp.Compile(c.Verify.Boot.ReadyPattern); err != nil {
+		bad("verify.boot.ready-pattern", c.Verify.Boot.ReadyPattern, "is not a regular expression: "+err.Error())
+	}
+	if t := c.Verify.Boot.Timeout; t < 10*time.Second || t > time.Hour {
+		bad("verify.boot.timeout", t.String(), "is not between 10s and 1h")
+	}
+	for i, cmd := range c.Verify.Boot.Check {
+		if strings.TrimSpace(cmd) == "" {
+			bad(fmt.Sprintf("verify.boot.check[%d]", i), cmd, "is empty")
+		}
+	}
 	for _, check := range checks {
 		errs = append(errs, check(c)...)
 	}

@@ -54,6 +54,18 @@ func Backing(dev string) string {
 	return strings.TrimSpace(string(b))
 }
 
+// AttachedTo lists the loop devices attached to file (from sysfs).
+func AttachedTo(file string) []string {
+	paths, _ := filepath.Glob("/sys/block/loop*/loop/backing_file")
+	var out []string
+	for _, p := range paths {
+		if b, err := os.ReadFile(p); err == nil && strings.TrimSpace(string(b)) == file {
+			out = append(out, "/dev/"+filepath.Base(filepath.Dir(filepath.Dir(p))))
+		}
+	}
+	return out
+}
+
 // Detach detaches a loop device.
 func (t Tools) Detach(ctx context.Context, dev string) error {
 	if _, err := t.Losetup.Run(ctx, "--detach", dev); err != nil {
