@@ -188,6 +188,8 @@ func registerCompletions(root *cobra.Command, g *globalOptions) {
 			cmd.ValidArgsFunction = c.pinArgs(true)
 		case "unpin":
 			cmd.ValidArgsFunction = c.pinArgs(false)
+		case "verify":
+			cmd.ValidArgsFunction = c.vmsFunc
 		}
 		for _, sub := range cmd.Commands() {
 			walk(sub)

@@ -73,7 +73,7 @@ EXIT STATUS
 	root.AddCommand(newPruneCommand(g), newRunCommand(g), newListCommand(g), newRestoreCommand(g), newStatusCommand(g))
 	root.AddCommand(newMountCommands(g)...)
 	root.AddCommand(newVersionCommand(g), newCheckCommand(g), newRecoverCommand(g), newCopyCommand(g), newPolicyCommand(g), newNotifyCommand(g))
-	root.AddCommand(newReceiveCommand(), newReplicateCommand(g), newForgetBaseCommand(g))
+	root.AddCommand(newReceiveCommand(), newReplicateCommand(g), newForgetBaseCommand(g), newVerifyCommand(g))
 	root.AddCommand(newGendocsCommand())
 	registerCompletions(root, g)
 	return root

@@ -18,6 +18,7 @@ import (
 
 	"github.com/kvmbackup/kvmbackup/hypervisor"
 	"github.com/kvmbackup/kvmbackup/internal/config"
+	"github.com/kvmbackup/kvmbackup/internal/loopdev"
 	"github.com/kvmbackup/kvmbackup/lvm"
 	"github.com/kvmbackup/kvmbackup/orchestrator"
 	"github.com/kvmbackup/kvmbackup/render"
@@ -137,7 +138,7 @@ func realDeps(ctx context.Context, cfg *config.Config) (orchestrator.Deps, func(
 		}
 	}
 	return orchestrator.Deps{Hypervisor: orchestrator.Libvirt(c), LVM: lvm.New(), Target: t, Copier: orchestrator.TransferCopier{},
-			Replicas: replicas, ReplicaSource: t},
+			Replicas: replicas, ReplicaSource: t, Boot: c, Loops: loopdev.New()},
 		func() { c.Close() }, nil
 }
 
@@ -423,6 +424,12 @@ func printRecovery(out io.Writer, r *orchestrator.Recovery) {
 	}
 	for _, d := range r.RolledBack {
 		fmt.Fprintf(out, "recovered: rolled back %s\n", d)
+	}
+	for _, d := range r.Throwaways {
+		fmt.Fprintf(out, "recovered: destroyed the throwaway domain %s of a verify\n", d)
+	}
+	for _, l := range r.Loops {
+		fmt.Fprintf(out, "recovered: detached loop device %s of a verify\n", l)
 	}
 	for _, run := range r.Runs {
 		fmt.Fprintf(out, "recovered: run %s closed\n", run)
