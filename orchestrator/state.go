@@ -1,6 +1,7 @@
 package orchestrator
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -44,6 +45,54 @@ type State struct {
 	// Replicas: each replication: target's last replication (by name), from
 	// `replicate` and the runs' after-run replication.
 	Replicas []*StateReplica `json:"replicas,omitempty"`
+	// Verifies: each unit's last verify (`kvmbackup verify`), by kind and name.
+	Verifies []*StateVerify `json:"verifies,omitempty"`
+}
+
+// StateVerify is a unit's last verify: of the newest backup it checked, OK only
+// when every backup it checked passed.
+type StateVerify struct {
+	Kind     zfs.Kind `json:"kind"`
+	Name     string   `json:"name"`
+	Snapshot string   `json:"snapshot"`
+	zfs.Verification
+}
+
+// RecordVerify merges a verify's results into the state, one entry per unit.
+func (s *State) RecordVerify(rep *VerifyReport) {
+	for _, r := range rep.Results {
+		name := strings.TrimPrefix(r.Unit, "path ")
+		var sv *StateVerify
+		for _, x := range s.Verifies {
+			if x.Kind == r.Kind && x.Name == name {
+				sv = x
+			}
+		}
+		fresh := sv == nil || sv.Verification.At.Before(rep.Start)
+		if sv == nil {
+			sv = &StateVerify{Kind: r.Kind, Name: name}
+			s.Verifies = append(s.Verifies, sv)
+		}
+		v := zfs.Verification{At: rep.Start.Add(rep.Duration), What: r.Checked, OK: r.OK, Reason: r.Reason}
+		if r.Boot != nil {
+			v.Boot = r.Boot.Ready
+		}
+		switch {
+		case fresh:
+			sv.Snapshot, sv.Verification = r.Snapshot, v
+		default: // a second backup of the unit in this verify (--all)
+			sv.OK = sv.OK && v.OK
+			if !v.OK && sv.Reason == "" {
+				sv.Reason = r.Snapshot + ": " + v.Reason
+			}
+			if r.Snapshot > sv.Snapshot {
+				sv.Snapshot, sv.What, sv.Boot = r.Snapshot, v.What, v.Boot
+			}
+		}
+	}
+	slices.SortFunc(s.Verifies, func(a, b *StateVerify) int {
+		return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Name, b.Name))
+	})
 }
 
 // UnitRun names the run that produced a unit's result in the state.

@@ -81,6 +81,10 @@ type UnitStatus struct {
 	// Bases: the thin LV bases its newest backup recorded, kept for the next run's
 	// changed-block tracking: "vda=VG/LV:THINID" (zfs.PropBases).
 	Bases []string `json:"bases,omitempty"`
+	// Verified is the newest verify recorded on any of its dated snapshots
+	// (`kvmbackup verify`), and the snapshot's name; nil: none verified.
+	Verified         *zfs.Verification `json:"verified,omitempty"`
+	VerifiedSnapshot string            `json:"verified_snapshot,omitempty"`
 	// LastStatus and LastError are its result in the last run that reached it (the
 	// state file's): StatusOK, StatusFailed, ...; "" when the state file has none.
 	LastStatus string `json:"last_status,omitempty"`
@@ -198,6 +202,9 @@ func Status(ctx context.Context, t StatusTarget, timer TimerSchedule, o StatusOp
 		}
 		if u.Failed {
 			stale("%s: its last backup failed: %s", u, u.LastError)
+		}
+		if v := u.Verified; v != nil && !v.OK {
+			stale("%s: the last verify (%s of @%s, %s) failed: %s", u, v.What, u.VerifiedSnapshot, v.At.Local().Format("2006-01-02 15:04 MST"), v.Reason)
 		}
 	}
 
@@ -333,6 +340,9 @@ func unitStatus(ctx context.Context, t SnapshotLister, cfg *config.Config, st *S
 		us.Snapshots++
 		if s.Pinned() {
 			us.Pins = append(us.Pins, s.Name)
+		}
+		if v, ok := s.Verification(); ok && (us.Verified == nil || v.At.After(us.Verified.At)) {
+			us.Verified, us.VerifiedSnapshot = &v, s.Name
 		}
 		if s.Time().After(us.NewestTime) {
 			us.Newest, us.NewestTime = s.Name, s.Time()

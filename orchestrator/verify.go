@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -27,21 +26,15 @@ import (
 	"github.com/kvmbackup/kvmbackup/zfs"
 )
 
-// The properties a verify records on the dated snapshot it checked (user
-// properties: the snapshot's data is not changed).
 const (
-	PropVerified     = "kvmbackup:verified"       // when (RFC 3339, UTC)
-	PropVerifyWhat   = "kvmbackup:verify"         // "data" or "data,boot"
-	PropVerifyResult = "kvmbackup:verify-result"  // "ok", or the reason it failed
-	PropVerifyBootNS = "kvmbackup:verify-boot-ns" // boot to ready, nanoseconds
-	verifyReasonMax  = 512                        // a reason recorded on a snapshot is cut here
-	verifyOutputMax  = 4096                       // a check command's output kept in the report
-	consoleReadMax   = 16 << 20                   // a throwaway's console read for its ready line
-	verifyPollEvery  = 2 * time.Second            // guest-ping and console polls
-	verifyExecMax    = 5 * time.Minute            // one check command
-	verifyNamePrefix = "kvmbackup-verify-"        // a throwaway domain's name
-	verifyRunPrefix  = "verify-"                  // a verify's run id
-	verifyDomainMax  = 200                        // libvirt's names: bounded
+	verifyReasonMax  = 512                 // a reason recorded on a snapshot is cut here
+	verifyOutputMax  = 4096                // a check command's output kept in the report
+	consoleReadMax   = 16 << 20            // a throwaway's console read for its ready line
+	verifyPollEvery  = 2 * time.Second     // guest-ping and console polls
+	verifyExecMax    = 5 * time.Minute     // one check command
+	verifyNamePrefix = "kvmbackup-verify-" // a throwaway domain's name
+	verifyRunPrefix  = "verify-"           // a verify's run id
+	verifyDomainMax  = 200                 // libvirt's names: bounded
 )
 
 // VerifyTarget is what a verify needs of the ZFS target: the units' dated backups,
@@ -327,14 +320,11 @@ func (v *verifier) unit(ctx context.Context, u zfs.Unit, snap zfs.Snapshot) *Uni
 	}
 	res.OK = res.Reason == ""
 	res.Duration = time.Since(start)
-	result := "ok"
-	if !res.OK {
-		result = oneLine(res.Reason, verifyReasonMax)
+	rec := zfs.Verification{At: time.Now(), What: res.Checked, OK: res.OK, Reason: oneLine(res.Reason, verifyReasonMax)}
+	if res.Boot != nil {
+		rec.Boot = res.Boot.Ready
 	}
-	props := map[string]string{PropVerified: time.Now().UTC().Format(time.RFC3339), PropVerifyWhat: res.Checked, PropVerifyResult: result}
-	if res.Boot != nil && res.Boot.Ready > 0 {
-		props[PropVerifyBootNS] = strconv.FormatInt(int64(res.Boot.Ready), 10)
-	}
+	props := rec.Props()
 	cctx, cancel := cleanupCtx(ctx)
 	defer cancel()
 	if err := v.d.Target.SetSnapshotProps(cctx, snap, props); err != nil {

@@ -244,6 +244,12 @@ type Build struct {
 //	kvmbackup_vm_read_bytes{vm}, kvmbackup_vm_pause_window_seconds{vm}, kvmbackup_path_files_transferred{path}
 //	kvmbackup_disk_read_bytes{vm,disk}, kvmbackup_disk_cbt{vm,disk}, kvmbackup_disk_changed_bytes{vm,disk}
 //
+// and per unit a `kvmbackup verify` checked (its last verify):
+//
+//	kvmbackup_KIND_verify_timestamp_seconds{KIND}       when it ended
+//	kvmbackup_KIND_verify_success{KIND}                 1 when every backup it checked passed
+//	kvmbackup_vm_verify_boot_ready_seconds{vm}          a boot verify's start to ready (when it got there)
+//
 // and per replication: target (its last replication, by replicate or a run's
 // after-run replication; a target not attempted keeps its series):
 //
@@ -377,6 +383,35 @@ func Metrics(w io.Writer, st *orchestrator.State, b Build) error {
 	}
 	units(unitKind{label: "vm", what: "VM", whose: "VM's", owner: "VM's"}, vms)
 	units(unitKind{label: "path", what: "paths: entry", whose: "entry's", owner: "paths: entry's"}, paths)
+	if len(st.Verifies) > 0 {
+		bootReady := vm("kvmbackup_vm_verify_boot_ready_seconds", "Start to ready of the VM's last boot verify (when it became ready).")
+		byKind := map[zfs.Kind][2]*prometheus.GaugeVec{}
+		for _, k := range []struct {
+			kind        zfs.Kind
+			label, what string
+		}{{zfs.KindVM, "vm", "VM's"}, {zfs.KindPath, "path", "paths: entry's"}} {
+			v := vecOf(k.label)
+			byKind[k.kind] = [2]*prometheus.GaugeVec{
+				v("kvmbackup_"+k.label+"_verify_timestamp_seconds", "End of the "+k.what+" last verify (kvmbackup verify)."),
+				v("kvmbackup_"+k.label+"_verify_success", "1 when every backup the "+k.what+" last verify checked passed."),
+			}
+		}
+		for _, sv := range st.Verifies {
+			g, ok := byKind[sv.Kind]
+			if !ok {
+				continue
+			}
+			success := 0.0
+			if sv.OK {
+				success = 1
+			}
+			g[0].WithLabelValues(sv.Name).Set(float64(sv.At.Unix()))
+			g[1].WithLabelValues(sv.Name).Set(success)
+			if sv.Kind == zfs.KindVM && sv.Boot > 0 {
+				bootReady.WithLabelValues(sv.Name).Set(sv.Boot.Seconds())
+			}
+		}
+	}
 	if len(st.Replicas) > 0 {
 		replicationMetrics(vecOf, st)
 	}

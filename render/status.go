@@ -97,6 +97,20 @@ func Status(w io.Writer, s *orchestrator.StatusReport) {
 		}
 	}
 	for _, u := range s.Units {
+		if v := u.Verified; v != nil {
+			res := "ok"
+			if !v.OK {
+				res = "FAILED: " + v.Reason
+			}
+			boot := ""
+			if v.Boot > 0 {
+				boot = fmt.Sprintf(", ready in %.1fs", v.Boot.Seconds())
+			}
+			fmt.Fprintf(w, "verified:  %s@%s %s %s ago (%s%s): %s\n", u.Dataset, u.VerifiedSnapshot, v.At.Local().Format(statusTime),
+				orchestrator.ShortAge(now.Sub(v.At)), v.What, boot, res)
+		}
+	}
+	for _, u := range s.Units {
 		for _, b := range u.Bases {
 			disk, rec, _ := strings.Cut(b, "=")
 			lv, id, _ := strings.Cut(rec, ":")

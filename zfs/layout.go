@@ -355,6 +355,53 @@ func (l Layout) Select(ctx context.Context, t ChildLister, vms, paths []string) 
 	return out, nil
 }
 
+// The properties `kvmbackup verify` records on a dated snapshot it checked (the
+// snapshot's data is not changed).
+const (
+	PropVerified     = "kvmbackup:verified"       // when (RFC 3339, UTC)
+	PropVerifyWhat   = "kvmbackup:verify"         // what was checked: "data" or "data,boot"
+	PropVerifyResult = "kvmbackup:verify-result"  // "ok", or the reason it failed
+	PropVerifyBootNS = "kvmbackup:verify-boot-ns" // boot to ready, nanoseconds
+)
+
+// Verification is the last verify of a dated snapshot, as recorded on it.
+type Verification struct {
+	At     time.Time     `json:"at"`
+	What   string        `json:"checked"`
+	OK     bool          `json:"ok"`
+	Reason string        `json:"reason,omitempty"`
+	Boot   time.Duration `json:"boot_ready_ns,omitempty"`
+}
+
+// Props are v as the snapshot's user properties.
+func (v Verification) Props() map[string]string {
+	result := "ok"
+	if !v.OK {
+		result = v.Reason
+	}
+	m := map[string]string{PropVerified: v.At.UTC().Format(time.RFC3339), PropVerifyWhat: v.What, PropVerifyResult: result}
+	if v.Boot > 0 {
+		m[PropVerifyBootNS] = strconv.FormatInt(int64(v.Boot), 10)
+	}
+	return m
+}
+
+// Verification returns the last verify recorded on s; false when it has none.
+func (s Snapshot) Verification() (Verification, bool) {
+	at, err := time.Parse(time.RFC3339, s.Props[PropVerified])
+	if err != nil {
+		return Verification{}, false
+	}
+	v := Verification{At: at, What: s.Props[PropVerifyWhat], OK: s.Props[PropVerifyResult] == "ok"}
+	if !v.OK {
+		v.Reason = s.Props[PropVerifyResult]
+	}
+	if n, err := strconv.ParseInt(s.Props[PropVerifyBootNS], 10, 64); err == nil && n > 0 {
+		v.Boot = time.Duration(n)
+	}
+	return v, true
+}
+
 // BackupProps are the user properties of a dated snapshot, typed: what the run sets
 // when it commits a unit's backup, and what list shows.
 type BackupProps struct {

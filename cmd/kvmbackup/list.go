@@ -85,6 +85,8 @@ type listedSnapshot struct {
 	Run        string        `json:"run,omitempty"`
 	Pause      time.Duration `json:"pause_window_ns"`
 	Duration   time.Duration `json:"duration_ns"`
+	// Verify: its last `kvmbackup verify` (none: never verified).
+	Verify *zfs.Verification `json:"verify,omitempty"`
 }
 
 func runList(ctx context.Context, g *globalOptions, o *listOptions, now time.Time, out io.Writer) error {
@@ -118,9 +120,13 @@ func runList(ctx context.Context, g *globalOptions, o *listOptions, now time.Tim
 				continue
 			}
 			p := s.Backup()
-			l.Snapshots = append(l.Snapshots, listedSnapshot{Name: s.Name, Time: s.Time(), AgeSeconds: int64(now.Sub(s.Time()).Seconds()),
+			ls := listedSnapshot{Name: s.Name, Time: s.Time(), AgeSeconds: int64(now.Sub(s.Time()).Seconds()),
 				Used: s.Used, Written: s.Written, Referenced: s.Referenced, Pinned: s.Pinned(), Run: p.Run,
-				Pause: p.Pause, Duration: p.Duration})
+				Pause: p.Pause, Duration: p.Duration}
+			if v, ok := s.Verification(); ok {
+				ls.Verify = &v
+			}
+			l.Snapshots = append(l.Snapshots, ls)
 		}
 		res = append(res, l)
 	}
@@ -128,7 +134,7 @@ func runList(ctx context.Context, g *globalOptions, o *listOptions, now time.Tim
 		return json.NewEncoder(out).Encode(res)
 	}
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "VM\tSNAPSHOT\tTIME\tAGE\tUSED\tWRITTEN\tREFER\tPINNED\tPAUSE\tDURATION")
+	fmt.Fprintln(tw, "VM\tSNAPSHOT\tTIME\tAGE\tUSED\tWRITTEN\tREFER\tPINNED\tPAUSE\tDURATION\tVERIFIED")
 	n := 0
 	for _, l := range res {
 		name := l.VM
@@ -136,7 +142,7 @@ func runList(ctx context.Context, g *globalOptions, o *listOptions, now time.Tim
 			name = "path:" + l.Path
 		}
 		if len(l.Snapshots) == 0 {
-			fmt.Fprintf(tw, "%s\t(no backup yet)\t\t\t\t\t\t\t\t\n", name)
+			fmt.Fprintf(tw, "%s\t(no backup yet)\t\t\t\t\t\t\t\t\t\n", name)
 		}
 		for _, s := range l.Snapshots {
 			n++
@@ -144,9 +150,9 @@ func runList(ctx context.Context, g *globalOptions, o *listOptions, now time.Tim
 			if s.Pinned {
 				pinned = "pinned"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", name, s.Name, s.Time.Local().Format("2006-01-02 15:04 MST"),
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", name, s.Name, s.Time.Local().Format("2006-01-02 15:04 MST"),
 				age(now.Sub(s.Time)), config.FormatBytes(s.Used), config.FormatBytes(s.Written), config.FormatBytes(s.Referenced),
-				pinned, orDash(s.Pause), orDash(s.Duration))
+				pinned, orDash(s.Pause), orDash(s.Duration), verifiedCell(s.Verify, now))
 		}
 	}
 	tw.Flush()
@@ -171,4 +177,17 @@ func orDash(d time.Duration) string {
 		return "-"
 	}
 	return d.Round(10 * time.Millisecond).String()
+}
+
+// verifiedCell is list's VERIFIED column: "ok data,boot 2d" (what was checked, how
+// long ago), "FAILED data 5h", or "-" for a backup never verified.
+func verifiedCell(v *zfs.Verification, now time.Time) string {
+	if v == nil {
+		return "-"
+	}
+	res := "ok"
+	if !v.OK {
+		res = "FAILED"
+	}
+	return fmt.Sprintf("%s %s %s ago", res, v.What, age(now.Sub(v.At)))
 }

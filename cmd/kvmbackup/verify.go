@@ -133,6 +133,9 @@ func runVerifyBackups(ctx context.Context, g *globalOptions, o *verifyOptions, v
 	if rep == nil {
 		return err // nothing verified: the selection, the target or the journal
 	}
+	if rerr := recordVerify(cfg, o.stateDir, rep); rerr != nil {
+		fmt.Fprintf(errOut, "kvmbackup: %v\n", rerr)
+	}
 	if g.json {
 		if jerr := json.NewEncoder(out).Encode(rep); jerr != nil {
 			return jerr
@@ -154,6 +157,23 @@ func runVerifyBackups(ctx context.Context, g *globalOptions, o *verifyOptions, v
 		return failure{fmt.Errorf("%d of %d backups failed their verify", len(rep.Results)-ok, len(rep.Results))}
 	}
 	return nil
+}
+
+// recordVerify merges rep into the state file in stateDir (the run lock held), then
+// writes report.metrics-file from it; an error names the file.
+func recordVerify(cfg *config.Config, stateDir string, rep *orchestrator.VerifyReport) error {
+	return orchestrator.UpdateState(filepath.Join(stateDir, orchestrator.StateFile), func(st *orchestrator.State, err error) error {
+		if err != nil {
+			return fmt.Errorf("%w: not overwritten, the verify is not recorded there", err)
+		}
+		st.RecordVerify(rep)
+		return nil
+	}, func(st *orchestrator.State, err error) error {
+		if err != nil {
+			return err
+		}
+		return writeMetrics(cfg.Report.MetricsFile, st)
+	})
 }
 
 // waitLock takes the host's run lock, waiting up to wait for a run that holds it
