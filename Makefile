@@ -75,7 +75,7 @@ install: docs
 	install -m 0644 bin/docs/completion/kvmbackup $(DESTDIR)$(BASHCOMPDIR)/kvmbackup
 	install -m 0644 bin/docs/completion/_kvmbackup $(DESTDIR)$(ZSHCOMPDIR)/_kvmbackup
 	mkdir -p $(DESTDIR)$(SYSTEMDDIR)
-	for u in kvmbackup.service kvmbackup.timer kvmbackup-notify@.service; do \
+	for u in kvmbackup.service kvmbackup.timer kvmbackup-verify.service kvmbackup-verify.timer kvmbackup-notify@.service; do \
 		sed 's|@BINDIR@|$(BINDIR)|g' dist/$$u > $(DESTDIR)$(SYSTEMDDIR)/$$u.tmp && \
 		chmod 0644 $(DESTDIR)$(SYSTEMDDIR)/$$u.tmp && \
 		mv -f $(DESTDIR)$(SYSTEMDDIR)/$$u.tmp $(DESTDIR)$(SYSTEMDDIR)/$$u || exit 1; \
@@ -91,14 +91,17 @@ install: docs
 	@echo
 	@echo "next: edit /etc/kvmbackup/config.yaml, run kvmbackup check, then"
 	@echo "  systemctl daemon-reload && systemctl enable --now kvmbackup.timer"
+	@echo "and, for a weekly verify and boot of the newest backups:"
+	@echo "  systemctl enable --now kvmbackup-verify.timer"
 
 ## uninstall: remove the binary, man pages, completion and units (never the config or /var/lib/kvmbackup)
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/kvmbackup $(DESTDIR)$(SYSTEMDDIR)/kvmbackup.service $(DESTDIR)$(SYSTEMDDIR)/kvmbackup.timer $(DESTDIR)$(SYSTEMDDIR)/kvmbackup-notify@.service
+	rm -f $(DESTDIR)$(BINDIR)/kvmbackup $(DESTDIR)$(SYSTEMDDIR)/kvmbackup.service $(DESTDIR)$(SYSTEMDDIR)/kvmbackup.timer $(DESTDIR)$(SYSTEMDDIR)/kvmbackup-notify@.service \
+		$(DESTDIR)$(SYSTEMDDIR)/kvmbackup-verify.service $(DESTDIR)$(SYSTEMDDIR)/kvmbackup-verify.timer
 	rm -f $(DESTDIR)$(MANDIR)/man1/kvmbackup.1.gz $(DESTDIR)$(MANDIR)/man1/kvmbackup-*.1.gz
 	rm -f $(DESTDIR)$(BASHCOMPDIR)/kvmbackup $(DESTDIR)$(ZSHCOMPDIR)/_kvmbackup
 	@echo "kept /etc/kvmbackup and /var/lib/kvmbackup; if the timer was enabled:"
-	@echo "  systemctl disable --now kvmbackup.timer && systemctl daemon-reload"
+	@echo "  systemctl disable --now kvmbackup.timer kvmbackup-verify.timer && systemctl daemon-reload"
 
 ## lab-clean: remove lab leftovers (guests, appliance VMs, work files)
 lab-clean:

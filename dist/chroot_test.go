@@ -279,7 +279,7 @@ func TestDebInstallsInADebian12Chroot(t *testing.T) {
 	if page := sh(time.Minute, "man kvmbackup-restore"); !strings.Contains(page, "KVMBACKUP-RESTORE(1)") {
 		t.Errorf("man kvmbackup-restore:\n%s", page)
 	}
-	verify := sh(time.Minute, "systemd-analyze verify /lib/systemd/system/kvmbackup.service /lib/systemd/system/kvmbackup.timer kvmbackup-notify@kvmbackup.service.service 2>&1")
+	verify := sh(time.Minute, "systemd-analyze verify /lib/systemd/system/kvmbackup.service /lib/systemd/system/kvmbackup.timer /lib/systemd/system/kvmbackup-verify.service /lib/systemd/system/kvmbackup-verify.timer kvmbackup-notify@kvmbackup.service.service 2>&1")
 	if strings.Contains(verify, "kvmbackup") {
 		t.Errorf("systemd-analyze verify of the installed units:\n%s", verify)
 	}

@@ -276,6 +276,8 @@ func TestDebContents(t *testing.T) {
 		"/lib/systemd/system/kvmbackup.service":            "-rw-r--r--",
 		"/lib/systemd/system/kvmbackup.timer":              "-rw-r--r--",
 		"/lib/systemd/system/kvmbackup-notify@.service":    "-rw-r--r--",
+		"/lib/systemd/system/kvmbackup-verify.service":     "-rw-r--r--",
+		"/lib/systemd/system/kvmbackup-verify.timer":       "-rw-r--r--",
 		"/etc/kvmbackup/config.yaml":                       "-rw-------",
 		"/usr/share/bash-completion/completions/kvmbackup": "-rw-r--r--",
 		"/usr/share/zsh/vendor-completions/_kvmbackup":     "-rw-r--r--",

@@ -17,7 +17,7 @@ const (
 	configRel = "/etc/kvmbackup/config.yaml"
 )
 
-var units = []string{"kvmbackup.service", "kvmbackup.timer", "kvmbackup-notify@.service"}
+var units = []string{"kvmbackup.service", "kvmbackup.timer", "kvmbackup-verify.service", "kvmbackup-verify.timer", "kvmbackup-notify@.service"}
 
 // repoRoot is the top of the working tree: git's answer, else the parent of dist/.
 func repoRoot(t *testing.T) string {

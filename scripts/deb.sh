@@ -4,7 +4,7 @@
 # --dirty` (scripts/debversion.sh maps it to DEBVERSION). The package holds:
 #
 #   /usr/bin/kvmbackup                              the binary (libvirt is dlopen'ed)
-#   /lib/systemd/system/kvmbackup.{service,timer}   the units, enabled by nobody
+#   /lib/systemd/system/kvmbackup{,-verify}.{service,timer}   the units, enabled by nobody
 #   /etc/kvmbackup/config.yaml                      examples/config.yaml, a conffile, 0600
 #   /usr/share/man/man1/kvmbackup*.1.gz             from the commands' own help
 #   /usr/share/bash-completion/completions/kvmbackup, /usr/share/zsh/vendor-completions/_kvmbackup
@@ -57,7 +57,7 @@ install -D -m 0644 "$stage/completion/_kvmbackup" "$pkg/usr/share/zsh/vendor-com
 
 # The units, naming the packaged binary.
 install -d -m 0755 "$pkg/lib/systemd/system"
-for u in kvmbackup.service kvmbackup.timer kvmbackup-notify@.service; do
+for u in kvmbackup.service kvmbackup.timer kvmbackup-verify.service kvmbackup-verify.timer kvmbackup-notify@.service; do
 	sed 's|@BINDIR@|/usr/bin|g' "$ROOT/dist/$u" >"$pkg/lib/systemd/system/$u"
 	chmod 0644 "$pkg/lib/systemd/system/$u"
 done
@@ -181,6 +181,7 @@ if [ "$1" = configure ]; then
 	# unlink it whoever enabled it.
 	if command -v deb-systemd-helper >/dev/null 2>&1; then
 		deb-systemd-helper update-state kvmbackup.timer >/dev/null || true
+		deb-systemd-helper update-state kvmbackup-verify.timer >/dev/null || true
 	fi
 fi
 if [ -d /run/systemd/system ]; then
@@ -195,7 +196,7 @@ set -e
 # stops it (guests resumed, snapshots removed, half-written datasets rolled back),
 # then its ExecStopPost= `kvmbackup recover`, while the binary is still here.
 if [ "$1" = remove ] && [ -d /run/systemd/system ] && command -v deb-systemd-invoke >/dev/null 2>&1; then
-	deb-systemd-invoke stop kvmbackup.timer kvmbackup.service >/dev/null || true
+	deb-systemd-invoke stop kvmbackup.timer kvmbackup-verify.timer kvmbackup.service kvmbackup-verify.service >/dev/null || true
 fi
 exit 0
 EOF
@@ -212,6 +213,7 @@ purge)
 	# dpkg removes the conffile /etc/kvmbackup/config.yaml; this forgets the timer.
 	if command -v deb-systemd-helper >/dev/null 2>&1; then
 		deb-systemd-helper purge kvmbackup.timer >/dev/null || true
+		deb-systemd-helper purge kvmbackup-verify.timer >/dev/null || true
 	fi
 	if [ -d /var/lib/kvmbackup ]; then
 		echo "kvmbackup: kept /var/lib/kvmbackup: the journals of its runs, which a reinstalled" >&2
@@ -255,8 +257,9 @@ Description: crash-consistent backups of KVM/libvirt VMs into ZFS
  snapshot, then prunes old snapshots by a retention policy. It restores a VM
  from any dated snapshot.
  .
- The kvmbackup.timer unit runs a backup every night once enabled; the
- package enables nothing. Edit /etc/kvmbackup/config.yaml and run
+ The kvmbackup.timer unit runs a backup every night once enabled, and
+ kvmbackup-verify.timer a weekly verify that reads, checks and boots the
+ newest backups with no network; the package enables nothing. Edit /etc/kvmbackup/config.yaml and run
  "kvmbackup check" first.
 EOF
 
