@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"image/png"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -243,13 +244,31 @@ func TestThrowawayScreenshot(t *testing.T) {
 	c := connect(t)
 	ctx := t.Context()
 	name := g.Name + "-screen"
+	// The saved VM's display: a VNC server on a fixed port on every address (its
+	// running original holds that port), SPICE and a channel that needs it (the test
+	// guest has no USB: no spicevmc redirdev here).
 	xml, console := throwawayXML(t, c, g, disk, name, func(d *libvirtxml.Domain) {
-		d.Devices.Graphics = []libvirtxml.DomainGraphic{{VNC: &libvirtxml.DomainGraphicVNC{AutoPort: "yes", Listen: "127.0.0.1"}}}
+		d.Devices.Graphics = []libvirtxml.DomainGraphic{
+			{VNC: &libvirtxml.DomainGraphicVNC{Port: 5999, AutoPort: "no", Listen: "0.0.0.0"}},
+			{Spice: &libvirtxml.DomainGraphicSpice{Port: 5998, AutoPort: "no", Listen: "0.0.0.0"}},
+		}
 		d.Devices.Videos = []libvirtxml.DomainVideo{{Model: libvirtxml.DomainVideoModel{Type: "vga"}}}
+		spicevmc := &libvirtxml.DomainChardevSource{SpiceVMC: &libvirtxml.DomainChardevSourceSpiceVMC{}}
+		d.Devices.Channels = append(d.Devices.Channels, libvirtxml.DomainChannel{Source: spicevmc,
+			Target: &libvirtxml.DomainChannelTarget{VirtIO: &libvirtxml.DomainChannelTargetVirtIO{Name: "com.redhat.spice.0"}}})
 	})
 	sib := g.Sibling(t, name, console)
+	l, err := net.Listen("tcp", "127.0.0.1:5999") // the original's display port, taken
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
 	if _, err := c.StartThrowaway(ctx, xml, "run-screen"); err != nil {
 		t.Fatal(err)
+	}
+	live, err := sib.Virsh(ctx, "dumpxml", name)
+	if err != nil || strings.Contains(live, "<graphics") || strings.Contains(live, "spicevmc") || !strings.Contains(live, "<video>") {
+		t.Errorf("the throwaway's display: %v\n%s", err, live)
 	}
 	if err := sib.WaitConsole(ctx, testenv.GuestReadyLine); err != nil {
 		t.Fatal(err)
@@ -365,3 +384,16 @@ func TestDropMarks(t *testing.T) {
 		t.Error("broken metadata accepted")
 	}
 }
+
+// booter is the orchestrator's Booter (a boot verify's contract with libvirt), as
+// written there: *Conn must implement it with exactly these signatures.
+type booter interface {
+	StartThrowaway(ctx context.Context, xml, runID string) (string, error)
+	AgentPing(ctx context.Context, name string) error
+	AgentExec(ctx context.Context, name string, argv []string) (ExecResult, error)
+	Screenshot(ctx context.Context, name string) ([]byte, error)
+	DestroyThrowaway(ctx context.Context, name string) error
+	Throwaways(ctx context.Context, runID string) (map[string]string, error)
+}
+
+var _ booter = (*Conn)(nil)
