@@ -286,9 +286,24 @@ func TestThrowawayScreenshot(t *testing.T) {
 	if img.Bounds().Dx() == 0 || img.Bounds().Dy() == 0 {
 		t.Errorf("an empty screenshot %v", img.Bounds())
 	}
+	// No agent in this guest: a ping fails at once.
+	t0 = time.Now()
+	if err := c.AgentPing(ctx, name); err == nil || !strings.Contains(err.Error(), name) || time.Since(t0) > 2*agentPingTimeout {
+		t.Errorf("AgentPing of a guest without an agent: %v after %v", err, time.Since(t0))
+	}
 	if err := c.DestroyThrowaway(ctx, name); err != nil {
 		t.Fatal(err)
 	}
+
+	// A start its caller gave up on leaves no domain behind.
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	xml3, console3 := throwawayXML(t, c, g, disk, name+"3", nil)
+	g.Sibling(t, name+"3", console3)
+	if _, err := c.StartThrowaway(cctx, xml3, "run-screen"); !errors.Is(err, context.Canceled) {
+		t.Errorf("a cancelled StartThrowaway: %v", err)
+	}
+	waitGone(t, c, name+"3")
 
 	// Autodestroy: the connection that started it closes, the throwaway is gone.
 	c2, err := Connect(ctx, uri)
@@ -305,18 +320,21 @@ func TestThrowawayScreenshot(t *testing.T) {
 		t.Fatalf("Throwaways: %v %v", got, err)
 	}
 	c2.Close()
-	gone := false
+	waitGone(t, c, name+"2")
+	t.Logf("test took %v", time.Since(start))
+}
+
+// waitGone waits up to 5 s for the domain name to be gone.
+func waitGone(t *testing.T, c *Conn, name string) {
+	t.Helper()
+	var err error
 	for range 50 {
-		if _, err := c.Domain(ctx, name+"2"); IsNotFound(err) {
-			gone = true
-			break
+		if _, err = c.Domain(t.Context(), name); IsNotFound(err) {
+			return
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	if !gone {
-		t.Errorf("the throwaway of a closed connection is still there")
-	}
-	t.Logf("test took %v", time.Since(start))
+	t.Errorf("domain %s is still there: %v", name, err)
 }
 
 // A persistent domain carrying a throwaway mark (someone set it) is not a throwaway:
