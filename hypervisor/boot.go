@@ -98,14 +98,9 @@ func (c *Conn) StartThrowaway(ctx context.Context, xmlDef, runID string) (string
 			return "", fmt.Errorf("start throwaway domain %s: its <metadata>: %w", def.Name, err)
 		}
 	}
-	m, err := xml.Marshal(throwawayMark{Run: runID})
-	if err != nil {
-		return "", err
-	}
-	// <kvmbackupverify:verify xmlns:kvmbackupverify="NS" run="RUN"/>, as libvirt
-	// writes an element set with SetMetadata.
-	el := strings.Replace(string(m), "<verify ", "<"+throwawayPrefix+":verify xmlns:"+throwawayPrefix+`="`+throwawayNS+`" `, 1)
-	el = strings.Replace(el, "</verify>", "</"+throwawayPrefix+":verify>", 1)
+	// As libvirt writes an element set with SetMetadata; runID needs no escaping
+	// (RunIDPattern).
+	el := fmt.Sprintf(`<%[1]s:verify xmlns:%[1]s="%[2]s" run="%[3]s"/>`, throwawayPrefix, throwawayNS, runID)
 	def.Metadata = &libvirtxml.DomainMetadata{XML: kept + el}
 	out, err := def.Marshal()
 	if err != nil {
