@@ -12,6 +12,7 @@ import (
 	"image"
 	"image/png"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -71,7 +72,8 @@ var (
 // created from, so the domain is never without it; a mark of kvmbackup's (freeze or
 // throwaway) that the saved definition carries is dropped. A definition with a
 // network interface is refused: the throwaway is a copy of a VM that may be running
-// on that network. It is created with autodestroy: libvirt destroys it when this
+// on that network. Its display servers are removed (headless): its screen is seen
+// only through Screenshot. It is created with autodestroy: libvirt destroys it when this
 // connection closes (the process ended, even SIGKILLed); Throwaways and
 // DestroyThrowaway are for what is left when libvirtd did not (it restarted).
 func (c *Conn) StartThrowaway(ctx context.Context, xmlDef, runID string) (string, error) {
@@ -88,6 +90,7 @@ func (c *Conn) StartThrowaway(ctx context.Context, xmlDef, runID string) (string
 	if def.Devices != nil && len(def.Devices.Interfaces) > 0 {
 		return "", fmt.Errorf("start throwaway domain %s: its definition has %d network interface(s): a throwaway has none (Redefinition.NoNetwork)", def.Name, len(def.Devices.Interfaces))
 	}
+	headless(&def)
 	var kept string
 	if def.Metadata != nil {
 		var err error
@@ -95,14 +98,9 @@ func (c *Conn) StartThrowaway(ctx context.Context, xmlDef, runID string) (string
 			return "", fmt.Errorf("start throwaway domain %s: its <metadata>: %w", def.Name, err)
 		}
 	}
-	m, err := xml.Marshal(throwawayMark{Run: runID})
-	if err != nil {
-		return "", err
-	}
-	// <kvmbackupverify:verify xmlns:kvmbackupverify="NS" run="RUN"/>, as libvirt
-	// writes an element set with SetMetadata.
-	el := strings.Replace(string(m), "<verify ", "<"+throwawayPrefix+":verify xmlns:"+throwawayPrefix+`="`+throwawayNS+`" `, 1)
-	el = strings.Replace(el, "</verify>", "</"+throwawayPrefix+":verify>", 1)
+	// As libvirt writes an element set with SetMetadata; runID needs no escaping
+	// (RunIDPattern).
+	el := fmt.Sprintf(`<%[1]s:verify xmlns:%[1]s="%[2]s" run="%[3]s"/>`, throwawayPrefix, throwawayNS, runID)
 	def.Metadata = &libvirtxml.DomainMetadata{XML: kept + el}
 	out, err := def.Marshal()
 	if err != nil {
@@ -123,6 +121,26 @@ func (c *Conn) StartThrowaway(ctx context.Context, xmlDef, runID string) (string
 		return err
 	})
 	return name, err
+}
+
+// headless removes a domain's display servers, keeping its video devices: every
+// <graphics> (a saved one's fixed port or socket would clash with the running
+// original's display, and its listen address would offer the copy's console, the
+// original's data behind it, to whoever reaches it), and what needs a SPICE display
+// (spicevmc and spiceport channels and USB redirection, SPICE audio). QEMU runs with
+// no display; a screenshot is still taken of the video device.
+func headless(def *libvirtxml.Domain) {
+	dv := def.Devices
+	if dv == nil {
+		return
+	}
+	spice := func(s *libvirtxml.DomainChardevSource) bool {
+		return s != nil && (s.SpiceVMC != nil || s.SpicePort != nil)
+	}
+	dv.Graphics = nil
+	dv.Channels = slices.DeleteFunc(dv.Channels, func(c libvirtxml.DomainChannel) bool { return spice(c.Source) })
+	dv.RedirDevs = slices.DeleteFunc(dv.RedirDevs, func(r libvirtxml.DomainRedirDev) bool { return spice(r.Source) })
+	dv.Audios = slices.DeleteFunc(dv.Audios, func(a libvirtxml.DomainAudio) bool { return a.SPICE != nil })
 }
 
 // dropMarks returns the children of a <metadata> element (its inner XML) without
@@ -296,7 +314,8 @@ func decodeOutput(b64 string) (string, bool, error) {
 const maxScreenPixels = 64 << 20
 
 // Screenshot returns a PNG of the guest's first screen; ErrNoScreen (errors.Is) when
-// the domain has no graphics device. libvirt (QEMU's screendump) gives a PNG with
+// the domain has no graphics device (no <graphics>, no <video> of a model other than
+// none: a throwaway keeps only its video devices). libvirt (QEMU's screendump) gives a PNG with
 // QEMU 7.1 and later (checked, its size bounded, and passed on: its pixels are the
 // guest's, its encoding QEMU's), a binary PPM before (converted here).
 func (c *Conn) Screenshot(ctx context.Context, name string) ([]byte, error) {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"image/png"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -243,13 +244,31 @@ func TestThrowawayScreenshot(t *testing.T) {
 	c := connect(t)
 	ctx := t.Context()
 	name := g.Name + "-screen"
+	// The saved VM's display: a VNC server on a fixed port on every address (its
+	// running original holds that port), SPICE and a channel that needs it (the test
+	// guest has no USB: no spicevmc redirdev here).
 	xml, console := throwawayXML(t, c, g, disk, name, func(d *libvirtxml.Domain) {
-		d.Devices.Graphics = []libvirtxml.DomainGraphic{{VNC: &libvirtxml.DomainGraphicVNC{AutoPort: "yes", Listen: "127.0.0.1"}}}
+		d.Devices.Graphics = []libvirtxml.DomainGraphic{
+			{VNC: &libvirtxml.DomainGraphicVNC{Port: 5999, AutoPort: "no", Listen: "0.0.0.0"}},
+			{Spice: &libvirtxml.DomainGraphicSpice{Port: 5998, AutoPort: "no", Listen: "0.0.0.0"}},
+		}
 		d.Devices.Videos = []libvirtxml.DomainVideo{{Model: libvirtxml.DomainVideoModel{Type: "vga"}}}
+		spicevmc := &libvirtxml.DomainChardevSource{SpiceVMC: &libvirtxml.DomainChardevSourceSpiceVMC{}}
+		d.Devices.Channels = append(d.Devices.Channels, libvirtxml.DomainChannel{Source: spicevmc,
+			Target: &libvirtxml.DomainChannelTarget{VirtIO: &libvirtxml.DomainChannelTargetVirtIO{Name: "com.redhat.spice.0"}}})
 	})
 	sib := g.Sibling(t, name, console)
+	l, err := net.Listen("tcp", "127.0.0.1:5999") // the original's display port, taken
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
 	if _, err := c.StartThrowaway(ctx, xml, "run-screen"); err != nil {
 		t.Fatal(err)
+	}
+	live, err := sib.Virsh(ctx, "dumpxml", name)
+	if err != nil || strings.Contains(live, "<graphics") || strings.Contains(live, "spicevmc") || !strings.Contains(live, "<video>") {
+		t.Errorf("the throwaway's display: %v\n%s", err, live)
 	}
 	if err := sib.WaitConsole(ctx, testenv.GuestReadyLine); err != nil {
 		t.Fatal(err)
@@ -267,9 +286,24 @@ func TestThrowawayScreenshot(t *testing.T) {
 	if img.Bounds().Dx() == 0 || img.Bounds().Dy() == 0 {
 		t.Errorf("an empty screenshot %v", img.Bounds())
 	}
+	// No agent in this guest: a ping fails at once.
+	t0 = time.Now()
+	if err := c.AgentPing(ctx, name); err == nil || !strings.Contains(err.Error(), name) || time.Since(t0) > 2*agentPingTimeout {
+		t.Errorf("AgentPing of a guest without an agent: %v after %v", err, time.Since(t0))
+	}
 	if err := c.DestroyThrowaway(ctx, name); err != nil {
 		t.Fatal(err)
 	}
+
+	// A start its caller gave up on leaves no domain behind.
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	xml3, console3 := throwawayXML(t, c, g, disk, name+"3", nil)
+	g.Sibling(t, name+"3", console3)
+	if _, err := c.StartThrowaway(cctx, xml3, "run-screen"); !errors.Is(err, context.Canceled) {
+		t.Errorf("a cancelled StartThrowaway: %v", err)
+	}
+	waitGone(t, c, name+"3")
 
 	// Autodestroy: the connection that started it closes, the throwaway is gone.
 	c2, err := Connect(ctx, uri)
@@ -286,18 +320,21 @@ func TestThrowawayScreenshot(t *testing.T) {
 		t.Fatalf("Throwaways: %v %v", got, err)
 	}
 	c2.Close()
-	gone := false
+	waitGone(t, c, name+"2")
+	t.Logf("test took %v", time.Since(start))
+}
+
+// waitGone waits up to 5 s for the domain name to be gone.
+func waitGone(t *testing.T, c *Conn, name string) {
+	t.Helper()
+	var err error
 	for range 50 {
-		if _, err := c.Domain(ctx, name+"2"); IsNotFound(err) {
-			gone = true
-			break
+		if _, err = c.Domain(t.Context(), name); IsNotFound(err) {
+			return
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	if !gone {
-		t.Errorf("the throwaway of a closed connection is still there")
-	}
-	t.Logf("test took %v", time.Since(start))
+	t.Errorf("domain %s is still there: %v", name, err)
 }
 
 // A persistent domain carrying a throwaway mark (someone set it) is not a throwaway:
@@ -365,3 +402,16 @@ func TestDropMarks(t *testing.T) {
 		t.Error("broken metadata accepted")
 	}
 }
+
+// booter is the orchestrator's Booter (a boot verify's contract with libvirt), as
+// written there: *Conn must implement it with exactly these signatures.
+type booter interface {
+	StartThrowaway(ctx context.Context, xml, runID string) (string, error)
+	AgentPing(ctx context.Context, name string) error
+	AgentExec(ctx context.Context, name string, argv []string) (ExecResult, error)
+	Screenshot(ctx context.Context, name string) ([]byte, error)
+	DestroyThrowaway(ctx context.Context, name string) error
+	Throwaways(ctx context.Context, runID string) (map[string]string, error)
+}
+
+var _ booter = (*Conn)(nil)

@@ -20,8 +20,10 @@ type Recovered struct {
 // Recover undoes what a crashed run left: every running or paused domain that carries
 // kvmbackup's mark is thawed (agent mode) and resumed if paused, and the mark cleared.
 // A domain without the mark is never touched, even when paused: someone else paused
-// it. This covers SIGKILL and power loss of the kvmbackup process; it must not run
-// while another run is freezing (the caller holds the run lock).
+// it. A boot verify's throwaway carries its own mark, not this one, and is left alone
+// too (Throwaways and DestroyThrowaway are for those). This covers SIGKILL and power
+// loss of the kvmbackup process; it must not run while another run is freezing (the
+// caller holds the run lock).
 func (c *Conn) Recover(ctx context.Context) ([]Recovered, error) {
 	log := zerolog.Ctx(ctx).With().Str("component", "hypervisor").Logger()
 	var names []string
