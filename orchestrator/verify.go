@@ -2,6 +2,7 @@ package orchestrator
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -23,6 +24,7 @@ import (
 	"github.com/kvmbackup/kvmbackup/internal/loopdev"
 	"github.com/kvmbackup/kvmbackup/internal/mounts"
 	"github.com/kvmbackup/kvmbackup/internal/runner"
+	"github.com/kvmbackup/kvmbackup/transfer"
 	"github.com/kvmbackup/kvmbackup/zfs"
 )
 
@@ -251,7 +253,8 @@ func Verify(ctx context.Context, d VerifyDeps, o VerifyOptions) (*VerifyReport, 
 	var jobs []job
 	for _, u := range units {
 		if !o.All {
-			snap, err := findBackup(ctx, d.Target, o.Root, u, o.At, o.Now, o.Location)
+			when := cmp.Or(o.At, "latest")
+			snap, err := findBackup(ctx, d.Target, o.Root, u, when, o.Now, o.Location)
 			if err != nil {
 				return nil, err
 			}
@@ -309,7 +312,7 @@ func (v *verifier) unit(ctx context.Context, u zfs.Unit, snap zfs.Snapshot) *Uni
 	v.log.Info().Str("unit", res.Unit).Str("snapshot", res.Snapshot).Msg("verify: data")
 	fail := func(err error) {
 		if err != nil && res.Reason == "" {
-			res.Reason = err.Error()
+			res.Reason = strings.ReplaceAll(err.Error(), "\n", "; ")
 		}
 	}
 	fail(v.data(ctx, u, snap, res))
@@ -407,13 +410,23 @@ func (v *verifier) image(ctx context.Context, snap zfs.Snapshot, dir string, md 
 	}
 	r, err := v.d.Verifier.Verify(ctx, f, man)
 	iv.Bytes, iv.Blocks, iv.Mismatched, iv.FirstBad = r.Read, r.Blocks, r.Mismatched, r.FirstBad
-	if err != nil {
-		if errors.Is(err, syscall.EIO) {
-			err = v.checksumError(ctx, snap, err)
-		}
-		return bad(err)
+	switch {
+	case err == nil:
+	case r.Mismatched > 0:
+		return bad(fmt.Errorf("%s: %d of %d blocks (%d KiB each) differ from its manifest in the backup (the first at byte %d)",
+			md.Image, r.Mismatched, r.Blocks, transfer.ManifestBlock>>10, r.FirstBad))
+	case errors.Is(err, syscall.EIO):
+		return bad(v.checksumError(ctx, snap, inBackup(err, dir, snap)))
+	default:
+		return bad(inBackup(err, dir, snap))
 	}
 	return iv, nil
+}
+
+// inBackup names the backup's files in err as SNAPSHOT:/FILE, not by the throwaway
+// clone's mount.
+func inBackup(err error, dir string, snap zfs.Snapshot) error {
+	return errors.New(strings.ReplaceAll(err.Error(), dir+"/", snap.FullName()+":/"))
 }
 
 // checksumError adds the pool's list of damaged files to a read's I/O error.

@@ -34,6 +34,8 @@ type lab struct {
 	// replica: the receiver's root on the second pool, a zfs:// replication target
 	// (after-run) of every config the test writes.
 	replica string
+	// marker: what the block guest writes at 16 MiB of its disk before night 2.
+	marker string
 	// night1: the block guest's first dated snapshot (its name after the @).
 	night1 string
 }
@@ -229,6 +231,12 @@ virsh -c qemu:///system dumpxml --inactive %[1]s | grep -q "<interface type='use
 	// With a hook script and notify.command (on: always) from here on.
 	hooked := l.addHooks()
 	changed := bl.ChangeOnePercent(t)
+	// What the block guest writes tonight, that a boot verify of tonight's backup
+	// reads back inside the booted copy.
+	l.marker = "KVMBACKUP-NIGHT2-" + testenv.UniqueName("m")
+	if _, err := blk.Exec(t.Context(), "/bin/sh", "-c", "printf %s "+l.marker+" | dd of=/dev/vdb bs=4096 seek=4096 conv=notrunc 2>/dev/null && sync"); err != nil {
+		t.Fatal(err)
+	}
 	rep = l.run(0)
 	l.checkNight(rep, bl, 2)
 	l.checkReplica(rep, bl, true)
@@ -271,6 +279,9 @@ virsh -c qemu:///system dumpxml --inactive %[1]s | grep -q "<interface type='use
 	}
 
 	l.phase("list")
+
+	l.verifies(bl)
+	l.phase("verify: data, boot, a failing check, a guest never ready, SIGKILL")
 
 	// A SIGTERM during a copy: the run stops cleanly: guests running, no snapshot or
 	// mount left, no dated snapshot for it, every dataset equal to its last backup.
@@ -826,8 +837,16 @@ func (l *lab) checkClean(pool string, gs []*testenv.Guest, before string) {
 // shows marker, and returns what happened.
 func (l *lab) killDuring(marker, sig string) string {
 	l.t.Helper()
+	return l.killCommand(marker, sig, "run", "--json", "--progress=never", "--config", l.cfg)
+}
+
+// killCommand starts kvmbackup with args (and the lab's state directory and lock)
+// inside the appliance, sends it SIG when its log shows marker, and returns what
+// happened.
+func (l *lab) killCommand(marker, sig string, args ...string) string {
+	l.t.Helper()
 	logf := filepath.Join(l.dir, testenv.UniqueName("run")+".log")
-	script := fmt.Sprintf(`%s run --json --progress=never --config %s --state-dir %s --lock %s/run.lock >%s.json 2>%s &
+	script := fmt.Sprintf(`%s %s --state-dir %s --lock %s/run.lock >%s.json 2>%s &
 pid=$!
 i=0
 until grep -q '%s' %s; do
@@ -837,7 +856,7 @@ done
 kill -%s $pid || true
 code=0
 wait $pid || code=$?
-echo "exit=$code"`, l.bin, l.cfg, l.state, l.state, logf, logf, marker, logf, sig)
+echo "exit=$code"`, l.bin, strings.Join(args, " "), l.state, l.state, logf, logf, marker, logf, sig)
 	out := l.sh(script)
 	b, _ := os.ReadFile(logf)
 	var last []string
