@@ -291,6 +291,9 @@ func Verify(ctx context.Context, d VerifyDeps, o VerifyOptions) (*VerifyReport, 
 		rep.OK = rep.OK && res.OK
 	}
 	rep.Duration = time.Since(o.Now)
+	if len(v.left) > 0 { // the journal stays: recover undoes them
+		return rep, fmt.Errorf("left for kvmbackup recover: %s", strings.Join(v.left, "; "))
+	}
 	return rep, j.Finish()
 }
 
@@ -300,6 +303,18 @@ type verifier struct {
 	j     *Journal
 	ready *regexp.Regexp
 	log   *zerolog.Logger
+	left  []string // what could not be undone
+}
+
+// undo runs one undo step, bounded and not cancelled with ctx; a failure is kept
+// for the verify's error (and the journal for recover) and joined to *err.
+func (v *verifier) undo(ctx context.Context, err *error, what string, f func(ctx context.Context) error) {
+	cctx, cancel := cleanupCtx(ctx)
+	defer cancel()
+	if uerr := f(cctx); uerr != nil {
+		v.left = append(v.left, what)
+		*err = errors.Join(*err, uerr)
+	}
 }
 
 // unit verifies one dated snapshot and records the result on it.
@@ -342,13 +357,7 @@ func (v *verifier) data(ctx context.Context, u zfs.Unit, snap zfs.Snapshot, res 
 	if err != nil {
 		return err
 	}
-	defer func() {
-		cctx, cancel := cleanupCtx(ctx)
-		defer cancel()
-		if rerr := v.d.Target.RemoveClone(cctx, c); rerr != nil {
-			err = errors.Join(err, rerr)
-		}
-	}()
+	defer v.undo(ctx, &err, "clone "+c.Dataset, func(ctx context.Context) error { return v.d.Target.RemoveClone(ctx, c) })
 	if u.Kind == zfs.KindPath {
 		return v.tree(ctx, snap, c.Dir, res)
 	}
@@ -453,20 +462,22 @@ func (v *verifier) filesystems(ctx context.Context, dir string, md MetaDisk) (ou
 	}
 	dev, err := v.d.Loops.AttachWritable(ctx, img)
 	if err != nil {
+		v.j.Record(OpLoopDetach, "", img) // losetup attached nothing
 		return nil, fmt.Errorf("disk %s: %w", md.Disk, err)
 	}
+	// The device is known now: its own entry replaces the one found by file.
 	if err := v.j.Record(OpLoop, dev, img); err != nil {
 		return nil, err
 	}
-	defer func() {
-		cctx, cancel := cleanupCtx(ctx)
-		defer cancel()
-		if derr := v.d.Loops.Detach(cctx, dev); derr != nil {
-			err = errors.Join(err, derr)
-			return
+	if err := v.j.Record(OpLoopDetach, "", img); err != nil {
+		return nil, err
+	}
+	defer v.undo(ctx, &err, "loop device "+dev, func(ctx context.Context) error {
+		if err := v.d.Loops.Detach(ctx, dev); err != nil {
+			return err
 		}
-		v.j.Record(OpLoopDetach, dev, img)
-	}()
+		return v.j.Record(OpLoopDetach, dev, img)
+	})
 	fss, err := v.d.Loops.Filesystems(ctx, dev)
 	if err != nil {
 		return nil, fmt.Errorf("disk %s: %w", md.Disk, err)
@@ -560,13 +571,7 @@ func (v *verifier) boot(ctx context.Context, u zfs.Unit, snap zfs.Snapshot, res 
 	if err != nil {
 		return err
 	}
-	defer func() {
-		cctx, cancel := cleanupCtx(ctx)
-		defer cancel()
-		if rerr := v.d.Target.RemoveClone(cctx, c); rerr != nil {
-			err = errors.Join(err, rerr)
-		}
-	}()
+	defer v.undo(ctx, &err, "clone "+c.Dataset, func(ctx context.Context) error { return v.d.Target.RemoveClone(ctx, c) })
 	disks, _, err := backupDisks(c.Dir, snap.FullName(), u.Name, nil)
 	if err != nil {
 		return err
@@ -611,16 +616,13 @@ func (v *verifier) boot(ctx context.Context, u zfs.Unit, snap zfs.Snapshot, res 
 	}
 	bv.Domain = got
 	v.log.Info().Str("domain", got).Str("snapshot", snap.FullName()).Msg("verify: throwaway domain started")
-	defer func() {
-		cctx, cancel := cleanupCtx(ctx)
-		defer cancel()
-		if derr := v.d.Boot.DestroyThrowaway(cctx, got); derr != nil {
-			err = errors.Join(err, derr)
-			return
+	defer v.undo(ctx, &err, "domain "+got, func(ctx context.Context) error {
+		if err := v.d.Boot.DestroyThrowaway(ctx, got); err != nil {
+			return err
 		}
-		v.j.Record(OpBootEnd, name, snap.FullName())
 		os.Remove(console)
-	}()
+		return v.j.Record(OpBootEnd, name, snap.FullName())
+	})
 	if err := v.waitReady(ctx, got, agent, console, bv); err != nil {
 		return err
 	}
