@@ -231,10 +231,10 @@ virsh -c qemu:///system dumpxml --inactive %[1]s | grep -q "<interface type='use
 	// With a hook script and notify.command (on: always) from here on.
 	hooked := l.addHooks()
 	changed := bl.ChangeOnePercent(t)
-	// What the block guest writes tonight, that a boot verify of tonight's backup
+	// What the block guest writes tonight (its disk is /dev/vda inside), that a boot verify of tonight's backup
 	// reads back inside the booted copy.
 	l.marker = "KVMBACKUP-NIGHT2-" + testenv.UniqueName("m")
-	if _, err := blk.Exec(t.Context(), "/bin/sh", "-c", "printf %s "+l.marker+" | dd of=/dev/vdb bs=4096 seek=4096 conv=notrunc 2>/dev/null && sync"); err != nil {
+	if _, err := blk.Exec(t.Context(), "/bin/sh", "-c", "printf %s "+l.marker+" | dd of=/dev/vda bs=4096 seek=4096 conv=notrunc 2>/dev/null && sync"); err != nil {
 		t.Fatal(err)
 	}
 	rep = l.run(0)

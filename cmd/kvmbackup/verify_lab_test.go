@@ -43,7 +43,7 @@ func (l *lab) verifies(bl *testenv.BackupLab) {
 		}
 		return p
 	}
-	good := config(fmt.Sprintf("verify:\n  boot:\n    check:\n      - \"dd if=/dev/vdb bs=4096 skip=4096 count=1 2>/dev/null | grep -q %s\"\n    timeout: 10m\n", l.marker))
+	good := config(fmt.Sprintf("verify:\n  boot:\n    check:\n      - \"dd if=/dev/vda bs=4096 skip=4096 count=1 2>/dev/null | grep -q %s\"\n    timeout: 10m\n", l.marker))
 
 	// Data: every VM's newest backup read whole against its manifests.
 	start := time.Now()
@@ -60,7 +60,12 @@ func (l *lab) verifies(bl *testenv.BackupLab) {
 	l.checkVerifyLeftovers(bl)
 
 	// Boot: the block guest's backup comes up beside the running original, with no
-	// network, and reads tonight's data.
+	// network, and reads tonight's data (which the backup holds: its disk vdb is
+	// vdb.raw, the guest's /dev/vda).
+	mp := l.sh("zfs get -H -o value mountpoint " + bl.Pool + "/vms/" + blk.Name)
+	if n := l.sh("dd if=" + mp + "/vdb.raw bs=4096 skip=4096 count=1 2>/dev/null | grep -c " + l.marker + " || true"); n != "1" {
+		t.Fatalf("the backup does not hold tonight's %s at 16 MiB", l.marker)
+	}
 	start = time.Now()
 	rep, out = l.verify(0, good, blk.Name, "--boot")
 	t.Logf("kvmbackup verify %s --boot (%.1fs):\n%s", blk.Name, time.Since(start).Seconds(), out)
