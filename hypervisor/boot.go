@@ -4,8 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -20,6 +18,7 @@ import (
 	"libvirt.org/go/libvirtxml"
 
 	kvnames "github.com/kvmbackup/kvmbackup/internal/names"
+	"github.com/kvmbackup/kvmbackup/internal/qga"
 )
 
 // throwawayNS is the XML namespace of the live-metadata mark of a boot verify's
@@ -225,88 +224,35 @@ func (c *Conn) AgentPing(ctx context.Context, name string) error {
 // its exit code and decoded output (each truncated to MaxExecOutput). When ctx ends
 // first the command goes on in the guest.
 func (c *Conn) AgentExec(ctx context.Context, name string, argv []string) (ExecResult, error) {
-	var res ExecResult
-	if len(argv) == 0 {
-		return res, fmt.Errorf("guest-exec in domain %s: no command", name)
-	}
-	args := map[string]any{"path": argv[0], "capture-output": true}
-	if len(argv) > 1 {
-		args["arg"] = argv[1:]
-	}
-	req, err := json.Marshal(map[string]any{"execute": "guest-exec", "arguments": args})
-	if err != nil {
-		return res, err
-	}
 	what := fmt.Sprintf("guest-exec %q", argv)
-	out, err := c.agent(ctx, name, what, string(req), agentCommandTimeout)
-	if err != nil {
-		return res, err
+	var sendErr error // libvirt's, which names the domain already
+	send := func(ctx context.Context, cmd string) (string, error) {
+		reply, err := c.agent(ctx, name, what, cmd, agentCommandTimeout)
+		sendErr = err
+		return reply, err
 	}
-	var started struct {
-		Return struct {
-			PID *int `json:"pid"`
-		} `json:"return"`
+	st, err := qga.Exec(ctx, send, argv, execPoll)
+	switch {
+	case err != nil && err == sendErr:
+		return ExecResult{}, err
+	case err != nil:
+		return ExecResult{}, fmt.Errorf("%s in domain %s: %w", what, name, err)
 	}
-	if err := json.Unmarshal([]byte(out), &started); err != nil || started.Return.PID == nil {
-		return res, fmt.Errorf("%s in domain %s: the agent's reply %.200q has no pid (%v)", what, name, out, err)
-	}
-	status := fmt.Sprintf(`{"execute":"guest-exec-status","arguments":{"pid":%d}}`, *started.Return.PID)
-	for {
-		reply, err := c.agent(ctx, name, what+": guest-exec-status", status, agentCommandTimeout)
-		if err != nil {
-			return res, err
-		}
-		var st struct {
-			Return struct {
-				Exited       bool   `json:"exited"`
-				ExitCode     *int   `json:"exitcode"`
-				Signal       *int   `json:"signal"`
-				OutData      string `json:"out-data"`
-				ErrData      string `json:"err-data"`
-				OutTruncated bool   `json:"out-truncated"`
-				ErrTruncated bool   `json:"err-truncated"`
-			} `json:"return"`
-		}
-		if err := json.Unmarshal([]byte(reply), &st); err != nil {
-			return res, fmt.Errorf("%s in domain %s: guest-exec-status reply %.200q: %w", what, name, reply, err)
-		}
-		r := st.Return
-		if r.Exited {
-			res.Exit = -1
-			if r.ExitCode != nil {
-				res.Exit = *r.ExitCode
-			}
-			if r.Signal != nil {
-				res.Signal = *r.Signal
-			}
-			var cut bool
-			if res.Stdout, cut, err = decodeOutput(r.OutData); err != nil {
-				return res, fmt.Errorf("%s in domain %s: its stdout: %w", what, name, err)
-			}
-			res.StdoutTruncated = cut || r.OutTruncated
-			if res.Stderr, cut, err = decodeOutput(r.ErrData); err != nil {
-				return res, fmt.Errorf("%s in domain %s: its stderr: %w", what, name, err)
-			}
-			res.StderrTruncated = cut || r.ErrTruncated
-			return res, nil
-		}
-		if err := sleepCtx(ctx, execPoll); err != nil {
-			return res, fmt.Errorf("%s in domain %s: not exited: %w", what, name, context.Cause(ctx))
-		}
-	}
+	res := ExecResult{Exit: st.Exit, Signal: st.Signal}
+	var cut bool
+	res.Stdout, cut = bounded(st.Stdout)
+	res.StdoutTruncated = cut || st.OutTruncated
+	res.Stderr, cut = bounded(st.Stderr)
+	res.StderrTruncated = cut || st.ErrTruncated
+	return res, nil
 }
 
-// decodeOutput decodes a guest-exec-status out-data or err-data (base64), cut at
-// MaxExecOutput.
-func decodeOutput(b64 string) (string, bool, error) {
-	b, err := base64.StdEncoding.DecodeString(b64)
-	if err != nil {
-		return "", false, err
-	}
+// bounded is a guest's output cut at MaxExecOutput.
+func bounded(b []byte) (string, bool) {
 	if len(b) > MaxExecOutput {
-		return string(b[:MaxExecOutput]), true, nil
+		return string(b[:MaxExecOutput]), true
 	}
-	return string(b), false, nil
+	return string(b), false
 }
 
 // maxScreenPixels bounds a screenshot's width × height (64 Mpixel): the guest sets

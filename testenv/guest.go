@@ -2,8 +2,6 @@ package testenv
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"encoding/xml"
 	"fmt"
 	"os"
@@ -14,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kvmbackup/kvmbackup/internal/qga"
 	"github.com/kvmbackup/kvmbackup/internal/runner"
 )
 
@@ -473,77 +472,23 @@ const execPoll = 150 * time.Millisecond
 // holding its stdout or stderr is not over for the agent: redirect that process's
 // output (cmd >/dev/null 2>&1 &).
 func (g *Guest) Exec(ctx context.Context, argv ...string) (stdout string, err error) {
-	if len(argv) == 0 {
-		return "", fmt.Errorf("guest %s: exec: no command", g.Name)
-	}
-	args := map[string]any{"path": argv[0], "capture-output": true}
-	if len(argv) > 1 {
-		args["arg"] = argv[1:]
-	}
-	req, err := json.Marshal(map[string]any{"execute": "guest-exec", "arguments": args})
-	if err != nil {
-		return "", err
-	}
-	out, err := g.AgentCommand(ctx, string(req))
-	if err != nil {
-		return "", fmt.Errorf("guest %s: exec %q: %w", g.Name, argv, err)
-	}
-	var started struct {
-		Return struct {
-			PID *int `json:"pid"`
-		} `json:"return"`
-	}
-	if err := json.Unmarshal([]byte(out), &started); err != nil || started.Return.PID == nil {
-		return "", fmt.Errorf("guest %s: exec %q: guest-exec reply %q: %v", g.Name, argv, out, err)
-	}
-	status := fmt.Sprintf(`{"execute":"guest-exec-status","arguments":{"pid":%d}}`, *started.Return.PID)
-	type statusReply struct {
-		Return struct {
-			Exited       bool   `json:"exited"`
-			ExitCode     *int   `json:"exitcode"`
-			Signal       *int   `json:"signal"`
-			OutData      string `json:"out-data"`
-			ErrData      string `json:"err-data"`
-			OutTruncated bool   `json:"out-truncated"`
-			ErrTruncated bool   `json:"err-truncated"`
-		} `json:"return"`
-	}
-	var st statusReply
-	err = waitFor(ctx, execPoll, func() (bool, error) {
-		reply, err := g.AgentCommand(ctx, status)
-		if err != nil {
-			return false, err
-		}
-		st = statusReply{}
-		if err := json.Unmarshal([]byte(reply), &st); err != nil {
-			return false, fmt.Errorf("guest-exec-status reply %q: %w", reply, err)
-		}
-		return st.Return.Exited, nil
-	})
+	st, err := qga.Exec(ctx, g.AgentCommand, argv, execPoll)
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			err = ctxErr
 		}
 		return "", fmt.Errorf("guest %s: exec %q: %w", g.Name, argv, err)
 	}
-	o, err := base64.StdEncoding.DecodeString(st.Return.OutData)
-	if err != nil {
-		return "", fmt.Errorf("guest %s: exec %q: stdout: %w", g.Name, argv, err)
+	stderr := strings.TrimSpace(string(st.Stderr))
+	switch {
+	case st.Signal != 0:
+		return string(st.Stdout), fmt.Errorf("guest %s: exec %q: killed by signal %d: stderr: %q", g.Name, argv, st.Signal, stderr)
+	case st.Exit != 0:
+		return string(st.Stdout), fmt.Errorf("guest %s: exec %q: exit code %d: stderr: %q", g.Name, argv, st.Exit, stderr)
+	case st.OutTruncated || st.ErrTruncated:
+		return string(st.Stdout), fmt.Errorf("guest %s: exec %q: the agent truncated its output", g.Name, argv)
 	}
-	e, err := base64.StdEncoding.DecodeString(st.Return.ErrData)
-	if err != nil {
-		return string(o), fmt.Errorf("guest %s: exec %q: stderr: %w", g.Name, argv, err)
-	}
-	stderr := strings.TrimSpace(string(e))
-	switch r := st.Return; {
-	case r.Signal != nil:
-		return string(o), fmt.Errorf("guest %s: exec %q: killed by signal %d: stderr: %q", g.Name, argv, *r.Signal, stderr)
-	case r.ExitCode != nil && *r.ExitCode != 0:
-		return string(o), fmt.Errorf("guest %s: exec %q: exit code %d: stderr: %q", g.Name, argv, *r.ExitCode, stderr)
-	case r.OutTruncated || r.ErrTruncated:
-		return string(o), fmt.Errorf("guest %s: exec %q: the agent truncated its output", g.Name, argv)
-	}
-	return string(o), nil
+	return string(st.Stdout), nil
 }
 
 // WaitAgent waits until the guest's agent answers a ping (it connects a moment after
