@@ -120,7 +120,7 @@ func (w *vworld) PoolErrors(context.Context, string) ([]string, error) {
 }
 
 func (w *vworld) AttachWritable(_ context.Context, image string) (string, error) {
-	return "/dev/loop7", w.step("attach "+filepath.Base(image))
+	return "/dev/loop7", w.step("attach " + filepath.Base(image))
 }
 
 func (w *vworld) Filesystems(context.Context, string) ([]loopdev.FS, error) { return w.fss, nil }

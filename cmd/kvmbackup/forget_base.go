@@ -45,8 +45,7 @@ EXIT STATUS
 		},
 	}
 	cmd.Flags().BoolVar(&o.all, "all", false, "drop every base kvmbackup holds")
-	cmd.Flags().StringVar(&o.lockPath, "lock", orchestrator.DefaultLockPath, "the host's run lock")
-	_ = cmd.Flags().MarkHidden("lock")
+	lockFlag(cmd.Flags(), &o.lockPath)
 	return cmd
 }
 

@@ -47,8 +47,7 @@ EXIT STATUS
 		},
 	}
 	cmd.Flags().StringVar(&o.stateDir, "state-dir", defaultStateDir, "where run journals are kept")
-	cmd.Flags().StringVar(&o.lockPath, "lock", orchestrator.DefaultLockPath, "the host's run lock")
-	_ = cmd.Flags().MarkHidden("lock")
+	lockFlag(cmd.Flags(), &o.lockPath)
 	return cmd
 }
 

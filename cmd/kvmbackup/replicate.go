@@ -80,8 +80,7 @@ EXIT STATUS
 	cmd.Flags().StringArrayVar(&o.paths, "path", nil, "only this paths: entry's dataset (repeatable)")
 	cmd.Flags().BoolVar(&o.dryRun, "dry-run", false, "decide and estimate the sizes, send nothing")
 	cmd.Flags().StringVar(&o.stateDir, "state-dir", defaultStateDir, "where the state file (state.json) is kept")
-	cmd.Flags().StringVar(&o.lockPath, "lock", orchestrator.DefaultLockPath, "the host's run lock")
-	_ = cmd.Flags().MarkHidden("lock")
+	lockFlag(cmd.Flags(), &o.lockPath)
 	return cmd
 }
 

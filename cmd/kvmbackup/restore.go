@@ -174,8 +174,7 @@ EXIT STATUS
 	f.StringVar(&o.from, "from", "", "failover: read the backup from this replication receiver's root on this host (a dataset kvmbackup received into)")
 	f.BoolVar(&o.noNetwork, "no-network", false, "with --define: define the domain with no network interface")
 	f.BoolVar(&o.dryRun, "dry-run", false, "say what would be written where, write nothing")
-	f.StringVar(&o.lockPath, "lock", orchestrator.DefaultLockPath, "the host's run lock")
-	_ = f.MarkHidden("lock")
+	lockFlag(f, &o.lockPath)
 	f.StringVar(&o.path, "path", "", "restore this paths: entry's tree (with --to DIR) instead of a VM")
 	f.StringArrayVar(&o.only, "only", nil, "with --path: only what this glob matches (repeatable)")
 	return cmd

@@ -8,6 +8,7 @@ import (
 
 	"github.com/rs/zerolog"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/kvmbackup/kvmbackup/internal/config"
 	"github.com/kvmbackup/kvmbackup/orchestrator"
@@ -114,4 +115,11 @@ func loadSelected(g *globalOptions, vms, paths []string) (*config.Config, error)
 // checked by the domains' rules too (orchestrator.ConfigChecks).
 func loadConfig(g *globalOptions) (*config.Config, error) {
 	return config.Load(g.configFile, os.Environ(), orchestrator.ConfigChecks()...)
+}
+
+// lockFlag defines --lock, hidden: the host's run lock (orchestrator.DefaultLockPath),
+// moved by the tests only.
+func lockFlag(f *pflag.FlagSet, p *string) {
+	f.StringVar(p, "lock", orchestrator.DefaultLockPath, "the host's run lock")
+	_ = f.MarkHidden("lock")
 }

@@ -119,8 +119,7 @@ EXIT STATUS
 	f.BoolVar(&o.dryRun, "dry-run", false, "print the plan and change nothing")
 	f.StringVar(&o.progress, "progress", "auto", "progress bar: auto (on a terminal), always or never")
 	f.StringVar(&o.stateDir, "state-dir", defaultStateDir, "where run journals and the state file (state.json) are kept")
-	f.StringVar(&o.lockPath, "lock", orchestrator.DefaultLockPath, "the host's run lock")
-	_ = f.MarkHidden("lock")
+	lockFlag(f, &o.lockPath)
 	return cmd
 }
 

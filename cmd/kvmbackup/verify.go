@@ -90,8 +90,7 @@ EXIT STATUS
 	f.BoolVar(&o.boot, "boot", false, "boot each VM's backup in a throwaway domain with no network, and run verify.boot.check in it")
 	f.DurationVar(&o.wait, "wait", 0, "wait up to this long for a run holding the host's run lock (default: exit 2 at once)")
 	f.StringVar(&o.stateDir, "state-dir", defaultStateDir, "where journals are kept, and screenshots (in verify/)")
-	f.StringVar(&o.lockPath, "lock", orchestrator.DefaultLockPath, "the host's run lock")
-	_ = f.MarkHidden("lock")
+	lockFlag(f, &o.lockPath)
 	return cmd
 }
 
