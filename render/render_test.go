@@ -243,8 +243,17 @@ func TestMetricsFile(t *testing.T) {
 			c.Paths = nil
 			return stateAfter(&c, func() (*orchestrator.Report, orchestrator.RunOutcome) { return r, out })
 		}},
-		// The good night after it.
-		{"metrics-good.golden", func() *orchestrator.State { return stateAfter(c, failedRun, goodRun) }},
+		// The good night after it, and a verify (web1 booted, db1's data failed).
+		{"metrics-good.golden", func() *orchestrator.State {
+			st := stateAfter(c, failedRun, goodRun)
+			st.RecordVerify(&orchestrator.VerifyReport{Start: night.Add(4 * time.Hour), Duration: time.Minute, Results: []*orchestrator.UnitVerified{
+				{Unit: "web1", Kind: zfs.KindVM, Snapshot: "backup/vms/web1@" + zfs.SnapshotName(night), Checked: "data,boot", OK: true,
+					Boot: &orchestrator.BootVerified{Ready: 41200 * time.Millisecond}},
+				{Unit: "db1", Kind: zfs.KindVM, Snapshot: "backup/vms/db1@" + zfs.SnapshotName(night), Checked: "data", Reason: "disk vda: exit status 4"},
+				{Unit: "path root", Kind: zfs.KindPath, Snapshot: "backup/vms/_paths/root@" + zfs.SnapshotName(night), Checked: "data", OK: true},
+			}})
+			return st
+		}},
 		// Then a run that could not start: every unit's series kept, the run's failed.
 		{"metrics-exit2.golden", func() *orchestrator.State { return stateAfter(c, failedRun, goodRun, lockedRun) }},
 	} {
