@@ -112,6 +112,31 @@ func TestStatusStaleOrFailed(t *testing.T) {
 	}
 }
 
+// A unit's last verify (the newest recorded on any of its dated snapshots) is shown;
+// a failed one is a problem, naming the snapshot and why.
+func TestStatusVerified(t *testing.T) {
+	w, _, o := statusWorld(t)
+	snaps := w.datasets["backup/vms/web1"].snaps
+	at := night1.Add(time.Hour)
+	snaps[0].s.Props = map[string]string{}
+	for k, v := range (zfs.Verification{At: at, What: "data,boot", OK: true, Boot: 30 * time.Second}).Props() {
+		snaps[0].s.Props[k] = v
+	}
+	s := Status(context.Background(), fakeZFS{w}, nil, o)
+	web1 := s.Units[3]
+	if s.Verdict != VerdictFresh || web1.Verified == nil || !web1.Verified.OK || web1.Verified.Boot != 30*time.Second || web1.VerifiedSnapshot != snaps[0].s.Name {
+		t.Fatalf("%s %s: %+v", s.Verdict, problemsOf(s), web1)
+	}
+	for k, v := range (zfs.Verification{At: at.Add(time.Minute), What: "data", Reason: "disk vda: vda.raw: 1 of 64 blocks differ"}).Props() {
+		snaps[0].s.Props[k] = v
+	}
+	s = Status(context.Background(), fakeZFS{w}, nil, o)
+	if want := "web1: the last verify (data of @" + snaps[0].s.Name; s.Verdict != VerdictStale || !strings.Contains(problemsOf(s), want) ||
+		!strings.Contains(problemsOf(s), "failed: disk vda: vda.raw: 1 of 64 blocks differ") {
+		t.Errorf("%s: %s", s.Verdict, problemsOf(s))
+	}
+}
+
 // Cannot tell (exit 2): the target's check fails, the pool is not imported, a unit's
 // snapshots cannot be listed. Without a state file and before any run, the VMs are
 // the datasets under the target, and no run recorded is a problem.
