@@ -131,14 +131,17 @@ func buildKVMBackup(t *testing.T, dir string) string {
 // inside the freeze window. Every night replicates to a second pool (zfs://,
 // after-run), from which a test failover boots.
 //
-// Why it takes over 5 minutes (556 s on 2026-12-02 with every night replicated to a
-// second pool and the failover, at this machine's pace 1.0×; about twice that on a
-// machine twice as slow): every step runs the real binary against guests nested two
-// levels deep under TCG, where one zfs or lvm command costs a few hundred ms. Its
-// log ends with where the time went; that run: the nested guests' boot 47 s; three
-// nights (each replicated), a SIGTERM'd and a SIGKILL'd run 230 s; restores, and the
-// failover from the replica, booting the restored guest and the failover copy, 172 s;
-// mounts 57 s. The replication adds no boot: night 2's took 5.7 s of its 27.7 s run.
+// Why it takes over 5 minutes (613 s on 2026-12-03 with every night replicated to a
+// second pool, the verifies and the failover, at this machine's pace 1.0×; about
+// twice that on a machine twice as slow): every step runs the real binary against
+// guests nested two levels deep under TCG, where one zfs or lvm command costs a few
+// hundred ms. Its log ends with where the time went; that run: the nested guests'
+// boot 54 s; three nights (each replicated), a SIGTERM'd and a SIGKILL'd run 194 s;
+// the verifies 137 s (a data verify of both VMs 11 s; three boot verifies of the
+// block guest, the throwaway ready by guest-ping in about 21 s each, one of them
+// not waited for past 10 s; a SIGKILL'd one and recover); restores, and the
+// failover from the replica, booting the restored guest and the failover copy, 154 s;
+// mounts 35 s.
 // The parts share the guests, their disks and the backups the nights made: split
 // into tests, each would boot its own guests and make its own backups again.
 func TestRunOnTheMiniatureKVMHost(t *testing.T) {
