@@ -136,6 +136,11 @@ var toolPackages = map[string]string{
 	"dmsetup": "dmsetup", "thin_delta": "thin-provisioning-tools", // changed-block tracking of thin LVs
 }
 
+// suggestedTools are the programs kvmbackup runs only for some guests (a filesystem
+// check of a type other than ext2/3/4, by verify): their packages are in Suggests,
+// and their absence is reported, naming the package (internal/fscheck).
+var suggestedTools = map[string]string{"xfs_repair": "xfsprogs", "fsck.vfat": "dosfstools", "btrfs": "btrfs-progs"}
+
 // runTools lists the programs kvmbackup's own code runs: each runner.New("NAME")
 // outside tests, the lab (testenv) and the benchmark.
 func runTools(t *testing.T) []string {
@@ -245,7 +250,14 @@ func TestDebContents(t *testing.T) {
 	if len(tools) < 5 {
 		t.Fatalf("found only %q run by the code: the scan is broken", tools)
 	}
+	suggests := dependsNames(controlField(string(control), "Suggests"))
 	for _, tool := range tools {
+		if pkg, ok := suggestedTools[tool]; ok {
+			if !suggests[pkg] {
+				t.Errorf("kvmbackup runs %s for some guests, but Suggests lacks its package %s", tool, pkg)
+			}
+			continue
+		}
 		pkg, ok := toolPackages[tool]
 		switch {
 		case !ok:

@@ -232,7 +232,9 @@ chmod 0755 "$pkg/DEBIAN/postinst" "$pkg/DEBIAN/prerm" "$pkg/DEBIAN/postrm"
 # OnFailure= unit), ssh of openssh-client for replicate to ssh:// targets, dmsetup
 # and thin_delta (thin-provisioning-tools) for changed-block tracking of thin LVs. util-linux is versioned, as Policy asks of an essential dependency: Debian
 # 12's). Recommended: the libvirt daemon it talks to (any KVM host has it). Suggested:
-# xfsprogs, for fsck -p of XFS filesystems in file mode.
+# the checkers of other filesystems than ext2/3/4, run by fsck -p of XFS filesystems
+# in file mode and by `kvmbackup verify` (without them it says which to install):
+# xfsprogs (xfs_repair), dosfstools (fsck.vfat), btrfs-progs (btrfs check).
 # libc6's version: the newest GLIBC_ symbol version the binary needs.
 glibc=$(LC_ALL=C grep -aoE 'GLIBC_2\.[0-9]+' "$BIN" | sort -t. -k2,2n -u | tail -n1 | sed 's/GLIBC_//')
 [ -n "$glibc" ] || die "$BIN: no GLIBC_ symbol version found (is it dynamically linked?)"
@@ -245,7 +247,7 @@ Maintainer: $MAINTAINER
 Installed-Size: $size
 Depends: libc6 (>= $glibc), libvirt0, lvm2, dmsetup, thin-provisioning-tools, zfsutils-linux, rsync, e2fsprogs, mount, util-linux (>= 2.38), systemd, openssh-client
 Recommends: libvirt-daemon-system | libvirt-daemon
-Suggests: xfsprogs
+Suggests: xfsprogs, dosfstools, btrfs-progs
 Section: admin
 Priority: optional
 Homepage: $HOMEPAGE
