@@ -253,3 +253,37 @@ func TestScriptHooks(t *testing.T) {
 		t.Errorf("the untrusted script ran")
 	}
 }
+
+// Every external command a run starts is counted, by step and in all: here the hook
+// script's runs (the fakes run none), one per phase.
+func TestRunCountsItsCommands(t *testing.T) {
+	testenv.Require(t, testenv.Root)
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	script := filepath.Join(dir, "hook.sh")
+	if err := os.WriteFile(script, []byte("#!/bin/sh\nexit 0\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	w := pathScene(t)
+	d := w.deps()
+	d.Hooks = ScriptHooks{Script: script, Timeout: 5 * time.Second}
+	env := runEnv{t.TempDir()}
+	rep, err := Run(context.Background(), d, env.opts(pathsConfig(t, ""), night1))
+	if err != nil || !rep.OK() {
+		t.Fatalf("run: %v %+v", err, rep)
+	}
+	// job-start and job-end, and per unit backup-start/-end (7 units), pre-freeze and
+	// post-thaw (4 VMs).
+	sum := 0
+	for _, s := range rep.Steps {
+		sum += s.Commands
+	}
+	if want := 2 + 2*7 + 2*4; rep.Commands.Commands != want || rep.ByCommand["hook.sh"] != want || rep.Commands.Time <= 0 {
+		t.Errorf("counted %+v %v, want %d runs of hook.sh", rep.Commands, rep.ByCommand, want)
+	}
+	if sum != rep.Commands.Commands-2 { // job-start and job-end run around the steps
+		t.Errorf("the steps count %d of %d: %+v", sum, rep.Commands.Commands, rep.Steps)
+	}
+}

@@ -1,6 +1,7 @@
 package orchestrator
 
 import (
+	"github.com/kvmbackup/kvmbackup/internal/runner"
 	"strings"
 	"sync"
 	"time"
@@ -48,18 +49,23 @@ var Reasons = []string{ReasonConfig, ReasonSelection, ReasonLock, ReasonHook, Re
 // Report is what a run did. Package render shows it (table, JSON, Prometheus
 // textfile); the orchestrator only fills it.
 type Report struct {
-	RunID       string          `json:"run"`
-	Start       time.Time       `json:"start"`
-	Duration    time.Duration   `json:"duration_ns"`
-	DryRun      bool            `json:"dry_run"`
-	Interrupted bool            `json:"interrupted,omitempty"`
-	Target      string          `json:"target"`
-	Steps       []Step          `json:"steps"`
-	Recovered   *Recovery       `json:"recovered,omitempty"`
-	Plan        *Plan           `json:"plan,omitempty"`
-	VMs         []*VMResult     `json:"vms"`
-	Paths       []*PathResult   `json:"paths,omitempty"`
-	Pruned      []PrunedDataset `json:"pruned,omitempty"`
+	RunID       string        `json:"run"`
+	Start       time.Time     `json:"start"`
+	Duration    time.Duration `json:"duration_ns"`
+	DryRun      bool          `json:"dry_run"`
+	Interrupted bool          `json:"interrupted,omitempty"`
+	Target      string        `json:"target"`
+	Steps       []Step        `json:"steps"`
+	// Commands: every external command the run started (lvm, zfs, fsck, ...) and
+	// their total time; each Step has its own share. ByCommand counts them by
+	// program ("zfs list", "lvm lvs").
+	Commands  runner.Counted  `json:"commands"`
+	ByCommand map[string]int  `json:"commands_by_program,omitempty"`
+	Recovered *Recovery       `json:"recovered,omitempty"`
+	Plan      *Plan           `json:"plan,omitempty"`
+	VMs       []*VMResult     `json:"vms"`
+	Paths     []*PathResult   `json:"paths,omitempty"`
+	Pruned    []PrunedDataset `json:"pruned,omitempty"`
 	// Replicated: what each after-run replication: target got after the prune.
 	Replicated []ReplicatedTarget `json:"replicated,omitempty"`
 	Errors     []string           `json:"errors,omitempty"` // run-level problems besides VM failures
@@ -91,6 +97,8 @@ func poolState(tr *zfs.TargetReport, now time.Time) *PoolState {
 type Step struct {
 	Name     string        `json:"name"`
 	Duration time.Duration `json:"duration_ns"`
+	// The external commands the step started, and their time.
+	runner.Counted
 }
 
 // Result is what a run did with one backup unit: the part every kind of unit has

@@ -12,6 +12,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/kvmbackup/kvmbackup/internal/config"
+	"github.com/kvmbackup/kvmbackup/internal/runner"
 	"github.com/kvmbackup/kvmbackup/lvm"
 	"github.com/kvmbackup/kvmbackup/policies"
 	"github.com/kvmbackup/kvmbackup/zfs"
@@ -93,6 +94,8 @@ type run struct {
 	order   []*unit // the units in the report's order
 	snapAt  time.Time
 	kept    map[*VolumePlan]lvm.LV // thin snapshots kept past their copy (keepBases); guarded by mu
+	// commands counts the external commands the run starts (the runner sees them all).
+	commands *runner.Counter
 }
 
 func newRun(d Deps, o Options) (*run, error) {
@@ -132,6 +135,7 @@ func newRun(d Deps, o Options) (*run, error) {
 }
 
 func (r *run) run(ctx context.Context) (*Report, error) {
+	ctx, r.commands = runner.WithCounter(ctx)
 	r.log = zerolog.Ctx(ctx)
 	start := r.o.Now()
 	r.rep = &Report{RunID: r.o.RunID, Start: start.UTC(), DryRun: r.o.DryRun, Target: r.cfg.Target.Dataset}
@@ -142,6 +146,7 @@ func (r *run) run(ctx context.Context) (*Report, error) {
 	}
 	defer lock.Unlock()
 	rep, err := r.locked(ctx, start)
+	rep.Commands, rep.ByCommand = r.commands.Read(), r.commands.ByCommand() // the job-end hook's too
 	if r.o.Record != nil && !r.o.DryRun {
 		r.o.Record(rep, err)
 	}
@@ -175,6 +180,9 @@ func (r *run) locked(ctx context.Context, start time.Time) (*Report, error) {
 // cancelled): its report so far, and an *EnvError.
 func (r *run) stop(ctx context.Context, start time.Time, reason string, err error) (*Report, error) {
 	r.rep.Duration = r.o.Now().Sub(start)
+	if r.commands != nil {
+		r.rep.Commands, r.rep.ByCommand = r.commands.Read(), r.commands.ByCommand()
+	}
 	if ctx.Err() != nil {
 		reason = ReasonInterrupted
 	}
@@ -293,20 +301,24 @@ func (r *run) night(ctx context.Context, start time.Time) (*Report, error) {
 		j.Close()
 	}
 	r.rep.Duration = r.o.Now().Sub(start)
+	r.rep.Commands, r.rep.ByCommand = r.commands.Read(), r.commands.ByCommand()
 	if ctx.Err() != nil {
 		r.rep.Interrupted = true
 	}
 	return r.rep, nil
 }
 
-// stepper returns a function that records how long the step just ended took.
+// stepper returns a function that records how long the step just ended took, and
+// the external commands it started.
 func (r *run) stepper() func(name string) {
-	last := r.o.Now()
+	last, lastCmds := r.o.Now(), r.commands.Read()
 	return func(name string) {
-		now := r.o.Now()
-		r.rep.Steps = append(r.rep.Steps, Step{Name: name, Duration: now.Sub(last)})
-		r.log.Info().Str("step", name).Dur("took", now.Sub(last)).Msg("step done")
-		last = now
+		now, cmds := r.o.Now(), r.commands.Read()
+		s := Step{Name: name, Duration: now.Sub(last), Counted: cmds.Since(lastCmds)}
+		r.rep.Steps = append(r.rep.Steps, s)
+		r.rep.Commands, r.rep.ByCommand = cmds, r.commands.ByCommand()
+		r.log.Info().Str("step", name).Dur("took", s.Duration).Int("commands", s.Commands).Dur("command_time", s.Time).Msg("step done")
+		last, lastCmds = now, cmds
 	}
 }
 

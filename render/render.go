@@ -81,7 +81,9 @@ func Plan(w io.Writer, p *orchestrator.Plan) {
 // then the steps.
 func Table(w io.Writer, r *orchestrator.Report) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "VM\tQUIESCE\tPAUSE\tREAD\tWRITTEN\tDURATION\tSNAPSHOT\tSTATUS")
+	if len(r.VMs) > 0 || len(r.Paths) == 0 { // a paths-only run has no VM table
+		fmt.Fprintln(tw, "VM\tQUIESCE\tPAUSE\tREAD\tWRITTEN\tDURATION\tSNAPSHOT\tSTATUS")
+	}
 	for _, v := range r.VMs {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", v.Name, orDash(string(v.Quiesce)), ms(v.Pause),
 			config.FormatBytes(v.Read), config.FormatBytes(v.Written), v.Duration.Round(10*time.Millisecond), dated(v.Snapshot), v.Status)
@@ -114,13 +116,14 @@ func Table(w io.Writer, r *orchestrator.Report) {
 	}
 	var steps []string
 	for _, s := range r.Steps {
-		steps = append(steps, fmt.Sprintf("%s %s", s.Name, s.Duration.Round(time.Millisecond)))
+		steps = append(steps, fmt.Sprintf("%s %s, %d cmds", s.Name, s.Duration.Round(time.Millisecond), s.Commands))
 	}
 	paths := ""
 	if len(r.Paths) > 0 {
 		paths = fmt.Sprintf(", %d paths, %d failed", len(r.Paths), r.FailedPaths())
 	}
-	fmt.Fprintf(w, "run %s: %d VMs, %d failed%s, %s (%s)\n", r.RunID, len(r.VMs), r.Failed(), paths, r.Duration.Round(time.Millisecond), strings.Join(steps, "; "))
+	fmt.Fprintf(w, "run %s: %d VMs, %d failed%s, %s, %d commands in %s (%s)\n", r.RunID, len(r.VMs), r.Failed(), paths, r.Duration.Round(time.Millisecond),
+		r.Commands.Commands, r.Commands.Time.Round(time.Millisecond), strings.Join(steps, "; "))
 }
 
 // diskLines shows how each disk was copied: its mode (cbt: only what changed-block

@@ -12,6 +12,7 @@ import (
 
 	"github.com/kvmbackup/kvmbackup/hypervisor"
 	"github.com/kvmbackup/kvmbackup/internal/config"
+	"github.com/kvmbackup/kvmbackup/internal/runner"
 	"github.com/kvmbackup/kvmbackup/lvm"
 	"github.com/kvmbackup/kvmbackup/orchestrator"
 	"github.com/kvmbackup/kvmbackup/transfer"
@@ -28,8 +29,12 @@ var night = time.Date(2026, 11, 3, 1, 30, 0, 0, time.UTC)
 func report() *orchestrator.Report {
 	return &orchestrator.Report{
 		RunID: "20261103T013000Z", Start: night, Duration: 83*time.Second + 412*time.Millisecond, Target: "backup/vms",
-		Steps: []orchestrator.Step{{Name: "recover", Duration: 12 * time.Millisecond}, {Name: "target check", Duration: 140 * time.Millisecond},
-			{Name: "group 1 (app1, db1)", Duration: 61*time.Second + 3*time.Millisecond}, {Name: "prune", Duration: 2 * time.Second}},
+		Steps: []orchestrator.Step{{Name: "recover", Duration: 12 * time.Millisecond, Counted: runner.Counted{Commands: 3, Time: 9 * time.Millisecond}},
+			{Name: "target check", Duration: 140 * time.Millisecond, Counted: runner.Counted{Commands: 4, Time: 120 * time.Millisecond}},
+			{Name: "group 1 (app1, db1)", Duration: 61*time.Second + 3*time.Millisecond, Counted: runner.Counted{Commands: 41, Time: 58 * time.Second}},
+			{Name: "prune", Duration: 2 * time.Second, Counted: runner.Counted{Commands: 6, Time: 1900 * time.Millisecond}}},
+		Commands:  runner.Counted{Commands: 54, Time: 60*time.Second + 29*time.Millisecond},
+		ByCommand: map[string]int{"zfs list": 9, "zfs snapshot": 2, "lvm lvs": 3, "lvm lvcreate": 3, "lvm lvremove": 3, "rsync": 1, "zfs get": 33},
 		VMs: []*orchestrator.VMResult{
 			{Result: orchestrator.Result{Name: "web1", Dataset: "backup/vms/web1", Status: orchestrator.StatusOK, Written: 345 << 20,
 				Duration: 41*time.Second + 17*time.Millisecond, Snapshot: "backup/vms/web1@kvmbackup-20261103T013000Z", LastSuccess: night, DatedSnapshots: 14},
@@ -135,6 +140,13 @@ func TestTable(t *testing.T) {
 	b.Reset()
 	Table(&b, r)
 	golden(t, "table-vms.golden", b.Bytes())
+
+	// Paths only (run --path): no VM table.
+	r = report()
+	r.VMs, r.Errors = nil, nil
+	b.Reset()
+	Table(&b, r)
+	golden(t, "table-paths.golden", b.Bytes())
 }
 
 func TestPlan(t *testing.T) {

@@ -154,6 +154,7 @@ func (t Tool) RunWith(ctx context.Context, opts Options, args ...string) (Result
 	}
 	log.Debug().Str("cmd", commandLine(t.Path, args)).Int("exit", code).
 		Dur("duration", res.Duration).Msg("exit")
+	count(ctx, t.Path, args, res.Duration)
 	if err == nil {
 		return res, nil
 	}

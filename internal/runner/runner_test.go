@@ -198,3 +198,20 @@ func TestPipe(t *testing.T) {
 	}
 	t.Log(err)
 }
+
+// A context's Counter sees every command run with it, and only those.
+func TestCounter(t *testing.T) {
+	ctx, c := WithCounter(t.Context())
+	before := c.Read()
+	for range 3 {
+		if _, err := New("true").Run(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	New("false").Run(ctx)
+	New("true").Run(t.Context()) // not counted
+	got := c.Read().Since(before)
+	if got.Commands != 4 || got.Time <= 0 || c.ByCommand()["true"] != 3 || c.ByCommand()["false"] != 1 {
+		t.Errorf("%+v %v", got, c.ByCommand())
+	}
+}
