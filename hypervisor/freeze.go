@@ -18,8 +18,9 @@ import (
 type Mode string
 
 const (
-	// ModeAuto uses the guest agent when one is connected and answers, else
-	// ModeSysrqSuspend.
+	// ModeAuto uses the guest agent when one is connected and answers; else
+	// ModeSysrq for a group whose disks are one LV (FreezeOptions.Atomic), and
+	// ModeSysrqSuspend for one whose disks span several.
 	ModeAuto Mode = "auto"
 	// ModeAgent freezes the guest's filesystems through qemu-guest-agent (no pause).
 	ModeAgent Mode = "agent"
@@ -30,6 +31,10 @@ const (
 	ModeSuspend Mode = "suspend"
 	// ModeNone leaves the guest running: the snapshot is crash-consistent only.
 	ModeNone Mode = "none"
+	// ModeSysrq is never configured, only used by auto (and reported): Alt+SysRq+S
+	// and the settle delay, no pause, for a group whose disks are all on one LV:
+	// its one snapshot is atomic, as a power cut is, and holds what the guest synced.
+	ModeSysrq Mode = "sysrq"
 )
 
 // Modes lists every Mode, in the order the config documents them: the one list
@@ -72,20 +77,30 @@ type mark struct {
 }
 
 // QuiesceMode is the mode a freeze configured with mode would use for d now, and why:
-// auto is agent when libvirt sees a guest agent connected, else sysrq-suspend. (The
-// agent may still fail to freeze; auto then falls back to sysrq-suspend.)
-func QuiesceMode(d Domain, mode Mode) (Mode, string) {
+// auto is agent when libvirt sees a guest agent connected, else sysrq when atomic
+// (the group's disks are all on one LV, whose one snapshot is atomic: no pause is
+// needed) and sysrq-suspend when not (its snapshots are taken one after another).
+// (The agent may still fail to freeze; auto then falls back the same way.)
+func QuiesceMode(d Domain, mode Mode, atomic bool) (Mode, string) {
+	var why string
 	switch {
 	case mode != ModeAuto:
 		return mode, "configured"
 	case d.AgentConnected:
 		return ModeAgent, "guest agent connected"
 	case d.AgentChannel:
-		return ModeSysrqSuspend, "no guest agent connected"
+		why = "no guest agent connected"
 	default:
-		return ModeSysrqSuspend, "no guest agent channel"
+		why = "no guest agent channel"
 	}
+	if atomic {
+		return ModeSysrq, why + "; its group's disks are one LV, whose snapshot is atomic: synced, not paused"
+	}
+	return ModeSysrqSuspend, why + "; its group's disks span several LVs, snapshotted one after another: paused"
 }
+
+// syncs reports whether m sends Alt+SysRq+S (then the settle delay).
+func (m Mode) syncs() bool { return m == ModeSysrqSuspend || m == ModeSysrq }
 
 // FreezeOptions tune a group freeze.
 type FreezeOptions struct {
@@ -94,6 +109,9 @@ type FreezeOptions struct {
 	// AgentTimeout bounds a guest agent freeze (default 10s); in auto mode a guest
 	// whose agent does not answer in time falls back to sysrq-suspend.
 	AgentTimeout time.Duration
+	// Atomic: the group's disks are all on one LV, snapshotted at once; auto then
+	// syncs a guest the agent does not freeze (ModeSysrq) and never pauses it.
+	Atomic bool
 	// MaxPause is the hard deadline of the freeze window, counted from the first
 	// pause or filesystem freeze (0: none). Freeze fails, and thaws the group, when
 	// the settle delay or a suspend is still pending at it; Deadline tells the caller
@@ -264,7 +282,7 @@ func freeze(ctx context.Context, ops domainOps, conn connector, names []string, 
 	// Phase 2: one settle delay for every VM that got Alt+SysRq+S (bounded by the
 	// max pause when an agent already froze a guest).
 	for _, v := range g.vms {
-		if v.report.Mode == ModeSysrqSuspend {
+		if v.report.Mode.syncs() {
 			log.Debug().Dur("settle", opts.Settle).Msg("settling after Alt+SysRq+S")
 			wctx, cancel := g.windowCtx(ctx)
 			err := opts.Sleep(wctx, opts.Settle)
@@ -344,7 +362,7 @@ func (g *Group) prepare(ctx context.Context, v *vmState) error {
 	default:
 		return fmt.Errorf("domain %s is %s: cannot quiesce it", name, d.State)
 	}
-	mode, why := QuiesceMode(d, g.opts.Mode)
+	mode, why := QuiesceMode(d, g.opts.Mode, g.opts.Atomic)
 	if g.opts.Mode == ModeAuto && mode != ModeAgent {
 		v.report.Note = why
 	}
@@ -374,14 +392,17 @@ func (g *Group) prepare(ctx context.Context, v *vmState) error {
 			// once it has returned.
 			v.frozen = v.calls.busy()
 		}
-		v.report.Note = fmt.Sprintf("guest agent did not freeze (%v): fell back to sysrq-suspend", err)
 		mode = ModeSysrqSuspend
+		if g.opts.Atomic {
+			mode = ModeSysrq
+		}
+		v.report.Note = fmt.Sprintf("guest agent did not freeze (%v): fell back to %s", err, mode)
 		if err := g.setMark(ctx, v, mode); err != nil {
 			return err
 		}
 	}
 	v.report.Mode = mode
-	if mode == ModeSysrqSuspend {
+	if mode.syncs() {
 		return g.call(ctx, v, "send Alt+SysRq+S to domain "+name, func() error { return g.ops.sendSysrqSync(name) })
 	}
 	return nil

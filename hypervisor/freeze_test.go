@@ -173,6 +173,62 @@ func TestFreeze(t *testing.T) {
 		requireRunningUnmarked(t, g)
 	})
 
+	// auto on a group whose disks are one LV (Atomic): a guest without an agent, and
+	// one whose agent channel has no agent behind it, are synced (Alt+SysRq+S, the
+	// settle) and never paused; a guest with an agent is frozen through it.
+	t.Run("auto, atomic: sync without a pause", func(t *testing.T) {
+		g := four[1]
+		before, beforeNA := strings.Count(g.ConsoleText(), "sysrq: Emergency Sync"), strings.Count(noAgent.ConsoleText(), "sysrq: Emergency Sync")
+		var sleeps atomic.Int32
+		grp, err := c.Freeze(ctx, []string{g.Name, noAgent.Name}, FreezeOptions{Mode: ModeAuto, Atomic: true, Settle: 500 * time.Millisecond,
+			AgentTimeout: 2 * time.Second, Sleep: countingSleep(&sleeps), RunID: "t-atomic"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer grp.Thaw(ctx)
+		for _, x := range []*testenv.Guest{g, noAgent} {
+			if st := state(t, x); st != "running" {
+				t.Errorf("%s is %s in an atomic group's window, want running", x.Name, st)
+			}
+		}
+		if n := strings.Count(g.ConsoleText(), "sysrq: Emergency Sync"); n != before+1 || sleeps.Load() != 1 {
+			t.Errorf("%d new emergency syncs, %d settles", n-before, sleeps.Load())
+		}
+		if n := strings.Count(noAgent.ConsoleText(), "sysrq: Emergency Sync"); n != beforeNA+1 {
+			t.Errorf("the guest whose agent is down: %d new emergency syncs", n-beforeNA)
+		}
+		reps, err := grp.Thaw(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		requireRunningUnmarked(t, g, noAgent)
+		for _, r := range reps {
+			if r.Mode != ModeSysrq || r.Window != 0 {
+				t.Errorf("report %+v, want sysrq and no pause", r)
+			}
+		}
+		// The same group not atomic: paused.
+		grp, err = c.Freeze(ctx, []string{g.Name}, FreezeOptions{Mode: ModeAuto, Settle: 100 * time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st := state(t, g); st != "paused" {
+			t.Errorf("%s is %s in a group over several LVs, want paused", g.Name, st)
+		}
+		if reps, err := grp.Thaw(ctx); err != nil || reps[0].Mode != ModeSysrqSuspend || reps[0].Window <= 0 {
+			t.Errorf("%+v %v", reps, err)
+		}
+		// With an agent, atomic or not: the agent freezes.
+		grp, err = c.Freeze(ctx, []string{agent.Name}, FreezeOptions{Mode: ModeAuto, Atomic: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if reps, err := grp.Thaw(ctx); err != nil || reps[0].Mode != ModeAgent {
+			t.Errorf("%+v %v", reps, err)
+		}
+		requireRunningUnmarked(t, g, agent)
+	})
+
 	t.Run("group of four, one settle", func(t *testing.T) {
 		var sleeps atomic.Int32
 		start := time.Now()

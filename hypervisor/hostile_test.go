@@ -396,3 +396,27 @@ func TestHostileConnectionLostLab(t *testing.T) {
 	}
 	requireRunningUnmarked(t, g)
 }
+
+// QuiesceMode: auto's choice and why, by what the domain has and the group's LVs.
+func TestQuiesceMode(t *testing.T) {
+	for _, c := range []struct {
+		d      Domain
+		mode   Mode
+		atomic bool
+		want   Mode
+		why    string
+	}{
+		{Domain{AgentChannel: true, AgentConnected: true}, ModeAuto, true, ModeAgent, "guest agent connected"},
+		{Domain{AgentChannel: true}, ModeAuto, true, ModeSysrq, "no guest agent connected; its group's disks are one LV"},
+		{Domain{}, ModeAuto, true, ModeSysrq, "no guest agent channel; its group's disks are one LV, whose snapshot is atomic: synced, not paused"},
+		{Domain{}, ModeAuto, false, ModeSysrqSuspend, "no guest agent channel; its group's disks span several LVs"},
+		{Domain{}, ModeSysrqSuspend, true, ModeSysrqSuspend, "configured"},
+	} {
+		if m, why := QuiesceMode(c.d, c.mode, c.atomic); m != c.want || !strings.HasPrefix(why, c.why) {
+			t.Errorf("%+v %s atomic %v: %s (%s), want %s (%s)", c.d, c.mode, c.atomic, m, why, c.want, c.why)
+		}
+	}
+	if ModeSysrq.Valid() {
+		t.Error("sysrq is auto's choice, not a quiesce.mode")
+	}
+}

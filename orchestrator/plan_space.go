@@ -10,13 +10,18 @@ import (
 
 // QuiesceFor is the quiesce mode a run configured with mode uses for domain d now,
 // and why: none for a shut-off domain (its disks are at rest), else
-// hypervisor.QuiesceMode. The plan and check's listing of every domain both use it.
-func QuiesceFor(d hypervisor.Domain, mode hypervisor.Mode) (hypervisor.Mode, string) {
+// hypervisor.QuiesceMode (atomic: its group's disks are all on one LV). The plan and
+// check's listing of every domain both use it.
+func QuiesceFor(d hypervisor.Domain, mode hypervisor.Mode, atomic bool) (hypervisor.Mode, string) {
 	if d.State == hypervisor.StateShutoff {
 		return hypervisor.ModeNone, "shut off: its disks are at rest"
 	}
-	return hypervisor.QuiesceMode(d, mode)
+	return hypervisor.QuiesceMode(d, mode, atomic)
 }
+
+// Atomic reports whether the group's snapshot is atomic: its disks (and volumes)
+// are all on one LV, snapshotted at once.
+func (g *Group) Atomic() bool { return len(g.Volumes) == 1 }
 
 // Volumes lists every volume the plan snapshots, group by group (a volume is in one
 // group only).

@@ -68,7 +68,7 @@ func (r *run) freezeWindow(ctx context.Context, g *Group) map[*VolumePlan]snapsh
 		}
 	}
 	frozen, err := r.Hypervisor.Freeze(ctx, names, hypervisor.FreezeOptions{
-		Mode: hypervisor.Mode(r.cfg.Quiesce.Mode), Settle: r.cfg.Quiesce.Settle, MaxPause: r.cfg.Quiesce.MaxPause,
+		Mode: hypervisor.Mode(r.cfg.Quiesce.Mode), Settle: r.cfg.Quiesce.Settle, MaxPause: r.cfg.Quiesce.MaxPause, Atomic: g.Atomic(),
 		RunID: r.o.RunID, Now: r.o.Now, Sleep: r.o.Sleep})
 	if err != nil {
 		r.failAll(g, fmt.Errorf("freeze: %w", err))

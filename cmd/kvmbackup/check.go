@@ -227,7 +227,7 @@ func (rep *checkReport) plan(ctx context.Context, cfg *config.Config, hv orchest
 		hv = listedDomains{doms}
 		for _, d := range doms {
 			cd := checkDomain{Domain: d}
-			cd.Quiesce, cd.QuiesceWhy = orchestrator.QuiesceFor(d, hypervisor.Mode(cfg.Quiesce.Mode))
+			cd.Quiesce, cd.QuiesceWhy = orchestrator.QuiesceFor(d, hypervisor.Mode(cfg.Quiesce.Mode), false) // its group's: below
 			if cfg.Selects(d.Name) {
 				for _, k := range d.Disks {
 					use, why := k.Use(cfg.ExcludedDisks(d.Name))
@@ -260,6 +260,13 @@ func (rep *checkReport) plan(ctx context.Context, cfg *config.Config, hv orchest
 	}
 	if err != nil && len(why) == 0 { // not about an entry: planning itself failed
 		return err
+	}
+	for _, vm := range plan.VMs() { // the mode its group gives it (one LV: no pause)
+		for i := range rep.Domains {
+			if rep.Domains[i].Name == vm.Name {
+				rep.Domains[i].Quiesce, rep.Domains[i].QuiesceWhy = vm.Quiesce, vm.QuiesceWhy
+			}
+		}
 	}
 	for _, vm := range plan.Failed {
 		rep.Failed = append(rep.Failed, vmCheck{Name: vm.Name, Error: vm.Error})
