@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kvmbackup/kvmbackup/hypervisor"
 	"github.com/kvmbackup/kvmbackup/orchestrator"
 	"github.com/kvmbackup/kvmbackup/render"
 	"github.com/kvmbackup/kvmbackup/testenv"
@@ -320,12 +321,41 @@ virsh -c qemu:///system dumpxml --inactive %[1]s | grep -q "<interface type='use
 
 	l.phase("SIGKILL in the freeze window, recover")
 
-	// A short retention prunes: keep-last 1 leaves one dated snapshot per VM.
+	// A short retention prunes: keep-last 1 leaves one dated snapshot per VM. With
+	// quiesce.mode auto and the block guest's agent stopped, after it wrote (not
+	// synced) a marker: its group is one LV, so it is synced (Alt+SysRq+S), not
+	// paused, and the backup holds the marker; the file guest's agent freezes it.
 	l.cfg = l.config(bl, 1)
+	b, err := os.ReadFile(l.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(l.cfg, bytes.Replace(b, []byte("mode: sysrq-suspend"), []byte("mode: auto"), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mark3 := "KVMBACKUP-NIGHT3-" + testenv.UniqueName("m")
+	if _, err := blk.Exec(t.Context(), "/bin/sh", "-c", "printf %s "+mark3+" | dd of=/dev/vda bs=4096 seek=4100 conv=notrunc 2>/dev/null; (sleep 1; kill $(cat /tmp/qga.pid)) >/dev/null 2>&1 &"); err != nil {
+		t.Fatal(err)
+	}
+	l.sh(fmt.Sprintf(`i=0; until virsh -c qemu:///system dumpxml %s | grep -q "name='org.qemu.guest_agent.0' state='disconnected'"; do
+	sleep 0.2; i=$((i+1)); [ $i -lt 150 ] || { echo "the agent is still connected"; exit 1; }; done`, blk.Name))
+	syncs := strings.Count(blk.ConsoleText(), "sysrq: Emergency Sync")
 	rep = l.run(0)
 	l.checkNight(rep, bl, 1)
 	l.checkReplica(rep, bl, false) // the replica keeps what the source pruned
-	l.phase("night 3 (retention keep-last 1)")
+	for _, v := range rep.VMs {
+		if want := map[bool]hypervisor.Mode{true: hypervisor.ModeSysrq, false: hypervisor.ModeAgent}[v.Name == blk.Name]; v.Quiesce != want || (v.Name == blk.Name && v.Pause != 0) {
+			t.Errorf("night 3 (auto): %s quiesced %s, paused %v; want %s, and no pause for the block guest", v.Name, v.Quiesce, v.Pause, want)
+		}
+	}
+	mp := l.sh("zfs get -H -o value mountpoint " + pool + "/vms/" + blk.Name)
+	if n := l.sh("dd if=" + mp + "/vdb.raw bs=4096 skip=4100 count=1 2>/dev/null | grep -c " + mark3 + " || true"); n != "1" {
+		t.Errorf("the backup of the synced, not paused guest lacks what it wrote before the night (%s)", mark3)
+	}
+	if n := strings.Count(blk.ConsoleText(), "sysrq: Emergency Sync"); n != syncs+1 {
+		t.Errorf("%d emergency syncs on %s's console in night 3, want 1", n-syncs, blk.Name)
+	}
+	l.phase("night 3 (retention keep-last 1; auto: the block guest synced, not paused)")
 
 	l.restores(bl)
 	l.phase("restores: refusals, --to DIR, own volumes")
