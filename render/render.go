@@ -47,6 +47,11 @@ func Plan(w io.Writer, p *orchestrator.Plan) {
 	}
 	tw.Flush()
 	for _, vm := range p.VMs() {
+		if vm.QuiesceWhy != "" {
+			fmt.Fprintf(w, "quiesce %s: %s (%s)\n", vm.Name, vm.Quiesce, vm.QuiesceWhy)
+		}
+	}
+	for _, vm := range p.VMs() {
 		for _, d := range vm.LeftOut {
 			fmt.Fprintf(w, "not backed up: %s %s\n", vm.Name, d)
 		}

@@ -85,7 +85,7 @@ func report() *orchestrator.Report {
 // snapshot), one VM alone on its own thin LV, a left-out disk, a failed VM, and
 // live, volume and frozen-with paths: entries.
 func plan() *orchestrator.Plan {
-	web1 := &orchestrator.VMPlan{Name: "web1", Quiesce: hypervisor.ModeSysrqSuspend, Dataset: "backup/vms/web1",
+	web1 := &orchestrator.VMPlan{Name: "web1", Quiesce: hypervisor.ModeSysrq, QuiesceWhy: "no guest agent channel; its group's disks are one LV, whose snapshot is atomic: synced, not paused", Dataset: "backup/vms/web1",
 		Disks: []*orchestrator.DiskPlan{{Target: "vda", Mode: orchestrator.ModeBlock, Volume: "vg0/web1", Image: "vda.raw"}},
 		LeftOut: []orchestrator.LeftOutDisk{{Target: "hdc", Use: hypervisor.DiskSkipped, Why: "a CD-ROM"},
 			{Target: "vdb", Use: hypervisor.DiskExcluded, Why: "excluded by vms[].exclude-disks"}}}
