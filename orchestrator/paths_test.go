@@ -13,6 +13,7 @@ import (
 
 	"github.com/kvmbackup/kvmbackup/hypervisor"
 	"github.com/kvmbackup/kvmbackup/internal/config"
+	"github.com/kvmbackup/kvmbackup/lvm"
 	"github.com/kvmbackup/kvmbackup/zfs"
 )
 
@@ -552,5 +553,34 @@ func TestHostileUserReachesIntoPathCopy(t *testing.T) {
 	rep, _ = Run(context.Background(), w.deps(), runEnv{t.TempDir()}.opts(pathsConfig(t, ""), night2))
 	if len(rep.Paths) == 0 || rep.Paths[0].Status != StatusFailed || !strings.Contains(rep.Paths[0].Error, "not below") {
 		t.Fatalf("path root mounted outside %s: %+v", parent, rep.Paths)
+	}
+}
+
+// quiesce auto pauses only a group whose disks span several LVs: web1 (one thin
+// LV), app1 and db1 (images on one LV, one group) are synced, not paused; multi
+// (two LVs) is paused; a VM with a connected agent is frozen through it.
+func TestPlanPausesOnlyGroupsOverSeveralLVs(t *testing.T) {
+	w := scene(t)
+	w.blockVM("multi", hypervisor.StateRunning, "multi v1")
+	l := lvm.LV{VG: "vg0", Name: "multi-data", Path: "/dev/vg0/multi-data", Size: 1 << 30, Attr: "-wi-ao----"}
+	w.lvs[l.FullName()] = &flv{lv: l, data: []byte("data")}
+	w.doms["multi"].d.Disks = append(w.doms["multi"].d.Disks, hypervisor.Disk{Target: "vdb", Device: "disk", Type: "block", Source: l.Path, Format: "raw"})
+	w.doms["app1"].d.AgentChannel, w.doms["app1"].d.AgentConnected = true, true
+	cfg := configWith(t, `exclude: ["test-*"]`)
+	cfg.Quiesce.Mode = string(hypervisor.ModeAuto)
+	d := w.deps()
+	p, err := MakePlan(context.Background(), d.Hypervisor, d.LVM, PlanOptions{Config: cfg, Trees: d.Trees})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]hypervisor.Mode{"web1": hypervisor.ModeSysrq, "db1": hypervisor.ModeSysrq, "app1": hypervisor.ModeAgent,
+		"multi": hypervisor.ModeSysrqSuspend, "old1": hypervisor.ModeNone}
+	for _, vm := range p.VMs() {
+		if vm.Quiesce != want[vm.Name] {
+			t.Errorf("%s: %s (%s), want %s", vm.Name, vm.Quiesce, vm.QuiesceWhy, want[vm.Name])
+		}
+	}
+	if len(p.VMs()) != len(want) {
+		t.Errorf("%d VMs planned", len(p.VMs()))
 	}
 }
