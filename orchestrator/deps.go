@@ -170,7 +170,8 @@ type BackupTarget interface {
 	// is).
 	EnsureDataset(ctx context.Context, dataset string, owner zfs.Owner) (bool, error)
 	// TakeSnapshot takes dataset's dated snapshot for at with the given user
-	// properties; it fails with zfs.ErrExists rather than reuse a name.
+	// properties, in one command, and returns its name (not its sizes); it fails
+	// with zfs.ErrExists rather than reuse a name.
 	TakeSnapshot(ctx context.Context, dataset string, at time.Time, props map[string]string) (zfs.Snapshot, error)
 }
 

@@ -51,8 +51,9 @@ func checkSnapshot(dataset, name string) error {
 }
 
 // TakeSnapshot takes dataset's dated snapshot for time at (UTC, to the second) with
-// the given user properties (keys must contain ':'). A snapshot of that name that
-// already exists is ErrExists: nothing is taken.
+// the given user properties (keys must contain ':'), in one `zfs snapshot -o …`, and
+// returns its name, creation time and properties (not its sizes: GetSnapshot reads
+// them). A snapshot of that name that already exists is ErrExists: nothing is taken.
 func (m *Manager) TakeSnapshot(ctx context.Context, dataset string, at time.Time, props map[string]string) (Snapshot, error) {
 	name := SnapshotName(at)
 	if err := checkSnapshot(dataset, name); err != nil {
@@ -77,7 +78,12 @@ func (m *Manager) TakeSnapshot(ctx context.Context, dataset string, at time.Time
 		}
 		return Snapshot{}, zfsErr("snapshot "+full, err)
 	}
-	return m.GetSnapshot(ctx, dataset, name)
+	// One command: what it made is known (its sizes are not read: GetSnapshot).
+	taken := Snapshot{Dataset: dataset, Name: name, Created: time.Now().UTC().Truncate(time.Second), Props: map[string]string{}}
+	for k, v := range props {
+		taken.Props[k] = v
+	}
+	return taken, nil
 }
 
 // GetSnapshot returns one snapshot.

@@ -191,8 +191,12 @@ func TestSnapshotsPinsDestroy(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if s1.Name != "kvmbackup_2026-11-24T03:00:00Z" || s1.Props[PropRun] != "r1" || s1.Written < 1<<20 || s1.Referenced < 1<<20 || time.Since(s1.Created) > time.Hour {
+		if s1.Name != "kvmbackup_2026-11-24T03:00:00Z" || s1.Props[PropRun] != "r1" || time.Since(s1.Created) > time.Hour {
 			t.Fatalf("snapshot %+v", s1)
+		}
+		if got, err := m.GetSnapshot(ctx, ds, s1.Name); err != nil || got.Props[PropRun] != "r1" || got.Props[PropVersion] != "test" ||
+			got.Written < 1<<20 || got.Referenced < 1<<20 {
+			t.Fatalf("the snapshot as zfs lists it: %+v %v", got, err)
 		}
 		if _, err := m.TakeSnapshot(ctx, ds, t0, nil); !errors.Is(err, ErrExists) {
 			t.Fatalf("collision: %v", err)
