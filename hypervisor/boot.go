@@ -105,7 +105,6 @@ func (c *Conn) StartThrowaway(ctx context.Context, xmlDef, runID string) (string
 	if err != nil {
 		return "", fmt.Errorf("start throwaway domain %s: write its definition: %w", def.Name, err)
 	}
-	var name string
 	err = c.call(ctx, "start throwaway domain "+def.Name, func() error {
 		dom, err := c.lv().DomainCreateXML(out, libvirt.DOMAIN_START_AUTODESTROY)
 		if err != nil {
@@ -113,13 +112,14 @@ func (c *Conn) StartThrowaway(ctx context.Context, xmlDef, runID string) (string
 		}
 		defer dom.Free()
 		if ctx.Err() != nil { // the caller gave up waiting: it will not destroy it
-			dom.Destroy()
-			return ctx.Err()
+			return errors.Join(ctx.Err(), dom.Destroy())
 		}
-		name, err = dom.GetName()
-		return err
+		return nil
 	})
-	return name, err
+	if err != nil {
+		return "", err
+	}
+	return def.Name, nil // libvirt names a domain created from XML by its <name>
 }
 
 // headless removes a domain's display servers, keeping its video devices: every

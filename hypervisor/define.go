@@ -37,10 +37,11 @@ type Redefinition struct {
 	OnlyRestored bool
 	// NoNetwork removes every <interface> (a test failover beside the original).
 	NoNetwork bool
-	// Console, when set, is the file the domain's serial console is written to (a
+	// Console, when set, is the file the domain's serial console is logged to (a
 	// boot verify reads it): every <serial> and <console> is removed and one
-	// <serial type='file'> on port 0 writing Console afresh (append off) is added;
-	// libvirt adds its <console>.
+	// <serial type='pty'> on port 0 is added, logged by virtlogd to Console afresh
+	// (append off; virtlogd rotates it at its max_size, so a guest that writes
+	// without end fills no disk); libvirt adds its <console>.
 	Console string
 	// LogDir, with OnlyRestored, is where the domain's chardev files go (a serial,
 	// console, parallel or channel of type file, and every <log file=>), each named
@@ -169,7 +170,8 @@ func Redefine(xml string, r Redefinition) (name, out string, err error) {
 		port := uint(0)
 		def.Devices.Consoles = nil
 		def.Devices.Serials = []libvirtxml.DomainSerial{{
-			Source: &libvirtxml.DomainChardevSource{File: &libvirtxml.DomainChardevSourceFile{Path: r.Console, Append: "off"}},
+			Source: &libvirtxml.DomainChardevSource{Pty: &libvirtxml.DomainChardevSourcePty{}},
+			Log:    &libvirtxml.DomainChardevLog{File: r.Console, Append: "off"},
 			Target: &libvirtxml.DomainSerialTarget{Port: &port},
 		}}
 	}

@@ -260,7 +260,8 @@ func TestRedefineFromAReplicaTrustsNothingOfTheHost(t *testing.T) {
 
 // A boot verify's copy writes its serial console to the file it names: every serial
 // and console of the saved definition (a file of the original's, a pty, a second
-// port) is gone, one serial on port 0 writes that file afresh; from a replica too.
+// port) is gone, one pty serial on port 0 is logged (virtlogd) to that file afresh;
+// from a replica too.
 func TestRedefineConsole(t *testing.T) {
 	xml := strings.Replace(savedXML, "<channel", "<serial type='pty'><target port='1'/></serial><channel", 1)
 	disks := map[string]DiskSource{"vda": {Path: "/r/vda.raw"}, "vdb": {Path: "/r/vdb.raw"}}
@@ -277,7 +278,7 @@ func TestRedefineConsole(t *testing.T) {
 			t.Fatalf("serials %d consoles %d:\n%s", len(dv.Serials), len(dv.Consoles), out)
 		}
 		s := dv.Serials[0]
-		if s.Source == nil || s.Source.File == nil || s.Source.File.Path != r.Console || s.Source.File.Append != "off" || s.Target == nil || s.Target.Port == nil || *s.Target.Port != 0 {
+		if s.Source == nil || s.Source.Pty == nil || s.Log == nil || s.Log.File != r.Console || s.Log.Append != "off" || s.Target == nil || s.Target.Port == nil || *s.Target.Port != 0 {
 			t.Errorf("the serial: %s", out)
 		}
 	}

@@ -85,6 +85,9 @@ type UnitStatus struct {
 	// (`kvmbackup verify`), and the snapshot's name; nil: none verified.
 	Verified         *zfs.Verification `json:"verified,omitempty"`
 	VerifiedSnapshot string            `json:"verified_snapshot,omitempty"`
+	// VerifyFailed: every dated snapshot whose last verify failed (each a restore
+	// point that may not restore), oldest first.
+	VerifyFailed []FailedVerify `json:"verify_failed,omitempty"`
 	// LastStatus and LastError are its result in the last run that reached it (the
 	// state file's): StatusOK, StatusFailed, ...; "" when the state file has none.
 	LastStatus string `json:"last_status,omitempty"`
@@ -92,6 +95,12 @@ type UnitStatus struct {
 	Stale      bool   `json:"stale"`           // no dated backup, or Newest older than status.max-age
 	Failed     bool   `json:"failed"`          // its last backup failed
 	Error      string `json:"error,omitempty"` // its snapshots could not be listed
+}
+
+// FailedVerify is a dated snapshot whose last verify failed.
+type FailedVerify struct {
+	Snapshot string `json:"snapshot"`
+	zfs.Verification
 }
 
 // String names the unit as messages do: "web1", "path root".
@@ -203,8 +212,8 @@ func Status(ctx context.Context, t StatusTarget, timer TimerSchedule, o StatusOp
 		if u.Failed {
 			stale("%s: its last backup failed: %s", u, u.LastError)
 		}
-		if v := u.Verified; v != nil && !v.OK {
-			stale("%s: the last verify (%s of @%s, %s) failed: %s", u, v.What, u.VerifiedSnapshot, v.At.Local().Format("2006-01-02 15:04 MST"), v.Reason)
+		for _, f := range u.VerifyFailed {
+			stale("%s: the last verify (%s of @%s, %s) failed: %s", u, f.What, f.Snapshot, f.At.Local().Format("2006-01-02 15:04 MST"), f.Reason)
 		}
 	}
 
@@ -341,8 +350,13 @@ func unitStatus(ctx context.Context, t SnapshotLister, cfg *config.Config, st *S
 		if s.Pinned() {
 			us.Pins = append(us.Pins, s.Name)
 		}
-		if v, ok := s.Verification(); ok && (us.Verified == nil || v.At.After(us.Verified.At)) {
-			us.Verified, us.VerifiedSnapshot = &v, s.Name
+		if v, ok := s.Verification(); ok {
+			if us.Verified == nil || v.At.After(us.Verified.At) {
+				us.Verified, us.VerifiedSnapshot = &v, s.Name
+			}
+			if !v.OK {
+				us.VerifyFailed = append(us.VerifyFailed, FailedVerify{s.Name, v})
+			}
 		}
 		if s.Time().After(us.NewestTime) {
 			us.Newest, us.NewestTime = s.Name, s.Time()

@@ -130,6 +130,8 @@ func TestStatusVerified(t *testing.T) {
 	for k, v := range (zfs.Verification{At: at.Add(time.Minute), What: "data", Reason: "disk vda: vda.raw: 1 of 64 blocks differ"}).Props() {
 		snaps[0].s.Props[k] = v
 	}
+	// Any retained snapshot whose last verify failed is a problem, even when a newer
+	// one verified since (verify --all): a restore point that may not restore.
 	s = Status(context.Background(), fakeZFS{w}, nil, o)
 	if want := "web1: the last verify (data of @" + snaps[0].s.Name; s.Verdict != VerdictStale || !strings.Contains(problemsOf(s), want) ||
 		!strings.Contains(problemsOf(s), "failed: disk vda: vda.raw: 1 of 64 blocks differ") {

@@ -249,16 +249,17 @@ func Verify(ctx context.Context, d VerifyDeps, o VerifyOptions) (*VerifyReport, 
 	type job struct {
 		u    zfs.Unit
 		snap zfs.Snapshot
+		err  error // no such backup: the unit fails, the others are verified
 	}
 	var jobs []job
 	for _, u := range units {
 		if !o.All {
 			when := cmp.Or(o.At, "latest")
 			snap, err := findBackup(ctx, d.Target, o.Root, u, when, o.Now, o.Location)
-			if err != nil {
+			if err != nil && !errors.Is(err, ErrNoSuchSnapshot) {
 				return nil, err
 			}
-			jobs = append(jobs, job{u, snap})
+			jobs = append(jobs, job{u, snap, err})
 			continue
 		}
 		snaps, err := d.Target.Snapshots(ctx, l.Dataset(u))
@@ -268,12 +269,15 @@ func Verify(ctx context.Context, d VerifyDeps, o VerifyOptions) (*VerifyReport, 
 		n := 0
 		for _, s := range snaps {
 			if s.Ours() {
-				jobs, n = append(jobs, job{u, s}), n+1
+				jobs, n = append(jobs, job{u: u, snap: s}), n+1
 			}
 		}
 		if n == 0 {
-			return nil, fmt.Errorf("%s: %w: no dated backup in %s", u, ErrNoSuchSnapshot, l.Dataset(u))
+			jobs = append(jobs, job{u: u, err: fmt.Errorf("%s: %w: no dated backup in %s", u, ErrNoSuchSnapshot, l.Dataset(u))})
 		}
+	}
+	if len(jobs) == 1 && jobs[0].err != nil { // the one backup asked for: a usage error
+		return nil, jobs[0].err
 	}
 	j, err := OpenJournal(o.JournalDir, o.RunID)
 	if err != nil {
@@ -286,7 +290,15 @@ func Verify(ctx context.Context, d VerifyDeps, o VerifyOptions) (*VerifyReport, 
 		if err := ctx.Err(); err != nil {
 			return rep, err
 		}
-		res := v.unit(ctx, jb.u, jb.snap)
+		var res *UnitVerified
+		if jb.err != nil {
+			res = &UnitVerified{Unit: jb.u.Name, Kind: jb.u.Kind, Checked: "data", Reason: jb.err.Error()}
+			if jb.u.Kind == zfs.KindPath {
+				res.Unit = "path " + jb.u.Name
+			}
+		} else {
+			res = v.unit(ctx, jb.u, jb.snap)
+		}
 		rep.Results = append(rep.Results, res)
 		rep.OK = rep.OK && res.OK
 	}
@@ -346,7 +358,8 @@ func (v *verifier) unit(ctx context.Context, u zfs.Unit, snap zfs.Snapshot) *Uni
 	cctx, cancel := cleanupCtx(ctx)
 	defer cancel()
 	if err := v.d.Target.SetSnapshotProps(cctx, snap, props); err != nil {
-		res.Warnings = append(res.Warnings, "result not recorded on the snapshot: "+err.Error())
+		res.OK = false
+		res.Reason = strings.TrimPrefix(res.Reason+"; ", "; ") + "the result could not be recorded on the snapshot: " + err.Error()
 	}
 	return res
 }
@@ -375,9 +388,15 @@ func (v *verifier) data(ctx context.Context, u zfs.Unit, snap zfs.Snapshot, res 
 		errs = append(errs, err)
 	}
 	for _, md := range disks {
+		if checkImageName(md.Image) != nil {
+			continue // reported by image: never opened, never attached
+		}
 		fss, err := v.filesystems(ctx, c.Dir, md)
 		res.Filesystems = append(res.Filesystems, fss...)
 		errs = append(errs, err)
+		if len(fss) == 0 && err == nil {
+			res.Warnings = append(res.Warnings, fmt.Sprintf("disk %s (%s): no filesystem found on it or its partitions (format %s; LVM, RAID or LUKS inside are not opened): its filesystems are not checked", md.Disk, md.Image, cmp.Or(md.Format, "unknown")))
+		}
 		for _, f := range fss {
 			switch f.Status {
 			case "errors":
@@ -453,7 +472,10 @@ func (v *verifier) checksumError(ctx context.Context, snap zfs.Snapshot, err err
 // filesystems checks every filesystem of one image, read-only, on a loop device of
 // the clone's copy (a journal replayed there first).
 func (v *verifier) filesystems(ctx context.Context, dir string, md MetaDisk) (out []FSVerified, err error) {
-	img := filepath.Join(dir, md.Image)
+	if err := checkImageName(md.Image); err != nil {
+		return nil, fmt.Errorf("disk %s: %w", md.Disk, err)
+	}
+	img := filepath.Join(dir, md.Image) // a file directly in the clone (no /, no ..)
 	if _, err := openRegularCheck(img); err != nil {
 		return nil, nil // reported by image
 	}
@@ -462,7 +484,15 @@ func (v *verifier) filesystems(ctx context.Context, dir string, md MetaDisk) (ou
 	}
 	dev, err := v.d.Loops.AttachWritable(ctx, img)
 	if err != nil {
-		v.j.Record(OpLoopDetach, "", img) // losetup attached nothing
+		// losetup may have attached it before it failed (or was killed): found by
+		// its file, detached; else the journal keeps the entry for recover.
+		for _, d := range loopdev.AttachedTo(img) {
+			if derr := v.detach(ctx, d, img); derr != nil {
+				v.left = append(v.left, "loop device "+d)
+				return nil, errors.Join(fmt.Errorf("disk %s: %w", md.Disk, err), derr)
+			}
+		}
+		v.j.Record(OpLoopDetach, "", img)
 		return nil, fmt.Errorf("disk %s: %w", md.Disk, err)
 	}
 	// The device is known now: its own entry replaces the one found by file.
@@ -473,7 +503,7 @@ func (v *verifier) filesystems(ctx context.Context, dir string, md MetaDisk) (ou
 		return nil, err
 	}
 	defer v.undo(ctx, &err, "loop device "+dev, func(ctx context.Context) error {
-		if err := v.d.Loops.Detach(ctx, dev); err != nil {
+		if err := v.detach(ctx, dev, img); err != nil {
 			return err
 		}
 		return v.j.Record(OpLoopDetach, dev, img)
@@ -490,6 +520,20 @@ func (v *verifier) filesystems(ctx context.Context, dir string, md MetaDisk) (ou
 		out = append(out, FSVerified{Disk: md.Disk, Partition: fs.Number, Type: fs.Type, Result: r})
 	}
 	return out, nil
+}
+
+// detach detaches loop device dev of image img (unmounting what is mounted from it
+// first) and checks it is gone: the kernel only marks a device still in use (by a
+// mount, or a volume group or RAID array the host activated on its partitions) to
+// go later, which is not done.
+func (v *verifier) detach(ctx context.Context, dev, img string) error {
+	if err := detachLoop(ctx, v.d.Loops, dev); err != nil {
+		return err
+	}
+	if loopdev.Backing(dev) == img {
+		return fmt.Errorf("loop device %s of %s is still in use (held by %s): left for kvmbackup recover", dev, img, orNone(loopdev.Holders(dev)))
+	}
+	return nil
 }
 
 // tree reads every regular file of a paths: entry's clone (no link followed).
@@ -672,11 +716,21 @@ func (v *verifier) waitReady(ctx context.Context, name string, agent bool, conso
 	var off int64
 	var partial string
 	var last error
+	// With an agent channel but no checks, the console's ready line counts too: a
+	// guest whose agent is not installed or not started still proves it booted.
+	console2 := agent && len(v.o.BootOpts.Checks) == 0 && v.ready != nil
 	for {
 		if agent {
 			if last = v.d.Boot.AgentPing(wctx, name); last == nil {
 				bv.ReadyBy = "guest-ping"
 				return nil
+			}
+			if console2 {
+				var ok bool
+				if ok, off, partial, _ = scanConsole(console, off, partial, v.ready); ok {
+					bv.ReadyBy = "console"
+					return nil
+				}
 			}
 		} else {
 			var ok bool
@@ -712,6 +766,9 @@ func scanConsole(p string, off int64, partial string, re *regexp.Regexp) (bool, 
 		return false, off, partial, err
 	}
 	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.Size() < off { // virtlogd rotated it: read the new one
+		off, partial = 0, ""
+	}
 	if off >= consoleReadMax {
 		return false, off, partial, fmt.Errorf("console %s past %d bytes without a match", p, consoleReadMax)
 	}

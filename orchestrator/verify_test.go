@@ -44,6 +44,7 @@ type vworld struct {
 	screen  []byte // nil: ErrNoScreen
 	started map[string]string
 	xml     string
+	more    []string // more VM datasets, without a dated backup
 }
 
 func newVWorld(t *testing.T, domainXML string) *vworld {
@@ -77,12 +78,15 @@ func (w *vworld) step(what string) error {
 
 func (w *vworld) Children(_ context.Context, ds string) ([]string, error) {
 	if ds == "backup/vms" {
-		return []string{"backup/vms/web1"}, nil
+		return append([]string{"backup/vms/web1"}, w.more...), nil
 	}
 	return nil, nil
 }
 
 func (w *vworld) Snapshots(_ context.Context, ds string) ([]zfs.Snapshot, error) {
+	if slices.Contains(w.more, ds) {
+		return nil, nil // a dataset without a backup yet
+	}
 	if ds != "backup/vms/web1" {
 		return nil, fmt.Errorf("dataset %s: %w", ds, zfs.ErrNotFound)
 	}
@@ -244,7 +248,10 @@ func TestVerifyDataAndBoot(t *testing.T) {
 		t.Errorf("%+v %+v", r, r.Boot)
 	}
 	// The throwaway: no network, its disk on the clone, its own console, no UUID.
-	for _, bad := range []string{"<interface", "/dev/vg0/web1", "6d1f3a30", "type=\"pty\""} {
+	if strings.Count(w.xml, "<serial") != 1 || !strings.Contains(w.xml, "<log file=") {
+		t.Errorf("the throwaway's console: not one serial logged to a file:\n%s", w.xml)
+	}
+	for _, bad := range []string{"<interface", "/dev/vg0/web1", "6d1f3a30"} {
 		if strings.Contains(w.xml, bad) {
 			t.Errorf("the throwaway's definition holds %s:\n%s", bad, w.xml)
 		}
@@ -370,7 +377,7 @@ func TestVerifyBootByConsole(t *testing.T) {
 			w.mu.Lock()
 			xml := w.xml
 			w.mu.Unlock()
-			if m := regexp.MustCompile(`<source path="([^"]*)"`).FindStringSubmatch(xml); m != nil {
+			if m := regexp.MustCompile(`<log file="([^"]*)"`).FindStringSubmatch(xml); m != nil {
 				os.WriteFile(m[1], []byte("booting\nweb1 log"), 0o600)
 				time.Sleep(50 * time.Millisecond)
 				os.WriteFile(m[1], []byte("booting\nweb1 login: \n"), 0o600)
@@ -490,5 +497,67 @@ func TestRecordVerify(t *testing.T) {
 	}})
 	if v := st.Verifies[1]; !v.OK || v.Boot != 40*time.Second || v.What != "data,boot" {
 		t.Errorf("%+v", v)
+	}
+}
+
+// A hostile kvmbackup.json (a replica's, a backup changed by hand) naming a path
+// outside the clone for an image: refused, never opened, never attached (a writable
+// loop device on it would let a journal replay write a host file).
+func TestVerifyRefusesAHostileImageName(t *testing.T) {
+	w := newVWorld(t, agentDomain)
+	meta, _ := json.Marshal(Meta{VM: "web1", Disks: []MetaDisk{{Disk: "vda", Image: "../../../../etc/passwd"}, {Disk: "vdb", Image: ".."}}})
+	if err := os.WriteFile(filepath.Join(w.backup, "kvmbackup.json"), meta, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Verify(t.Context(), w.deps(), verifyOpts(t, false))
+	if err != nil || rep.OK || !strings.Contains(rep.Results[0].Reason, `image "../../../../etc/passwd" is not a file name`) {
+		t.Fatalf("%v %+v", err, rep.Results[0])
+	}
+	for _, step := range w.log {
+		if strings.HasPrefix(step, "attach") || strings.HasPrefix(step, "read") {
+			t.Errorf("a hostile image name was used: %v", w.log)
+		}
+	}
+}
+
+// A unit without a dated backup fails alone: the others are verified (a weekly
+// verify of every VM is not stopped by a VM added yesterday).
+func TestVerifyGoesOnPastAUnitWithoutBackup(t *testing.T) {
+	w := newVWorld(t, agentDomain)
+	w.more = []string{"backup/vms/new1"}
+	o := verifyOpts(t, false)
+	rep, err := Verify(t.Context(), w.deps(), o)
+	if err != nil || rep.OK || len(rep.Results) != 2 || !rep.Results[0].OK || rep.Results[1].OK || !strings.Contains(rep.Results[1].Reason, "no such snapshot") {
+		t.Fatalf("%v %+v", err, rep)
+	}
+	// Asked for alone, it is a usage error.
+	o.VMs = []string{"new1"}
+	if rep, err := Verify(t.Context(), w.deps(), o); err == nil || rep != nil {
+		t.Errorf("verify new1: %v %+v", err, rep)
+	}
+}
+
+// With an agent channel but no agent answering and no checks, the console's ready
+// line proves the boot.
+func TestVerifyBootByConsoleWhenTheAgentIsSilent(t *testing.T) {
+	w := newVWorld(t, agentDomain)
+	w.pings = 1 << 30
+	o := verifyOpts(t, true)
+	o.BootOpts.Checks, o.BootOpts.ReadyPattern, o.BootOpts.Timeout = nil, "login:", 10*time.Second
+	go func() {
+		for range 200 {
+			time.Sleep(20 * time.Millisecond)
+			w.mu.Lock()
+			xml := w.xml
+			w.mu.Unlock()
+			if m := regexp.MustCompile(`<log file="([^"]*)"`).FindStringSubmatch(xml); m != nil {
+				os.WriteFile(m[1], []byte("web1 login: \n"), 0o600)
+				return
+			}
+		}
+	}()
+	rep, err := Verify(t.Context(), w.deps(), o)
+	if err != nil || !rep.OK || rep.Results[0].Boot.ReadyBy != "console" {
+		t.Fatalf("%v %+v", err, rep.Results[0])
 	}
 }

@@ -23,7 +23,8 @@ func status() *orchestrator.StatusReport {
 		Units: []orchestrator.UnitStatus{
 			{Kind: zfs.KindVM, Name: "db1", Dataset: "backup/vms/db1", Newest: snap(night.AddDate(0, 0, -2)), NewestTime: night.AddDate(0, 0, -2),
 				Age: now.Sub(night.AddDate(0, 0, -2)), Snapshots: 9, LastStatus: "failed", LastError: "copy vda: no space left on device", Stale: true, Failed: true,
-				VerifiedSnapshot: snap(night.AddDate(0, 0, -2)), Verified: &zfs.Verification{At: night.AddDate(0, 0, -1), What: "data", Reason: "disk vda: ext4 filesystem on partition 1: e2fsck -n -f /dev/loop4p1: exit status 4"}},
+				VerifiedSnapshot: snap(night.AddDate(0, 0, -2)), Verified: &zfs.Verification{At: night.AddDate(0, 0, -1), What: "data", Reason: "disk vda: ext4 filesystem on partition 1: e2fsck -n -f /dev/loop4p1: exit status 4"},
+				VerifyFailed: []orchestrator.FailedVerify{{Snapshot: snap(night.AddDate(0, 0, -2)), Verification: zfs.Verification{At: night.AddDate(0, 0, -1), What: "data", Reason: "disk vda: ext4 filesystem on partition 1: e2fsck -n -f /dev/loop4p1: exit status 4"}}}},
 			{Kind: zfs.KindVM, Name: "new1", Dataset: "backup/vms/new1", LastStatus: "never", Stale: true},
 			{Kind: zfs.KindVM, Name: "web1", Dataset: "backup/vms/web1", Newest: snap(night), NewestTime: night, Age: now.Sub(night), Snapshots: 14,
 				Pins: []string{snap(night.AddDate(0, -1, 0))}, LastStatus: "ok", Bases: []string{"vda=vg0/web1:7"},

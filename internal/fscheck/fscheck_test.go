@@ -51,6 +51,13 @@ func TestCheckFindsWhatIsThere(t *testing.T) {
 	if r, err := c.Check(t.Context(), img, "zonefs"); err != nil || r.Status != "unchecked" || !strings.Contains(r.Reason, "zonefs") {
 		t.Errorf("an unknown type: %+v %v", r, err)
 	}
+	// An XFS whose log holds changes: never mounted here, reported unchecked.
+	fake := filepath.Join(t.TempDir(), "xfs_repair")
+	os.WriteFile(fake, []byte("#!/bin/sh\necho 'ERROR: The filesystem has valuable metadata changes in a log which needs to be replayed.' >&2\nexit 2\n"), 0o755)
+	c.XFSRepair = runner.New(fake)
+	if r, err := c.Check(t.Context(), img, "xfs"); err != nil || r.Status != "unchecked" || !strings.Contains(r.Reason, "log") {
+		t.Errorf("xfs with a dirty log: %+v %v", r, err)
+	}
 	c.XFSRepair = runner.New("/nonexistent/xfs_repair")
 	if r, err := c.Check(t.Context(), img, "xfs"); err != nil || r.Status != "unchecked" || !strings.Contains(r.Reason, "xfsprogs") {
 		t.Errorf("xfs without xfsprogs: %+v %v", r, err)

@@ -54,6 +54,20 @@ func Backing(dev string) string {
 	return strings.TrimSpace(string(b))
 }
 
+// Holders lists what holds loop device dev or its partitions open as a block
+// device (device-mapper volumes, RAID arrays the host activated on them), by their
+// sysfs names.
+func Holders(dev string) []string {
+	base := filepath.Base(dev)
+	paths, _ := filepath.Glob(filepath.Join("/sys/block", base, "holders", "*"))
+	parts, _ := filepath.Glob(filepath.Join("/sys/block", base, base+"p*", "holders", "*"))
+	var out []string
+	for _, p := range append(paths, parts...) {
+		out = append(out, filepath.Base(p))
+	}
+	return out
+}
+
 // AttachedTo lists the loop devices attached to file (from sysfs).
 func AttachedTo(file string) []string {
 	paths, _ := filepath.Glob("/sys/block/loop*/loop/backing_file")
