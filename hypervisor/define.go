@@ -305,6 +305,10 @@ func confine(def *libvirtxml.Domain, old string, r Redefinition) error {
 			src.UNIX.Path = "" // libvirt makes one per domain
 		case src.UNIX != nil:
 			refuse("a %s on the socket %s", kind, src.UNIX.Path)
+		case r.NoNetwork && src.TCP != nil:
+			refuse("a %s on the network (tcp %s:%s), with no network asked for", kind, src.TCP.Host, src.TCP.Service)
+		case r.NoNetwork && src.UDP != nil:
+			refuse("a %s on the network (udp %s:%s), with no network asked for", kind, src.UDP.ConnectHost, src.UDP.ConnectService)
 		}
 		if src != nil && src.File != nil {
 			src.File.Path = filepath.Join(logDir, fmt.Sprintf("%s.%s%d.log", name, kind, i))

@@ -258,6 +258,26 @@ func TestRedefineFromAReplicaTrustsNothingOfTheHost(t *testing.T) {
 	}
 }
 
+// With no network asked for (a test failover, a boot verify), a chardev on the
+// network is refused too: the copy would reach what the original talks to.
+func TestRedefineNoNetworkRefusesNetworkChardevs(t *testing.T) {
+	disks := map[string]DiskSource{"vda": {Path: "/r/vda.raw"}, "vdb": {Path: "/r/vdb.raw"}}
+	for _, c := range []struct{ new, text string }{
+		{"<serial type='tcp'><source mode='connect' host='10.0.0.9' service='2445'/>", "tcp 10.0.0.9:2445"},
+		{"<serial type='udp'><source mode='connect' host='10.0.0.9' service='514'/>", "udp 10.0.0.9:514"},
+	} {
+		xml := strings.Replace(savedXML, "<serial type='file'><source path='/var/log/vm/web1.console'/>", c.new, 1)
+		r := Redefinition{As: "web1-test", Disks: disks, OnlyRestored: true, NoNetwork: true, HostFile: func(string, string) error { return nil }}
+		if _, _, err := Redefine(xml, r); err == nil || !strings.Contains(err.Error(), c.text) {
+			t.Errorf("%s: %v", c.new, err)
+		}
+		r.NoNetwork = false // a failover's console server: the admin's
+		if _, _, err := Redefine(xml, r); err != nil {
+			t.Errorf("%s without NoNetwork: %v", c.new, err)
+		}
+	}
+}
+
 // A boot verify's copy writes its serial console to the file it names: every serial
 // and console of the saved definition (a file of the original's, a pty, a second
 // port) is gone, one pty serial on port 0 is logged (virtlogd) to that file afresh;

@@ -98,6 +98,9 @@ type CloneOptions struct {
 	// (the clone's top one too) traversable by others (0711), not listable: the
 	// hypervisor's QEMU, an unprivileged user, opens its images by name.
 	Shared bool
+	// Quota bounds what may be written into the clone (zfs quota, bytes; 0: none):
+	// a booted guest cannot fill the pool the next backup needs.
+	Quota int64
 }
 
 // CloneSnapshot clones a snapshot into TARGET/_clones (root is the target dataset),
@@ -127,8 +130,11 @@ func (m *Manager) CloneSnapshot(ctx context.Context, snap Snapshot, root, runID 
 	if o.Writable {
 		ro, opts = "readonly=off", "rw,"+mounts.Safe
 	}
-	if _, err := m.ZFS.Run(ctx, "clone", "-o", ro, "-o", "mountpoint=legacy", "-o", "setuid=off", "-o", "devices=off", "-o", "exec=off",
-		"-o", PropClone+"="+runID, c.Origin, c.Dataset); err != nil {
+	args := []string{"clone", "-o", ro, "-o", "mountpoint=legacy", "-o", "setuid=off", "-o", "devices=off", "-o", "exec=off", "-o", PropClone + "=" + runID}
+	if o.Quota > 0 {
+		args = append(args, "-o", fmt.Sprintf("quota=%d", o.Quota))
+	}
+	if _, err := m.ZFS.Run(ctx, append(args, c.Origin, c.Dataset)...); err != nil {
 		return Clone{}, zfsErr("clone "+c.Origin, err)
 	}
 	var dir string
