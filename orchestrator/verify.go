@@ -37,6 +37,7 @@ const (
 	verifyNamePrefix = "kvmbackup-verify-" // a throwaway domain's name
 	verifyRunPrefix  = "verify-"           // a verify's run id
 	verifyDomainMax  = 200                 // libvirt's names: bounded
+	bootCloneQuota   = 4 << 30             // what a booted throwaway may write into its clone
 )
 
 // VerifyTarget is what a verify needs of the ZFS target: the units' dated backups,
@@ -611,7 +612,7 @@ func (v *verifier) boot(ctx context.Context, u zfs.Unit, snap zfs.Snapshot, res 
 			bv.Error = err.Error()
 		}
 	}()
-	c, err := v.d.Target.CloneSnapshot(ctx, snap, v.o.Root, v.o.RunID, zfs.CloneOptions{Writable: true, Shared: true})
+	c, err := v.d.Target.CloneSnapshot(ctx, snap, v.o.Root, v.o.RunID, zfs.CloneOptions{Writable: true, Shared: true, Quota: bootCloneQuota})
 	if err != nil {
 		return err
 	}
