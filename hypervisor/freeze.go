@@ -370,8 +370,12 @@ func (g *Group) prepare(ctx context.Context, v *vmState) error {
 		v.report.Mode = ModeNone
 		return nil
 	}
-	if err := g.setMark(ctx, v, mode); err != nil {
-		return err
+	// The mark says what recover must undo: a sync alone (sysrq) leaves nothing, and a
+	// mark would make recover resume a VM someone else paused after a crash.
+	if mode != ModeSysrq {
+		if err := g.setMark(ctx, v, mode); err != nil {
+			return err
+		}
 	}
 	if mode == ModeAgent {
 		err := g.agentFreeze(ctx, v)
