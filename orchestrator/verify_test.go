@@ -209,6 +209,24 @@ func (w *vworld) Throwaways(_ context.Context, runID string) (map[string]string,
 	return out, nil
 }
 
+// console waits (up to 4 s) for the throwaway's start, then writes its console log
+// file with each of texts in turn, as a booting guest would.
+func (w *vworld) console(texts ...string) {
+	for range 200 {
+		time.Sleep(20 * time.Millisecond)
+		w.mu.Lock()
+		xml := w.xml
+		w.mu.Unlock()
+		if m := regexp.MustCompile(`<log file="([^"]*)"`).FindStringSubmatch(xml); m != nil {
+			for _, text := range texts {
+				os.WriteFile(m[1], []byte(text), 0o600)
+				time.Sleep(50 * time.Millisecond)
+			}
+			return
+		}
+	}
+}
+
 func (w *vworld) deps() VerifyDeps {
 	return VerifyDeps{Target: w, Loops: w, FS: w, Verifier: w, Boot: w}
 }
@@ -371,20 +389,7 @@ func TestVerifyBootByConsole(t *testing.T) {
 	o := verifyOpts(t, true)
 	o.BootOpts.Checks, o.BootOpts.ReadyPattern = nil, "^[a-z0-9]+ login: ?$"
 	o.BootOpts.Timeout = 10 * time.Second
-	go func() {
-		for range 100 {
-			time.Sleep(20 * time.Millisecond)
-			w.mu.Lock()
-			xml := w.xml
-			w.mu.Unlock()
-			if m := regexp.MustCompile(`<log file="([^"]*)"`).FindStringSubmatch(xml); m != nil {
-				os.WriteFile(m[1], []byte("booting\nweb1 log"), 0o600)
-				time.Sleep(50 * time.Millisecond)
-				os.WriteFile(m[1], []byte("booting\nweb1 login: \n"), 0o600)
-				return
-			}
-		}
-	}()
+	go w.console("booting\nweb1 log", "booting\nweb1 login: \n")
 	os.MkdirAll(filepath.Dir(w.backup), 0o700)
 	rep, err := Verify(t.Context(), w.deps(), o)
 	if err != nil || !rep.OK || rep.Results[0].Boot.ReadyBy != "console" {
@@ -544,18 +549,7 @@ func TestVerifyBootByConsoleWhenTheAgentIsSilent(t *testing.T) {
 	w.pings = 1 << 30
 	o := verifyOpts(t, true)
 	o.BootOpts.Checks, o.BootOpts.ReadyPattern, o.BootOpts.Timeout = nil, "login:", 10*time.Second
-	go func() {
-		for range 200 {
-			time.Sleep(20 * time.Millisecond)
-			w.mu.Lock()
-			xml := w.xml
-			w.mu.Unlock()
-			if m := regexp.MustCompile(`<log file="([^"]*)"`).FindStringSubmatch(xml); m != nil {
-				os.WriteFile(m[1], []byte("web1 login: \n"), 0o600)
-				return
-			}
-		}
-	}()
+	go w.console("web1 login: \n")
 	rep, err := Verify(t.Context(), w.deps(), o)
 	if err != nil || !rep.OK || rep.Results[0].Boot.ReadyBy != "console" {
 		t.Fatalf("%v %+v", err, rep.Results[0])
