@@ -128,9 +128,10 @@ func buildKVMBackup(t *testing.T, dir string) string {
 // The backup night end to end, no fakes: the miniature KVM host (libvirtd inside the
 // appliance, nested guests), real LVM, a real OpenZFS mirror with lz4. Two VMs: one
 // whose disk is a raw LV (block mode), one whose raw image lives on an ext4 LV (file
-// mode). Then 1% changes, a short retention, a SIGTERM during a copy and a SIGKILL
-// inside the freeze window. Every night replicates to a second pool (zfs://,
-// after-run), from which a test failover boots.
+// mode). Then 1% changes, the verifies (data and boot), a SIGTERM during a copy, a
+// SIGKILL inside the freeze window, and a short retention whose night is quiesced by
+// auto (each guest alone on its LV: synced, not paused). Every night replicates to
+// a second pool (zfs://, after-run), from which a test failover boots.
 //
 // Why it takes over 5 minutes (613 s on 2026-12-03 with every night replicated to a
 // second pool, the verifies and the failover, at this machine's pace 1.0×; about
