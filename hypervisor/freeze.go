@@ -76,24 +76,33 @@ type mark struct {
 	PID     int      `xml:"pid,attr"`
 }
 
-// QuiesceMode is the mode a freeze configured with mode would use for d now, and why:
-// auto is agent when libvirt sees a guest agent connected, else sysrq when atomic
-// (the group's disks are all on one LV, whose one snapshot is atomic: no pause is
-// needed) and sysrq-suspend when not (its snapshots are taken one after another).
-// (The agent may still fail to freeze; auto then falls back the same way.)
-func QuiesceMode(d Domain, mode Mode, atomic bool) (Mode, string) {
-	var why string
+// QuiesceBase is the mode a freeze configured with mode would use for d when its
+// group is not known, and why: auto is agent when libvirt sees a guest agent
+// connected, else sysrq-suspend (QuiesceMode says sysrq for a group on one LV).
+func QuiesceBase(d Domain, mode Mode) (Mode, string) {
 	switch {
 	case mode != ModeAuto:
 		return mode, "configured"
 	case d.AgentConnected:
 		return ModeAgent, "guest agent connected"
 	case d.AgentChannel:
-		why = "no guest agent connected"
+		return ModeSysrqSuspend, "no guest agent connected"
 	default:
-		why = "no guest agent channel"
+		return ModeSysrqSuspend, "no guest agent channel"
 	}
-	if atomic {
+}
+
+// QuiesceMode is the mode a freeze configured with mode would use for d now, and why:
+// auto is agent when libvirt sees a guest agent connected, else sysrq when atomic
+// (the group's disks are all on one LV, whose one snapshot is atomic: no pause is
+// needed) and sysrq-suspend when not (its snapshots are taken one after another).
+// (The agent may still fail to freeze; auto then falls back the same way.)
+func QuiesceMode(d Domain, mode Mode, atomic bool) (Mode, string) {
+	m, why := QuiesceBase(d, mode)
+	switch {
+	case mode != ModeAuto || m == ModeAgent:
+		return m, why
+	case atomic:
 		return ModeSysrq, why + "; its group's disks are one LV, whose snapshot is atomic: synced, not paused"
 	}
 	return ModeSysrqSuspend, why + "; its group's disks span several LVs, snapshotted one after another: paused"

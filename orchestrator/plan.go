@@ -205,7 +205,7 @@ func MakePlan(ctx context.Context, hv DomainLister, lv LVLookup, o PlanOptions) 
 			continue
 		}
 		vm.domain, vm.State = d, d.State
-		vm.Quiesce, vm.QuiesceWhy = QuiesceFor(d, hypervisor.Mode(cfg.Quiesce.Mode), false)
+		vm.Quiesce, vm.QuiesceWhy = QuiesceFor(d, hypervisor.Mode(cfg.Quiesce.Mode), nil)
 		if err := planVM(ctx, lv, cfg, vm, explicit[n], vols); err != nil {
 			vm.Error = err.Error()
 			p.Failed = append(p.Failed, vm)
@@ -218,7 +218,7 @@ func MakePlan(ctx context.Context, hv DomainLister, lv LVLookup, o PlanOptions) 
 	pathGroups(p, vols)
 	for _, g := range p.Groups { // each VM's mode, now that its group is known
 		for _, vm := range g.VMs {
-			vm.Quiesce, vm.QuiesceWhy = QuiesceFor(vm.domain, hypervisor.Mode(cfg.Quiesce.Mode), g.Atomic())
+			vm.Quiesce, vm.QuiesceWhy = QuiesceFor(vm.domain, hypervisor.Mode(cfg.Quiesce.Mode), g)
 		}
 	}
 	return p, err

@@ -10,13 +10,17 @@ import (
 
 // QuiesceFor is the quiesce mode a run configured with mode uses for domain d now,
 // and why: none for a shut-off domain (its disks are at rest), else
-// hypervisor.QuiesceMode (atomic: its group's disks are all on one LV). The plan and
-// check's listing of every domain both use it.
-func QuiesceFor(d hypervisor.Domain, mode hypervisor.Mode, atomic bool) (hypervisor.Mode, string) {
-	if d.State == hypervisor.StateShutoff {
+// hypervisor.QuiesceMode for its group g (whose disks all on one LV need no pause),
+// or hypervisor.QuiesceBase when g is nil (not planned: its group is not known). The
+// plan and check's listing of every domain both use it.
+func QuiesceFor(d hypervisor.Domain, mode hypervisor.Mode, g *Group) (hypervisor.Mode, string) {
+	switch {
+	case d.State == hypervisor.StateShutoff:
 		return hypervisor.ModeNone, "shut off: its disks are at rest"
+	case g == nil:
+		return hypervisor.QuiesceBase(d, mode)
 	}
-	return hypervisor.QuiesceMode(d, mode, atomic)
+	return hypervisor.QuiesceMode(d, mode, g.Atomic())
 }
 
 // Atomic reports whether the group's snapshot is atomic: its disks (and volumes)

@@ -227,7 +227,7 @@ func (rep *checkReport) plan(ctx context.Context, cfg *config.Config, hv orchest
 		hv = listedDomains{doms}
 		for _, d := range doms {
 			cd := checkDomain{Domain: d}
-			cd.Quiesce, cd.QuiesceWhy = orchestrator.QuiesceFor(d, hypervisor.Mode(cfg.Quiesce.Mode), false) // its group's: below
+			cd.Quiesce, cd.QuiesceWhy = orchestrator.QuiesceFor(d, hypervisor.Mode(cfg.Quiesce.Mode), nil) // its group's: below
 			if cfg.Selects(d.Name) {
 				for _, k := range d.Disks {
 					use, why := k.Use(cfg.ExcludedDisks(d.Name))
