@@ -371,7 +371,7 @@ func (v *verifier) data(ctx context.Context, u zfs.Unit, snap zfs.Snapshot, res 
 	if err != nil {
 		return err
 	}
-	defer v.undo(ctx, &err, "clone "+c.Dataset, func(ctx context.Context) error { return v.d.Target.RemoveClone(ctx, c) })
+	defer v.undo(ctx, &err, "clone "+c.Dataset, func(ctx context.Context) error { return v.removeClone(ctx, c) })
 	if u.Kind == zfs.KindPath {
 		return v.tree(ctx, snap, c.Dir, res)
 	}
@@ -496,19 +496,20 @@ func (v *verifier) filesystems(ctx context.Context, dir string, md MetaDisk) (ou
 		v.j.Record(OpLoopDetach, "", img)
 		return nil, fmt.Errorf("disk %s: %w", md.Disk, err)
 	}
-	// The device is known now: its own entry replaces the one found by file.
-	if err := v.j.Record(OpLoop, dev, img); err != nil {
-		return nil, err
-	}
-	if err := v.j.Record(OpLoopDetach, "", img); err != nil {
-		return nil, err
-	}
 	defer v.undo(ctx, &err, "loop device "+dev, func(ctx context.Context) error {
 		if err := v.detach(ctx, dev, img); err != nil {
 			return err
 		}
 		return v.j.Record(OpLoopDetach, dev, img)
 	})
+	// The device is known now: its own entry replaces the one found by file (should
+	// a record fail, the entry by file stays for recover).
+	if err := v.j.Record(OpLoop, dev, img); err != nil {
+		return nil, err
+	}
+	if err := v.j.Record(OpLoopDetach, "", img); err != nil {
+		return nil, err
+	}
 	fss, err := v.d.Loops.Filesystems(ctx, dev)
 	if err != nil {
 		return nil, fmt.Errorf("disk %s: %w", md.Disk, err)
@@ -521,6 +522,17 @@ func (v *verifier) filesystems(ctx context.Context, dir string, md MetaDisk) (ou
 		out = append(out, FSVerified{Disk: md.Disk, Partition: fs.Number, Type: fs.Type, Result: r})
 	}
 	return out, nil
+}
+
+// removeClone removes a clone and then its run's directory, when that is empty.
+func (v *verifier) removeClone(ctx context.Context, c zfs.Clone) error {
+	if err := v.d.Target.RemoveClone(ctx, c); err != nil {
+		return err
+	}
+	if c.Dir != "" {
+		os.Remove(filepath.Dir(c.Dir)) // RunDir/RUN or BootDir/RUN: only when empty
+	}
+	return nil
 }
 
 // detach detaches loop device dev of image img (unmounting what is mounted from it
@@ -616,7 +628,7 @@ func (v *verifier) boot(ctx context.Context, u zfs.Unit, snap zfs.Snapshot, res 
 	if err != nil {
 		return err
 	}
-	defer v.undo(ctx, &err, "clone "+c.Dataset, func(ctx context.Context) error { return v.d.Target.RemoveClone(ctx, c) })
+	defer v.undo(ctx, &err, "clone "+c.Dataset, func(ctx context.Context) error { return v.removeClone(ctx, c) })
 	disks, _, err := backupDisks(c.Dir, snap.FullName(), u.Name, nil)
 	if err != nil {
 		return err
