@@ -26,7 +26,9 @@ on this host: libvirt (connects to libvirt.uri), lvm2 with device-mapper, OpenZF
 (tools and kernel module), fsck, and rsync when paths are configured. Each line
 says what was found; an unusable component says what to do about it. Then it lists
 each libvirt domain with its state, its disks and the quiesce mode a run would use
-for it now (auto: agent when a guest agent is connected, else sysrq-suspend); a
+for it now, and why (auto: agent when a guest agent is connected, else sysrq, a
+sync without a pause, for a VM whose group's disks are all on one LV, and
+sysrq-suspend when they span several); a
 disk a run leaves out says why (vms[].exclude-disks, a CD-ROM, an empty or
 read-only drive), and one a run cannot back up (a LUN, a floppy, a network disk,
 a qcow2 with a backing chain) is a problem unless vms[].exclude-disks names it.
