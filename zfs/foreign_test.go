@@ -66,6 +66,9 @@ func TestForeignSnapshots(t *testing.T) {
 		// and takes its dated snapshot after the foreign one.
 		writeImage(t, m, src, 5, 0, 2<<20)
 		c, err := m.TakeSnapshot(ctx, src, t0.Add(48*time.Hour), nil)
+		if err == nil {
+			c, err = m.GetSnapshot(ctx, src, c.Name) // its sizes
+		}
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -439,6 +439,9 @@ func TestWrittenAfterOnePercentCopy(t *testing.T) {
 			t.Fatal(err)
 		}
 		s, err := m.TakeSnapshot(ctx, ds, t0.Add(24*time.Hour), nil)
+		if err == nil {
+			s, err = m.GetSnapshot(ctx, ds, s.Name) // its sizes
+		}
 		if err != nil {
 			t.Fatal(err)
 		}
