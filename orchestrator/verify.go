@@ -477,9 +477,11 @@ func (v *verifier) filesystems(ctx context.Context, dir string, md MetaDisk) (ou
 		return nil, fmt.Errorf("disk %s: %w", md.Disk, err)
 	}
 	img := filepath.Join(dir, md.Image) // a file directly in the clone (no /, no ..)
-	if _, err := openRegularCheck(img); err != nil {
+	f, err := openRegular(img)
+	if err != nil {
 		return nil, nil // reported by image
 	}
+	f.Close()
 	if err := v.j.Record(OpLoop, "", img); err != nil {
 		return nil, err
 	}
@@ -604,15 +606,6 @@ func openRegular(p string) (*os.File, error) {
 		return nil, err
 	}
 	return f, nil
-}
-
-func openRegularCheck(p string) (bool, error) {
-	f, err := openRegular(p)
-	if err != nil {
-		return false, err
-	}
-	f.Close()
-	return true, nil
 }
 
 // boot boots the backup in a throwaway domain on its own clone (Verify).

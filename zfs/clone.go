@@ -130,7 +130,10 @@ func (m *Manager) CloneSnapshot(ctx context.Context, snap Snapshot, root, runID 
 	if o.Writable {
 		ro, opts = "readonly=off", "rw,"+mounts.Safe
 	}
-	args := []string{"clone", "-o", ro, "-o", "mountpoint=legacy", "-o", "setuid=off", "-o", "devices=off", "-o", "exec=off", "-o", PropClone + "=" + runID}
+	args := []string{"clone", "-o", ro, "-o", "mountpoint=legacy", "-o", PropClone + "=" + runID}
+	for _, h := range Hardening {
+		args = append(args, "-o", h)
+	}
 	if o.Quota > 0 {
 		args = append(args, "-o", fmt.Sprintf("quota=%d", o.Quota))
 	}

@@ -70,11 +70,11 @@ func Holders(dev string) []string {
 
 // AttachedTo lists the loop devices attached to file (from sysfs).
 func AttachedTo(file string) []string {
-	paths, _ := filepath.Glob("/sys/block/loop*/loop/backing_file")
+	devs, _ := filepath.Glob("/sys/block/loop*")
 	var out []string
-	for _, p := range paths {
-		if b, err := os.ReadFile(p); err == nil && strings.TrimSpace(string(b)) == file {
-			out = append(out, "/dev/"+filepath.Base(filepath.Dir(filepath.Dir(p))))
+	for _, d := range devs {
+		if dev := "/dev/" + filepath.Base(d); Backing(dev) == file {
+			out = append(out, dev)
 		}
 	}
 	return out
