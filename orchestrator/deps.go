@@ -153,6 +153,17 @@ type Target interface {
 	BackupTarget
 	RecoverTarget
 	PruneTarget
+	TargetViewer
+}
+
+// TargetViewer reads the target once for a run, which then answers what it asks of
+// the datasets below its root from that view (viewedTarget).
+type TargetViewer interface {
+	// ReadView reads root and everything below it at once: each filesystem's
+	// ownership property (set locally) and zfs.Hardening values, each snapshot
+	// with its sizes, holds and user properties (set locally), oldest first. A root
+	// that does not exist is an empty view. Nothing is changed.
+	ReadView(ctx context.Context, root string) (*zfs.View, error)
 }
 
 // BackupTarget is what a run writes the target with: its check, each unit's dataset

@@ -94,6 +94,7 @@ type run struct {
 	order   []*unit // the units in the report's order
 	snapAt  time.Time
 	kept    map[*VolumePlan]lvm.LV // thin snapshots kept past their copy (keepBases); guarded by mu
+	view    *viewedTarget          // the target as read once, after its check (nil before)
 	// commands counts the external commands the run starts (the runner sees them all).
 	commands *runner.Counter
 }
@@ -215,6 +216,14 @@ func (r *run) night(ctx context.Context, start time.Time) (*Report, error) {
 	if err != nil {
 		return r.stop(ctx, start, ReasonTarget, fmt.Errorf("target %s: %w", r.cfg.Target.Dataset, err))
 	}
+	// The target is read once; the plan, the units, prune and the report answer
+	// from that view (viewedTarget).
+	v, err := r.Target.ReadView(ctx, r.cfg.Target.Dataset)
+	if err != nil {
+		return r.stop(ctx, start, ReasonTarget, fmt.Errorf("target %s: %w", r.cfg.Target.Dataset, err))
+	}
+	r.view = newViewedTarget(r.Target, v)
+	r.Target = r.view
 	step("target check")
 
 	var mounts []string

@@ -178,6 +178,9 @@ func (r *run) rollback(ctx context.Context, u *unit) {
 	}
 	cctx, cancel := cleanupCtx(ctx)
 	defer cancel()
+	if r.view != nil {
+		r.view.readLive(u.dataset)
+	}
 	what, err := rollbackDataset(cctx, r.Target, u.dataset, u.created)
 	var kept *keptError
 	if errors.As(err, &kept) { // another tool's snapshots: the unit's result says why

@@ -614,6 +614,10 @@ func (f fakeZFS) EnsureDataset(ctx context.Context, ds string, o zfs.Owner) (boo
 		f.w.misuse = append(f.w.misuse, "EnsureDataset "+ds+" without an owner")
 	}
 	d := &fds{dir: filepath.Join(f.w.root, ds), props: map[string]string{o.Prop: o.Name}}
+	for _, h := range zfs.Hardening { // as zfs.Manager creates it
+		k, v, _ := strings.Cut(h, "=")
+		d.props[k] = v
+	}
 	if err := os.MkdirAll(d.dir, 0o755); err != nil {
 		return false, err
 	}
@@ -740,6 +744,37 @@ func (f fakeZFS) Claim(ctx context.Context, ds string, o zfs.Owner) error {
 		d.props[k] = v
 	}
 	return nil
+}
+
+// ReadView is one call, as zfs.Manager's is two commands whatever the datasets.
+func (f fakeZFS) ReadView(ctx context.Context, root string) (*zfs.View, error) {
+	if err := f.w.call(ctx, "ReadView "+root, true); err != nil {
+		return nil, err
+	}
+	v := &zfs.View{Root: root, Datasets: map[string]*zfs.ViewDataset{}}
+	for name, d := range f.w.datasets {
+		if name != root && !strings.HasPrefix(name, root+"/") {
+			continue
+		}
+		vd := &zfs.ViewDataset{Name: name, Owners: map[string]string{}, Hardening: map[string]string{}}
+		for k, val := range d.props {
+			if k == zfs.PropVM || k == zfs.PropPath {
+				vd.Owners[k] = val
+			} else {
+				vd.Hardening[k] = val
+			}
+		}
+		for _, s := range d.snaps {
+			vd.Snapshots = append(vd.Snapshots, s.s)
+		}
+		v.Datasets[name] = vd
+	}
+	for name := range v.Datasets { // the parents zfs create -p made (ROOT/_paths)
+		for p := filepath.Dir(name); v.Covers(p) && v.Datasets[p] == nil; p = filepath.Dir(p) {
+			v.Datasets[p] = &zfs.ViewDataset{Name: p, Owners: map[string]string{}, Hardening: map[string]string{}}
+		}
+	}
+	return v, nil
 }
 
 func (f fakeZFS) Cleanup(ctx context.Context, root, runID string) (zfs.Cleaned, error) {

@@ -222,8 +222,9 @@ func (m *Manager) Rollback(ctx context.Context, dataset string) (Snapshot, error
 	return target, nil
 }
 
-// Destroy destroys one of kvmbackup's dated snapshots: ErrNotOurs for any other name,
-// ErrHeld when it has a hold (zfs refuses too, should one be placed meanwhile).
+// Destroy destroys one of kvmbackup's dated snapshots, in one command: ErrNotOurs
+// for any other name (nothing is run), ErrHeld when it has a hold (zfs itself
+// refuses a held snapshot: `zfs holds` names them), ErrNotFound when it is gone.
 func (m *Manager) Destroy(ctx context.Context, dataset, name string) error {
 	if err := checkSnapshot(dataset, name); err != nil {
 		return err
@@ -232,16 +233,9 @@ func (m *Manager) Destroy(ctx context.Context, dataset, name string) error {
 	if _, ok := ParseSnapshotName(name); !ok {
 		return fmt.Errorf("destroy %s: %w", full, ErrNotOurs)
 	}
-	s, err := m.GetSnapshot(ctx, dataset, name)
-	if err != nil {
-		return fmt.Errorf("destroy %s: %w", full, err)
-	}
-	if s.Held() {
-		return fmt.Errorf("destroy %s: %w (holds: %s)", full, ErrHeld, strings.Join(s.Holds, ", "))
-	}
 	if _, err := m.ZFS.Run(ctx, "destroy", full); err != nil {
 		if strings.Contains(err.Error(), "dataset is busy") {
-			return fmt.Errorf("destroy %s: %w: %v", full, ErrHeld, err)
+			return fmt.Errorf("destroy %s: %w (`zfs holds %s` names them): %v", full, ErrHeld, full, err)
 		}
 		return zfsErr("destroy "+full, err)
 	}

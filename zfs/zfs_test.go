@@ -3,6 +3,7 @@ package zfs
 import (
 	"context"
 	"errors"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"path"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/kvmbackup/kvmbackup/internal/mounts"
+	"github.com/kvmbackup/kvmbackup/internal/runner"
 	"github.com/kvmbackup/kvmbackup/testenv"
 	"github.com/kvmbackup/kvmbackup/transfer"
 )
@@ -230,6 +232,14 @@ func TestSnapshotsPinsDestroy(t *testing.T) {
 		if pinned, err := m.Pin(ctx, ds, s1.Name); err != nil || pinned {
 			t.Fatalf("Pin again: %v %v", pinned, err)
 		}
+		checkView(t, m, pool, ds)
+		cctx, counter := runner.WithCounter(ctx)
+		if err := m.Destroy(cctx, ds, s1.Name); !errors.Is(err, ErrHeld) || !strings.Contains(err.Error(), ds+"@"+s1.Name) {
+			t.Fatalf("destroy a pinned snapshot: %v", err)
+		}
+		if n := counter.Read().Commands; n != 1 {
+			t.Fatalf("Destroy ran %d commands, want 1 (zfs refuses a held snapshot itself)", n)
+		}
 		if err := m.Destroy(ctx, ds, s1.Name); !errors.Is(err, ErrHeld) || !strings.Contains(err.Error(), ds+"@"+s1.Name) {
 			t.Fatalf("destroy a pinned snapshot: %v", err)
 		}
@@ -262,6 +272,76 @@ func TestSnapshotsPinsDestroy(t *testing.T) {
 
 // Rollback discards what was written after the newest kvmbackup snapshot; without
 // one it says so; a newer foreign snapshot stops it with nothing changed.
+// checkView reads the view of pool/vms (with ds, a path dataset, a foreign dataset
+// and a volume beside it) and checks it answers as the per-dataset listings do, in
+// three commands (a snapshot is held); and that a missing root is an empty view.
+func checkView(t *testing.T, m *Manager, pool, ds string) {
+	t.Helper()
+	ctx := t.Context()
+	root := pool + "/vms"
+	tree := root + "/_paths/etc"
+	if _, err := m.EnsureDataset(ctx, tree, PathOwner("etc")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.TakeSnapshot(ctx, tree, t0, map[string]string{PropRun: "r9"}); err != nil {
+		t.Fatal(err)
+	}
+	zfsCmd(t, "create", "-o", "setuid=on", root+"/other")
+	zfsCmd(t, "snapshot", "-o", "com.example:note=x", root+"/other@theirs")
+	zfsCmd(t, "create", "-V", "8M", root+"/zvol")
+	zfsCmd(t, "snapshot", root+"/zvol@s")
+	zfsCmd(t, "set", "com.example:inherited=y", root) // inherited: no dataset's own
+
+	cctx, counter := runner.WithCounter(ctx)
+	v, err := m.ReadView(cctx, root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := counter.Read().Commands; n != 3 {
+		t.Fatalf("ReadView ran %d commands, want 3 (list, get, holds)", n)
+	}
+	for _, d := range []string{root, ds, root + "/_paths", tree, root + "/other"} {
+		live, err1 := m.Snapshots(ctx, d)
+		seen, err2 := v.Snapshots(d)
+		if err1 != nil || err2 != nil || len(live) != len(seen) {
+			t.Fatalf("%s: snapshots %v %v\nlive %+v\nview %+v", d, err1, err2, live, seen)
+		}
+		for i := range live {
+			if live[i].FullName() != seen[i].FullName() || !live[i].Created.Equal(seen[i].Created) || live[i].Used != seen[i].Used ||
+				live[i].Written != seen[i].Written || live[i].Referenced != seen[i].Referenced ||
+				!slices.Equal(live[i].Holds, seen[i].Holds) || !maps.Equal(live[i].Props, seen[i].Props) {
+				t.Fatalf("%s: snapshot %d\nlive %+v\nview %+v", d, i, live[i], seen[i])
+			}
+		}
+		lo, err1 := m.Owner(ctx, d)
+		vo, err2 := v.Owner(d)
+		if lo != vo || err1 != nil || err2 != nil {
+			t.Fatalf("%s: owner live %v %v, view %v %v", d, lo, err1, vo, err2)
+		}
+		lc, err1 := m.Children(ctx, d)
+		vc, err2 := v.Children(d)
+		if !slices.Equal(lc, vc) || err1 != nil || err2 != nil {
+			t.Fatalf("%s: children live %v %v, view %v %v", d, lc, err1, vc, err2)
+		}
+	}
+	if !v.Claimed(ds, VMOwner(path.Base(ds))) || v.Claimed(ds, VMOwner("other")) || v.Claimed(root+"/other", VMOwner("other")) {
+		t.Fatalf("Claimed: %+v %+v", v.Datasets[ds], v.Datasets[root+"/other"])
+	}
+	if v.Exists(root+"/zvol") || v.Exists(root+"/nope") {
+		t.Fatal("a volume or a missing dataset is in the view")
+	}
+	if _, err := v.Snapshots(root + "/nope"); !IsNotFound(err) {
+		t.Fatalf("snapshots of a missing dataset: %v", err)
+	}
+	if e, err := m.ReadView(ctx, pool+"/nothing"); err != nil || len(e.Datasets) != 0 {
+		t.Fatalf("the view of a missing root: %+v %v", e, err)
+	}
+	zfsCmd(t, "destroy", "-r", root+"/other")
+	zfsCmd(t, "destroy", "-r", root+"/zvol")
+	zfsCmd(t, "destroy", "-r", root+"/_paths")
+	zfsCmd(t, "inherit", "com.example:inherited", root)
+}
+
 func TestRollback(t *testing.T) {
 	testenv.InAppliance(t, func(t *testing.T) {
 		ctx := t.Context()

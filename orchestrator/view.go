@@ -1,0 +1,126 @@
+package orchestrator
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/kvmbackup/kvmbackup/zfs"
+)
+
+// viewedTarget is a run's target after its one read (zfs.View): whose each dataset
+// below the run's root is, its children and its snapshots are answered from the
+// view, and what the run changes there (a dataset made or claimed, a snapshot taken
+// or destroyed, a dataset destroyed) is done on the target and recorded in the view.
+// Everything else, and every write, goes to the target, whose own checks stay the
+// last word: Rollback, DestroyNewDataset and Destroy read the target themselves
+// before they change it, so a snapshot another tool took after the read is still
+// never destroyed. Mountpoint is always read live: a unit is written only into a
+// dataset mounted now.
+type viewedTarget struct {
+	Target
+	mu   sync.Mutex
+	v    *zfs.View
+	live map[string]bool // datasets that changed behind the view: read live
+}
+
+func newViewedTarget(t Target, v *zfs.View) *viewedTarget {
+	return &viewedTarget{Target: t, v: v, live: map[string]bool{}}
+}
+
+// readLive makes every later read of ds go to the target: a rollback decides on
+// what is there now (another tool may have snapshotted ds since the read).
+func (t *viewedTarget) readLive(ds string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.live[ds] = true
+}
+
+// covers: the view answers for ds.
+func (t *viewedTarget) covers(ds string) bool { return t.v.Covers(ds) && !t.live[ds] }
+
+func (t *viewedTarget) Owner(ctx context.Context, ds string) (zfs.Owner, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if !t.covers(ds) {
+		return t.Target.Owner(ctx, ds)
+	}
+	return t.v.Owner(ds)
+}
+
+func (t *viewedTarget) Claim(ctx context.Context, ds string, owner zfs.Owner) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.covers(ds) && t.v.Claimed(ds, owner) {
+		return nil
+	}
+	err := t.Target.Claim(ctx, ds, owner)
+	if err == nil {
+		t.v.ClaimDone(ds, owner)
+	}
+	return err
+}
+
+func (t *viewedTarget) Children(ctx context.Context, ds string) ([]string, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if !t.covers(ds) {
+		return t.Target.Children(ctx, ds)
+	}
+	return t.v.Children(ds)
+}
+
+func (t *viewedTarget) Snapshots(ctx context.Context, ds string) ([]zfs.Snapshot, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if !t.covers(ds) {
+		return t.Target.Snapshots(ctx, ds)
+	}
+	return t.v.Snapshots(ds)
+}
+
+func (t *viewedTarget) EnsureDataset(ctx context.Context, ds string, owner zfs.Owner) (bool, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.covers(ds) && t.v.Exists(ds) {
+		return false, nil
+	}
+	made, err := t.Target.EnsureDataset(ctx, ds, owner)
+	switch {
+	case made:
+		t.v.Added(ds, owner)
+	case err == nil && t.v.Covers(ds): // made by someone else since the read
+		t.live[ds] = true
+	}
+	return made, err
+}
+
+func (t *viewedTarget) TakeSnapshot(ctx context.Context, ds string, at time.Time, props map[string]string) (zfs.Snapshot, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	s, err := t.Target.TakeSnapshot(ctx, ds, at, props)
+	if err == nil {
+		t.v.Took(s)
+	}
+	return s, err
+}
+
+func (t *viewedTarget) Destroy(ctx context.Context, ds, name string) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	err := t.Target.Destroy(ctx, ds, name)
+	if err == nil || zfs.IsNotFound(err) {
+		t.v.Destroyed(ds, name)
+	}
+	return err
+}
+
+func (t *viewedTarget) DestroyNewDataset(ctx context.Context, ds string) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	err := t.Target.DestroyNewDataset(ctx, ds)
+	if err == nil {
+		t.v.Removed(ds)
+	}
+	return err
+}

@@ -1,0 +1,256 @@
+package zfs
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+)
+
+// View is a target as one read saw it: every filesystem at or below a root with its
+// ownership property and hardening, and every snapshot with its sizes, holds
+// and user properties. A run reads it once (ReadView) and answers its plan, its
+// units' preparation, prune and report from it, recording what it changes itself
+// (Added, Took, Destroyed, Removed) instead of listing the target again. It is not
+// safe for concurrent use; its caller serializes.
+type View struct {
+	Root     string
+	Datasets map[string]*ViewDataset // by full name
+}
+
+// ViewDataset is one filesystem of a View.
+type ViewDataset struct {
+	Name string
+	// Owners: the ownership properties set locally (PropVM, PropPath), by name;
+	// more than one is ErrForeign, as Owner says.
+	Owners map[string]string
+	// Values of zfs.Hardening's properties (effective, whatever their source).
+	Hardening map[string]string
+	Snapshots []Snapshot // oldest first (by creation order)
+}
+
+// viewColumns are the columns ReadView lists, before Hardening's.
+const viewColumns = "name,type,creation,used,written,referenced,userrefs"
+
+// ReadView reads root and every filesystem and snapshot below it: two zfs commands
+// (and one more when a snapshot is held), whatever the number of datasets. A root
+// that does not exist gives an empty View (a first run creates it).
+func (m *Manager) ReadView(ctx context.Context, root string) (*View, error) {
+	if err := CheckDatasetName(root); err != nil {
+		return nil, err
+	}
+	v := &View{Root: root, Datasets: map[string]*ViewDataset{}}
+	hard := make([]string, 0, len(Hardening))
+	for _, h := range Hardening {
+		k, _, _ := strings.Cut(h, "=")
+		hard = append(hard, k)
+	}
+	rows, err := lines(ctx, m.ZFS, "datasets under "+root, "list", "-H", "-p", "-r", "-t", "filesystem,snapshot",
+		"-o", viewColumns+","+strings.Join(hard, ","), "-s", "createtxg", root)
+	if IsNotFound(err) {
+		return v, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	snaps := map[string]*Snapshot{}
+	var held []string
+	for _, r := range rows {
+		if len(r) != 7+len(hard) {
+			return nil, fmt.Errorf("datasets under %s: unexpected zfs list line %q", root, strings.Join(r, "\t"))
+		}
+		if r[1] != "snapshot" {
+			d := &ViewDataset{Name: r[0], Owners: map[string]string{}, Hardening: map[string]string{}}
+			for i, k := range hard {
+				d.Hardening[k] = r[7+i]
+			}
+			v.Datasets[r[0]] = d
+			continue
+		}
+		ds, sn, _ := strings.Cut(r[0], "@")
+		d := v.Datasets[ds]
+		if d == nil { // a volume's (not listed): not a backup
+			continue
+		}
+		d.Snapshots = append(d.Snapshots, Snapshot{Dataset: ds, Name: sn, Created: time.Unix(num(r[2]), 0).UTC(),
+			Used: num(r[3]), Written: num(r[4]), Referenced: num(r[5]), Props: map[string]string{}})
+		if num(r[6]) > 0 {
+			held = append(held, r[0])
+		}
+	}
+	for _, d := range v.Datasets {
+		for i := range d.Snapshots {
+			snaps[d.Snapshots[i].FullName()] = &d.Snapshots[i]
+		}
+	}
+	// What is set locally: the ownership properties of filesystems, the user
+	// properties of snapshots.
+	rows, err = lines(ctx, m.ZFS, "properties under "+root, "get", "-H", "-p", "-r", "-s", "local", "-t", "filesystem,snapshot",
+		"-o", "name,property,value", "all", root)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		if len(r) != 3 {
+			continue
+		}
+		if s := snaps[r[0]]; s != nil && strings.Contains(r[1], ":") {
+			s.Props[r[1]] = r[2]
+		} else if d := v.Datasets[r[0]]; d != nil && slices.Contains(ownerProps, r[1]) {
+			d.Owners[r[1]] = r[2]
+		}
+	}
+	if len(held) > 0 {
+		rows, err = lines(ctx, m.ZFS, "holds under "+root, append([]string{"holds", "-H"}, held...)...)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			if s := snaps[r[0]]; s != nil && len(r) >= 2 {
+				s.Holds = append(s.Holds, r[1])
+			}
+		}
+	}
+	return v, nil
+}
+
+func (v *View) dataset(name string) (*ViewDataset, error) {
+	if err := CheckDatasetName(name); err != nil {
+		return nil, err
+	}
+	d := v.Datasets[name]
+	if d == nil {
+		return nil, fmt.Errorf("dataset %s: %w (as read at the run's start)", name, ErrNotFound)
+	}
+	return d, nil
+}
+
+// Covers reports whether the view answers for dataset: it is the root or below it.
+func (v *View) Covers(dataset string) bool {
+	return dataset == v.Root || strings.HasPrefix(dataset, v.Root+"/")
+}
+
+// Exists reports whether dataset exists.
+func (v *View) Exists(dataset string) bool { return v.Datasets[dataset] != nil }
+
+// Owner answers as Manager.Owner.
+func (v *View) Owner(dataset string) (Owner, error) {
+	d, err := v.dataset(dataset)
+	if err != nil {
+		return Owner{}, err
+	}
+	var found []Owner
+	for _, p := range ownerProps {
+		if n, ok := d.Owners[p]; ok {
+			found = append(found, Owner{p, n})
+		}
+	}
+	switch len(found) {
+	case 0:
+		return Owner{}, nil
+	case 1:
+		return found[0], nil
+	}
+	return Owner{}, fmt.Errorf("dataset %s: %w: it carries both %s and %s", dataset, ErrForeign, found[0], found[1])
+}
+
+// Claimed reports whether Manager.Claim(dataset, owner) would change nothing: the
+// dataset carries owner's property locally, no other, and zfs.Hardening.
+func (v *View) Claimed(dataset string, owner Owner) bool {
+	d := v.Datasets[dataset]
+	if d == nil || len(d.Owners) != 1 || d.Owners[owner.Prop] != owner.Name {
+		return false
+	}
+	for _, h := range Hardening {
+		k, want, _ := strings.Cut(h, "=")
+		if d.Hardening[k] != want {
+			return false
+		}
+	}
+	return true
+}
+
+// Children answers as Manager.Children.
+func (v *View) Children(dataset string) ([]string, error) {
+	if _, err := v.dataset(dataset); err != nil {
+		return nil, err
+	}
+	var out []string
+	for n := range v.Datasets {
+		if parent, _, ok := cutLast(n); ok && parent == dataset {
+			out = append(out, n)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+func cutLast(name string) (string, string, bool) {
+	i := strings.LastIndexByte(name, '/')
+	if i < 0 {
+		return "", name, false
+	}
+	return name[:i], name[i+1:], true
+}
+
+// Snapshots answers as Manager.Snapshots (copies: the caller may keep them).
+func (v *View) Snapshots(dataset string) ([]Snapshot, error) {
+	d, err := v.dataset(dataset)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Snapshot, len(d.Snapshots))
+	for i, s := range d.Snapshots {
+		out[i] = s
+		out[i].Holds = slices.Clone(s.Holds)
+		out[i].Props = make(map[string]string, len(s.Props))
+		for k, val := range s.Props {
+			out[i].Props[k] = val
+		}
+	}
+	return out, nil
+}
+
+// Added records a filesystem created (by EnsureDataset: with owner's property and
+// Hardening) and its missing parents.
+func (v *View) Added(dataset string, owner Owner) {
+	for p, _, ok := cutLast(dataset); ok && v.Covers(p) && v.Datasets[p] == nil; p, _, ok = cutLast(p) {
+		v.Datasets[p] = &ViewDataset{Name: p, Owners: map[string]string{}, Hardening: map[string]string{}}
+	}
+	d := &ViewDataset{Name: dataset, Owners: map[string]string{owner.Prop: owner.Name}, Hardening: map[string]string{}}
+	for _, h := range Hardening {
+		k, val, _ := strings.Cut(h, "=")
+		d.Hardening[k] = val
+	}
+	v.Datasets[dataset] = d
+}
+
+// ClaimDone records that Claim made dataset owner's.
+func (v *View) ClaimDone(dataset string, owner Owner) {
+	if d := v.Datasets[dataset]; d != nil {
+		d.Owners = map[string]string{owner.Prop: owner.Name}
+		for _, h := range Hardening {
+			k, val, _ := strings.Cut(h, "=")
+			d.Hardening[k] = val
+		}
+	}
+}
+
+// Took records a snapshot taken.
+func (v *View) Took(s Snapshot) {
+	if d := v.Datasets[s.Dataset]; d != nil {
+		d.Snapshots = append(d.Snapshots, s)
+	}
+}
+
+// Destroyed records a snapshot destroyed.
+func (v *View) Destroyed(dataset, name string) {
+	if d := v.Datasets[dataset]; d != nil {
+		d.Snapshots = slices.DeleteFunc(d.Snapshots, func(s Snapshot) bool { return s.Name == name })
+	}
+}
+
+// Removed records a dataset destroyed.
+func (v *View) Removed(dataset string) { delete(v.Datasets, dataset) }
