@@ -117,15 +117,20 @@ func (l LV) HasTag(tag string) bool { return slices.Contains(l.Tags, tag) }
 
 const lvFields = "lv_name,vg_name,lv_path,lv_size,lv_attr,origin,pool_lv,segtype,lv_tags,data_percent,metadata_percent,thin_id,chunk_size,lv_kernel_major,lv_kernel_minor"
 
-// LV returns the facts of VG/name; an unknown LV or VG wraps ErrNotFound.
+// LV returns the facts of VG/name (one lvs); an unknown LV or VG wraps ErrNotFound.
 func (m *Manager) LV(ctx context.Context, vg, name string) (LV, error) {
+	return lvNamed(ctx, m, vg, name)
+}
+
+// lvNamed is LV for a Manager and for Volumes alike.
+func lvNamed(ctx context.Context, f finder, vg, name string) (LV, error) {
 	if err := validName("VG", vg); err != nil {
 		return LV{}, err
 	}
 	if err := validName("LV", name); err != nil {
 		return LV{}, err
 	}
-	lvs, err := m.lvs(ctx, vg+"/"+name)
+	lvs, err := f.find(ctx, query{vg: vg, name: name})
 	if err != nil {
 		return LV{}, err
 	}

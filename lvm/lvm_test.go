@@ -29,6 +29,27 @@ func lab(t *testing.T, vgSize int64) (*Manager, string) {
 	return m, testenv.VolumeGroup(t, testenv.Local, vgSize)
 }
 
+// imageOnExt4 makes an ext4 filesystem on dev, mounts it (until cleanup) and writes
+// data to the file rel below it: it returns the mount point and the file's path.
+func imageOnExt4(t *testing.T, dev, rel string, data []byte) (mnt, img string) {
+	t.Helper()
+	ctx := t.Context()
+	if _, err := testenv.Local(ctx, "mkfs.ext4", "-q", dev); err != nil {
+		t.Fatal(err)
+	}
+	mnt = t.TempDir()
+	if _, err := testenv.Local(ctx, "mount", dev, mnt); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { testenv.Local(context.Background(), "umount", mnt) })
+	img = filepath.Join(mnt, rel)
+	os.MkdirAll(filepath.Dir(img), 0o755)
+	if err := os.WriteFile(img, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return mnt, img
+}
+
 func random(seed uint64, n int) []byte { return testenv.RandomBytes(seed, n) }
 
 func writeDev(t *testing.T, path string, off int64, data []byte) { testenv.WriteAt(t, path, off, data) }
@@ -111,20 +132,8 @@ func TestSnapshotKeepsExt4FileContent(t *testing.T) {
 		m, vg := lab(t, 256<<20)
 		ctx := t.Context()
 		dev := testenv.LogicalVolume(t, testenv.Local, vg, "images", 96<<20)
-		if _, err := testenv.Local(ctx, "mkfs.ext4", "-q", dev); err != nil {
-			t.Fatal(err)
-		}
-		mnt := t.TempDir()
-		if _, err := testenv.Local(ctx, "mount", dev, mnt); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { testenv.Local(context.Background(), "umount", mnt) })
-		os.MkdirAll(filepath.Join(mnt, "vms"), 0o755)
-		img := filepath.Join(mnt, "vms", "web2.raw")
 		old := random(3, 8<<20)
-		if err := os.WriteFile(img, old, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		mnt, img := imageOnExt4(t, dev, "vms/web2.raw", old)
 		testenv.Local(ctx, "sync")
 
 		f, err := m.ResolveFile(ctx, img)

@@ -13,7 +13,7 @@ import (
 // The orchestrator declares what it needs of the world by role: a run (plan, freeze
 // window, write, commit), a rollback, recover, prune, restore and mount each take the
 // interface of their role, never more. Hypervisor, Snapshotter and Target are the
-// roles together: what the real adapters give (Libvirt, *lvm.Manager, *zfs.Manager)
+// roles together: what the real adapters give (Libvirt, LVM, *zfs.Manager)
 // and what Deps holds for a run, which plans, writes, rolls back, recovers and prunes.
 // The fakes of the tests (world_test.go) satisfy the same interfaces.
 
@@ -76,9 +76,12 @@ type Frozen interface {
 	Thaw(ctx context.Context) ([]hypervisor.VMReport, error)
 }
 
-// Snapshotter is every role of LVM together: what *lvm.Manager gives.
+// Snapshotter is every role of LVM together: what LVM (an *lvm.Manager) gives.
+// Its own LVView answers as LVM is now, one command a question: what a restore's
+// disks and a thin pool's fill are checked with.
 type Snapshotter interface {
 	LVLookup
+	LVView
 	LVSnapshots
 	ThinTracker
 	LVCleaner
@@ -105,11 +108,20 @@ type ThinTracker interface {
 	Bases(ctx context.Context) ([]lvm.LV, error)
 }
 
-// LVLookup is what the plan needs of LVM: which LV holds each disk and each volume.
-// Nothing is changed.
+// LVLookup is what the plan needs of LVM: one read of every LV, which then says
+// which LV holds each disk and each volume. Nothing is changed.
 type LVLookup interface {
+	// Volumes reads every LV at once (one lvm command, whatever the number of VMs,
+	// disks and volumes) and returns a view that answers from that read alone, as
+	// LVM was then, with the results and errors LVView describes; it runs nothing
+	// more. A plan reads once and asks the view for every disk and volume.
+	Volumes(ctx context.Context) (LVView, error)
+}
+
+// LVView says which LV holds a disk or a volume. Nothing is changed.
+type LVView interface {
 	VolumeResolver
-	// LV returns the LV VG/name as it is now; an unknown LV or VG is an error wrapping
+	// LV returns the LV VG/name; an unknown LV or VG is an error wrapping
 	// lvm.ErrNotFound.
 	LV(ctx context.Context, vg, name string) (lvm.LV, error)
 }
@@ -265,6 +277,20 @@ func (h libvirtHV) Freeze(ctx context.Context, names []string, opts hypervisor.F
 		return nil, err
 	}
 	return g, nil
+}
+
+// LVM adapts an lvm.Manager to the roles of LVM (Snapshotter, VGLookup): its
+// Volumes, one lvs read of every LV, is the plan's LVView; its other methods are the
+// Manager's own.
+type LVM struct{ *lvm.Manager }
+
+// Volumes is lvm.Manager.Volumes as an LVView.
+func (m LVM) Volumes(ctx context.Context) (LVView, error) {
+	v, err := m.Manager.Volumes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
 }
 
 // TransferCopier is transfer.Copy as a Copier.

@@ -16,7 +16,10 @@ import (
 // The real adapters and the fakes of these tests play every role they stand in for.
 var (
 	_ Hypervisor      = libvirtHV{}
-	_ Snapshotter     = (*lvm.Manager)(nil)
+	_ Snapshotter     = LVM{}
+	_ VGLookup        = LVM{}
+	_ LVView          = (*lvm.Manager)(nil)
+	_ LVView          = (*lvm.Volumes)(nil)
 	_ VGLookup        = (*lvm.Manager)(nil)
 	_ Target          = (*zfs.Manager)(nil)
 	_ RestoreTarget   = (*zfs.Manager)(nil)
@@ -28,6 +31,7 @@ var (
 	_ Hypervisor      = fakeHV{}
 	_ Frozen          = (*frozen)(nil)
 	_ Snapshotter     = fakeLVM{}
+	_ LVView          = fakeView{}
 	_ Target          = fakeZFS{}
 	_ RestoreTarget   = fakeZFS{}
 	_ Copier          = fakeCopier{}

@@ -136,7 +136,7 @@ func PathErrors(err error) []*PathError {
 // those inside a path are skipped. Every entry is checked: each bad entry is listed
 // in p.FailedPaths with the reason and the error joins one *PathError per bad entry;
 // the good ones are planned all the same.
-func planPaths(ctx context.Context, m LVLookup, tr Trees, cfg *config.Config, entries []config.PathEntry,
+func planPaths(ctx context.Context, m LVView, tr Trees, cfg *config.Config, entries []config.PathEntry,
 	targetMounts []string, vols map[string]*VolumePlan, p *Plan) error {
 	var errs []error
 	for _, e := range entries {
@@ -157,7 +157,7 @@ func planPaths(ctx context.Context, m LVLookup, tr Trees, cfg *config.Config, en
 }
 
 // planPath plans one entry, or says why it cannot be backed up.
-func planPath(ctx context.Context, m LVLookup, tr Trees, cfg *config.Config, e config.PathEntry,
+func planPath(ctx context.Context, m LVView, tr Trees, cfg *config.Config, e config.PathEntry,
 	targetMounts []string, vols map[string]*VolumePlan) (*PathPlan, string) {
 	pp := &PathPlan{Name: e.Name, Dataset: zfs.Layout{Root: cfg.Target.Dataset}.Dataset(zfs.PathUnit(e.Name)), Path: e.Path, Exclude: e.Exclude}
 	if err := zfs.CheckComponent(e.Name); err != nil {

@@ -132,8 +132,13 @@ var ErrBadSelection = errors.New("bad VM selection")
 // in FailedPaths with the reason, and are an error joining one *PathError (wrapping
 // ErrBadPath) for each, returned with the plan (check fails on it; a run fails those
 // entries and backs up all the rest).
-func MakePlan(ctx context.Context, hv DomainLister, lv LVLookup, o PlanOptions) (*Plan, error) {
+//
+// LVM is read once, when the first disk or volume needs it (LVLookup.Volumes), and
+// that one read answers for every disk and volume of the plan (a failed read is
+// tried again by the next disk or volume).
+func MakePlan(ctx context.Context, hv DomainLister, lookup LVLookup, o PlanOptions) (*Plan, error) {
 	cfg := o.Config
+	lv := &readOnce{lookup: lookup}
 	if o.Trees == nil {
 		o.Trees = TransferTrees{}
 	}
@@ -225,7 +230,7 @@ func MakePlan(ctx context.Context, hv DomainLister, lv LVLookup, o PlanOptions) 
 }
 
 // planVM resolves vm's disks (and explicit volumes) to LVs, adding them to vols.
-func planVM(ctx context.Context, m LVLookup, cfg *config.Config, vm *VMPlan, ex config.VM, vols map[string]*VolumePlan) error {
+func planVM(ctx context.Context, m LVView, cfg *config.Config, vm *VMPlan, ex config.VM, vols map[string]*VolumePlan) error {
 	if strings.HasPrefix(vm.Name, zfs.OwnPrefix) {
 		return fmt.Errorf("domain name %q: names starting with _ are kvmbackup's own datasets", vm.Name)
 	}
@@ -315,6 +320,50 @@ func planVM(ctx context.Context, m LVLookup, cfg *config.Config, vm *VMPlan, ex 
 	}
 	vm.Disks = disks
 	return nil
+}
+
+// readOnce is the plan's LVView: LVLookup.Volumes, read when a disk or volume first
+// asks, answers every later question. A failed read fails the question that met it
+// (its VM or entry fails, with the read's error) and is tried again by the next, so
+// that one failure fails no more than it did when each disk asked LVM alone.
+type readOnce struct {
+	lookup LVLookup
+	view   LVView
+}
+
+func (r *readOnce) get(ctx context.Context) (LVView, error) {
+	if r.view == nil {
+		v, err := r.lookup.Volumes(ctx)
+		if err != nil {
+			return nil, err
+		}
+		r.view = v
+	}
+	return r.view, nil
+}
+
+func (r *readOnce) ResolveDevice(ctx context.Context, path string) (lvm.LV, error) {
+	v, err := r.get(ctx)
+	if err != nil {
+		return lvm.LV{}, err
+	}
+	return v.ResolveDevice(ctx, path)
+}
+
+func (r *readOnce) ResolveFile(ctx context.Context, path string) (lvm.FileOnLV, error) {
+	v, err := r.get(ctx)
+	if err != nil {
+		return lvm.FileOnLV{}, err
+	}
+	return v.ResolveFile(ctx, path)
+}
+
+func (r *readOnce) LV(ctx context.Context, vg, name string) (lvm.LV, error) {
+	v, err := r.get(ctx)
+	if err != nil {
+		return lvm.LV{}, err
+	}
+	return v.LV(ctx, vg, name)
 }
 
 func leftOut(ds []LeftOutDisk) string {

@@ -315,10 +315,41 @@ func (g *frozen) Thaw(ctx context.Context) ([]hypervisor.VMReport, error) {
 
 type fakeLVM struct{ w *world }
 
+// Volumes is the plan's one read of LVM: one call, then a fakeView that answers
+// without calls.
+func (f fakeLVM) Volumes(ctx context.Context) (LVView, error) {
+	if err := f.w.call(ctx, "Volumes", true); err != nil {
+		return nil, err
+	}
+	return fakeView{f.w}, nil
+}
+
+// ResolveDevice, ResolveFile and LV answer as LVM is now, a call each.
 func (f fakeLVM) ResolveDevice(ctx context.Context, path string) (lvm.LV, error) {
 	if err := f.w.call(ctx, "ResolveDevice "+path, true); err != nil {
 		return lvm.LV{}, err
 	}
+	return fakeView(f).ResolveDevice(ctx, path)
+}
+
+func (f fakeLVM) ResolveFile(ctx context.Context, path string) (lvm.FileOnLV, error) {
+	if err := f.w.call(ctx, "ResolveFile "+path, true); err != nil {
+		return lvm.FileOnLV{}, err
+	}
+	return fakeView(f).ResolveFile(ctx, path)
+}
+
+func (f fakeLVM) LV(ctx context.Context, vg, name string) (lvm.LV, error) {
+	if err := f.w.call(ctx, "LV "+vg+"/"+name, true); err != nil {
+		return lvm.LV{}, err
+	}
+	return fakeView(f).LV(ctx, vg, name)
+}
+
+// fakeView answers from the world's LVs, making no call (a read already made).
+type fakeView struct{ w *world }
+
+func (f fakeView) ResolveDevice(_ context.Context, path string) (lvm.LV, error) {
 	for _, l := range f.w.lvs {
 		if l.lv.Path == path && l.lv.Origin == "" {
 			return l.lv, nil
@@ -327,10 +358,7 @@ func (f fakeLVM) ResolveDevice(ctx context.Context, path string) (lvm.LV, error)
 	return lvm.LV{}, fmt.Errorf("%s: %w", path, lvm.ErrNotOnLV)
 }
 
-func (f fakeLVM) ResolveFile(ctx context.Context, path string) (lvm.FileOnLV, error) {
-	if err := f.w.call(ctx, "ResolveFile "+path, true); err != nil {
-		return lvm.FileOnLV{}, err
-	}
+func (f fakeView) ResolveFile(_ context.Context, path string) (lvm.FileOnLV, error) {
 	for _, l := range f.w.lvs {
 		if l.mp != "" && strings.HasPrefix(path, l.mp+"/") {
 			return lvm.FileOnLV{LV: l.lv, MountPoint: l.mp, FSType: "ext4", RelPath: strings.TrimPrefix(path, l.mp+"/")}, nil
@@ -339,10 +367,7 @@ func (f fakeLVM) ResolveFile(ctx context.Context, path string) (lvm.FileOnLV, er
 	return lvm.FileOnLV{}, fmt.Errorf("%s: %w", path, lvm.ErrNotOnLV)
 }
 
-func (f fakeLVM) LV(ctx context.Context, vg, name string) (lvm.LV, error) {
-	if err := f.w.call(ctx, "LV "+vg+"/"+name, true); err != nil {
-		return lvm.LV{}, err
-	}
+func (f fakeView) LV(_ context.Context, vg, name string) (lvm.LV, error) {
 	if l := f.w.lvs[vg+"/"+name]; l != nil {
 		return l.lv, nil
 	}

@@ -83,7 +83,7 @@ func (c cbtRun) deps() orchestrator.Deps {
 	if c.ThinDelta != "" {
 		m.ThinDeltaTool = runner.New(c.ThinDelta)
 	}
-	return orchestrator.Deps{Hypervisor: oneVM{c.Disk, c.File}, LVM: m, Target: zfs.New(), Copier: orchestrator.TransferCopier{}}
+	return orchestrator.Deps{Hypervisor: oneVM{c.Disk, c.File}, LVM: orchestrator.LVM{Manager: m}, Target: zfs.New(), Copier: orchestrator.TransferCopier{}}
 }
 
 // firstDifference compares the first n bytes of a and b (b must be n bytes long) and

@@ -144,7 +144,7 @@ func runCheck(ctx context.Context, g *globalOptions, out io.Writer) error {
 	if len(cfg.Paths) > 0 && hostcheck.Usable(comps, "zfs") {
 		mounts, mountErr = orchestrator.TargetMounts(ctx, zfs.New(), cfg.Target.Dataset)
 	}
-	if err := rep.plan(ctx, cfg, hv, checkVolumes{lvm.New(), hostcheck.Usable(comps, "lvm2")}, mounts, mountErr); err != nil {
+	if err := rep.plan(ctx, cfg, hv, checkVolumes{orchestrator.LVM{Manager: lvm.New()}, hostcheck.Usable(comps, "lvm2")}, mounts, mountErr); err != nil {
 		return err
 	}
 	if hostcheck.Usable(rep.Components, "zfs") { // the target: pool health, mirror, compression, space
@@ -198,6 +198,7 @@ func runCheck(ctx context.Context, g *globalOptions, out io.Writer) error {
 type checkVolumes struct {
 	lvm interface {
 		orchestrator.LVLookup
+		orchestrator.LVView // a thin pool's fill, as it is now
 		orchestrator.VGLookup
 		Base(ctx context.Context, vg, origin string) (lvm.LV, error)
 		Bases(ctx context.Context) ([]lvm.LV, error)

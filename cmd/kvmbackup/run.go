@@ -136,7 +136,7 @@ func realDeps(ctx context.Context, cfg *config.Config) (orchestrator.Deps, func(
 			replicas = append(replicas, orchestrator.ReplicaTarget{Name: r.Name, To: r.To, Root: r.Dataset, Replica: replicaClient(r)})
 		}
 	}
-	return orchestrator.Deps{Hypervisor: orchestrator.Libvirt(c), LVM: lvm.New(), Target: t, Copier: orchestrator.TransferCopier{},
+	return orchestrator.Deps{Hypervisor: orchestrator.Libvirt(c), LVM: orchestrator.LVM{Manager: lvm.New()}, Target: t, Copier: orchestrator.TransferCopier{},
 			Replicas: replicas, ReplicaSource: t, Boot: c, Loops: loopdev.New()},
 		func() { c.Close() }, nil
 }

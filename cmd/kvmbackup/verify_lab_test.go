@@ -312,7 +312,7 @@ func TestVerifyOnRealLVMAndZFS(t *testing.T) {
 		if left := must("sh", "-c", "losetup -a | grep -c _clones || true"); left != "1" {
 			t.Fatalf("the kill came elsewhere: %s loop devices on a clone", left)
 		}
-		rec, err := orchestrator.Recover(ctx, orchestrator.Deps{Hypervisor: oneVM{disk: disk}, LVM: lvm.New(), Target: zfs.New(), Loops: loopdev.New()},
+		rec, err := orchestrator.Recover(ctx, orchestrator.Deps{Hypervisor: oneVM{disk: disk}, LVM: orchestrator.LVM{Manager: lvm.New()}, Target: zfs.New(), Loops: loopdev.New()},
 			orchestrator.RecoverOptions{JournalDir: filepath.Join(dir, "journal"), Root: root})
 		if err != nil || len(rec.Loops) != 1 || len(rec.Clones.Destroyed) != 1 || len(rec.Runs) != 1 {
 			t.Fatalf("recover after a killed verify: %v %+v", err, rec)
