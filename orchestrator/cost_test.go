@@ -1,0 +1,86 @@
+package orchestrator
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/kvmbackup/kvmbackup/hypervisor"
+)
+
+// callKind sorts a fake world's call as a night spends it: the freeze windows, the
+// copies (and what changed-block tracking and the LVM snapshots' life need), libvirt
+// (API calls, no command), or bookkeeping: every other call to the target or to LVM,
+// each at least one external command on the real adapters.
+func callKind(call string) string {
+	name, _, _ := strings.Cut(call, " ")
+	switch name {
+	case "Freeze", "Thaw", "Snapshot":
+		return "window"
+	case "Copy", "WatchStop", "Remove", "MountSnapshot", "Unmount", "Base", "ThinDelta", "KeepAsBase", "DropBase", "LV":
+		return "copy"
+	case "Domains", "DomainXML", "Recover":
+		return "libvirt"
+	}
+	return "bookkeeping"
+}
+
+// TestNightBookkeepingGrowsByAFewCallsPerVM runs three nights of 1, 10 and 50 VMs
+// (block, thin and image-file ones in turn; the third night prunes one snapshot of
+// each) and counts the third night's calls by kind: the bookkeeping beyond the freeze
+// windows and the copies grows by at most three calls per VM (its dataset's mount,
+// its dated snapshot, its prune's destroy) over a constant part.
+func TestNightBookkeepingGrowsByAFewCallsPerVM(t *testing.T) {
+	counts := map[int]map[string]int{}
+	var table strings.Builder
+	fmt.Fprintf(&table, "%4s %6s %7s %6s %8s %12s\n", "VMs", "calls", "window", "copy", "libvirt", "bookkeeping")
+	for _, n := range []int{1, 10, 50} {
+		w := newWorld(t)
+		for i := range n {
+			name := fmt.Sprintf("vm%02d", i)
+			switch i % 3 {
+			case 0:
+				w.blockVM(name, hypervisor.StateRunning, name+" v1")
+			case 1:
+				w.thinVM(name, hypervisor.StateRunning, name+" v1")
+			default:
+				w.fileVM(name, name+" v1")
+			}
+		}
+		env := runEnv{t.TempDir()}
+		cfg := testConfig(t)
+		for _, at := range []struct{ night, data string }{{"1", "v1"}, {"2", "v2"}, {"3", "v3"}} {
+			w.log = nil
+			for i := range n {
+				name := fmt.Sprintf("vm%02d", i)
+				w.setData(name, name+" "+at.data)
+			}
+			when := map[string]func() Options{"1": func() Options { return env.opts(cfg, night1) },
+				"2": func() Options { return env.opts(cfg, night2) }, "3": func() Options { return env.opts(cfg, night3) }}[at.night]
+			rep, err := Run(context.Background(), w.deps(), when())
+			if err != nil || !rep.OK() || len(rep.VMs) != n {
+				t.Fatalf("%d VMs, night %s: %v %+v", n, at.night, err, rep)
+			}
+		}
+		c := map[string]int{"calls": len(w.log)}
+		destroys := 0
+		for _, call := range w.log {
+			c[callKind(call)]++
+			if strings.HasPrefix(call, "Destroy ") {
+				destroys++
+			}
+		}
+		if destroys != n {
+			t.Fatalf("%d VMs: night 3 destroyed %d snapshots, want one per VM (keep-last 2)", n, destroys)
+		}
+		counts[n] = c
+		fmt.Fprintf(&table, "%4d %6d %7d %6d %8d %12d\n", n, c["calls"], c["window"], c["copy"], c["libvirt"], c["bookkeeping"])
+	}
+	t.Logf("night 3's calls by kind:\n%s", table.String())
+	perVM := float64(counts[50]["bookkeeping"]-counts[10]["bookkeeping"]) / 40
+	fixed := counts[1]["bookkeeping"] - int(perVM)
+	if perVM > 3 || fixed > 6 {
+		t.Errorf("bookkeeping: %.1f calls per VM over %d (want at most 3 per VM over at most 6)", perVM, fixed)
+	}
+}
