@@ -15,6 +15,7 @@ import (
 
 	"github.com/kvmbackup/kvmbackup/internal/config"
 	"github.com/kvmbackup/kvmbackup/internal/mounts"
+	"github.com/kvmbackup/kvmbackup/internal/runner"
 	"github.com/kvmbackup/kvmbackup/testenv"
 )
 
@@ -216,9 +217,29 @@ func TestSnapshotSizeAndSpace(t *testing.T) {
 		m, vg := lab(t, 128<<20)
 		ctx := t.Context()
 		testenv.LogicalVolume(t, testenv.Local, vg, "a", 64<<20)
-		snap, err := m.Snapshot(ctx, vg, "a", opts("p1", "25%"))
+		// In three steps, as a run takes it: the freeze window holds CreateSnapshot's
+		// one lvcreate alone.
+		cctx, counter := runner.WithCounter(ctx)
+		p, err := m.PrepareSnapshot(cctx, vg, "a", opts("p1", "25%"))
 		if err != nil {
 			t.Fatal(err)
+		}
+		prepared := counter.Read()
+		made, err := m.CreateSnapshot(cctx, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		created := counter.Read().Since(prepared)
+		snap, err := m.ReadySnapshot(cctx, made)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if prepared.Commands != 2 || created.Commands != 1 || counter.Read().Commands != 4 {
+			t.Fatalf("commands: prepare %d (want lvs, vgs), create %d (want lvcreate alone), in all %d (want 4): %v",
+				prepared.Commands, created.Commands, counter.Read().Commands, counter.ByCommand())
+		}
+		if made.FullName() != snap.FullName() || made.Path != snap.Path || made.Origin != snap.Origin || !slices.Equal(made.Tags, snap.Tags) {
+			t.Fatalf("the snapshot as made %+v, as read back %+v", made, snap)
 		}
 		if snap.Size != 16<<20 {
 			t.Fatalf("25%% of 64 MiB gave %d bytes", snap.Size)

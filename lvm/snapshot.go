@@ -33,34 +33,58 @@ func SnapshotName(origin, runID string) string {
 // Snapshot takes a snapshot of vg/origin tagged kvmbackup and kvmbackup_run_<id>: a
 // thin snapshot (no size, activated) of a thin origin, else a classic one of
 // opts.Size. The VG's free space is checked first: too little fails with ErrNoSpace
-// naming the VG, its free and the needed bytes, and nothing is created.
+// naming the VG, its free and the needed bytes, and nothing is created. It is
+// PrepareSnapshot, CreateSnapshot and ReadySnapshot in turn.
 func (m *Manager) Snapshot(ctx context.Context, vg, origin string, opts SnapshotOptions) (LV, error) {
+	p, err := m.PrepareSnapshot(ctx, vg, origin, opts)
+	if err != nil {
+		return LV{}, err
+	}
+	snap, err := m.CreateSnapshot(ctx, p)
+	if err != nil {
+		return LV{}, err
+	}
+	return m.ReadySnapshot(ctx, snap)
+}
+
+// PendingSnapshot is a snapshot PrepareSnapshot checked and CreateSnapshot takes.
+type PendingSnapshot struct {
+	Origin LV
+	Name   string
+	RunID  string
+	args   []string
+}
+
+// PrepareSnapshot reads vg/origin and, for a classic snapshot, checks the VG's free
+// space (too little: ErrNoSpace naming the VG, its free and the needed bytes); it
+// creates nothing. What a freeze window needs done before it opens.
+func (m *Manager) PrepareSnapshot(ctx context.Context, vg, origin string, opts SnapshotOptions) (PendingSnapshot, error) {
 	if !names.ValidRunID(opts.RunID) {
-		return LV{}, fmt.Errorf("snapshot of %s/%s: run id %q is not "+names.RunIDPattern, vg, origin, opts.RunID)
+		return PendingSnapshot{}, fmt.Errorf("snapshot of %s/%s: run id %q is not "+names.RunIDPattern, vg, origin, opts.RunID)
 	}
 	o, err := m.LV(ctx, vg, origin)
 	if err != nil {
-		return LV{}, fmt.Errorf("snapshot of %s/%s: %w", vg, origin, err)
+		return PendingSnapshot{}, fmt.Errorf("snapshot of %s/%s: %w", vg, origin, err)
 	}
 	if o.IsSnapshot() {
-		return LV{}, fmt.Errorf("snapshot of %s: it is itself a snapshot", o.FullName())
+		return PendingSnapshot{}, fmt.Errorf("snapshot of %s: it is itself a snapshot", o.FullName())
 	}
 	name := SnapshotName(origin, opts.RunID)
 	args := []string{"lvcreate", "--snapshot", "--name", name, "--addtag", Tag, "--addtag", RunTagPrefix + opts.RunID, "--yes"}
 	if o.IsThin() {
-		// A thin snapshot skips activation by default; -K activates it anyway.
+		// A thin snapshot skips activation by default; this activates it.
 		args = append(args, "--setactivationskip", "n")
 	} else {
 		need := opts.Size.Resolve(o.Size)
 		g, err := m.VG(ctx, vg)
 		if err != nil {
-			return LV{}, fmt.Errorf("snapshot of %s: %w", o.FullName(), err)
+			return PendingSnapshot{}, fmt.Errorf("snapshot of %s: %w", o.FullName(), err)
 		}
 		if g.ExtentSize > 0 {
 			need = (need + g.ExtentSize - 1) / g.ExtentSize * g.ExtentSize
 		}
 		if need > g.Free {
-			return LV{}, fmt.Errorf("snapshot of %s needs %s (%d bytes) but volume group %s has %s (%d bytes) free: %w",
+			return PendingSnapshot{}, fmt.Errorf("snapshot of %s needs %s (%d bytes) but volume group %s has %s (%d bytes) free: %w",
 				o.FullName(), config.FormatBytes(need), need, vg, config.FormatBytes(g.Free), g.Free, ErrNoSpace)
 		}
 		args = append(args, "--size", fmt.Sprintf("%db", need))
@@ -68,26 +92,42 @@ func (m *Manager) Snapshot(ctx context.Context, vg, origin string, opts Snapshot
 			args = append(args, "--chunksize", fmt.Sprintf("%db", opts.Chunksize))
 		}
 	}
-	args = append(args, o.FullName())
+	return PendingSnapshot{Origin: o, Name: name, RunID: opts.RunID, args: append(args, o.FullName())}, nil
+}
+
+// CreateSnapshot creates the snapshot p, one lvcreate and nothing more (what a freeze
+// window holds), and returns it as made: its VG, name, path, origin and tags, not
+// what only reading it back gives (device, size, thin id: ReadySnapshot).
+func (m *Manager) CreateSnapshot(ctx context.Context, p PendingSnapshot) (LV, error) {
+	if len(p.args) == 0 {
+		return LV{}, fmt.Errorf("snapshot %s/%s: not prepared (PrepareSnapshot)", p.Origin.VG, p.Name)
+	}
 	start := time.Now()
-	if _, err := m.LVM.Run(ctx, args...); err != nil {
-		return LV{}, fmt.Errorf("snapshot of %s: %w", o.FullName(), classify(err))
+	if _, err := m.LVM.Run(ctx, p.args...); err != nil {
+		return LV{}, fmt.Errorf("snapshot of %s: %w", p.Origin.FullName(), classify(err))
 	}
-	snap, err := m.LV(ctx, vg, name)
+	zerolog.Ctx(ctx).Info().Str("component", "lvm").Str("snapshot", p.Origin.VG+"/"+p.Name).
+		Dur("took", time.Since(start)).Msg("snapshot created")
+	return LV{VG: p.Origin.VG, Name: p.Name, Path: "/dev/" + p.Origin.VG + "/" + p.Name, Origin: p.Origin.Name,
+		Pool: p.Origin.Pool, Tags: []string{Tag, RunTagPrefix + p.RunID}, DataPercent: -1, MetadataPercent: -1, ThinID: -1, Major: -1, Minor: -1}, nil
+}
+
+// ReadySnapshot reads a snapshot CreateSnapshot made back from LVM, activating a
+// thin one that is not active, and returns it whole.
+func (m *Manager) ReadySnapshot(ctx context.Context, snap LV) (LV, error) {
+	got, err := m.LV(ctx, snap.VG, snap.Name)
 	if err != nil {
-		return LV{}, fmt.Errorf("snapshot %s/%s after creating it: %w", vg, name, err)
+		return LV{}, fmt.Errorf("snapshot %s after creating it: %w", snap.FullName(), err)
 	}
-	if o.IsThin() && snap.Major < 0 {
-		if _, err := m.LVM.Run(ctx, "lvchange", "--activate", "y", "--ignoreactivationskip", snap.FullName()); err != nil {
-			return snap, fmt.Errorf("activate thin snapshot %s: %w", snap.FullName(), err)
+	if got.IsThin() && got.Major < 0 {
+		if _, err := m.LVM.Run(ctx, "lvchange", "--activate", "y", "--ignoreactivationskip", got.FullName()); err != nil {
+			return got, fmt.Errorf("activate thin snapshot %s: %w", got.FullName(), err)
 		}
-		if snap, err = m.LV(ctx, vg, name); err != nil {
-			return snap, err
+		if got, err = m.LV(ctx, snap.VG, snap.Name); err != nil {
+			return got, err
 		}
 	}
-	zerolog.Ctx(ctx).Info().Str("component", "lvm").Str("snapshot", snap.FullName()).
-		Int64("size", snap.Size).Dur("took", time.Since(start)).Msg("snapshot created")
-	return snap, nil
+	return got, nil
 }
 
 // Remove removes a kvmbackup snapshot. An LV without the kvmbackup tag, or that is not

@@ -3,10 +3,12 @@ package orchestrator
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/kvmbackup/kvmbackup/hypervisor"
+	"github.com/kvmbackup/kvmbackup/lvm"
 )
 
 // callKind sorts a fake world's call as a night spends it: the freeze windows, the
@@ -18,7 +20,7 @@ func callKind(call string) string {
 	switch name {
 	case "Freeze", "Thaw", "Snapshot":
 		return "window"
-	case "Copy", "WatchStop", "Remove", "MountSnapshot", "Unmount", "Base", "ThinDelta", "KeepAsBase", "DropBase", "LV":
+	case "PrepareSnapshot", "ReadySnapshot", "Copy", "WatchStop", "Remove", "MountSnapshot", "Unmount", "Base", "ThinDelta", "KeepAsBase", "DropBase", "LV":
 		return "copy"
 	case "Domains", "DomainXML", "Recover":
 		return "libvirt"
@@ -82,5 +84,49 @@ func TestNightBookkeepingGrowsByAFewCallsPerVM(t *testing.T) {
 	fixed := counts[1]["bookkeeping"] - int(perVM)
 	if perVM > 3 || fixed > 6 {
 		t.Errorf("bookkeeping: %.1f calls per VM over %d (want at most 3 per VM over at most 6)", perVM, fixed)
+	}
+}
+
+// TestFreezeWindowHoldsOnlyTheLVCreates: a VM whose disks span two LVs is suspended
+// (its snapshots are taken one after another), and its window holds the two
+// lvcreates alone, started together: each snapshot is prepared (origin, VG room)
+// before the window and read back after it.
+func TestFreezeWindowHoldsOnlyTheLVCreates(t *testing.T) {
+	w := newWorld(t)
+	w.blockVM("two", hypervisor.StateRunning, "two v1")
+	l := lvm.LV{VG: "vg0", Name: "two-data", Path: "/dev/vg0/two-data", Size: 1 << 30, Attr: "-wi-ao----"}
+	w.lvs[l.FullName()] = &flv{lv: l, data: []byte("data v1")}
+	d := &w.doms["two"].d
+	d.Disks = append(d.Disks, hypervisor.Disk{Target: "vdb", Device: "disk", Type: "block", Source: l.Path, Format: "raw"})
+	env := runEnv{t.TempDir()}
+	cfg := configWith(t, "")
+	cfg.Quiesce.Mode = string(hypervisor.ModeAuto)
+	rep, err := Run(context.Background(), w.deps(), env.opts(cfg, night1))
+	if err != nil || !rep.OK() {
+		t.Fatalf("%v %+v", err, rep)
+	}
+	if q := rep.VMs[0].Quiesce; q != hypervisor.ModeSysrqSuspend {
+		t.Errorf("a VM on two LVs was quiesced by %s, want %s", q, hypervisor.ModeSysrqSuspend)
+	}
+	var window []string
+	in := false
+	for _, c := range w.log {
+		switch {
+		case strings.HasPrefix(c, "Freeze"):
+			in = true
+		case strings.HasPrefix(c, "Thaw"):
+			in = false
+		case in:
+			window = append(window, c)
+		}
+	}
+	slices.Sort(window)
+	if want := []string{"Snapshot vg0/two", "Snapshot vg0/two-data"}; !slices.Equal(window, want) {
+		t.Errorf("the window held %q, want %q only\ncalls: %q", window, want, w.log)
+	}
+	for _, want := range []string{"PrepareSnapshot vg0/two-data", "ReadySnapshot vg0/two-data.kvmbackup-" + rep.RunID} {
+		if !slices.Contains(w.log, want) {
+			t.Errorf("no %q: %q", want, w.log)
+		}
 	}
 }

@@ -129,9 +129,17 @@ type LVView interface {
 // LVSnapshots is what a run's freeze window and copy need of LVM. Every snapshot and
 // mount it makes carries the run's tag, so that LVCleaner finds what a crash left.
 type LVSnapshots interface {
-	// Snapshot creates a snapshot of vg/origin tagged for the run (opts.RunID), or
-	// nothing: too little room in the VG is an error wrapping lvm.ErrNoSpace.
-	Snapshot(ctx context.Context, vg, origin string, opts lvm.SnapshotOptions) (lvm.LV, error)
+	// PrepareSnapshot checks what a snapshot of vg/origin tagged for the run
+	// (opts.RunID) needs, before a freeze window: too little room in the VG is an
+	// error wrapping lvm.ErrNoSpace. Nothing is created.
+	PrepareSnapshot(ctx context.Context, vg, origin string, opts lvm.SnapshotOptions) (lvm.PendingSnapshot, error)
+	// CreateSnapshot creates the snapshot p, one command and nothing more (what a
+	// freeze window holds), or nothing; it returns its name and path, not what only
+	// ReadySnapshot reads.
+	CreateSnapshot(ctx context.Context, p lvm.PendingSnapshot) (lvm.LV, error)
+	// ReadySnapshot reads a snapshot CreateSnapshot made back whole (device, size,
+	// thin id), activating a thin one that is not: after the window.
+	ReadySnapshot(ctx context.Context, snap lvm.LV) (lvm.LV, error)
 	// Watch returns a context for reading snap that is cancelled, with an overflow
 	// error as its cause, when snap overflows (is invalid, or fuller than maxFill
 	// percent, checked every interval), and a stop function that checks once more and

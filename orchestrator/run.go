@@ -354,7 +354,7 @@ func (r *run) group(ctx context.Context, g *Group) {
 		r.prepare(ctx, u, gstart)
 	}
 	r.thinRoom(ctx, g)
-	snaps := r.freezeWindow(ctx, g)
+	snaps := r.freezeWindow(ctx, g, r.prepareSnapshots(ctx, g))
 	r.copyVolumes(ctx, g, snaps)
 	for _, u := range units {
 		r.commit(ctx, u, r.snapAt)

@@ -26,7 +26,7 @@ type snapshotOf struct {
 
 // freezeWindow quiesces the group, snapshots every volume, and resumes the group:
 // the resume runs on every path. It returns each volume's snapshot (or error).
-func (r *run) freezeWindow(ctx context.Context, g *Group) map[*VolumePlan]snapshotOf {
+func (r *run) freezeWindow(ctx context.Context, g *Group, prepared map[*VolumePlan]lvm.PendingSnapshot) map[*VolumePlan]snapshotOf {
 	out := map[*VolumePlan]snapshotOf{}
 	// pre-freeze runs before the window (its time is not the pause's); post-thaw
 	// for every VM whose pre-freeze ran, once the group is resumed, on every path.
@@ -55,10 +55,11 @@ func (r *run) freezeWindow(ctx context.Context, g *Group) map[*VolumePlan]snapsh
 		// No VM to freeze: the volumes of paths: entries are snapshotted alone.
 		r.snapAt = r.o.Now().UTC().Truncate(time.Second)
 		for _, vp := range g.Volumes {
-			if len(r.volumePaths(vp)) > 0 {
-				out[vp] = r.snapshotVolume(ctx, vp)
+			if p, ok := prepared[vp]; ok && len(r.volumePaths(vp)) > 0 {
+				out[vp] = r.snapshotVolume(ctx, vp, p)
 			}
 		}
+		r.readySnapshots(ctx, out)
 		return out
 	}
 	for _, n := range names {
@@ -103,14 +104,16 @@ func (r *run) freezeWindow(ctx context.Context, g *Group) map[*VolumePlan]snapsh
 	// the group is resumed whatever is pending, and each snapshot still pending
 	// fails its volume's VMs; it is removed when its lvcreate ends.
 	results := make(chan volumeSnapshot, len(g.Volumes))
-	pending := 0
+	started := 0
 	for _, vp := range g.Volumes {
-		if r.allFailed(vp) { // e.g. its thin pool is too full (thinRoom): no snapshot
+		p, ok := prepared[vp]
+		if !ok || r.allFailed(vp) { // e.g. its thin pool is too full (thinRoom): no snapshot
 			continue
 		}
-		pending++
-		go func() { results <- volumeSnapshot{vp, r.snapshotVolume(ctx, vp)} }()
+		started++
+		go func() { results <- volumeSnapshot{vp, r.snapshotVolume(ctx, vp, p)} }()
 	}
+	pending := started
 	var deadline <-chan time.Time
 	if dl := frozen.Deadline(); !dl.IsZero() {
 		t := time.NewTimer(time.Until(dl))
@@ -143,6 +146,7 @@ collect:
 		}
 		out[vs.vp] = snapshotOf{err: errors.Join(fmt.Errorf("snapshot %s: %w", vs.vp.LV.FullName(), cut), vs.s.err)}
 	}
+	r.readySnapshots(ctx, out)
 	return out
 }
 
@@ -152,26 +156,64 @@ type volumeSnapshot struct {
 	s  snapshotOf
 }
 
-// snapshotVolume takes the LVM snapshot of one volume, journaled first.
-func (r *run) snapshotVolume(ctx context.Context, vp *VolumePlan) snapshotOf {
+// prepareSnapshots checks, before the freeze window opens, what each volume's
+// snapshot needs (its origin, its VG's room: lvm.PrepareSnapshot): the window then
+// holds the lvcreates alone. A volume that fails fails the units that read it.
+func (r *run) prepareSnapshots(ctx context.Context, g *Group) map[*VolumePlan]lvm.PendingSnapshot {
+	out := map[*VolumePlan]lvm.PendingSnapshot{}
+	for _, vp := range g.Volumes {
+		if r.allFailed(vp) || ctx.Err() != nil {
+			continue
+		}
+		p, err := r.LVM.PrepareSnapshot(ctx, vp.LV.VG, vp.LV.Name, lvm.SnapshotOptions{RunID: r.o.RunID,
+			Size: config.Size{Bytes: vp.SnapshotSize}, Chunksize: r.cfg.Snapshot.Chunksize})
+		if err != nil {
+			for _, u := range r.volumeUnits(vp) {
+				r.fail(u, err)
+			}
+			continue
+		}
+		out[vp] = p
+	}
+	return out
+}
+
+// snapshotVolume takes the LVM snapshot of one volume, journaled first: one
+// lvcreate (lvm.CreateSnapshot).
+func (r *run) snapshotVolume(ctx context.Context, vp *VolumePlan, p lvm.PendingSnapshot) snapshotOf {
 	if ctx.Err() != nil {
 		return snapshotOf{err: fmt.Errorf("snapshot %s: %w", vp.LV.FullName(), context.Cause(ctx))}
 	}
-	name := lvm.SnapshotName(vp.LV.Name, r.o.RunID)
-	if err := r.record(OpSnapshot, vp.LV.VG+"/"+name, vp.LV.FullName()); err != nil {
+	if err := r.record(OpSnapshot, vp.LV.VG+"/"+p.Name, vp.LV.FullName()); err != nil {
 		return snapshotOf{err: err}
 	}
 	// A started lvcreate runs to its end even when the run is cancelled: killed
 	// midway it could leave the origin suspended (dm), and the guests' I/O with it.
 	sctx, cancel := cleanupCtx(ctx)
-	s, err := r.LVM.Snapshot(sctx, vp.LV.VG, vp.LV.Name, lvm.SnapshotOptions{RunID: r.o.RunID,
-		Size: config.Size{Bytes: vp.SnapshotSize}, Chunksize: r.cfg.Snapshot.Chunksize})
+	s, err := r.LVM.CreateSnapshot(sctx, p)
 	cancel()
 	if err != nil {
 		err = fmt.Errorf("snapshot %s: %w", vp.LV.FullName(), err)
-		_ = r.record(OpRemove, vp.LV.VG+"/"+name, "not created")
+		_ = r.record(OpRemove, vp.LV.VG+"/"+p.Name, "not created")
 	}
 	return snapshotOf{snap: s, err: err}
+}
+
+// readySnapshots reads each snapshot the window made back (lvm.ReadySnapshot), once
+// the window is closed; one that cannot be is removed and fails its volume's units.
+func (r *run) readySnapshots(ctx context.Context, snaps map[*VolumePlan]snapshotOf) {
+	for vp, s := range snaps {
+		if s.err != nil || s.snap.Name == "" {
+			continue
+		}
+		got, err := r.LVM.ReadySnapshot(ctx, s.snap)
+		if err != nil {
+			r.removeSnapshot(ctx, vp, s.snap)
+			snaps[vp] = snapshotOf{err: fmt.Errorf("snapshot %s: %w", vp.LV.FullName(), err)}
+			continue
+		}
+		snaps[vp] = snapshotOf{snap: got}
+	}
 }
 
 func (r *run) applyFreezeReports(reps []hypervisor.VMReport) {

@@ -374,7 +374,20 @@ func (f fakeView) LV(_ context.Context, vg, name string) (lvm.LV, error) {
 	return lvm.LV{}, fmt.Errorf("%s/%s: %w", vg, name, lvm.ErrNotFound)
 }
 
-func (f fakeLVM) Snapshot(ctx context.Context, vg, origin string, o lvm.SnapshotOptions) (lvm.LV, error) {
+func (f fakeLVM) PrepareSnapshot(ctx context.Context, vg, origin string, o lvm.SnapshotOptions) (lvm.PendingSnapshot, error) {
+	if err := f.w.call(ctx, "PrepareSnapshot "+vg+"/"+origin, true); err != nil {
+		return lvm.PendingSnapshot{}, err
+	}
+	src := f.w.lvs[vg+"/"+origin]
+	if src == nil {
+		return lvm.PendingSnapshot{}, fmt.Errorf("snapshot of %s/%s: %w", vg, origin, lvm.ErrNotFound)
+	}
+	return lvm.PendingSnapshot{Origin: src.lv, Name: lvm.SnapshotName(origin, o.RunID), RunID: o.RunID}, nil
+}
+
+// CreateSnapshot logs "Snapshot VG/ORIGIN", as the window's one command.
+func (f fakeLVM) CreateSnapshot(ctx context.Context, p lvm.PendingSnapshot) (lvm.LV, error) {
+	vg, origin := p.Origin.VG, p.Origin.Name
 	if f.w.onSnapshot != nil {
 		f.w.onSnapshot(vg, origin)
 	}
@@ -384,7 +397,7 @@ func (f fakeLVM) Snapshot(ctx context.Context, vg, origin string, o lvm.Snapshot
 	f.w.mu.Lock() // snapshots run in parallel
 	defer f.w.mu.Unlock()
 	src := f.w.lvs[vg+"/"+origin]
-	name := lvm.SnapshotName(origin, o.RunID)
+	name, o := p.Name, p
 	s := &flv{lv: lvm.LV{VG: vg, Name: name, Path: "/dev/" + vg + "/" + name, Origin: origin, Size: src.lv.Size, Attr: "swi-a-s---",
 		Tags: []string{lvm.Tag, lvm.RunTagPrefix + o.RunID}, ThinID: -1}, data: slices.Clone(src.data), files: maps.Clone(src.files)}
 	if src.lv.IsThin() {
@@ -393,6 +406,18 @@ func (f fakeLVM) Snapshot(ctx context.Context, vg, origin string, o lvm.Snapshot
 	}
 	f.w.lvs[s.lv.FullName()] = s
 	return s.lv, nil
+}
+
+func (f fakeLVM) ReadySnapshot(ctx context.Context, snap lvm.LV) (lvm.LV, error) {
+	if err := f.w.call(ctx, "ReadySnapshot "+snap.FullName(), true); err != nil {
+		return lvm.LV{}, err
+	}
+	f.w.mu.Lock()
+	defer f.w.mu.Unlock()
+	if l := f.w.lvs[snap.FullName()]; l != nil {
+		return l.lv, nil
+	}
+	return lvm.LV{}, fmt.Errorf("snapshot %s: %w", snap.FullName(), lvm.ErrNotFound)
 }
 
 func (f fakeLVM) Watch(ctx context.Context, snap lvm.LV, maxFill float64, interval time.Duration) (context.Context, func() error) {
