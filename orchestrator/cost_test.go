@@ -72,6 +72,11 @@ func TestNightBookkeepingGrowsByAFewCallsPerVM(t *testing.T) {
 			if strings.HasPrefix(call, "Destroy ") {
 				destroys++
 			}
+			for _, read := range []string{"Owner ", "Claim ", "Children ", "Snapshots ", "EnsureDataset "} {
+				if strings.HasPrefix(call, read) { // answered by the run's one read (ReadView)
+					t.Errorf("%d VMs, night 3: %s: the target read again", n, call)
+				}
+			}
 		}
 		if destroys != n {
 			t.Fatalf("%d VMs: night 3 destroyed %d snapshots, want one per VM (keep-last 2)", n, destroys)
