@@ -383,7 +383,11 @@ func (r *run) replicate(ctx context.Context) bool {
 	if len(r.Replicas) == 0 || r.ReplicaSource == nil || r.o.DryRun || len(vms)+len(paths) == 0 || ctx.Err() != nil {
 		return false
 	}
-	res, err := Replicate(ctx, r.ReplicaSource, ReplicateOptions{Root: r.cfg.Target.Dataset, Targets: r.Replicas, VMs: vms, Paths: paths, Now: r.o.Now})
+	var src ReplicateSource = r.ReplicaSource
+	if r.view != nil {
+		src = viewedSource{src, r.view}
+	}
+	res, err := Replicate(ctx, src, ReplicateOptions{Root: r.cfg.Target.Dataset, Targets: r.Replicas, VMs: vms, Paths: paths, Now: r.o.Now})
 	r.rep.Replicated = res
 	if err != nil {
 		r.rep.addError("replicate: " + err.Error())

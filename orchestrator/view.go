@@ -124,3 +124,18 @@ func (t *viewedTarget) DestroyNewDataset(ctx context.Context, ds string) error {
 	}
 	return err
 }
+
+// viewedSource is a run's replication source: whose each dataset is, and its
+// children, are the run's view's answers (the run just wrote and pruned them).
+type viewedSource struct {
+	ReplicateSource
+	v *viewedTarget
+}
+
+func (s viewedSource) Owner(ctx context.Context, ds string) (zfs.Owner, error) {
+	return s.v.Owner(ctx, ds)
+}
+
+func (s viewedSource) Children(ctx context.Context, ds string) ([]string, error) {
+	return s.v.Children(ctx, ds)
+}

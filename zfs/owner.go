@@ -62,6 +62,12 @@ func (m *Manager) Owner(ctx context.Context, dataset string) (Owner, error) {
 			found = append(found, Owner{r[0], r[1]})
 		}
 	}
+	return oneOwner(dataset, found)
+}
+
+// oneOwner is the owner of dataset from the ownership properties it carries: none
+// is the zero Owner, both ErrForeign.
+func oneOwner(dataset string, found []Owner) (Owner, error) {
 	switch len(found) {
 	case 0:
 		return Owner{}, nil

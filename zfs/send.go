@@ -2,6 +2,7 @@ package zfs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -266,19 +267,9 @@ func (b Bookmark) FullName() string { return b.Dataset + "#" + b.Name }
 // Bookmark makes the bookmark DATASET#name of snapshot (DATASET@SNAP) and returns it.
 // One of that name that exists is an error (ErrExists).
 func (m *Manager) Bookmark(ctx context.Context, snapshot, name string) (Bookmark, error) {
-	ds, _, err := splitName(snapshot, '@', "bookmark: snapshot")
+	full, err := m.makeBookmark(ctx, snapshot, name)
 	if err != nil {
 		return Bookmark{}, err
-	}
-	if err := CheckComponent(name); err != nil {
-		return Bookmark{}, fmt.Errorf("bookmark of %s: %w", snapshot, err)
-	}
-	full := ds + "#" + name
-	if _, err := m.ZFS.Run(ctx, "bookmark", snapshot, full); err != nil {
-		if strings.Contains(err.Error(), "already exists") {
-			return Bookmark{}, fmt.Errorf("bookmark %s: %w", full, ErrExists)
-		}
-		return Bookmark{}, zfsErr("bookmark "+snapshot+" as "+full, err)
 	}
 	bs, err := m.listBookmarks(ctx, full)
 	if err != nil {
@@ -288,6 +279,26 @@ func (m *Manager) Bookmark(ctx context.Context, snapshot, name string) (Bookmark
 		return Bookmark{}, fmt.Errorf("bookmark %s: %w after creating it", full, ErrNotFound)
 	}
 	return bs[0], nil
+}
+
+// makeBookmark runs zfs bookmark and returns the bookmark's full name; one of that
+// name that exists is ErrExists.
+func (m *Manager) makeBookmark(ctx context.Context, snapshot, name string) (string, error) {
+	ds, _, err := splitName(snapshot, '@', "bookmark: snapshot")
+	if err != nil {
+		return "", err
+	}
+	if err := CheckComponent(name); err != nil {
+		return "", fmt.Errorf("bookmark of %s: %w", snapshot, err)
+	}
+	full := ds + "#" + name
+	if _, err := m.ZFS.Run(ctx, "bookmark", snapshot, full); err != nil {
+		if strings.Contains(err.Error(), "bookmark exists") || strings.Contains(err.Error(), "already exists") {
+			return full, fmt.Errorf("bookmark %s: %w", full, ErrExists)
+		}
+		return "", zfsErr("bookmark "+snapshot+" as "+full, err)
+	}
+	return full, nil
 }
 
 // Bookmarks lists dataset's bookmarks, oldest first.
@@ -336,22 +347,28 @@ func (m *Manager) DestroyBookmark(ctx context.Context, dataset, name string) err
 // AdvanceReplBookmark moves target's bookmark of dataset forward to its dated
 // snapshot snap (the newest one the target now holds): it makes the new bookmark
 // first, then destroys the other ones of target, so that one always exists. Other
-// targets' bookmarks and other tools' are left alone. Idempotent.
+// targets' bookmarks and other tools' are left alone. Idempotent. Three commands
+// (bookmark, list, destroy) when it moves one bookmark.
 func (m *Manager) AdvanceReplBookmark(ctx context.Context, dataset, snap, target string) (Bookmark, error) {
 	name, err := ReplBookmarkName(target, snap)
 	if err != nil {
 		return Bookmark{}, fmt.Errorf("%s: %w", dataset, err)
 	}
+	if err := CheckDatasetName(dataset); err != nil {
+		return Bookmark{}, err
+	}
+	if _, err := m.makeBookmark(ctx, dataset+"@"+snap, name); err != nil && !errors.Is(err, ErrExists) {
+		return Bookmark{}, err
+	}
 	have, err := m.Bookmarks(ctx, dataset)
 	if err != nil {
 		return Bookmark{}, err
 	}
-	var made Bookmark
-	if i := slices.IndexFunc(have, func(b Bookmark) bool { return b.Name == name }); i >= 0 {
-		made = have[i]
-	} else if made, err = m.Bookmark(ctx, dataset+"@"+snap, name); err != nil {
-		return Bookmark{}, err
+	i := slices.IndexFunc(have, func(b Bookmark) bool { return b.Name == name })
+	if i < 0 {
+		return Bookmark{}, fmt.Errorf("bookmark %s#%s: %w after creating it", dataset, name, ErrNotFound)
 	}
+	made := have[i]
 	for _, b := range have {
 		if t, _, ok := ParseReplBookmark(b.Name); ok && t == target && b.Name != name {
 			if err := m.DestroyBookmark(ctx, dataset, b.Name); err != nil {

@@ -339,9 +339,13 @@ func TestIncrementalFromBookmarkAfterPruning(t *testing.T) {
 			t.Error("the replica of s4 differs")
 		}
 
-		moved, err := m.AdvanceReplBookmark(ctx, src, s4.Name, "offsite")
+		cctx, counter := runner.WithCounter(ctx)
+		moved, err := m.AdvanceReplBookmark(cctx, src, s4.Name, "offsite")
 		if err != nil {
 			t.Fatal(err)
+		}
+		if n := counter.Read().Commands; n != 3 {
+			t.Errorf("moving a bookmark ran %d commands, want 3 (bookmark, list, destroy): %v", n, counter.ByCommand())
 		}
 		if again, err := m.AdvanceReplBookmark(ctx, src, s4.Name, "offsite"); err != nil || again != moved {
 			t.Errorf("AdvanceReplBookmark again: %+v %v", again, err)

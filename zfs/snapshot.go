@@ -111,7 +111,7 @@ func (m *Manager) Snapshots(ctx context.Context, dataset string) ([]Snapshot, er
 }
 
 func (m *Manager) list(ctx context.Context, name string, children bool) ([]Snapshot, error) {
-	args := []string{"list", "-H", "-p", "-t", "snapshot", "-o", "name,creation,used,written,referenced,userrefs", "-s", "createtxg"}
+	args := []string{"list", "-H", "-p", "-t", "snapshot", "-o", snapshotColumns, "-s", "createtxg"}
 	if children {
 		args = append(args, "-d", "1")
 	}
@@ -126,9 +126,7 @@ func (m *Manager) list(ctx context.Context, name string, children bool) ([]Snaps
 		if len(r) != 6 {
 			return nil, fmt.Errorf("snapshots of %s: unexpected zfs list line %q", name, strings.Join(r, "\t"))
 		}
-		ds, sn, _ := strings.Cut(r[0], "@")
-		out = append(out, Snapshot{Dataset: ds, Name: sn, Created: time.Unix(num(r[1]), 0).UTC(),
-			Used: num(r[2]), Written: num(r[3]), Referenced: num(r[4]), Props: map[string]string{}})
+		out = append(out, snapshotRow(r))
 		if num(r[5]) > 0 {
 			held = append(held, r[0])
 		}
@@ -155,18 +153,38 @@ func (m *Manager) list(ctx context.Context, name string, children bool) ([]Snaps
 			s.Props[r[1]] = r[2]
 		}
 	}
-	if len(held) > 0 {
-		rows, err = lines(ctx, m.ZFS, "holds of the snapshots of "+name, append([]string{"holds", "-H"}, held...)...)
-		if err != nil {
-			return nil, err
-		}
-		for _, r := range rows {
-			if s := byName[r[0]]; s != nil && len(r) >= 2 {
-				s.Holds = append(s.Holds, r[1])
-			}
-		}
+	if err := m.addHolds(ctx, "holds of the snapshots of "+name, held, byName); err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+// snapshotColumns are what snapshotRow reads, first in a zfs list line.
+const snapshotColumns = "name,creation,used,written,referenced,userrefs"
+
+// snapshotRow is a snapshot from a zfs list line of snapshotColumns.
+func snapshotRow(r []string) Snapshot {
+	ds, sn, _ := strings.Cut(r[0], "@")
+	return Snapshot{Dataset: ds, Name: sn, Created: time.Unix(num(r[1]), 0).UTC(),
+		Used: num(r[2]), Written: num(r[3]), Referenced: num(r[4]), Props: map[string]string{}}
+}
+
+// addHolds reads the holds of the snapshots held (full names; none: no command)
+// into byName's.
+func (m *Manager) addHolds(ctx context.Context, what string, held []string, byName map[string]*Snapshot) error {
+	if len(held) == 0 {
+		return nil
+	}
+	rows, err := lines(ctx, m.ZFS, what, append([]string{"holds", "-H"}, held...)...)
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		if s := byName[r[0]]; s != nil && len(r) >= 2 {
+			s.Holds = append(s.Holds, r[1])
+		}
+	}
+	return nil
 }
 
 // Newest returns the newest of dataset's kvmbackup snapshots (by the time in the

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"time"
 )
 
 // View is a target as one read saw it: every filesystem at or below a root with its
@@ -31,9 +30,6 @@ type ViewDataset struct {
 	Snapshots []Snapshot // oldest first (by creation order)
 }
 
-// viewColumns are the columns ReadView lists, before Hardening's.
-const viewColumns = "name,type,creation,used,written,referenced,userrefs"
-
 // ReadView reads root and every filesystem and snapshot below it: two zfs commands
 // (and one more when a snapshot is held), whatever the number of datasets. A root
 // that does not exist gives an empty View (a first run creates it).
@@ -48,7 +44,7 @@ func (m *Manager) ReadView(ctx context.Context, root string) (*View, error) {
 		hard = append(hard, k)
 	}
 	rows, err := lines(ctx, m.ZFS, "datasets under "+root, "list", "-H", "-p", "-r", "-t", "filesystem,snapshot",
-		"-o", viewColumns+","+strings.Join(hard, ","), "-s", "createtxg", root)
+		"-o", snapshotColumns+",type,"+strings.Join(hard, ","), "-s", "createtxg", root)
 	if IsNotFound(err) {
 		return v, nil
 	}
@@ -61,7 +57,7 @@ func (m *Manager) ReadView(ctx context.Context, root string) (*View, error) {
 		if len(r) != 7+len(hard) {
 			return nil, fmt.Errorf("datasets under %s: unexpected zfs list line %q", root, strings.Join(r, "\t"))
 		}
-		if r[1] != "snapshot" {
+		if r[6] != "snapshot" {
 			d := &ViewDataset{Name: r[0], Owners: map[string]string{}, Hardening: map[string]string{}}
 			for i, k := range hard {
 				d.Hardening[k] = r[7+i]
@@ -69,14 +65,13 @@ func (m *Manager) ReadView(ctx context.Context, root string) (*View, error) {
 			v.Datasets[r[0]] = d
 			continue
 		}
-		ds, sn, _ := strings.Cut(r[0], "@")
-		d := v.Datasets[ds]
+		sn := snapshotRow(r)
+		d := v.Datasets[sn.Dataset]
 		if d == nil { // a volume's (not listed): not a backup
 			continue
 		}
-		d.Snapshots = append(d.Snapshots, Snapshot{Dataset: ds, Name: sn, Created: time.Unix(num(r[2]), 0).UTC(),
-			Used: num(r[3]), Written: num(r[4]), Referenced: num(r[5]), Props: map[string]string{}})
-		if num(r[6]) > 0 {
+		d.Snapshots = append(d.Snapshots, sn)
+		if num(r[5]) > 0 {
 			held = append(held, r[0])
 		}
 	}
@@ -102,16 +97,8 @@ func (m *Manager) ReadView(ctx context.Context, root string) (*View, error) {
 			d.Owners[r[1]] = r[2]
 		}
 	}
-	if len(held) > 0 {
-		rows, err = lines(ctx, m.ZFS, "holds under "+root, append([]string{"holds", "-H"}, held...)...)
-		if err != nil {
-			return nil, err
-		}
-		for _, r := range rows {
-			if s := snaps[r[0]]; s != nil && len(r) >= 2 {
-				s.Holds = append(s.Holds, r[1])
-			}
-		}
+	if err := m.addHolds(ctx, "holds under "+root, held, snaps); err != nil {
+		return nil, err
 	}
 	return v, nil
 }
@@ -147,13 +134,7 @@ func (v *View) Owner(dataset string) (Owner, error) {
 			found = append(found, Owner{p, n})
 		}
 	}
-	switch len(found) {
-	case 0:
-		return Owner{}, nil
-	case 1:
-		return found[0], nil
-	}
-	return Owner{}, fmt.Errorf("dataset %s: %w: it carries both %s and %s", dataset, ErrForeign, found[0], found[1])
+	return oneOwner(dataset, found)
 }
 
 // Claimed reports whether Manager.Claim(dataset, owner) would change nothing: the
