@@ -25,6 +25,8 @@ import (
 // Night 1 copies the tree whole; before each later night PCT% of its files change
 // (most rewritten, a few added, a few deleted). Goal: kvmbackup's night takes at
 // most the peer's time (ratio ≤ 1.0), night 1 and the median of the later nights.
+// Checked too: both copies equal the source, and each report's FILES counts the
+// tree's regular files.
 
 func runTree(bin string, files, pct, rounds int) bool {
 	ctx := context.Background()
@@ -102,6 +104,11 @@ EOF`, cfg, pool, src))
 			}
 			if len(n.rep.Paths) != 1 || n.rep.Paths[0].Status != orchestrator.StatusOK || !n.rep.OK() {
 				s.Fatalf("kvmbackup run did not back up the tree: %s", sh("cat "+dir+"/report.json"))
+			}
+			// The report's FILES: the tree's regular files, by name (rsync's count).
+			if want := sh("find " + src + " -type f | wc -l"); fmt.Sprint(n.rep.Paths[0].Files) != want {
+				fmt.Printf("  MISS the report says the tree has %d files; find counts %s\n", n.rep.Paths[0].Files, want)
+				ok = false
 			}
 		}
 		runPeer := func(n *night, i int) {
