@@ -170,14 +170,13 @@ print("%%d rewritten, %%d deleted, %%d added" %% (n-2*k, k, k))'`, src, 100+i, p
 		kvmDst := sh("zfs get -H -o value mountpoint " + pool + "/vms/_paths/tree")
 		for _, d := range []string{kvmDst, peer} {
 			if diff := sh(fmt.Sprintf("rsync -naHxc --delete -i %s/ %s/", src, d)); diff != "" {
-				s.Fatalf("%s differs from the source:\n%s", d, tail(diff, 2000))
+				s.Fatalf("%s differs from the source:\n%s", d, testenv.Tail(diff, 2000))
 			}
 		}
 		if diff := sh(fmt.Sprintf("diff -r --no-dereference %s %s && echo same", kvmDst, peer)); diff != "same" {
-			s.Fatalf("kvmbackup's copy differs from the peer's:\n%s", tail(diff, 2000))
+			s.Fatalf("kvmbackup's copy differs from the peer's:\n%s", testenv.Tail(diff, 2000))
 		}
 		fmt.Printf("  checked: kvmbackup's copy (%s) and the peer's (%s) both equal the source (rsync -nc lists nothing; diff -r between them: none)\n", kvmDst, peer)
-		// The human report of one more night (nothing changed), as an admin reads it.
 		// One more night, not in the figures: its human report as an admin reads it,
 		// and its debug log's commands, each with its time.
 		change(rounds + 1)
@@ -232,11 +231,4 @@ print("%%d rewritten, %%d deleted, %%d added" %% (n-2*k, k, k))'`, src, 100+i, p
 		return false
 	}
 	return ok
-}
-
-func tail(s string, n int) string {
-	if len(s) > n {
-		return s[len(s)-n:]
-	}
-	return s
 }
