@@ -60,7 +60,7 @@ demo:
 	@$(MAKE) --no-print-directory deps build
 	$(GO) run ./testenv/demo --kvmbackup bin/kvmbackup
 
-## bench: kvmbackup copy against rsync --inplace, same run, same files, in turns (root; ~20 min, 35 GiB of /var/tmp); then the thin-LV case in the appliance: changed-block tracking against rsync --copy-devices and manifest mode (~20 min, 40 GiB sparse; make bench BENCH_FLAGS=-cases= runs it alone, BENCH_FLAGS=-thin= skips it)
+## bench: kvmbackup copy against rsync --inplace, same run, same files, in turns (root; ~20 min, 35 GiB of /var/tmp); then in the appliance the thin-LV case: changed-block tracking against rsync --copy-devices and manifest mode (~20 min, 40 GiB sparse; BENCH_FLAGS=-thin= skips it), and the tree-only night: kvmbackup run --path against rsync -aHx --inplace + zfs snapshot, 5000 files, 2% changed, 3 nights after the first (~10 min; BENCH_FLAGS=-tree= skips it, -tree FILES:PERCENT:ROUNDS sizes it; BENCH_FLAGS=-cases= runs the appliance cases alone)
 bench: build
 	$(GO) run ./cmd/kvmbackup-bench --kvmbackup bin/kvmbackup $(BENCH_FLAGS)
 

@@ -135,7 +135,7 @@ func BootAppliance(ctx context.Context, dir string, opts ApplianceOptions) (*App
 	fail := func(err error) (*ApplianceVM, error) {
 		a.Close()
 		b, _ := os.ReadFile(a.Console)
-		return nil, fmt.Errorf("appliance did not start: %w\nconsole:\n%s", err, tail(string(b), 3000))
+		return nil, fmt.Errorf("appliance did not start: %w\nconsole:\n%s", err, Tail(string(b), 3000))
 	}
 	var conn net.Conn
 	bctx, bcancel := context.WithTimeout(ctx, applianceBootTimeout)

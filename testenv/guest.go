@@ -370,7 +370,9 @@ func (g *Guest) remove(persistent bool) {
 	}
 }
 
-func tail(s string, n int) string {
+// Tail is the end of s, at most n bytes of it (a long output in a message), led by
+// "…" when cut.
+func Tail(s string, n int) string {
 	if len(s) > n {
 		return "…" + s[len(s)-n:]
 	}

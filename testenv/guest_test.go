@@ -27,7 +27,7 @@ func TestGuestBootsAndSyncsOnSysrq(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := g.WaitConsole(ctx, "sysrq: Emergency Sync"); err != nil {
-		t.Fatalf("no emergency sync on the console: %v\n%s", err, tail(g.ConsoleText(), 2000))
+		t.Fatalf("no emergency sync on the console: %v\n%s", err, Tail(g.ConsoleText(), 2000))
 	}
 	for _, step := range []struct{ cmd, want string }{{"suspend", "paused"}, {"resume", "running"}} {
 		if _, err := g.Virsh(ctx, step.cmd, g.Name); err != nil {
@@ -74,7 +74,7 @@ func TestGuestExec(t *testing.T) {
 		_, err := g.AgentCommand(ctx, `{"execute":"guest-ping"}`)
 		return err == nil, nil
 	}); err != nil {
-		t.Fatalf("agent never answered: %v\n%s", err, tail(g.ConsoleText(), 2000))
+		t.Fatalf("agent never answered: %v\n%s", err, Tail(g.ConsoleText(), 2000))
 	}
 
 	start := time.Now()

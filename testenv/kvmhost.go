@@ -37,7 +37,7 @@ pgrep -x libvirtd >/dev/null || libvirtd -d </dev/null >>`+log+` 2>&1
 until virsh -c qemu:///system capabilities 2>/dev/null | grep -q "domain type='qemu'"; do sleep 1; done`)
 	if err != nil {
 		b, _ := os.ReadFile(log)
-		t.Fatalf("libvirtd inside the appliance: %v\n%s", err, tail(string(b), 2000))
+		t.Fatalf("libvirtd inside the appliance: %v\n%s", err, Tail(string(b), 2000))
 	}
 	t.Logf("libvirtd inside the appliance ready in %.1fs", time.Since(start).Seconds())
 	return &KVMHost{App: a}

@@ -156,7 +156,7 @@ KexAlgorithms curve25519-sha256,curve25519-sha256@libssh.org
 	}
 	t.Cleanup(func() {
 		stop()
-		t.Logf("lab sshd on %s:%d stopped; the end of its log:\n%s", s.Host, s.Port, tail(s.Log(), 6000))
+		t.Logf("lab sshd on %s:%d stopped; the end of its log:\n%s", s.Host, s.Port, Tail(s.Log(), 6000))
 	})
 	return s
 }

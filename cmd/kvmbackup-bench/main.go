@@ -1,6 +1,8 @@
 // Command kvmbackup-bench is `make bench`: it measures `kvmbackup copy` against its
 // named peer, `rsync --inplace --no-whole-file`, in the same run on the same files,
-// and prints times, bytes written and ratios.
+// and prints times, bytes written and ratios. Two cases run in the lab's appliance:
+// changed-block tracking of a thin LV (thin.go) and the tree-only night against
+// rsync + zfs snapshot (tree.go).
 //
 // Per case: SRC is an image of random data; DST is SRC as it was before a fraction of
 // its 64 KiB blocks changed, each change 64 KiB of new data at an unaligned offset in
@@ -78,6 +80,7 @@ func main() {
 	cases := flag.String("cases", "1G:1,1G:0,1G:10,1G:100,10G:1:3", "SIZE:PERCENT_CHANGED[:ROUNDS],...")
 	reps := flag.Int("reps", 5, "rounds of a case that names none (each tool once per round; medians are reported)")
 	thin := flag.String("thin", "8G:1:1", "the thin-LV case in the lab's appliance, SIZE:PERCENT_CHANGED:ROUNDS (\"\": none)")
+	tree := flag.String("tree", "5000:2:3", "the tree-only night in the lab's appliance against rsync -aHx --inplace + zfs snapshot, FILES:PERCENT_CHANGED:ROUNDS (\"\": none)")
 	flag.Parse()
 	if os.Geteuid() != 0 {
 		fail("run as root: dropping the page cache needs it")
@@ -131,6 +134,14 @@ func main() {
 		}
 		fmt.Printf("\nthin LV, changed-block tracking (in the lab's appliance, under emulation): %dG, %d%% of its chunks changed, %d round(s)\n", size, pct, rounds)
 		ok = runThin(abs, size<<30, pct, rounds) && ok
+	}
+	if *tree != "" {
+		var files, pct, rounds int
+		if n, _ := fmt.Sscanf(strings.ReplaceAll(*tree, ":", " "), "%d %d %d", &files, &pct, &rounds); n != 3 || files < 100 || pct <= 0 || pct > 100 || rounds < 1 {
+			fail("bad -tree %q: want FILES:PERCENT:ROUNDS, at least 100 files (5000:2:3)", *tree)
+		}
+		fmt.Printf("\ntree-only night (in the lab's appliance, under emulation): %d files, %d%% of them changed per night, %d night(s) after the first\n", files, pct, rounds)
+		ok = runTree(abs, files, pct, rounds) && ok
 	}
 	if !ok {
 		fmt.Println("\nRESULT: a goal was missed")

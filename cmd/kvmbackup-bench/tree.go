@@ -1,0 +1,235 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/kvmbackup/kvmbackup/orchestrator"
+	"github.com/kvmbackup/kvmbackup/testenv"
+)
+
+// The tree-only night (issue 24: "a tree-only night no slower than `rsync -aHx
+// --inplace` + `zfs snapshot` of the same tree on the same machine"), in the lab's
+// appliance: a mirrored pool; a source tree of FILES files of 4–64 KiB random data
+// in 50 directories, with a few symlinks and hard links, on the appliance's ext4
+// scratch disk. Per night, page cache dropped before each, the tools take turns:
+//   - kvmbackup: `kvmbackup run --json --path tree`, the whole night (recover, target
+//     check, plan, the tree copy, the dated snapshot, prune) into POOL/vms/_paths/tree
+//     as a tree-only config (libvirt's test driver, exclude: ["*"]) dictates;
+//   - the peer: `rsync -aHx --inplace --delete SRC/ DST/ && zfs snapshot POOL/peer@N`
+//     into the plain dataset POOL/peer of the same pool.
+// Night 1 copies the tree whole; before each later night PCT% of its files change
+// (most rewritten, a few added, a few deleted). Goal: kvmbackup's night takes at
+// most the peer's time (ratio ≤ 1.0), night 1 and the median of the later nights.
+// Checked too: both copies equal the source, and each report's FILES counts the
+// tree's regular files.
+
+func runTree(bin string, files, pct, rounds int) bool {
+	ctx := context.Background()
+	ok := true
+	s := testenv.NewSession(ctx, "treebench", func(f string, a ...any) { fmt.Printf("    "+f+"\n", a...) })
+	err := s.Run(func() error {
+		a := testenv.StartAppliance(s, testenv.ApplianceOptions{})
+		sh := func(script string) string {
+			out, err := a.Shell(s.Context(), script)
+			if err != nil {
+				s.Fatalf("%v\n%s", err, out)
+			}
+			return strings.TrimSpace(out)
+		}
+		// Two copies of the tree (~34 KiB a file) and their snapshots, with room.
+		dev := max(int64(3<<29), int64(files)*34<<10*4+512<<20)
+		pool := testenv.ZPool(s, a.Run, testenv.PoolOptions{Mirror: true, DeviceSize: dev})
+		dir := testenv.ScratchDir + "/" + testenv.UniqueName("treebench")
+		s.Cleanup(func() {
+			c, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			a.Shell(c, "rm -rf "+dir)
+		})
+		src, state := dir+"/src", dir+"/state"
+		sh(fmt.Sprintf("mkdir -p %s %s && zfs create %s/peer", src, state, pool))
+		peer := sh("zfs get -H -o value mountpoint " + pool + "/peer")
+
+		start := time.Now()
+		sh(fmt.Sprintf(`cd %s && python3 -c '
+import os, random
+r = random.Random(1)
+for i in range(%d):
+    d = "d%%02d" %% (i %% 50)
+    os.makedirs(d, exist_ok=True)
+    open("%%s/f%%05d" %% (d, i), "wb").write(r.randbytes(r.randint(4, 64) * 1024))
+os.makedirs("links")
+for i in range(5):
+    os.link("d%%02d/f%%05d" %% (i, i), "links/hard%%d" %% i)
+    os.symlink("../d%%02d/f%%05d" %% (i, i), "links/sym%%d" %% i)
+os.symlink("nowhere", "links/dangling")' && sync`, src, files))
+		size := sh("du -sh " + src + " | cut -f1")
+		fmt.Printf("  tree: %d files of 4–64 KiB in 50 directories, 5 hard links, 6 symlinks, %s, made in %.0fs; pool %s (mirror, lz4)\n",
+			files, size, time.Since(start).Seconds(), pool)
+
+		cfg := dir + "/config.yaml"
+		sh(fmt.Sprintf(`cat >%s <<'EOF'
+libvirt: {uri: "test:///default"}
+target: {dataset: %s/vms}
+retention: {keep-last: 5, keep-hourly: 0, keep-daily: 0, keep-weekly: 0}
+exclude: ["*"]
+paths:
+  - name: tree
+    path: %s
+EOF`, cfg, pool, src))
+
+		type night struct {
+			kvm, peer time.Duration
+			rep       *orchestrator.Report
+		}
+		var nights []night
+		timed := func(cmd string) time.Duration {
+			out := sh(fmt.Sprintf(`sync; echo 3 >/proc/sys/vm/drop_caches; t0=$(date +%%s.%%N); %s; t1=$(date +%%s.%%N); echo "T $t0 $t1"`, cmd))
+			lines := strings.Split(out, "\n")
+			var t0, t1 float64
+			if n, _ := fmt.Sscanf(lines[len(lines)-1], "T %f %f", &t0, &t1); n != 2 {
+				s.Fatalf("no time in %q", out)
+			}
+			return time.Duration((t1 - t0) * float64(time.Second))
+		}
+		runKVM := func(n *night) {
+			n.kvm = timed(fmt.Sprintf("%s run --json --config %s --path tree --state-dir %s --lock %s/run.lock >%s/report.json", bin, cfg, state, state, dir))
+			n.rep = new(orchestrator.Report)
+			if err := json.Unmarshal([]byte(sh("cat "+dir+"/report.json")), n.rep); err != nil {
+				s.Fatalf("run --json: %v", err)
+			}
+			if len(n.rep.Paths) != 1 || n.rep.Paths[0].Status != orchestrator.StatusOK || !n.rep.OK() {
+				s.Fatalf("kvmbackup run did not back up the tree: %s", sh("cat "+dir+"/report.json"))
+			}
+			// The report's FILES: the tree's regular files, by name (rsync's count).
+			if want := sh("find " + src + " -type f | wc -l"); fmt.Sprint(n.rep.Paths[0].Files) != want {
+				fmt.Printf("  MISS the report says the tree has %d files; find counts %s\n", n.rep.Paths[0].Files, want)
+				ok = false
+			}
+		}
+		runPeer := func(n *night, i int) {
+			n.peer = timed(fmt.Sprintf("rsync -aHx --inplace --delete %s/ %s/ && zfs snapshot %s/peer@round%d", src, peer, pool, i))
+		}
+		show := func(i int, n night) {
+			p := n.rep.Paths[0]
+			fmt.Printf("  night %d: kvmbackup %.2fs, peer %.2fs (%.2f×); kvmbackup: %d commands (%.2fs in them), tree %d files, %d written (%s), rsync %.2fs of the copy's %.2fs\n",
+				i+1, n.kvm.Seconds(), n.peer.Seconds(), n.kvm.Seconds()/n.peer.Seconds(), n.rep.Commands.Commands, n.rep.Commands.Time.Seconds(),
+				p.Files, p.Transferred, human(p.Written), p.Tree.RsyncTook.Seconds(), p.Tree.Duration.Seconds())
+			var steps []string
+			for _, st := range n.rep.Steps {
+				steps = append(steps, fmt.Sprintf("%s %.2fs/%d", st.Name, st.Duration.Seconds(), st.Commands))
+			}
+			fmt.Printf("    steps (time/commands): %s; the report's %.2fs of the process's %.2fs\n", strings.Join(steps, ", "), n.rep.Duration.Seconds(), n.kvm.Seconds())
+			var progs []string
+			for prog, c := range n.rep.ByCommand {
+				progs = append(progs, fmt.Sprintf("%s %d", prog, c))
+			}
+			sort.Strings(progs)
+			fmt.Printf("    commands: %s\n", strings.Join(progs, ", "))
+		}
+		// PCT% of the files change: most rewritten (new size, new data), a tenth of
+		// them deleted and as many added.
+		change := func(i int) {
+			out := sh(fmt.Sprintf(`cd %s && python3 -c '
+import os, random
+r = random.Random(%d)
+files = sorted(os.path.join(d, f) for d in os.listdir(".") if d.startswith("d") for f in os.listdir(d))
+n = max(1, len(files) * %d // 100)
+k = n // 10
+pick = r.sample(files, n)
+for f in pick[:n-2*k]:
+    open(f, "wb").write(r.randbytes(r.randint(4, 64) * 1024))
+for f in pick[n-2*k:n-k]:
+    os.remove(f)
+for j in range(k):
+    open("d%%02d/new%d-%%d" %% (r.randrange(50), j), "wb").write(r.randbytes(r.randint(4, 64) * 1024))
+print("%%d rewritten, %%d deleted, %%d added" %% (n-2*k, k, k))'`, src, 100+i, pct, i))
+			fmt.Printf("  before night %d: %s\n", i+1, out)
+		}
+		for i := 0; i <= rounds; i++ {
+			if i > 0 {
+				change(i)
+			}
+			var n night
+			if i%2 == 0 { // turns: who goes first alternates
+				runKVM(&n)
+				runPeer(&n, i)
+			} else {
+				runPeer(&n, i)
+				runKVM(&n)
+			}
+			nights = append(nights, n)
+			show(i, n)
+		}
+
+		// Both copies are the tree as it is now: checksums, owners, modes, times, links.
+		kvmDst := sh("zfs get -H -o value mountpoint " + pool + "/vms/_paths/tree")
+		for _, d := range []string{kvmDst, peer} {
+			if diff := sh(fmt.Sprintf("rsync -naHxc --delete -i %s/ %s/", src, d)); diff != "" {
+				s.Fatalf("%s differs from the source:\n%s", d, testenv.Tail(diff, 2000))
+			}
+		}
+		if diff := sh(fmt.Sprintf("diff -r --no-dereference %s %s && echo same", kvmDst, peer)); diff != "same" {
+			s.Fatalf("kvmbackup's copy differs from the peer's:\n%s", testenv.Tail(diff, 2000))
+		}
+		fmt.Printf("  checked: kvmbackup's copy (%s) and the peer's (%s) both equal the source (rsync -nc lists nothing; diff -r between them: none)\n", kvmDst, peer)
+		// One more night, not in the figures: its human report as an admin reads it,
+		// and its debug log's commands, each with its time.
+		change(rounds + 1)
+		d := timed(fmt.Sprintf("%s run --log-level debug --log-format json --config %s --path tree --state-dir %s --lock %s/run.lock >%s/human.txt 2>%s/debug.log", bin, cfg, state, state, dir, dir))
+		fmt.Printf("  night %d, not in the figures: kvmbackup run (human output, %.2fs):\n", rounds+2, d.Seconds())
+		for _, l := range strings.Split(sh("cat "+dir+"/human.txt"), "\n") {
+			fmt.Printf("    | %s\n", l)
+		}
+		// What a night spends outside its report's duration (process start, libvirt
+		// loaded and connected, the config read, state files written): how much of
+		// it is the cold start of the binary alone.
+		v := timed(bin + " version >/dev/null")
+		lv := timed("virsh -c test:///default version >/dev/null")
+		fmt.Printf("    the process took %.2fs (its report's duration above); cache dropped, \"kvmbackup version\" (the binary's cold start, no libvirt) %.2fs, \"virsh -c test:///default version\" (libvirt's libraries loaded cold, a test connection) %.2fs\n",
+			d.Seconds(), v.Seconds(), lv.Seconds())
+		fmt.Printf("    its commands (debug log), each with its time:\n")
+		for _, l := range strings.Split(sh("cat "+dir+"/debug.log"), "\n") {
+			var e struct {
+				Message, Cmd string
+				Duration     float64 // ms
+			}
+			if json.Unmarshal([]byte(l), &e) == nil && e.Message == "exit" && e.Cmd != "" {
+				fmt.Printf("    %7.2fs %.110s\n", e.Duration/1000, e.Cmd)
+			}
+		}
+
+		var ratios []float64
+		var kt, pt []time.Duration
+		for _, n := range nights[1:] {
+			ratios = append(ratios, n.kvm.Seconds()/n.peer.Seconds())
+			kt, pt = append(kt, n.kvm), append(pt, n.peer)
+		}
+		km, _ := result{times: kt}.median()
+		pm, _ := result{times: pt}.median()
+		r1 := nights[0].kvm.Seconds() / nights[0].peer.Seconds()
+		rn := median(ratios)
+		fmt.Printf("  %-44s %10s %10s %8s\n", "", "kvmbackup", "peer", "ratio")
+		fmt.Printf("  %-44s %9.2fs %9.2fs %7.2f×\n", "night 1 (full copy)", nights[0].kvm.Seconds(), nights[0].peer.Seconds(), r1)
+		fmt.Printf("  %-44s %9.2fs %9.2fs %7.2f×  (per night: %s)\n", fmt.Sprintf("later nights, %d%% changed (medians of %d)", pct, rounds), km.Seconds(), pm.Seconds(), rn, ratioList(ratios))
+		check := func(name string, r float64) {
+			mark := "ok  "
+			if r > 1.0 {
+				mark, ok = "MISS", false
+			}
+			fmt.Printf("  goal %s %s: kvmbackup/peer %.2f× (goal ≤ 1.00×: no slower than rsync -aHx --inplace + zfs snapshot)\n", mark, name, r)
+		}
+		check("night 1", r1)
+		check(fmt.Sprintf("later nights (%d%% changed)", pct), rn)
+		return nil
+	})
+	if err != nil {
+		fmt.Printf("  tree case failed: %v\n", err)
+		return false
+	}
+	return ok
+}
