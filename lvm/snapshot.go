@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -107,7 +108,7 @@ func (m *Manager) CreateSnapshot(ctx context.Context, p PendingSnapshot) (LV, er
 		return LV{}, fmt.Errorf("snapshot of %s: %w", p.Origin.FullName(), classify(err))
 	}
 	zerolog.Ctx(ctx).Info().Str("component", "lvm").Str("snapshot", p.Origin.VG+"/"+p.Name).
-		Dur("took", time.Since(start)).Msg("snapshot created")
+		Str("lvcreate", strings.Join(p.args, " ")).Dur("took", time.Since(start)).Msg("snapshot created")
 	return LV{VG: p.Origin.VG, Name: p.Name, Path: "/dev/" + p.Origin.VG + "/" + p.Name, Origin: p.Origin.Name,
 		Pool: p.Origin.Pool, Tags: []string{Tag, RunTagPrefix + p.RunID}, DataPercent: -1, MetadataPercent: -1, ThinID: -1, Major: -1, Minor: -1}, nil
 }

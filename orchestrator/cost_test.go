@@ -3,12 +3,16 @@ package orchestrator
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kvmbackup/kvmbackup/hypervisor"
 	"github.com/kvmbackup/kvmbackup/lvm"
+	"github.com/kvmbackup/kvmbackup/zfs"
 )
 
 // callKind sorts a fake world's call as a night spends it: the freeze windows, the
@@ -31,7 +35,7 @@ func callKind(call string) string {
 // TestNightBookkeepingGrowsByAFewCallsPerVM runs three nights of 1, 10 and 50 VMs
 // (block, thin and image-file ones in turn; the third night prunes one snapshot of
 // each) and counts the third night's calls by kind: the bookkeeping beyond the freeze
-// windows and the copies grows by at most three calls per VM (its dataset's mount,
+// windows and the copies grows by at most three calls per VM (its dataset's read before it is written,
 // its dated snapshot, its prune's destroy) over a constant part.
 func TestNightBookkeepingGrowsByAFewCallsPerVM(t *testing.T) {
 	counts := map[int]map[string]int{}
@@ -132,6 +136,110 @@ func TestFreezeWindowHoldsOnlyTheLVCreates(t *testing.T) {
 	for _, want := range []string{"PrepareSnapshot vg0/two-data", "ReadySnapshot vg0/two-data.kvmbackup-" + rep.RunID} {
 		if !slices.Contains(w.log, want) {
 			t.Errorf("no %q: %q", want, w.log)
+		}
+	}
+}
+
+// TestDatasetReplacedDuringTheNight: the run's one read of the target is hours old
+// by the time a late group is prepared. A dataset another admin made again in the
+// meantime, without kvmbackup's property, is not written (its files stay, it gets
+// no dated snapshot); one destroyed meanwhile is made again and backed up.
+func TestDatasetReplacedDuringTheNight(t *testing.T) {
+	w := newWorld(t)
+	for _, n := range []string{"a", "b", "c"} {
+		w.blockVM(n, hypervisor.StateRunning, n+" v1")
+	}
+	env := runEnv{t.TempDir()}
+	cfg := testConfig(t)
+	if rep, err := Run(context.Background(), w.deps(), env.opts(cfg, night1)); err != nil || !rep.OK() {
+		t.Fatalf("night 1: %v %+v", err, rep)
+	}
+	replaced := false
+	w.beforeCopy = func(src, dst string) {
+		if replaced || !strings.Contains(src, "vg0/a.") {
+			return
+		}
+		replaced = true
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		b := w.datasets["backup/vms/b"]
+		os.RemoveAll(b.dir)
+		os.MkdirAll(b.dir, 0o755)
+		os.WriteFile(filepath.Join(b.dir, "theirs.txt"), []byte("not kvmbackup's"), 0o644)
+		w.datasets["backup/vms/b"] = &fds{guid: "theirs", dir: b.dir}
+		os.RemoveAll(w.datasets["backup/vms/c"].dir)
+		delete(w.datasets, "backup/vms/c")
+	}
+	rep, err := Run(context.Background(), w.deps(), env.opts(cfg, night2))
+	if err != nil || !replaced {
+		t.Fatalf("night 2: %v (replaced: %v)", err, replaced)
+	}
+	for _, v := range rep.VMs {
+		switch v.Name {
+		case "b":
+			if v.Status != StatusFailed || !strings.Contains(v.Error, "not a kvmbackup dataset") && !strings.Contains(v.Error, "kvmbackup neither writes") {
+				t.Errorf("b, made again by someone else: %s %q", v.Status, v.Error)
+			}
+		default:
+			if v.Status != StatusOK {
+				t.Errorf("%s: %s %q", v.Name, v.Status, v.Error)
+			}
+		}
+	}
+	if got, err := os.ReadFile(filepath.Join(w.datasets["backup/vms/b"].dir, "theirs.txt")); err != nil || string(got) != "not kvmbackup's" {
+		t.Errorf("the foreign dataset's file: %q %v", got, err)
+	}
+	if n := len(w.datasets["backup/vms/b"].snaps); n != 0 {
+		t.Errorf("the foreign dataset got %d snapshots", n)
+	}
+	if c := w.datasets["backup/vms/c"]; c == nil || len(c.snaps) != 1 {
+		t.Errorf("c, destroyed during the night, was not made again and backed up: %+v", c)
+	}
+}
+
+// TestPinDuringTheNightKeepsTheSnapshot: prune decides on the run's one read; a
+// snapshot pinned since (kvmbackup pin takes no lock) is kept, and one another
+// prune destroyed since is gone: neither fails the night.
+func TestPinDuringTheNightKeepsTheSnapshot(t *testing.T) {
+	w := newWorld(t)
+	for _, n := range []string{"a", "b"} {
+		w.blockVM(n, hypervisor.StateRunning, n+" v1")
+	}
+	env := runEnv{t.TempDir()}
+	cfg := testConfig(t) // keep-last 2: night 3 prunes night 1's
+	for _, at := range []time.Time{night1, night2} {
+		if rep, err := Run(context.Background(), w.deps(), env.opts(cfg, at)); err != nil || !rep.OK() {
+			t.Fatalf("%v: %v %+v", at, err, rep)
+		}
+	}
+	first := zfs.SnapshotName(night1)
+	w.beforeCopy = func(src, dst string) {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		a := w.datasets["backup/vms/a"]
+		for i := range a.snaps {
+			if a.snaps[i].s.Name == first {
+				a.snaps[i].s.Holds = []string{zfs.PinTag}
+			}
+		}
+		b := w.datasets["backup/vms/b"]
+		b.snaps = slices.DeleteFunc(b.snaps, func(s fsnap) bool { return s.s.Name == first })
+	}
+	rep, err := Run(context.Background(), w.deps(), env.opts(cfg, night3))
+	if err != nil || !rep.OK() {
+		t.Fatalf("night 3: %v %+v", err, rep)
+	}
+	if !slices.ContainsFunc(w.datasets["backup/vms/a"].snaps, func(s fsnap) bool { return s.s.Name == first }) {
+		t.Error("the snapshot pinned during the night was destroyed")
+	}
+	for _, pd := range rep.Pruned {
+		for _, s := range pd.Snapshots {
+			if s.Snapshot == first && pd.VM == "a" && (!s.Keep || s.Destroyed) {
+				t.Errorf("a's pinned snapshot in the report: %+v", s)
+			}
+			if s.Snapshot == first && pd.VM == "b" && !s.Destroyed {
+				t.Errorf("b's snapshot destroyed by another prune: %+v", s)
+			}
 		}
 	}
 }

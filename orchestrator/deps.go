@@ -184,6 +184,10 @@ type TargetViewer interface {
 	// with its sizes, holds and user properties (set locally), oldest first. A root
 	// that does not exist is an empty view. Nothing is changed.
 	ReadView(ctx context.Context, root string) (*zfs.View, error)
+	// Current reads a dataset as it is now, in one command: its mount point ("" when
+	// not mounted), guid and ownership property set locally; an error wrapping
+	// zfs.ErrNotFound when it does not exist. Nothing is changed.
+	Current(ctx context.Context, dataset string) (zfs.DatasetNow, error)
 }
 
 // BackupTarget is what a run writes the target with: its check, each unit's dataset

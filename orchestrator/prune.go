@@ -194,11 +194,14 @@ func pruneDataset(ctx context.Context, t PruneTarget, ds string, up UnitPolicy, 
 			ps.Reasons = []string{}
 		}
 		if !d.Keep && !dryRun {
-			if err := t.Destroy(ctx, ds, d.Name); err != nil {
+			switch err := t.Destroy(ctx, ds, d.Name); {
+			case err == nil, zfs.IsNotFound(err): // gone already (another prune's)
+				ps.Destroyed = true
+			case errors.Is(err, zfs.ErrHeld): // pinned since it was listed: kept
+				ps.Keep, ps.Reasons = true, append(ps.Reasons, "held since listed")
+			default:
 				ps.Error = err.Error()
 				errs = append(errs, err)
-			} else {
-				ps.Destroyed = true
 			}
 		}
 		pd.Snapshots = append(pd.Snapshots, ps)

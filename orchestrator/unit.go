@@ -85,6 +85,12 @@ func (r *run) prepare(ctx context.Context, u *unit, start time.Time) {
 		r.fail(u, err)
 		return
 	}
+	if r.view != nil { // the dataset as it is now, not as the run's start saw it
+		if err := r.view.confirm(ctx, u.dataset); err != nil {
+			r.fail(u, err)
+			return
+		}
+	}
 	made, err := r.ensureOwn(ctx, u.dataset, u.id, &u.dirty)
 	u.created = made
 	if err == nil {

@@ -2,6 +2,8 @@ package orchestrator
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -12,20 +14,60 @@ import (
 // below the run's root is, its children and its snapshots are answered from the
 // view, and what the run changes there (a dataset made or claimed, a snapshot taken
 // or destroyed, a dataset destroyed) is done on the target and recorded in the view.
-// Everything else, and every write, goes to the target, whose own checks stay the
-// last word: Rollback, DestroyNewDataset and Destroy read the target themselves
-// before they change it, so a snapshot another tool took after the read is still
-// never destroyed. Mountpoint is always read live: a unit is written only into a
-// dataset mounted now.
+// Everything else, and every write, goes to the target: Rollback and
+// DestroyNewDataset read it themselves before they change it, Destroy takes only a
+// dated kvmbackup name and zfs refuses a held snapshot, so a snapshot another tool
+// took after the read is never destroyed. Before a unit is prepared its dataset is
+// read as it is now (confirm): one that is not the dataset the view read is read
+// live from then on, and its mount point always comes from that read or a live one.
 type viewedTarget struct {
 	Target
-	mu   sync.Mutex
-	v    *zfs.View
-	live map[string]bool // datasets that changed behind the view: read live
+	mu     sync.Mutex
+	v      *zfs.View
+	live   map[string]bool   // datasets that changed behind the view: read live
+	mounts map[string]string // mount points confirm read, for the next Mountpoint
 }
 
 func newViewedTarget(t Target, v *zfs.View) *viewedTarget {
-	return &viewedTarget{Target: t, v: v, live: map[string]bool{}}
+	return &viewedTarget{Target: t, v: v, live: map[string]bool{}, mounts: map[string]string{}}
+}
+
+// confirm reads ds as it is now (one command) just before its unit is prepared:
+// when it is not the dataset the view read (gone, made again by someone else, its
+// owner changed), ds is read live from then on, so that whose it is is decided on
+// what is there. A dataset that cannot be read is the error.
+func (t *viewedTarget) confirm(ctx context.Context, ds string) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if !t.covers(ds) || !t.v.Exists(ds) {
+		return nil // not in the view: every read of it is live already, or it is made
+	}
+	now, err := t.Target.Current(ctx, ds)
+	switch {
+	case err != nil && !zfs.IsNotFound(err) && !errors.Is(err, zfs.ErrForeign):
+		return fmt.Errorf("dataset %s: %w", ds, err)
+	case err != nil || !t.v.Matches(ds, now):
+		t.live[ds] = true
+		return nil
+	}
+	t.v.Seen(ds, now.GUID)
+	t.mounts[ds] = now.Mountpoint
+	return nil
+}
+
+// Mountpoint is confirm's reading, once, else the target's.
+func (t *viewedTarget) Mountpoint(ctx context.Context, ds string) (string, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	mp, ok := t.mounts[ds]
+	if !ok {
+		return t.Target.Mountpoint(ctx, ds)
+	}
+	delete(t.mounts, ds)
+	if mp == "" {
+		return "", fmt.Errorf("dataset %s is not mounted: `zfs mount %s`", ds, ds)
+	}
+	return mp, nil
 }
 
 // readLive makes every later read of ds go to the target: a rollback decides on

@@ -60,6 +60,7 @@ type world struct {
 	failOn      string          // also fail (as failAt) every call that starts with it
 	thinIDs     int             // the last thin id given
 	metaHeld    map[string]bool // thin pools (VG/POOL) whose metadata snapshot is reserved
+	guids       int             // the last dataset guid given
 }
 
 type faultMode int
@@ -89,6 +90,7 @@ type flv struct {
 }
 
 type fds struct {
+	guid  string // set when the world makes it ("": any)
 	dir   string
 	snaps []fsnap
 	props map[string]string // set locally: the ownership property and zfs.Hardening
@@ -445,6 +447,8 @@ func (f fakeLVM) Remove(ctx context.Context, vg, name string) error {
 	if err := f.w.call(ctx, "Remove "+vg+"/"+name, true); err != nil {
 		return err
 	}
+	f.w.mu.Lock() // copies end, and remove their snapshots, in parallel
+	defer f.w.mu.Unlock()
 	if vg == "" || name == "" {
 		f.w.misuse = append(f.w.misuse, fmt.Sprintf("Remove(%q, %q)", vg, name))
 		return fmt.Errorf("remove %q/%q: not an LV name", vg, name)
@@ -663,7 +667,8 @@ func (f fakeZFS) EnsureDataset(ctx context.Context, ds string, o zfs.Owner) (boo
 	if o.IsZero() {
 		f.w.misuse = append(f.w.misuse, "EnsureDataset "+ds+" without an owner")
 	}
-	d := &fds{dir: filepath.Join(f.w.root, ds), props: map[string]string{o.Prop: o.Name}}
+	f.w.guids++
+	d := &fds{guid: fmt.Sprint(f.w.guids), dir: filepath.Join(f.w.root, ds), props: map[string]string{o.Prop: o.Name}}
 	for _, h := range zfs.Hardening { // as zfs.Manager creates it
 		k, v, _ := strings.Cut(h, "=")
 		d.props[k] = v
@@ -806,7 +811,7 @@ func (f fakeZFS) ReadView(ctx context.Context, root string) (*zfs.View, error) {
 		if name != root && !strings.HasPrefix(name, root+"/") {
 			continue
 		}
-		vd := &zfs.ViewDataset{Name: name, Owners: map[string]string{}, Hardening: map[string]string{}}
+		vd := &zfs.ViewDataset{Name: name, GUID: d.guid, Owners: map[string]string{}, Hardening: map[string]string{}}
 		for k, val := range d.props {
 			if k == zfs.PropVM || k == zfs.PropPath {
 				vd.Owners[k] = val
@@ -825,6 +830,22 @@ func (f fakeZFS) ReadView(ctx context.Context, root string) (*zfs.View, error) {
 		}
 	}
 	return v, nil
+}
+
+func (f fakeZFS) Current(ctx context.Context, ds string) (zfs.DatasetNow, error) {
+	if err := f.w.call(ctx, "Current "+ds, true); err != nil {
+		return zfs.DatasetNow{}, err
+	}
+	d, err := f.get(ds)
+	if err != nil {
+		return zfs.DatasetNow{}, err
+	}
+	now := zfs.DatasetNow{Mountpoint: d.dir, GUID: d.guid, Owner: d.owner()}
+	if m := f.w.mountpoints[ds]; m != "" {
+		now.Mountpoint = m
+		return now, os.MkdirAll(m, 0o755)
+	}
+	return now, nil
 }
 
 func (f fakeZFS) Cleanup(ctx context.Context, root, runID string) (zfs.Cleaned, error) {

@@ -242,7 +242,7 @@ func (m *Manager) Rollback(ctx context.Context, dataset string) (Snapshot, error
 
 // Destroy destroys one of kvmbackup's dated snapshots, in one command: ErrNotOurs
 // for any other name (nothing is run), ErrHeld when it has a hold (zfs itself
-// refuses a held snapshot: `zfs holds` names them), ErrNotFound when it is gone.
+// refuses a held snapshot, or one in use), ErrNotFound when it is gone.
 func (m *Manager) Destroy(ctx context.Context, dataset, name string) error {
 	if err := checkSnapshot(dataset, name); err != nil {
 		return err
@@ -253,7 +253,7 @@ func (m *Manager) Destroy(ctx context.Context, dataset, name string) error {
 	}
 	if _, err := m.ZFS.Run(ctx, "destroy", full); err != nil {
 		if strings.Contains(err.Error(), "dataset is busy") {
-			return fmt.Errorf("destroy %s: %w (`zfs holds %s` names them): %v", full, ErrHeld, full, err)
+			return fmt.Errorf("destroy %s: %w or in use (`zfs holds %s` names the holds): %v", full, ErrHeld, full, err)
 		}
 		return zfsErr("destroy "+full, err)
 	}

@@ -12,7 +12,9 @@ import (
 // ownership property and hardening, and every snapshot with its sizes, holds
 // and user properties. A run reads it once (ReadView) and answers its plan, its
 // units' preparation, prune and report from it, recording what it changes itself
-// (Added, Took, Destroyed, Removed) instead of listing the target again. It is not
+// (Added, ClaimDone, Took, Destroyed, Removed) instead of listing the target again.
+// Before a dataset is written, Manager.Current says whether it is still the one the
+// view read (Matches). It is not
 // safe for concurrent use; its caller serializes.
 type View struct {
 	Root     string
@@ -22,6 +24,7 @@ type View struct {
 // ViewDataset is one filesystem of a View.
 type ViewDataset struct {
 	Name string
+	GUID string // "" for one the run created (Added): not read
 	// Owners: the ownership properties set locally (PropVM, PropPath), by name;
 	// more than one is ErrForeign, as Owner says.
 	Owners map[string]string
@@ -44,7 +47,7 @@ func (m *Manager) ReadView(ctx context.Context, root string) (*View, error) {
 		hard = append(hard, k)
 	}
 	rows, err := lines(ctx, m.ZFS, "datasets under "+root, "list", "-H", "-p", "-r", "-t", "filesystem,snapshot",
-		"-o", snapshotColumns+",type,"+strings.Join(hard, ","), "-s", "createtxg", root)
+		"-o", snapshotColumns+",type,guid,"+strings.Join(hard, ","), "-s", "createtxg", root)
 	if IsNotFound(err) {
 		return v, nil
 	}
@@ -54,15 +57,21 @@ func (m *Manager) ReadView(ctx context.Context, root string) (*View, error) {
 	snaps := map[string]*Snapshot{}
 	var held []string
 	for _, r := range rows {
-		if len(r) != 7+len(hard) {
+		if len(r) != 8+len(hard) {
 			return nil, fmt.Errorf("datasets under %s: unexpected zfs list line %q", root, strings.Join(r, "\t"))
 		}
 		if r[6] != "snapshot" {
-			d := &ViewDataset{Name: r[0], Owners: map[string]string{}, Hardening: map[string]string{}}
+			d := &ViewDataset{Name: r[0], GUID: r[7], Owners: map[string]string{}, Hardening: map[string]string{}}
 			for i, k := range hard {
-				d.Hardening[k] = r[7+i]
+				d.Hardening[k] = r[8+i]
 			}
 			v.Datasets[r[0]] = d
+		}
+	}
+	// Snapshots in a second pass: sorted by createtxg, a promoted clone's snapshots
+	// come before its own line.
+	for _, r := range rows {
+		if r[6] != "snapshot" {
 			continue
 		}
 		sn := snapshotRow(r)
@@ -235,3 +244,65 @@ func (v *View) Destroyed(dataset, name string) {
 
 // Removed records a dataset destroyed.
 func (v *View) Removed(dataset string) { delete(v.Datasets, dataset) }
+
+// DatasetNow is a dataset as one command reads it just before it is written.
+type DatasetNow struct {
+	Mountpoint string // "" when not mounted
+	GUID       string
+	Owner      Owner // set locally
+}
+
+// Current reads dataset's mount, guid and ownership property (set locally) in one
+// command: an error wrapping ErrNotFound when it does not exist, wrapping ErrForeign
+// when it carries both ownership properties.
+func (m *Manager) Current(ctx context.Context, dataset string) (DatasetNow, error) {
+	if err := CheckDatasetName(dataset); err != nil {
+		return DatasetNow{}, err
+	}
+	rows, err := lines(ctx, m.ZFS, "dataset "+dataset, "get", "-H", "-p", "-o", "property,value,source",
+		"mounted,mountpoint,guid,"+strings.Join(ownerProps, ","), dataset)
+	if err != nil {
+		return DatasetNow{}, err
+	}
+	var now DatasetNow
+	var found []Owner
+	mounted := false
+	for _, r := range rows {
+		if len(r) != 3 {
+			continue
+		}
+		switch {
+		case r[0] == "mounted":
+			mounted = r[1] == "yes"
+		case r[0] == "mountpoint" && strings.HasPrefix(r[1], "/"):
+			now.Mountpoint = r[1]
+		case r[0] == "guid":
+			now.GUID = r[1]
+		case slices.Contains(ownerProps, r[0]) && r[2] == "local":
+			found = append(found, Owner{r[0], r[1]})
+		}
+	}
+	if !mounted {
+		now.Mountpoint = ""
+	}
+	now.Owner, err = oneOwner(dataset, found)
+	return now, err
+}
+
+// Matches reports whether now is the dataset the view read (its guid; any guid for
+// one the run created) and still carries the owner the view saw.
+func (v *View) Matches(dataset string, now DatasetNow) bool {
+	d := v.Datasets[dataset]
+	if d == nil || (d.GUID != "" && d.GUID != now.GUID) {
+		return false
+	}
+	o, err := v.Owner(dataset)
+	return err == nil && o == now.Owner
+}
+
+// Seen records the guid of a dataset the run created.
+func (v *View) Seen(dataset, guid string) {
+	if d := v.Datasets[dataset]; d != nil && d.GUID == "" {
+		d.GUID = guid
+	}
+}

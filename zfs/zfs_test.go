@@ -270,11 +270,11 @@ func TestSnapshotsPinsDestroy(t *testing.T) {
 	})
 }
 
-// Rollback discards what was written after the newest kvmbackup snapshot; without
-// one it says so; a newer foreign snapshot stops it with nothing changed.
-// checkView reads the view of pool/vms (with ds, a path dataset, a foreign dataset
-// and a volume beside it) and checks it answers as the per-dataset listings do, in
-// three commands (a snapshot is held); and that a missing root is an empty view.
+// checkView reads the view of pool/vms (with ds, a path dataset, a foreign dataset,
+// an owned one with setuid=on, a promoted clone and a volume beside it) and checks
+// it answers as the per-dataset listings do, in three commands (a snapshot is
+// held), that Current reads each as the view does; and that a missing root is an
+// empty view.
 func checkView(t *testing.T, m *Manager, pool, ds string) {
 	t.Helper()
 	ctx := t.Context()
@@ -288,6 +288,12 @@ func checkView(t *testing.T, m *Manager, pool, ds string) {
 	}
 	zfsCmd(t, "create", "-o", "setuid=on", root+"/other")
 	zfsCmd(t, "snapshot", "-o", "com.example:note=x", root+"/other@theirs")
+	zfsCmd(t, "create", "-o", "setuid=on", "-o", PropVM+"=suid", root+"/suid")
+	// A promoted clone: its snapshots now sort before its own line (createtxg).
+	zfsCmd(t, "create", root+"/promo")
+	zfsCmd(t, "snapshot", root+"/promo@"+SnapshotName(t0))
+	zfsCmd(t, "clone", root+"/promo@"+SnapshotName(t0), root+"/promoted")
+	zfsCmd(t, "promote", root+"/promoted")
 	zfsCmd(t, "create", "-V", "8M", root+"/zvol")
 	zfsCmd(t, "snapshot", root+"/zvol@s")
 	zfsCmd(t, "set", "com.example:inherited=y", root) // inherited: no dataset's own
@@ -300,7 +306,11 @@ func checkView(t *testing.T, m *Manager, pool, ds string) {
 	if n := counter.Read().Commands; n != 3 {
 		t.Fatalf("ReadView ran %d commands, want 3 (list, get, holds)", n)
 	}
-	for _, d := range []string{root, ds, root + "/_paths", tree, root + "/other"} {
+	for _, d := range []string{root, ds, root + "/_paths", tree, root + "/other", root + "/suid", root + "/promo", root + "/promoted"} {
+		now, err := m.Current(ctx, d)
+		if err != nil || !v.Matches(d, now) || now.GUID == "" {
+			t.Fatalf("%s: Current %+v %v does not match the view's %+v", d, now, err, v.Datasets[d])
+		}
 		live, err1 := m.Snapshots(ctx, d)
 		seen, err2 := v.Snapshots(d)
 		if err1 != nil || err2 != nil || len(live) != len(seen) {
@@ -324,8 +334,16 @@ func checkView(t *testing.T, m *Manager, pool, ds string) {
 			t.Fatalf("%s: children live %v %v, view %v %v", d, lc, err1, vc, err2)
 		}
 	}
-	if !v.Claimed(ds, VMOwner(path.Base(ds))) || v.Claimed(ds, VMOwner("other")) || v.Claimed(root+"/other", VMOwner("other")) {
-		t.Fatalf("Claimed: %+v %+v", v.Datasets[ds], v.Datasets[root+"/other"])
+	if !v.Claimed(ds, VMOwner(path.Base(ds))) || v.Claimed(ds, VMOwner("other")) || v.Claimed(root+"/other", VMOwner("other")) ||
+		v.Claimed(root+"/suid", VMOwner("suid")) {
+		t.Fatalf("Claimed: %+v %+v %+v", v.Datasets[ds], v.Datasets[root+"/other"], v.Datasets[root+"/suid"])
+	}
+	if snaps, _ := v.Snapshots(root + "/promoted"); len(snaps) != 1 {
+		t.Fatalf("the promoted clone's snapshot is not in the view: %+v", snaps)
+	}
+	if now, _ := m.Current(ctx, ds); v.Matches(ds, DatasetNow{Mountpoint: now.Mountpoint, GUID: "1", Owner: now.Owner}) ||
+		v.Matches(ds, DatasetNow{Mountpoint: now.Mountpoint, GUID: now.GUID}) {
+		t.Fatal("Matches accepts another guid, or the owner gone")
 	}
 	if v.Exists(root+"/zvol") || v.Exists(root+"/nope") {
 		t.Fatal("a volume or a missing dataset is in the view")
@@ -336,12 +354,16 @@ func checkView(t *testing.T, m *Manager, pool, ds string) {
 	if e, err := m.ReadView(ctx, pool+"/nothing"); err != nil || len(e.Datasets) != 0 {
 		t.Fatalf("the view of a missing root: %+v %v", e, err)
 	}
+	zfsCmd(t, "destroy", "-R", root+"/promoted") // and promo, now its clone
+	zfsCmd(t, "destroy", "-r", root+"/suid")
 	zfsCmd(t, "destroy", "-r", root+"/other")
 	zfsCmd(t, "destroy", "-r", root+"/zvol")
 	zfsCmd(t, "destroy", "-r", root+"/_paths")
 	zfsCmd(t, "inherit", "com.example:inherited", root)
 }
 
+// Rollback discards what was written after the newest kvmbackup snapshot; without
+// one it says so; a newer foreign snapshot stops it with nothing changed.
 func TestRollback(t *testing.T) {
 	testenv.InAppliance(t, func(t *testing.T) {
 		ctx := t.Context()

@@ -88,7 +88,7 @@ EOF`, cfg, pool, src))
 		}
 		var nights []night
 		timed := func(cmd string) time.Duration {
-			out := sh(fmt.Sprintf(`sync; echo 3 >/proc/sys/vm/drop_caches; t0=$(date +%%s.%%N); %s; t1=$(date +%%s.%%N); echo "T $t0 $t1"`, cmd))
+			out := sh(fmt.Sprintf(`sync; echo 3 >/proc/sys/vm/drop_caches; t0=$(date +%%s.%%N); { %s; } || exit 1; t1=$(date +%%s.%%N); echo "T $t0 $t1"`, cmd))
 			lines := strings.Split(out, "\n")
 			var t0, t1 float64
 			if n, _ := fmt.Sscanf(lines[len(lines)-1], "T %f %f", &t0, &t1); n != 2 {
