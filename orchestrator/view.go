@@ -50,7 +50,6 @@ func (t *viewedTarget) confirm(ctx context.Context, ds string) error {
 		t.live[ds] = true
 		return nil
 	}
-	t.v.Seen(ds, now.GUID)
 	t.mounts[ds] = now.Mountpoint
 	return nil
 }

@@ -24,8 +24,9 @@ type snapshotOf struct {
 	err  error
 }
 
-// freezeWindow quiesces the group, snapshots every volume, and resumes the group:
-// the resume runs on every path. It returns each volume's snapshot (or error).
+// freezeWindow quiesces the group, creates the snapshot of every volume prepared
+// (prepareSnapshots), and resumes the group: the resume runs on every path. Then it
+// reads the snapshots back (readySnapshots) and returns each volume's (or error).
 func (r *run) freezeWindow(ctx context.Context, g *Group, prepared map[*VolumePlan]lvm.PendingSnapshot) map[*VolumePlan]snapshotOf {
 	out := map[*VolumePlan]snapshotOf{}
 	// pre-freeze runs before the window (its time is not the pause's); post-thaw
@@ -104,16 +105,15 @@ func (r *run) freezeWindow(ctx context.Context, g *Group, prepared map[*VolumePl
 	// the group is resumed whatever is pending, and each snapshot still pending
 	// fails its volume's VMs; it is removed when its lvcreate ends.
 	results := make(chan volumeSnapshot, len(g.Volumes))
-	started := 0
+	pending := 0
 	for _, vp := range g.Volumes {
 		p, ok := prepared[vp]
 		if !ok || r.allFailed(vp) { // e.g. its thin pool is too full (thinRoom): no snapshot
 			continue
 		}
-		started++
+		pending++
 		go func() { results <- volumeSnapshot{vp, r.snapshotVolume(ctx, vp, p)} }()
 	}
-	pending := started
 	var deadline <-chan time.Time
 	if dl := frozen.Deadline(); !dl.IsZero() {
 		t := time.NewTimer(time.Until(dl))

@@ -149,11 +149,8 @@ func ParseReplBookmark(name string) (target string, t time.Time, ok bool) {
 // dataset it receives at rel below its root: readonly=on and canmount=noauto (a
 // replica is never written nor mounted by itself), Hardening, and PropReplica=rel.
 func ReplicaProps(rel string) map[string]string {
-	p := map[string]string{"readonly": "on", "canmount": "noauto", PropReplica: rel}
-	for _, h := range Hardening {
-		k, v, _ := strings.Cut(h, "=")
-		p[k] = v
-	}
+	p := hardening()
+	p["readonly"], p["canmount"], p[PropReplica] = "on", "noauto", rel
 	return p
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 )
@@ -44,6 +45,16 @@ func (o Owner) String() string {
 var Hardening = []string{"setuid=off", "devices=off", "exec=off"}
 
 var ownerProps = []string{PropVM, PropPath}
+
+// hardening is Hardening as property → value.
+func hardening() map[string]string {
+	p := make(map[string]string, len(Hardening))
+	for _, h := range Hardening {
+		k, v, _ := strings.Cut(h, "=")
+		p[k] = v
+	}
+	return p
+}
 
 // Owner returns the ownership property set locally on dataset: the zero Owner when
 // it has none (an inherited value does not count); an error wrapping ErrNotFound
@@ -88,11 +99,7 @@ func (m *Manager) Claim(ctx context.Context, dataset string, owner Owner) error 
 	if !slices.Contains(ownerProps, owner.Prop) || CheckComponent(owner.Name) != nil {
 		return fmt.Errorf("claim %s: bad owner %q", dataset, owner)
 	}
-	props := append([]string{}, ownerProps...)
-	for _, h := range Hardening {
-		k, _, _ := strings.Cut(h, "=")
-		props = append(props, k)
-	}
+	props := append(slices.Clone(ownerProps), slices.Sorted(maps.Keys(hardening()))...)
 	rows, err := lines(ctx, m.ZFS, "dataset "+dataset, "get", "-H", "-p", "-o", "property,value,source", strings.Join(props, ","), dataset)
 	if err != nil {
 		return err

@@ -3,6 +3,7 @@ package zfs
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -14,8 +15,7 @@ import (
 // units' preparation, prune and report from it, recording what it changes itself
 // (Added, ClaimDone, Took, Destroyed, Removed) instead of listing the target again.
 // Before a dataset is written, Manager.Current says whether it is still the one the
-// view read (Matches). It is not
-// safe for concurrent use; its caller serializes.
+// view read (Matches). It is not safe for concurrent use; its caller serializes.
 type View struct {
 	Root     string
 	Datasets map[string]*ViewDataset // by full name
@@ -41,11 +41,7 @@ func (m *Manager) ReadView(ctx context.Context, root string) (*View, error) {
 		return nil, err
 	}
 	v := &View{Root: root, Datasets: map[string]*ViewDataset{}}
-	hard := make([]string, 0, len(Hardening))
-	for _, h := range Hardening {
-		k, _, _ := strings.Cut(h, "=")
-		hard = append(hard, k)
-	}
+	hard := slices.Sorted(maps.Keys(hardening()))
 	rows, err := lines(ctx, m.ZFS, "datasets under "+root, "list", "-H", "-p", "-r", "-t", "filesystem,snapshot",
 		"-o", snapshotColumns+",type,guid,"+strings.Join(hard, ","), "-s", "createtxg", root)
 	if IsNotFound(err) {
@@ -150,16 +146,7 @@ func (v *View) Owner(dataset string) (Owner, error) {
 // dataset carries owner's property locally, no other, and zfs.Hardening.
 func (v *View) Claimed(dataset string, owner Owner) bool {
 	d := v.Datasets[dataset]
-	if d == nil || len(d.Owners) != 1 || d.Owners[owner.Prop] != owner.Name {
-		return false
-	}
-	for _, h := range Hardening {
-		k, want, _ := strings.Cut(h, "=")
-		if d.Hardening[k] != want {
-			return false
-		}
-	}
-	return true
+	return d != nil && len(d.Owners) == 1 && d.Owners[owner.Prop] == owner.Name && maps.Equal(d.Hardening, hardening())
 }
 
 // Children answers as Manager.Children.
@@ -194,11 +181,7 @@ func (v *View) Snapshots(dataset string) ([]Snapshot, error) {
 	out := make([]Snapshot, len(d.Snapshots))
 	for i, s := range d.Snapshots {
 		out[i] = s
-		out[i].Holds = slices.Clone(s.Holds)
-		out[i].Props = make(map[string]string, len(s.Props))
-		for k, val := range s.Props {
-			out[i].Props[k] = val
-		}
+		out[i].Holds, out[i].Props = slices.Clone(s.Holds), maps.Clone(s.Props)
 	}
 	return out, nil
 }
@@ -209,22 +192,13 @@ func (v *View) Added(dataset string, owner Owner) {
 	for p, _, ok := cutLast(dataset); ok && v.Covers(p) && v.Datasets[p] == nil; p, _, ok = cutLast(p) {
 		v.Datasets[p] = &ViewDataset{Name: p, Owners: map[string]string{}, Hardening: map[string]string{}}
 	}
-	d := &ViewDataset{Name: dataset, Owners: map[string]string{owner.Prop: owner.Name}, Hardening: map[string]string{}}
-	for _, h := range Hardening {
-		k, val, _ := strings.Cut(h, "=")
-		d.Hardening[k] = val
-	}
-	v.Datasets[dataset] = d
+	v.Datasets[dataset] = &ViewDataset{Name: dataset, Owners: map[string]string{owner.Prop: owner.Name}, Hardening: hardening()}
 }
 
 // ClaimDone records that Claim made dataset owner's.
 func (v *View) ClaimDone(dataset string, owner Owner) {
 	if d := v.Datasets[dataset]; d != nil {
-		d.Owners = map[string]string{owner.Prop: owner.Name}
-		for _, h := range Hardening {
-			k, val, _ := strings.Cut(h, "=")
-			d.Hardening[k] = val
-		}
+		d.Owners, d.Hardening = map[string]string{owner.Prop: owner.Name}, hardening()
 	}
 }
 
@@ -289,8 +263,8 @@ func (m *Manager) Current(ctx context.Context, dataset string) (DatasetNow, erro
 	return now, err
 }
 
-// Matches reports whether now is the dataset the view read (its guid; any guid for
-// one the run created) and still carries the owner the view saw.
+// Matches reports whether now is the dataset the view read (its guid, when the view
+// read one) and still carries the owner the view saw.
 func (v *View) Matches(dataset string, now DatasetNow) bool {
 	d := v.Datasets[dataset]
 	if d == nil || (d.GUID != "" && d.GUID != now.GUID) {
@@ -298,11 +272,4 @@ func (v *View) Matches(dataset string, now DatasetNow) bool {
 	}
 	o, err := v.Owner(dataset)
 	return err == nil && o == now.Owner
-}
-
-// Seen records the guid of a dataset the run created.
-func (v *View) Seen(dataset, guid string) {
-	if d := v.Datasets[dataset]; d != nil && d.GUID == "" {
-		d.GUID = guid
-	}
 }
