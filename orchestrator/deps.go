@@ -2,6 +2,7 @@ package orchestrator
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/kvmbackup/kvmbackup/hypervisor"
@@ -282,6 +283,110 @@ type Deps struct {
 func Libvirt(c *hypervisor.Conn) Hypervisor { return libvirtHV{c} }
 
 type libvirtHV struct{ *hypervisor.Conn }
+
+// LazyLibvirt is libvirt at uri connected on first use, as Hypervisor and as
+// ThrowawayCleaner: a night of host trees alone asks nothing of libvirt (its plan
+// lists no domain; its recover sweeps VMs only when a journal is left), so it never
+// loads libvirt's libraries nor connects. A failed connection is each call's error,
+// and tried again by the next call. Close closes the connection if one was made.
+func LazyLibvirt(uri string) *LazyConn { return &LazyConn{uri: uri} }
+
+var (
+	_ Hypervisor       = (*LazyConn)(nil)
+	_ ThrowawayCleaner = (*LazyConn)(nil)
+)
+
+// LazyConn is LazyLibvirt's connection.
+type LazyConn struct {
+	uri string
+	mu  sync.Mutex
+	c   *hypervisor.Conn
+}
+
+func (l *LazyConn) conn(ctx context.Context) (libvirtHV, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.c == nil {
+		c, err := hypervisor.Connect(ctx, l.uri)
+		if err != nil {
+			return libvirtHV{}, err
+		}
+		l.c = c
+	}
+	return libvirtHV{l.c}, nil
+}
+
+// Connected reports whether a connection was made.
+func (l *LazyConn) Connected() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.c != nil
+}
+
+// Close closes the connection, if any.
+func (l *LazyConn) Close() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	c := l.c
+	l.c = nil
+	return c.Close()
+}
+
+func (l *LazyConn) Domains(ctx context.Context) ([]hypervisor.Domain, error) {
+	h, err := l.conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return h.Domains(ctx)
+}
+
+func (l *LazyConn) DomainXML(ctx context.Context, name string) (string, error) {
+	h, err := l.conn(ctx)
+	if err != nil {
+		return "", err
+	}
+	return h.DomainXML(ctx, name)
+}
+
+func (l *LazyConn) Freeze(ctx context.Context, names []string, opts hypervisor.FreezeOptions) (Frozen, error) {
+	h, err := l.conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return h.Freeze(ctx, names, opts)
+}
+
+func (l *LazyConn) Define(ctx context.Context, xml string) (string, error) {
+	h, err := l.conn(ctx)
+	if err != nil {
+		return "", err
+	}
+	return h.Define(ctx, xml)
+}
+
+func (l *LazyConn) Recover(ctx context.Context) ([]hypervisor.Recovered, error) {
+	h, err := l.conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return h.Recover(ctx)
+}
+
+func (l *LazyConn) Throwaways(ctx context.Context, runID string) (map[string]string, error) {
+	h, err := l.conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return h.Throwaways(ctx, runID)
+}
+
+func (l *LazyConn) DestroyThrowaway(ctx context.Context, name string) error {
+	h, err := l.conn(ctx)
+	if err != nil {
+		return err
+	}
+	return h.DestroyThrowaway(ctx, name)
+}
 
 func (h libvirtHV) Freeze(ctx context.Context, names []string, opts hypervisor.FreezeOptions) (Frozen, error) {
 	g, err := h.Conn.Freeze(ctx, names, opts)

@@ -75,6 +75,7 @@ type Journal struct {
 	RunID string
 	path  string
 	f     *os.File
+	open  ledger // what this run recorded and has not recorded undoing
 }
 
 var journalRunRe = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,40}$`)
@@ -117,8 +118,16 @@ func (j *Journal) Record(op Op, key, detail string) error {
 	if err := j.f.Sync(); err != nil {
 		return fmt.Errorf("journal %s: fsync: %w", j.path, err)
 	}
+	j.open.add(Entry{Op: op, Key: key, Detail: detail})
 	return nil
 }
+
+// Pending is what this run recorded doing and has not recorded undoing (a VM it
+// could not resume, a snapshot it could not remove, a dataset neither committed nor
+// rolled back), oldest first: while anything is, the journal must stay (Close, not
+// Finish). It is the only record the next run reads to know there is something to
+// recover: a run finds no journal and sweeps no VM nor LVM volume.
+func (j *Journal) Pending() []Entry { return j.open.pending() }
 
 // Finish records OpRunEnd and removes the journal: nothing of this run is left to
 // undo. A run that could not undo everything must not call it (its journal stays for
@@ -181,11 +190,7 @@ func readJournal(path string) (Leftover, error) {
 	if err != nil {
 		return l, fmt.Errorf("journal: %w", err)
 	}
-	type open struct {
-		e    Entry
-		done bool
-	}
-	var effects []*open
+	var effects ledger
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	line := 0
@@ -199,25 +204,47 @@ func readJournal(path string) (Leftover, error) {
 			}
 			return l, fmt.Errorf("journal %s line %d: %v", path, line, err)
 		}
-		if _, ok := undoneBy[e.Op]; ok {
-			effects = append(effects, &open{e: e})
-			continue
-		}
-		// An undo closes the latest open effect of the same kind and key.
-		for i := len(effects) - 1; i >= 0; i-- {
-			o := effects[i]
-			if !o.done && o.e.Key == e.Key && undoes(e.Op, o.e.Op) {
-				o.done = true
-				break
-			}
-		}
+		effects.add(e)
 	}
-	for _, o := range effects {
-		if !o.done {
-			l.Pending = append(l.Pending, o.e)
-		}
-	}
+	l.Pending = effects.pending()
 	return l, sc.Err()
+}
+
+// ledger matches a journal's side effects with their undoing, in order.
+type ledger struct {
+	effects []*openEffect
+}
+
+type openEffect struct {
+	e    Entry
+	done bool
+}
+
+// add takes the next entry: a side effect is opened; an undo closes the latest open
+// effect of the same kind and key; anything else (run start and end) is ignored.
+func (g *ledger) add(e Entry) {
+	if _, ok := undoneBy[e.Op]; ok {
+		g.effects = append(g.effects, &openEffect{e: e})
+		return
+	}
+	for i := len(g.effects) - 1; i >= 0; i-- {
+		o := g.effects[i]
+		if !o.done && o.e.Key == e.Key && undoes(e.Op, o.e.Op) {
+			o.done = true
+			return
+		}
+	}
+}
+
+// pending are the effects not undone, oldest first.
+func (g *ledger) pending() []Entry {
+	var out []Entry
+	for _, o := range g.effects {
+		if !o.done {
+			out = append(out, o.e)
+		}
+	}
+	return out
 }
 
 func undoes(undo, effect Op) bool {

@@ -16,6 +16,13 @@ import (
 type RecoverOptions struct {
 	JournalDir string // default DefaultJournalDir
 	Root       string // target.dataset (its clones are cleaned); "" skips the target
+	// JournalOnly: sweep VMs (libvirt marks) and LVM volumes (tags) only when a
+	// journal is left. A run's recover: every run that pauses a VM or makes an LVM
+	// snapshot or mount keeps its journal until each is undone (Journal.Pending), so
+	// with no journal there is nothing to sweep, and a night of host trees alone never
+	// loads libvirt nor runs lvs. `kvmbackup recover` sweeps always (what an older
+	// version or a hand left).
+	JournalOnly bool
 }
 
 // Recovery is what Recover undid.
@@ -50,15 +57,18 @@ func Recover(ctx context.Context, d Deps, o RecoverOptions) (*Recovery, error) {
 		o.JournalDir = DefaultJournalDir
 	}
 	rec := &Recovery{VMs: []hypervisor.Recovered{}, RolledBack: []string{}, Runs: []string{}}
+	left, lerr := Leftovers(o.JournalDir)
+	if o.JournalOnly && lerr == nil && len(left) == 0 {
+		return rec, nil
+	}
 	var errs []error
-	vms, err := d.Hypervisor.Recover(ctx)
+	vms, vmErr := d.Hypervisor.Recover(ctx)
 	rec.VMs = append(rec.VMs, vms...)
-	if err != nil {
-		errs = append(errs, fmt.Errorf("resume VMs: %w", err))
+	if vmErr != nil {
+		errs = append(errs, fmt.Errorf("resume VMs: %w", vmErr))
 	}
 	// A thin pool's metadata snapshot left reserved blocks every later thin_delta
 	// of the pool: released first, before the snapshots go.
-	left, lerr := Leftovers(o.JournalDir)
 	released := map[string]error{}
 	for _, l := range left {
 		for _, e := range l.Pending {
@@ -71,10 +81,10 @@ func Recover(ctx context.Context, d Deps, o RecoverOptions) (*Recovery, error) {
 			}
 		}
 	}
-	cl, err := d.LVM.Cleanup(ctx, "")
+	cl, lvmErr := d.LVM.Cleanup(ctx, "")
 	rec.LVM = cl
-	if err != nil {
-		errs = append(errs, fmt.Errorf("LVM snapshots: %w", err))
+	if lvmErr != nil {
+		errs = append(errs, fmt.Errorf("LVM snapshots: %w", lvmErr))
 	}
 	if lerr != nil {
 		return rec, errors.Join(append(errs, lerr)...)
@@ -100,6 +110,10 @@ func Recover(ctx context.Context, d Deps, o RecoverOptions) (*Recovery, error) {
 					ok = false
 					errs = append(errs, fmt.Errorf("run %s: %w", l.RunID, err))
 				}
+				continue
+			}
+			if e.Op == OpFreeze && vmErr != nil || (e.Op == OpSnapshot || e.Op == OpMount) && lvmErr != nil {
+				ok = false // the sweep above failed: the journal stays, the next run sweeps again
 				continue
 			}
 			if e.Op != OpDirty {

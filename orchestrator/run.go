@@ -195,7 +195,7 @@ func (r *run) stop(ctx context.Context, start time.Time, reason string, err erro
 func (r *run) night(ctx context.Context, start time.Time) (*Report, error) {
 	step := r.stepper()
 	if !r.o.DryRun {
-		rec, err := Recover(ctx, r.Deps, RecoverOptions{JournalDir: r.o.JournalDir, Root: r.cfg.Target.Dataset})
+		rec, err := Recover(ctx, r.Deps, RecoverOptions{JournalDir: r.o.JournalDir, Root: r.cfg.Target.Dataset, JournalOnly: true})
 		r.rep.Recovered = rec
 		if err != nil {
 			r.rep.Errors = append(r.rep.Errors, "recover: "+err.Error())
@@ -300,6 +300,12 @@ func (r *run) night(ctx context.Context, start time.Time) (*Report, error) {
 		if u.dirty { // neither committed nor rolled back
 			undone = false
 			r.rep.Errors = append(r.rep.Errors, fmt.Sprintf("%s: left for the next run to roll back", u.dataset))
+		}
+	}
+	for _, e := range j.Pending() {
+		if e.Op != OpDirty { // a VM not resumed, a snapshot not removed, …: said where it failed
+			undone = false
+			r.log.Warn().Str("op", string(e.Op)).Str("key", e.Key).Msg("left for the next run to undo")
 		}
 	}
 	if undone {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -328,11 +329,13 @@ func TestRunFaultAtEveryStep(t *testing.T) {
 				if err == nil && mode == faultError {
 					checkOthersBackedUp(t, rep)
 				}
-				// `kvmbackup recover` leaves no VM paused, no snapshot or mount, and
-				// every dataset equal to its last complete backup: night 2's where
-				// its dated snapshot was taken, else night 1's (new1: none).
+				// The next run's recover, which reads only the journals (no journal,
+				// no sweep), leaves no VM paused, no snapshot or mount, and every
+				// dataset equal to its last complete backup: night 2's where its
+				// dated snapshot was taken, else night 1's (new1: none). Whatever the
+				// run could not undo, its journal says.
 				w.crashed, w.failAt = false, 0
-				if _, err := Recover(context.Background(), w.deps(), RecoverOptions{JournalDir: filepath.Join(env.dir, "journal"), Root: "backup/vms"}); err != nil {
+				if _, err := Recover(context.Background(), w.deps(), RecoverOptions{JournalDir: filepath.Join(env.dir, "journal"), Root: "backup/vms", JournalOnly: true}); err != nil {
 					t.Fatalf("recover: %v", err)
 				}
 				want := map[string]string{}
@@ -473,5 +476,71 @@ func TestHostileRunWritesPrivateFiles(t *testing.T) {
 		if fi, err := os.Stat(p); err != nil || fi.Mode().Perm() != mode {
 			t.Errorf("%s: mode %v (%v), want %o", p, fi.Mode().Perm(), err, mode)
 		}
+	}
+}
+
+// A run sweeps VMs and LVM volumes for what an earlier run left only when a journal
+// is left: a clean night sweeps nothing; a night whose resume failed keeps its
+// journal (the VM stays paused and marked); the next run sweeps, and when its sweep
+// fails the journal still stays; the run after that resumes the VM and removes it.
+func TestRunSweepsOnlyWhatAJournalNames(t *testing.T) {
+	w := scene(t)
+	env := runEnv{t.TempDir()}
+	cfg := testConfig(t)
+	jdir := filepath.Join(env.dir, "journal")
+	swept := func() bool {
+		return slices.ContainsFunc(w.log, func(c string) bool { return c == "Recover" || c == "LVM Cleanup" })
+	}
+	rep, err := Run(context.Background(), w.deps(), env.opts(cfg, night1))
+	if err != nil || !rep.OK() {
+		t.Fatalf("night 1: %v %+v", err, rep)
+	}
+	if swept() {
+		t.Errorf("a run with no journal left swept VMs or LVM: %v", w.log)
+	}
+
+	w.log, w.failOn, w.mode = nil, "Thaw", faultError
+	rep, err = Run(context.Background(), w.deps(), env.opts(cfg, night2))
+	if err != nil || rep.OK() {
+		t.Fatalf("night 2 (resume fails): %v, ok %v", err, rep.OK())
+	}
+	var paused []string
+	for n, d := range w.doms {
+		if d.paused {
+			paused = append(paused, n)
+		}
+	}
+	left, err := Leftovers(jdir)
+	if err != nil || len(left) != 1 || !slices.ContainsFunc(left[0].Pending, func(e Entry) bool { return e.Op == OpFreeze }) || len(paused) == 0 {
+		t.Fatalf("a run that could not resume %v must keep its journal with the freeze pending: %v %+v", paused, err, left)
+	}
+
+	w.log, w.failOn = nil, "Recover"
+	rep, err = Run(context.Background(), w.deps(), env.opts(cfg, night3))
+	if err != nil {
+		t.Fatalf("night 3 (the sweep fails): %v", err)
+	}
+	if !swept() {
+		t.Errorf("a run with a journal left did not sweep: %v", w.log)
+	}
+	if left, err := Leftovers(jdir); err != nil || len(left) == 0 {
+		t.Fatalf("the sweep failed, yet the journal naming the paused VMs %v is gone: %v", paused, err)
+	}
+
+	w.log, w.failOn = nil, ""
+	rep, err = Run(context.Background(), w.deps(), env.opts(cfg, night3.Add(time.Hour)))
+	if err != nil || !rep.OK() {
+		t.Fatalf("night 4: %v %+v", err, rep)
+	}
+	if left, err := Leftovers(jdir); err != nil || len(left) != 0 {
+		t.Errorf("journals left after a clean recover: %v %+v", err, left)
+	}
+	for _, n := range paused {
+		if d := w.doms[n]; d.paused || d.mark != "" {
+			t.Errorf("VM %s still paused (%v) or marked (%q)", n, d.paused, d.mark)
+		}
+	}
+	if len(rep.Recovered.VMs) == 0 {
+		t.Errorf("night 4 reports no VM resumed: %+v", rep.Recovered)
 	}
 }

@@ -328,7 +328,7 @@ func (r *run) copyVolume(ctx context.Context, vp *VolumePlan, s snapshotOf) {
 			r.syncPath(wctx, u, dir)
 		}
 		if err == nil {
-			r.unmountSnapshot(ctx, dir)
+			r.unmountSnapshot(ctx, s.snap, dir)
 		}
 	}
 	if err := stop(); err != nil {
@@ -359,7 +359,9 @@ func (r *run) mountSnapshot(ctx context.Context, snap lvm.LV) (string, error) {
 	return dir, nil
 }
 
-func (r *run) unmountSnapshot(ctx context.Context, dir string) {
+// unmountSnapshot unmounts snap's mount at dir; the journal's entry closes the
+// OpMount recorded under the snapshot's name.
+func (r *run) unmountSnapshot(ctx context.Context, snap lvm.LV, dir string) {
 	cctx, cancel := cleanupCtx(ctx)
 	defer cancel()
 	if err := r.LVM.Unmount(cctx, dir); err != nil {
@@ -367,7 +369,7 @@ func (r *run) unmountSnapshot(ctx context.Context, dir string) {
 		r.rep.addError(fmt.Sprintf("unmount %s: %v", dir, err))
 		return
 	}
-	_ = r.record(OpUnmount, dir, "")
+	_ = r.record(OpUnmount, snap.FullName(), dir)
 }
 
 func (r *run) removeSnapshot(ctx context.Context, vp *VolumePlan, snap lvm.LV) {

@@ -129,6 +129,23 @@ func realDeps(ctx context.Context, cfg *config.Config) (orchestrator.Deps, func(
 	if err != nil {
 		return orchestrator.Deps{}, nil, err
 	}
+	d := components(cfg)
+	d.Hypervisor, d.Boot = orchestrator.Libvirt(c), c
+	return d, func() { c.Close() }, nil
+}
+
+// pathsDeps are the real components of a run of paths: entries alone (--path, no
+// --vm): libvirt is connected only if the run asks it something (its recover finds
+// a journal naming a VM), so a night of host trees never loads libvirt.
+func pathsDeps(cfg *config.Config) (orchestrator.Deps, func()) {
+	c := orchestrator.LazyLibvirt(cfg.Libvirt.URI)
+	d := components(cfg)
+	d.Hypervisor, d.Boot = c, c
+	return d, func() { c.Close() }
+}
+
+// components are the real components but libvirt's.
+func components(cfg *config.Config) orchestrator.Deps {
 	t := zfs.New()
 	var replicas []orchestrator.ReplicaTarget
 	for _, r := range cfg.Replication {
@@ -136,9 +153,8 @@ func realDeps(ctx context.Context, cfg *config.Config) (orchestrator.Deps, func(
 			replicas = append(replicas, orchestrator.ReplicaTarget{Name: r.Name, To: r.To, Root: r.Dataset, Replica: replicaClient(r)})
 		}
 	}
-	return orchestrator.Deps{Hypervisor: orchestrator.Libvirt(c), LVM: orchestrator.LVM{Manager: lvm.New()}, Target: t, Copier: orchestrator.TransferCopier{},
-			Replicas: replicas, ReplicaSource: t, Boot: c, Loops: loopdev.New()},
-		func() { c.Close() }, nil
+	return orchestrator.Deps{LVM: orchestrator.LVM{Manager: lvm.New()}, Target: t, Copier: orchestrator.TransferCopier{},
+		Replicas: replicas, ReplicaSource: t, Loops: loopdev.New()}
 }
 
 // lockedDeps takes the host's run lock, then connects the real components; release
@@ -178,8 +194,11 @@ func runRun(ctx context.Context, g *globalOptions, o *runOptions, out, errOut io
 		l := zerolog.Ctx(ctx).Output(zerolog.MultiLevelWriter(g.logOut, f))
 		ctx, opts.LogFile = l.WithContext(ctx), f.path
 	}
-	deps, closeDeps, err := realDeps(ctx, cfg)
-	if err != nil {
+	var deps orchestrator.Deps
+	var closeDeps func()
+	if len(o.paths) > 0 && len(o.vms) == 0 {
+		deps, closeDeps = pathsDeps(cfg)
+	} else if deps, closeDeps, err = realDeps(ctx, cfg); err != nil {
 		if !o.dryRun {
 			notifyRun(ctx, cfg, startFailed(cfg, opts, err))
 		}
