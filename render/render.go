@@ -27,7 +27,9 @@ import (
 // quiesce mode; then what is left out or cannot be backed up, then the paths: entries.
 func Plan(w io.Writer, p *orchestrator.Plan) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "GROUP\tVM\tDISK\tVOLUME\tMODE\tSNAPSHOT\tTARGET\tQUIESCE")
+	if len(p.VMs()) > 0 || len(p.Paths) == 0 { // a plan of paths alone has no VM table
+		fmt.Fprintln(tw, "GROUP\tVM\tDISK\tVOLUME\tMODE\tSNAPSHOT\tTARGET\tQUIESCE")
+	}
 	for i, g := range p.Groups {
 		for _, vm := range g.VMs {
 			for _, d := range vm.Disks {

@@ -160,6 +160,15 @@ func TestPlan(t *testing.T) {
 	b.Reset()
 	Plan(&b, p)
 	golden(t, "plan-vms.golden", b.Bytes())
+
+	// Paths only (run --path --dry-run): no VM table.
+	p = plan()
+	p.Groups, p.Failed = nil, nil
+	b.Reset()
+	Plan(&b, p)
+	if strings.Contains(b.String(), "GROUP") || !strings.Contains(b.String(), "PATH") {
+		t.Errorf("a plan of paths alone:\n%s", b.String())
+	}
 }
 
 func TestJSON(t *testing.T) {

@@ -32,8 +32,11 @@ most urgent first:
   - every dataset the crashed run was writing (its journal under --state-dir) is
     rolled back to its newest kvmbackup snapshot, and its clones are removed.
 It takes the host's run lock first: it never runs beside a backup. Every run does
-this first, so running it by hand is only needed to get VMs back without starting
-a backup.
+this first when a run's journal is left (a run keeps its journal while a VM it paused
+is not resumed, or a snapshot or mount it made is not removed); recover itself
+sweeps VMs and LVM always, whatever the journals say (what an older version or a
+hand left). Running it by hand is only needed to get VMs back without starting a
+backup.
 
 EXIT STATUS
   0  nothing to recover, or everything recovered

@@ -44,7 +44,9 @@ func newRunCommand(g *globalOptions) *cobra.Command {
 		Use:   "run [--vm NAME]... [--path NAME]... [--dry-run]",
 		Short: "Back up the VMs and paths: quiesce, snapshot, copy changed blocks, dated ZFS snapshot, prune",
 		Long: `Run is the backup night. It takes the host's run lock, undoes what a crashed run
-left (as 'kvmbackup recover' does), checks the target, and plans: every domain (or
+left when its journal is there (as 'kvmbackup recover' does; a run keeps its journal
+while anything it did is not undone, so with none there is nothing to sweep, and a
+run of --path alone then never connects to libvirt), checks the target, and plans: every domain (or
 the config's vms:, or --vm) minus exclude:, each disk resolved to its LV (a raw LV
 used as the disk, or an image file on a filesystem on an LV); VMs sharing an LV
 form one group. A disk left out is listed with the reason (vms[].exclude-disks, a
