@@ -56,18 +56,18 @@ func (t *viewedTarget) confirm(ctx context.Context, ds string) error {
 	return nil
 }
 
-// Mountpoint is confirm's reading, once; else, for a dataset that holds units' datasets
-// (the view's root, ROOT/_paths) and that the view read and does not read live,
-// the view's; else the target's.
+// Mountpoint is confirm's reading, once; else, for a dataset that holds units'
+// datasets (the view's root, ROOT/_paths) and whose mount the view read (not read
+// live since), the view's; else the target's.
 //
 // A unit's own dataset never gets the view's: it is the one written, and another
 // admin may have replaced or remounted it since the read (confirm reads it just
 // before, and a second Mountpoint reads it live). Its parents are not written, and
 // what their mount points are used for holds on the view's reading: TargetMounts
-// reads them right after the view, before the plan, as it read them live before;
-// fenceCopy's fence is a path, not a dataset: the copy, where confirm's live read
-// says the unit's dataset is mounted now, must lie below the directory fenceCopy
-// makes root's alone, whatever is mounted there by then.
+// asks for the root's right after the view is read (it asked zfs at that point
+// before); fenceCopy's fence is a path, not a dataset: the copy, where confirm's
+// live read says the unit's dataset is mounted now, must lie below the directory
+// fenceCopy makes root's alone, whatever is mounted there by then.
 func (t *viewedTarget) Mountpoint(ctx context.Context, ds string) (string, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
