@@ -243,3 +243,111 @@ func TestPinDuringTheNightKeepsTheSnapshot(t *testing.T) {
 		}
 	}
 }
+
+// targetCalls are the calls of log to the target (the Target interface): each is
+// at least one zfs or zpool command on the real adapter.
+func targetCalls(log []string) []string {
+	var out []string
+	for _, c := range log {
+		name, _, _ := strings.Cut(c, " ")
+		switch name {
+		case "CheckTarget", "ReadView", "Current", "Mountpoint", "Owner", "Claim", "Children", "Snapshots", "EnsureDataset",
+			"TakeSnapshot", "Destroy", "Rollback", "DestroyNewDataset", "ZFS":
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// A paths-only night (one tree entry, its dataset made by an earlier night) asks the
+// target what rsync and `zfs snapshot` would not need only to check it, read it once
+// and read the entry's dataset as it is now: the target's and the pool's root
+// dataset's mount points are the check's and the view's (no Mountpoint), and so is
+// the mount point of ROOT/_paths that fenceCopy checks the copy against. On the
+// real adapters: the check's 3 commands (run at once), the view's 2 (at once),
+// Current's 1, and the snapshot.
+func TestPathsOnlyNightReadsTheTargetOnce(t *testing.T) {
+	w := newWorld(t)
+	w.trees["/srv/tree"] = map[string][]byte{"etc/version": []byte("tree v1")}
+	cfg := configWith(t, "paths:\n  - name: tree\n    path: /srv/tree\n")
+	env := runEnv{t.TempDir()}
+	if rep, err := Run(context.Background(), w.deps(), env.opts(cfg, night1)); err != nil || !rep.OK() {
+		t.Fatalf("night 1: %v %+v", err, rep)
+	}
+	w.log = nil
+	w.trees["/srv/tree"]["etc/version"] = []byte("tree v2")
+	rep, err := Run(context.Background(), w.deps(), env.opts(cfg, night2))
+	if err != nil || !rep.OK() || len(rep.Paths) != 1 {
+		t.Fatalf("night 2: %v %+v", err, rep)
+	}
+	ds := "backup/vms/_paths/tree"
+	want := []string{"CheckTarget", "ReadView backup/vms", "Current " + ds, "TakeSnapshot " + ds}
+	if got := targetCalls(w.log); !slices.Equal(got, want) {
+		t.Errorf("night 2's target calls %q, want %q\nall calls: %q", got, want, w.log)
+	}
+	if got, err := os.ReadFile(filepath.Join(w.root, ds, "etc/version")); err != nil || string(got) != "tree v2" {
+		t.Errorf("the copy: %q %v", got, err)
+	}
+}
+
+// remountingTarget is the world's target whose ReadView, once read, runs then: what
+// another admin does to the target behind the run's view.
+type remountingTarget struct {
+	fakeZFS
+	then func()
+}
+
+func (f remountingTarget) ReadView(ctx context.Context, root string) (*zfs.View, error) {
+	v, err := f.fakeZFS.ReadView(ctx, root)
+	if err == nil && f.then != nil {
+		f.then()
+	}
+	return v, err
+}
+
+// The view's mount points are never a unit's own dataset's: a tree's dataset
+// remounted after the run's read is written where it is mounted now (confirm's live
+// read), not where the view saw it; remounted outside ROOT/_paths's mount, the entry
+// is refused (fenceCopy) and nothing is copied anywhere.
+func TestViewMountIsNotAUnitsOwn(t *testing.T) {
+	for _, tc := range []struct {
+		name, to string // where the dataset is remounted, below the world's root
+		fenced   bool
+	}{
+		{"below _paths", "backup/vms/_paths/moved", false},
+		{"elsewhere", "elsewhere", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWorld(t)
+			w.trees["/srv/tree"] = map[string][]byte{"etc/version": []byte("tree v1")}
+			cfg := configWith(t, "paths:\n  - name: tree\n    path: /srv/tree\n")
+			env := runEnv{t.TempDir()}
+			if rep, err := Run(context.Background(), w.deps(), env.opts(cfg, night1)); err != nil || !rep.OK() {
+				t.Fatalf("night 1: %v %+v", err, rep)
+			}
+			ds := "backup/vms/_paths/tree"
+			old, moved := w.datasets[ds].dir, filepath.Join(w.root, tc.to)
+			w.trees["/srv/tree"]["etc/version"] = []byte("tree v2")
+			d := w.deps()
+			d.Target = remountingTarget{fakeZFS{w}, func() {
+				w.mu.Lock()
+				defer w.mu.Unlock()
+				w.mountpoints = map[string]string{ds: moved}
+			}}
+			rep, err := Run(context.Background(), d, env.opts(cfg, night2))
+			if err != nil || len(rep.Paths) != 1 {
+				t.Fatalf("night 2: %v %+v", err, rep)
+			}
+			if got, _ := os.ReadFile(filepath.Join(old, "etc/version")); string(got) != "tree v1" {
+				t.Errorf("where the view saw the dataset mounted: %q, want night 1's copy untouched", got)
+			}
+			got, _ := os.ReadFile(filepath.Join(moved, "etc/version"))
+			switch p := rep.Paths[0]; {
+			case tc.fenced && (p.Status != StatusFailed || !strings.Contains(p.Error, "not below") || got != nil):
+				t.Errorf("remounted outside _paths: %s %q, copied there: %q", p.Status, p.Error, got)
+			case !tc.fenced && (p.Status != StatusOK || string(got) != "tree v2"):
+				t.Errorf("remounted below _paths: %s %q, where it is mounted now: %q", p.Status, p.Error, got)
+			}
+		})
+	}
+}

@@ -181,7 +181,8 @@ type Target interface {
 // the datasets below its root from that view (viewedTarget).
 type TargetViewer interface {
 	// ReadView reads root and everything below it at once: each filesystem's
-	// ownership property (set locally) and zfs.Hardening values, each snapshot
+	// ownership property (set locally), zfs.Hardening values and mount point
+	// (ViewDataset.MountRead set), each snapshot
 	// with its sizes, holds and user properties (set locally), oldest first. A root
 	// that does not exist is an empty view. Nothing is changed.
 	ReadView(ctx context.Context, root string) (*zfs.View, error)
@@ -215,7 +216,8 @@ type BackupTarget interface {
 type TargetChecker interface {
 	// CheckTarget reports the pool and dataset against the options, a failed check
 	// being a problem in the report and a DEGRADED pool a warning (the error: the
-	// checks could not run). Nothing is changed.
+	// checks could not run); a report that read the pool's root dataset's mount
+	// says so (PoolMountRead). Nothing is changed.
 	CheckTarget(ctx context.Context, o zfs.TargetOptions) (*zfs.TargetReport, error)
 }
 

@@ -370,3 +370,27 @@ func TargetMounts(ctx context.Context, t Mounter, dataset string) ([]string, err
 // ErrUnknownPath: a paths: entry asked for by name has no dataset under the target
 // (the layout's: zfs.Layout.Units).
 var ErrUnknownPath = zfs.ErrUnknownPath
+
+// checkedMounts answers Mountpoint for the pool's root dataset from the target
+// check's report, which read it (its zfs get reads the pool's root dataset's mount
+// with the target's figures), and for every other dataset as Mounter does.
+//
+// TargetMounts always wants the pool's root dataset's mount, even for a night
+// whose entries look far from it: its mountpoint may be any directory (/srv,
+// /home, ...), so no entry's path can be judged clear of it without reading it. Read
+// with the check, it costs no command of its own, and a tree never holds it
+// whatever the entries are.
+type checkedMounts struct {
+	Mounter
+	tr *zfs.TargetReport
+}
+
+func (c checkedMounts) Mountpoint(ctx context.Context, ds string) (string, error) {
+	if c.tr == nil || ds != c.tr.Pool || !c.tr.PoolMountRead {
+		return c.Mounter.Mountpoint(ctx, ds)
+	}
+	if c.tr.PoolMountpoint == "" {
+		return "", fmt.Errorf("dataset %s is not mounted (as the target check read it): `zfs mount %s`", ds, ds)
+	}
+	return c.tr.PoolMountpoint, nil
+}

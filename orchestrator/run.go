@@ -217,7 +217,9 @@ func (r *run) night(ctx context.Context, start time.Time) (*Report, error) {
 		return r.stop(ctx, start, ReasonTarget, fmt.Errorf("target %s: %w", r.cfg.Target.Dataset, err))
 	}
 	// The target is read once; the plan, the units, prune and the report answer
-	// from that view (viewedTarget).
+	// from that view (viewedTarget). It is read after the check, not beside it:
+	// each already runs its commands at once (the check's three, the view's two,
+	// for two vCPUs), and a pool the check refuses is not listed whole.
 	v, err := r.Target.ReadView(ctx, r.cfg.Target.Dataset)
 	if err != nil {
 		return r.stop(ctx, start, ReasonTarget, fmt.Errorf("target %s: %w", r.cfg.Target.Dataset, err))
@@ -228,7 +230,9 @@ func (r *run) night(ctx context.Context, start time.Time) (*Report, error) {
 
 	var mounts []string
 	if len(r.cfg.Paths) > 0 {
-		if mounts, err = TargetMounts(ctx, r.Target, r.cfg.Target.Dataset); err != nil {
+		// No command once the target exists: its mount point is the view's, the
+		// pool's root dataset's the check's (checkedMounts).
+		if mounts, err = TargetMounts(ctx, checkedMounts{r.Target, tr}, r.cfg.Target.Dataset); err != nil {
 			return r.stop(ctx, start, ReasonTarget, fmt.Errorf("target %s: %w", r.cfg.Target.Dataset, err))
 		}
 	}

@@ -20,6 +20,8 @@ import (
 // took after the read is never destroyed. Before a unit is prepared its dataset is
 // read as it is now (confirm): one that is not the dataset the view read is read
 // live from then on, and its mount point always comes from that read or a live one.
+// The view's mount points answer only for the datasets a unit's dataset lies in
+// (the root, ROOT/_paths: Mountpoint), never for a unit's own.
 type viewedTarget struct {
 	Target
 	mu     sync.Mutex
@@ -54,19 +56,40 @@ func (t *viewedTarget) confirm(ctx context.Context, ds string) error {
 	return nil
 }
 
-// Mountpoint is confirm's reading, once, else the target's.
+// Mountpoint is confirm's reading, once; else, for a dataset that holds units'
+// datasets (the view's root, ROOT/_paths) and whose mount the view read (not read
+// live since), the view's; else the target's.
+//
+// A unit's own dataset never gets the view's: it is the one written, and another
+// admin may have replaced or remounted it since the read (confirm reads it just
+// before, and a second Mountpoint reads it live). Its parents are not written, and
+// what their mount points are used for holds on the view's reading: TargetMounts
+// asks for the root's right after the view is read (it asked zfs at that point
+// before); fenceCopy's fence is a path, not a dataset: the copy, where confirm's
+// live read says the unit's dataset is mounted now, must lie below the directory
+// fenceCopy makes root's alone, whatever is mounted there by then.
 func (t *viewedTarget) Mountpoint(ctx context.Context, ds string) (string, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	mp, ok := t.mounts[ds]
-	if !ok {
-		return t.Target.Mountpoint(ctx, ds)
+	if mp, ok := t.mounts[ds]; ok {
+		delete(t.mounts, ds)
+		if mp == "" {
+			return "", fmt.Errorf("dataset %s is not mounted: `zfs mount %s`", ds, ds)
+		}
+		return mp, nil
 	}
-	delete(t.mounts, ds)
-	if mp == "" {
-		return "", fmt.Errorf("dataset %s is not mounted: `zfs mount %s`", ds, ds)
+	if t.covers(ds) && t.holdsUnits(ds) {
+		if mp, ok, err := t.v.Mountpoint(ds); ok {
+			return mp, err
+		}
 	}
-	return mp, nil
+	return t.Target.Mountpoint(ctx, ds)
+}
+
+// holdsUnits: ds is a dataset the layout puts units' datasets in (the root, or
+// ROOT/_paths), never a unit's own.
+func (t *viewedTarget) holdsUnits(ds string) bool {
+	return ds == t.v.Root || ds == t.v.Root+"/"+zfs.PathsChild
 }
 
 // readLive makes every later read of ds go to the target: a rollback decides on

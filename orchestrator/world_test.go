@@ -592,7 +592,8 @@ func (f fakeZFS) CheckTarget(ctx context.Context, o zfs.TargetOptions) (*zfs.Tar
 	if err := f.w.call(ctx, "CheckTarget", true); err != nil {
 		return nil, err
 	}
-	r := &zfs.TargetReport{Pool: "backup", Dataset: o.Dataset, Health: "ONLINE", Exists: true, Free: 100 << 30, Available: 90 << 30}
+	r := &zfs.TargetReport{Pool: "backup", Dataset: o.Dataset, Health: "ONLINE", Exists: true, Free: 100 << 30, Available: 90 << 30,
+		PoolMountpoint: "/backup", PoolMountRead: true} // as Mountpoint answers for the pool's root dataset
 	if f.w.checkTarget != nil {
 		f.w.checkTarget(r)
 	}
@@ -811,7 +812,11 @@ func (f fakeZFS) ReadView(ctx context.Context, root string) (*zfs.View, error) {
 		if name != root && !strings.HasPrefix(name, root+"/") {
 			continue
 		}
-		vd := &zfs.ViewDataset{Name: name, GUID: d.guid, Owners: map[string]string{}, Hardening: map[string]string{}}
+		vd := &zfs.ViewDataset{Name: name, GUID: d.guid, Owners: map[string]string{}, Hardening: map[string]string{},
+			Mountpoint: d.dir, MountRead: true} // as Mountpoint answers
+		if mp := f.w.mountpoints[name]; mp != "" {
+			vd.Mountpoint = mp
+		}
 		for k, val := range d.props {
 			if k == zfs.PropVM || k == zfs.PropPath {
 				vd.Owners[k] = val
@@ -826,7 +831,11 @@ func (f fakeZFS) ReadView(ctx context.Context, root string) (*zfs.View, error) {
 	}
 	for name := range v.Datasets { // the parents zfs create -p made (ROOT/_paths)
 		for p := filepath.Dir(name); v.Covers(p) && v.Datasets[p] == nil; p = filepath.Dir(p) {
-			v.Datasets[p] = &zfs.ViewDataset{Name: p, Owners: map[string]string{}, Hardening: map[string]string{}}
+			v.Datasets[p] = &zfs.ViewDataset{Name: p, Owners: map[string]string{}, Hardening: map[string]string{},
+				Mountpoint: filepath.Join(f.w.root, p), MountRead: true}
+			if mp := f.w.mountpoints[p]; mp != "" {
+				v.Datasets[p].Mountpoint = mp
+			}
 		}
 	}
 	return v, nil

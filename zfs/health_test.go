@@ -57,7 +57,8 @@ func TestCheckTargetHealth(t *testing.T) {
 			m := fakeTools(t, map[string]string{
 				"zpool-list":   "tank\t" + tc.health + "\t5368709120\n",
 				"zpool-status": mirrorStatus("tank", tc.health, tc.side),
-				"zfs-get":      "lz4\n4294967296\n",
+				"zfs-get": "tank/vms\tcompression\tlz4\ntank/vms\tavailable\t4294967296\ntank/vms\tmounted\tyes\n" +
+					"tank/vms\tmountpoint\t/tank/vms\ntank\tcompression\tlz4\ntank\tavailable\t4294967296\ntank\tmounted\tno\ntank\tmountpoint\t/tank\n",
 			})
 			r, err := m.CheckTarget(t.Context(), TargetOptions{Dataset: "tank/vms", RequireMirror: true, RequireCompression: true})
 			if err != nil {
@@ -69,7 +70,8 @@ func TestCheckTargetHealth(t *testing.T) {
 			if got := len(r.Problems) > 0; got != tc.prob || (got && !strings.Contains(problems(r), "pool tank is "+tc.health)) {
 				t.Errorf("problems %q, want one: %v", problems(r), tc.prob)
 			}
-			if r.Free != 5<<30 || r.Available != 4<<30 || r.Health != tc.health || PoolState(r.Health) != tc.health {
+			if r.Free != 5<<30 || r.Available != 4<<30 || r.Health != tc.health || PoolState(r.Health) != tc.health ||
+				!r.Exists || r.FiguresFrom != "tank/vms" || r.Compression != "lz4" || !r.PoolMountRead || r.PoolMountpoint != "" {
 				t.Errorf("report %+v", r)
 			}
 		})
@@ -123,4 +125,27 @@ func TestDegradedMirrorOfFilesIsAWarning(t *testing.T) {
 		sh(t, "zpool", "offline", "-f", pool, b) // FAULTED, as a failing disk is
 		check("one side faulted", true)
 	})
+}
+
+// CheckTarget runs three commands (zpool list, zpool status, one zfs get), and the
+// zfs get also reads where the pool's root dataset is mounted.
+func TestCheckTargetReadsThePoolMountInThreeCommands(t *testing.T) {
+	m := fakeTools(t, map[string]string{
+		"zpool-list":   "tank\tONLINE\t5368709120\n",
+		"zpool-status": mirrorStatus("tank", "ONLINE", "ONLINE"),
+		"zfs-get": "tank\tmounted\tyes\ntank\tmountpoint\t/tank\ntank\tcompression\tlz4\ntank\tavailable\t1024\n" +
+			"tank/vms\tcompression\toff\ntank/vms\tavailable\t4294967296\ntank/vms\tmounted\tyes\ntank/vms\tmountpoint\t/tank/vms\n",
+	})
+	ctx, counter := runner.WithCounter(t.Context())
+	r, err := m.CheckTarget(ctx, TargetOptions{Dataset: "tank/vms", RequireMirror: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := counter.Read().Commands; n != 3 {
+		t.Errorf("%d commands, want 3", n)
+	}
+	if !r.Exists || r.FiguresFrom != "tank/vms" || r.Compression != "off" || r.Available != 4<<30 ||
+		!r.PoolMountRead || r.PoolMountpoint != "/tank" || len(r.Problems) != 0 || r.Layout() != "mirror-0 (redundant)" {
+		t.Errorf("report %+v", r)
+	}
 }

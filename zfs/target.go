@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // Vdev is one top-level vdev of a pool.
@@ -25,11 +26,16 @@ type TargetReport struct {
 	Vdevs   []Vdev `json:"vdevs"`
 	// Exists: the dataset exists. When it does not, the figures below come from its
 	// nearest existing ancestor (FiguresFrom), whose properties it will inherit.
-	Exists      bool      `json:"exists"`
-	FiguresFrom string    `json:"figures_from"`
-	Compression string    `json:"compression"`
-	Available   int64     `json:"available"` // bytes
-	Problems    []Problem `json:"problems"`
+	Exists      bool   `json:"exists"`
+	FiguresFrom string `json:"figures_from"`
+	Compression string `json:"compression"`
+	Available   int64  `json:"available"` // bytes
+	// PoolMountpoint is where the pool's root dataset is mounted ("" when it is
+	// not: mountpoint=none, canmount=off), read by the command that reads the
+	// figures; PoolMountRead says it was (a report of a missing pool has not).
+	PoolMountpoint string    `json:"pool_mountpoint,omitempty"`
+	PoolMountRead  bool      `json:"-"`
+	Problems       []Problem `json:"problems"`
 	// Warnings are what a run goes on with but an admin must see: a DEGRADED pool
 	// (a mirror side or raidz device gone, the data still whole).
 	Warnings []Problem `json:"warnings,omitempty"`
@@ -131,8 +137,13 @@ type TargetOptions struct {
 // warning: backups still land whole; any other state a problem); with
 // requireMirror every data, special and dedup vdev is a mirror, raidz or draid; with
 // requireCompression compression is on for the dataset (or what it will inherit);
-// at least MinAvailable bytes are free. A failed check is a Problem in the report;
-// the error is for when the checks could not run at all. Nothing is changed.
+// at least MinAvailable bytes are free. It also reads where the pool's root dataset
+// is mounted (PoolMountpoint). A failed check is a Problem in the report; the error
+// is for when the checks could not run at all. Nothing is changed.
+//
+// Its three commands (zpool list, zpool status, zfs get) only read, and none needs
+// another's answer: they run at once. Only a target dataset that does not exist yet
+// (a first run) costs one more zfs get per missing ancestor, one after the other.
 func (m *Manager) CheckTarget(ctx context.Context, o TargetOptions) (*TargetReport, error) {
 	dataset := o.Dataset
 	if err := CheckDatasetName(dataset); err != nil {
@@ -140,7 +151,16 @@ func (m *Manager) CheckTarget(ctx context.Context, o TargetOptions) (*TargetRepo
 	}
 	pool := Pool(dataset)
 	r := &TargetReport{Pool: pool, Dataset: dataset}
+	var (
+		wg                    sync.WaitGroup
+		status                []byte
+		statusErr, figuresErr error
+		figures               [][]string
+	)
+	wg.Go(func() { status, statusErr = m.Zpool.Output(ctx, "status", "-P", pool) })
+	wg.Go(func() { figures, figuresErr = m.targetFigures(ctx, r.Pool, dataset) })
 	rows, err := lines(ctx, m.Zpool, "pool "+pool, "list", "-H", "-p", "-o", "name,health,free", pool)
+	wg.Wait()
 	if IsNotFound(err) {
 		r.Problems = append(r.Problems, Problem{
 			What: fmt.Sprintf("pool %s (of target.dataset %s) does not exist or is not imported", pool, dataset),
@@ -162,9 +182,8 @@ func (m *Manager) CheckTarget(ctx context.Context, o TargetOptions) (*TargetRepo
 	if problem != nil {
 		r.Problems = append(r.Problems, *problem)
 	}
-	status, err := m.Zpool.Output(ctx, "status", "-P", pool)
-	if err != nil {
-		return nil, zfsErr("pool "+pool, err)
+	if statusErr != nil {
+		return nil, zfsErr("pool "+pool, statusErr)
 	}
 	r.Vdevs = parseVdevs(string(status))
 	if o.RequireMirror {
@@ -181,23 +200,36 @@ func (m *Manager) CheckTarget(ctx context.Context, o TargetOptions) (*TargetRepo
 			})
 		}
 	}
-	// The dataset, or the nearest ancestor it will inherit from.
-	r.FiguresFrom = dataset
-	for {
-		rows, err = lines(ctx, m.ZFS, "dataset "+r.FiguresFrom, "get", "-H", "-p", "-o", "value", "compression,available", r.FiguresFrom)
-		if !IsNotFound(err) || !strings.Contains(r.FiguresFrom, "/") {
-			break
-		}
-		r.FiguresFrom = r.FiguresFrom[:strings.LastIndexByte(r.FiguresFrom, '/')]
+	// The dataset, or the nearest ancestor it will inherit from; and the pool's
+	// root dataset's mount.
+	if figuresErr != nil {
+		return nil, figuresErr
 	}
-	if err != nil {
-		return nil, err
-	}
+	r.FiguresFrom = figures[0][0]
 	r.Exists = r.FiguresFrom == dataset
-	if len(rows) != 2 {
-		return nil, fmt.Errorf("dataset %s: unexpected zfs get output %v", r.FiguresFrom, rows)
+	var haveComp, haveAvail, mounted bool
+	for _, f := range figures {
+		switch {
+		case f[0] == r.FiguresFrom && f[1] == "compression":
+			r.Compression, haveComp = f[2], true
+		case f[0] == r.FiguresFrom && f[1] == "available":
+			r.Available, haveAvail = num(f[2]), true
+		}
+		switch {
+		case f[0] == pool && f[1] == "mounted":
+			mounted = f[2] == "yes"
+		case f[0] == pool && f[1] == "mountpoint" && strings.HasPrefix(f[2], "/"):
+			r.PoolMountpoint, r.PoolMountRead = f[2], true
+		case f[0] == pool && f[1] == "mountpoint":
+			r.PoolMountRead = true
+		}
 	}
-	r.Compression, r.Available = rows[0][0], num(rows[1][0])
+	if !haveComp || !haveAvail || !r.PoolMountRead {
+		return nil, fmt.Errorf("dataset %s: unexpected zfs get output %v", r.FiguresFrom, figures)
+	}
+	if !mounted {
+		r.PoolMountpoint = ""
+	}
 	if o.RequireCompression && r.Compression == "off" {
 		r.Problems = append(r.Problems, Problem{
 			What: fmt.Sprintf("compression is off for %s", r.FiguresFrom),
@@ -211,6 +243,43 @@ func (m *Manager) CheckTarget(ctx context.Context, o TargetOptions) (*TargetRepo
 		})
 	}
 	return r, nil
+}
+
+// targetFigures reads compression and available of dataset, or of its nearest
+// existing ancestor, and mounted and mountpoint of the pool's root dataset, in one
+// zfs get (name, property, value lines; the first line names the dataset the
+// figures are from), one more per missing ancestor.
+func (m *Manager) targetFigures(ctx context.Context, pool, dataset string) ([][]string, error) {
+	from := dataset
+	for {
+		args := []string{"get", "-H", "-p", "-o", "name,property,value", "compression,available,mounted,mountpoint", from}
+		if from != pool {
+			args = append(args, pool)
+		}
+		rows, err := lines(ctx, m.ZFS, "dataset "+from, args...)
+		if IsNotFound(err) && strings.Contains(from, "/") {
+			from = from[:strings.LastIndexByte(from, '/')]
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		var out [][]string
+		for _, r := range rows { // from's lines first
+			if len(r) == 3 && r[0] == from {
+				out = append(out, r)
+			}
+		}
+		for _, r := range rows {
+			if len(r) == 3 && r[0] != from {
+				out = append(out, r)
+			}
+		}
+		if len(out) == 0 || out[0][0] != from {
+			return nil, fmt.Errorf("dataset %s: unexpected zfs get output %v", from, rows)
+		}
+		return out, nil
+	}
 }
 
 // parseVdevs reads the top-level vdevs from `zpool status -P` output: in its config

@@ -7,10 +7,11 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // View is a target as one read saw it: every filesystem at or below a root with its
-// ownership property and hardening, and every snapshot with its sizes, holds
+// ownership property, hardening and mount point, and every snapshot with its sizes, holds
 // and user properties. A run reads it once (ReadView) and answers its plan, its
 // units' preparation, prune and report from it, recording what it changes itself
 // (Added, ClaimDone, Took, Destroyed, Removed) instead of listing the target again.
@@ -31,35 +32,58 @@ type ViewDataset struct {
 	// Values of zfs.Hardening's properties (effective, whatever their source).
 	Hardening map[string]string
 	Snapshots []Snapshot // oldest first (by creation order)
+	// Mountpoint is where the read saw it mounted ("" when it was not mounted);
+	// MountRead is false when the view did not read it (a dataset the run made).
+	Mountpoint string
+	MountRead  bool
 }
 
-// ReadView reads root and every filesystem and snapshot below it: two zfs commands
-// (and one more when a snapshot is held), whatever the number of datasets. A root
-// that does not exist gives an empty View (a first run creates it).
+// ReadView reads root and every filesystem and snapshot below it: two zfs commands,
+// run at once (both only read), and one more when a snapshot is held, whatever the
+// number of datasets. A root that does not exist gives an empty View (a first run
+// creates it).
 func (m *Manager) ReadView(ctx context.Context, root string) (*View, error) {
 	if err := CheckDatasetName(root); err != nil {
 		return nil, err
 	}
 	v := &View{Root: root, Datasets: map[string]*ViewDataset{}}
 	hard := slices.Sorted(maps.Keys(hardening()))
-	rows, err := lines(ctx, m.ZFS, "datasets under "+root, "list", "-H", "-p", "-r", "-t", "filesystem,snapshot",
-		"-o", snapshotColumns+",type,guid,"+strings.Join(hard, ","), "-s", "createtxg", root)
+	// The listing (mounted and mountpoint are "-" on a snapshot's line) and what is
+	// set locally (the ownership properties of filesystems, the user properties of
+	// snapshots). Neither depends on the other's answer; a dataset made or destroyed
+	// between them is as it was between two commands run one after the other.
+	var rows, local [][]string
+	var err, lerr error
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		local, lerr = lines(ctx, m.ZFS, "properties under "+root, "get", "-H", "-p", "-r", "-s", "local", "-t", "filesystem,snapshot",
+			"-o", "name,property,value", "all", root)
+	})
+	rows, err = lines(ctx, m.ZFS, "datasets under "+root, "list", "-H", "-p", "-r", "-t", "filesystem,snapshot",
+		"-o", snapshotColumns+",type,guid,mounted,mountpoint,"+strings.Join(hard, ","), "-s", "createtxg", root)
+	wg.Wait()
 	if IsNotFound(err) {
 		return v, nil
 	}
 	if err != nil {
 		return nil, err
 	}
+	if lerr != nil {
+		return nil, lerr
+	}
 	snaps := map[string]*Snapshot{}
 	var held []string
 	for _, r := range rows {
-		if len(r) != 8+len(hard) {
+		if len(r) != 10+len(hard) {
 			return nil, fmt.Errorf("datasets under %s: unexpected zfs list line %q", root, strings.Join(r, "\t"))
 		}
 		if r[6] != "snapshot" {
-			d := &ViewDataset{Name: r[0], GUID: r[7], Owners: map[string]string{}, Hardening: map[string]string{}}
+			d := &ViewDataset{Name: r[0], GUID: r[7], Owners: map[string]string{}, Hardening: map[string]string{}, MountRead: true}
+			if r[8] == "yes" && strings.HasPrefix(r[9], "/") {
+				d.Mountpoint = r[9]
+			}
 			for i, k := range hard {
-				d.Hardening[k] = r[8+i]
+				d.Hardening[k] = r[10+i]
 			}
 			v.Datasets[r[0]] = d
 		}
@@ -85,14 +109,7 @@ func (m *Manager) ReadView(ctx context.Context, root string) (*View, error) {
 			snaps[d.Snapshots[i].FullName()] = &d.Snapshots[i]
 		}
 	}
-	// What is set locally: the ownership properties of filesystems, the user
-	// properties of snapshots.
-	rows, err = lines(ctx, m.ZFS, "properties under "+root, "get", "-H", "-p", "-r", "-s", "local", "-t", "filesystem,snapshot",
-		"-o", "name,property,value", "all", root)
-	if err != nil {
-		return nil, err
-	}
-	for _, r := range rows {
+	for _, r := range local {
 		if len(r) != 3 {
 			continue
 		}
@@ -126,6 +143,21 @@ func (v *View) Covers(dataset string) bool {
 
 // Exists reports whether dataset exists.
 func (v *View) Exists(dataset string) bool { return v.Datasets[dataset] != nil }
+
+// Mountpoint answers as Manager.Mountpoint did at the read: where dataset was
+// mounted, an error when it was not mounted. ok is false when the view cannot say
+// (a dataset it does not hold, or one the run made: its mount was not read); the
+// caller then reads it live.
+func (v *View) Mountpoint(dataset string) (mp string, ok bool, err error) {
+	d := v.Datasets[dataset]
+	if d == nil || !d.MountRead {
+		return "", false, nil
+	}
+	if d.Mountpoint == "" {
+		return "", true, fmt.Errorf("dataset %s is not mounted (as read at the run's start): `zfs mount %s`", dataset, dataset)
+	}
+	return d.Mountpoint, true, nil
+}
 
 // Owner answers as Manager.Owner.
 func (v *View) Owner(dataset string) (Owner, error) {

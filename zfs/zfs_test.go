@@ -272,9 +272,9 @@ func TestSnapshotsPinsDestroy(t *testing.T) {
 
 // checkView reads the view of pool/vms (with ds, a path dataset, a foreign dataset,
 // an owned one with setuid=on, a promoted clone and a volume beside it) and checks
-// it answers as the per-dataset listings do, in three commands (a snapshot is
-// held), that Current reads each as the view does; and that a missing root is an
-// empty view.
+// it answers as the per-dataset listings do (mount points too), in three commands
+// (a snapshot is held), that Current reads each as the view does; and that a
+// missing root is an empty view.
 func checkView(t *testing.T, m *Manager, pool, ds string) {
 	t.Helper()
 	ctx := t.Context()
@@ -310,6 +310,11 @@ func checkView(t *testing.T, m *Manager, pool, ds string) {
 		now, err := m.Current(ctx, d)
 		if err != nil || !v.Matches(d, now) || now.GUID == "" {
 			t.Fatalf("%s: Current %+v %v does not match the view's %+v", d, now, err, v.Datasets[d])
+		}
+		lm, err1 := m.Mountpoint(ctx, d)
+		vm, ok, err2 := v.Mountpoint(d)
+		if !ok || lm != vm || (err1 == nil) != (err2 == nil) || now.Mountpoint != v.Datasets[d].Mountpoint {
+			t.Fatalf("%s: mount point live %q %v, view %q %v %v, Current %q", d, lm, err1, vm, ok, err2, now.Mountpoint)
 		}
 		live, err1 := m.Snapshots(ctx, d)
 		seen, err2 := v.Snapshots(d)
@@ -353,6 +358,26 @@ func checkView(t *testing.T, m *Manager, pool, ds string) {
 	}
 	if e, err := m.ReadView(ctx, pool+"/nothing"); err != nil || len(e.Datasets) != 0 {
 		t.Fatalf("the view of a missing root: %+v %v", e, err)
+	}
+	// CheckTarget reads the pool's root dataset's mount with its figures: three
+	// commands at once, one more zfs get per missing ancestor of the target.
+	poolMP, err := m.Mountpoint(ctx, pool)
+	if err != nil {
+		poolMP = ""
+	}
+	for _, tc := range []struct {
+		dataset, from string
+		commands      int
+	}{{root, root, 3}, {pool + "/nothing/deeper", pool, 5}} {
+		cctx, counter := runner.WithCounter(ctx)
+		r, err := m.CheckTarget(cctx, TargetOptions{Dataset: tc.dataset})
+		if err != nil || r.FiguresFrom != tc.from || r.Exists != (tc.from == tc.dataset) || !r.PoolMountRead || r.PoolMountpoint != poolMP ||
+			r.Compression == "" || r.Available <= 0 || r.Health != PoolOnline {
+			t.Fatalf("CheckTarget %s: %+v %v (the pool's root dataset is mounted at %q)", tc.dataset, r, err, poolMP)
+		}
+		if n := counter.Read().Commands; n != tc.commands {
+			t.Fatalf("CheckTarget %s ran %d commands, want %d", tc.dataset, n, tc.commands)
+		}
 	}
 	zfsCmd(t, "destroy", "-R", root+"/promoted") // and promo, now its clone
 	zfsCmd(t, "destroy", "-r", root+"/suid")
