@@ -293,7 +293,7 @@ func (r *run) syncPath(ctx context.Context, u *unit, src string) {
 	ts, err := r.Trees.SyncTree(ctx, src, u.mount, transfer.TreeOptions{Exclude: pp.Exclude, Skip: pp.Skip, Xattrs: true})
 	r.mu.Lock()
 	k.res.Tree = ts
-	k.res.Written = ts.RsyncWritten + ts.BigWritten
+	k.res.Written = ts.SmallWritten + ts.BigWritten
 	k.res.Files, k.res.Transferred = ts.Files, ts.Transferred
 	if ts.Vanished {
 		k.res.Note = "some files vanished while they were read (a live tree)"

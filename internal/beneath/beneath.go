@@ -18,6 +18,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"golang.org/x/sys/unix"
 )
@@ -158,6 +159,19 @@ func (d *Dir) RemoveAll(rel string) error {
 	defer p.Close()
 	if err := removeAllAt(p.Fd(), name); err != nil {
 		return d.pathErr("remove", rel, err)
+	}
+	return nil
+}
+
+// RemoveAllAt removes name in the open directory dirfd (one name, no "/") and, when
+// it is a directory, everything in it, by descriptors, never following a symlink.
+// Nothing there is not an error.
+func RemoveAllAt(dirfd int, name string) error {
+	if name == "" || name == "." || name == ".." || strings.Contains(name, "/") {
+		return &os.PathError{Op: "remove", Path: name, Err: fmt.Errorf("%w: not one name", ErrNotBeneath)}
+	}
+	if err := removeAllAt(dirfd, name); err != nil {
+		return &os.PathError{Op: "remove", Path: name, Err: err}
 	}
 	return nil
 }
