@@ -201,8 +201,11 @@ func SyncTree(ctx context.Context, src, dst string, opts TreeOptions) (TreeStats
 	}
 	sort.Slice(bigs, func(i, j int) bool { return bigs[i].paths[0] < bigs[j].paths[0] })
 
-	// The other names of hard-linked files (-H), linked to the first one's copy.
+	// Hard-linked files (-H): one name copied, the others linked to its copy.
 	dirs := map[string]bool{}
+	if err := ts.groupFiles(sroot, droot, dirs); err != nil {
+		return st, fmt.Errorf("tree %s/ → %s/: %w", src, dst, err)
+	}
 	for _, g := range ts.order {
 		if !g.ok {
 			continue

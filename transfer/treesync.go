@@ -47,8 +47,69 @@ type treeSync struct {
 type linkGroup struct {
 	paths []string
 	st    unix.Stat_t // the source's
-	dst   unix.Stat_t // the first name's copy
-	ok    bool        // the first name was copied
+	dst   unix.Stat_t // the copied name's copy
+	ok    bool        // paths[0] was copied: the others are linked to it
+}
+
+// groupFiles copies one name of each hard-linked regular file of the source (a
+// group), after the walk, and moves it first in its group's paths: as rsync -H, the
+// first whose copy passes the quick check (size and mtime: not read again), else the
+// first that has a regular file in the copy (written in place), else the first. The
+// parents are opened below the roots (openat2, no symlink followed). The directories
+// it writes in go to dirs (their times are set back after).
+func (t *treeSync) groupFiles(sroot, droot *beneath.Dir, dirs map[string]bool) error {
+	for _, g := range t.order {
+		if ftype(g.st.Mode) != unix.S_IFREG {
+			continue
+		}
+		lead, fallback := -1, -1
+		for i, p := range g.paths {
+			ds, err := droot.Lstat(p)
+			if err != nil || ftype(ds.Mode) != unix.S_IFREG {
+				continue
+			}
+			if ds.Size == g.st.Size && ds.Mtim.Sec == g.st.Mtim.Sec {
+				lead = i
+				break
+			}
+			if fallback < 0 {
+				fallback = i
+			}
+		}
+		if lead < 0 {
+			lead = max(fallback, 0)
+		}
+		g.paths[0], g.paths[lead] = g.paths[lead], g.paths[0]
+		rel := g.paths[0]
+		err := t.groupFile(sroot, droot, g, rel)
+		if err := t.skipped(rel, err); err != nil {
+			return err
+		}
+		dirs[filepath.Dir(rel)] = true
+	}
+	return nil
+}
+
+// groupFile copies the name rel of the group g.
+func (t *treeSync) groupFile(sroot, droot *beneath.Dir, g *linkGroup, rel string) error {
+	sp, name, err := sroot.Parent(rel)
+	if err != nil {
+		return err
+	}
+	defer sp.Close()
+	dp, _, err := droot.Parent(rel)
+	if err != nil {
+		return err
+	}
+	defer dp.Close()
+	if err := t.file(sp.Fd(), dp.Fd(), name, rel, &g.st); err != nil {
+		return err
+	}
+	if err := unix.Fstatat(dp.Fd(), name, &g.dst, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+		return &os.PathError{Op: "lstat", Path: rel, Err: err}
+	}
+	g.ok = true
+	return nil
 }
 
 const copyChunk = 256 << 10
@@ -183,7 +244,7 @@ func (t *treeSync) dir(sd, dd *os.File, rel string) error {
 				t.st.Files++
 			}
 			var g *linkGroup
-			if s.Nlink > 1 { // -H: the first name is copied, the others linked to it
+			if s.Nlink > 1 { // -H: one name is copied, the others linked to it
 				if g = t.groups[s.Ino]; g != nil {
 					g.paths = append(g.paths, r)
 					continue
@@ -191,6 +252,9 @@ func (t *treeSync) dir(sd, dd *os.File, rel string) error {
 				g = &linkGroup{paths: []string{r}, st: *s}
 				t.groups[s.Ino] = g
 				t.order = append(t.order, g)
+				if ftype(s.Mode) == unix.S_IFREG {
+					continue // after the walk, when all its names are known: see groupFiles
+				}
 			}
 			switch ftype(s.Mode) {
 			case unix.S_IFREG:
