@@ -234,3 +234,74 @@ func TestHostileBigFileVanishesDuringLiveTree(t *testing.T) {
 		})
 	}
 }
+
+// Attacks on the in-process walk of both trees: the swap lands right before a file
+// is written into a directory of dst, before a directory of src is read, before a
+// file of src is opened. Nothing outside is read into dst, written, removed or
+// chowned; the swapped path is skipped and counted.
+
+// A directory of dst (an old one, and one the walk has just made) is swapped for a
+// symlink to root's directory outside right before a small file is written in it.
+func TestHostileSymlinkSwapDstDirBeforeFile(t *testing.T) {
+	for _, dir := range []string{"a", "b"} {
+		t.Run(dir, func(t *testing.T) {
+			src, dst, outside := hostileTrees(t)
+			writeFile(t, filepath.Join(src, "b", "note"), []byte("a small file in b\n"), 0o644)
+			before := snapshotTree(t, filepath.Dir(outside))
+			file := map[string]string{"a": "a/small", "b": "b/note"}[dir]
+			st := hostileSync(t, src, dst, stepFile, file, func() { swapForSymlink(t, dst, dir, outside) })
+			checkUntouched(t, outside, before, dst, st)
+			for _, n := range []string{"small", "note"} {
+				if _, err := os.Lstat(filepath.Join(outside, n)); err == nil {
+					t.Errorf("%s written outside, through dst's symlink %s", n, dir)
+				}
+			}
+		})
+	}
+}
+
+// A directory of src is swapped for a symlink to root's secret directory outside
+// right before it is opened and read: nothing of it is listed or copied.
+func TestHostileSymlinkSwapSrcDirBeforeRead(t *testing.T) {
+	src, dst, outside := hostileTrees(t)
+	before := snapshotTree(t, filepath.Dir(outside))
+	st := hostileSync(t, src, dst, stepWalk, "b", func() { swapForSymlink(t, src, "b", outside) })
+	checkUntouched(t, outside, before, dst, st)
+	if _, err := os.Lstat(filepath.Join(dst, "b", "root-only")); err == nil {
+		t.Error("dst b/root-only: the walk read root's directory through src's symlink b")
+	}
+}
+
+// A small file of src is swapped for a symlink to root's 0600 file outside right
+// before it is opened: its content is never read into dst.
+func TestHostileSymlinkSwapSrcFileBeforeOpen(t *testing.T) {
+	src, dst, outside := hostileTrees(t)
+	before := snapshotTree(t, filepath.Dir(outside))
+	st := hostileSync(t, src, dst, stepFile, "a/small", func() {
+		must(t, os.Remove(filepath.Join(src, "a", "small")))
+		must(t, os.Symlink(filepath.Join(outside, "link.img"), filepath.Join(src, "a", "small")))
+	})
+	checkUntouched(t, outside, before, dst, st)
+	if b, err := os.ReadFile(filepath.Join(dst, "a", "small")); err == nil && string(b) == "root's file\n" {
+		t.Error("dst a/small holds root's file outside: the swapped symlink was followed")
+	}
+}
+
+// A directory of dst is swapped for a symlink to root's directory outside right
+// before the walk makes or opens it, or right before what dst has and src has not
+// is removed from it: the symlink is replaced (the link itself removed), nothing
+// outside is removed or written.
+func TestHostileSymlinkSwapDstDirBeforeOpen(t *testing.T) {
+	for _, tc := range []struct{ step, at, dir string }{
+		{stepDstDir, "a", "a"}, {stepDstDir, "b", "b"}, {stepExcluded, "a/cache", "a"}, {stepDirMeta, "a", "a"},
+	} {
+		t.Run(tc.step+"-"+tc.dir, func(t *testing.T) {
+			src, dst, outside := hostileTrees(t)
+			writeFile(t, filepath.Join(dst, "a", "junk"), []byte("deleted since\n"), 0o644)
+			before := snapshotTree(t, filepath.Dir(outside))
+			st := hostileSync(t, src, dst, tc.step, tc.at, func() { swapForSymlink(t, dst, tc.dir, outside) })
+			st.Changed++ // the swap may be undone rather than counted
+			checkUntouched(t, outside, before, dst, st)
+		})
+	}
+}
