@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"sync"
 
 	"golang.org/x/sys/unix"
 
@@ -30,16 +31,44 @@ var errVanished = errors.New("vanished since listed")
 // treeSync is the state of the in-process pass.
 type treeSync struct {
 	opts    TreeOptions
-	st      *TreeStats
 	src     string
 	dev     uint64
 	skip    map[string]bool
-	changed func(string, error)
-	bigs    map[uint64]*bigFile
-	groups  map[uint64]*linkGroup
-	order   []*linkGroup
-	sbuf    []byte
-	dbuf    []byte
+	changed func(string, error) // called under mu
+
+	// Directories are synced by up to cap(slots) goroutines at once (a directory's
+	// subdirectories in parallel while it waits for them to set its times); one
+	// without a free slot is synced by the goroutine that found it.
+	slots chan struct{}
+	bufs  sync.Pool
+
+	mu     sync.Mutex // guards what follows
+	st     *TreeStats
+	bigs   map[uint64]*bigFile
+	groups map[uint64]*linkGroup
+	order  []*linkGroup
+	err    error // the first error of a goroutine: the others stop
+}
+
+// treeWorkers bounds the goroutines that sync directories: the walk waits on
+// metadata reads (a cold tree on disks) more than on the CPU.
+const treeWorkers = 8
+
+// locked runs f under t.mu.
+func (t *treeSync) locked(f func()) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	f()
+}
+
+// failed records err (the first one wins) and says whether the walk must stop.
+func (t *treeSync) failed(err error) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.err == nil {
+		t.err = err
+	}
+	return t.err != nil
 }
 
 // linkGroup is a source inode (not a big file, not a directory) with more than one
@@ -120,8 +149,23 @@ func ftype(m uint32) uint32 { return m & unix.S_IFMT }
 // run syncs the directory sd (src's ".") into dd (dst's ".").
 func (t *treeSync) run(sd, dd *os.File, srcSt unix.Stat_t) error {
 	t.dev = srcSt.Dev
+	workers := treeWorkers
+	if testHook != nil {
+		workers = 1 // a test's swaps land at one known step: one goroutine
+	}
+	t.slots = make(chan struct{}, workers-1)
+	t.bufs.New = func() any { b := make([]byte, 2*copyChunk); return &b }
 	if err := t.dir(sd, dd, "."); err != nil {
 		return err
+	}
+	if t.err != nil {
+		return t.err
+	}
+	sort.Strings(t.st.Excluded)
+	sort.Strings(t.st.ExcludedMnts)
+	sort.Slice(t.order, func(i, j int) bool { return t.order[i].paths[0] < t.order[j].paths[0] })
+	for _, g := range t.order {
+		sort.Strings(g.paths)
 	}
 	return t.dirMeta(sd, dd, ".", srcSt)
 }
@@ -146,10 +190,10 @@ func (t *treeSync) skipped(rel string, err error) error {
 	case err == nil:
 		return nil
 	case errors.Is(err, errVanished):
-		t.st.Vanished = true
+		t.locked(func() { t.st.Vanished = true })
 		return nil
 	case gone(err) || errors.Is(err, unix.EEXIST):
-		t.changed(rel, err)
+		t.locked(func() { t.changed(rel, err) })
 		return nil
 	}
 	return err
@@ -185,14 +229,14 @@ func (t *treeSync) dir(sd, dd *os.File, rel string) error {
 	for _, n := range names {
 		var s unix.Stat_t
 		if err := unix.Fstatat(sfd, n, &s, unix.AT_SYMLINK_NOFOLLOW); err == unix.ENOENT {
-			t.st.Vanished = true
+			t.locked(func() { t.st.Vanished = true })
 			continue
 		} else if err != nil {
 			return fmt.Errorf("lstat %s: %w", filepath.Join(sd.Name(), n), err)
 		}
-		r := filepath.Join(rel, n)
-		if t.skip[filepath.Join(t.src, r)] || excluded(t.opts.Exclude, r) {
-			t.st.Excluded = append(t.st.Excluded, r)
+		r := joinRel(rel, n)
+		if (len(t.skip) > 0 && t.skip[filepath.Join(t.src, r)]) || (len(t.opts.Exclude) > 0 && excluded(t.opts.Exclude, r)) {
+			t.locked(func() { t.st.Excluded = append(t.st.Excluded, r) })
 			excl[n] = true
 			continue
 		}
@@ -220,41 +264,51 @@ func (t *treeSync) dir(sd, dd *os.File, rel string) error {
 			}
 		}
 	}
+	var wg sync.WaitGroup
+	defer wg.Wait()
 	for _, it := range items {
-		r := filepath.Join(rel, it.name)
+		r := joinRel(rel, it.name)
 		hook(stepEntry, r)
 		s := &it.st
 		var err error
 		switch {
 		case s.Dev != t.dev: // another file system's mount point: its root, empty (rsync -x)
-			t.st.ExcludedMnts = append(t.st.ExcludedMnts, filepath.Join(t.src, r))
+			t.locked(func() { t.st.ExcludedMnts = append(t.st.ExcludedMnts, filepath.Join(t.src, r)) })
 			err = t.mountPoint(dfd, it.name, r, s)
 		case ftype(s.Mode) == unix.S_IFDIR:
-			err = t.subdir(sd, dd, it.name, r, s)
+			err = t.subdir(sd, dd, it.name, r, s, &wg)
 		case ftype(s.Mode) == unix.S_IFREG && s.Size >= t.opts.BigFile:
-			t.st.Files++
-			b := t.bigs[s.Ino]
-			if b == nil {
-				b = &bigFile{st: *s}
-				t.bigs[s.Ino] = b
-			}
-			b.paths = append(b.paths, r)
-		default:
-			if ftype(s.Mode) == unix.S_IFREG {
+			t.locked(func() {
 				t.st.Files++
-			}
+				b := t.bigs[s.Ino]
+				if b == nil {
+					b = &bigFile{st: *s}
+					t.bigs[s.Ino] = b
+				}
+				b.paths = append(b.paths, r)
+			})
+		default:
 			var g *linkGroup
-			if s.Nlink > 1 { // -H: one name is copied, the others linked to it
-				if g = t.groups[s.Ino]; g != nil {
-					g.paths = append(g.paths, r)
-					continue
-				}
-				g = &linkGroup{paths: []string{r}, st: *s}
-				t.groups[s.Ino] = g
-				t.order = append(t.order, g)
+			later := false
+			t.locked(func() {
 				if ftype(s.Mode) == unix.S_IFREG {
-					continue // after the walk, when all its names are known: see groupFiles
+					t.st.Files++
 				}
+				if s.Nlink > 1 { // -H: one name is copied, the others linked to it
+					if g = t.groups[s.Ino]; g != nil {
+						g.paths = append(g.paths, r)
+						later = true
+						return
+					}
+					g = &linkGroup{paths: []string{r}, st: *s}
+					t.groups[s.Ino] = g
+					t.order = append(t.order, g)
+					// a file: after the walk, when all its names are known (groupFiles)
+					later = ftype(s.Mode) == unix.S_IFREG
+				}
+			})
+			if later {
+				continue
 			}
 			switch ftype(s.Mode) {
 			case unix.S_IFREG:
@@ -265,14 +319,28 @@ func (t *treeSync) dir(sd, dd *os.File, rel string) error {
 				err = t.special(dfd, it.name, r, s)
 			}
 			if err == nil && g != nil {
-				g.ok = unix.Fstatat(dfd, it.name, &g.dst, unix.AT_SYMLINK_NOFOLLOW) == nil
+				var ds unix.Stat_t
+				ok := unix.Fstatat(dfd, it.name, &ds, unix.AT_SYMLINK_NOFOLLOW) == nil
+				t.locked(func() { g.dst, g.ok = ds, ok })
 			}
 		}
 		if err := t.skipped(r, err); err != nil {
+			t.failed(err)
 			return err
+		}
+		if t.failed(nil) {
+			return nil // another goroutine's error: SyncTree returns it
 		}
 	}
 	return nil
+}
+
+// joinRel is filepath.Join(rel, name) for a name read from a directory.
+func joinRel(rel, name string) string {
+	if rel == "." {
+		return name
+	}
+	return rel + "/" + name
 }
 
 // prepare makes way in dd for a source entry of type typ at name: whatever is there
@@ -294,7 +362,7 @@ func prepare(dfd int, name, rel string, typ uint32) (unix.Stat_t, bool, error) {
 }
 
 // subdir syncs the source directory name in sd (stat s) into dd.
-func (t *treeSync) subdir(sd, dd *os.File, name, rel string, s *unix.Stat_t) error {
+func (t *treeSync) subdir(sd, dd *os.File, name, rel string, s *unix.Stat_t, wg *sync.WaitGroup) error {
 	hook(stepWalk, rel)
 	// One name, O_NOFOLLOW: no symlink is followed, no ".." can appear; then the
 	// inode listed, or nothing is done.
@@ -303,19 +371,37 @@ func (t *treeSync) subdir(sd, dd *os.File, name, rel string, s *unix.Stat_t) err
 		return srcErr(filepath.Join(sd.Name(), name), err)
 	}
 	csd := os.NewFile(uintptr(cfd), filepath.Join(sd.Name(), name))
-	defer csd.Close()
 	if cs, err := fstatFd(cfd); err != nil || !sameFile(cs, *s) {
+		csd.Close()
 		return &os.PathError{Op: "open", Path: csd.Name(), Err: errChanged}
 	}
 	cdd, err := openDstDir(int(dd.Fd()), dd.Name(), name, rel)
 	if err != nil {
+		csd.Close()
 		return err
 	}
-	defer cdd.Close()
-	if err := t.dir(csd, cdd, rel); err != nil {
-		return err
+	walk := func() error {
+		defer csd.Close()
+		defer cdd.Close()
+		if err := t.dir(csd, cdd, rel); err != nil {
+			return err
+		}
+		return t.dirMeta(csd, cdd, rel, *s)
 	}
-	return t.dirMeta(csd, cdd, rel, *s)
+	select {
+	case t.slots <- struct{}{}: // a free slot: in parallel
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-t.slots }()
+			if err := t.skipped(rel, walk()); err != nil {
+				t.failed(err)
+			}
+		}()
+		return nil
+	default:
+		return walk()
+	}
 }
 
 // openDstDir opens (made 0700 when missing) the directory name in dd.
@@ -452,10 +538,12 @@ func (t *treeSync) file(sfd, dfd int, name, rel string, s *unix.Stat_t) error {
 	if err != nil {
 		return err
 	}
-	t.st.SmallWritten += n
-	if n > 0 || !exists || ds.Size != s.Size {
-		t.st.Transferred++
-	}
+	t.locked(func() {
+		t.st.SmallWritten += n
+		if n > 0 || !exists || ds.Size != s.Size {
+			t.st.Transferred++
+		}
+	})
 	if err := setMeta(df, *s); err != nil {
 		return err
 	}
@@ -496,9 +584,9 @@ func openChecked(dfd int, name string, flags int, ds unix.Stat_t) (*os.File, err
 // bytes), writing only the CompareBlock blocks that differ; a new file's blocks of
 // zeros stay holes. It returns the bytes written.
 func (t *treeSync) copyInPlace(sf, df *os.File, size, old int64, exists bool) (int64, error) {
-	if t.sbuf == nil {
-		t.sbuf, t.dbuf = make([]byte, copyChunk), make([]byte, copyChunk)
-	}
+	buf := t.bufs.Get().(*[]byte)
+	defer t.bufs.Put(buf)
+	sbuf, dbuf := (*buf)[:copyChunk], (*buf)[copyChunk:]
 	if old != size {
 		if err := df.Truncate(size); err != nil {
 			return 0, err
@@ -507,7 +595,7 @@ func (t *treeSync) copyInPlace(sf, df *os.File, size, old int64, exists bool) (i
 	var written int64
 	for off := int64(0); off < size; {
 		want := int(min(int64(copyChunk), size-off))
-		n, err := io.ReadFull(io.NewSectionReader(sf, off, int64(want)), t.sbuf[:want])
+		n, err := io.ReadFull(io.NewSectionReader(sf, off, int64(want)), sbuf[:want])
 		if err == io.ErrUnexpectedEOF || err == io.EOF { // shrunk while read (a live tree)
 			err = nil
 			size = off + int64(n)
@@ -518,14 +606,14 @@ func (t *treeSync) copyInPlace(sf, df *os.File, size, old int64, exists bool) (i
 		if err != nil {
 			return written, fmt.Errorf("read %s: %w", sf.Name(), err)
 		}
-		sb := t.sbuf[:n]
+		sb := sbuf[:n]
 		var db []byte
 		if exists && off < old {
 			m := int(min(int64(n), old-off))
-			if _, err := io.ReadFull(io.NewSectionReader(df, off, int64(m)), t.dbuf[:m]); err != nil {
+			if _, err := io.ReadFull(io.NewSectionReader(df, off, int64(m)), dbuf[:m]); err != nil {
 				return written, fmt.Errorf("read %s: %w", df.Name(), err)
 			}
-			db = t.dbuf[:m]
+			db = dbuf[:m]
 		}
 		// Runs of differing blocks, each written at once.
 		for b := 0; b < n; {
