@@ -2,6 +2,7 @@ package transfer
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -30,6 +31,7 @@ var errVanished = errors.New("vanished since listed")
 
 // treeSync is the state of the in-process pass.
 type treeSync struct {
+	ctx     context.Context
 	opts    TreeOptions
 	src     string
 	dev     uint64
@@ -214,6 +216,9 @@ func readNames(d *os.File) ([]string, error) {
 
 // dir syncs the open source directory sd into the open copy dd (rel below the roots).
 func (t *treeSync) dir(sd, dd *os.File, rel string) error {
+	if err := t.ctx.Err(); err != nil {
+		return err
+	}
 	names, err := readNames(sd)
 	if err != nil {
 		return fmt.Errorf("read %s: %w", sd.Name(), err)

@@ -197,6 +197,16 @@ func removeAllAt(dirfd int, name string) error {
 	}
 	f := os.NewFile(uintptr(fd), name)
 	defer f.Close()
+	var ps, cs unix.Stat_t
+	if err := unix.Fstat(dirfd, &ps); err != nil {
+		return err
+	}
+	if err := unix.Fstat(fd, &cs); err != nil {
+		return err
+	}
+	if ps.Dev != cs.Dev { // a mount point: what another file system holds is not removed
+		return unix.EXDEV
+	}
 	for {
 		names, rerr := f.Readdirnames(256)
 		for _, n := range names {
