@@ -93,6 +93,13 @@ func (g *randTree) xattrs(rel string) {
 	}
 }
 
+// trusted sets a random trusted.* xattr (what a symlink or a special file can have).
+func (g *randTree) trusted(rel string) {
+	if g.r.IntN(2) == 0 {
+		must(g.t, unix.Lsetxattr(g.path(rel), "trusted.n", []byte(fmt.Sprint(g.r.IntN(100))), 0))
+	}
+}
+
 // build makes a random tree below dir (rel) down to depth.
 func (g *randTree) build(rel string, depth int) {
 	must(g.t, os.MkdirAll(g.path(rel), 0o755))
@@ -110,12 +117,15 @@ func (g *randTree) build(rel string, depth int) {
 			target := []string{"../x", "/etc/passwd", "nope/dangling", "plain1", "/"}[g.r.IntN(5)]
 			must(g.t, os.Symlink(target, g.path(r)))
 			g.meta(r, nil)
+			g.trusted(r)
 		case k == 15:
 			must(g.t, unix.Mkfifo(g.path(r), 0o600))
 			g.meta(r, fileModes)
+			g.trusted(r)
 		case k == 16:
 			must(g.t, unix.Mknod(g.path(r), unix.S_IFCHR|0o666, int(unix.Mkdev(1, 3))))
 			g.meta(r, fileModes)
+			g.trusted(r)
 		default:
 			if depth > 0 {
 				g.build(r, depth-1)
@@ -201,6 +211,8 @@ func oldCopy(t *testing.T, src, dst string, seed uint64, xattrs bool) {
 			must(t, os.Lchown(p, 4242, 4242))
 		case k == 5 && s.Nlink == 1 && s.Mode&unix.S_IFMT != unix.S_IFLNK && s.Mode&unix.S_IFMT != unix.S_IFIFO && s.Mode&unix.S_IFMT != unix.S_IFCHR:
 			must(t, unix.Lsetxattr(p, "user.stale", []byte("x"), 0))
+		case k == 6 && s.Nlink == 1:
+			must(t, unix.Lsetxattr(p, "trusted.stale", []byte("y"), 0))
 		}
 	}
 	must(t, os.MkdirAll(filepath.Join(dst, "junkdir", "sub"), 0o755))

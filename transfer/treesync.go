@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 
 	"golang.org/x/sys/unix"
@@ -321,7 +322,7 @@ func (t *treeSync) dir(sd, dd *os.File, rel string) error {
 			case unix.S_IFLNK:
 				err = t.symlink(sfd, dfd, it.name, r, s)
 			default:
-				err = t.special(dfd, it.name, r, s)
+				err = t.special(sfd, dfd, it.name, r, s)
 			}
 			if err == nil && g != nil {
 				var ds unix.Stat_t
@@ -696,12 +697,15 @@ func (t *treeSync) symlink(sfd, dfd int, name, rel string, s *unix.Stat_t) error
 		}
 		ds = unix.Stat_t{Uid: ^uint32(0)}
 	}
-	return nodeMeta(dfd, name, rel, ds, s, !exists)
+	if err := nodeMeta(dfd, name, rel, ds, s, !exists); err != nil {
+		return err
+	}
+	return t.nodeXattrs(sfd, dfd, name, rel, s)
 }
 
 // special syncs the device node, FIFO or socket s at name into dfd (mknodat), never
 // opening it.
-func (t *treeSync) special(dfd int, name, rel string, s *unix.Stat_t) error {
+func (t *treeSync) special(sfd, dfd int, name, rel string, s *unix.Stat_t) error {
 	ds, exists, err := prepare(dfd, name, rel, ftype(s.Mode))
 	if err != nil {
 		return err
@@ -720,7 +724,101 @@ func (t *treeSync) special(dfd int, name, rel string, s *unix.Stat_t) error {
 		}
 		ds = unix.Stat_t{Uid: ^uint32(0)}
 	}
-	return nodeMeta(dfd, name, rel, ds, s, !exists)
+	if err := nodeMeta(dfd, name, rel, ds, s, !exists); err != nil {
+		return err
+	}
+	return t.nodeXattrs(sfd, dfd, name, rel, s)
+}
+
+// nodeXattrs gives the symlink or special file name in dfd the xattrs of the same
+// in sfd (the inode s), as rsync -X does (trusted.* and security.* can be set on
+// them), when Xattrs: both opened O_PATH, without following, checked, and their
+// xattrs read and written through their /proc/self/fd links, which name the inodes
+// themselves (a symlink's own, not what it names).
+func (t *treeSync) nodeXattrs(sfd, dfd int, name, rel string, s *unix.Stat_t) error {
+	if !t.opts.Xattrs {
+		return nil
+	}
+	hook(stepXattrs, rel)
+	sp, err := unix.Openat(sfd, name, unix.O_PATH|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return srcErr(rel, err)
+	}
+	defer unix.Close(sp)
+	if st, err := fstatFd(sp); err != nil || !sameFile(st, *s) {
+		return &os.PathError{Op: "open", Path: rel, Err: errChanged}
+	}
+	dp, err := unix.Openat(dfd, name, unix.O_PATH|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return &os.PathError{Op: "open", Path: rel, Err: err}
+	}
+	defer unix.Close(dp)
+	if st, err := fstatFd(dp); err != nil || ftype(st.Mode) != ftype(s.Mode) {
+		return &os.PathError{Op: "open", Path: rel, Err: errChanged}
+	}
+	return syncXattrs(procFd(sp), procFd(dp))
+}
+
+func procFd(fd int) string { return "/proc/self/fd/" + strconv.Itoa(fd) }
+
+// syncXattrs gives the inode at path dst the xattrs of the one at src (but system.*,
+// the ACLs'), the last name of each followed (a /proc/self/fd link).
+func syncXattrs(src, dst string) error {
+	want, err := pathXattrsOf(src)
+	if err != nil {
+		return err
+	}
+	have, err := pathXattrsOf(dst)
+	if err != nil {
+		return err
+	}
+	for k := range have {
+		if _, ok := want[k]; !ok {
+			if err := unix.Removexattr(dst, k); err != nil {
+				return fmt.Errorf("xattr %s: %w", k, err)
+			}
+		}
+	}
+	for k, v := range want {
+		if hv, ok := have[k]; ok && bytes.Equal(hv, v) {
+			continue
+		}
+		if err := unix.Setxattr(dst, k, v, 0); err != nil {
+			return fmt.Errorf("xattr %s: %w", k, err)
+		}
+	}
+	return nil
+}
+
+// pathXattrsOf reads the xattrs of the inode at p (but system.*).
+func pathXattrsOf(p string) (map[string][]byte, error) {
+	out := map[string][]byte{}
+	sz, err := unix.Listxattr(p, nil)
+	if errors.Is(err, unix.ENOTSUP) {
+		return out, nil
+	}
+	if err != nil || sz == 0 {
+		return out, err
+	}
+	buf := make([]byte, sz)
+	if sz, err = unix.Listxattr(p, buf); err != nil {
+		return nil, err
+	}
+	for _, k := range strings.Split(strings.TrimRight(string(buf[:sz]), "\x00"), "\x00") {
+		if k == "" || strings.HasPrefix(k, "system.") {
+			continue
+		}
+		n, err := unix.Getxattr(p, k, nil)
+		if err != nil {
+			return nil, fmt.Errorf("xattr %s: %w", k, err)
+		}
+		v := make([]byte, n)
+		if n, err = unix.Getxattr(p, k, v); err != nil {
+			return nil, fmt.Errorf("xattr %s: %w", k, err)
+		}
+		out[k] = v[:n]
+	}
+	return out, nil
 }
 
 // nodeMeta gives the symlink or special file name in dfd (now ds; made: just made)
@@ -754,7 +852,7 @@ func nodeMeta(dfd int, name, rel string, ds unix.Stat_t, s *unix.Stat_t, made bo
 			return &os.PathError{Op: "chown", Path: rel, Err: err}
 		}
 	}
-	proc := "/proc/self/fd/" + strconv.Itoa(fd)
+	proc := procFd(fd)
 	if chmod {
 		if err := unix.Fchmodat(unix.AT_FDCWD, proc, s.Mode&0o7777, 0); err != nil {
 			return &os.PathError{Op: "chmod", Path: rel, Err: err}
