@@ -210,9 +210,12 @@ func SyncTree(ctx context.Context, src, dst string, opts TreeOptions) (TreeStats
 		if !g.ok {
 			continue
 		}
-		for _, p := range g.paths[1:] {
+		for _, p := range g.paths {
+			if p == g.lead {
+				continue
+			}
 			hook(stepLink, p)
-			if err := linkOther(sroot, droot, g.paths[0], p, g.st, g.dst); gone(err) {
+			if err := linkOther(sroot, droot, g.lead, p, g.st, g.dst); gone(err) {
 				changed(p, err)
 				continue
 			} else if err != nil {

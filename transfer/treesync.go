@@ -79,12 +79,13 @@ func (t *treeSync) failed(err error) bool {
 type linkGroup struct {
 	paths []string
 	st    unix.Stat_t // the source's
-	dst   unix.Stat_t // the copied name's copy
-	ok    bool        // paths[0] was copied: the others are linked to it
+	lead  string      // the name copied
+	dst   unix.Stat_t // its copy
+	ok    bool        // lead was copied: the others are linked to it
 }
 
 // groupFiles copies one name of each hard-linked regular file of the source (a
-// group), after the walk, and moves it first in its group's paths: as rsync -H, the
+// group), after the walk, its lead: as rsync -H, the
 // first whose copy passes the quick check (size and mtime: not read again), else the
 // first that has a regular file in the copy (written in place), else the first. The
 // parents are opened below the roots (openat2, no symlink followed). The directories
@@ -111,8 +112,7 @@ func (t *treeSync) groupFiles(sroot, droot *beneath.Dir, dirs map[string]bool) e
 		if lead < 0 {
 			lead = max(fallback, 0)
 		}
-		g.paths[0], g.paths[lead] = g.paths[lead], g.paths[0]
-		rel := g.paths[0]
+		rel := g.paths[lead]
 		err := t.groupFile(sroot, droot, g, rel)
 		if err := t.skipped(rel, err); err != nil {
 			return err
@@ -140,7 +140,7 @@ func (t *treeSync) groupFile(sroot, droot *beneath.Dir, g *linkGroup, rel string
 	if err := unix.Fstatat(dp.Fd(), name, &g.dst, unix.AT_SYMLINK_NOFOLLOW); err != nil {
 		return &os.PathError{Op: "lstat", Path: rel, Err: err}
 	}
-	g.ok = true
+	g.lead, g.ok = rel, true
 	return nil
 }
 
@@ -327,7 +327,7 @@ func (t *treeSync) dir(sd, dd *os.File, rel string) error {
 			if err == nil && g != nil {
 				var ds unix.Stat_t
 				ok := unix.Fstatat(dfd, it.name, &ds, unix.AT_SYMLINK_NOFOLLOW) == nil
-				t.locked(func() { g.dst, g.ok = ds, ok })
+				t.locked(func() { g.lead, g.dst, g.ok = r, ds, ok })
 			}
 		}
 		if err := t.skipped(r, err); err != nil {
