@@ -65,13 +65,18 @@ func BenchmarkSyncTreeVsRsync(b *testing.B) {
 		b.Skip("no rsync")
 	}
 	const files, dirs = 5000, 50
+	xattrs := false // -X: as kvmbackup runs it (TreeOptions.Xattrs), rsync -X
 	rsync := func(src, dst string) {
-		if out, err := exec.Command("rsync", "-aHx", "--inplace", "--delete", src+"/", dst+"/").CombinedOutput(); err != nil {
+		args := []string{"-aHx", "--inplace", "--delete"}
+		if xattrs {
+			args = append(args, "-X")
+		}
+		if out, err := exec.Command("rsync", append(args, src+"/", dst+"/")...).CombinedOutput(); err != nil {
 			b.Fatalf("rsync: %v: %s", err, out)
 		}
 	}
 	ours := func(src, dst string) {
-		if _, err := SyncTree(context.Background(), src, dst, TreeOptions{}); err != nil {
+		if _, err := SyncTree(context.Background(), src, dst, TreeOptions{Xattrs: xattrs}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -100,7 +105,7 @@ func BenchmarkSyncTreeVsRsync(b *testing.B) {
 		b.ReportMetric(float64(cOurs)/float64(cRsync), "cpu-ratio")
 		cOurs, cRsync = 0, 0
 	}
-	b.Run("2pct-changed", func(b *testing.B) {
+	changed := func(b *testing.B) {
 		base := b.TempDir()
 		src, d1, d2 := filepath.Join(base, "src"), filepath.Join(base, "ours"), filepath.Join(base, "rsync")
 		paths := benchTree(b, src, files, dirs)
@@ -116,8 +121,8 @@ func BenchmarkSyncTreeVsRsync(b *testing.B) {
 			timed(&tRsync, &cRsync, unix.RUSAGE_CHILDREN, func() { rsync(src, d2) })
 		}
 		report(b, tOurs, tRsync)
-	})
-	b.Run("first-copy", func(b *testing.B) {
+	}
+	first := func(b *testing.B) {
 		base := b.TempDir()
 		src := filepath.Join(base, "src")
 		benchTree(b, src, files, dirs)
@@ -133,5 +138,10 @@ func BenchmarkSyncTreeVsRsync(b *testing.B) {
 			b.StartTimer()
 		}
 		report(b, tOurs, tRsync)
-	})
+	}
+	b.Run("2pct-changed", changed)
+	b.Run("first-copy", first)
+	xattrs = true
+	b.Run("2pct-changed-X", changed)
+	b.Run("first-copy-X", first)
 }

@@ -493,8 +493,8 @@ func (t *treeSync) file(sfd, dfd int, name, rel string, s *unix.Stat_t) error {
 		return err
 	}
 	if exists && ds.Size == s.Size && ds.Mtim.Sec == s.Mtim.Sec {
-		if ds.Uid == s.Uid && ds.Gid == s.Gid && ds.Mode == s.Mode && !t.opts.Xattrs {
-			return nil // the common case: one lstat of each side
+		if ds.Uid == s.Uid && ds.Gid == s.Gid && ds.Mode == s.Mode && (!t.opts.Xattrs || sameXattrsAt(sfd, dfd, name)) {
+			return nil // the common case: one lstat of each side (and their xattrs read)
 		}
 		hook(stepMeta, rel)
 		df, err := openChecked(dfd, name, unix.O_RDONLY, ds)
