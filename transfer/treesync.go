@@ -23,8 +23,15 @@ import (
 // calls on its descriptor and one name, never following a symlink (O_NOFOLLOW,
 // AT_SYMLINK_NOFOLLOW), each source entry checked, once opened, to be the inode
 // listed. It leaves what `rsync -aHx --delete --numeric-ids --inplace [-X]` leaves;
-// big files and the other names of hard-linked entries are only collected, for the
-// steps after it.
+// big files and hard-linked regular files are only collected, for the steps after
+// it (groupFiles, then the links and Copy in SyncTree), as are the other names of
+// hard-linked symlinks and special files.
+//
+// Deliberate differences from rsync: a copy's time is set to the nanosecond whenever
+// it is set (rsync compares times to the second, and leaves the time of a copy it
+// made within the second of its source's mtime as it made it); a big file's content
+// is compared block by block by Copy, whatever its size and time say; the xattrs of
+// a mount point's root (the other file system's) are not copied.
 
 // errVanished: a source entry listed in its directory was gone when opened (a live
 // tree): skipped, as rsync skips a vanished file (its exit 24).
