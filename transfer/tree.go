@@ -134,7 +134,7 @@ func SyncTree(ctx context.Context, src, dst string, opts TreeOptions) (TreeStats
 	}
 	// Every step below src resolves below it, never following a symlink, and checks
 	// that what it opened is what the walk saw: a user who can write in the live tree
-	// (or in a directory of dst that rsync gave them) may swap any directory for a
+	// (or in a directory of dst that the copy gave them) may swap any directory for a
 	// symlink meanwhile. What changed is skipped and counted.
 	sroot, err := beneath.Open(src)
 	if err != nil {

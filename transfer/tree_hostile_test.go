@@ -52,7 +52,7 @@ func hostileTrees(t *testing.T) (src, dst, outside string) {
 }
 
 // swapForSymlink replaces the directory root/rel by a symlink to target, as the user
-// who owns it (or, in dst, rsync copying their swap) can.
+// who owns it (or, in dst, the owner the copy gave it) can.
 func swapForSymlink(t *testing.T, root, rel, target string) {
 	t.Helper()
 	must(t, os.RemoveAll(filepath.Join(root, rel)))
