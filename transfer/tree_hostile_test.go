@@ -305,3 +305,42 @@ func TestHostileSymlinkSwapDstDirBeforeOpen(t *testing.T) {
 		})
 	}
 }
+
+// A small file that vanishes between its listing and its copy is skipped and the
+// sync says Vanished (rsync's exit 24), not an error; one replaced meanwhile (another
+// inode, another type) is skipped and counted changed.
+func TestSmallFileVanishesDuringLiveTree(t *testing.T) {
+	for _, how := range []string{"removed", "replaced", "dir"} {
+		t.Run(how, func(t *testing.T) {
+			src, dst, _ := hostileTrees(t)
+			small := filepath.Join(src, "a", "small")
+			done := false
+			testHook = func(step, rel string) {
+				if step == stepFile && rel == "a/small" && !done {
+					done = true
+					switch how {
+					case "removed":
+						must(t, os.Remove(small))
+					case "replaced": // another inode renamed over it (a log rotated)
+						writeFile(t, small+".new", []byte("a new small file\n"), 0o644)
+						must(t, os.Rename(small+".new", small))
+					case "dir":
+						must(t, os.Remove(small))
+						must(t, os.Mkdir(small, 0o755))
+					}
+				}
+			}
+			t.Cleanup(func() { testHook = nil })
+			st, err := SyncTree(t.Context(), src, dst, TreeOptions{BigFile: 1 << 20, Xattrs: true, Exclude: []string{"cache"}})
+			if err != nil || !done {
+				t.Fatalf("sync: %v (step reached: %v)", err, done)
+			}
+			if want := how == "removed"; st.Vanished != want || (st.Changed == 0) == !want {
+				t.Errorf("%s: Vanished %v, Changed %d", how, st.Vanished, st.Changed)
+			}
+			if _, err := os.Lstat(filepath.Join(dst, "a", "small")); err == nil {
+				t.Errorf("%s: dst a/small copied", how)
+			}
+		})
+	}
+}

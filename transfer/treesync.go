@@ -529,6 +529,12 @@ func (t *treeSync) file(sfd, dfd int, name, rel string, s *unix.Stat_t) error {
 		return err
 	}
 	defer sf.Close()
+	// What is copied is the file as opened: a live file written since it was listed
+	// (the same inode) is copied with its size and times now, so that a change after
+	// this is seen by the next quick check.
+	if now, err := fstatFd(int(sf.Fd())); err == nil {
+		s = &now
+	}
 	var df *os.File
 	if exists {
 		df, err = openChecked(dfd, name, unix.O_RDWR, ds)
