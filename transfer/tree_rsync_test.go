@@ -446,4 +446,21 @@ func TestSyncTreeSmallInPlace(t *testing.T) {
 	if b, _ := os.ReadFile(filepath.Join(dst, "f")); !bytes.Equal(b, data) {
 		t.Error("content differs")
 	}
+	// Zeros at the end (new, grown), then shrunk: the copy's length is the source's.
+	for i, content := range [][]byte{
+		append([]byte("head"), make([]byte, 70000)...),
+		append(append([]byte("head"), make([]byte, 300000)...), make([]byte, 5)...),
+		[]byte("hea"),
+		{},
+	} {
+		writeFile(t, filepath.Join(src, "z"), content, 0o644)
+		ts := unix.NsecToTimespec(int64(1_700_000_000+i) * 1e9)
+		must(t, unix.UtimesNanoAt(unix.AT_FDCWD, filepath.Join(src, "z"), []unix.Timespec{ts, ts}, 0))
+		if _, err := SyncTree(t.Context(), src, dst, TreeOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if b, err := os.ReadFile(filepath.Join(dst, "z")); err != nil || !bytes.Equal(b, content) {
+			t.Errorf("round %d: the copy is %d bytes (%v), want %d", i, len(b), err, len(content))
+		}
+	}
 }

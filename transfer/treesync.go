@@ -209,11 +209,8 @@ func (t *treeSync) skipped(rel string, err error) error {
 	return err
 }
 
-// readNames lists the open directory d (from its start), sorted.
+// readNames lists the open directory d (just opened), sorted.
 func readNames(d *os.File) ([]string, error) {
-	if _, err := d.Seek(0, io.SeekStart); err != nil {
-		return nil, err
-	}
 	names, err := d.Readdirnames(-1)
 	if err != nil {
 		return nil, err
@@ -516,7 +513,7 @@ func (t *treeSync) file(sfd, dfd int, name, rel string, s *unix.Stat_t) error {
 			return nil
 		}
 		hook(stepXattrs, rel)
-		sf, err := openSrc(sfd, name, rel, s)
+		sf, _, err := openSrc(sfd, name, rel, s)
 		if err != nil {
 			return err
 		}
@@ -524,7 +521,7 @@ func (t *treeSync) file(sfd, dfd int, name, rel string, s *unix.Stat_t) error {
 		return copyXattrs(sf, df, true)
 	}
 	hook(stepFile, rel)
-	sf, err := openSrc(sfd, name, rel, s)
+	sf, now, err := openSrc(sfd, name, rel, s)
 	if err != nil {
 		return err
 	}
@@ -532,9 +529,7 @@ func (t *treeSync) file(sfd, dfd int, name, rel string, s *unix.Stat_t) error {
 	// What is copied is the file as opened: a live file written since it was listed
 	// (the same inode) is copied with its size and times now, so that a change after
 	// this is seen by the next quick check.
-	if now, err := fstatFd(int(sf.Fd())); err == nil {
-		s = &now
-	}
+	s = &now
 	var df *os.File
 	if exists {
 		df, err = openChecked(dfd, name, unix.O_RDWR, ds)
@@ -571,17 +566,18 @@ func (t *treeSync) file(sfd, dfd int, name, rel string, s *unix.Stat_t) error {
 
 // openSrc opens the source file name in sfd for reading, never following a symlink
 // nor blocking (a FIFO swapped in), and checks it is the regular file s.
-func openSrc(sfd int, name, rel string, s *unix.Stat_t) (*os.File, error) {
+func openSrc(sfd int, name, rel string, s *unix.Stat_t) (*os.File, unix.Stat_t, error) {
 	fd, err := unix.Openat(sfd, name, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_CLOEXEC|unix.O_NOCTTY, 0)
 	if err != nil {
-		return nil, srcErr(rel, err)
+		return nil, unix.Stat_t{}, srcErr(rel, err)
 	}
 	f := os.NewFile(uintptr(fd), rel)
-	if fs, err := fstatFd(fd); err != nil || !sameFile(fs, *s) || ftype(fs.Mode) != unix.S_IFREG {
+	fs, err := fstatFd(fd)
+	if err != nil || !sameFile(fs, *s) || ftype(fs.Mode) != unix.S_IFREG {
 		f.Close()
-		return nil, &os.PathError{Op: "open", Path: rel, Err: errChanged}
+		return nil, fs, &os.PathError{Op: "open", Path: rel, Err: errChanged}
 	}
-	return f, nil
+	return f, fs, nil
 }
 
 // openChecked opens name in dfd (a regular file of the copy), never following a
@@ -606,10 +602,12 @@ func (t *treeSync) copyInPlace(sf, df *os.File, size, old int64, exists bool) (i
 	buf := t.bufs.Get().(*[]byte)
 	defer t.bufs.Put(buf)
 	sbuf, dbuf := (*buf)[:copyChunk], (*buf)[copyChunk:]
-	if old != size {
+	cur := old // the copy's length
+	if size < old {
 		if err := df.Truncate(size); err != nil {
 			return 0, err
 		}
+		cur = size
 	}
 	var written int64
 	for off := int64(0); off < size; {
@@ -618,9 +616,6 @@ func (t *treeSync) copyInPlace(sf, df *os.File, size, old int64, exists bool) (i
 		if err == io.ErrUnexpectedEOF || err == io.EOF { // shrunk while read (a live tree)
 			err = nil
 			size = off + int64(n)
-			if terr := df.Truncate(size); terr != nil {
-				return written, terr
-			}
 		}
 		if err != nil {
 			return written, fmt.Errorf("read %s: %w", sf.Name(), err)
@@ -652,10 +647,16 @@ func (t *treeSync) copyInPlace(sf, df *os.File, size, old int64, exists bool) (i
 				return written, fmt.Errorf("write %s: %w", df.Name(), err)
 			}
 			written += int64(b - s)
+			cur = max(cur, off+int64(b))
 		}
 		off += int64(n)
 		if n < want {
 			break
+		}
+	}
+	if cur != size { // grown (its tail of zeros a hole), or shrunk while read
+		if err := df.Truncate(size); err != nil {
+			return written, err
 		}
 	}
 	return written, nil
