@@ -2,6 +2,7 @@ package transfer
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"io/fs"
 	"math/rand/v2"
@@ -462,5 +463,54 @@ func TestSyncTreeSmallInPlace(t *testing.T) {
 		if b, err := os.ReadFile(filepath.Join(dst, "z")); err != nil || !bytes.Equal(b, content) {
 			t.Errorf("round %d: the copy is %d bytes (%v), want %d", i, len(b), err, len(content))
 		}
+	}
+}
+
+// posixACL is a system.posix_acl_access value: owner rw, user 1234 r, group r, mask r.
+func posixACL() []byte {
+	b := binary.LittleEndian.AppendUint32(nil, 2) // the version
+	for _, e := range []struct {
+		tag, perm uint16
+		id        uint32
+	}{{1, 6, ^uint32(0)}, {2, 4, 1234}, {4, 4, ^uint32(0)}, {0x10, 4, ^uint32(0)}, {0x20, 0, ^uint32(0)}} {
+		b = binary.LittleEndian.AppendUint16(b, e.tag)
+		b = binary.LittleEndian.AppendUint16(b, e.perm)
+		b = binary.LittleEndian.AppendUint32(b, e.id)
+	}
+	return b
+}
+
+// rsync -X without -A neither copies a source file's ACL (system.posix_acl_*) nor
+// removes the one its copy has; nor does SyncTree with Xattrs.
+func TestSyncTreeACLsAsRsyncX(t *testing.T) {
+	testenv.Require(t, testenv.Root)
+	base := t.TempDir()
+	src := filepath.Join(base, "src")
+	writeFile(t, filepath.Join(src, "with-acl"), []byte("a"), 0o640)
+	writeFile(t, filepath.Join(src, "plain"), []byte("b"), 0o640)
+	if err := unix.Setxattr(filepath.Join(src, "with-acl"), "system.posix_acl_access", posixACL(), 0); err != nil {
+		t.Skipf("no POSIX ACLs here: %v", err)
+	}
+	has := map[string]map[string]bool{}
+	for _, who := range []string{"ours", "rsync"} {
+		dst := filepath.Join(base, who)
+		writeFile(t, filepath.Join(dst, "plain"), []byte("old"), 0o640)
+		must(t, unix.Setxattr(filepath.Join(dst, "plain"), "system.posix_acl_access", posixACL(), 0))
+		if who == "ours" {
+			if _, err := SyncTree(t.Context(), src, dst, TreeOptions{Xattrs: true}); err != nil {
+				t.Fatal(err)
+			}
+		} else if _, err := testenv.Local(t.Context(), "rsync", "-aHxX", "--delete", "--numeric-ids", "--inplace", src+"/", dst+"/"); err != nil {
+			t.Fatal(err)
+		}
+		has[who] = map[string]bool{}
+		for _, f := range []string{"with-acl", "plain"} {
+			_, err := unix.Getxattr(filepath.Join(dst, f), "system.posix_acl_access", nil)
+			has[who][f] = err == nil
+		}
+	}
+	t.Logf("ACLs after the sync (name: has one): %v", has)
+	if fmt.Sprint(has["ours"]) != fmt.Sprint(has["rsync"]) {
+		t.Errorf("ACLs after the sync: ours %v, rsync -X %v", has["ours"], has["rsync"])
 	}
 }
