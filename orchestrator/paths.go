@@ -236,8 +236,8 @@ func pathGroups(p *Plan, vols map[string]*VolumePlan) {
 	}
 }
 
-// PathResult is one paths: entry's backup in a run (Written: rsync's literal data +
-// big files' changed blocks).
+// PathResult is one paths: entry's backup in a run (Written: the small files'
+// differing blocks + big files' changed blocks).
 type PathResult struct {
 	Result
 	Source      string             `json:"source"` // the path, or VG/LV
@@ -265,7 +265,7 @@ func (k treeKind) props(r *run, u *unit) map[string]string {
 		Duration: u.res.Duration, Written: u.res.Written}.Props(zfs.KindPath)
 }
 
-// fenceCopy keeps users out of a tree's copy: rsync -a gives them their own
+// fenceCopy keeps users out of a tree's copy: rsync -a semantics give them their own
 // directories in it, where they could write while a run works (or plant links). The
 // directory the path datasets are mounted in (ROOT/_paths's mount point) is made
 // root's alone (0700), and the copy at mount must lie below it.
@@ -293,7 +293,7 @@ func (r *run) syncPath(ctx context.Context, u *unit, src string) {
 	ts, err := r.Trees.SyncTree(ctx, src, u.mount, transfer.TreeOptions{Exclude: pp.Exclude, Skip: pp.Skip, Xattrs: true})
 	r.mu.Lock()
 	k.res.Tree = ts
-	k.res.Written = ts.RsyncWritten + ts.BigWritten
+	k.res.Written = ts.SmallWritten + ts.BigWritten
 	k.res.Files, k.res.Transferred = ts.Files, ts.Transferred
 	if ts.Vanished {
 		k.res.Note = "some files vanished while they were read (a live tree)"

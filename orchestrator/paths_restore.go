@@ -105,7 +105,7 @@ func RestorePath(ctx context.Context, d PathRestoreDeps, o PathRestoreOptions) (
 		unmakeRestoreDir(to, made)
 		return nil, fmt.Errorf("--only %v: nothing in %s matches", o.Only, snap.FullName())
 	}
-	res.Tree, res.Written, res.Duration = st, st.RsyncWritten+st.BigWritten, time.Since(start)
+	res.Tree, res.Written, res.Duration = st, st.SmallWritten+st.BigWritten, time.Since(start)
 	if err != nil {
 		return res, fmt.Errorf("restore %s to %s: %w", snap.FullName(), to, err)
 	}

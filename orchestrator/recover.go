@@ -158,7 +158,7 @@ func Recover(ctx context.Context, d Deps, o RecoverOptions) (*Recovery, error) {
 // undo: the caller closes the journal's entry, so that no later night is held up by
 // it. The next backup makes the dataset whole: each image's copy compares every
 // block with the source (a half-written image's manifest no longer matches its
-// inode's times, so it is not trusted), a tree's rsync re-syncs every file whose size
+// inode's times, so it is not trusted), a tree's copy re-syncs every file whose size
 // or modification time differs from the source's (a file cut short in place has the
 // time of the cut), and seal removes what is no disk of the VM and rewrites its
 // metadata, all before the dated snapshot.

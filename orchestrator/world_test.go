@@ -1049,7 +1049,7 @@ func (f fakeTrees) SyncTree(ctx context.Context, src, dst string, o transfer.Tre
 		out[rel] = string(data)
 		st.Files++
 		st.Transferred++
-		st.RsyncWritten += int64(len(data))
+		st.SmallWritten += int64(len(data))
 	}
 	writeTree(dst, out)
 	st.Changed = f.w.changed[src]

@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 	"unsafe"
@@ -19,16 +18,14 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/kvmbackup/kvmbackup/internal/beneath"
-	"github.com/kvmbackup/kvmbackup/internal/runner"
 )
 
 // TreeOptions tune SyncTree.
 type TreeOptions struct {
 	// BigFile: regular files of at least this many bytes (VM images) are copied by
-	// Copy, in place, changed blocks only; the rest by rsync. Default 64 MiB.
+	// Copy, in place, changed blocks only (extents, holes kept); the rest by
+	// the walk itself, in place, differing 4 KiB blocks only. Default 64 MiB.
 	BigFile int64
-	// Rsync is the rsync binary (default rsync in PATH).
-	Rsync runner.Tool
 	// Exclude: globs (path.Match) of what is not copied, and is removed from dst. A
 	// glob with a "/" is matched against the path below src ("/var/tmp", "var/cache/*":
 	// a leading "/" is optional); one without is matched against the name of every
@@ -54,31 +51,37 @@ type TreeStats struct {
 	BigFiles   int   `json:"big_files"`
 	BigSize    int64 `json:"big_size"`
 	BigWritten int64 `json:"big_written"`
-	// RsyncWritten is rsync's "literal data": what it wrote of the small files.
-	RsyncWritten int64         `json:"rsync_written"`
+	// SmallWritten: the bytes written of the small files (their differing blocks).
+	SmallWritten int64         `json:"small_written"`
 	Files        int           `json:"files"`              // regular files in the tree
-	Transferred  int           `json:"files_transferred"`  // of which rsync or Copy wrote
+	Transferred  int           `json:"files_transferred"`  // of which content was written
 	Excluded     []string      `json:"excluded,omitempty"` // paths below src left out
 	Vanished     bool          `json:"vanished,omitempty"` // files vanished while read (a live tree)`
-	RsyncTook    time.Duration `json:"rsync_ns"`
+	SmallTook    time.Duration `json:"small_ns"`           // the pass over the tree but the big files
 	Duration     time.Duration `json:"duration_ns"`
 	ExcludedMnts []string      `json:"other_filesystems,omitempty"`
-	// Changed counts the paths that vanished, or changed type or inode (a directory
-	// swapped for a symlink), between the walk and the steps after rsync: skipped as
-	// rsync skips a vanished file, never followed (a live tree).
+	// Changed counts the paths that changed type or inode (a directory swapped for a
+	// symlink), or vanished from under a later step, between their listing and their
+	// copy: skipped as rsync skips a vanished file, never followed (a live tree).
 	Changed int `json:"changed,omitempty"`
 }
 
 // The steps of SyncTree, for testHook.
 const (
-	stepWalk     = "walk"      // before the walk reads a directory of src
-	stepRsyncing = "rsyncing"  // the walk has finished, rsync is about to start
-	stepRsync    = "rsync"     // rsync has finished
+	stepEntry    = "entry"     // before an entry listed in src is synced
+	stepWalk     = "walk"      // before a directory of src is opened and read
+	stepDstDir   = "dst-dir"   // before a directory of dst is made or opened
+	stepDelete   = "delete"    // before what dst has and src has not (or not of that type) is removed
 	stepExcluded = "excluded"  // before an excluded path is removed from dst
+	stepFile     = "file"      // before a small file is opened in src and written in dst
+	stepSymlink  = "symlink"   // before a symlink is made in dst
+	stepNode     = "node"      // before a device node, FIFO or socket is made in dst
+	stepDirMeta  = "dir-meta"  // before a directory's owner, mode, xattrs and times are set
+	stepTreeDone = "tree-done" // the walk of both trees has finished, big files next
 	stepCopy     = "copy"      // before a big file is copied
-	stepMeta     = "meta"      // before a big file's owner, mode and times are set
-	stepXattrs   = "xattrs"    // before a big file's xattrs are copied
-	stepLink     = "link"      // before another name of a big file is linked
+	stepMeta     = "meta"      // before a file's (or node's) owner, mode and times are fixed
+	stepXattrs   = "xattrs"    // before a file's xattrs are copied
+	stepLink     = "link"      // before another name of a hard-linked file is linked
 	stepDirTimes = "dir-times" // before a directory's times are set back
 )
 
@@ -97,19 +100,18 @@ func hook(step, rel string) {
 // the seed's `rsync -aHx --delete` (one file system; permissions, owners, times,
 // symlinks, device files, FIFOs, hard links; what src no longer has is deleted).
 //
-// gokrazy/rsync (v0.3.x) lacks in-place updates, hard links and local deletion, so
-// the system rsync does the tree, with the seed's --inplace --no-whole-file, and
-// every big file is excluded from it and copied by Copy instead: in place, changed
-// 4 KiB blocks only, holes kept. Their owners, modes and times, the hard links
-// between them and their directories' times are then set as rsync would.
+// It leaves what `rsync -aHx --delete --numeric-ids --inplace` (-X with Xattrs)
+// leaves, without rsync: one walk of both trees does it all in process (rsync's
+// quick check: a file of the same size and mtime is not read; otherwise it is
+// written in place, differing 4 KiB blocks only, so that snapshots keep sharing the
+// rest), but the big files, copied after it by Copy (in place, changed extents only,
+// holes kept), and the other names of hard-linked files, linked after it. The
+// directories those steps touch get their times back last.
 func SyncTree(ctx context.Context, src, dst string, opts TreeOptions) (TreeStats, error) {
 	start := time.Now()
 	var st TreeStats
 	if opts.BigFile <= 0 {
 		opts.BigFile = 64 << 20
-	}
-	if opts.Rsync.Path == "" {
-		opts.Rsync = runner.New("rsync")
 	}
 	src, dst = filepath.Clean(src), filepath.Clean(dst)
 	sfi, err := os.Stat(src)
@@ -132,7 +134,7 @@ func SyncTree(ctx context.Context, src, dst string, opts TreeOptions) (TreeStats
 	}
 	// Every step below src resolves below it, never following a symlink, and checks
 	// that what it opened is what the walk saw: a user who can write in the live tree
-	// (or in a directory of dst that rsync gave them) may swap any directory for a
+	// (or in a directory of dst that the copy gave them) may swap any directory for a
 	// symlink meanwhile. What changed is skipped and counted.
 	sroot, err := beneath.Open(src)
 	if err != nil {
@@ -159,81 +161,68 @@ func SyncTree(ctx context.Context, src, dst string, opts TreeOptions) (TreeStats
 			return st, err
 		}
 	}
-	w, err := walkTree(sroot, src, opts, changed)
-	if err != nil {
-		return st, err
-	}
-	bigs := w.bigs
-	st.ExcludedMnts, st.Excluded, st.Files = w.other, w.excluded, w.files
-
-	// 1. rsync everything but the big files.
-	excl, err := os.CreateTemp("", "kvmbackup-exclude-*")
-	if err != nil {
-		return st, err
-	}
-	defer os.Remove(excl.Name())
-	for _, b := range bigs {
-		for _, p := range b.paths {
-			fmt.Fprintf(excl, "/%s\x00", escapeRsyncPattern(p)) // NUL-separated: names may hold newlines
-		}
-	}
-	for _, p := range w.excluded {
-		fmt.Fprintf(excl, "/%s\x00", escapeRsyncPattern(p))
-	}
-	if err := excl.Close(); err != nil {
-		return st, err
-	}
-	hook(stepRsyncing, "")
-	t := time.Now()
-	args := []string{"-aHx", "--delete", "--numeric-ids", "--inplace", "--no-whole-file", "--stats"}
-	if opts.Xattrs {
-		args = append(args, "-X")
-	}
-	args = append(args, "--from0", "--exclude-from="+excl.Name(), src+"/", dst+"/")
-	res, err := opts.Rsync.Run(ctx, args...)
-	var ee *runner.ExitError
-	if errors.As(err, &ee) && ee.ExitCode == rsyncVanished && ctx.Err() == nil {
-		st.Vanished, err = true, nil // a live tree: files deleted while it was read
-	}
-	if errors.As(err, &ee) && ee.ExitCode == rsyncPartial && ctx.Err() == nil {
-		if lines, vanished, ok := rsyncChanged(ee.Stderr); ok {
-			for _, l := range lines {
-				changed(l, errChanged)
-			}
-			st.Vanished, err = st.Vanished || vanished, nil
-		}
-	}
-	if err != nil {
-		return st, fmt.Errorf("rsync %s/ → %s/: %w", src, dst, err)
-	}
-	st.RsyncTook = time.Since(t)
-	hook(stepRsync, "")
-	st.RsyncWritten, st.Transferred = rsyncStats(string(res.Stdout))
 	droot, err := beneath.Open(dst)
 	if err != nil {
 		return st, fmt.Errorf("tree destination: %w", err)
 	}
 	defer droot.Close()
-	// Excluded paths are protected from rsync's --delete: remove them here, so that
-	// the copy holds nothing an exclude leaves out.
+	rs, err := sroot.Stat()
+	if err != nil {
+		return st, fmt.Errorf("tree source: %w", err)
+	}
+	sd, err := sroot.OpenFile(".", unix.O_RDONLY|unix.O_DIRECTORY, 0)
+	if err != nil {
+		return st, fmt.Errorf("tree source: %w", err)
+	}
+	defer sd.Close()
+	dd, err := droot.OpenFile(".", unix.O_RDONLY|unix.O_DIRECTORY, 0)
+	if err != nil {
+		return st, fmt.Errorf("tree destination: %w", err)
+	}
+	defer dd.Close()
+
+	// 1. One walk of both trees: everything but the big files and the other names of
+	// hard-linked files.
+	ts := &treeSync{ctx: ctx, opts: opts, st: &st, src: src, skip: map[string]bool{}, changed: changed,
+		bigs: map[uint64]*bigFile{}, groups: map[uint64]*linkGroup{}}
+	for _, p := range opts.Skip {
+		ts.skip[filepath.Clean(p)] = true
+	}
+	t := time.Now()
+	if err := ts.run(sd, dd, rs); err != nil {
+		return st, fmt.Errorf("tree %s/ → %s/: %w", src, dst, err)
+	}
+	st.SmallTook = time.Since(t)
+	hook(stepTreeDone, "")
+	var bigs []*bigFile
+	for _, b := range ts.bigs {
+		sort.Strings(b.paths)
+		bigs = append(bigs, b)
+	}
+	sort.Slice(bigs, func(i, j int) bool { return bigs[i].paths[0] < bigs[j].paths[0] })
+
+	// Hard-linked files (-H): one name copied, the others linked to its copy.
 	dirs := map[string]bool{}
-	for _, p := range w.excluded {
-		hook(stepExcluded, p)
-		_, err := droot.Lstat(p)
-		if errors.Is(err, fs.ErrNotExist) {
+	if err := ts.groupFiles(sroot, droot, dirs); err != nil {
+		return st, fmt.Errorf("tree %s/ → %s/: %w", src, dst, err)
+	}
+	for _, g := range ts.order {
+		if !g.ok {
 			continue
 		}
-		if err == nil {
-			err = droot.RemoveAll(p)
+		for _, p := range g.paths {
+			if p == g.lead {
+				continue
+			}
+			hook(stepLink, p)
+			if err := linkOther(sroot, droot, g.lead, p, g.st, g.dst); gone(err) {
+				changed(p, err)
+				continue
+			} else if err != nil {
+				return st, err
+			}
+			dirs[filepath.Dir(p)] = true
 		}
-		if gone(err) {
-			changed(p, err)
-			continue
-		}
-		if err != nil {
-			return st, fmt.Errorf("remove excluded %s: %w", filepath.Join(dst, p), err)
-		}
-		dirs[filepath.Dir(p)] = true
 	}
 
 	// 2. Big files: changed blocks in place, then what rsync -a would set.
@@ -277,103 +266,6 @@ func SyncTree(ctx context.Context, src, dst string, opts TreeOptions) (TreeStats
 type bigFile struct {
 	paths []string
 	st    unix.Stat_t
-}
-
-// rsyncVanished is rsync's exit status when source files vanished while it read them:
-// normal for a live tree (path: /), not a failure.
-const rsyncVanished = 24
-
-// rsyncPartial is rsync's exit status when some files were not transferred.
-const rsyncPartial = 23
-
-// rsyncChanged reads the stderr of an rsync that exited rsyncPartial for what a live
-// tree's user can cause by swapping a directory for a symlink or a file while rsync
-// runs, each skipped, never followed: an entry it could not replace because a big or
-// excluded file the walk found in it is protected from its --delete (the old copy
-// stays, as a vanished file's does), a file it refused to open through the symlink
-// (rsync 3.5's sender opens below the source, no symlink followed), and files that
-// vanished. It returns the lines about the paths that changed; ok is false when
-// stderr says anything else: a real failure.
-func rsyncChanged(stderr string) (paths []string, vanished, ok bool) {
-	for _, line := range strings.Split(strings.TrimSpace(stderr), "\n") {
-		switch {
-		case strings.HasPrefix(line, "could not make way for new "):
-			paths = append(paths, line)
-		case strings.HasPrefix(line, "rsync: [sender] send_files failed to open ") &&
-			(strings.HasSuffix(line, ": Too many levels of symbolic links (40)") || strings.HasSuffix(line, ": Not a directory (20)")):
-			paths = append(paths, line)
-		case strings.HasPrefix(line, "file has vanished: "):
-			vanished = true
-		case strings.HasPrefix(line, "rsync warning: some files vanished before they could be transferred"),
-			strings.HasPrefix(line, "rsync error: some files/attrs were not transferred"):
-		default:
-			return nil, false, false
-		}
-	}
-	return paths, vanished, len(paths) > 0
-}
-
-// walked is what walkTree found below src.
-type walked struct {
-	bigs     []*bigFile
-	other    []string // mount points of other file systems, not entered
-	excluded []string // paths (relative) that Exclude or Skip leave out
-	files    int      // regular files copied
-}
-
-// walkTree walks the tree below root (at src) on its own file system: its big regular
-// files, the mount points of other file systems it does not enter, and what opts
-// exclude.
-func walkTree(root *beneath.Dir, src string, opts TreeOptions, changed func(string, error)) (walked, error) {
-	var w walked
-	rs, err := root.Stat()
-	if err != nil {
-		return w, fmt.Errorf("walk %s: %w", src, err)
-	}
-	skip := map[string]bool{}
-	for _, p := range opts.Skip {
-		skip[filepath.Clean(p)] = true
-	}
-	byIno := map[uint64]*bigFile{}
-	err = walkBeneath(root, func(rel string, s *unix.Stat_t) (bool, error) {
-		if rel == "." {
-			return true, nil
-		}
-		p := filepath.Join(src, rel)
-		if skip[p] || excluded(opts.Exclude, rel) {
-			w.excluded = append(w.excluded, rel)
-			return false, nil
-		}
-		if s.Dev != rs.Dev { // another file system: rsync -x does not enter it
-			w.other = append(w.other, p)
-			return false, nil
-		}
-		switch s.Mode & unix.S_IFMT {
-		case unix.S_IFDIR:
-			hook(stepWalk, rel)
-			return true, nil
-		case unix.S_IFREG:
-		default:
-			return false, nil
-		}
-		w.files++
-		if s.Size < opts.BigFile {
-			return false, nil
-		}
-		b := byIno[s.Ino]
-		if b == nil {
-			b = &bigFile{st: *s}
-			byIno[s.Ino] = b
-		}
-		b.paths = append(b.paths, rel)
-		return false, nil
-	}, changed)
-	for _, b := range byIno {
-		sort.Strings(b.paths)
-		w.bigs = append(w.bigs, b)
-	}
-	sort.Slice(w.bigs, func(i, j int) bool { return w.bigs[i].paths[0] < w.bigs[j].paths[0] })
-	return w, err
 }
 
 // walkBeneath calls fn for root (rel ".") and everything below it, in lexical order,
@@ -521,27 +413,6 @@ func excluded(globs []string, rel string) bool {
 		}
 	}
 	return false
-}
-
-// rsyncStats reads rsync --stats: the literal data written and the files transferred.
-func rsyncStats(out string) (written int64, files int) {
-	for _, line := range strings.Split(out, "\n") {
-		k, v, ok := strings.Cut(line, ":")
-		if !ok {
-			continue
-		}
-		n, err := strconv.ParseInt(strings.ReplaceAll(strings.Fields(v + " x")[0], ",", ""), 10, 64)
-		if err != nil {
-			continue
-		}
-		switch strings.TrimSpace(k) {
-		case "Literal data":
-			written = n
-		case "Number of regular files transferred":
-			files = int(n)
-		}
-	}
-	return written, files
 }
 
 // errChanged: a path below a root is no longer what the walk saw there (another
@@ -772,16 +643,4 @@ func setMeta(f *os.File, s unix.Stat_t) error {
 		return fmt.Errorf("times of %s: %w", f.Name(), err)
 	}
 	return nil
-}
-
-// escapeRsyncPattern quotes rsync's wildcard characters so a path matches itself.
-func escapeRsyncPattern(p string) string {
-	var b strings.Builder
-	for _, r := range p {
-		if strings.ContainsRune(`*?[\`, r) {
-			b.WriteByte('\\')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }

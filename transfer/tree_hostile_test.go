@@ -52,7 +52,7 @@ func hostileTrees(t *testing.T) (src, dst, outside string) {
 }
 
 // swapForSymlink replaces the directory root/rel by a symlink to target, as the user
-// who owns it (or, in dst, rsync copying their swap) can.
+// who owns it (or, in dst, the owner the copy gave it) can.
 func swapForSymlink(t *testing.T, root, rel, target string) {
 	t.Helper()
 	must(t, os.RemoveAll(filepath.Join(root, rel)))
@@ -112,8 +112,8 @@ func checkUntouched(t *testing.T, outside string, before map[string]entry, dst s
 	}
 }
 
-// A user swaps a directory of the live tree (src), or rsync copies such a swap into
-// dst, while rsync runs: nothing outside is written, removed or chowned, no root file
+// A user swaps a directory of the live tree (src), or one of dst that the copy gave
+// them, after the walk of both trees, before the big files: nothing outside is written, removed or chowned, no root file
 // outside is copied in, the entry succeeds with the swapped path counted.
 func TestHostileSymlinkSwapDuringLiveTree(t *testing.T) {
 	for _, tc := range []struct {
@@ -123,7 +123,7 @@ func TestHostileSymlinkSwapDuringLiveTree(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			src, dst, outside := hostileTrees(t)
 			before := snapshotTree(t, filepath.Dir(outside))
-			st := hostileSync(t, src, dst, stepRsync, "", func() {
+			st := hostileSync(t, src, dst, stepTreeDone, "", func() {
 				if tc.src {
 					swapForSymlink(t, src, "a", outside)
 				}
@@ -195,14 +195,13 @@ func TestHostileSymlinkSwapDuringWalk(t *testing.T) {
 }
 
 // The user swaps a directory the walk listed (a big file and an excluded one in it)
-// for a symlink before rsync reads it: rsync copies the symlink, the old copy of the
-// directory in dst gives way (rsync alone cannot remove it: the big and excluded files
-// in it are protected from its --delete), nothing outside is touched, the entry
-// succeeds with the swap counted.
-func TestHostileSymlinkSwapBeforeRsync(t *testing.T) {
+// for a symlink before it is synced: it is not entered, the old copy of the
+// directory in dst stays (as a vanished file's), nothing outside is touched, the
+// entry succeeds with the swap counted.
+func TestHostileSymlinkSwapBeforeEntry(t *testing.T) {
 	src, dst, outside := hostileTrees(t)
 	before := snapshotTree(t, filepath.Dir(outside))
-	st := hostileSync(t, src, dst, stepRsyncing, "", func() { swapForSymlink(t, src, "a", outside) })
+	st := hostileSync(t, src, dst, stepEntry, "a", func() { swapForSymlink(t, src, "a", outside) })
 	checkUntouched(t, outside, before, dst, st)
 	if fi, err := os.Lstat(filepath.Join(dst, "a")); err != nil || !fi.IsDir() {
 		t.Errorf("dst a: %v %v, want the old copy kept", fi, err)
@@ -236,29 +235,112 @@ func TestHostileBigFileVanishesDuringLiveTree(t *testing.T) {
 	}
 }
 
-// Only rsync's "could not make way", its refusal to open a file through a symlink
-// (and vanished files) pass as a live tree's changes: any other error in an exit 23
-// is a failure. (The refusal is rsync 3.5.0's, seen here when a directory was
-// swapped for a symlink to root's 0600 file while rsync ran.)
-func TestRsyncChanged(t *testing.T) {
-	const summary = "rsync error: some files/attrs were not transferred (see previous errors) (code 23) at main.c(1394) [sender=3.5.0]"
-	for _, tc := range []struct {
-		stderr       string
-		n            int
-		vanished, ok bool
-	}{
-		{"could not make way for new symlink: a\n" + summary + "\n", 1, false, true},
-		{"could not make way for new symlink: a\nfile has vanished: \"/x/y\"\ncould not make way for new regular file: b c\n" + summary, 2, true, true},
-		{"could not make way for new symlink: a\nrsync: [receiver] write failed on \"/d/f\": No space left on device (28)\n" + summary, 0, false, false},
-		{"rsync: [sender] send_files failed to open \"/s/a/small\": Too many levels of symbolic links (40)\n" + summary, 1, false, true},
-		{"rsync: [sender] send_files failed to open \"/s/a/small\": Not a directory (20)\n" + summary, 1, false, true},
-		{"rsync: [sender] send_files failed to open \"/s/a/small\": Permission denied (13)\n" + summary, 0, false, false},
-		{summary, 0, false, false},
-		{"", 0, false, false},
+// Attacks on the in-process walk of both trees: the swap lands right before a file
+// is written into a directory of dst, before a directory of src is read, before a
+// file of src is opened. Nothing outside is read into dst, written, removed or
+// chowned; the swapped path is skipped and counted.
+
+// A directory of dst (an old one, and one the walk has just made) is swapped for a
+// symlink to root's directory outside right before a small file is written in it.
+func TestHostileSymlinkSwapDstDirBeforeFile(t *testing.T) {
+	for _, dir := range []string{"a", "b"} {
+		t.Run(dir, func(t *testing.T) {
+			src, dst, outside := hostileTrees(t)
+			writeFile(t, filepath.Join(src, "b", "note"), []byte("a small file in b\n"), 0o644)
+			before := snapshotTree(t, filepath.Dir(outside))
+			file := map[string]string{"a": "a/small", "b": "b/note"}[dir]
+			st := hostileSync(t, src, dst, stepFile, file, func() { swapForSymlink(t, dst, dir, outside) })
+			checkUntouched(t, outside, before, dst, st)
+			for _, n := range []string{"small", "note"} {
+				if _, err := os.Lstat(filepath.Join(outside, n)); err == nil {
+					t.Errorf("%s written outside, through dst's symlink %s", n, dir)
+				}
+			}
+		})
+	}
+}
+
+// A directory of src is swapped for a symlink to root's secret directory outside
+// right before it is opened and read: nothing of it is listed or copied.
+func TestHostileSymlinkSwapSrcDirBeforeRead(t *testing.T) {
+	src, dst, outside := hostileTrees(t)
+	before := snapshotTree(t, filepath.Dir(outside))
+	st := hostileSync(t, src, dst, stepWalk, "b", func() { swapForSymlink(t, src, "b", outside) })
+	checkUntouched(t, outside, before, dst, st)
+	if _, err := os.Lstat(filepath.Join(dst, "b", "root-only")); err == nil {
+		t.Error("dst b/root-only: the walk read root's directory through src's symlink b")
+	}
+}
+
+// A small file of src is swapped for a symlink to root's 0600 file outside right
+// before it is opened: its content is never read into dst.
+func TestHostileSymlinkSwapSrcFileBeforeOpen(t *testing.T) {
+	src, dst, outside := hostileTrees(t)
+	before := snapshotTree(t, filepath.Dir(outside))
+	st := hostileSync(t, src, dst, stepFile, "a/small", func() {
+		must(t, os.Remove(filepath.Join(src, "a", "small")))
+		must(t, os.Symlink(filepath.Join(outside, "big.img"), filepath.Join(src, "a", "small")))
+	})
+	checkUntouched(t, outside, before, dst, st)
+	if b, err := os.ReadFile(filepath.Join(dst, "a", "small")); err == nil && bytes.Contains(b, []byte("SECRET")) {
+		t.Error("dst a/small holds root's file outside: the swapped symlink was followed")
+	}
+}
+
+// A directory of dst is swapped for a symlink to root's directory outside right
+// before the walk makes or opens it, or right before what dst has and src has not
+// is removed from it: the symlink is replaced (the link itself removed), nothing
+// outside is removed or written.
+func TestHostileSymlinkSwapDstDirBeforeOpen(t *testing.T) {
+	for _, tc := range []struct{ step, at, dir string }{
+		{stepDstDir, "a", "a"}, {stepDstDir, "b", "b"}, {stepExcluded, "a/cache", "a"}, {stepDirMeta, "a", "a"},
 	} {
-		names, vanished, ok := rsyncChanged(tc.stderr)
-		if len(names) != tc.n || vanished != tc.vanished || ok != tc.ok {
-			t.Errorf("rsyncChanged(%q) = %q, %v, %v; want %d names, %v, %v", tc.stderr, names, vanished, ok, tc.n, tc.vanished, tc.ok)
-		}
+		t.Run(tc.step+"-"+tc.dir, func(t *testing.T) {
+			src, dst, outside := hostileTrees(t)
+			writeFile(t, filepath.Join(dst, "a", "junk"), []byte("deleted since\n"), 0o644)
+			before := snapshotTree(t, filepath.Dir(outside))
+			st := hostileSync(t, src, dst, tc.step, tc.at, func() { swapForSymlink(t, dst, tc.dir, outside) })
+			st.Changed++ // the swap may be undone rather than counted
+			checkUntouched(t, outside, before, dst, st)
+		})
+	}
+}
+
+// A small file that vanishes between its listing and its copy is skipped and the
+// sync says Vanished (rsync's exit 24), not an error; one replaced meanwhile (another
+// inode, another type) is skipped and counted changed.
+func TestSmallFileVanishesDuringLiveTree(t *testing.T) {
+	for _, how := range []string{"removed", "replaced", "dir"} {
+		t.Run(how, func(t *testing.T) {
+			src, dst, _ := hostileTrees(t)
+			small := filepath.Join(src, "a", "small")
+			done := false
+			testHook = func(step, rel string) {
+				if step == stepFile && rel == "a/small" && !done {
+					done = true
+					switch how {
+					case "removed":
+						must(t, os.Remove(small))
+					case "replaced": // another inode renamed over it (a log rotated)
+						writeFile(t, small+".new", []byte("a new small file\n"), 0o644)
+						must(t, os.Rename(small+".new", small))
+					case "dir":
+						must(t, os.Remove(small))
+						must(t, os.Mkdir(small, 0o755))
+					}
+				}
+			}
+			t.Cleanup(func() { testHook = nil })
+			st, err := SyncTree(t.Context(), src, dst, TreeOptions{BigFile: 1 << 20, Xattrs: true, Exclude: []string{"cache"}})
+			if err != nil || !done {
+				t.Fatalf("sync: %v (step reached: %v)", err, done)
+			}
+			if want := how == "removed"; st.Vanished != want || (st.Changed == 0) == !want {
+				t.Errorf("%s: Vanished %v, Changed %d", how, st.Vanished, st.Changed)
+			}
+			if _, err := os.Lstat(filepath.Join(dst, "a", "small")); err == nil {
+				t.Errorf("%s: dst a/small copied", how)
+			}
+		})
 	}
 }

@@ -327,12 +327,12 @@ func TestSyncTreeExcludesAndXattrs(t *testing.T) {
 	if got["a/disk.img"].Xattrs != "user.kvmbackup=big" || got["a/f2"].Xattrs != "user.kvmbackup=small" || got["c"].Xattrs != "user.dir=d" {
 		t.Errorf("xattrs: disk.img %q, f2 %q, c %q", got["a/disk.img"].Xattrs, got["a/f2"].Xattrs, got["c"].Xattrs)
 	}
-	if st.RsyncWritten == 0 || st.Transferred == 0 {
+	if st.SmallWritten == 0 || st.Transferred == 0 {
 		t.Errorf("no bytes or files counted as written: %+v", st)
 	}
 	// Again: nothing written.
 	if st, err = SyncTree(t.Context(), src, ours, TreeOptions{BigFile: 1 << 20, Exclude: excl, Xattrs: true,
-		Skip: []string{filepath.Join(src, "b", "disk-link.img")}}); err != nil || st.RsyncWritten != 0 || st.BigWritten != 0 || st.Transferred != 0 {
+		Skip: []string{filepath.Join(src, "b", "disk-link.img")}}); err != nil || st.SmallWritten != 0 || st.BigWritten != 0 || st.Transferred != 0 {
 		t.Errorf("second sync wrote: %+v %v", st, err)
 	}
 	for _, g := range []string{"", "/", "a/", "[x"} {

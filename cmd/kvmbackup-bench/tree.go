@@ -116,9 +116,9 @@ EOF`, cfg, pool, src))
 		}
 		show := func(i int, n night) {
 			p := n.rep.Paths[0]
-			fmt.Printf("  night %d: kvmbackup %.2fs, peer %.2fs (%.2f×); kvmbackup: %d commands (%.2fs in them), tree %d files, %d written (%s), rsync %.2fs of the copy's %.2fs\n",
+			fmt.Printf("  night %d: kvmbackup %.2fs, peer %.2fs (%.2f×); kvmbackup: %d commands (%.2fs in them), tree %d files, %d written (%s), small files %.2fs of the copy's %.2fs\n",
 				i+1, n.kvm.Seconds(), n.peer.Seconds(), n.kvm.Seconds()/n.peer.Seconds(), n.rep.Commands.Commands, n.rep.Commands.Time.Seconds(),
-				p.Files, p.Transferred, human(p.Written), p.Tree.RsyncTook.Seconds(), p.Tree.Duration.Seconds())
+				p.Files, p.Transferred, human(p.Written), p.Tree.SmallTook.Seconds(), p.Tree.Duration.Seconds())
 			var steps []string
 			for _, st := range n.rep.Steps {
 				steps = append(steps, fmt.Sprintf("%s %.2fs/%d", st.Name, st.Duration.Seconds(), st.Commands))

@@ -185,8 +185,8 @@ for f in ["d3/f10", "d3/f20", "d5/f01", "d5/f02", "d5/f03", "d7/f50", "d7/f51", 
 	l.cfg = filepath.Join(l.dir, "config.yaml")
 	pr = l.paths(rep, "tree")
 	zw, _ := strconv.ParseInt(l.sh("zfs get -Hp -o value written "+pr["tree"].Snapshot), 10, 64)
-	t.Logf("1%% of the tree's files changed (%d files, %d bytes): night 2 (run --path tree) took %.1fs, wrote %d bytes (rsync %d, big files %d), %d files transferred of %d; ZFS written of %s: %d bytes",
-		10, changed, night2.Seconds(), pr["tree"].Written, pr["tree"].Tree.RsyncWritten, pr["tree"].Tree.BigWritten, pr["tree"].Transferred, pr["tree"].Files, pr["tree"].Snapshot, zw)
+	t.Logf("1%% of the tree's files changed (%d files, %d bytes): night 2 (run --path tree) took %.1fs, wrote %d bytes (small files %d, big files %d), %d files transferred of %d; ZFS written of %s: %d bytes",
+		10, changed, night2.Seconds(), pr["tree"].Written, pr["tree"].Tree.SmallWritten, pr["tree"].Tree.BigWritten, pr["tree"].Transferred, pr["tree"].Files, pr["tree"].Snapshot, zw)
 	if w := pr["tree"].Written; w < changed || w > changed+changed/4 || pr["tree"].Transferred != 10 || pr["tree"].Tree.BigWritten != 0 {
 		t.Errorf("night 2 wrote %d bytes, %d files (big: %d bytes) for 10 changed files of %d bytes", w, pr["tree"].Transferred, pr["tree"].Tree.BigWritten, changed)
 	}

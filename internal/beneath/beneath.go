@@ -18,6 +18,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"golang.org/x/sys/unix"
 )
@@ -162,6 +163,19 @@ func (d *Dir) RemoveAll(rel string) error {
 	return nil
 }
 
+// RemoveAllAt removes name in the open directory dirfd (one name, no "/") and, when
+// it is a directory, everything in it, by descriptors, never following a symlink.
+// Nothing there is not an error.
+func RemoveAllAt(dirfd int, name string) error {
+	if name == "" || name == "." || name == ".." || strings.Contains(name, "/") {
+		return &os.PathError{Op: "remove", Path: name, Err: fmt.Errorf("%w: not one name", ErrNotBeneath)}
+	}
+	if err := removeAllAt(dirfd, name); err != nil {
+		return &os.PathError{Op: "remove", Path: name, Err: err}
+	}
+	return nil
+}
+
 // removeAllAt removes name in the directory dirfd, recursively, by descriptors.
 func removeAllAt(dirfd int, name string) error {
 	err := unix.Unlinkat(dirfd, name, 0)
@@ -183,6 +197,16 @@ func removeAllAt(dirfd int, name string) error {
 	}
 	f := os.NewFile(uintptr(fd), name)
 	defer f.Close()
+	var ps, cs unix.Stat_t
+	if err := unix.Fstat(dirfd, &ps); err != nil {
+		return err
+	}
+	if err := unix.Fstat(fd, &cs); err != nil {
+		return err
+	}
+	if ps.Dev != cs.Dev { // a mount point: what another file system holds is not removed
+		return unix.EXDEV
+	}
 	for {
 		names, rerr := f.Readdirnames(256)
 		for _, n := range names {

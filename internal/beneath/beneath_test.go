@@ -121,3 +121,44 @@ func TestHostileLinkDoesNotFollow(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// RemoveAllAt removes one name by descriptors, never what a symlink names nor what
+// another file system mounted below it holds.
+func TestRemoveAllAt(t *testing.T) {
+	d, root, outside := tree(t)
+	if err := os.Symlink(outside, filepath.Join(root, "a", "link")); err != nil {
+		t.Fatal(err)
+	}
+	if err := RemoveAllAt(d.Fd(), "a/link"); !errors.Is(err, ErrNotBeneath) {
+		t.Errorf("RemoveAllAt of a path: %v, want ErrNotBeneath", err)
+	}
+	if err := RemoveAllAt(d.Fd(), "a"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Lstat(filepath.Join(root, "a")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a not removed: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(outside, "secret")); err != nil {
+		t.Errorf("the symlink's target removed: %v", err)
+	}
+	if os.Geteuid() != 0 {
+		return
+	}
+	mnt := filepath.Join(root, "m", "mnt")
+	if err := os.MkdirAll(mnt, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Mount("tmpfs", mnt, "tmpfs", 0, ""); err != nil {
+		t.Skipf("mount: %v", err)
+	}
+	t.Cleanup(func() { unix.Unmount(mnt, 0) })
+	if err := os.WriteFile(filepath.Join(mnt, "kept"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := RemoveAllAt(d.Fd(), "m"); !errors.Is(err, unix.EXDEV) {
+		t.Errorf("RemoveAllAt across a mount: %v, want EXDEV", err)
+	}
+	if _, err := os.Stat(filepath.Join(mnt, "kept")); err != nil {
+		t.Errorf("a file of the mounted file system removed: %v", err)
+	}
+}
