@@ -128,7 +128,7 @@ func gitVersion(t *testing.T) string {
 // toolPackages names the Debian package of each program kvmbackup runs (runner.New):
 // Depends must hold every one of them, and a new program must be added here.
 var toolPackages = map[string]string{
-	"lvm": "lvm2", "zfs": "zfsutils-linux", "zpool": "zfsutils-linux", "rsync": "rsync",
+	"lvm": "lvm2", "zfs": "zfsutils-linux", "zpool": "zfsutils-linux",
 	"e2fsck": "e2fsprogs", "fsck": "util-linux", "blkid": "util-linux", "lsblk": "util-linux",
 	"mount": "mount", "umount": "mount", "losetup": "mount",
 	"systemctl": "systemd", "journalctl": "systemd", // notify --unit (OnFailure=)
@@ -241,7 +241,7 @@ func TestDebContents(t *testing.T) {
 	}
 	depends := controlField(string(control), "Depends")
 	names := dependsNames(depends)
-	for _, p := range []string{"libvirt0", "lvm2", "zfsutils-linux", "rsync", "e2fsprogs", "util-linux", "mount", "libc6"} {
+	for _, p := range []string{"libvirt0", "lvm2", "zfsutils-linux", "e2fsprogs", "util-linux", "mount", "libc6"} {
 		if !names[p] {
 			t.Errorf("Depends: %q lacks %s", depends, p)
 		}

@@ -23,7 +23,7 @@ func newCheckCommand(g *globalOptions) *cobra.Command {
 		Short: "Check the configuration and whether this host can run backups",
 		Long: `Check validates the configuration, then probes each component kvmbackup needs
 on this host: libvirt (connects to libvirt.uri), lvm2 with device-mapper, OpenZFS
-(tools and kernel module), fsck, and rsync when paths are configured. Each line
+(tools and kernel module) and fsck. Each line
 says what was found; an unusable component says what to do about it. Then it lists
 each libvirt domain with its state, its disks and the quiesce mode a run would use
 for it now, and why (auto: agent when a guest agent is connected, else sysrq, a
@@ -131,7 +131,7 @@ func runCheck(ctx context.Context, g *globalOptions, out io.Writer) error {
 	}
 	rep := checkReport{Config: configSource(g.configFile)}
 	// One libvirt connection: the probe's, kept for the plan.
-	comps, conn := hostcheck.NewProber(cfg.Libvirt.URI, len(cfg.Paths) > 0).Probe(ctx)
+	comps, conn := hostcheck.NewProber(cfg.Libvirt.URI).Probe(ctx)
 	defer conn.Close()
 	rep.Components = comps
 	rep.OK = hostcheck.OK(rep.Components)

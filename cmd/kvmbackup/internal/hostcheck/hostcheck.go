@@ -1,6 +1,6 @@
 // Package hostcheck owns `kvmbackup check`'s probes of a host: for each component
-// kvmbackup needs (libvirt, lvm2 with device-mapper, OpenZFS, fsck, rsync when trees
-// are kept) whether it is usable here, what was found, and what to do when it is not.
+// kvmbackup needs (libvirt, lvm2 with device-mapper, OpenZFS, fsck; trees are copied
+// in process, no rsync) whether it is usable here, what was found, and what to do when it is not.
 // Each probe runs the real tool through the runner; nothing is changed.
 package hostcheck
 
@@ -27,24 +27,20 @@ type Result struct {
 // Prober runs the probes. Tool paths are fields so tests can point them elsewhere.
 type Prober struct {
 	LibvirtURI string
-	NeedRsync  bool // `paths:` are configured
 	LVM        runner.Tool
 	ZFS        runner.Tool
 	E2fsck     runner.Tool
-	Rsync      runner.Tool
 	ZFSDevice  string // the ZFS control node
 	Timeout    time.Duration
 }
 
 // NewProber returns a Prober with the standard tool names and device paths.
-func NewProber(libvirtURI string, needRsync bool) *Prober {
+func NewProber(libvirtURI string) *Prober {
 	return &Prober{
 		LibvirtURI: libvirtURI,
-		NeedRsync:  needRsync,
 		LVM:        runner.New("lvm"),
 		ZFS:        runner.New("zfs"),
 		E2fsck:     runner.New("e2fsck"),
-		Rsync:      runner.New("rsync"),
 		ZFSDevice:  "/dev/zfs",
 		Timeout:    10 * time.Second,
 	}
@@ -67,7 +63,6 @@ func (p *Prober) Probe(ctx context.Context) ([]Result, *hypervisor.Conn) {
 		p.lvm(ctx),
 		p.zfs(ctx),
 		p.fsck(ctx),
-		p.rsync(ctx),
 	}, c
 }
 
@@ -181,27 +176,6 @@ func (p *Prober) fsck(ctx context.Context) Result {
 	}
 	r.OK = true
 	r.Detail = strings.TrimSpace(firstLine(string(res.Stderr) + string(res.Stdout)))
-	return r
-}
-
-func (p *Prober) rsync(ctx context.Context) Result {
-	r := Result{Component: "rsync", Required: p.NeedRsync}
-	ctx, cancel := p.ctx(ctx)
-	defer cancel()
-	out, err := p.Rsync.Output(ctx, "--version")
-	if err != nil {
-		r.Detail = err.Error()
-		r.Hint = "install rsync (apt-get install rsync): it copies the small files of `paths:` trees"
-		if !p.NeedRsync {
-			r.Detail += " (not needed: no paths configured)"
-		}
-		return r
-	}
-	r.OK = true
-	r.Detail = firstLine(string(out))
-	if !p.NeedRsync {
-		r.Detail += " (not needed: no paths configured)"
-	}
 	return r
 }
 

@@ -26,7 +26,7 @@ func TestProbesOnTheMachine(t *testing.T) {
 		t.Skip("probes the machine")
 	}
 	testenv.Require(t, testenv.Libvirt)
-	rs := byName(NewProber("qemu:///system", false).Run(t.Context()))
+	rs := byName(NewProber("qemu:///system").Run(t.Context()))
 	if r := rs["libvirt"]; !r.OK || !strings.Contains(r.Detail, "QEMU") {
 		t.Errorf("libvirt: %+v", r)
 	}
@@ -38,16 +38,13 @@ func TestProbesOnTheMachine(t *testing.T) {
 	if r := rs["zfs"]; r.OK != (zfsErr == nil) || (!r.OK && !strings.Contains(r.Hint, "modprobe zfs")) {
 		t.Errorf("zfs verdict does not match the kernel (module loaded: %v): %+v", zfsErr == nil, r)
 	}
-	if r := rs["rsync"]; r.Required {
-		t.Errorf("rsync required without paths: %+v", r)
-	}
 }
 
 // Inside the appliance (real device-mapper, real ZFS module) every component passes.
 func TestProbesInTheAppliance(t *testing.T) {
 	testenv.InAppliance(t, func(t *testing.T) {
 		testenv.Require(t, testenv.DeviceMapper, testenv.ZFS)
-		rs := NewProber("test:///default", true).Run(t.Context())
+		rs := NewProber("test:///default").Run(t.Context())
 		for _, r := range rs {
 			t.Logf("%-8s ok=%v %s", r.Component, r.OK, r.Detail)
 		}
@@ -62,12 +59,11 @@ func TestProbesInTheAppliance(t *testing.T) {
 
 // A missing tool is named, with the package that provides it.
 func TestMissingToolsAreNamed(t *testing.T) {
-	p := NewProber("qemu:///system?socket=/nonexistent/sock", true)
+	p := NewProber("qemu:///system?socket=/nonexistent/sock")
 	p.LVM = runner.New("/nonexistent/lvm")
 	p.ZFS = runner.New("/nonexistent/zfs")
-	p.Rsync = runner.New("/nonexistent/rsync")
 	rs := byName(p.Run(t.Context()))
-	for name, pkg := range map[string]string{"libvirt": "libvirtd", "lvm2": "install lvm2", "zfs": "zfsutils-linux", "rsync": "install rsync"} {
+	for name, pkg := range map[string]string{"libvirt": "libvirtd", "lvm2": "install lvm2", "zfs": "zfsutils-linux"} {
 		r := rs[name]
 		if r.OK || !strings.Contains(r.Hint, pkg) {
 			t.Errorf("%s: want a failure whose hint names %q, got %+v", name, pkg, r)
