@@ -359,12 +359,17 @@ func TestSyncTreeDifferentialRsync(t *testing.T) {
 		name   string
 		xattrs bool
 		seed   uint64
-	}{{"xattrs", true, 1}, {"xattrs-2", true, 2}, {"no-xattrs", false, 3}, {"xattrs-without-xattrat", true, 4}} {
+	}{{"xattrs", true, 1}, {"xattrs-2", true, 2}, {"no-xattrs", false, 3}, {"xattrs-without-xattrat", true, 4}, {"xattrs-through-proc", true, 5}} {
 		t.Run(tc.name, func(t *testing.T) {
-			if strings.HasSuffix(tc.name, "without-xattrat") { // as on kernels before 6.13
+			switch {
+			case strings.HasSuffix(tc.name, "without-xattrat"): // no calls, no /proc: files opened
 				was := noXattrAt.Load()
 				noXattrAt.Store(true)
 				t.Cleanup(func() { noXattrAt.Store(was) })
+			case strings.HasSuffix(tc.name, "through-proc"): // as on kernels before 6.13
+				was := noXattrAtCalls.Load()
+				noXattrAtCalls.Store(true)
+				t.Cleanup(func() { noXattrAtCalls.Store(was) })
 			}
 			base := t.TempDir()
 			src, ours, theirs := filepath.Join(base, "src"), filepath.Join(base, "ours"), filepath.Join(base, "rsync")

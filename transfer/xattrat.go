@@ -14,10 +14,20 @@ import (
 // without opening it (AT_SYMLINK_NOFOLLOW: a symlink's own). The quick check of an
 // unchanged file uses them to see that its copy's xattrs are the source's without
 // opening either (two calls a file where most have none); where they are missing
-// (ENOSYS: older kernels) or say anything else, the file is opened and its xattrs
-// copied as before.
+// (ENOSYS: older kernels, Debian 12's 6.1) the same is read through the directory's
+// descriptor: llistxattr and lgetxattr of /proc/self/fd/DIRFD/NAME, one call each as
+// well; that path is the open directory itself (a magic link, never resolved again by
+// name) and NAME one component of it, its final symlink not followed, so a swap
+// anywhere above gains nothing. When that says anything else too (no /proc), the file
+// is opened and its xattrs copied as before.
 
-var noXattrAt atomic.Bool // the kernel lacks them
+var (
+	noXattrAt      atomic.Bool // neither the calls nor /proc: open the files
+	noXattrAtCalls atomic.Bool // the kernel lacks listxattrat and getxattrat
+)
+
+// procAt is NAME in the directory dirfd through /proc.
+func procAt(dirfd int, name string) string { return procFd(dirfd) + "/" + name }
 
 // xattrArgs is the kernel's struct xattr_args.
 type xattrArgs struct {
@@ -27,6 +37,18 @@ type xattrArgs struct {
 }
 
 func listxattrat(dirfd int, name string, buf []byte) (int, error) {
+	if noXattrAtCalls.Load() {
+		return unix.Llistxattr(procAt(dirfd, name), buf)
+	}
+	n, err := listxattrat2(dirfd, name, buf)
+	if err == unix.ENOSYS {
+		noXattrAtCalls.Store(true)
+		return unix.Llistxattr(procAt(dirfd, name), buf)
+	}
+	return n, err
+}
+
+func listxattrat2(dirfd int, name string, buf []byte) (int, error) {
 	p, err := unix.BytePtrFromString(name)
 	if err != nil {
 		return 0, err
@@ -44,6 +66,18 @@ func listxattrat(dirfd int, name string, buf []byte) (int, error) {
 }
 
 func getxattrat(dirfd int, name, attr string, buf []byte) (int, error) {
+	if noXattrAtCalls.Load() {
+		return unix.Lgetxattr(procAt(dirfd, name), attr, buf)
+	}
+	n, err := getxattrat2(dirfd, name, attr, buf)
+	if err == unix.ENOSYS {
+		noXattrAtCalls.Store(true)
+		return unix.Lgetxattr(procAt(dirfd, name), attr, buf)
+	}
+	return n, err
+}
+
+func getxattrat2(dirfd int, name, attr string, buf []byte) (int, error) {
 	p, err := unix.BytePtrFromString(name)
 	if err != nil {
 		return 0, err
@@ -68,7 +102,7 @@ func getxattrat(dirfd int, name, attr string, buf []byte) (int, error) {
 // sorted; ok is false when it cannot say (no listxattrat, a long list, an error).
 func xattrNamesAt(dirfd int, name string, buf []byte) ([]string, bool) {
 	n, err := listxattrat(dirfd, name, buf)
-	if err == unix.ENOSYS {
+	if err == unix.ENOSYS || noXattrAtCalls.Load() && (err == unix.ENOENT || err == unix.ENOTDIR) && !procMounted() {
 		noXattrAt.Store(true)
 	}
 	if err != nil {
@@ -115,4 +149,10 @@ func sameXattrsAt(sfd, dfd int, name string) bool {
 		}
 	}
 	return true
+}
+
+// procMounted: /proc/self/fd is there (the fallback's paths need it).
+func procMounted() bool {
+	var st unix.Stat_t
+	return unix.Stat("/proc/self/fd", &st) == nil
 }
