@@ -189,9 +189,10 @@ print("%%d rewritten, %%d deleted, %%d added" %% (n-2*k, k, k))'`, src, 100+i, p
 		// loaded and connected, the config read, state files written): how much of
 		// it is the cold start of the binary alone.
 		v := timed(bin + " version >/dev/null")
-		lv := timed("virsh -c test:///default version >/dev/null")
-		fmt.Printf("    the process took %.2fs (its report's duration above); cache dropped, \"kvmbackup version\" (the binary's cold start, no libvirt) %.2fs, \"virsh -c test:///default version\" (libvirt's libraries loaded cold, a test connection) %.2fs\n",
-			d.Seconds(), v.Seconds(), lv.Seconds())
+		rv := timed("rsync --version >/dev/null")
+		zv := timed("zfs version >/dev/null")
+		fmt.Printf("    the process took %.2fs (its report's duration above); cache dropped, the cold start of each binary alone: \"kvmbackup version\" %.2fs, \"rsync --version\" %.2fs, \"zfs version\" %.2fs\n",
+			d.Seconds(), v.Seconds(), rv.Seconds(), zv.Seconds())
 		fmt.Printf("    its commands (debug log), each with its time:\n")
 		for _, l := range strings.Split(sh("cat "+dir+"/debug.log"), "\n") {
 			var e struct {
