@@ -586,9 +586,16 @@ func copyXattrs(src, dst *os.File, on bool) error {
 
 // xattrs reads an open file's extended attributes, but the ACLs' (system.*: rsync -A's).
 func xattrs(f *os.File) (map[string][]byte, error) {
-	out := map[string][]byte{}
 	fd := int(f.Fd())
-	sz, err := unix.Flistxattr(fd, nil)
+	return readXattrs(f.Name(), func(b []byte) (int, error) { return unix.Flistxattr(fd, b) },
+		func(k string, b []byte) (int, error) { return unix.Fgetxattr(fd, k, b) })
+}
+
+// readXattrs reads the xattrs (but system.*, the ACLs') of what list and get read,
+// name naming it in errors; none where the filesystem has none (ENOTSUP).
+func readXattrs(name string, list func([]byte) (int, error), get func(string, []byte) (int, error)) (map[string][]byte, error) {
+	out := map[string][]byte{}
+	sz, err := list(nil)
 	if errors.Is(err, unix.ENOTSUP) {
 		return out, nil
 	}
@@ -596,21 +603,20 @@ func xattrs(f *os.File) (map[string][]byte, error) {
 		return out, err
 	}
 	buf := make([]byte, sz)
-	sz, err = unix.Flistxattr(fd, buf)
-	if err != nil {
-		return nil, fmt.Errorf("xattrs of %s: %w", f.Name(), err)
+	if sz, err = list(buf); err != nil {
+		return nil, fmt.Errorf("xattrs of %s: %w", name, err)
 	}
 	for _, k := range strings.Split(strings.TrimRight(string(buf[:sz]), "\x00"), "\x00") {
 		if k == "" || strings.HasPrefix(k, "system.") {
 			continue
 		}
-		n, err := unix.Fgetxattr(fd, k, nil)
+		n, err := get(k, nil)
 		if err != nil {
-			return nil, fmt.Errorf("xattr %s of %s: %w", k, f.Name(), err)
+			return nil, fmt.Errorf("xattr %s of %s: %w", k, name, err)
 		}
 		v := make([]byte, n)
-		if n, err = unix.Fgetxattr(fd, k, v); err != nil {
-			return nil, fmt.Errorf("xattr %s of %s: %w", k, f.Name(), err)
+		if n, err = get(k, v); err != nil {
+			return nil, fmt.Errorf("xattr %s of %s: %w", k, name, err)
 		}
 		out[k] = v[:n]
 	}

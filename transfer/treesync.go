@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
-	"strings"
 	"sync"
 
 	"golang.org/x/sys/unix"
@@ -806,33 +805,8 @@ func syncXattrs(src, dst string) error {
 
 // pathXattrsOf reads the xattrs of the inode at p (but system.*).
 func pathXattrsOf(p string) (map[string][]byte, error) {
-	out := map[string][]byte{}
-	sz, err := unix.Listxattr(p, nil)
-	if errors.Is(err, unix.ENOTSUP) {
-		return out, nil
-	}
-	if err != nil || sz == 0 {
-		return out, err
-	}
-	buf := make([]byte, sz)
-	if sz, err = unix.Listxattr(p, buf); err != nil {
-		return nil, err
-	}
-	for _, k := range strings.Split(strings.TrimRight(string(buf[:sz]), "\x00"), "\x00") {
-		if k == "" || strings.HasPrefix(k, "system.") {
-			continue
-		}
-		n, err := unix.Getxattr(p, k, nil)
-		if err != nil {
-			return nil, fmt.Errorf("xattr %s: %w", k, err)
-		}
-		v := make([]byte, n)
-		if n, err = unix.Getxattr(p, k, v); err != nil {
-			return nil, fmt.Errorf("xattr %s: %w", k, err)
-		}
-		out[k] = v[:n]
-	}
-	return out, nil
+	return readXattrs(p, func(b []byte) (int, error) { return unix.Listxattr(p, b) },
+		func(k string, b []byte) (int, error) { return unix.Getxattr(p, k, b) })
 }
 
 // nodeMeta gives the symlink or special file name in dfd (now ds; made: just made)
