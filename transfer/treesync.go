@@ -682,7 +682,7 @@ func sameBlock(b, db []byte, at int) bool {
 // symlink syncs the symlink name of sfd into dfd: its target, owner and times, the
 // link itself, never what it names.
 func (t *treeSync) symlink(sfd, dfd int, name, rel string, s *unix.Stat_t) error {
-	target, err := readlinkat(sfd, name)
+	target, err := beneath.Readlinkat(sfd, name)
 	if err != nil {
 		return srcErr(rel, err)
 	}
@@ -691,7 +691,7 @@ func (t *treeSync) symlink(sfd, dfd int, name, rel string, s *unix.Stat_t) error
 		return err
 	}
 	if exists {
-		have, err := readlinkat(dfd, name)
+		have, err := beneath.Readlinkat(dfd, name)
 		if err != nil {
 			return &os.PathError{Op: "readlink", Path: rel, Err: err}
 		}
@@ -858,20 +858,6 @@ func nodeMeta(dfd int, name, rel string, ds unix.Stat_t, s *unix.Stat_t, made bo
 		}
 	}
 	return nil
-}
-
-// readlinkat reads the target of the symlink name in dirfd.
-func readlinkat(dirfd int, name string) (string, error) {
-	for size := 256; ; size *= 2 {
-		buf := make([]byte, size)
-		n, err := unix.Readlinkat(dirfd, name, buf)
-		if err != nil {
-			return "", err
-		}
-		if n < size {
-			return string(buf[:n]), nil
-		}
-	}
 }
 
 func fstatFd(fd int) (unix.Stat_t, error) {

@@ -150,7 +150,7 @@ func (w *walker) walk(p string) error {
 			if w.links++; w.links > maxLinks {
 				return &os.PathError{Op: "resolve", Path: w.path, Err: unix.ELOOP}
 			}
-			target, err := readlinkat(cur.Fd(), c)
+			target, err := Readlinkat(cur.Fd(), c)
 			if err != nil {
 				return &os.PathError{Op: "readlink", Path: here, Err: err}
 			}
@@ -216,7 +216,8 @@ func untrusted(st unix.Stat_t, onTheWay bool) string {
 	}
 }
 
-func readlinkat(dirfd int, name string) (string, error) {
+// Readlinkat reads the target of the symlink name in dirfd, whatever its length.
+func Readlinkat(dirfd int, name string) (string, error) {
 	for n := 256; ; n *= 2 {
 		buf := make([]byte, n)
 		k, err := unix.Readlinkat(dirfd, name, buf)
