@@ -158,6 +158,11 @@ type Group struct {
 // ErrMaxPause is a freeze window that reached FreezeOptions.MaxPause.
 var ErrMaxPause = errors.New("the freeze window reached its max pause (quiesce.max-pause)")
 
+// ErrNotResumed: a Freeze that failed could not resume (or thaw) every VM it had
+// paused or frozen; they keep kvmbackup's mark, for recover. A Freeze error without
+// it left no VM paused, frozen or marked.
+var ErrNotResumed = errors.New("not every VM it paused was resumed (they stay marked for recover)")
+
 // openWindow records the start of the freeze window, once: a pause or a freeze is
 // about to be attempted. The deadline is wall time, whatever opts.Now says.
 func (g *Group) openWindow() {
@@ -280,7 +285,7 @@ func freeze(ctx context.Context, ops domainOps, conn connector, names []string, 
 
 	fail := func(err error) (*Group, error) {
 		if _, terr := g.Thaw(ctx); terr != nil {
-			err = errors.Join(err, terr)
+			err = errors.Join(err, fmt.Errorf("%w: %w", ErrNotResumed, terr))
 		}
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/kvmbackup/kvmbackup/internal/atomicfile"
@@ -75,7 +76,10 @@ type Journal struct {
 	RunID string
 	path  string
 	f     *os.File
-	open  ledger // what this run recorded and has not recorded undoing
+	// mu orders Record (a run's volumes are snapshotted, mounted and removed from
+	// several goroutines) and guards open.
+	mu   sync.Mutex
+	open ledger // what this run recorded and has not recorded undoing
 }
 
 var journalRunRe = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,40}$`)
@@ -112,6 +116,8 @@ func (j *Journal) Record(op Op, key, detail string) error {
 	if err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
 	if _, err := j.f.Write(append(b, '\n')); err != nil {
 		return fmt.Errorf("journal %s: %w", j.path, err)
 	}
@@ -127,7 +133,11 @@ func (j *Journal) Record(op Op, key, detail string) error {
 // rolled back), oldest first: while anything is, the journal must stay (Close, not
 // Finish). It is the only record the next run reads to know there is something to
 // recover: a run finds no journal and sweeps no VM nor LVM volume.
-func (j *Journal) Pending() []Entry { return j.open.pending() }
+func (j *Journal) Pending() []Entry {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.open.pending()
+}
 
 // Finish records OpRunEnd and removes the journal: nothing of this run is left to
 // undo. A run that could not undo everything must not call it (its journal stays for

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -225,4 +226,38 @@ func TestMain(m *testing.M) {
 		os.Exit(0)
 	}
 	os.Exit(m.Run())
+}
+
+// A run records from several goroutines at once (one per volume snapshotted, per
+// volume copied): every effect is pending until its undo is recorded, none lost.
+func TestJournalRecordsFromManyGoroutines(t *testing.T) {
+	j, err := OpenJournal(t.TempDir(), "r1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 50 {
+				key := fmt.Sprintf("vg/lv%d-%d", g, i)
+				if err := j.Record(OpSnapshot, key, ""); err != nil {
+					t.Error(err)
+				}
+				if i%2 == 0 {
+					if err := j.Record(OpRemove, key, ""); err != nil {
+						t.Error(err)
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if n := len(j.Pending()); n != 8*25 {
+		t.Errorf("%d effects pending, want %d", n, 8*25)
+	}
+	left, err := Leftovers(filepath.Dir(j.path))
+	if err != nil || len(left) != 1 || len(left[0].Pending) != 8*25 {
+		t.Errorf("the journal on disk: %v %d pending", err, len(left[0].Pending))
+	}
 }

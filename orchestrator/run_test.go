@@ -515,6 +515,24 @@ func TestRunSweepsOnlyWhatAJournalNames(t *testing.T) {
 		t.Fatalf("a run that could not resume %v must keep its journal with the freeze pending: %v %+v", paused, err, left)
 	}
 
+	// A freeze that fails and cannot resume what it paused keeps the journal too.
+	w.log, w.failOn, w.freezeStrands = nil, "Freeze", true
+	rep, err = Run(context.Background(), w.deps(), env.opts(cfg, night2.Add(time.Hour)))
+	if err != nil || rep.OK() {
+		t.Fatalf("night 2b (freeze fails, VMs stranded): %v, ok %v", err, rep.OK())
+	}
+	w.freezeStrands = false
+	// (night 2's journal was swept and closed by this run's recover)
+	left, err = Leftovers(jdir)
+	if err != nil || len(left) != 1 || left[0].RunID != rep.RunID || !slices.ContainsFunc(left[0].Pending, func(e Entry) bool { return e.Op == OpFreeze }) {
+		t.Fatalf("a run whose failed freeze left VMs paused must keep its journal: %v %+v", err, left)
+	}
+	for n, d := range w.doms {
+		if d.paused && !slices.Contains(paused, n) {
+			paused = append(paused, n)
+		}
+	}
+
 	w.log, w.failOn = nil, "Recover"
 	rep, err = Run(context.Background(), w.deps(), env.opts(cfg, night3))
 	if err != nil {

@@ -74,6 +74,9 @@ func (r *run) freezeWindow(ctx context.Context, g *Group, prepared map[*VolumePl
 		RunID: r.o.RunID, Now: r.o.Now, Sleep: r.o.Sleep})
 	if err != nil {
 		r.failAll(g, fmt.Errorf("freeze: %w", err))
+		if errors.Is(err, hypervisor.ErrNotResumed) {
+			return out // still marked: the journal stays, the next run's recover resumes them
+		}
 		for _, n := range names {
 			_ = r.record(OpThaw, n, "freeze failed")
 		}
@@ -193,8 +196,10 @@ func (r *run) snapshotVolume(ctx context.Context, vp *VolumePlan, p lvm.PendingS
 	s, err := r.LVM.CreateSnapshot(sctx, p)
 	cancel()
 	if err != nil {
+		// An lvcreate that failed (or was killed at its timeout) may have made the
+		// tagged snapshot all the same: the entry stays pending, so the journal stays
+		// and the next run's recover removes whatever it finds tagged.
 		err = fmt.Errorf("snapshot %s: %w", vp.LV.FullName(), err)
-		_ = r.record(OpRemove, vp.LV.VG+"/"+p.Name, "not created")
 	}
 	return snapshotOf{snap: s, err: err}
 }

@@ -48,6 +48,9 @@ type world struct {
 	// it may block), onThaw as a frozen group is resumed.
 	onSnapshot func(vg, origin string)
 	onThaw     func(paused []string)
+	// freezeStrands: a Freeze that fails leaves its VMs paused and marked, and says
+	// so (hypervisor.ErrNotResumed), as one whose own resume failed.
+	freezeStrands bool
 	// beforeCopy, when set, is called as each copy or tree sync starts (outside the
 	// lock), before its call is counted: it may add a foreign snapshot, or set failAt.
 	beforeCopy func(src, dst string)
@@ -245,6 +248,12 @@ func (f fakeHV) Define(ctx context.Context, xml string) (string, error) {
 
 func (f fakeHV) Freeze(ctx context.Context, names []string, o hypervisor.FreezeOptions) (Frozen, error) {
 	if err := f.w.call(ctx, "Freeze "+strings.Join(names, ","), true); err != nil {
+		if f.w.freezeStrands { // its own resume failed too: the VMs stay paused and marked
+			for _, n := range names {
+				f.w.doms[n].paused, f.w.doms[n].mark = true, o.RunID
+			}
+			return nil, fmt.Errorf("%w; %w: injected", err, hypervisor.ErrNotResumed)
+		}
 		return nil, err // the contract: nothing left paused
 	}
 	fr := &frozen{w: f.w}
