@@ -184,7 +184,7 @@ func SyncTree(ctx context.Context, src, dst string, opts TreeOptions) (TreeStats
 	// 1. One walk of both trees: everything but the big files and the other names of
 	// hard-linked files.
 	ts := &treeSync{ctx: ctx, opts: opts, st: &st, src: src, skip: map[string]bool{}, changed: changed,
-		bigs: map[uint64]*bigFile{}, groups: map[uint64]*linkGroup{}}
+		bigs: map[inode]*bigFile{}, groups: map[inode]*linkGroup{}}
 	for _, p := range opts.Skip {
 		ts.skip[filepath.Clean(p)] = true
 	}

@@ -153,6 +153,13 @@ func makeSource(t *testing.T, src string) {
 	t.Cleanup(func() { testenv.Local(context.Background(), "umount", filepath.Join(src, "mnt")) })
 	sparseImage(t, filepath.Join(src, "mnt", "other-fs.img"), 4<<20, 40)
 	writeFile(t, filepath.Join(src, "mnt", "small"), []byte("on another fs\n"), 0o644)
+	// A file of it bind-mounted into the tree: copied as a file (rsync's -x skips
+	// directories of other file systems only).
+	writeFile(t, filepath.Join(src, "bound"), nil, 0o600)
+	if _, err := testenv.Local(t.Context(), "mount", "--bind", filepath.Join(src, "mnt", "small"), filepath.Join(src, "bound")); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { testenv.Local(context.Background(), "umount", filepath.Join(src, "bound")) })
 	// Fixed, distinct times everywhere (directories last, deepest first).
 	var paths []string
 	filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {

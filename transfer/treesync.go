@@ -53,8 +53,8 @@ type treeSync struct {
 
 	mu     sync.Mutex // guards what follows
 	st     *TreeStats
-	bigs   map[uint64]*bigFile
-	groups map[uint64]*linkGroup
+	bigs   map[inode]*bigFile
+	groups map[inode]*linkGroup
 	order  []*linkGroup
 	err    error // the first error of a goroutine: the others stop
 }
@@ -281,7 +281,9 @@ func (t *treeSync) dir(sd, dd *os.File, rel string) error {
 		s := &it.st
 		var err error
 		switch {
-		case s.Dev != t.dev: // another file system's mount point: its root, empty (rsync -x)
+		case s.Dev != t.dev && ftype(s.Mode) == unix.S_IFDIR:
+			// another file system's mount point: its root, empty (rsync -x, which
+			// applies to directories only: a file bind-mounted here is copied)
 			t.locked(func() { t.st.ExcludedMnts = append(t.st.ExcludedMnts, filepath.Join(t.src, r)) })
 			err = t.mountPoint(dfd, it.name, r, s)
 		case ftype(s.Mode) == unix.S_IFDIR:
@@ -289,10 +291,10 @@ func (t *treeSync) dir(sd, dd *os.File, rel string) error {
 		case ftype(s.Mode) == unix.S_IFREG && s.Size >= t.opts.BigFile:
 			t.locked(func() {
 				t.st.Files++
-				b := t.bigs[s.Ino]
+				b := t.bigs[inodeOf(s)]
 				if b == nil {
 					b = &bigFile{st: *s}
-					t.bigs[s.Ino] = b
+					t.bigs[inodeOf(s)] = b
 				}
 				b.paths = append(b.paths, r)
 			})
@@ -304,13 +306,13 @@ func (t *treeSync) dir(sd, dd *os.File, rel string) error {
 					t.st.Files++
 				}
 				if s.Nlink > 1 { // -H: one name is copied, the others linked to it
-					if g = t.groups[s.Ino]; g != nil {
+					if g = t.groups[inodeOf(s)]; g != nil {
 						g.paths = append(g.paths, r)
 						later = true
 						return
 					}
 					g = &linkGroup{paths: []string{r}, st: *s}
-					t.groups[s.Ino] = g
+					t.groups[inodeOf(s)] = g
 					t.order = append(t.order, g)
 					// a file: after the walk, when all its names are known (groupFiles)
 					later = ftype(s.Mode) == unix.S_IFREG
@@ -865,5 +867,11 @@ func fstatFd(fd int) (unix.Stat_t, error) {
 	err := unix.Fstat(fd, &s)
 	return s, err
 }
+
+// inode names a file of the source: a file bind-mounted into the tree is of another
+// file system, its inode number no other's.
+type inode struct{ dev, ino uint64 }
+
+func inodeOf(s *unix.Stat_t) inode { return inode{s.Dev, s.Ino} }
 
 func sameFile(a, b unix.Stat_t) bool { return a.Dev == b.Dev && a.Ino == b.Ino }
