@@ -178,20 +178,31 @@ func RemoveAllAt(dirfd int, name string) error {
 
 // removeAllAt removes name in the directory dirfd, recursively, by descriptors.
 func removeAllAt(dirfd int, name string) error {
-	err := unix.Unlinkat(dirfd, name, 0)
-	if err == nil || err == unix.ENOENT {
+	return removeAllAtTries(dirfd, name, 3)
+}
+
+// removeAllAtTries is removeAllAt, retrying an entry swapped for a file or a symlink
+// while it was removed at most tries times: a file that cannot be unlinked (EPERM:
+// immutable, chattr +i) is that error, not a retry for ever.
+func removeAllAtTries(dirfd int, name string, tries int) error {
+	unlinkErr := unix.Unlinkat(dirfd, name, 0)
+	if unlinkErr == nil || unlinkErr == unix.ENOENT {
 		return nil
 	}
-	if err != unix.EISDIR && err != unix.EPERM {
-		return err
+	if unlinkErr != unix.EISDIR && unlinkErr != unix.EPERM {
+		return unlinkErr
 	}
 	// A directory (or one swapped in since): open it without following, empty it.
 	fd, err := unix.Openat(dirfd, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 	switch {
 	case err == unix.ENOENT:
 		return nil
-	case err == unix.ENOTDIR || err == unix.ELOOP: // swapped for a file or symlink
-		return removeAllAt(dirfd, name)
+	case (err == unix.ENOTDIR || err == unix.ELOOP) && unlinkErr == unix.EPERM:
+		return unlinkErr // not a directory, and it cannot be unlinked
+	case (err == unix.ENOTDIR || err == unix.ELOOP) && tries > 0: // swapped for a file or symlink
+		return removeAllAtTries(dirfd, name, tries-1)
+	case err == unix.ENOTDIR || err == unix.ELOOP:
+		return unlinkErr
 	case err != nil:
 		return err
 	}

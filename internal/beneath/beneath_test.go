@@ -162,3 +162,30 @@ func TestRemoveAllAt(t *testing.T) {
 		t.Errorf("a file of the mounted file system removed: %v", err)
 	}
 }
+
+// A file that cannot be unlinked (immutable) is the error: not retried for ever.
+func TestRemoveAllAtImmutableFile(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "locked")
+	if err := os.WriteFile(p, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	const immutable = 0x10 // FS_IMMUTABLE_FL
+	if err := unix.IoctlSetPointerInt(int(f.Fd()), unix.FS_IOC_SETFLAGS, immutable); err != nil {
+		t.Fatalf("chattr +i %s: %v", p, err)
+	}
+	defer unix.IoctlSetPointerInt(int(f.Fd()), unix.FS_IOC_SETFLAGS, 0)
+	d, err := os.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if err := RemoveAllAt(int(d.Fd()), "locked"); !errors.Is(err, unix.EPERM) {
+		t.Errorf("remove an immutable file: %v, want EPERM", err)
+	}
+}
