@@ -61,11 +61,30 @@ func Recover(ctx context.Context, d Deps, o RecoverOptions) (*Recovery, error) {
 	if o.JournalOnly && lerr == nil && len(left) == 0 {
 		return rec, nil
 	}
+	// What the journals leave pending says what to sweep (JournalOnly): libvirt only
+	// for a VM paused or a verify's throwaway domain, LVM only for a snapshot or a
+	// mount, so that a night of host trees after one that crashed still needs
+	// neither. A journal that cannot be read: everything.
+	sweep := func(ops ...Op) bool {
+		if !o.JournalOnly || lerr != nil {
+			return true
+		}
+		for _, l := range left {
+			if slices.ContainsFunc(l.Pending, func(e Entry) bool { return slices.Contains(ops, e.Op) }) {
+				return true
+			}
+		}
+		return false
+	}
 	var errs []error
-	vms, vmErr := d.Hypervisor.Recover(ctx)
-	rec.VMs = append(rec.VMs, vms...)
-	if vmErr != nil {
-		errs = append(errs, fmt.Errorf("resume VMs: %w", vmErr))
+	var vmErr, lvmErr error
+	if sweep(OpFreeze) {
+		var vms []hypervisor.Recovered
+		vms, vmErr = d.Hypervisor.Recover(ctx)
+		rec.VMs = append(rec.VMs, vms...)
+		if vmErr != nil {
+			errs = append(errs, fmt.Errorf("resume VMs: %w", vmErr))
+		}
 	}
 	// A thin pool's metadata snapshot left reserved blocks every later thin_delta
 	// of the pool: released first, before the snapshots go.
@@ -81,17 +100,18 @@ func Recover(ctx context.Context, d Deps, o RecoverOptions) (*Recovery, error) {
 			}
 		}
 	}
-	cl, lvmErr := d.LVM.Cleanup(ctx, "")
-	rec.LVM = cl
-	if lvmErr != nil {
-		errs = append(errs, fmt.Errorf("LVM snapshots: %w", lvmErr))
+	if sweep(OpSnapshot, OpMount) {
+		rec.LVM, lvmErr = d.LVM.Cleanup(ctx, "")
+		if lvmErr != nil {
+			errs = append(errs, fmt.Errorf("LVM snapshots: %w", lvmErr))
+		}
 	}
 	if lerr != nil {
 		return rec, errors.Join(append(errs, lerr)...)
 	}
 	for _, l := range left {
 		ok := true
-		if err := recoverVerify(ctx, d, l, rec); err != nil {
+		if err := recoverVerify(ctx, d, l, rec, !o.JournalOnly); err != nil {
 			ok = false
 			errs = append(errs, fmt.Errorf("run %s: %w", l.RunID, err))
 		}

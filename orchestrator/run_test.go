@@ -561,4 +561,23 @@ func TestRunSweepsOnlyWhatAJournalNames(t *testing.T) {
 	if len(rep.Recovered.VMs) == 0 {
 		t.Errorf("night 4 reports no VM resumed: %+v", rep.Recovered)
 	}
+
+	// A journal that leaves only a dataset to roll back (a crash while a tree was
+	// copied) is recovered without asking libvirt or LVM anything.
+	j, err := OpenJournal(jdir, "crashed-copy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Record(OpDirty, "backup/vms/web1", ""); err != nil {
+		t.Fatal(err)
+	}
+	j.Close()
+	w.log = nil
+	rep, err = Run(context.Background(), w.deps(), env.opts(cfg, night3.Add(2*time.Hour)))
+	if err != nil || !rep.OK() || !slices.Contains(rep.Recovered.Runs, "crashed-copy") {
+		t.Fatalf("night 5: %v, recovered %+v", err, rep.Recovered)
+	}
+	if swept() {
+		t.Errorf("a journal with only a dataset pending made the run sweep VMs or LVM: %v", w.log)
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -853,10 +854,12 @@ type LoopDetacher interface {
 // recoverVerify undoes what a crashed verify (run runID) left before its clones go:
 // its throwaway domains destroyed, the filesystems mounted from its loop devices
 // unmounted and the loop devices detached (only while still attached to the file
-// the journal names).
-func recoverVerify(ctx context.Context, d Deps, l Leftover, rec *Recovery) error {
+// the journal names). Its throwaway domains are looked for always, or (always
+// false) only when its journal has a boot pending.
+func recoverVerify(ctx context.Context, d Deps, l Leftover, rec *Recovery, always bool) error {
 	var errs []error
-	if d.Boot != nil {
+	booted := slices.ContainsFunc(l.Pending, func(e Entry) bool { return e.Op == OpBoot })
+	if d.Boot != nil && (always || booted) {
 		doms, err := d.Boot.Throwaways(ctx, l.RunID)
 		if err != nil {
 			errs = append(errs, err)
