@@ -257,6 +257,13 @@ func SyncTree(ctx context.Context, src, dst string, opts TreeOptions) (TreeStats
 			return st, err
 		}
 	}
+	// 4. The top directory's owner, mode and times last: until everything below is
+	// written, a new destination (a restore's, 0700) lets no user into the tree,
+	// where one could plant a name in a directory the copy gave them before a big
+	// file or a hard link is written there.
+	if err := ts.dirMeta(sd, dd, ".", rs); err != nil {
+		return st, fmt.Errorf("tree %s/ → %s/: %w", src, dst, err)
+	}
 	st.Duration = time.Since(start)
 	return st, nil
 }

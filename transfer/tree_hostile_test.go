@@ -344,3 +344,37 @@ func TestSmallFileVanishesDuringLiveTree(t *testing.T) {
 		})
 	}
 }
+
+// A restore into a new 0700 directory: no user gets into the tree before every
+// file is written. A directory the copy gives a user (mode 1777 in the source) must
+// not be reachable while a big file or a hard link is still to be written in it,
+// else the user plants a name there first: the top directory keeps 0700 until last.
+func TestHostileTopDirectoryOpenedLast(t *testing.T) {
+	testenv.Require(t, testenv.Root)
+	base := t.TempDir()
+	src, dst := filepath.Join(base, "src"), filepath.Join(base, "restore")
+	must(t, os.MkdirAll(filepath.Join(src, "shared"), 0o755))
+	must(t, os.Chmod(filepath.Join(src, "shared"), 0o1777))
+	must(t, os.Chmod(src, 0o755))
+	sparseImage(t, filepath.Join(src, "shared", "bob.img"), 2<<20, 7)
+	must(t, os.Chown(filepath.Join(src, "shared", "bob.img"), 1001, 1001))
+	writeFile(t, filepath.Join(src, "shared", "a"), []byte("linked\n"), 0o600)
+	must(t, os.Link(filepath.Join(src, "shared", "a"), filepath.Join(src, "shared", "b")))
+	must(t, os.Mkdir(dst, 0o700))
+	for _, step := range []string{stepCopy, stepLink} {
+		must(t, os.RemoveAll(dst))
+		must(t, os.Mkdir(dst, 0o700))
+		var mode os.FileMode
+		hostileSync(t, src, dst, step, "", func() {
+			fi, err := os.Stat(dst)
+			must(t, err)
+			mode = fi.Mode().Perm()
+		})
+		if mode != 0o700 {
+			t.Errorf("at %s the destination's top directory is %o: users reach into the tree before it is written", step, mode)
+		}
+		if fi, err := os.Stat(dst); err != nil || fi.Mode().Perm() != 0o755 {
+			t.Errorf("after the copy, the top directory: %v %v, want the source's 0755", fi.Mode(), err)
+		}
+	}
+}

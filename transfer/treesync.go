@@ -176,7 +176,7 @@ func (t *treeSync) run(sd, dd *os.File, srcSt unix.Stat_t) error {
 	for _, g := range t.order {
 		sort.Strings(g.paths)
 	}
-	return t.dirMeta(sd, dd, ".", srcSt)
+	return nil // "."'s owner and mode: SyncTree's last step
 }
 
 // srcErr says what an error opening or reading the source entry rel means.
