@@ -408,3 +408,32 @@ func pathXattrs(p string) (map[string][]byte, error) {
 	}
 	return out, nil
 }
+
+// Two names hard-linked at an earlier night, no longer in the source (an editor
+// saved one as a new file): the changed one is not written into the inode the
+// other's copy still has (rsync --inplace would: a's backup would hold b's data).
+func TestSyncTreeBreaksHardLinksTheSourceBroke(t *testing.T) {
+	testenv.Require(t, testenv.Root)
+	base := t.TempDir()
+	src, dst := filepath.Join(base, "src"), filepath.Join(base, "dst")
+	writeFile(t, filepath.Join(src, "a"), []byte("the same content\n"), 0o644)
+	must(t, os.Link(filepath.Join(src, "a"), filepath.Join(src, "b")))
+	if _, err := SyncTree(t.Context(), src, dst, TreeOptions{Xattrs: true}); err != nil {
+		t.Fatal(err)
+	}
+	must(t, os.Remove(filepath.Join(src, "b")))
+	writeFile(t, filepath.Join(src, "b"), []byte("b's new content, saved as a new file\n"), 0o640)
+	if _, err := SyncTree(t.Context(), src, dst, TreeOptions{Xattrs: true}); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{"a", "b"} {
+		want, _ := os.ReadFile(filepath.Join(src, n))
+		got, err := os.ReadFile(filepath.Join(dst, n))
+		if err != nil || string(got) != string(want) {
+			t.Errorf("%s's copy holds %q (%v), want %q", n, got, err, want)
+		}
+	}
+	if fi, err := os.Stat(filepath.Join(dst, "a")); err != nil || fi.Mode().Perm() != 0o644 {
+		t.Errorf("a's copy: %v %v, want mode 0644", fi.Mode(), err)
+	}
+}

@@ -497,10 +497,21 @@ func (t *treeSync) file(sfd, dfd int, name, rel string, s *unix.Stat_t) error {
 	if err != nil {
 		return err
 	}
-	if exists && ds.Size == s.Size && ds.Mtim.Sec == s.Mtim.Sec {
-		if ds.Uid == s.Uid && ds.Gid == s.Gid && ds.Mode == s.Mode && (!t.opts.Xattrs || sameXattrsAt(sfd, dfd, name)) {
-			return nil // the common case: one lstat of each side (and their xattrs read)
+	quick := exists && ds.Size == s.Size && ds.Mtim.Sec == s.Mtim.Sec
+	if quick && ds.Uid == s.Uid && ds.Gid == s.Gid && ds.Mode == s.Mode && (!t.opts.Xattrs || sameXattrsAt(sfd, dfd, name)) {
+		return nil // the common case: one lstat of each side (and their xattrs read)
+	}
+	if exists && ds.Nlink > 1 && s.Nlink == 1 {
+		// The copy's inode has other names (hard-linked at an earlier night) and the
+		// source's no longer: written or changed in place, it would change their
+		// copies too (rsync --inplace does). This name gets an inode of its own.
+		hook(stepDelete, rel)
+		if err := unix.Unlinkat(dfd, name, 0); err != nil && err != unix.ENOENT {
+			return &os.PathError{Op: "unlink", Path: rel, Err: err}
 		}
+		exists, quick = false, false
+	}
+	if quick {
 		hook(stepMeta, rel)
 		df, err := openChecked(dfd, name, unix.O_RDONLY, ds)
 		if err != nil {
