@@ -460,18 +460,19 @@ func syncBig(ctx context.Context, sroot, droot *beneath.Dir, b *bigFile, withXat
 	if err := replaceNonFile(droot, rel); err != nil {
 		return Stats{}, err
 	}
-	df, err := droot.OpenFile(rel, unix.O_RDWR|unix.O_CREAT|unix.O_NONBLOCK, 0o600)
+	df, dst, err := openBigCopy(droot, rel, unix.O_CREAT)
+	if err == nil && dst.Nlink > 1 && sst.Nlink == 1 {
+		// The copy's inode has other names (hard-linked at an earlier night) that the
+		// source no longer links: written in place it would change their copies too.
+		df.Close()
+		if err = droot.RemoveAll(rel); err == nil {
+			df, dst, err = openBigCopy(droot, rel, unix.O_CREAT|unix.O_EXCL)
+		}
+	}
 	if err != nil {
 		return Stats{}, err
 	}
 	defer df.Close()
-	dst, err := beneath.Fstat(df)
-	if err != nil {
-		return Stats{}, fmt.Errorf("stat %s: %w", df.Name(), err)
-	}
-	if dst.Mode&unix.S_IFMT != unix.S_IFREG { // swapped in since replaceNonFile
-		return Stats{}, &os.PathError{Op: "open", Path: df.Name(), Err: errChanged}
-	}
 	cs, err := Copy(ctx, sf.Name(), df.Name(), Options{SrcFile: sf, DstFile: df})
 	if err != nil {
 		return cs, err
@@ -493,6 +494,25 @@ func syncBig(ctx context.Context, sroot, droot *beneath.Dir, b *bigFile, withXat
 		}
 	}
 	return cs, nil
+}
+
+// openBigCopy opens (flags: O_CREAT, O_EXCL) the copy of a big file, rel below
+// droot, checked to be a regular file.
+func openBigCopy(droot *beneath.Dir, rel string, flags int) (*os.File, unix.Stat_t, error) {
+	df, err := droot.OpenFile(rel, unix.O_RDWR|unix.O_NONBLOCK|flags, 0o600)
+	if err != nil {
+		return nil, unix.Stat_t{}, err
+	}
+	dst, err := beneath.Fstat(df)
+	if err != nil {
+		df.Close()
+		return nil, dst, fmt.Errorf("stat %s: %w", df.Name(), err)
+	}
+	if dst.Mode&unix.S_IFMT != unix.S_IFREG { // swapped in since replaceNonFile
+		df.Close()
+		return nil, dst, &os.PathError{Op: "open", Path: df.Name(), Err: errChanged}
+	}
+	return df, dst, nil
 }
 
 // linkOther makes p below droot another name of rel, the file dst, where p below

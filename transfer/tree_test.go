@@ -418,15 +418,20 @@ func TestSyncTreeBreaksHardLinksTheSourceBroke(t *testing.T) {
 	src, dst := filepath.Join(base, "src"), filepath.Join(base, "dst")
 	writeFile(t, filepath.Join(src, "a"), []byte("the same content\n"), 0o644)
 	must(t, os.Link(filepath.Join(src, "a"), filepath.Join(src, "b")))
-	if _, err := SyncTree(t.Context(), src, dst, TreeOptions{Xattrs: true}); err != nil {
+	sparseImage(t, filepath.Join(src, "big-a"), 2<<20, 3) // big files (Copy's path) too
+	must(t, os.Link(filepath.Join(src, "big-a"), filepath.Join(src, "big-b")))
+	opts := TreeOptions{Xattrs: true, BigFile: 1 << 20}
+	if _, err := SyncTree(t.Context(), src, dst, opts); err != nil {
 		t.Fatal(err)
 	}
 	must(t, os.Remove(filepath.Join(src, "b")))
 	writeFile(t, filepath.Join(src, "b"), []byte("b's new content, saved as a new file\n"), 0o640)
-	if _, err := SyncTree(t.Context(), src, dst, TreeOptions{Xattrs: true}); err != nil {
+	must(t, os.Remove(filepath.Join(src, "big-b")))
+	sparseImage(t, filepath.Join(src, "big-b"), 2<<20, 4)
+	if _, err := SyncTree(t.Context(), src, dst, opts); err != nil {
 		t.Fatal(err)
 	}
-	for _, n := range []string{"a", "b"} {
+	for _, n := range []string{"a", "b", "big-a", "big-b"} {
 		want, _ := os.ReadFile(filepath.Join(src, n))
 		got, err := os.ReadFile(filepath.Join(dst, n))
 		if err != nil || string(got) != string(want) {
