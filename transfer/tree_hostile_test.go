@@ -378,3 +378,31 @@ func TestHostileTopDirectoryOpenedLast(t *testing.T) {
 		}
 	}
 }
+
+// The name of a hard-linked file picked to be copied vanishes (a live tree) just
+// before it is opened: another of its names is copied, the rest linked to it.
+func TestHardLinkLeadVanishes(t *testing.T) {
+	testenv.Require(t, testenv.Root)
+	base := t.TempDir()
+	src, dst := filepath.Join(base, "src"), filepath.Join(base, "dst")
+	writeFile(t, filepath.Join(src, "a"), []byte("three names\n"), 0o644)
+	must(t, os.Link(filepath.Join(src, "a"), filepath.Join(src, "b")))
+	must(t, os.Link(filepath.Join(src, "a"), filepath.Join(src, "c")))
+	st := hostileSync(t, src, dst, stepFile, "a", func() { must(t, os.Remove(filepath.Join(src, "a"))) })
+	var bs, cs unix.Stat_t
+	must(t, unix.Lstat(filepath.Join(dst, "b"), &bs))
+	must(t, unix.Lstat(filepath.Join(dst, "c"), &cs))
+	if got, _ := os.ReadFile(filepath.Join(dst, "b")); string(got) != "three names\n" || bs.Ino != cs.Ino {
+		t.Errorf("b and c: %q, inodes %d and %d: want the file, one inode", got, bs.Ino, cs.Ino)
+	}
+	if st.Changed+btoi(st.Vanished) == 0 {
+		t.Errorf("the vanished name is not counted: %+v", st)
+	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"sync"
@@ -118,12 +119,19 @@ func (t *treeSync) groupFiles(sroot, droot *beneath.Dir, dirs map[string]bool) e
 		if lead < 0 {
 			lead = max(fallback, 0)
 		}
-		rel := g.paths[lead]
-		err := t.groupFile(sroot, droot, g, rel)
-		if err := t.skipped(rel, err); err != nil {
-			return err
+		// A lead that vanished or changed (a live tree) is skipped: the next name
+		// that is still this file is copied instead.
+		order := append([]string{g.paths[lead]}, slices.Delete(slices.Clone(g.paths), lead, lead+1)...)
+		for _, rel := range order {
+			err := t.groupFile(sroot, droot, g, rel)
+			if err == nil {
+				dirs[filepath.Dir(rel)] = true
+				break
+			}
+			if err := t.skipped(rel, err); err != nil {
+				return err
+			}
 		}
-		dirs[filepath.Dir(rel)] = true
 	}
 	return nil
 }
