@@ -37,13 +37,20 @@ type xattrArgs struct {
 }
 
 func listxattrat(dirfd int, name string, buf []byte) (int, error) {
+	return atOrProc(func() (int, error) { return listxattrat2(dirfd, name, buf) },
+		func() (int, error) { return unix.Llistxattr(procAt(dirfd, name), buf) })
+}
+
+// atOrProc is call (a *xattrat system call) until the kernel says it lacks it, and
+// from then on proc (the same through /proc/self/fd).
+func atOrProc(call, proc func() (int, error)) (int, error) {
 	if noXattrAtCalls.Load() {
-		return unix.Llistxattr(procAt(dirfd, name), buf)
+		return proc()
 	}
-	n, err := listxattrat2(dirfd, name, buf)
+	n, err := call()
 	if err == unix.ENOSYS {
 		noXattrAtCalls.Store(true)
-		return unix.Llistxattr(procAt(dirfd, name), buf)
+		return proc()
 	}
 	return n, err
 }
@@ -66,15 +73,8 @@ func listxattrat2(dirfd int, name string, buf []byte) (int, error) {
 }
 
 func getxattrat(dirfd int, name, attr string, buf []byte) (int, error) {
-	if noXattrAtCalls.Load() {
-		return unix.Lgetxattr(procAt(dirfd, name), attr, buf)
-	}
-	n, err := getxattrat2(dirfd, name, attr, buf)
-	if err == unix.ENOSYS {
-		noXattrAtCalls.Store(true)
-		return unix.Lgetxattr(procAt(dirfd, name), attr, buf)
-	}
-	return n, err
+	return atOrProc(func() (int, error) { return getxattrat2(dirfd, name, attr, buf) },
+		func() (int, error) { return unix.Lgetxattr(procAt(dirfd, name), attr, buf) })
 }
 
 func getxattrat2(dirfd int, name, attr string, buf []byte) (int, error) {
@@ -99,10 +99,10 @@ func getxattrat2(dirfd int, name, attr string, buf []byte) (int, error) {
 }
 
 // xattrNamesAt lists the xattr names of name in dirfd, but system.* (the ACLs'),
-// sorted; ok is false when it cannot say (no listxattrat, a long list, an error).
+// sorted; ok is false when it cannot say (no /proc, a long list, an error).
 func xattrNamesAt(dirfd int, name string, buf []byte) ([]string, bool) {
 	n, err := listxattrat(dirfd, name, buf)
-	if err == unix.ENOSYS || noXattrAtCalls.Load() && (err == unix.ENOENT || err == unix.ENOTDIR) && !procMounted() {
+	if noXattrAtCalls.Load() && (err == unix.ENOENT || err == unix.ENOTDIR) && !procMounted() {
 		noXattrAt.Store(true)
 	}
 	if err != nil {
