@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kvmbackup/kvmbackup/hypervisor"
+	"github.com/kvmbackup/kvmbackup/internal/config"
 	"github.com/kvmbackup/kvmbackup/lvm"
 	"github.com/kvmbackup/kvmbackup/zfs"
 )
@@ -267,13 +268,7 @@ func targetCalls(log []string) []string {
 // real adapters: the check's 3 commands (run at once), the view's 2 (at once),
 // Current's 1, and the snapshot.
 func TestPathsOnlyNightReadsTheTargetOnce(t *testing.T) {
-	w := newWorld(t)
-	w.trees["/srv/tree"] = map[string][]byte{"etc/version": []byte("tree v1")}
-	cfg := configWith(t, "paths:\n  - name: tree\n    path: /srv/tree\n")
-	env := runEnv{t.TempDir()}
-	if rep, err := Run(context.Background(), w.deps(), env.opts(cfg, night1)); err != nil || !rep.OK() {
-		t.Fatalf("night 1: %v %+v", err, rep)
-	}
+	w, cfg, env := treeNight1(t)
 	w.log = nil
 	w.trees["/srv/tree"]["etc/version"] = []byte("tree v2")
 	rep, err := Run(context.Background(), w.deps(), env.opts(cfg, night2))
@@ -288,6 +283,20 @@ func TestPathsOnlyNightReadsTheTargetOnce(t *testing.T) {
 	if got, err := os.ReadFile(filepath.Join(w.root, ds, "etc/version")); err != nil || string(got) != "tree v2" {
 		t.Errorf("the copy: %q %v", got, err)
 	}
+}
+
+// treeNight1 is a world with one paths: entry, tree (/srv/tree, holding etc/version
+// "tree v1"), backed up by night 1.
+func treeNight1(t *testing.T) (*world, *config.Config, runEnv) {
+	t.Helper()
+	w := newWorld(t)
+	w.trees["/srv/tree"] = map[string][]byte{"etc/version": []byte("tree v1")}
+	cfg := configWith(t, "paths:\n  - name: tree\n    path: /srv/tree\n")
+	env := runEnv{t.TempDir()}
+	if rep, err := Run(context.Background(), w.deps(), env.opts(cfg, night1)); err != nil || !rep.OK() {
+		t.Fatalf("night 1: %v %+v", err, rep)
+	}
+	return w, cfg, env
 }
 
 // remountingTarget is the world's target whose ReadView, once read, runs then: what
@@ -318,13 +327,7 @@ func TestViewMountIsNotAUnitsOwn(t *testing.T) {
 		{"elsewhere", "elsewhere", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			w := newWorld(t)
-			w.trees["/srv/tree"] = map[string][]byte{"etc/version": []byte("tree v1")}
-			cfg := configWith(t, "paths:\n  - name: tree\n    path: /srv/tree\n")
-			env := runEnv{t.TempDir()}
-			if rep, err := Run(context.Background(), w.deps(), env.opts(cfg, night1)); err != nil || !rep.OK() {
-				t.Fatalf("night 1: %v %+v", err, rep)
-			}
+			w, cfg, env := treeNight1(t)
 			ds := "backup/vms/_paths/tree"
 			old, moved := w.datasets[ds].dir, filepath.Join(w.root, tc.to)
 			w.trees["/srv/tree"]["etc/version"] = []byte("tree v2")
