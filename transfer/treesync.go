@@ -774,6 +774,9 @@ func (t *treeSync) nodeXattrs(sfd, dfd int, name, rel string, s *unix.Stat_t) er
 		return nil
 	}
 	hook(stepXattrs, rel)
+	if sameXattrsAt(sfd, dfd, name) {
+		return nil // the common case, as for an unchanged file: nothing opened
+	}
 	sp, err := unix.Openat(sfd, name, unix.O_PATH|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return srcErr(rel, err)
