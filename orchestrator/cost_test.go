@@ -2,6 +2,7 @@ package orchestrator
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -265,8 +266,8 @@ func targetCalls(log []string) []string {
 // and read the entry's dataset as it is now: the target's and the pool's root
 // dataset's mount points are the check's and the view's (no Mountpoint), and so is
 // the mount point of ROOT/_paths that fenceCopy checks the copy against. On the
-// real adapters: the check's 3 commands (run at once), the view's 2 (at once),
-// Current's 1, and the snapshot.
+// real adapters: the check's and the view's 4 commands, all at once
+// (TestRunChecksTheTargetInOneRoundWhenItCan), Current's 1, and the snapshot.
 func TestPathsOnlyNightReadsTheTargetOnce(t *testing.T) {
 	w, cfg, env := treeNight1(t)
 	w.log = nil
@@ -282,6 +283,56 @@ func TestPathsOnlyNightReadsTheTargetOnce(t *testing.T) {
 	}
 	if got, err := os.ReadFile(filepath.Join(w.root, ds, "etc/version")); err != nil || string(got) != "tree v2" {
 		t.Errorf("the copy: %q %v", got, err)
+	}
+}
+
+// oneRoundTarget is the world's target with CheckTargetView, as zfs.Manager has it:
+// the check and the view in one call (counted).
+type oneRoundTarget struct {
+	fakeZFS
+	calls *int
+}
+
+func (f oneRoundTarget) CheckTargetView(ctx context.Context, o zfs.TargetOptions) (*zfs.TargetReport, *zfs.View, error) {
+	*f.calls++
+	tr, err := f.CheckTarget(ctx, o)
+	if err != nil || len(tr.Problems) > 0 {
+		return tr, nil, err
+	}
+	v, err := f.ReadView(ctx, o.Dataset)
+	return tr, v, err
+}
+
+// A target that checks and reads its view in one round (zfs.Manager: four commands
+// at once) is asked once, and never CheckTarget and ReadView apart; a check with
+// problems stops the run as the two calls' does, naming the pool.
+func TestRunChecksTheTargetInOneRoundWhenItCan(t *testing.T) {
+	w, cfg, env := treeNight1(t)
+	w.log = nil
+	var calls int
+	d := w.deps()
+	d.Target = oneRoundTarget{fakeZFS{w}, &calls}
+	rep, err := Run(context.Background(), d, env.opts(cfg, night2))
+	if err != nil || !rep.OK() || calls != 1 {
+		t.Fatalf("night 2: %d CheckTargetView calls, %v %+v", calls, err, rep)
+	}
+	// The delegate's own calls, once each, and no other read of the target.
+	want := []string{"CheckTarget", "ReadView backup/vms", "Current backup/vms/_paths/tree", "TakeSnapshot backup/vms/_paths/tree"}
+	if got := targetCalls(w.log); !slices.Equal(got, want) {
+		t.Errorf("target calls %q, want %q", got, want)
+	}
+	w.checkTarget = func(r *zfs.TargetReport) {
+		r.Health = zfs.PoolFaulted
+		r.Problems = append(r.Problems, zfs.Problem{What: "pool backup is FAULTED", Fix: "see zpool status"})
+	}
+	w.log = nil
+	rep, err = Run(context.Background(), d, env.opts(cfg, night3))
+	var envErr *EnvError
+	if calls != 2 || rep == nil || !errors.As(err, &envErr) || envErr.Reason != ReasonTarget || !strings.Contains(err.Error(), "pool backup is FAULTED") {
+		t.Fatalf("a faulted pool: %d calls, %v, %+v", calls, err, rep)
+	}
+	if got := targetCalls(w.log); !slices.Equal(got, []string{"CheckTarget"}) {
+		t.Errorf("a faulted pool: target calls %q, want the check's alone", got)
 	}
 }
 

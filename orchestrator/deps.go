@@ -221,6 +221,30 @@ type TargetChecker interface {
 	CheckTarget(ctx context.Context, o zfs.TargetOptions) (*zfs.TargetReport, error)
 }
 
+// TargetViewChecker is a Target that checks the target and reads its view in one
+// round (zfs.Manager). A run uses it when its Target has it (checkTargetView), and
+// the two calls one after the other when not.
+type TargetViewChecker interface {
+	// CheckTargetView returns what CheckTarget and then ReadView of o.Dataset
+	// return, the view nil when the report has problems. Nothing is changed.
+	CheckTargetView(ctx context.Context, o zfs.TargetOptions) (*zfs.TargetReport, *zfs.View, error)
+}
+
+// checkTargetView checks t's target and reads its view: in one round when t is a
+// TargetViewChecker; else CheckTarget, then ReadView only when the check found no
+// problem (a pool the check refuses is not listed whole).
+func checkTargetView(ctx context.Context, t Target, o zfs.TargetOptions) (*zfs.TargetReport, *zfs.View, error) {
+	if c, ok := t.(TargetViewChecker); ok {
+		return c.CheckTargetView(ctx, o)
+	}
+	tr, err := t.CheckTarget(ctx, o)
+	if err != nil || len(tr.Problems) > 0 {
+		return tr, nil, err
+	}
+	v, err := t.ReadView(ctx, o.Dataset)
+	return tr, v, err
+}
+
 // RollbackTarget is what undoing a unit's unfinished write needs: a run rolls back a
 // unit that failed, recover one a crashed run left dirty (rollbackDataset).
 type RollbackTarget interface {

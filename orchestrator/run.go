@@ -203,24 +203,18 @@ func (r *run) night(ctx context.Context, start time.Time) (*Report, error) {
 		step("recover")
 	}
 
-	tr, err := r.Target.CheckTarget(ctx, zfs.TargetOptions{Dataset: r.cfg.Target.Dataset,
+	tr, v, err := checkTargetView(ctx, r.Target, zfs.TargetOptions{Dataset: r.cfg.Target.Dataset,
 		RequireMirror: r.cfg.Target.RequireMirror, RequireCompression: r.cfg.Target.RequireCompression})
-	if err == nil {
+	if tr != nil {
 		r.rep.Pool = poolState(tr, r.o.Now())
 		for _, w := range tr.Warnings {
 			r.rep.Warnings = append(r.rep.Warnings, w.Error())
 			r.log.Warn().Str("pool", tr.Pool).Msg(w.Error())
 		}
-		err = tr.Err()
+		if err == nil {
+			err = tr.Err()
+		}
 	}
-	if err != nil {
-		return r.stop(ctx, start, ReasonTarget, fmt.Errorf("target %s: %w", r.cfg.Target.Dataset, err))
-	}
-	// The target is read once; the plan, the units, prune and the report answer
-	// from that view (viewedTarget). It is read after the check, not beside it:
-	// each already runs its commands at once (the check's three, the view's two,
-	// for two vCPUs), and a pool the check refuses is not listed whole.
-	v, err := r.Target.ReadView(ctx, r.cfg.Target.Dataset)
 	if err != nil {
 		return r.stop(ctx, start, ReasonTarget, fmt.Errorf("target %s: %w", r.cfg.Target.Dataset, err))
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kvmbackup/kvmbackup/internal/mounts"
 	"github.com/kvmbackup/kvmbackup/internal/runner"
 	"github.com/kvmbackup/kvmbackup/testenv"
 )
@@ -147,5 +148,50 @@ func TestCheckTargetReadsThePoolMountInThreeCommands(t *testing.T) {
 	if !r.Exists || r.FiguresFrom != "tank/vms" || r.Compression != "off" || r.Available != 4<<30 ||
 		!r.PoolMountRead || r.PoolMountpoint != "/tank" || len(r.Problems) != 0 || r.Layout() != "mirror-0 (redundant)" {
 		t.Errorf("report %+v", r)
+	}
+}
+
+// A run's CheckTargetView: four commands at once (zpool list, zpool status, the
+// view's zfs list and zfs get), no zfs get of its own; the dataset's figures are the
+// view's listing's, the pool's root dataset's mount the mount table's (a bind mount
+// of a directory of it is not its mount). A report with problems has no view.
+func TestCheckTargetViewReadsInFourCommands(t *testing.T) {
+	hard := "off\toff\toff" // devices, exec, setuid (sorted)
+	m := fakeTools(t, map[string]string{
+		"zpool-list":   "tank\tONLINE\t5368709120\n",
+		"zpool-status": mirrorStatus("tank", "ONLINE", "ONLINE"),
+		"zfs-list":     "tank/vms\t1\t0\t0\t0\t0\tfilesystem\t11\tyes\t/tank/vms\toff\t4294967296\t" + hard + "\n",
+		"zfs-get":      "",
+	})
+	for _, tc := range []struct {
+		name  string
+		table []mounts.Entry
+		want  string
+	}{
+		{"mounted", []mounts.Entry{{Point: "/elsewhere", Root: "/sub", FSType: "zfs", Source: "tank"}, {Point: "/tank", Root: "/", FSType: "zfs", Source: "tank"}}, "/tank"},
+		{"not mounted", []mounts.Entry{{Point: "/tank/vms", Root: "/", FSType: "zfs", Source: "tank/vms"}}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m.Mounts = func() ([]mounts.Entry, error) { return tc.table, nil }
+			ctx, counter := runner.WithCounter(t.Context())
+			r, v, err := m.CheckTargetView(ctx, TargetOptions{Dataset: "tank/vms", RequireMirror: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := counter.Read().Commands; n != 4 {
+				t.Errorf("%d commands, want 4", n)
+			}
+			if !r.Exists || r.FiguresFrom != "tank/vms" || r.Compression != "off" || r.Available != 4<<30 || r.Free != 5<<30 ||
+				!r.PoolMountRead || r.PoolMountpoint != tc.want || len(r.Problems) != 0 || r.Layout() != "mirror-0 (redundant)" {
+				t.Errorf("report %+v", r)
+			}
+			if v == nil || v.Datasets["tank/vms"] == nil || v.Datasets["tank/vms"].Mountpoint != "/tank/vms" {
+				t.Errorf("view %+v", v)
+			}
+			r, v, err = m.CheckTargetView(ctx, TargetOptions{Dataset: "tank/vms", RequireCompression: true})
+			if err != nil || !strings.Contains(problems(r), "compression is off for tank/vms") || v != nil {
+				t.Errorf("compression required: %v, %s, view %v", err, problems(r), v)
+			}
+		})
 	}
 }

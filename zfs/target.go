@@ -5,8 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/kvmbackup/kvmbackup/internal/mounts"
 )
 
 // Vdev is one top-level vdev of a pool.
@@ -145,9 +148,27 @@ type TargetOptions struct {
 // another's answer: they run at once. Only a target dataset that does not exist yet
 // (a first run) costs one more zfs get per missing ancestor, one after the other.
 func (m *Manager) CheckTarget(ctx context.Context, o TargetOptions) (*TargetReport, error) {
+	r, _, err := m.checkTarget(ctx, o, false)
+	return r, err
+}
+
+// CheckTargetView is CheckTarget and ReadView of the target dataset in one round,
+// as a run needs both: zpool list, zpool status and the view's two zfs commands at
+// once (all only read), four commands where the two calls one after the other run
+// five, in two rounds. The dataset's compression and available come from the
+// view's own listing, and where the pool's root dataset is mounted from
+// /proc/self/mountinfo (where zfs itself reads whether it is mounted). A target
+// dataset that does not exist yet (a first run) gets its figures as CheckTarget
+// gets them, from its nearest ancestor. The report is CheckTarget's; the view is
+// ReadView's, and nil when the report has problems (a run stops on them).
+func (m *Manager) CheckTargetView(ctx context.Context, o TargetOptions) (*TargetReport, *View, error) {
+	return m.checkTarget(ctx, o, true)
+}
+
+func (m *Manager) checkTarget(ctx context.Context, o TargetOptions, withView bool) (*TargetReport, *View, error) {
 	dataset := o.Dataset
 	if err := CheckDatasetName(dataset); err != nil {
-		return nil, fmt.Errorf("target.dataset: %w", err)
+		return nil, nil, fmt.Errorf("target.dataset: %w", err)
 	}
 	pool := Pool(dataset)
 	r := &TargetReport{Pool: pool, Dataset: dataset}
@@ -156,9 +177,18 @@ func (m *Manager) CheckTarget(ctx context.Context, o TargetOptions) (*TargetRepo
 		status                []byte
 		statusErr, figuresErr error
 		figures               [][]string
+		view                  *View
 	)
 	wg.Go(func() { status, statusErr = m.Zpool.Output(ctx, "status", "-P", pool) })
-	wg.Go(func() { figures, figuresErr = m.targetFigures(ctx, r.Pool, dataset) })
+	if withView {
+		wg.Go(func() {
+			if view, figuresErr = m.ReadView(ctx, dataset); figuresErr == nil {
+				figures, figuresErr = m.viewFigures(ctx, view, pool, dataset)
+			}
+		})
+	} else {
+		wg.Go(func() { figures, figuresErr = m.targetFigures(ctx, r.Pool, dataset) })
+	}
 	rows, err := lines(ctx, m.Zpool, "pool "+pool, "list", "-H", "-p", "-o", "name,health,free", pool)
 	wg.Wait()
 	if IsNotFound(err) {
@@ -166,13 +196,13 @@ func (m *Manager) CheckTarget(ctx context.Context, o TargetOptions) (*TargetRepo
 			What: fmt.Sprintf("pool %s (of target.dataset %s) does not exist or is not imported", pool, dataset),
 			Fix:  fmt.Sprintf("`zpool import %s`, or create it: `zpool create -O compression=lz4 %s mirror DISK1 DISK2`", pool, pool),
 		})
-		return r, nil
+		return r, nil, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(rows) != 1 || len(rows[0]) != 3 {
-		return nil, fmt.Errorf("pool %s: unexpected zpool list output %v", pool, rows)
+		return nil, nil, fmt.Errorf("pool %s: unexpected zpool list output %v", pool, rows)
 	}
 	r.Health, r.Free = rows[0][1], num(rows[0][2])
 	warning, problem := healthCheck(pool, r.Health)
@@ -183,7 +213,7 @@ func (m *Manager) CheckTarget(ctx context.Context, o TargetOptions) (*TargetRepo
 		r.Problems = append(r.Problems, *problem)
 	}
 	if statusErr != nil {
-		return nil, zfsErr("pool "+pool, statusErr)
+		return nil, nil, zfsErr("pool "+pool, statusErr)
 	}
 	r.Vdevs = parseVdevs(string(status))
 	if o.RequireMirror {
@@ -203,7 +233,7 @@ func (m *Manager) CheckTarget(ctx context.Context, o TargetOptions) (*TargetRepo
 	// The dataset, or the nearest ancestor it will inherit from; and the pool's
 	// root dataset's mount.
 	if figuresErr != nil {
-		return nil, figuresErr
+		return nil, nil, figuresErr
 	}
 	r.FiguresFrom = figures[0][0]
 	r.Exists = r.FiguresFrom == dataset
@@ -225,7 +255,7 @@ func (m *Manager) CheckTarget(ctx context.Context, o TargetOptions) (*TargetRepo
 		}
 	}
 	if !haveComp || !haveAvail || !r.PoolMountRead {
-		return nil, fmt.Errorf("dataset %s: unexpected zfs get output %v", r.FiguresFrom, figures)
+		return nil, nil, fmt.Errorf("dataset %s: unexpected zfs get output %v", r.FiguresFrom, figures)
 	}
 	if !mounted {
 		r.PoolMountpoint = ""
@@ -242,7 +272,41 @@ func (m *Manager) CheckTarget(ctx context.Context, o TargetOptions) (*TargetRepo
 			Fix:  "free space in the pool (prune, or destroy what is not needed) or grow it",
 		})
 	}
-	return r, nil
+	if len(r.Problems) > 0 {
+		view = nil
+	}
+	return r, view, nil
+}
+
+// viewFigures are targetFigures' lines from a view of dataset: its compression and
+// available as the view's listing read them, and the pool's root dataset's mount
+// from mountinfo (mounted yes and its mount point, or mounted no). A dataset the
+// view does not hold (not made yet) gets targetFigures' own.
+func (m *Manager) viewFigures(ctx context.Context, v *View, pool, dataset string) ([][]string, error) {
+	d := v.Datasets[dataset]
+	if d == nil {
+		return m.targetFigures(ctx, pool, dataset)
+	}
+	out := [][]string{{dataset, "compression", d.Compression}, {dataset, "available", strconv.FormatInt(d.Available, 10)}}
+	mt, err := m.mountTable()
+	if err != nil {
+		return nil, fmt.Errorf("pool %s: where its root dataset is mounted: %w", pool, err)
+	}
+	for _, e := range mt {
+		// The dataset's own mount (its root "/"), not a bind mount of a directory in it.
+		if e.FSType == "zfs" && e.Source == pool && e.Root == "/" {
+			return append(out, []string{pool, "mounted", "yes"}, []string{pool, "mountpoint", e.Point}), nil
+		}
+	}
+	return append(out, []string{pool, "mounted", "no"}, []string{pool, "mountpoint", "-"}), nil
+}
+
+// mountTable is /proc/self/mountinfo (Manager.Mounts when set: tests).
+func (m *Manager) mountTable() ([]mounts.Entry, error) {
+	if m.Mounts != nil {
+		return m.Mounts()
+	}
+	return mounts.Read()
 }
 
 // targetFigures reads compression and available of dataset, or of its nearest

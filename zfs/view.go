@@ -36,6 +36,10 @@ type ViewDataset struct {
 	// MountRead is false when the view did not read it (a dataset the run made).
 	Mountpoint string
 	MountRead  bool
+	// Compression and Available (bytes) as the read saw them: the target check's
+	// figures of the target dataset (CheckTargetView).
+	Compression string
+	Available   int64
 }
 
 // ReadView reads root and every filesystem and snapshot below it: two zfs commands,
@@ -60,7 +64,7 @@ func (m *Manager) ReadView(ctx context.Context, root string) (*View, error) {
 			"-o", "name,property,value", "all", root)
 	})
 	rows, err = lines(ctx, m.ZFS, "datasets under "+root, "list", "-H", "-p", "-r", "-t", "filesystem,snapshot",
-		"-o", snapshotColumns+",type,guid,mounted,mountpoint,"+strings.Join(hard, ","), "-s", "createtxg", root)
+		"-o", snapshotColumns+",type,guid,mounted,mountpoint,compression,available,"+strings.Join(hard, ","), "-s", "createtxg", root)
 	wg.Wait()
 	if IsNotFound(err) {
 		return v, nil
@@ -74,16 +78,17 @@ func (m *Manager) ReadView(ctx context.Context, root string) (*View, error) {
 	snaps := map[string]*Snapshot{}
 	var held []string
 	for _, r := range rows {
-		if len(r) != 10+len(hard) {
+		if len(r) != 12+len(hard) {
 			return nil, fmt.Errorf("datasets under %s: unexpected zfs list line %q", root, strings.Join(r, "\t"))
 		}
 		if r[6] != "snapshot" {
-			d := &ViewDataset{Name: r[0], GUID: r[7], Owners: map[string]string{}, Hardening: map[string]string{}, MountRead: true}
+			d := &ViewDataset{Name: r[0], GUID: r[7], Owners: map[string]string{}, Hardening: map[string]string{}, MountRead: true,
+				Compression: r[10], Available: num(r[11])}
 			if r[8] == "yes" && strings.HasPrefix(r[9], "/") {
 				d.Mountpoint = r[9]
 			}
 			for i, k := range hard {
-				d.Hardening[k] = r[10+i]
+				d.Hardening[k] = r[12+i]
 			}
 			v.Datasets[r[0]] = d
 		}

@@ -26,6 +26,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/kvmbackup/kvmbackup/internal/mounts"
 	"slices"
 	"strconv"
 	"strings"
@@ -83,6 +84,8 @@ type Manager struct {
 	// BootDir holds the mounts of clones a throwaway domain boots from
 	// (CloneOptions.Shared): BootDir/<run id>/<name>, traversable by QEMU's user.
 	BootDir string
+	// Mounts reads the mount table (nil: /proc/self/mountinfo); tests set it.
+	Mounts func() ([]mounts.Entry, error)
 }
 
 // New returns a Manager using the tools in PATH and /run/kvmbackup/zfs for mounts.

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -110,7 +111,32 @@ func TestCheckTarget(t *testing.T) {
 		ctx := t.Context()
 		m, mirror := lab(t, testenv.PoolOptions{Mirror: true, Devices: 3})
 		opts := TargetOptions{Dataset: mirror + "/backup/vms", RequireMirror: true, RequireCompression: true, MinAvailable: 64 << 20}
-		r, err := m.CheckTarget(ctx, opts)
+		// Every check is made both ways: CheckTarget, and CheckTargetView (a run's
+		// one round), whose report must be the same and whose view ReadView's.
+		check := func(o TargetOptions) (*TargetReport, error) {
+			t.Helper()
+			r, err := m.CheckTarget(ctx, o)
+			rv, v, errv := m.CheckTargetView(ctx, o)
+			if (err == nil) != (errv == nil) || !reflect.DeepEqual(space(r), space(rv)) ||
+				(r != nil && (!near(r.Free, rv.Free) || !near(r.Available, rv.Available))) {
+				t.Fatalf("%s: CheckTarget %+v, %v; CheckTargetView %+v, %v", o.Dataset, r, err, rv, errv)
+			}
+			if err != nil || len(r.Problems) > 0 {
+				if v != nil {
+					t.Fatalf("%s: a view with problems %s", o.Dataset, problems(r))
+				}
+				return r, err
+			}
+			want, err := m.ReadView(ctx, o.Dataset)
+			if err != nil || !reflect.DeepEqual(viewSpace(v), viewSpace(want)) {
+				t.Fatalf("%s: CheckTargetView's view %+v, ReadView's %+v (%v)", o.Dataset, v, want, err)
+			}
+			if d := v.Datasets[o.Dataset]; d != nil && (d.Compression != r.Compression || !near(d.Available, r.Available)) {
+				t.Fatalf("%s: the view's compression %s and available %d, the check's %s and %d", o.Dataset, d.Compression, d.Available, r.Compression, r.Available)
+			}
+			return r, nil
+		}
+		r, err := check(opts)
 		if err != nil || len(r.Problems) != 0 {
 			t.Fatalf("mirror+lz4: %v\n%s", err, problems(r))
 		}
@@ -119,26 +145,29 @@ func TestCheckTarget(t *testing.T) {
 		}
 		big := opts
 		big.MinAvailable = 1 << 40
-		if r, _ := m.CheckTarget(ctx, big); !strings.Contains(problems(r), "bytes available") {
+		if r, _ := check(big); !strings.Contains(problems(r), "bytes available") {
 			t.Fatalf("1 TiB wanted: %s", problems(r))
 		}
+		if r.PoolMountpoint != "/scratch/"+mirror && !strings.HasSuffix(r.PoolMountpoint, "/"+mirror) {
+			t.Fatalf("the pool's root dataset mounted at %q", r.PoolMountpoint)
+		}
 		zfsCmd(t, "create", "-p", "-o", "compression=off", mirror+"/backup/vms")
-		r, _ = m.CheckTarget(ctx, opts)
-		if !r.Exists || !strings.Contains(problems(r), "compression is off for "+mirror+"/backup/vms") {
+		r, _ = check(opts)
+		if !r.Exists || r.FiguresFrom != mirror+"/backup/vms" || !strings.Contains(problems(r), "compression is off for "+mirror+"/backup/vms") {
 			t.Fatalf("compression off: %+v\n%s", r, problems(r))
 		}
 		opts.RequireCompression = false
-		if r, _ := m.CheckTarget(ctx, opts); len(r.Problems) != 0 {
+		if r, _ := check(opts); len(r.Problems) != 0 {
 			t.Fatalf("compression not required: %s", problems(r))
 		}
 
 		_, single := lab(t, testenv.PoolOptions{Devices: 1})
-		r, _ = m.CheckTarget(ctx, TargetOptions{Dataset: single, RequireMirror: true, RequireCompression: true})
+		r, _ = check(TargetOptions{Dataset: single, RequireMirror: true, RequireCompression: true})
 		p := problems(r)
 		if !strings.Contains(p, "pool "+single+" is not redundant") || !strings.Contains(p, "/dev/loop") || !strings.Contains(p, "zpool attach") {
 			t.Fatalf("single device: %s", p)
 		}
-		if r, _ := m.CheckTarget(ctx, TargetOptions{Dataset: single}); len(r.Problems) != 0 {
+		if r, _ := check(TargetOptions{Dataset: single}); len(r.Problems) != 0 {
 			t.Fatalf("single device, mirror not required: %s", problems(r))
 		}
 
@@ -151,21 +180,54 @@ func TestCheckTarget(t *testing.T) {
 			}
 		}
 		sh(t, "zpool", "offline", mirror, loop)
-		r, _ = m.CheckTarget(ctx, opts)
+		r, _ = check(opts)
 		if len(r.Problems) != 0 || len(r.Warnings) != 1 || !strings.Contains(r.Warnings[0].What, "pool "+mirror+" is DEGRADED") {
 			t.Fatalf("degraded: a warning, not a problem: problems %s; warnings %+v", problems(r), r.Warnings)
 		}
 		sh(t, "zpool", "online", mirror, loop)
+		// The pool's root dataset not mounted: both say so.
+		zfsCmd(t, "umount", mirror+"/backup/vms")
+		zfsCmd(t, "umount", mirror+"/backup")
+		zfsCmd(t, "umount", mirror)
+		if r, _ := check(opts); r.PoolMountpoint != "" || !r.PoolMountRead {
+			t.Fatalf("pool root not mounted: %+v", r)
+		}
+		zfsCmd(t, "mount", "-a")
 
-		r, err = m.CheckTarget(ctx, TargetOptions{Dataset: "kvmblab-nopool/vms"})
+		r, err = check(TargetOptions{Dataset: "kvmblab-nopool/vms"})
 		if err != nil || !strings.Contains(problems(r), "pool kvmblab-nopool (of target.dataset kvmblab-nopool/vms) does not exist") {
 			t.Fatalf("no pool: %v %s", err, problems(r))
 		}
-		if _, err := m.CheckTarget(ctx, TargetOptions{Dataset: "bad name"}); err == nil || !strings.Contains(err.Error(), "target.dataset") {
+		if _, err := check(TargetOptions{Dataset: "bad name"}); err == nil || !strings.Contains(err.Error(), "target.dataset") {
 			t.Fatalf("bad name: %v", err)
 		}
 	})
 }
+
+// space is a report without its free and available bytes (near checks them): two
+// reads a moment apart may see a transaction group's frees between them.
+func space(r *TargetReport) *TargetReport {
+	if r == nil {
+		return nil
+	}
+	c := *r
+	c.Free, c.Available = 0, 0
+	return &c
+}
+
+// viewSpace is a view without each dataset's available bytes, as space.
+func viewSpace(v *View) *View {
+	c := &View{Root: v.Root, Datasets: map[string]*ViewDataset{}}
+	for k, d := range v.Datasets {
+		dc := *d
+		dc.Available = 0
+		c.Datasets[k] = &dc
+	}
+	return c
+}
+
+// near: two byte counts read a moment apart are within 64 MiB of each other.
+func near(a, b int64) bool { return a-b < 64<<20 && b-a < 64<<20 }
 
 // Dated snapshots with user properties; a collision is refused; listing shows
 // creation, space, holds and properties; pins protect; destroy takes only ours.
