@@ -26,7 +26,9 @@ import (
 // (most rewritten, a few added, a few deleted). Goal: kvmbackup's night takes at
 // most the peer's time (ratio ≤ 1.0), night 1 and the median of the later nights.
 // Checked too: both copies equal the source, and each report's FILES counts the
-// tree's regular files.
+// tree's regular files. Then as many later nights again with the page cache left
+// warm, shown beside the goal's cold measure (not judged): what of a cold night is
+// the cold start of binaries and inodes.
 
 func runTree(bin string, files, pct, rounds int) bool {
 	ctx := context.Background()
@@ -87,8 +89,9 @@ EOF`, cfg, pool, src))
 			rep       *orchestrator.Report
 		}
 		var nights []night
+		drop := "echo 3 >/proc/sys/vm/drop_caches" // "" for the warm nights
 		timed := func(cmd string) time.Duration {
-			out := sh(fmt.Sprintf(`sync; echo 3 >/proc/sys/vm/drop_caches; t0=$(date +%%s.%%N); { %s; } || exit 1; t1=$(date +%%s.%%N); echo "T $t0 $t1"`, cmd))
+			out := sh(fmt.Sprintf(`sync; %s; t0=$(date +%%s.%%N); { %s; } || exit 1; t1=$(date +%%s.%%N); echo "T $t0 $t1"`, drop, cmd))
 			lines := strings.Split(out, "\n")
 			var t0, t1 float64
 			if n, _ := fmt.Sscanf(lines[len(lines)-1], "T %f %f", &t0, &t1); n != 2 {
@@ -204,19 +207,43 @@ print("%%d rewritten, %%d deleted, %%d added" %% (n-2*k, k, k))'`, src, 100+i, p
 			}
 		}
 
-		var ratios []float64
-		var kt, pt []time.Duration
-		for _, n := range nights[1:] {
-			ratios = append(ratios, n.kvm.Seconds()/n.peer.Seconds())
-			kt, pt = append(kt, n.kvm), append(pt, n.peer)
+		// The same later nights with the page cache left warm (binaries and the
+		// trees' inodes cached, as on a host that ran them a moment before): what
+		// the cold nights' fixed costs are made of, not the goal's measure.
+		drop = "true"
+		var warm []night
+		for i := rounds + 2; i <= 2*rounds+1; i++ {
+			change(i)
+			var n night
+			if i%2 == 0 {
+				runKVM(&n)
+				runPeer(&n, i)
+			} else {
+				runPeer(&n, i)
+				runKVM(&n)
+			}
+			warm = append(warm, n)
+			fmt.Printf("  warm night %d: kvmbackup %.2fs, peer %.2fs (%.2f×); report %.2fs, %d commands (%.2fs in them)\n",
+				i+1, n.kvm.Seconds(), n.peer.Seconds(), n.kvm.Seconds()/n.peer.Seconds(), n.rep.Duration.Seconds(), n.rep.Commands.Commands, n.rep.Commands.Time.Seconds())
 		}
-		km, _ := result{times: kt}.median()
-		pm, _ := result{times: pt}.median()
+		medians := func(ns []night) (km, pm time.Duration, ratios []float64) {
+			var kt, pt []time.Duration
+			for _, n := range ns {
+				ratios = append(ratios, n.kvm.Seconds()/n.peer.Seconds())
+				kt, pt = append(kt, n.kvm), append(pt, n.peer)
+			}
+			km, _ = result{times: kt}.median()
+			pm, _ = result{times: pt}.median()
+			return km, pm, ratios
+		}
+		km, pm, ratios := medians(nights[1:])
 		r1 := nights[0].kvm.Seconds() / nights[0].peer.Seconds()
 		rn := median(ratios)
+		wk, wp, wratios := medians(warm)
 		fmt.Printf("  %-44s %10s %10s %8s\n", "", "kvmbackup", "peer", "ratio")
 		fmt.Printf("  %-44s %9.2fs %9.2fs %7.2f×\n", "night 1 (full copy)", nights[0].kvm.Seconds(), nights[0].peer.Seconds(), r1)
 		fmt.Printf("  %-44s %9.2fs %9.2fs %7.2f×  (per night: %s)\n", fmt.Sprintf("later nights, %d%% changed (medians of %d)", pct, rounds), km.Seconds(), pm.Seconds(), rn, ratioList(ratios))
+		fmt.Printf("  %-44s %9.2fs %9.2fs %7.2f×  (per night: %s; not the goal's measure)\n", fmt.Sprintf("the same, page cache warm (medians of %d)", rounds), wk.Seconds(), wp.Seconds(), median(wratios), ratioList(wratios))
 		check := func(name string, r float64) {
 			mark := "ok  "
 			if r > 1.0 {
