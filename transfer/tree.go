@@ -443,20 +443,27 @@ func gone(err error) bool {
 func syncBig(ctx context.Context, sroot, droot *beneath.Dir, b *bigFile, withXattrs bool, changed func(string, error)) (Stats, error) {
 	rel := b.paths[0]
 	hook(stepCopy, rel)
-	// O_NONBLOCK: a FIFO swapped in must not block the open; nothing but a regular
-	// file is read.
-	sf, err := sroot.OpenFile(rel, unix.O_RDONLY|unix.O_NONBLOCK, 0)
+	// O_PATH first: a FIFO or device swapped in is never opened (openInode); only
+	// the regular file the walk saw is reopened for reading.
+	pf, err := sroot.OpenFile(rel, unix.O_PATH, 0)
+	if err != nil {
+		return Stats{}, err
+	}
+	sst, err := beneath.Fstat(pf)
+	if err != nil {
+		pf.Close()
+		return Stats{}, fmt.Errorf("stat %s: %w", pf.Name(), err)
+	}
+	if !beneath.SameFile(sst, b.st) || sst.Mode&unix.S_IFMT != unix.S_IFREG {
+		pf.Close()
+		return Stats{}, &os.PathError{Op: "open", Path: pf.Name(), Err: errChanged}
+	}
+	sf, err := beneath.Reopen(int(pf.Fd()), unix.O_RDONLY|unix.O_NONBLOCK, pf.Name())
+	pf.Close()
 	if err != nil {
 		return Stats{}, err
 	}
 	defer sf.Close()
-	sst, err := beneath.Fstat(sf)
-	if err != nil {
-		return Stats{}, fmt.Errorf("stat %s: %w", sf.Name(), err)
-	}
-	if !beneath.SameFile(sst, b.st) || sst.Mode&unix.S_IFMT != unix.S_IFREG {
-		return Stats{}, &os.PathError{Op: "open", Path: sf.Name(), Err: errChanged}
-	}
 	if err := replaceNonFile(droot, rel); err != nil {
 		return Stats{}, err
 	}

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -405,4 +406,49 @@ func btoi(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// The tree's owner swaps a file the walk listed for a FIFO right before it is opened
+// (a device node would do the same): opening it at all, even to find it is not the
+// file listed, runs the inode's own open (a FIFO's writer waiting on a reader wakes;
+// a tape rewinds). The entry is skipped and counted, and the FIFO is never opened.
+func TestHostileSwapForFIFOIsNotOpened(t *testing.T) {
+	for _, tc := range []struct{ name, step, rel string }{
+		{"changed file", stepFile, "a/small"}, // its copy differs: opened to be copied
+		{"new file", stepFile, "a/fresh"},     // no copy yet
+		{"big file", stepCopy, "a/vm.img"},    // copied by changed blocks
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src, dst, _ := hostileTrees(t)
+			writeFile(t, filepath.Join(src, "a", "fresh"), []byte("fresh\n"), 0o644)
+			writeFile(t, filepath.Join(dst, "a", "small"), []byte("older\n"), 0o644)
+			p := filepath.Join(src, tc.rel)
+			opened := make(chan struct{})
+			st := hostileSync(t, src, dst, tc.step, tc.rel, func() {
+				must(t, os.Remove(p))
+				must(t, unix.Mkfifo(p, 0o644))
+				go func() {
+					// Blocks until a reader opens the FIFO.
+					if fd, err := unix.Open(p, unix.O_WRONLY|unix.O_CLOEXEC, 0); err == nil {
+						close(opened)
+						unix.Close(fd)
+					}
+				}()
+				time.Sleep(50 * time.Millisecond) // the writer is waiting
+			})
+			select {
+			case <-opened:
+				t.Errorf("the FIFO swapped in for %s was opened by the sync", tc.rel)
+			case <-time.After(500 * time.Millisecond):
+				// Let the writer go: open it ourselves.
+				if fd, err := unix.Open(p, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0); err == nil {
+					<-opened
+					unix.Close(fd)
+				}
+			}
+			if !st.Vanished && st.Changed == 0 {
+				t.Errorf("the swapped entry was not counted: %+v", st)
+			}
+		})
+	}
 }

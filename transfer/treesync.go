@@ -584,35 +584,36 @@ func (t *treeSync) file(sfd, dfd int, name, rel string, s *unix.Stat_t) error {
 	return copyXattrs(sf, df, t.opts.Xattrs)
 }
 
-// openSrc opens the source file name in sfd for reading, never following a symlink
-// nor blocking (a FIFO swapped in), and checks it is the regular file s.
+// openSrc opens the source file name in sfd for reading, only when it is the
+// regular file s (openInode), and returns its stat as opened.
 func openSrc(sfd int, name, rel string, s *unix.Stat_t) (*os.File, unix.Stat_t, error) {
-	fd, err := unix.Openat(sfd, name, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_CLOEXEC|unix.O_NOCTTY, 0)
+	return openInode(sfd, name, rel, unix.O_RDONLY, *s)
+}
+
+// openChecked opens name in dfd (flags: O_RDONLY or O_RDWR) only when it is the
+// regular file ds (openInode).
+func openChecked(dfd int, name string, flags int, ds unix.Stat_t) (*os.File, error) {
+	f, _, err := openInode(dfd, name, name, flags, ds)
+	return f, err
+}
+
+// openInode opens name in dfd with flags only when it is the regular file want
+// (the walk's stat of it): first with O_PATH, which opens nothing of the inode's
+// own (a FIFO or device swapped in is never opened, a symlink never followed),
+// checked, then reopened by that descriptor (beneath.Reopen). A name that is now
+// another inode or type is errChanged; one gone, srcErr's errVanished.
+func openInode(dfd int, name, rel string, flags int, want unix.Stat_t) (*os.File, unix.Stat_t, error) {
+	pfd, err := unix.Openat(dfd, name, unix.O_PATH|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return nil, unix.Stat_t{}, srcErr(rel, err)
 	}
-	f := os.NewFile(uintptr(fd), rel)
-	fs, err := fstatFd(fd)
-	if err != nil || !sameFile(fs, *s) || ftype(fs.Mode) != unix.S_IFREG {
-		f.Close()
+	defer unix.Close(pfd)
+	fs, err := fstatFd(pfd)
+	if err != nil || !sameFile(fs, want) || ftype(fs.Mode) != unix.S_IFREG {
 		return nil, fs, &os.PathError{Op: "open", Path: rel, Err: errChanged}
 	}
-	return f, fs, nil
-}
-
-// openChecked opens name in dfd (a regular file of the copy), never following a
-// symlink nor blocking, and checks it is still ds.
-func openChecked(dfd int, name string, flags int, ds unix.Stat_t) (*os.File, error) {
-	fd, err := unix.Openat(dfd, name, flags|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_CLOEXEC|unix.O_NOCTTY, 0)
-	if err != nil {
-		return nil, &os.PathError{Op: "open", Path: name, Err: err}
-	}
-	f := os.NewFile(uintptr(fd), name)
-	if fs, err := fstatFd(fd); err != nil || !sameFile(fs, ds) || ftype(fs.Mode) != unix.S_IFREG {
-		f.Close()
-		return nil, &os.PathError{Op: "open", Path: name, Err: errChanged}
-	}
-	return f, nil
+	f, err := beneath.Reopen(pfd, flags|unix.O_NONBLOCK, rel)
+	return f, fs, err
 }
 
 // copyInPlace makes df (old bytes long, existing or new) hold what sf holds (size

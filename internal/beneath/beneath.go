@@ -18,6 +18,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -268,6 +269,24 @@ func (d *Dir) Mkdir(rel string, perm uint32) error {
 		return d.pathErr("mkdir", rel, err)
 	}
 	return nil
+}
+
+// Reopen opens again, with flags, the inode that the O_PATH descriptor pfd holds
+// (through /proc/self/fd/PFD, which names that inode whatever its names are now):
+// the second half of opening a file only once it is known to be the one wanted.
+// An O_PATH open runs nothing of the inode's own (a FIFO's waiting writer does not
+// wake, a device's driver is not called); fstat it, and reopen only what is the
+// regular file expected. name is for errors. A /proc that is not mounted is an
+// error of its own, never ENOENT (which a walk takes for a vanished file).
+func Reopen(pfd int, flags int, name string) (*os.File, error) {
+	fd, err := unix.Open("/proc/self/fd/"+strconv.Itoa(pfd), flags|unix.O_CLOEXEC|unix.O_NOCTTY, 0)
+	if errors.Is(err, unix.ENOENT) {
+		return nil, fmt.Errorf("reopen %s by /proc/self/fd (is /proc mounted?): %v", name, err)
+	}
+	if err != nil {
+		return nil, &os.PathError{Op: "reopen", Path: name, Err: err}
+	}
+	return os.NewFile(uintptr(fd), name), nil
 }
 
 // SameFile: a and b describe the same inode.
