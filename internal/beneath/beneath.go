@@ -216,7 +216,7 @@ func removeAllAtTries(dirfd int, name string, tries int) error {
 	if err := unix.Fstat(fd, &cs); err != nil {
 		return err
 	}
-	if ps.Dev != cs.Dev { // a mount point: what another file system holds is not removed
+	if ps.Dev != cs.Dev || mountRoot(fd) { // a mount point: what is mounted there is not removed
 		return unix.EXDEV
 	}
 	for {
@@ -287,6 +287,18 @@ func Reopen(pfd int, flags int, name string) (*os.File, error) {
 		return nil, &os.PathError{Op: "reopen", Path: name, Err: err}
 	}
 	return os.NewFile(uintptr(fd), name), nil
+}
+
+// mountRoot reports whether the open directory fd is the root of a mount: a bind
+// mount of a directory of the same file system has the st_dev of its parent, and
+// only statx's STATX_ATTR_MOUNT_ROOT (Linux 5.8) tells it from a directory. On a
+// kernel without it, false: st_dev alone decides, as before.
+func mountRoot(fd int) bool {
+	var sx unix.Statx_t
+	if unix.Statx(fd, "", unix.AT_EMPTY_PATH|unix.AT_SYMLINK_NOFOLLOW, 0, &sx) != nil {
+		return false
+	}
+	return sx.Attributes_mask&unix.STATX_ATTR_MOUNT_ROOT != 0 && sx.Attributes&unix.STATX_ATTR_MOUNT_ROOT != 0
 }
 
 // SameFile: a and b describe the same inode.

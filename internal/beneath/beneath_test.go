@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/kvmbackup/kvmbackup/testenv"
 )
 
 // tree makes root/{a/f, outside/secret} and returns root and outside.
@@ -187,5 +189,31 @@ func TestRemoveAllAtImmutableFile(t *testing.T) {
 	defer d.Close()
 	if err := RemoveAllAt(int(d.Fd()), "locked"); !errors.Is(err, unix.EPERM) {
 		t.Errorf("remove an immutable file: %v, want EPERM", err)
+	}
+}
+
+// A directory of the same file system bind-mounted below what is removed (root's own
+// files, mounted into the tree by an admin): its files are another place's, and are
+// kept, although st_dev cannot tell the mount point from a directory.
+func TestRemoveAllAtKeepsABindMountOfTheSameFileSystem(t *testing.T) {
+	testenv.Require(t, testenv.Root) // mount
+	d, root, outside := tree(t)
+	bind := filepath.Join(root, "b", "bind")
+	if err := os.MkdirAll(bind, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Mount(outside, bind, "", unix.MS_BIND, ""); err != nil {
+		t.Fatalf("mount --bind %s %s: %v", outside, bind, err)
+	}
+	t.Cleanup(func() { unix.Unmount(bind, unix.MNT_DETACH) })
+	var a, b unix.Stat_t
+	if unix.Stat(bind, &a) != nil || unix.Stat(filepath.Join(root, "b"), &b) != nil || a.Dev != b.Dev {
+		t.Fatalf("the bind mount is not of the same file system (st_dev %d, %d)", a.Dev, b.Dev)
+	}
+	if err := RemoveAllAt(d.Fd(), "b"); !errors.Is(err, unix.EXDEV) {
+		t.Errorf("RemoveAllAt across a bind mount: %v, want EXDEV", err)
+	}
+	if _, err := os.Stat(filepath.Join(outside, "secret")); err != nil {
+		t.Errorf("a file of the bind-mounted directory removed: %v", err)
 	}
 }
