@@ -14,9 +14,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/common/expfmt"
-
 	"github.com/kvmbackup/kvmbackup/internal/atomicfile"
 	"github.com/kvmbackup/kvmbackup/internal/config"
 	"github.com/kvmbackup/kvmbackup/orchestrator"
@@ -277,27 +274,23 @@ func MetricsFile(path string, st *orchestrator.State, b Build) error {
 	if err := Metrics(&buf, st, b); err != nil {
 		return fmt.Errorf("metrics file %s: %w", path, err)
 	}
-	// Not prometheus.WriteToTextfile: it makes the file 0644, and every file
-	// kvmbackup writes is 0600 (it names every VM and volume).
+	// 0600, as every file kvmbackup writes (it names every VM and volume); the
+	// node exporter runs as root.
 	return atomicfile.Write(path, buf.Bytes(), 0o600)
 }
 
 // Metrics writes what MetricsFile writes to w.
 func Metrics(w io.Writer, st *orchestrator.State, b Build) error {
-	reg := prometheus.NewRegistry()
+	reg := newPromSet()
 	gauge := func(name, help string, v float64) {
-		g := prometheus.NewGauge(prometheus.GaugeOpts{Name: name, Help: help})
-		g.Set(v)
-		reg.MustRegister(g)
+		reg.gaugeVec(name, help).set(v)
 	}
-	vecOf := func(labels ...string) func(name, help string) *prometheus.GaugeVec {
-		return func(name, help string) *prometheus.GaugeVec {
-			g := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: name, Help: help}, labels)
-			reg.MustRegister(g)
-			return g
+	vecOf := func(labels ...string) func(name, help string) *promFamily {
+		return func(name, help string) *promFamily {
+			return reg.gaugeVec(name, help, labels...)
 		}
 	}
-	vecOf("version", "goversion")("kvmbackup_build_info", "The kvmbackup that wrote these metrics.").WithLabelValues(b.Version, b.GoVersion).Set(1)
+	vecOf("version", "goversion")("kvmbackup_build_info", "The kvmbackup that wrote these metrics.").set(1, b.Version, b.GoVersion)
 	if lr := st.LastRun; lr != nil {
 		ok := 0.0
 		if lr.Success() {
@@ -317,7 +310,7 @@ func Metrics(w io.Writer, st *orchestrator.State, b Build) error {
 				reason = orchestrator.ReasonOther
 			}
 			vecOf("reason")("kvmbackup_run_failure_info", "Why the last run failed: config, selection, lock, hook, libvirt, target, plan, journal, interrupted, units, prune or other.").
-				WithLabelValues(reason).Set(1)
+				set(1, reason)
 		}
 	}
 	if p := st.Pool; p != nil {
@@ -325,18 +318,18 @@ func Metrics(w io.Writer, st *orchestrator.State, b Build) error {
 		if p.Health == zfs.PoolOnline {
 			healthy = 1
 		}
-		vecOf("pool")("kvmbackup_pool_healthy", "1 when the target's pool was ONLINE when last checked (DEGRADED, FAULTED, ... are 0).").WithLabelValues(p.Pool).Set(healthy)
+		vecOf("pool")("kvmbackup_pool_healthy", "1 when the target's pool was ONLINE when last checked (DEGRADED, FAULTED, ... are 0).").set(healthy, p.Pool)
 		state := vecOf("pool", "state")("kvmbackup_pool_state", "1 for the state of the target's pool when last checked (zpool health, or missing/unknown), 0 for the others.")
 		for _, s := range zfs.PoolStates {
 			v := 0.0
 			if s == zfs.PoolState(p.Health) {
 				v = 1
 			}
-			state.WithLabelValues(p.Pool, strings.ToLower(s)).Set(v)
+			state.set(v, p.Pool, strings.ToLower(s))
 		}
-		vecOf("pool")("kvmbackup_pool_free_bytes", "Free bytes of the target's pool when last checked.").WithLabelValues(p.Pool).Set(float64(p.Free))
-		vecOf("pool")("kvmbackup_pool_checked_timestamp_seconds", "When a run last checked the target's pool.").WithLabelValues(p.Pool).Set(float64(p.Checked.Unix()))
-		vecOf("dataset")("kvmbackup_target_available_bytes", "Bytes the target dataset could still take when last checked.").WithLabelValues(p.Dataset).Set(float64(p.Available))
+		vecOf("pool")("kvmbackup_pool_free_bytes", "Free bytes of the target's pool when last checked.").set(float64(p.Free), p.Pool)
+		vecOf("pool")("kvmbackup_pool_checked_timestamp_seconds", "When a run last checked the target's pool.").set(float64(p.Checked.Unix()), p.Pool)
+		vecOf("dataset")("kvmbackup_target_available_bytes", "Bytes the target dataset could still take when last checked.").set(float64(p.Available), p.Dataset)
 	}
 	// One set of series per kind of unit (kvmbackup_KIND_..., labelled KIND), the
 	// same for every kind, then what a kind adds.
@@ -357,11 +350,11 @@ func Metrics(w io.Writer, st *orchestrator.State, b Build) error {
 			if !u.LastSuccess.IsZero() {
 				ls = float64(u.LastSuccess.Unix())
 			}
-			last.WithLabelValues(u.Name).Set(ls)
-			snaps.WithLabelValues(u.Name).Set(float64(u.DatedSnapshots))
-			failed.WithLabelValues(u.Name).Set(f)
-			dur.WithLabelValues(u.Name).Set(u.Duration.Seconds())
-			written.WithLabelValues(u.Name).Set(float64(u.Written))
+			last.set(ls, u.Name)
+			snaps.set(float64(u.DatedSnapshots), u.Name)
+			failed.set(f, u.Name)
+			dur.set(u.Duration.Seconds(), u.Name)
+			written.set(float64(u.Written), u.Name)
 		}
 	}
 	var vms, paths []*orchestrator.Result
@@ -374,34 +367,34 @@ func Metrics(w io.Writer, st *orchestrator.State, b Build) error {
 	diskChanged := disk("kvmbackup_disk_changed_bytes", "Bytes changed-block tracking found changed since the backup before (disks whose last copy was tracked).")
 	for _, v := range st.VMs {
 		vms = append(vms, &v.Result)
-		read.WithLabelValues(v.Name).Set(float64(v.Read))
-		pause.WithLabelValues(v.Name).Set(v.Pause.Seconds())
+		read.set(float64(v.Read), v.Name)
+		pause.set(v.Pause.Seconds(), v.Name)
 		for _, d := range v.Disks {
-			diskRead.WithLabelValues(v.Name, d.Disk).Set(float64(d.Stats.SrcRead + d.Stats.DstRead))
+			diskRead.set(float64(d.Stats.SrcRead+d.Stats.DstRead), v.Name, d.Disk)
 			cbt := 0.0
 			if d.Stats.Mode == "cbt" {
 				cbt = 1
-				diskChanged.WithLabelValues(v.Name, d.Disk).Set(float64(d.Stats.Changed))
+				diskChanged.set(float64(d.Stats.Changed), v.Name, d.Disk)
 			}
-			diskCBT.WithLabelValues(v.Name, d.Disk).Set(cbt)
+			diskCBT.set(cbt, v.Name, d.Disk)
 		}
 	}
 	files := vecOf("path")("kvmbackup_path_files_transferred", "Files of the entry written by its last backup.")
 	for _, p := range st.Paths {
 		paths = append(paths, &p.Result)
-		files.WithLabelValues(p.Name).Set(float64(p.Transferred))
+		files.set(float64(p.Transferred), p.Name)
 	}
 	units(unitKind{label: "vm", what: "VM", whose: "VM's", owner: "VM's"}, vms)
 	units(unitKind{label: "path", what: "paths: entry", whose: "entry's", owner: "paths: entry's"}, paths)
 	if len(st.Verifies) > 0 {
 		bootReady := vm("kvmbackup_vm_verify_boot_ready_seconds", "Start to ready of the VM's last boot verify (when it became ready).")
-		byKind := map[zfs.Kind][2]*prometheus.GaugeVec{}
+		byKind := map[zfs.Kind][2]*promFamily{}
 		for _, k := range []struct {
 			kind        zfs.Kind
 			label, what string
 		}{{zfs.KindVM, "vm", "VM's"}, {zfs.KindPath, "path", "paths: entry's"}} {
 			v := vecOf(k.label)
-			byKind[k.kind] = [2]*prometheus.GaugeVec{
+			byKind[k.kind] = [2]*promFamily{
 				v("kvmbackup_"+k.label+"_verify_timestamp_seconds", "End of the "+k.what+" last verify (kvmbackup verify)."),
 				v("kvmbackup_"+k.label+"_verify_success", "1 when every backup the "+k.what+" last verify checked passed."),
 			}
@@ -415,32 +408,23 @@ func Metrics(w io.Writer, st *orchestrator.State, b Build) error {
 			if sv.OK {
 				success = 1
 			}
-			g[0].WithLabelValues(sv.Name).Set(float64(sv.At.Unix()))
-			g[1].WithLabelValues(sv.Name).Set(success)
+			g[0].set(float64(sv.At.Unix()), sv.Name)
+			g[1].set(success, sv.Name)
 			if sv.Kind == zfs.KindVM && sv.Boot > 0 {
-				bootReady.WithLabelValues(sv.Name).Set(sv.Boot.Seconds())
+				bootReady.set(sv.Boot.Seconds(), sv.Name)
 			}
 		}
 	}
 	if len(st.Replicas) > 0 {
 		replicationMetrics(vecOf, st)
 	}
-	mfs, err := reg.Gather()
-	if err != nil {
-		return err
-	}
-	for _, mf := range mfs {
-		if _, err := expfmt.MetricFamilyToText(w, mf); err != nil {
-			return err
-		}
-	}
-	return nil
+	return reg.write(w)
 }
 
 // replicationMetrics adds the kvmbackup_replication_* series of each target.
 // A unit with a dated backup here that a target holds nothing of (or was never
 // replicated to) is 0 there, and so is the target's oldest.
-func replicationMetrics(vecOf func(labels ...string) func(name, help string) *prometheus.GaugeVec, st *orchestrator.State) {
+func replicationMetrics(vecOf func(labels ...string) func(name, help string) *promFamily, st *orchestrator.State) {
 	unix := func(t time.Time) float64 {
 		if t.IsZero() {
 			return 0
@@ -454,7 +438,7 @@ func replicationMetrics(vecOf func(labels ...string) func(name, help string) *pr
 	dur := tg("kvmbackup_replication_duration_seconds", "Duration of the target's last replication.")
 	sent := tg("kvmbackup_replication_sent_bytes", "Bytes the target's last replication sent.")
 	all := tg("kvmbackup_replication_newest_timestamp_seconds", "The oldest of the newest dated snapshots the target holds of each unit: every unit is there up to this time (0: one has none there); lag: time() minus this.")
-	newest := map[zfs.Kind]*prometheus.GaugeVec{
+	newest := map[zfs.Kind]*promFamily{
 		zfs.KindVM:   vecOf("target", "vm")("kvmbackup_replication_vm_newest_timestamp_seconds", "Time of the newest dated snapshot of the VM the target holds (0: none); lag: time() minus this."),
 		zfs.KindPath: vecOf("target", "path")("kvmbackup_replication_path_newest_timestamp_seconds", "Time of the newest dated snapshot of the paths: entry the target holds (0: none); lag: time() minus this."),
 	}
@@ -474,11 +458,11 @@ func replicationMetrics(vecOf func(labels ...string) func(name, help string) *pr
 		if !r.Last.IsZero() && !r.Failed() {
 			v = 1
 		}
-		last.WithLabelValues(r.Target).Set(unix(r.Last))
-		success.WithLabelValues(r.Target).Set(unix(r.LastSuccess))
-		ok.WithLabelValues(r.Target).Set(v)
-		dur.WithLabelValues(r.Target).Set(r.Duration.Seconds())
-		sent.WithLabelValues(r.Target).Set(float64(r.Bytes))
+		last.set(unix(r.Last), r.Target)
+		success.set(unix(r.LastSuccess), r.Target)
+		ok.set(v, r.Target)
+		dur.set(r.Duration.Seconds(), r.Target)
+		sent.set(float64(r.Bytes), r.Target)
 		var oldest time.Time
 		none := false
 		units := slices.Clone(r.Units)
@@ -489,7 +473,7 @@ func replicationMetrics(vecOf func(labels ...string) func(name, help string) *pr
 		}
 		for _, u := range units {
 			if g := newest[u.Kind]; g != nil {
-				g.WithLabelValues(r.Target, u.Name).Set(unix(u.NewestTime))
+				g.set(unix(u.NewestTime), r.Target, u.Name)
 			}
 			switch {
 			case u.Newest == "":
@@ -501,7 +485,7 @@ func replicationMetrics(vecOf func(labels ...string) func(name, help string) *pr
 		if none {
 			oldest = time.Time{}
 		}
-		all.WithLabelValues(r.Target).Set(unix(oldest))
+		all.set(unix(oldest), r.Target)
 	}
 }
 
