@@ -151,7 +151,7 @@ func TestRunBacksUpPaths(t *testing.T) {
 	}
 	m, _ := os.ReadFile(metrics)
 	for _, want := range []string{`kvmbackup_path_written_bytes{path="root"} 7`, `kvmbackup_path_failed{path="iso"} 0`, "kvmbackup_run_paths_failed 0",
-		fmt.Sprintf(`kvmbackup_path_last_success_timestamp_seconds{path="images"} %g`, float64(night1.Unix()))} {
+		fmt.Sprintf(`kvmbackup_path_last_success_timestamp_seconds{path="images"} %d`, night1.Unix())} {
 		if !strings.Contains(string(m), want) {
 			t.Errorf("metrics lack %q:\n%s", want, m)
 		}

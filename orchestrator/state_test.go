@@ -115,8 +115,8 @@ func TestStateKeepsEveryUnitsNewestResult(t *testing.T) {
 	}
 	m, _ := os.ReadFile(metrics)
 	for _, want := range []string{
-		fmt.Sprintf(`kvmbackup_vm_last_success_timestamp_seconds{vm="web1"} %g`, float64(night2.Unix())),
-		fmt.Sprintf(`kvmbackup_vm_last_success_timestamp_seconds{vm="db1"} %g`, float64(night1.Unix())),
+		fmt.Sprintf(`kvmbackup_vm_last_success_timestamp_seconds{vm="web1"} %d`, night2.Unix()),
+		fmt.Sprintf(`kvmbackup_vm_last_success_timestamp_seconds{vm="db1"} %d`, night1.Unix()),
 		`kvmbackup_vm_snapshots{vm="web1"} 2`, `kvmbackup_path_snapshots{path="iso"} 1`, "kvmbackup_run_success 1",
 	} {
 		if !strings.Contains(string(m), want) {

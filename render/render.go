@@ -13,10 +13,9 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/common/expfmt"
-
+	"github.com/VictoriaMetrics/metrics"
 	"github.com/kvmbackup/kvmbackup/internal/atomicfile"
 	"github.com/kvmbackup/kvmbackup/internal/config"
 	"github.com/kvmbackup/kvmbackup/orchestrator"
@@ -231,28 +230,36 @@ type Build struct {
 // MetricsFile writes the Prometheus metrics of the state (orchestrator.State: the
 // last run, the pool as last checked, the newest result of every configured VM and
 // paths: entry) to path (the node exporter's textfile collector), atomically and
-// 0600. Series (every name with its unit):
+// 0600, in the text format as github.com/VictoriaMetrics/metrics writes it: every
+// series a gauge, families by name (one with no series left out), each with
+// "# HELP name" (no help text: what each means is here and in docs/) and
+// "# TYPE name gauge", its series by name with their labels sorted; integral
+// values as integers. Series (every name with its unit):
 //
-//	kvmbackup_build_info{version,goversion}             1
+//	kvmbackup_build_info{version,goversion}             1: the kvmbackup that wrote the file
 //	kvmbackup_run_start_timestamp_seconds               the last run's start
 //	kvmbackup_run_duration_seconds                      its duration
-//	kvmbackup_run_success                               1 when it exited 0
-//	kvmbackup_run_exit_code                             its exit status (0, 1, 2)
+//	kvmbackup_run_success                               1 when it backed up every VM and path it was asked to (exited 0)
+//	kvmbackup_run_exit_code                             its exit status: 0 success, 1 some VM or path failed, 2 it could not run
 //	kvmbackup_run_failure_info{reason}                  1, when it failed: reason is one of orchestrator.Reasons
-//	kvmbackup_run_vms_failed, kvmbackup_run_paths_failed
-//	kvmbackup_run_snapshots_pruned                      snapshots its prune destroyed
-//	kvmbackup_run_warnings                              its warnings (a DEGRADED pool)
-//	kvmbackup_pool_healthy{pool}                        1 when ONLINE
-//	kvmbackup_pool_state{pool,state}                    1 for its state, 0 for the others of zfs.PoolStates
-//	kvmbackup_pool_free_bytes{pool}
+//	kvmbackup_run_vms_failed, kvmbackup_run_paths_failed   the VMs, paths: entries it failed to back up
+//	kvmbackup_run_snapshots_pruned                      dated snapshots its prune destroyed
+//	kvmbackup_run_warnings                              its warnings (e.g. a DEGRADED pool)
+//	kvmbackup_pool_healthy{pool}                        1 when the target's pool was ONLINE when last checked (DEGRADED, FAULTED, ... are 0)
+//	kvmbackup_pool_state{pool,state}                    1 for its state when last checked (zpool health, or missing/unknown), 0 for the others of zfs.PoolStates
+//	kvmbackup_pool_free_bytes{pool}                     its free bytes when last checked
 //	kvmbackup_pool_checked_timestamp_seconds{pool}      when a run last checked it
-//	kvmbackup_target_available_bytes{dataset}
+//	kvmbackup_target_available_bytes{dataset}           bytes the target dataset could still take when last checked
 //	kvmbackup_KIND_last_success_timestamp_seconds{KIND} its newest dated snapshot; 0 when none (KIND: vm, path)
-//	kvmbackup_KIND_snapshots{KIND}                      its dated snapshots
-//	kvmbackup_KIND_failed{KIND}                         1 when its last backup failed
+//	kvmbackup_KIND_snapshots{KIND}                      its dated snapshots (each one complete backup)
+//	kvmbackup_KIND_failed{KIND}                         1 when the last run that backed it up failed to
 //	kvmbackup_KIND_duration_seconds{KIND}, kvmbackup_KIND_written_bytes{KIND}   of its last backup
-//	kvmbackup_vm_read_bytes{vm}, kvmbackup_vm_pause_window_seconds{vm}, kvmbackup_path_files_transferred{path}
-//	kvmbackup_disk_read_bytes{vm,disk}, kvmbackup_disk_cbt{vm,disk}, kvmbackup_disk_changed_bytes{vm,disk}
+//	kvmbackup_vm_read_bytes{vm}                         bytes its last backup read
+//	kvmbackup_vm_pause_window_seconds{vm}               how long its last backup paused or froze it
+//	kvmbackup_path_files_transferred{path}              files of the entry its last backup wrote
+//	kvmbackup_disk_read_bytes{vm,disk}                  bytes (source and destination) the disk's copy read in the VM's last backup
+//	kvmbackup_disk_cbt{vm,disk}                         1 when that copy read only what changed-block tracking named (thin LVs); 0 when it compared the disk whole
+//	kvmbackup_disk_changed_bytes{vm,disk}               bytes changed-block tracking found changed since the backup before (disks whose last copy was tracked)
 //
 // and per unit a `kvmbackup verify` checked (its last verify):
 //
@@ -265,7 +272,7 @@ type Build struct {
 //
 //	kvmbackup_replication_last_timestamp_seconds{target}          the last replication's start; 0 when none yet
 //	kvmbackup_replication_last_success_timestamp_seconds{target}  the last that succeeded entirely; a failed or interrupted one never moves it
-//	kvmbackup_replication_success{target}                         1 when the last succeeded
+//	kvmbackup_replication_success{target}                         1 when the last succeeded (0: it failed, was interrupted, or none yet)
 //	kvmbackup_replication_duration_seconds{target}, kvmbackup_replication_sent_bytes{target}   of the last
 //	kvmbackup_replication_KIND_newest_timestamp_seconds{target,KIND}  the newest dated snapshot the target holds of the unit; 0 none
 //	kvmbackup_replication_newest_timestamp_seconds{target}       the oldest of those: every unit is there up to this time; 0 when one has none
@@ -277,47 +284,42 @@ func MetricsFile(path string, st *orchestrator.State, b Build) error {
 	if err := Metrics(&buf, st, b); err != nil {
 		return fmt.Errorf("metrics file %s: %w", path, err)
 	}
-	// Not prometheus.WriteToTextfile: it makes the file 0644, and every file
-	// kvmbackup writes is 0600 (it names every VM and volume).
+	// 0600, as every file kvmbackup writes (it names every VM and volume); the
+	// node exporter runs as root.
 	return atomicfile.Write(path, buf.Bytes(), 0o600)
 }
 
 // Metrics writes what MetricsFile writes to w.
 func Metrics(w io.Writer, st *orchestrator.State, b Build) error {
-	reg := prometheus.NewRegistry()
-	gauge := func(name, help string, v float64) {
-		g := prometheus.NewGauge(prometheus.GaugeOpts{Name: name, Help: help})
-		g.Set(v)
-		reg.MustRegister(g)
+	// A set of this call's own (never the library's global default set), written
+	// once. ExposeMetadata is the library's process-global switch for the # HELP
+	// and # TYPE lines; nothing else in kvmbackup uses the library.
+	metrics.ExposeMetadata(true)
+	reg := &gauges{set: metrics.NewSet()}
+	gauge := func(name string, v float64) { reg.vec(name).set(v) }
+	vecOf := func(labels ...string) func(name string) gaugeVec {
+		return func(name string) gaugeVec { return reg.vec(name, labels...) }
 	}
-	vecOf := func(labels ...string) func(name, help string) *prometheus.GaugeVec {
-		return func(name, help string) *prometheus.GaugeVec {
-			g := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: name, Help: help}, labels)
-			reg.MustRegister(g)
-			return g
-		}
-	}
-	vecOf("version", "goversion")("kvmbackup_build_info", "The kvmbackup that wrote these metrics.").WithLabelValues(b.Version, b.GoVersion).Set(1)
+	vecOf("version", "goversion")("kvmbackup_build_info").set(1, b.Version, b.GoVersion)
 	if lr := st.LastRun; lr != nil {
 		ok := 0.0
 		if lr.Success() {
 			ok = 1
 		}
-		gauge("kvmbackup_run_start_timestamp_seconds", "Start of the last run.", float64(lr.Start.Unix()))
-		gauge("kvmbackup_run_duration_seconds", "Duration of the last run.", lr.Duration.Seconds())
-		gauge("kvmbackup_run_success", "1 when the last run backed up every VM and path it was asked to (exit status 0).", ok)
-		gauge("kvmbackup_run_exit_code", "Exit status of the last run: 0 success, 1 some VM or path failed, 2 it could not run.", float64(lr.ExitCode))
-		gauge("kvmbackup_run_vms_failed", "VMs the last run failed to back up.", float64(lr.VMsFailed))
-		gauge("kvmbackup_run_paths_failed", "paths: entries the last run failed to back up.", float64(lr.PathsFailed))
-		gauge("kvmbackup_run_snapshots_pruned", "Dated snapshots the last run's prune destroyed.", float64(lr.Pruned))
-		gauge("kvmbackup_run_warnings", "Warnings of the last run (e.g. a DEGRADED pool).", float64(len(lr.Warnings)))
+		gauge("kvmbackup_run_start_timestamp_seconds", float64(lr.Start.Unix()))
+		gauge("kvmbackup_run_duration_seconds", lr.Duration.Seconds())
+		gauge("kvmbackup_run_success", ok)
+		gauge("kvmbackup_run_exit_code", float64(lr.ExitCode))
+		gauge("kvmbackup_run_vms_failed", float64(lr.VMsFailed))
+		gauge("kvmbackup_run_paths_failed", float64(lr.PathsFailed))
+		gauge("kvmbackup_run_snapshots_pruned", float64(lr.Pruned))
+		gauge("kvmbackup_run_warnings", float64(len(lr.Warnings)))
 		if !lr.Success() {
 			reason := lr.Reason
 			if !slices.Contains(orchestrator.Reasons, reason) {
 				reason = orchestrator.ReasonOther
 			}
-			vecOf("reason")("kvmbackup_run_failure_info", "Why the last run failed: config, selection, lock, hook, libvirt, target, plan, journal, interrupted, units, prune or other.").
-				WithLabelValues(reason).Set(1)
+			vecOf("reason")("kvmbackup_run_failure_info").set(1, reason)
 		}
 	}
 	if p := st.Pool; p != nil {
@@ -325,29 +327,29 @@ func Metrics(w io.Writer, st *orchestrator.State, b Build) error {
 		if p.Health == zfs.PoolOnline {
 			healthy = 1
 		}
-		vecOf("pool")("kvmbackup_pool_healthy", "1 when the target's pool was ONLINE when last checked (DEGRADED, FAULTED, ... are 0).").WithLabelValues(p.Pool).Set(healthy)
-		state := vecOf("pool", "state")("kvmbackup_pool_state", "1 for the state of the target's pool when last checked (zpool health, or missing/unknown), 0 for the others.")
+		vecOf("pool")("kvmbackup_pool_healthy").set(healthy, p.Pool)
+		state := vecOf("pool", "state")("kvmbackup_pool_state")
 		for _, s := range zfs.PoolStates {
 			v := 0.0
 			if s == zfs.PoolState(p.Health) {
 				v = 1
 			}
-			state.WithLabelValues(p.Pool, strings.ToLower(s)).Set(v)
+			state.set(v, p.Pool, strings.ToLower(s))
 		}
-		vecOf("pool")("kvmbackup_pool_free_bytes", "Free bytes of the target's pool when last checked.").WithLabelValues(p.Pool).Set(float64(p.Free))
-		vecOf("pool")("kvmbackup_pool_checked_timestamp_seconds", "When a run last checked the target's pool.").WithLabelValues(p.Pool).Set(float64(p.Checked.Unix()))
-		vecOf("dataset")("kvmbackup_target_available_bytes", "Bytes the target dataset could still take when last checked.").WithLabelValues(p.Dataset).Set(float64(p.Available))
+		vecOf("pool")("kvmbackup_pool_free_bytes").set(float64(p.Free), p.Pool)
+		vecOf("pool")("kvmbackup_pool_checked_timestamp_seconds").set(float64(p.Checked.Unix()), p.Pool)
+		vecOf("dataset")("kvmbackup_target_available_bytes").set(float64(p.Available), p.Dataset)
 	}
 	// One set of series per kind of unit (kvmbackup_KIND_..., labelled KIND), the
 	// same for every kind, then what a kind adds.
-	units := func(k unitKind, results []*orchestrator.Result) {
-		vec := vecOf(k.label)
-		name := func(s string) string { return "kvmbackup_" + k.label + "_" + s }
-		last := vec(name("last_success_timestamp_seconds"), "Time of the "+k.owner+" newest dated snapshot (0: none yet).")
-		snaps := vec(name("snapshots"), "Dated snapshots of the "+k.what+" (each one complete backup).")
-		failed := vec(name("failed"), "1 when the last run that backed up the "+k.what+" failed to.")
-		dur := vec(name("duration_seconds"), "Duration of the "+k.whose+" last backup.")
-		written := vec(name("written_bytes"), "Bytes written by the "+k.whose+" last backup.")
+	units := func(kind string, results []*orchestrator.Result) {
+		vec := vecOf(kind)
+		name := func(s string) string { return "kvmbackup_" + kind + "_" + s }
+		last := vec(name("last_success_timestamp_seconds"))
+		snaps := vec(name("snapshots"))
+		failed := vec(name("failed"))
+		dur := vec(name("duration_seconds"))
+		written := vec(name("written_bytes"))
 		for _, u := range results {
 			f := 0.0
 			if u.Status != orchestrator.StatusOK && u.Status != orchestrator.StatusNever {
@@ -357,54 +359,51 @@ func Metrics(w io.Writer, st *orchestrator.State, b Build) error {
 			if !u.LastSuccess.IsZero() {
 				ls = float64(u.LastSuccess.Unix())
 			}
-			last.WithLabelValues(u.Name).Set(ls)
-			snaps.WithLabelValues(u.Name).Set(float64(u.DatedSnapshots))
-			failed.WithLabelValues(u.Name).Set(f)
-			dur.WithLabelValues(u.Name).Set(u.Duration.Seconds())
-			written.WithLabelValues(u.Name).Set(float64(u.Written))
+			last.set(ls, u.Name)
+			snaps.set(float64(u.DatedSnapshots), u.Name)
+			failed.set(f, u.Name)
+			dur.set(u.Duration.Seconds(), u.Name)
+			written.set(float64(u.Written), u.Name)
 		}
 	}
 	var vms, paths []*orchestrator.Result
 	vm := vecOf("vm")
-	read := vm("kvmbackup_vm_read_bytes", "Bytes read by the VM's last backup.")
-	pause := vm("kvmbackup_vm_pause_window_seconds", "How long the VM was paused or frozen in its last backup.")
+	read := vm("kvmbackup_vm_read_bytes")
+	pause := vm("kvmbackup_vm_pause_window_seconds")
 	disk := vecOf("vm", "disk")
-	diskRead := disk("kvmbackup_disk_read_bytes", "Bytes read (source and destination) by the disk's copy in the VM's last backup.")
-	diskCBT := disk("kvmbackup_disk_cbt", "1 when the disk's last copy read only what changed-block tracking named (thin LVs); 0 when it was compared whole.")
-	diskChanged := disk("kvmbackup_disk_changed_bytes", "Bytes changed-block tracking found changed since the backup before (disks whose last copy was tracked).")
+	diskRead := disk("kvmbackup_disk_read_bytes")
+	diskCBT := disk("kvmbackup_disk_cbt")
+	diskChanged := disk("kvmbackup_disk_changed_bytes")
 	for _, v := range st.VMs {
 		vms = append(vms, &v.Result)
-		read.WithLabelValues(v.Name).Set(float64(v.Read))
-		pause.WithLabelValues(v.Name).Set(v.Pause.Seconds())
+		read.set(float64(v.Read), v.Name)
+		pause.set(v.Pause.Seconds(), v.Name)
 		for _, d := range v.Disks {
-			diskRead.WithLabelValues(v.Name, d.Disk).Set(float64(d.Stats.SrcRead + d.Stats.DstRead))
+			diskRead.set(float64(d.Stats.SrcRead+d.Stats.DstRead), v.Name, d.Disk)
 			cbt := 0.0
 			if d.Stats.Mode == "cbt" {
 				cbt = 1
-				diskChanged.WithLabelValues(v.Name, d.Disk).Set(float64(d.Stats.Changed))
+				diskChanged.set(float64(d.Stats.Changed), v.Name, d.Disk)
 			}
-			diskCBT.WithLabelValues(v.Name, d.Disk).Set(cbt)
+			diskCBT.set(cbt, v.Name, d.Disk)
 		}
 	}
-	files := vecOf("path")("kvmbackup_path_files_transferred", "Files of the entry written by its last backup.")
+	files := vecOf("path")("kvmbackup_path_files_transferred")
 	for _, p := range st.Paths {
 		paths = append(paths, &p.Result)
-		files.WithLabelValues(p.Name).Set(float64(p.Transferred))
+		files.set(float64(p.Transferred), p.Name)
 	}
-	units(unitKind{label: "vm", what: "VM", whose: "VM's", owner: "VM's"}, vms)
-	units(unitKind{label: "path", what: "paths: entry", whose: "entry's", owner: "paths: entry's"}, paths)
+	units("vm", vms)
+	units("path", paths)
 	if len(st.Verifies) > 0 {
-		bootReady := vm("kvmbackup_vm_verify_boot_ready_seconds", "Start to ready of the VM's last boot verify (when it became ready).")
-		byKind := map[zfs.Kind][2]*prometheus.GaugeVec{}
+		bootReady := vm("kvmbackup_vm_verify_boot_ready_seconds")
+		byKind := map[zfs.Kind][2]gaugeVec{}
 		for _, k := range []struct {
-			kind        zfs.Kind
-			label, what string
-		}{{zfs.KindVM, "vm", "VM's"}, {zfs.KindPath, "path", "paths: entry's"}} {
+			kind  zfs.Kind
+			label string
+		}{{zfs.KindVM, "vm"}, {zfs.KindPath, "path"}} {
 			v := vecOf(k.label)
-			byKind[k.kind] = [2]*prometheus.GaugeVec{
-				v("kvmbackup_"+k.label+"_verify_timestamp_seconds", "End of the "+k.what+" last verify (kvmbackup verify)."),
-				v("kvmbackup_"+k.label+"_verify_success", "1 when every backup the "+k.what+" last verify checked passed."),
-			}
+			byKind[k.kind] = [2]gaugeVec{v("kvmbackup_" + k.label + "_verify_timestamp_seconds"), v("kvmbackup_" + k.label + "_verify_success")}
 		}
 		for _, sv := range st.Verifies {
 			g, ok := byKind[sv.Kind]
@@ -415,32 +414,27 @@ func Metrics(w io.Writer, st *orchestrator.State, b Build) error {
 			if sv.OK {
 				success = 1
 			}
-			g[0].WithLabelValues(sv.Name).Set(float64(sv.At.Unix()))
-			g[1].WithLabelValues(sv.Name).Set(success)
+			g[0].set(float64(sv.At.Unix()), sv.Name)
+			g[1].set(success, sv.Name)
 			if sv.Kind == zfs.KindVM && sv.Boot > 0 {
-				bootReady.WithLabelValues(sv.Name).Set(sv.Boot.Seconds())
+				bootReady.set(sv.Boot.Seconds(), sv.Name)
 			}
 		}
 	}
 	if len(st.Replicas) > 0 {
 		replicationMetrics(vecOf, st)
 	}
-	mfs, err := reg.Gather()
-	if err != nil {
-		return err
+	if reg.err != nil {
+		return reg.err
 	}
-	for _, mf := range mfs {
-		if _, err := expfmt.MetricFamilyToText(w, mf); err != nil {
-			return err
-		}
-	}
+	reg.set.WritePrometheus(w)
 	return nil
 }
 
 // replicationMetrics adds the kvmbackup_replication_* series of each target.
 // A unit with a dated backup here that a target holds nothing of (or was never
 // replicated to) is 0 there, and so is the target's oldest.
-func replicationMetrics(vecOf func(labels ...string) func(name, help string) *prometheus.GaugeVec, st *orchestrator.State) {
+func replicationMetrics(vecOf func(labels ...string) func(name string) gaugeVec, st *orchestrator.State) {
 	unix := func(t time.Time) float64 {
 		if t.IsZero() {
 			return 0
@@ -448,15 +442,15 @@ func replicationMetrics(vecOf func(labels ...string) func(name, help string) *pr
 		return float64(t.Unix())
 	}
 	tg := vecOf("target")
-	last := tg("kvmbackup_replication_last_timestamp_seconds", "Start of the replication: target's last replication (0: none yet).")
-	success := tg("kvmbackup_replication_last_success_timestamp_seconds", "Start of the target's last replication that succeeded entirely (0: none yet).")
-	ok := tg("kvmbackup_replication_success", "1 when the target's last replication succeeded (0: it failed, was interrupted, or none yet).")
-	dur := tg("kvmbackup_replication_duration_seconds", "Duration of the target's last replication.")
-	sent := tg("kvmbackup_replication_sent_bytes", "Bytes the target's last replication sent.")
-	all := tg("kvmbackup_replication_newest_timestamp_seconds", "The oldest of the newest dated snapshots the target holds of each unit: every unit is there up to this time (0: one has none there); lag: time() minus this.")
-	newest := map[zfs.Kind]*prometheus.GaugeVec{
-		zfs.KindVM:   vecOf("target", "vm")("kvmbackup_replication_vm_newest_timestamp_seconds", "Time of the newest dated snapshot of the VM the target holds (0: none); lag: time() minus this."),
-		zfs.KindPath: vecOf("target", "path")("kvmbackup_replication_path_newest_timestamp_seconds", "Time of the newest dated snapshot of the paths: entry the target holds (0: none); lag: time() minus this."),
+	last := tg("kvmbackup_replication_last_timestamp_seconds")
+	success := tg("kvmbackup_replication_last_success_timestamp_seconds")
+	ok := tg("kvmbackup_replication_success")
+	dur := tg("kvmbackup_replication_duration_seconds")
+	sent := tg("kvmbackup_replication_sent_bytes")
+	all := tg("kvmbackup_replication_newest_timestamp_seconds")
+	newest := map[zfs.Kind]gaugeVec{
+		zfs.KindVM:   vecOf("target", "vm")("kvmbackup_replication_vm_newest_timestamp_seconds"),
+		zfs.KindPath: vecOf("target", "path")("kvmbackup_replication_path_newest_timestamp_seconds"),
 	}
 	var backedUp []zfs.Unit // the units with a dated backup here
 	for _, v := range st.VMs {
@@ -474,11 +468,11 @@ func replicationMetrics(vecOf func(labels ...string) func(name, help string) *pr
 		if !r.Last.IsZero() && !r.Failed() {
 			v = 1
 		}
-		last.WithLabelValues(r.Target).Set(unix(r.Last))
-		success.WithLabelValues(r.Target).Set(unix(r.LastSuccess))
-		ok.WithLabelValues(r.Target).Set(v)
-		dur.WithLabelValues(r.Target).Set(r.Duration.Seconds())
-		sent.WithLabelValues(r.Target).Set(float64(r.Bytes))
+		last.set(unix(r.Last), r.Target)
+		success.set(unix(r.LastSuccess), r.Target)
+		ok.set(v, r.Target)
+		dur.set(r.Duration.Seconds(), r.Target)
+		sent.set(float64(r.Bytes), r.Target)
 		var oldest time.Time
 		none := false
 		units := slices.Clone(r.Units)
@@ -488,8 +482,8 @@ func replicationMetrics(vecOf func(labels ...string) func(name, help string) *pr
 			}
 		}
 		for _, u := range units {
-			if g := newest[u.Kind]; g != nil {
-				g.WithLabelValues(r.Target, u.Name).Set(unix(u.NewestTime))
+			if g, ok := newest[u.Kind]; ok {
+				g.set(unix(u.NewestTime), r.Target, u.Name)
 			}
 			switch {
 			case u.Newest == "":
@@ -501,12 +495,71 @@ func replicationMetrics(vecOf func(labels ...string) func(name, help string) *pr
 		if none {
 			oldest = time.Time{}
 		}
-		all.WithLabelValues(r.Target).Set(unix(oldest))
+		all.set(unix(oldest), r.Target)
 	}
 }
 
-// unitKind names one kind of unit in the metrics: its label and how help texts say it.
-type unitKind struct{ label, what, whose, owner string }
+// gauges is the metrics of one Metrics call: a metrics.Set of their own, and the
+// first label value that cannot be written (not UTF-8).
+type gauges struct {
+	set *metrics.Set
+	err error
+}
+
+// gaugeVec is one family of gauges: its name and label names, sorted (as the
+// series' names spell them).
+type gaugeVec struct {
+	g      *gauges
+	name   string
+	labels []string // sorted
+	order  []int    // order[i]: the argument of set that labels[i] is
+}
+
+// vec is the family name with the label names labels (in the order set takes
+// their values).
+func (g *gauges) vec(name string, labels ...string) gaugeVec {
+	order := make([]int, len(labels))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return strings.Compare(labels[a], labels[b]) })
+	sorted := make([]string, len(labels))
+	for i, j := range order {
+		sorted[i] = labels[j]
+	}
+	return gaugeVec{g: g, name: name, labels: sorted, order: order}
+}
+
+// set sets the series of the label values (one per label name, in vec's order)
+// to v; setting a series again replaces its value. The library takes a series as
+// its whole name, name{label="value",...}, checking its syntax but escaping
+// nothing: the values are escaped here as the text format says (backslash,
+// double quote, line feed).
+func (f gaugeVec) set(v float64, values ...string) {
+	if len(values) != len(f.labels) {
+		panic(fmt.Sprintf("render: metric %s has %d labels, not %d", f.name, len(f.labels), len(values)))
+	}
+	var b strings.Builder
+	b.WriteString(f.name)
+	if len(f.labels) > 0 {
+		b.WriteByte('{')
+		for i, l := range f.labels {
+			val := values[f.order[i]]
+			if !utf8.ValidString(val) && f.g.err == nil {
+				f.g.err = fmt.Errorf("metric %s: label value %q is not valid UTF-8", f.name, val)
+			}
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(l + `="` + labelValueEscaper.Replace(val) + `"`)
+		}
+		b.WriteByte('}')
+	}
+	f.g.set.GetOrCreateGauge(b.String(), nil).Set(v)
+}
+
+// labelValueEscaper escapes a label value as the text format says.
+var labelValueEscaper = strings.NewReplacer(`\`, `\\`, "\n", `\n`, `"`, `\"`)
 
 // JSON writes the report as `kvmbackup run --json` prints it: one JSON object (its
 // shape is the report types' json tags), then a newline.

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# deb.sh BIN VERSION OUTDIR: build OUTDIR/kvmbackup_DEBVERSION_ARCH.deb with dpkg-deb
-# (`make deb`). BIN is the built kvmbackup; VERSION is `git describe --tags --always
-# --dirty` (scripts/debversion.sh maps it to DEBVERSION). The package holds:
+# deb.sh BIN VERSION OUTDIR GENDOCS: build OUTDIR/kvmbackup_DEBVERSION_ARCH.deb with
+# dpkg-deb (`make deb`). BIN is the built kvmbackup; VERSION is `git describe --tags
+# --always --dirty` (scripts/debversion.sh maps it to DEBVERSION); GENDOCS is the
+# same kvmbackup built with -tags gendocs, which writes the man pages and completion
+# (not packaged: BIN has no gendocs command). The package holds:
 #
 #   /usr/bin/kvmbackup                              the binary (libvirt is dlopen'ed)
 #   /lib/systemd/system/kvmbackup{,-verify}.{service,timer}   the units, enabled by nobody
@@ -22,13 +24,14 @@ set -euo pipefail
 
 die() { printf 'deb: ERROR: %s\n' "$*" >&2; exit 2; }
 
-[ $# = 3 ] || die "usage: deb.sh BIN VERSION OUTDIR"
-BIN=$1 VERSION=$2 OUT=$3
+[ $# = 4 ] || die "usage: deb.sh BIN VERSION OUTDIR GENDOCS"
+BIN=$1 VERSION=$2 OUT=$3 GENDOCS=$4
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 MAINTAINER=${DEB_MAINTAINER:-kvmbackup authors <kvmbackup@users.noreply.github.com>}
 HOMEPAGE=https://github.com/kvmbackup/kvmbackup
 
 [ -x "$BIN" ] || die "$BIN: no such executable (make deb builds it)"
+[ -x "$GENDOCS" ] || die "$GENDOCS: no such executable (make deb builds it)"
 for t in dpkg-deb dpkg gzip go; do
 	command -v "$t" >/dev/null || die "$t not found"
 done
@@ -45,9 +48,10 @@ trap 'rm -rf "$stage"' EXIT
 pkg=$stage/pkg
 doc=$pkg/usr/share/doc/kvmbackup
 
-# The binary, and the man pages and completion it generates from its own help.
+# The binary, and the man pages and completion generated from its own help (by
+# GENDOCS: the same commands, plus gendocs).
 install -D -m 0755 "$BIN" "$pkg/usr/bin/kvmbackup"
-"$BIN" gendocs --man "$stage/man" --completion "$stage/completion"
+"$GENDOCS" gendocs --man "$stage/man" --completion "$stage/completion"
 install -d -m 0755 "$pkg/usr/share/man/man1"
 for p in "$stage"/man/*.1; do
 	gzip -9n -c "$p" >"$pkg/usr/share/man/man1/$(basename "$p").gz"

@@ -8,6 +8,10 @@ trap 'rm -f "$log"' EXIT
 # (recover resumes every marked VM): packages must not run at the same time.
 go test -p 1 -count=1 -timeout 40m -v "$@" ./... 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
+# The gendocs command's tests: it is built with the gendocs tag alone (make docs);
+# -tags replaces GOFLAGS' tags, hence libvirt_dlopen again.
+go test -count=1 -v -tags libvirt_dlopen,gendocs -run '^TestGendocs' "$@" ./cmd/kvmbackup 2>&1 | tee -a "$log"
+[ "${PIPESTATUS[0]}" = 0 ] || status=1
 passed=$(grep -cE '^\s*--- PASS' "$log")
 failed=$(grep -cE '^\s*--- FAIL' "$log")
 skipped=$(grep -cE '^\s*--- SKIP' "$log")

@@ -1,3 +1,5 @@
+//go:build gendocs
+
 package main
 
 import (
@@ -13,6 +15,11 @@ import (
 
 	"github.com/kvmbackup/kvmbackup/internal/atomicfile"
 )
+
+// addGendocs adds the hidden `kvmbackup gendocs` to root: built with the gendocs tag
+// alone (`make docs`, `make deb` build bin/kvmbackup-gendocs for it), so that the
+// shipped binary does not link cobra/doc and go-md2man (gendocs_off.go).
+func addGendocs(root *cobra.Command) { root.AddCommand(newGendocsCommand()) }
 
 // newGendocsCommand is the hidden `kvmbackup gendocs`: the man pages and the shell
 // completion, generated from the commands' own help, for `make install` and

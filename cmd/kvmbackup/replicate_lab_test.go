@@ -197,7 +197,7 @@ func TestReplicateToSecondPool(t *testing.T) {
 			t.Errorf("the state's usb: %+v", r)
 		}
 		prom, err := os.ReadFile(metrics)
-		if want := fmt.Sprintf("kvmbackup_replication_vm_newest_timestamp_seconds{target=\"usb\",vm=\"web1\"} %g", float64(s6t.Unix())); err != nil ||
+		if want := fmt.Sprintf("kvmbackup_replication_vm_newest_timestamp_seconds{target=\"usb\",vm=\"web1\"} %d", s6t.Unix()); err != nil ||
 			!strings.Contains(string(prom), want) || !strings.Contains(string(prom), `kvmbackup_replication_success{target="usb"} 1`) {
 			t.Errorf("metrics file: %v, want %s in\n%s", err, want, prom)
 		}

@@ -75,7 +75,7 @@ EXIT STATUS
 	root.AddCommand(newMountCommands(g)...)
 	root.AddCommand(newVersionCommand(g), newCheckCommand(g), newRecoverCommand(g), newCopyCommand(g), newPolicyCommand(g), newNotifyCommand(g))
 	root.AddCommand(newReceiveCommand(), newReplicateCommand(g), newForgetBaseCommand(g), newVerifyCommand(g))
-	root.AddCommand(newGendocsCommand())
+	addGendocs(root)
 	registerCompletions(root, g)
 	return root
 }

@@ -151,7 +151,7 @@ func TestRunMetricsOnExitTwo(t *testing.T) {
 	out, err, code := runCLI(t, "run", "--config", cfg, "--path", "a/b", "--state-dir", state, lock)
 	m := read()
 	for _, want := range []string{"kvmbackup_run_success 0", "kvmbackup_run_exit_code 2", `kvmbackup_run_failure_info{reason="selection"} 1`,
-		fmt.Sprintf(`kvmbackup_vm_last_success_timestamp_seconds{vm="web1"} %g`, float64(good.Unix())), `kvmbackup_vm_snapshots{vm="web1"} 3`, `kvmbackup_build_info{goversion="go`} {
+		fmt.Sprintf(`kvmbackup_vm_last_success_timestamp_seconds{vm="web1"} %d`, good.Unix()), `kvmbackup_vm_snapshots{vm="web1"} 3`, `kvmbackup_build_info{goversion="go`} {
 		if !strings.Contains(m, want) {
 			t.Errorf("after a bad --path (exit %d %v): metrics lack %q:\n%s\n%s", code, err, want, m, out)
 		}
