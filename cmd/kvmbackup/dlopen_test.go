@@ -54,3 +54,25 @@ func grepLines(s, word string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// Every package linked into kvmbackup runs its init at each start of every run, and
+// a cold start reads each page it touches (a tree-only night starts kvmbackup once
+// and little else): the binary links none of what only a side tool needs, the
+// metrics library's protobuf (client_golang), expvar and net/http's debug handlers,
+// nor cobra/doc's Markdown and man page renderers (the gendocs tag alone has them).
+func TestTheBinaryLinksNoSideToolsPackages(t *testing.T) {
+	if testenv.Inside() {
+		t.Skip("runs on the machine")
+	}
+	out, err := exec.CommandContext(t.Context(), "go", "list", "-deps", ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list -deps: %v\n%s", err, out)
+	}
+	for _, p := range strings.Fields(string(out)) {
+		for _, bad := range []string{"google.golang.org/protobuf", "github.com/prometheus/", "expvar", "github.com/spf13/cobra/doc", "github.com/russross/blackfriday", "github.com/cpuguy83/go-md2man"} {
+			if p == bad || strings.HasPrefix(p, bad) {
+				t.Errorf("kvmbackup links %s", p)
+			}
+		}
+	}
+}
