@@ -160,18 +160,23 @@ for j in range(k):
 print("%%d rewritten, %%d deleted, %%d added" %% (n-2*k, k, k))'`, src, 100+i, pct, i))
 			fmt.Printf("  before night %d: %s\n", i+1, out)
 		}
-		for i := 0; i <= rounds; i++ {
-			if i > 0 {
-				change(i)
-			}
+		// night i: both tools, who goes first alternating.
+		turn := func(i int) night {
 			var n night
-			if i%2 == 0 { // turns: who goes first alternates
+			if i%2 == 0 {
 				runKVM(&n)
 				runPeer(&n, i)
 			} else {
 				runPeer(&n, i)
 				runKVM(&n)
 			}
+			return n
+		}
+		for i := 0; i <= rounds; i++ {
+			if i > 0 {
+				change(i)
+			}
+			n := turn(i)
 			nights = append(nights, n)
 			show(i, n)
 		}
@@ -221,14 +226,7 @@ print("%%d rewritten, %%d deleted, %%d added" %% (n-2*k, k, k))'`, src, 100+i, p
 		var warm []night
 		for i := rounds + 2; i <= 2*rounds+1; i++ {
 			change(i)
-			var n night
-			if i%2 == 0 {
-				runKVM(&n)
-				runPeer(&n, i)
-			} else {
-				runPeer(&n, i)
-				runKVM(&n)
-			}
+			n := turn(i)
 			warm = append(warm, n)
 			fmt.Printf("  warm night %d: kvmbackup %.2fs, peer %.2fs (%.2f×); report %.2fs, %d commands (%.2fs in them)\n",
 				i+1, n.kvm.Seconds(), n.peer.Seconds(), n.kvm.Seconds()/n.peer.Seconds(), n.rep.Duration.Seconds(), n.rep.Commands.Commands, n.rep.Commands.Time.Seconds())
