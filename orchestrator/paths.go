@@ -371,9 +371,16 @@ func TargetMounts(ctx context.Context, t Mounter, dataset string) ([]string, err
 // (the layout's: zfs.Layout.Units).
 var ErrUnknownPath = zfs.ErrUnknownPath
 
+// CheckedTargetMounts is TargetMounts with the pool's root dataset's mount as the
+// target check read it (tr; nil: t's): where a run and `kvmbackup check` read it
+// alike, both fence the same directories.
+func CheckedTargetMounts(ctx context.Context, t Mounter, tr *zfs.TargetReport, dataset string) ([]string, error) {
+	return TargetMounts(ctx, checkedMounts{t, tr}, dataset)
+}
+
 // checkedMounts answers Mountpoint for the pool's root dataset from the target
-// check's report, which read it (its zfs get reads the pool's root dataset's mount
-// with the target's figures), and for every other dataset as Mounter does.
+// check's report, which read it (from the mount table, with the target's figures),
+// and for every other dataset as Mounter does.
 //
 // TargetMounts always wants the pool's root dataset's mount, even for a night
 // whose entries look far from it: its mountpoint may be any directory (/srv,

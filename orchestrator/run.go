@@ -226,7 +226,7 @@ func (r *run) night(ctx context.Context, start time.Time) (*Report, error) {
 	if len(r.cfg.Paths) > 0 {
 		// No command once the target exists: its mount point is the view's, the
 		// pool's root dataset's the check's (checkedMounts).
-		if mounts, err = TargetMounts(ctx, checkedMounts{r.Target, tr}, r.cfg.Target.Dataset); err != nil {
+		if mounts, err = CheckedTargetMounts(ctx, r.Target, tr, r.cfg.Target.Dataset); err != nil {
 			return r.stop(ctx, start, ReasonTarget, fmt.Errorf("target %s: %w", r.cfg.Target.Dataset, err))
 		}
 	}

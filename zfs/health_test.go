@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kvmbackup/kvmbackup/internal/mounts"
 	"github.com/kvmbackup/kvmbackup/internal/runner"
@@ -128,15 +129,19 @@ func TestDegradedMirrorOfFilesIsAWarning(t *testing.T) {
 	})
 }
 
-// CheckTarget runs three commands (zpool list, zpool status, one zfs get), and the
-// zfs get also reads where the pool's root dataset is mounted.
+// CheckTarget runs three commands (zpool list, zpool status, one zfs get), and reads
+// where the pool's root dataset is mounted from the mount table, as CheckTargetView
+// does: where it is mounted in fact (here a legacy mount, whose mountpoint property
+// says none), not a bind mount of a directory of it.
 func TestCheckTargetReadsThePoolMountInThreeCommands(t *testing.T) {
 	m := fakeTools(t, map[string]string{
 		"zpool-list":   "tank\tONLINE\t5368709120\n",
 		"zpool-status": mirrorStatus("tank", "ONLINE", "ONLINE"),
-		"zfs-get": "tank\tmounted\tyes\ntank\tmountpoint\t/tank\ntank\tcompression\tlz4\ntank\tavailable\t1024\n" +
-			"tank/vms\tcompression\toff\ntank/vms\tavailable\t4294967296\ntank/vms\tmounted\tyes\ntank/vms\tmountpoint\t/tank/vms\n",
+		"zfs-get":      "tank/vms\tcompression\toff\ntank/vms\tavailable\t4294967296\n",
 	})
+	m.Mounts = func() ([]mounts.Entry, error) {
+		return []mounts.Entry{{Point: "/srv/sub", Root: "/sub", FSType: "zfs", Source: "tank"}, {Point: "/tank", Root: "/", FSType: "zfs", Source: "tank"}}, nil
+	}
 	ctx, counter := runner.WithCounter(t.Context())
 	r, err := m.CheckTarget(ctx, TargetOptions{Dataset: "tank/vms", RequireMirror: true})
 	if err != nil {
@@ -193,5 +198,61 @@ func TestCheckTargetViewReadsInFourCommands(t *testing.T) {
 				t.Errorf("compression required: %v, %s, view %v", err, problems(r), v)
 			}
 		})
+	}
+}
+
+// When the view cannot be read, CheckTargetView still makes the report as
+// CheckTarget does (a run records the pool's state and names the pool): a pool it
+// refuses is that problem, with no view and no error of the view's; a healthy pool's
+// report comes with the view's error.
+func TestCheckTargetViewReportsWhenTheViewFails(t *testing.T) {
+	for _, tc := range []struct {
+		health  string
+		wantErr bool
+	}{{"FAULTED", false}, {"ONLINE", true}} {
+		t.Run(tc.health, func(t *testing.T) {
+			m := fakeTools(t, map[string]string{
+				"zpool-list":   "tank\t" + tc.health + "\t5368709120\n",
+				"zpool-status": mirrorStatus("tank", tc.health, "ONLINE"),
+				"zfs-list":     "garbage\n",
+				"zfs-get":      "tank/vms\tcompression\tlz4\ntank/vms\tavailable\t4294967296\n",
+			})
+			m.Mounts = func() ([]mounts.Entry, error) { return nil, nil }
+			r, v, err := m.CheckTargetView(t.Context(), TargetOptions{Dataset: "tank/vms", RequireMirror: true})
+			if r == nil || r.Health != tc.health || r.Free != 5<<30 || r.Available != 4<<30 || v != nil || (err != nil) != tc.wantErr {
+				t.Fatalf("report %+v, view %v, err %v", r, v, err)
+			}
+			if tc.wantErr && !strings.Contains(err.Error(), "unexpected zfs list line") {
+				t.Errorf("the view's error: %v", err)
+			}
+			if !tc.wantErr && !strings.Contains(problems(r), "pool tank is FAULTED") {
+				t.Errorf("problems: %s", problems(r))
+			}
+		})
+	}
+}
+
+// A pool zpool list refuses is not waited on to be listed whole: the view's zfs list
+// (here one that would take a minute, as on a pool whose I/O hangs) is stopped.
+func TestCheckTargetViewDoesNotWaitOnARefusedPool(t *testing.T) {
+	m := fakeTools(t, map[string]string{
+		"zpool-list":   "tank\tSUSPENDED\t5368709120\n",
+		"zpool-status": mirrorStatus("tank", "SUSPENDED", "ONLINE"),
+		"zfs-get":      "tank/vms\tcompression\tlz4\ntank/vms\tavailable\t4294967296\n",
+	})
+	slow := filepath.Join(t.TempDir(), "zfs")
+	script := "#!/bin/sh\n[ \"$1\" = list ] && exec sleep 60\nexec " + m.ZFS.Path + " \"$@\"\n"
+	if err := os.WriteFile(slow, []byte(script), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	m.ZFS = runner.New(slow)
+	m.Mounts = func() ([]mounts.Entry, error) { return nil, nil }
+	start := time.Now()
+	r, v, err := m.CheckTargetView(t.Context(), TargetOptions{Dataset: "tank/vms"})
+	if took := time.Since(start); took > 20*time.Second {
+		t.Errorf("took %s: waited on the listing of a SUSPENDED pool", took)
+	}
+	if err != nil || v != nil || !strings.Contains(problems(r), "pool tank is SUSPENDED") {
+		t.Errorf("report %+v, view %v, err %v", r, v, err)
 	}
 }

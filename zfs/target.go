@@ -173,24 +173,36 @@ func (m *Manager) checkTarget(ctx context.Context, o TargetOptions, withView boo
 	pool := Pool(dataset)
 	r := &TargetReport{Pool: pool, Dataset: dataset}
 	var (
-		wg                    sync.WaitGroup
-		status                []byte
-		statusErr, figuresErr error
-		figures               [][]string
-		view                  *View
+		wg                             sync.WaitGroup
+		status                         []byte
+		statusErr, figuresErr, viewErr error
+		figures                        [][]string
+		view                           *View
 	)
+	// The view is read beside the checks, under a context of its own: a pool that
+	// zpool list finds missing or refuses is not waited on to be listed whole.
+	viewCtx, stopView := context.WithCancel(ctx)
+	defer stopView()
 	wg.Go(func() { status, statusErr = m.Zpool.Output(ctx, "status", "-P", pool) })
 	if withView {
-		wg.Go(func() {
-			if view, figuresErr = m.ReadView(ctx, dataset); figuresErr == nil {
-				figures, figuresErr = m.viewFigures(ctx, view, pool, dataset)
-			}
-		})
+		wg.Go(func() { view, viewErr = m.ReadView(viewCtx, dataset) })
 	} else {
 		wg.Go(func() { figures, figuresErr = m.targetFigures(ctx, r.Pool, dataset) })
 	}
 	rows, err := lines(ctx, m.Zpool, "pool "+pool, "list", "-H", "-p", "-o", "name,health,free", pool)
+	if IsNotFound(err) || (err == nil && len(rows) == 1 && len(rows[0]) == 3 && rows[0][1] != PoolOnline && rows[0][1] != PoolDegraded) {
+		stopView()
+	}
 	wg.Wait()
+	if withView {
+		// The figures from the view's listing; when the view could not be read (or
+		// was stopped), as CheckTarget reads them: the report is made either way.
+		if viewErr == nil {
+			figures, figuresErr = m.viewFigures(ctx, view, pool, dataset)
+		} else if !IsNotFound(err) {
+			figures, figuresErr = m.targetFigures(ctx, pool, dataset)
+		}
+	}
 	if IsNotFound(err) {
 		r.Problems = append(r.Problems, Problem{
 			What: fmt.Sprintf("pool %s (of target.dataset %s) does not exist or is not imported", pool, dataset),
@@ -273,32 +285,47 @@ func (m *Manager) checkTarget(ctx context.Context, o TargetOptions, withView boo
 		})
 	}
 	if len(r.Problems) > 0 {
-		view = nil
+		return r, nil, nil // a run stops on them: the view (or its error) is not used
+	}
+	if viewErr != nil {
+		return r, nil, viewErr
 	}
 	return r, view, nil
 }
 
 // viewFigures are targetFigures' lines from a view of dataset: its compression and
-// available as the view's listing read them, and the pool's root dataset's mount
-// from mountinfo (mounted yes and its mount point, or mounted no). A dataset the
-// view does not hold (not made yet) gets targetFigures' own.
+// available as the view's listing read them, and the pool's root dataset's mount.
+// A dataset the view does not hold (not made yet) gets targetFigures' own.
 func (m *Manager) viewFigures(ctx context.Context, v *View, pool, dataset string) ([][]string, error) {
 	d := v.Datasets[dataset]
 	if d == nil {
 		return m.targetFigures(ctx, pool, dataset)
 	}
-	out := [][]string{{dataset, "compression", d.Compression}, {dataset, "available", strconv.FormatInt(d.Available, 10)}}
+	mount, err := m.poolRootMount(pool)
+	if err != nil {
+		return nil, err
+	}
+	return append([][]string{{dataset, "compression", d.Compression}, {dataset, "available", strconv.FormatInt(d.Available, 10)}}, mount...), nil
+}
+
+// poolRootMount is where the pool's root dataset is mounted, as figures lines
+// (mounted yes and its mount point, or mounted no): from /proc/self/mountinfo, where
+// zfs itself reads whether a dataset is mounted, and which says where it is mounted
+// in fact (a legacy mount's directory too, which its mountpoint property does not
+// say). Its own mount (root "/"), not a bind mount of a directory in it; of several
+// whole mounts, the first (the one zfs mount made, unless it was remounted after a
+// bind mount of it).
+func (m *Manager) poolRootMount(pool string) ([][]string, error) {
 	mt, err := m.mountTable()
 	if err != nil {
 		return nil, fmt.Errorf("pool %s: where its root dataset is mounted: %w", pool, err)
 	}
 	for _, e := range mt {
-		// The dataset's own mount (its root "/"), not a bind mount of a directory in it.
 		if e.FSType == "zfs" && e.Source == pool && e.Root == "/" {
-			return append(out, []string{pool, "mounted", "yes"}, []string{pool, "mountpoint", e.Point}), nil
+			return [][]string{{pool, "mounted", "yes"}, {pool, "mountpoint", e.Point}}, nil
 		}
 	}
-	return append(out, []string{pool, "mounted", "no"}, []string{pool, "mountpoint", "-"}), nil
+	return [][]string{{pool, "mounted", "no"}, {pool, "mountpoint", "-"}}, nil
 }
 
 // mountTable is /proc/self/mountinfo (Manager.Mounts when set: tests).
@@ -310,17 +337,13 @@ func (m *Manager) mountTable() ([]mounts.Entry, error) {
 }
 
 // targetFigures reads compression and available of dataset, or of its nearest
-// existing ancestor, and mounted and mountpoint of the pool's root dataset, in one
-// zfs get (name, property, value lines; the first line names the dataset the
-// figures are from), one more per missing ancestor.
+// existing ancestor, in one zfs get (name, property, value lines; the first line
+// names the dataset the figures are from), one more per missing ancestor; and the
+// pool's root dataset's mount (poolRootMount).
 func (m *Manager) targetFigures(ctx context.Context, pool, dataset string) ([][]string, error) {
 	from := dataset
 	for {
-		args := []string{"get", "-H", "-p", "-o", "name,property,value", "compression,available,mounted,mountpoint", from}
-		if from != pool {
-			args = append(args, pool)
-		}
-		rows, err := lines(ctx, m.ZFS, "dataset "+from, args...)
+		rows, err := lines(ctx, m.ZFS, "dataset "+from, "get", "-H", "-p", "-o", "name,property,value", "compression,available", from)
 		if IsNotFound(err) && strings.Contains(from, "/") {
 			from = from[:strings.LastIndexByte(from, '/')]
 			continue
@@ -329,20 +352,19 @@ func (m *Manager) targetFigures(ctx context.Context, pool, dataset string) ([][]
 			return nil, err
 		}
 		var out [][]string
-		for _, r := range rows { // from's lines first
+		for _, r := range rows {
 			if len(r) == 3 && r[0] == from {
 				out = append(out, r)
 			}
 		}
-		for _, r := range rows {
-			if len(r) == 3 && r[0] != from {
-				out = append(out, r)
-			}
-		}
-		if len(out) == 0 || out[0][0] != from {
+		if len(out) == 0 {
 			return nil, fmt.Errorf("dataset %s: unexpected zfs get output %v", from, rows)
 		}
-		return out, nil
+		mount, err := m.poolRootMount(pool)
+		if err != nil {
+			return nil, err
+		}
+		return append(out, mount...), nil
 	}
 }
 

@@ -139,15 +139,11 @@ func runCheck(ctx context.Context, g *globalOptions, out io.Writer) error {
 	if conn != nil {
 		hv = orchestrator.Libvirt(conn)
 	}
-	var mounts []string
-	var mountErr error
-	if len(cfg.Paths) > 0 && hostcheck.Usable(comps, "zfs") {
-		mounts, mountErr = orchestrator.TargetMounts(ctx, zfs.New(), cfg.Target.Dataset)
-	}
-	if err := rep.plan(ctx, cfg, hv, checkVolumes{orchestrator.LVM{Manager: lvm.New()}, hostcheck.Usable(comps, "lvm2")}, mounts, mountErr); err != nil {
-		return err
-	}
-	if hostcheck.Usable(rep.Components, "zfs") { // the target: pool health, mirror, compression, space
+	// The target (pool health, mirror, compression, space), read before the plan:
+	// the paths: entries are fenced from the pool's root dataset's mount as the
+	// check read it, as a run fences them.
+	zfsUsable := hostcheck.Usable(comps, "zfs")
+	if zfsUsable {
 		rep.Target, err = zfs.New().CheckTarget(ctx, zfs.TargetOptions{
 			Dataset: cfg.Target.Dataset, RequireMirror: cfg.Target.RequireMirror,
 			RequireCompression: cfg.Target.RequireCompression, MinAvailable: checkMinAvailable,
@@ -156,6 +152,14 @@ func runCheck(ctx context.Context, g *globalOptions, out io.Writer) error {
 			return err
 		}
 		rep.OK = rep.OK && len(rep.Target.Problems) == 0
+	}
+	var mounts []string
+	var mountErr error
+	if len(cfg.Paths) > 0 && zfsUsable {
+		mounts, mountErr = orchestrator.CheckedTargetMounts(ctx, zfs.New(), rep.Target, cfg.Target.Dataset)
+	}
+	if err := rep.plan(ctx, cfg, hv, checkVolumes{orchestrator.LVM{Manager: lvm.New()}, hostcheck.Usable(comps, "lvm2")}, mounts, mountErr); err != nil {
+		return err
 	}
 	if g.json {
 		if err := json.NewEncoder(out).Encode(rep); err != nil {
