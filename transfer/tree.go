@@ -79,6 +79,7 @@ const (
 	stepDirMeta  = "dir-meta"  // before a directory's owner, mode, xattrs and times are set
 	stepTreeDone = "tree-done" // the walk of both trees has finished, big files next
 	stepCopy     = "copy"      // before a big file is copied
+	stepOpenCopy = "open-copy" // before a big file's copy in dst is opened
 	stepMeta     = "meta"      // before a file's (or node's) owner, mode and times are fixed
 	stepXattrs   = "xattrs"    // before a file's xattrs are copied
 	stepLink     = "link"      // before another name of a hard-linked file is linked
@@ -467,6 +468,7 @@ func syncBig(ctx context.Context, sroot, droot *beneath.Dir, b *bigFile, withXat
 	if err := replaceNonFile(droot, rel); err != nil {
 		return Stats{}, err
 	}
+	hook(stepOpenCopy, rel)
 	df, dst, err := openBigCopy(droot, rel, unix.O_CREAT)
 	if err == nil && dst.Nlink > 1 && sst.Nlink == 1 {
 		// The copy's inode has other names (hard-linked at an earlier night) that the
@@ -504,8 +506,29 @@ func syncBig(ctx context.Context, sroot, droot *beneath.Dir, b *bigFile, withXat
 }
 
 // openBigCopy opens (flags: O_CREAT, O_EXCL) the copy of a big file, rel below
-// droot, checked to be a regular file.
+// droot, checked to be a regular file. One that is there is opened O_PATH first and
+// reopened only once it is a regular file (a FIFO or device swapped in since
+// replaceNonFile is never opened); one that is not is made, O_EXCL.
 func openBigCopy(droot *beneath.Dir, rel string, flags int) (*os.File, unix.Stat_t, error) {
+	if flags&unix.O_EXCL == 0 {
+		pf, err := droot.OpenFile(rel, unix.O_PATH, 0)
+		if err == nil {
+			defer pf.Close()
+			dst, err := beneath.Fstat(pf)
+			if err != nil {
+				return nil, dst, fmt.Errorf("stat %s: %w", pf.Name(), err)
+			}
+			if dst.Mode&unix.S_IFMT != unix.S_IFREG { // swapped in since replaceNonFile
+				return nil, dst, &os.PathError{Op: "open", Path: pf.Name(), Err: errChanged}
+			}
+			df, err := beneath.Reopen(int(pf.Fd()), unix.O_RDWR|unix.O_NONBLOCK, pf.Name())
+			return df, dst, err
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return nil, unix.Stat_t{}, err
+		}
+		flags |= unix.O_EXCL // nothing there: made, and nothing swapped in is used
+	}
 	df, err := droot.OpenFile(rel, unix.O_RDWR|unix.O_NONBLOCK|flags, 0o600)
 	if err != nil {
 		return nil, unix.Stat_t{}, err
@@ -515,7 +538,7 @@ func openBigCopy(droot *beneath.Dir, rel string, flags int) (*os.File, unix.Stat
 		df.Close()
 		return nil, dst, fmt.Errorf("stat %s: %w", df.Name(), err)
 	}
-	if dst.Mode&unix.S_IFMT != unix.S_IFREG { // swapped in since replaceNonFile
+	if dst.Mode&unix.S_IFMT != unix.S_IFREG {
 		df.Close()
 		return nil, dst, &os.PathError{Op: "open", Path: df.Name(), Err: errChanged}
 	}

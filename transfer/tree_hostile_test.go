@@ -413,16 +413,17 @@ func btoi(b bool) int {
 // file listed, runs the inode's own open (a FIFO's writer waiting on a reader wakes;
 // a tape rewinds). The entry is skipped and counted, and the FIFO is never opened.
 func TestHostileSwapForFIFOIsNotOpened(t *testing.T) {
-	for _, tc := range []struct{ name, step, rel string }{
-		{"changed file", stepFile, "a/small"}, // its copy differs: opened to be copied
-		{"new file", stepFile, "a/fresh"},     // no copy yet
-		{"big file", stepCopy, "a/vm.img"},    // copied by changed blocks
+	for _, tc := range []struct{ name, step, root, rel string }{
+		{"changed file", stepFile, "src", "a/small"},          // its copy differs: opened to be copied
+		{"new file", stepFile, "src", "a/fresh"},              // no copy yet
+		{"big file", stepCopy, "src", "a/vm.img"},             // copied by changed blocks
+		{"big file's copy", stepOpenCopy, "dst", "a/big.img"}, // the older backup, written in place
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			src, dst, _ := hostileTrees(t)
 			writeFile(t, filepath.Join(src, "a", "fresh"), []byte("fresh\n"), 0o644)
 			writeFile(t, filepath.Join(dst, "a", "small"), []byte("older\n"), 0o644)
-			p := filepath.Join(src, tc.rel)
+			p := filepath.Join(map[string]string{"src": src, "dst": dst}[tc.root], tc.rel)
 			opened := make(chan struct{})
 			st := hostileSync(t, src, dst, tc.step, tc.rel, func() {
 				must(t, os.Remove(p))

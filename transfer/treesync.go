@@ -585,15 +585,19 @@ func (t *treeSync) file(sfd, dfd int, name, rel string, s *unix.Stat_t) error {
 }
 
 // openSrc opens the source file name in sfd for reading, only when it is the
-// regular file s (openInode), and returns its stat as opened.
+// regular file s (openInode), and returns its stat as opened; a name gone is
+// srcErr's errVanished.
 func openSrc(sfd int, name, rel string, s *unix.Stat_t) (*os.File, unix.Stat_t, error) {
-	return openInode(sfd, name, rel, unix.O_RDONLY, *s)
+	return openInode(sfd, name, rel, unix.O_RDONLY, *s, srcErr)
 }
 
-// openChecked opens name in dfd (flags: O_RDONLY or O_RDWR) only when it is the
-// regular file ds (openInode).
+// openChecked opens the copy's name in dfd (flags: O_RDONLY or O_RDWR) only when
+// it is the regular file ds (openInode); an error is the open's own (a name gone
+// from the copy is a change, not a vanished source).
 func openChecked(dfd int, name string, flags int, ds unix.Stat_t) (*os.File, error) {
-	f, _, err := openInode(dfd, name, name, flags, ds)
+	f, _, err := openInode(dfd, name, name, flags, ds, func(rel string, err error) error {
+		return &os.PathError{Op: "open", Path: rel, Err: err}
+	})
 	return f, err
 }
 
@@ -601,11 +605,11 @@ func openChecked(dfd int, name string, flags int, ds unix.Stat_t) (*os.File, err
 // (the walk's stat of it): first with O_PATH, which opens nothing of the inode's
 // own (a FIFO or device swapped in is never opened, a symlink never followed),
 // checked, then reopened by that descriptor (beneath.Reopen). A name that is now
-// another inode or type is errChanged; one gone, srcErr's errVanished.
-func openInode(dfd int, name, rel string, flags int, want unix.Stat_t) (*os.File, unix.Stat_t, error) {
+// another inode or type is errChanged; the O_PATH open's error is openErr's.
+func openInode(dfd int, name, rel string, flags int, want unix.Stat_t, openErr func(string, error) error) (*os.File, unix.Stat_t, error) {
 	pfd, err := unix.Openat(dfd, name, unix.O_PATH|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return nil, unix.Stat_t{}, srcErr(rel, err)
+		return nil, unix.Stat_t{}, openErr(rel, err)
 	}
 	defer unix.Close(pfd)
 	fs, err := fstatFd(pfd)
