@@ -9,9 +9,18 @@ trap 'rm -f "$log"' EXIT
 go test -p 1 -count=1 -timeout 40m -v "$@" ./... 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 # The gendocs command's tests: it is built with the gendocs tag alone (make docs);
-# -tags replaces GOFLAGS' tags, hence libvirt_dlopen again.
-go test -count=1 -v -tags libvirt_dlopen,gendocs -run '^TestGendocs' "$@" ./cmd/kvmbackup 2>&1 | tee -a "$log"
+# -tags replaces GOFLAGS' tags, hence libvirt_dlopen again. The caller's arguments
+# come first, so that this -run is the one that holds; and they must have run (a
+# -run that matches nothing passes): no TestGendocs pass is a failure.
+gendocs=$(mktemp /var/tmp/kvmbackup-test-gendocs.XXXXXX.log)
+go test -count=1 -v "$@" -tags libvirt_dlopen,gendocs -run '^TestGendocs' ./cmd/kvmbackup 2>&1 | tee "$gendocs"
 [ "${PIPESTATUS[0]}" = 0 ] || status=1
+if ! grep -qE '^--- PASS: TestGendocs' "$gendocs"; then
+	echo "scripts/test.sh: no TestGendocs test ran (-tags gendocs): the man pages and completion went untested" >&2
+	status=1
+fi
+cat "$gendocs" >>"$log"
+rm -f "$gendocs"
 passed=$(grep -cE '^\s*--- PASS' "$log")
 failed=$(grep -cE '^\s*--- FAIL' "$log")
 skipped=$(grep -cE '^\s*--- SKIP' "$log")
