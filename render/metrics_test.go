@@ -100,6 +100,13 @@ func TestMetricsParse(t *testing.T) {
 	if got := slices.Sorted(maps.Keys(mfs)); !slices.Equal(got, families) {
 		t.Errorf("families\n%v\nwant\n%v", got, families)
 	}
+	// Every family has its help text (Prometheus's own parser refuses a # HELP line
+	// without one).
+	for name, mf := range mfs {
+		if strings.TrimSpace(mf.GetHelp()) == "" {
+			t.Errorf("%s: no help text", name)
+		}
+	}
 
 	l := func(kv ...string) map[string]string {
 		m := map[string]string{}

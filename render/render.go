@@ -232,7 +232,7 @@ type Build struct {
 // paths: entry) to path (the node exporter's textfile collector), atomically and
 // 0600, in the text format as github.com/VictoriaMetrics/metrics writes it: every
 // series a gauge, families by name (one with no series left out), each with
-// "# HELP name" (no help text: what each means is here and in docs/) and
+// "# HELP name TEXT" (the library writes the name alone; withHelp adds the text) and
 // "# TYPE name gauge", its series by name with their labels sorted; integral
 // values as integers. Series (every name with its unit):
 //
@@ -427,8 +427,85 @@ func Metrics(w io.Writer, st *orchestrator.State, b Build) error {
 	if reg.err != nil {
 		return reg.err
 	}
-	reg.set.WritePrometheus(w)
-	return nil
+	var buf bytes.Buffer
+	reg.set.WritePrometheus(&buf)
+	return withHelp(w, buf.Bytes())
+}
+
+// withHelp writes text (the library's exposition, whose # HELP lines name their
+// family only) to w with each family's help text (helpTexts) on its # HELP line:
+// a HELP line without text is an error to Prometheus's own parser. A family
+// without a help text is an error here (every series kvmbackup writes has one).
+func withHelp(w io.Writer, text []byte) error {
+	help := helpTexts()
+	var out bytes.Buffer
+	for _, line := range bytes.SplitAfter(text, []byte("\n")) {
+		name, ok := bytes.CutPrefix(bytes.TrimSuffix(line, []byte("\n")), []byte("# HELP "))
+		if !ok {
+			out.Write(line)
+			continue
+		}
+		h, ok := help[string(name)]
+		if !ok {
+			return fmt.Errorf("metrics: no help text for %s", name)
+		}
+		// The text format's escapes in a help text: backslash and line feed.
+		h = strings.NewReplacer("\\", "\\\\", "\n", "\\n").Replace(h)
+		fmt.Fprintf(&out, "# HELP %s %s\n", name, h)
+	}
+	_, err := w.Write(out.Bytes())
+	return err
+}
+
+// helpTexts are the help texts of the series Metrics writes, by family name.
+func helpTexts() map[string]string {
+	h := map[string]string{
+		"kvmbackup_build_info":                     "The kvmbackup that wrote these metrics.",
+		"kvmbackup_run_start_timestamp_seconds":    "Start of the last run.",
+		"kvmbackup_run_duration_seconds":           "Duration of the last run.",
+		"kvmbackup_run_success":                    "1 when the last run backed up every VM and path it was asked to (exit status 0).",
+		"kvmbackup_run_exit_code":                  "Exit status of the last run: 0 success, 1 some VM or path failed, 2 it could not run.",
+		"kvmbackup_run_vms_failed":                 "VMs the last run failed to back up.",
+		"kvmbackup_run_paths_failed":               "paths: entries the last run failed to back up.",
+		"kvmbackup_run_snapshots_pruned":           "Dated snapshots the last run's prune destroyed.",
+		"kvmbackup_run_warnings":                   "Warnings of the last run (e.g. a DEGRADED pool).",
+		"kvmbackup_run_failure_info":               "Why the last run failed: " + strings.Join(orchestrator.Reasons, ", ") + ".",
+		"kvmbackup_pool_healthy":                   "1 when the target's pool was ONLINE when last checked (DEGRADED, FAULTED, ... are 0).",
+		"kvmbackup_pool_state":                     "1 for the state of the target's pool when last checked (zpool health, or missing/unknown), 0 for the others.",
+		"kvmbackup_pool_free_bytes":                "Free bytes of the target's pool when last checked.",
+		"kvmbackup_pool_checked_timestamp_seconds": "When a run last checked the target's pool.",
+		"kvmbackup_target_available_bytes":         "Bytes the target dataset could still take when last checked.",
+		"kvmbackup_vm_read_bytes":                  "Bytes read by the VM's last backup.",
+		"kvmbackup_vm_pause_window_seconds":        "How long the VM was paused or frozen in its last backup.",
+		"kvmbackup_disk_read_bytes":                "Bytes read (source and destination) by the disk's copy in the VM's last backup.",
+		"kvmbackup_disk_cbt":                       "1 when the disk's last copy read only what changed-block tracking named (thin LVs); 0 when it was compared whole.",
+		"kvmbackup_disk_changed_bytes":             "Bytes changed-block tracking found changed since the backup before (disks whose last copy was tracked).",
+		"kvmbackup_path_files_transferred":         "Files of the entry written by its last backup.",
+		"kvmbackup_vm_verify_boot_ready_seconds":   "Start to ready of the VM's last boot verify (when it became ready).",
+
+		"kvmbackup_replication_last_timestamp_seconds":         "Start of the target's last replication (0: none yet).",
+		"kvmbackup_replication_last_success_timestamp_seconds": "Start of the target's last replication that succeeded entirely (0: none yet).",
+		"kvmbackup_replication_success":                        "1 when the target's last replication succeeded (0: it failed, was interrupted, or none yet).",
+		"kvmbackup_replication_duration_seconds":               "Duration of the target's last replication.",
+		"kvmbackup_replication_sent_bytes":                     "Bytes the target's last replication sent.",
+		"kvmbackup_replication_newest_timestamp_seconds":       "The oldest of the newest dated snapshots the target holds of each unit: every unit is there up to this time (0: one has none there); lag: time() minus this.",
+		"kvmbackup_replication_vm_newest_timestamp_seconds":    "Time of the newest dated snapshot of the VM the target holds (0: none); lag: time() minus this.",
+		"kvmbackup_replication_path_newest_timestamp_seconds":  "Time of the newest dated snapshot of the paths: entry the target holds (0: none); lag: time() minus this.",
+	}
+	for _, k := range []struct{ label, what, whose, owner string }{
+		{"vm", "VM", "VM's", "VM's"},
+		{"path", "paths: entry", "entry's", "paths: entry's"},
+	} {
+		name := func(s string) string { return "kvmbackup_" + k.label + "_" + s }
+		h[name("last_success_timestamp_seconds")] = "Time of the " + k.owner + " newest dated snapshot (0: none yet)."
+		h[name("snapshots")] = "Dated snapshots of the " + k.what + " (each one complete backup)."
+		h[name("failed")] = "1 when the last run that backed up the " + k.what + " failed to."
+		h[name("duration_seconds")] = "Duration of the " + k.whose + " last backup."
+		h[name("written_bytes")] = "Bytes written by the " + k.whose + " last backup."
+		h[name("verify_timestamp_seconds")] = "End of the " + k.owner + " last verify (kvmbackup verify)."
+		h[name("verify_success")] = "1 when every backup the " + k.owner + " last verify checked passed."
+	}
+	return h
 }
 
 // replicationMetrics adds the kvmbackup_replication_* series of each target.

@@ -60,6 +60,8 @@ func grepLines(s, word string) string {
 // and little else): the binary links none of what only a side tool needs, the
 // metrics library's protobuf (client_golang), expvar and net/http's debug handlers,
 // nor cobra/doc's Markdown and man page renderers (the gendocs tag alone has them).
+// (The metrics library that stays, VictoriaMetrics/metrics, reads a few /proc and
+// cgroup files in its init: well under a millisecond.)
 func TestTheBinaryLinksNoSideToolsPackages(t *testing.T) {
 	if testenv.Inside() {
 		t.Skip("runs on the machine")
