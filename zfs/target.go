@@ -187,20 +187,24 @@ func (m *Manager) checkTarget(ctx context.Context, o TargetOptions, withView boo
 	if withView {
 		wg.Go(func() { view, viewErr = m.ReadView(viewCtx, dataset) })
 	} else {
-		wg.Go(func() { figures, figuresErr = m.targetFigures(ctx, r.Pool, dataset) })
+		wg.Go(func() { figures, figuresErr = m.targetFigures(ctx, dataset) })
 	}
 	rows, err := lines(ctx, m.Zpool, "pool "+pool, "list", "-H", "-p", "-o", "name,health,free", pool)
-	if IsNotFound(err) || (err == nil && len(rows) == 1 && len(rows[0]) == 3 && rows[0][1] != PoolOnline && rows[0][1] != PoolDegraded) {
+	if IsNotFound(err) {
 		stopView()
+	} else if err == nil && len(rows) == 1 && len(rows[0]) == 3 {
+		if _, refused := healthCheck(pool, rows[0][1]); refused != nil {
+			stopView()
+		}
 	}
 	wg.Wait()
 	if withView {
 		// The figures from the view's listing; when the view could not be read (or
 		// was stopped), as CheckTarget reads them: the report is made either way.
 		if viewErr == nil {
-			figures, figuresErr = m.viewFigures(ctx, view, pool, dataset)
+			figures, figuresErr = m.viewFigures(ctx, view, dataset)
 		} else if !IsNotFound(err) {
-			figures, figuresErr = m.targetFigures(ctx, pool, dataset)
+			figures, figuresErr = m.targetFigures(ctx, dataset)
 		}
 	}
 	if IsNotFound(err) {
@@ -249,7 +253,7 @@ func (m *Manager) checkTarget(ctx context.Context, o TargetOptions, withView boo
 	}
 	r.FiguresFrom = figures[0][0]
 	r.Exists = r.FiguresFrom == dataset
-	var haveComp, haveAvail, mounted bool
+	var haveComp, haveAvail bool
 	for _, f := range figures {
 		switch {
 		case f[0] == r.FiguresFrom && f[1] == "compression":
@@ -257,21 +261,14 @@ func (m *Manager) checkTarget(ctx context.Context, o TargetOptions, withView boo
 		case f[0] == r.FiguresFrom && f[1] == "available":
 			r.Available, haveAvail = num(f[2]), true
 		}
-		switch {
-		case f[0] == pool && f[1] == "mounted":
-			mounted = f[2] == "yes"
-		case f[0] == pool && f[1] == "mountpoint" && strings.HasPrefix(f[2], "/"):
-			r.PoolMountpoint, r.PoolMountRead = f[2], true
-		case f[0] == pool && f[1] == "mountpoint":
-			r.PoolMountRead = true
-		}
 	}
-	if !haveComp || !haveAvail || !r.PoolMountRead {
+	if !haveComp || !haveAvail {
 		return nil, nil, fmt.Errorf("dataset %s: unexpected zfs get output %v", r.FiguresFrom, figures)
 	}
-	if !mounted {
-		r.PoolMountpoint = ""
+	if r.PoolMountpoint, err = m.poolRootMount(pool); err != nil {
+		return nil, nil, err
 	}
+	r.PoolMountRead = true
 	if o.RequireCompression && r.Compression == "off" {
 		r.Problems = append(r.Problems, Problem{
 			What: fmt.Sprintf("compression is off for %s", r.FiguresFrom),
@@ -294,38 +291,34 @@ func (m *Manager) checkTarget(ctx context.Context, o TargetOptions, withView boo
 }
 
 // viewFigures are targetFigures' lines from a view of dataset: its compression and
-// available as the view's listing read them, and the pool's root dataset's mount.
-// A dataset the view does not hold (not made yet) gets targetFigures' own.
-func (m *Manager) viewFigures(ctx context.Context, v *View, pool, dataset string) ([][]string, error) {
+// available as the view's listing read them. A dataset the view does not hold (not
+// made yet) gets targetFigures' own.
+func (m *Manager) viewFigures(ctx context.Context, v *View, dataset string) ([][]string, error) {
 	d := v.Datasets[dataset]
 	if d == nil {
-		return m.targetFigures(ctx, pool, dataset)
+		return m.targetFigures(ctx, dataset)
 	}
-	mount, err := m.poolRootMount(pool)
-	if err != nil {
-		return nil, err
-	}
-	return append([][]string{{dataset, "compression", d.Compression}, {dataset, "available", strconv.FormatInt(d.Available, 10)}}, mount...), nil
+	return [][]string{{dataset, "compression", d.Compression}, {dataset, "available", strconv.FormatInt(d.Available, 10)}}, nil
 }
 
-// poolRootMount is where the pool's root dataset is mounted, as figures lines
-// (mounted yes and its mount point, or mounted no): from /proc/self/mountinfo, where
+// poolRootMount is where the pool's root dataset is mounted ("" when it is not):
+// from /proc/self/mountinfo, where
 // zfs itself reads whether a dataset is mounted, and which says where it is mounted
 // in fact (a legacy mount's directory too, which its mountpoint property does not
 // say). Its own mount (root "/"), not a bind mount of a directory in it; of several
 // whole mounts, the first (the one zfs mount made, unless it was remounted after a
 // bind mount of it).
-func (m *Manager) poolRootMount(pool string) ([][]string, error) {
+func (m *Manager) poolRootMount(pool string) (string, error) {
 	mt, err := m.mountTable()
 	if err != nil {
-		return nil, fmt.Errorf("pool %s: where its root dataset is mounted: %w", pool, err)
+		return "", fmt.Errorf("pool %s: where its root dataset is mounted: %w", pool, err)
 	}
 	for _, e := range mt {
 		if e.FSType == "zfs" && e.Source == pool && e.Root == "/" {
-			return [][]string{{pool, "mounted", "yes"}, {pool, "mountpoint", e.Point}}, nil
+			return e.Point, nil
 		}
 	}
-	return [][]string{{pool, "mounted", "no"}, {pool, "mountpoint", "-"}}, nil
+	return "", nil
 }
 
 // mountTable is /proc/self/mountinfo (Manager.Mounts when set: tests).
@@ -338,9 +331,8 @@ func (m *Manager) mountTable() ([]mounts.Entry, error) {
 
 // targetFigures reads compression and available of dataset, or of its nearest
 // existing ancestor, in one zfs get (name, property, value lines; the first line
-// names the dataset the figures are from), one more per missing ancestor; and the
-// pool's root dataset's mount (poolRootMount).
-func (m *Manager) targetFigures(ctx context.Context, pool, dataset string) ([][]string, error) {
+// names the dataset the figures are from), one more per missing ancestor.
+func (m *Manager) targetFigures(ctx context.Context, dataset string) ([][]string, error) {
 	from := dataset
 	for {
 		rows, err := lines(ctx, m.ZFS, "dataset "+from, "get", "-H", "-p", "-o", "name,property,value", "compression,available", from)
@@ -360,11 +352,7 @@ func (m *Manager) targetFigures(ctx context.Context, pool, dataset string) ([][]
 		if len(out) == 0 {
 			return nil, fmt.Errorf("dataset %s: unexpected zfs get output %v", from, rows)
 		}
-		mount, err := m.poolRootMount(pool)
-		if err != nil {
-			return nil, err
-		}
-		return append(out, mount...), nil
+		return out, nil
 	}
 }
 
