@@ -450,16 +450,7 @@ func syncBig(ctx context.Context, sroot, droot *beneath.Dir, b *bigFile, withXat
 	if err != nil {
 		return Stats{}, err
 	}
-	sst, err := beneath.Fstat(pf)
-	if err != nil {
-		pf.Close()
-		return Stats{}, fmt.Errorf("stat %s: %w", pf.Name(), err)
-	}
-	if !beneath.SameFile(sst, b.st) || sst.Mode&unix.S_IFMT != unix.S_IFREG {
-		pf.Close()
-		return Stats{}, &os.PathError{Op: "open", Path: pf.Name(), Err: errChanged}
-	}
-	sf, err := beneath.Reopen(int(pf.Fd()), unix.O_RDONLY|unix.O_NONBLOCK, pf.Name())
+	sf, sst, err := reopenRegular(pf, unix.O_RDONLY, &b.st)
 	pf.Close()
 	if err != nil {
 		return Stats{}, err
@@ -514,15 +505,7 @@ func openBigCopy(droot *beneath.Dir, rel string, flags int) (*os.File, unix.Stat
 		pf, err := droot.OpenFile(rel, unix.O_PATH, 0)
 		if err == nil {
 			defer pf.Close()
-			dst, err := beneath.Fstat(pf)
-			if err != nil {
-				return nil, dst, fmt.Errorf("stat %s: %w", pf.Name(), err)
-			}
-			if dst.Mode&unix.S_IFMT != unix.S_IFREG { // swapped in since replaceNonFile
-				return nil, dst, &os.PathError{Op: "open", Path: pf.Name(), Err: errChanged}
-			}
-			df, err := beneath.Reopen(int(pf.Fd()), unix.O_RDWR|unix.O_NONBLOCK, pf.Name())
-			return df, dst, err
+			return reopenRegular(pf, unix.O_RDWR, nil) // a non-file: swapped in since replaceNonFile
 		}
 		if !errors.Is(err, fs.ErrNotExist) {
 			return nil, unix.Stat_t{}, err
@@ -543,6 +526,22 @@ func openBigCopy(droot *beneath.Dir, rel string, flags int) (*os.File, unix.Stat
 		return nil, dst, &os.PathError{Op: "open", Path: df.Name(), Err: errChanged}
 	}
 	return df, dst, nil
+}
+
+// reopenRegular reopens pf, an O_PATH descriptor, with flags (and O_NONBLOCK) only
+// when it is a regular file and, want non-nil, the inode want (errChanged when
+// not): what is not the file expected is never opened (beneath.Reopen). It
+// returns the file's stat.
+func reopenRegular(pf *os.File, flags int, want *unix.Stat_t) (*os.File, unix.Stat_t, error) {
+	st, err := beneath.Fstat(pf)
+	if err != nil {
+		return nil, st, fmt.Errorf("stat %s: %w", pf.Name(), err)
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFREG || (want != nil && !beneath.SameFile(st, *want)) {
+		return nil, st, &os.PathError{Op: "open", Path: pf.Name(), Err: errChanged}
+	}
+	f, err := beneath.Reopen(int(pf.Fd()), flags|unix.O_NONBLOCK, pf.Name())
+	return f, st, err
 }
 
 // linkOther makes p below droot another name of rel, the file dst, where p below

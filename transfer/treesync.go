@@ -604,20 +604,16 @@ func openChecked(dfd int, name string, flags int, ds unix.Stat_t) (*os.File, err
 // openInode opens name in dfd with flags only when it is the regular file want
 // (the walk's stat of it): first with O_PATH, which opens nothing of the inode's
 // own (a FIFO or device swapped in is never opened, a symlink never followed),
-// checked, then reopened by that descriptor (beneath.Reopen). A name that is now
+// checked, then reopened by that descriptor (reopenRegular). A name that is now
 // another inode or type is errChanged; the O_PATH open's error is openErr's.
 func openInode(dfd int, name, rel string, flags int, want unix.Stat_t, openErr func(string, error) error) (*os.File, unix.Stat_t, error) {
 	pfd, err := unix.Openat(dfd, name, unix.O_PATH|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return nil, unix.Stat_t{}, openErr(rel, err)
 	}
-	defer unix.Close(pfd)
-	fs, err := fstatFd(pfd)
-	if err != nil || !sameFile(fs, want) || ftype(fs.Mode) != unix.S_IFREG {
-		return nil, fs, &os.PathError{Op: "open", Path: rel, Err: errChanged}
-	}
-	f, err := beneath.Reopen(pfd, flags|unix.O_NONBLOCK, rel)
-	return f, fs, err
+	pf := os.NewFile(uintptr(pfd), rel)
+	defer pf.Close()
+	return reopenRegular(pf, flags, &want)
 }
 
 // copyInPlace makes df (old bytes long, existing or new) hold what sf holds (size
