@@ -449,9 +449,7 @@ func withHelp(w io.Writer, text []byte) error {
 		if !ok {
 			return fmt.Errorf("metrics: no help text for %s", name)
 		}
-		// The text format's escapes in a help text: backslash and line feed.
-		h = strings.NewReplacer("\\", "\\\\", "\n", "\\n").Replace(h)
-		fmt.Fprintf(&out, "# HELP %s %s\n", name, h)
+		fmt.Fprintf(&out, "# HELP %s %s\n", name, helpEscaper.Replace(h))
 	}
 	_, err := w.Write(out.Bytes())
 	return err
@@ -634,6 +632,9 @@ func (f gaugeVec) set(v float64, values ...string) {
 	}
 	f.g.set.GetOrCreateGauge(b.String(), nil).Set(v)
 }
+
+// helpEscaper escapes a help text as the text format says: backslash and line feed.
+var helpEscaper = strings.NewReplacer(`\`, `\\`, "\n", `\n`)
 
 // labelValueEscaper escapes a label value as the text format says.
 var labelValueEscaper = strings.NewReplacer(`\`, `\\`, "\n", `\n`, `"`, `\"`)
