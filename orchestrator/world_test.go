@@ -440,7 +440,9 @@ func (f fakeLVM) MountSnapshot(ctx context.Context, snap lvm.LV, runID string) (
 		return "", err
 	}
 	dir := "/run/kvmbackup/mnt/" + runID + "/" + snap.Name
+	f.w.mu.Lock() // volumes mount and copy in parallel
 	f.w.mounts[dir] = snap.FullName()
+	f.w.mu.Unlock()
 	return dir, nil
 }
 
@@ -448,7 +450,9 @@ func (f fakeLVM) Unmount(ctx context.Context, dir string) error {
 	if err := f.w.call(ctx, "Unmount "+dir, true); err != nil {
 		return err
 	}
+	f.w.mu.Lock()
 	delete(f.w.mounts, dir)
+	f.w.mu.Unlock()
 	return nil
 }
 
@@ -879,6 +883,7 @@ func (f fakeCopier) Copy(ctx context.Context, src, dst string, o transfer.Option
 		f.w.beforeCopy(src, dst)
 	}
 	var data []byte
+	f.w.mu.Lock() // other volumes mount, copy and remove their snapshots meanwhile
 	for dir, key := range f.w.mounts {
 		if l := f.w.lvs[key]; l != nil && strings.HasPrefix(src, dir+"/") {
 			data = l.files[strings.TrimPrefix(src, dir+"/")]
@@ -889,6 +894,7 @@ func (f fakeCopier) Copy(ctx context.Context, src, dst string, o transfer.Option
 			data = l.data
 		}
 	}
+	f.w.mu.Unlock()
 	if data == nil {
 		data, _ = os.ReadFile(src) // a restore reads a file of a mounted snapshot
 	}
