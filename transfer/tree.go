@@ -41,6 +41,19 @@ type TreeOptions struct {
 	// Exclude glob with a "/"; a matched directory with everything below it), and the
 	// directories leading to it. Nothing matched is an error (ErrNothingMatched).
 	Only []string
+	// Unchanged, when set, says that dst held exactly what this sync makes of src (the
+	// same src, options and mounts below it: TreeMark) as src was at that time, and
+	// that nothing has written dst since: the start of the last complete copy, the
+	// dataset unwritten since its snapshot. The walk then trusts what has not changed
+	// since (a ctime a second or more before it: ctime is the kernel's, no user sets
+	// it; a rename, a link, a chmod, a write or an xattr set moves it): a source
+	// directory that, with every directory above it, has not, is taken to have the
+	// names its copy has (the copy's are not listed, nothing there is removed, its
+	// owner, mode and times are not read); a file (but a big one: always compared
+	// block by block), symlink or special file with one link that has not, in such a
+	// directory, is taken as copied (its copy is not read). Ignored when the clock is
+	// before it.
+	Unchanged time.Time
 }
 
 // ErrNothingMatched: TreeOptions.Only matched nothing in the source.
@@ -64,6 +77,9 @@ type TreeStats struct {
 	// symlink), or vanished from under a later step, between their listing and their
 	// copy: skipped as rsync skips a vanished file, never followed (a live tree).
 	Changed int `json:"changed,omitempty"`
+	// Unchanged counts the entries taken as copied (TreeOptions.Unchanged): not read
+	// in dst.
+	Unchanged int `json:"unchanged,omitempty"`
 }
 
 // The steps of SyncTree, for testHook.
@@ -186,6 +202,9 @@ func SyncTree(ctx context.Context, src, dst string, opts TreeOptions) (TreeStats
 	// hard-linked files.
 	ts := &treeSync{ctx: ctx, opts: opts, st: &st, src: src, skip: map[string]bool{}, changed: changed,
 		bigs: map[inode]*bigFile{}, groups: map[inode]*linkGroup{}}
+	if u := opts.Unchanged; !u.IsZero() && time.Now().After(u) {
+		ts.since = u.Add(-time.Second).UnixNano()
+	}
 	for _, p := range opts.Skip {
 		ts.skip[filepath.Clean(p)] = true
 	}

@@ -45,6 +45,9 @@ type treeSync struct {
 	dev     uint64
 	skip    map[string]bool
 	changed func(string, error) // called under mu
+	// since: TreeOptions.Unchanged less a second, in ns (0: not set): what has a
+	// ctime before it has not changed since dst was a copy of it (unchanged).
+	since int64
 
 	// Directories are synced by up to cap(slots) goroutines at once (a directory's
 	// subdirectories in parallel while it waits for them to set its times); one
@@ -172,7 +175,7 @@ func (t *treeSync) run(sd, dd *os.File, srcSt unix.Stat_t) error {
 	}
 	t.slots = make(chan struct{}, workers-1)
 	t.bufs.New = func() any { b := make([]byte, 2*copyChunk); return &b }
-	if err := t.dir(sd, dd, "."); err != nil {
+	if err := t.dir(sd, dd, ".", t.since != 0, &srcSt); err != nil {
 		return err
 	}
 	if t.err != nil {
@@ -226,8 +229,21 @@ func readNames(d *os.File) ([]string, error) {
 	return names, nil
 }
 
-// dir syncs the open source directory sd into the open copy dd (rel below the roots).
-func (t *treeSync) dir(sd, dd *os.File, rel string) error {
+// unchanged: the source inode s has not changed since dst was a copy of src (the
+// ctime test of TreeOptions.Unchanged).
+func (t *treeSync) unchanged(s *unix.Stat_t) bool {
+	return t.since != 0 && s.Ctim.Nano() < t.since
+}
+
+// dir syncs the open source directory sd (stat s) into the open copy dd (rel below
+// the roots). ours: dd is the copy of sd as dst was made at TreeOptions.Unchanged
+// (sd is src itself, whose identity TreeMark holds; or sd was not renamed since, nor
+// any directory between it and src: its ctime and theirs did not move, and dd was
+// not made now). A name of sd that has not changed since is then its copy's too:
+// one file (not big), symlink or special file with one link is taken as copied; and
+// when sd's own names have not changed either (its ctime), dd's are not listed.
+func (t *treeSync) dir(sd, dd *os.File, rel string, ours bool, s *unix.Stat_t) error {
+	same := ours && t.unchanged(s)
 	if err := t.ctx.Err(); err != nil {
 		return err
 	}
@@ -260,10 +276,13 @@ func (t *treeSync) dir(sd, dd *os.File, rel string) error {
 		keep[n] = true
 		items = append(items, item{n, s})
 	}
-	// --delete (and excluded paths, Skip's): what the copy has that the source has not.
-	dnames, err := readNames(dd)
-	if err != nil {
-		return fmt.Errorf("read %s: %w", dd.Name(), err)
+	// --delete (and excluded paths, Skip's): what the copy has that the source has not
+	// (nothing, when the names are the same).
+	var dnames []string
+	if !same {
+		if dnames, err = readNames(dd); err != nil {
+			return fmt.Errorf("read %s: %w", dd.Name(), err)
+		}
 	}
 	for _, n := range dnames {
 		if keep[n] {
@@ -295,7 +314,7 @@ func (t *treeSync) dir(sd, dd *os.File, rel string) error {
 			t.locked(func() { t.st.ExcludedMnts = append(t.st.ExcludedMnts, filepath.Join(t.src, r)) })
 			err = t.mountPoint(dfd, it.name, r, s)
 		case ftype(s.Mode) == unix.S_IFDIR:
-			err = t.subdir(sd, dd, it.name, r, s, &wg)
+			err = t.subdir(sd, dd, it.name, r, s, ours, &wg)
 		case ftype(s.Mode) == unix.S_IFREG && s.Size >= t.opts.BigFile:
 			t.locked(func() {
 				t.st.Files++
@@ -312,6 +331,11 @@ func (t *treeSync) dir(sd, dd *os.File, rel string) error {
 			t.locked(func() {
 				if ftype(s.Mode) == unix.S_IFREG {
 					t.st.Files++
+				}
+				if ours && s.Nlink == 1 && t.unchanged(s) { // its copy is as it is
+					t.st.Unchanged++
+					later = true
+					return
 				}
 				if s.Nlink > 1 { // -H: one name is copied, the others linked to it
 					if g = t.groups[inodeOf(s)]; g != nil {
@@ -380,8 +404,9 @@ func prepare(dfd int, name, rel string, typ uint32) (unix.Stat_t, bool, error) {
 	return ds, false, beneath.RemoveAllAt(dfd, name)
 }
 
-// subdir syncs the source directory name in sd (stat s) into dd.
-func (t *treeSync) subdir(sd, dd *os.File, name, rel string, s *unix.Stat_t, wg *sync.WaitGroup) error {
+// subdir syncs the source directory name in sd (stat s) into dd (ours: dd is the
+// copy of sd, as for dir).
+func (t *treeSync) subdir(sd, dd *os.File, name, rel string, s *unix.Stat_t, ours bool, wg *sync.WaitGroup) error {
 	hook(stepWalk, rel)
 	// One name, O_NOFOLLOW: no symlink is followed, no ".." can appear; then the
 	// inode listed, or nothing is done.
@@ -394,16 +419,21 @@ func (t *treeSync) subdir(sd, dd *os.File, name, rel string, s *unix.Stat_t, wg 
 		csd.Close()
 		return &os.PathError{Op: "open", Path: csd.Name(), Err: errChanged}
 	}
-	cdd, err := openDstDir(int(dd.Fd()), dd.Name(), name, rel)
+	cdd, made, err := openDstDir(int(dd.Fd()), dd.Name(), name, rel)
 	if err != nil {
 		csd.Close()
 		return err
 	}
+	ours = ours && !made && t.unchanged(s) // not renamed, nor changed
 	walk := func() error {
 		defer csd.Close()
 		defer cdd.Close()
-		if err := t.dir(csd, cdd, rel); err != nil {
+		if err := t.dir(csd, cdd, rel, ours, s); err != nil {
 			return err
+		}
+		if ours { // its owner, mode, xattrs and times are its copy's
+			t.locked(func() { t.st.Unchanged++ })
+			return nil
 		}
 		return t.dirMeta(csd, cdd, rel, *s)
 	}
@@ -423,30 +453,30 @@ func (t *treeSync) subdir(sd, dd *os.File, name, rel string, s *unix.Stat_t, wg 
 	}
 }
 
-// openDstDir opens (made 0700 when missing) the directory name in dd.
-func openDstDir(dfd int, dname, name, rel string) (*os.File, error) {
+// openDstDir opens (made 0700 when missing: made) the directory name in dd.
+func openDstDir(dfd int, dname, name, rel string) (_ *os.File, made bool, _ error) {
 	hook(stepDstDir, rel)
 	_, exists, err := prepare(dfd, name, rel, unix.S_IFDIR)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if !exists {
 		if err := unix.Mkdirat(dfd, name, 0o700); err != nil {
-			return nil, &os.PathError{Op: "mkdir", Path: filepath.Join(dname, name), Err: err}
+			return nil, false, &os.PathError{Op: "mkdir", Path: filepath.Join(dname, name), Err: err}
 		}
 	}
 	cfd, err := unix.Openat(dfd, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return nil, &os.PathError{Op: "open", Path: filepath.Join(dname, name), Err: err}
+		return nil, !exists, &os.PathError{Op: "open", Path: filepath.Join(dname, name), Err: err}
 	}
-	return os.NewFile(uintptr(cfd), filepath.Join(dname, name)), nil
+	return os.NewFile(uintptr(cfd), filepath.Join(dname, name)), !exists, nil
 }
 
 // mountPoint makes the mount point name an empty directory with the other file
 // system's root's owner, mode and times, as rsync -x does; what the copy holds in it
 // is left alone (rsync does not delete there either).
 func (t *treeSync) mountPoint(dfd int, name, rel string, s *unix.Stat_t) error {
-	cdd, err := openDstDir(dfd, "", name, rel)
+	cdd, _, err := openDstDir(dfd, "", name, rel)
 	if err != nil {
 		return err
 	}
