@@ -28,10 +28,19 @@ type Trees interface {
 	// -aHx --delete semantics, big files in place by changed blocks; on error dst may
 	// be half written, and the caller rolls it back.
 	SyncTree(ctx context.Context, src, dst string, opts transfer.TreeOptions) (transfer.TreeStats, error)
+	// TreeMark is transfer.TreeMark's contract: what a sync of src with opts makes
+	// of src beyond its inodes' content, the same for two syncs that make the same
+	// copy of the same tree; it changes nothing.
+	TreeMark(src string, opts transfer.TreeOptions) (string, error)
 }
 
 // TransferTrees is transfer.SyncTree and os.Stat as Trees.
 type TransferTrees struct{}
+
+// TreeMark calls transfer.TreeMark.
+func (TransferTrees) TreeMark(src string, opts transfer.TreeOptions) (string, error) {
+	return transfer.TreeMark(src, opts)
+}
 
 // SyncTree calls transfer.SyncTree.
 func (TransferTrees) SyncTree(ctx context.Context, src, dst string, opts transfer.TreeOptions) (transfer.TreeStats, error) {
@@ -244,6 +253,10 @@ type PathResult struct {
 	Files       int                `json:"files"`
 	Transferred int                `json:"files_transferred"`
 	Tree        transfer.TreeStats `json:"tree"`
+	// CopiedAt: the time of the copy this night's trusted for what did not change
+	// since (transfer.TreeOptions.Unchanged); absent when everything was compared.
+	CopiedAt *time.Time `json:"copied_at,omitempty"`
+	mark     string     // the sync's TreeMark, for its snapshot when it was complete
 }
 
 // treeKind is a paths: entry as a unit: its tree copied with rsync semantics.
@@ -262,7 +275,7 @@ func (treeKind) seal(context.Context, *run, *unit) error { return nil }
 
 func (k treeKind) props(r *run, u *unit) map[string]string {
 	return zfs.BackupProps{Run: r.o.RunID, Version: r.o.Version, Source: k.plan.Source(),
-		Duration: u.res.Duration, Written: u.res.Written}.Props(zfs.KindPath)
+		Duration: u.res.Duration, Written: u.res.Written, Tree: k.res.mark}.Props(zfs.KindPath)
 }
 
 // fenceCopy keeps users out of a tree's copy: rsync -a semantics give them their own
@@ -289,10 +302,21 @@ func (r *run) fenceCopy(ctx context.Context, ds, mount string) error {
 func (r *run) syncPath(ctx context.Context, u *unit, src string) {
 	k := u.kind.(treeKind)
 	pp := k.plan
-	r.log.Info().Str("path", pp.Name).Str("from", src).Str("to", u.mount).Msg("tree copy")
-	ts, err := r.Trees.SyncTree(ctx, src, u.mount, transfer.TreeOptions{Exclude: pp.Exclude, Skip: pp.Skip, Xattrs: true})
+	opts := transfer.TreeOptions{Exclude: pp.Exclude, Skip: pp.Skip, Xattrs: true}
+	mark := r.treeMark(u, src, opts)
+	if at, ok := r.view.copiedAt(u.dataset, mark); ok {
+		opts.Unchanged = at
+	}
+	r.log.Info().Str("path", pp.Name).Str("from", src).Str("to", u.mount).Time("unchanged_since", opts.Unchanged).Msg("tree copy")
+	ts, err := r.Trees.SyncTree(ctx, src, u.mount, opts)
 	r.mu.Lock()
 	k.res.Tree = ts
+	if !opts.Unchanged.IsZero() {
+		k.res.CopiedAt = &opts.Unchanged
+	}
+	if err == nil && !ts.Vanished && ts.Changed == 0 { // complete: the next night may trust it
+		k.res.mark = mark
+	}
 	k.res.Written = ts.SmallWritten + ts.BigWritten
 	k.res.Files, k.res.Transferred = ts.Files, ts.Transferred
 	if ts.Vanished {
@@ -305,6 +329,21 @@ func (r *run) syncPath(ctx context.Context, u *unit, src string) {
 	if err != nil {
 		r.fail(u, fmt.Errorf("copy %s to %s: %w", src, pp.Dataset, err))
 	}
+}
+
+// treeMark is the mark of the sync of a live paths: entry (src, its path) with opts,
+// "" for a volume entry (its snapshot is mounted anew each night) or when it cannot
+// be read (then nothing is trusted, and the copy carries no mark: logged).
+func (r *run) treeMark(u *unit, src string, opts transfer.TreeOptions) string {
+	if r.view == nil || src != u.kind.(treeKind).plan.Path {
+		return ""
+	}
+	mark, err := r.Trees.TreeMark(src, opts)
+	if err != nil {
+		r.log.Warn().Str("path", u.id.Name).Err(err).Msg("the whole tree is compared")
+		return ""
+	}
+	return mark
 }
 
 // volumePaths are the volume entries of vp not failed so far.

@@ -28,10 +28,12 @@ type viewedTarget struct {
 	v      *zfs.View
 	live   map[string]bool   // datasets that changed behind the view: read live
 	mounts map[string]string // mount points confirm read, for the next Mountpoint
+	// written: what confirm read of the datasets it confirmed (copiedAt)
+	written map[string]int64
 }
 
 func newViewedTarget(t Target, v *zfs.View) *viewedTarget {
-	return &viewedTarget{Target: t, v: v, live: map[string]bool{}, mounts: map[string]string{}}
+	return &viewedTarget{Target: t, v: v, live: map[string]bool{}, mounts: map[string]string{}, written: map[string]int64{}}
 }
 
 // confirm reads ds as it is now (one command) just before its unit is prepared:
@@ -53,7 +55,34 @@ func (t *viewedTarget) confirm(ctx context.Context, ds string) error {
 		return nil
 	}
 	t.mounts[ds] = now.Mountpoint
+	t.written[ds] = now.Written
 	return nil
+}
+
+// copiedAt is the time of ds's last dated snapshot when ds holds just what a tree
+// sync with mark made then, complete (transfer.TreeOptions.Unchanged): that
+// snapshot is ds's last, a dated kvmbackup one whose PropTree is mark, and nothing
+// was written to ds since it, both as the view read ds and as confirm read it just
+// now (written 0; a rollback to it leaves 0 too). ok is false otherwise, and for a
+// dataset read live.
+func (t *viewedTarget) copiedAt(ds, mark string) (at time.Time, ok bool) {
+	if t == nil { // no view: nothing read to trust
+		return time.Time{}, false
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	d := t.v.Datasets[ds]
+	if mark == "" || !t.covers(ds) || d == nil || d.Written != 0 || len(d.Snapshots) == 0 {
+		return time.Time{}, false
+	}
+	if w, read := t.written[ds]; !read || w != 0 {
+		return time.Time{}, false
+	}
+	last := d.Snapshots[len(d.Snapshots)-1]
+	if !last.Ours() || last.Props[zfs.PropTree] != mark {
+		return time.Time{}, false
+	}
+	return last.Time(), true
 }
 
 // Mountpoint is confirm's reading, once; else, for a dataset that holds units'

@@ -54,7 +54,12 @@ type world struct {
 	// beforeCopy, when set, is called as each copy or tree sync starts (outside the
 	// lock), before its call is counted: it may add a foreign snapshot, or set failAt.
 	beforeCopy func(src, dst string)
-	changed    map[string]int // paths of a live tree that change while it is copied, by source
+	changed    map[string]int  // paths of a live tree that change while it is copied, by source
+	vanished   map[string]bool // a live tree's files vanish while it is copied, by source
+	// marks: what TreeMark adds to a source's mark (a mount made below it); markErr:
+	// TreeMark's error.
+	marks   map[string]string
+	markErr error
 	// mountpoints: datasets mounted somewhere else than below their parent's mount.
 	mountpoints map[string]string
 	// checkTarget, when set, changes what CheckTarget reports (as zfs would find a
@@ -784,6 +789,19 @@ func (f fakeZFS) Owner(ctx context.Context, ds string) (zfs.Owner, error) {
 	return d.owner(), nil
 }
 
+// written is zfs's written property: 0 when the files are their last snapshot's,
+// else what differs (a dataset without a snapshot: all it holds, at least 1).
+func (d *fds) written() int64 {
+	now := readTree(d.dir)
+	if len(d.snaps) == 0 {
+		return int64(max(len(fmt.Sprint(now)), 1))
+	}
+	if last := d.snaps[len(d.snaps)-1].files; fmt.Sprint(last) != fmt.Sprint(now) {
+		return int64(max(len(fmt.Sprint(now)), 1))
+	}
+	return 0
+}
+
 func (d *fds) owner() zfs.Owner {
 	for _, p := range []string{zfs.PropVM, zfs.PropPath} {
 		if v, ok := d.props[p]; ok {
@@ -826,7 +844,7 @@ func (f fakeZFS) ReadView(ctx context.Context, root string) (*zfs.View, error) {
 			continue
 		}
 		vd := &zfs.ViewDataset{Name: name, GUID: d.guid, Owners: map[string]string{}, Hardening: map[string]string{},
-			Mountpoint: d.dir, MountRead: true} // as Mountpoint answers
+			Mountpoint: d.dir, MountRead: true, Written: d.written()} // as Mountpoint answers
 		if mp := f.w.mountpoints[name]; mp != "" {
 			vd.Mountpoint = mp
 		}
@@ -862,7 +880,7 @@ func (f fakeZFS) Current(ctx context.Context, ds string) (zfs.DatasetNow, error)
 	if err != nil {
 		return zfs.DatasetNow{}, err
 	}
-	now := zfs.DatasetNow{Mountpoint: d.dir, GUID: d.guid, Owner: d.owner()}
+	now := zfs.DatasetNow{Mountpoint: d.dir, GUID: d.guid, Owner: d.owner(), Written: d.written()}
 	if m := f.w.mountpoints[ds]; m != "" {
 		now.Mountpoint = m
 		return now, os.MkdirAll(m, 0o755)
@@ -1026,10 +1044,10 @@ func (f fakeTrees) CheckDir(ctx context.Context, path string) error {
 // filesystem LV, but the excluded ones (by name only, in this fake).
 func (f fakeTrees) SyncTree(ctx context.Context, src, dst string, o transfer.TreeOptions) (transfer.TreeStats, error) {
 	files := f.w.trees[src]
+	f.w.mu.Lock()
 	if key, ok := f.w.mounts[src]; ok && f.w.lvs[key] != nil {
 		files = f.w.lvs[key].files
 	}
-	f.w.mu.Lock()
 	f.w.treeOpts[src] = o
 	f.w.mu.Unlock()
 	if f.w.beforeCopy != nil {
@@ -1067,8 +1085,19 @@ func (f fakeTrees) SyncTree(ctx context.Context, src, dst string, o transfer.Tre
 		st.SmallWritten += int64(len(data))
 	}
 	writeTree(dst, out)
-	st.Changed = f.w.changed[src]
+	st.Changed, st.Vanished = f.w.changed[src], f.w.vanished[src]
 	return st, nil
+}
+
+// TreeMark is the source, the options that shape a copy and what marks adds.
+func (f fakeTrees) TreeMark(src string, o transfer.TreeOptions) (string, error) {
+	if err := f.w.call(context.Background(), "TreeMark "+src, true); err != nil {
+		return "", err
+	}
+	if f.w.markErr != nil {
+		return "", f.w.markErr
+	}
+	return fmt.Sprintf("%s %q %q %v %s", src, o.Exclude, o.Skip, o.Xattrs, f.w.marks[src]), nil
 }
 
 // foreignSnap takes a snapshot named name, as another tool (sanoid,

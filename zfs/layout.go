@@ -64,6 +64,11 @@ const (
 	PropDurationNS = "kvmbackup:duration-ns" // the unit's backup, nanoseconds
 	PropWritten    = "kvmbackup:written"     // bytes written to the target
 	PropSource     = "kvmbackup:source"      // paths: entry: the path or VG/LV copied
+	// PropTree: a live paths: entry whose copy was complete: the mark of the sync
+	// that made it (transfer.TreeMark). The next night's sync with the same mark
+	// may trust what has not changed since the snapshot's time, while nothing has
+	// written the dataset since (written 0).
+	PropTree = "kvmbackup:tree"
 	// PropBases: VM: the thin snapshot of each thin disk kept as the base of the
 	// next changed-block tracking, "vda=VG/LV:THINID,vdb=..." (BackupProps.Bases).
 	PropBases = "kvmbackup:bases"
@@ -409,6 +414,7 @@ type BackupProps struct {
 	Duration time.Duration // PropDurationNS
 	Written  int64         // PropWritten
 	Source   string        // PropSource (a paths: entry's)
+	Tree     string        // PropTree (a live paths: entry's complete copy), when set
 	// Bases (a VM's): disk target → "VG/LV:THINID", the base its thin LV keeps.
 	Bases map[string]string
 }
@@ -421,6 +427,9 @@ func (p BackupProps) Props(k Kind) map[string]string {
 		PropDurationNS: strconv.FormatInt(int64(p.Duration), 10), PropWritten: strconv.FormatInt(p.Written, 10)}
 	if k == KindPath {
 		m[PropSource] = p.Source
+		if p.Tree != "" {
+			m[PropTree] = p.Tree
+		}
 	} else {
 		m[PropQuiesce] = p.Quiesce
 		m[PropPauseNS] = strconv.FormatInt(int64(p.Pause), 10)

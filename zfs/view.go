@@ -40,6 +40,9 @@ type ViewDataset struct {
 	// figures of the target dataset (CheckTargetView).
 	Compression string
 	Available   int64
+	// Written: bytes written to it since its last snapshot, as the read saw them
+	// (-1 when not read: a dataset the run made).
+	Written int64
 }
 
 // ReadView reads root and every filesystem and snapshot below it: two zfs commands,
@@ -83,7 +86,7 @@ func (m *Manager) ReadView(ctx context.Context, root string) (*View, error) {
 		}
 		if r[6] != "snapshot" {
 			d := &ViewDataset{Name: r[0], GUID: r[7], Owners: map[string]string{}, Hardening: map[string]string{}, MountRead: true,
-				Compression: r[10], Available: num(r[11])}
+				Compression: r[10], Available: num(r[11]), Written: count(r[3])}
 			if r[8] == "yes" && strings.HasPrefix(r[9], "/") {
 				d.Mountpoint = r[9]
 			}
@@ -227,9 +230,9 @@ func (v *View) Snapshots(dataset string) ([]Snapshot, error) {
 // Hardening) and its missing parents.
 func (v *View) Added(dataset string, owner Owner) {
 	for p, _, ok := cutLast(dataset); ok && v.Covers(p) && v.Datasets[p] == nil; p, _, ok = cutLast(p) {
-		v.Datasets[p] = &ViewDataset{Name: p, Owners: map[string]string{}, Hardening: map[string]string{}}
+		v.Datasets[p] = &ViewDataset{Name: p, Owners: map[string]string{}, Hardening: map[string]string{}, Written: -1}
 	}
-	v.Datasets[dataset] = &ViewDataset{Name: dataset, Owners: map[string]string{owner.Prop: owner.Name}, Hardening: hardening()}
+	v.Datasets[dataset] = &ViewDataset{Name: dataset, Owners: map[string]string{owner.Prop: owner.Name}, Hardening: hardening(), Written: -1}
 }
 
 // ClaimDone records that Claim made dataset owner's.
@@ -261,9 +264,10 @@ type DatasetNow struct {
 	Mountpoint string // "" when not mounted
 	GUID       string
 	Owner      Owner // set locally
+	Written    int64 // bytes written since its last snapshot (-1: not read)
 }
 
-// Current reads dataset's mount, guid and ownership property (set locally) in one
+// Current reads dataset's mount, guid, written and ownership property (set locally) in one
 // command: an error wrapping ErrNotFound when it does not exist, wrapping ErrForeign
 // when it carries both ownership properties.
 func (m *Manager) Current(ctx context.Context, dataset string) (DatasetNow, error) {
@@ -271,11 +275,11 @@ func (m *Manager) Current(ctx context.Context, dataset string) (DatasetNow, erro
 		return DatasetNow{}, err
 	}
 	rows, err := lines(ctx, m.ZFS, "dataset "+dataset, "get", "-H", "-p", "-o", "property,value,source",
-		"mounted,mountpoint,guid,"+strings.Join(ownerProps, ","), dataset)
+		"mounted,mountpoint,guid,written,"+strings.Join(ownerProps, ","), dataset)
 	if err != nil {
 		return DatasetNow{}, err
 	}
-	var now DatasetNow
+	now := DatasetNow{Written: -1}
 	var found []Owner
 	mounted := false
 	for _, r := range rows {
@@ -289,6 +293,8 @@ func (m *Manager) Current(ctx context.Context, dataset string) (DatasetNow, erro
 			now.Mountpoint = r[1]
 		case r[0] == "guid":
 			now.GUID = r[1]
+		case r[0] == "written":
+			now.Written = count(r[1])
 		case slices.Contains(ownerProps, r[0]) && r[2] == "local":
 			found = append(found, Owner{r[0], r[1]})
 		}

@@ -163,6 +163,16 @@ func num(s string) int64 {
 	return n
 }
 
+// count is a byte count that must parse (-1 when it does not): what a 0 would
+// wrongly say (written: nothing changed) is never a parse failure's.
+func count(s string) int64 {
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 {
+		return -1
+	}
+	return n
+}
+
 // Exists reports whether a dataset exists.
 func (m *Manager) Exists(ctx context.Context, dataset string) (bool, error) {
 	if err := CheckDatasetName(dataset); err != nil {
