@@ -253,7 +253,7 @@ func targetCalls(log []string) []string {
 	for _, c := range log {
 		name, _, _ := strings.Cut(c, " ")
 		switch name {
-		case "CheckTarget", "ReadView", "Current", "Mountpoint", "Owner", "Claim", "Children", "Snapshots", "EnsureDataset",
+		case "CheckTarget", "ReadView", "SyncPool", "Current", "Mountpoint", "Owner", "Claim", "Children", "Snapshots", "EnsureDataset",
 			"TakeSnapshot", "Destroy", "Rollback", "DestroyNewDataset", "ZFS":
 			out = append(out, c)
 		}
@@ -267,7 +267,8 @@ func targetCalls(log []string) []string {
 // dataset's mount points are the check's and the view's (no Mountpoint), and so is
 // the mount point of ROOT/_paths that fenceCopy checks the copy against. On the
 // real adapters: the check's and the view's 4 commands, all at once
-// (TestRunChecksTheTargetInOneRoundWhenItCan), Current's 1, and the snapshot.
+// (TestRunChecksTheTargetInOneRoundWhenItCan), the pool's sync (while the run
+// plans: the written Current reads then counts all), Current's 1, and the snapshot.
 func TestPathsOnlyNightReadsTheTargetOnce(t *testing.T) {
 	w, cfg, env := treeNight1(t)
 	w.log = nil
@@ -277,7 +278,7 @@ func TestPathsOnlyNightReadsTheTargetOnce(t *testing.T) {
 		t.Fatalf("night 2: %v %+v", err, rep)
 	}
 	ds := "backup/vms/_paths/tree"
-	want := []string{"CheckTarget", "ReadView backup/vms", "Current " + ds, "TakeSnapshot " + ds}
+	want := []string{"CheckTarget", "ReadView backup/vms", "SyncPool backup", "Current " + ds, "TakeSnapshot " + ds}
 	if got := targetCalls(w.log); !slices.Equal(got, want) {
 		t.Errorf("night 2's target calls %q, want %q\nall calls: %q", got, want, w.log)
 	}
@@ -317,7 +318,7 @@ func TestRunChecksTheTargetInOneRoundWhenItCan(t *testing.T) {
 		t.Fatalf("night 2: %d CheckTargetView calls, %v %+v", calls, err, rep)
 	}
 	// The delegate's own calls, once each, and no other read of the target.
-	want := []string{"CheckTarget", "ReadView backup/vms", "Current backup/vms/_paths/tree", "TakeSnapshot backup/vms/_paths/tree"}
+	want := []string{"CheckTarget", "ReadView backup/vms", "SyncPool backup", "Current backup/vms/_paths/tree", "TakeSnapshot backup/vms/_paths/tree"}
 	if got := targetCalls(w.log); !slices.Equal(got, want) {
 		t.Errorf("target calls %q, want %q", got, want)
 	}

@@ -187,9 +187,12 @@ type TargetViewer interface {
 	// that does not exist is an empty view. Nothing is changed.
 	ReadView(ctx context.Context, root string) (*zfs.View, error)
 	// Current reads a dataset as it is now, in one command: its mount point ("" when
-	// not mounted), guid and ownership property set locally; an error wrapping
-	// zfs.ErrNotFound when it does not exist. Nothing is changed.
+	// not mounted), guid, written and ownership property set locally; an error
+	// wrapping zfs.ErrNotFound when it does not exist. Nothing is changed.
 	Current(ctx context.Context, dataset string) (zfs.DatasetNow, error)
+	// SyncPool waits until what was written to pool is on disk (zpool sync): the
+	// written a later read says then counts it. Nothing else is changed.
+	SyncPool(ctx context.Context, pool string) error
 }
 
 // BackupTarget is what a run writes the target with: its check, each unit's dataset

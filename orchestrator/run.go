@@ -220,6 +220,12 @@ func (r *run) night(ctx context.Context, start time.Time) (*Report, error) {
 	}
 	r.view = newViewedTarget(r.Target, v)
 	r.Target = r.view
+	if !r.o.DryRun && slices.ContainsFunc(r.cfg.Paths, func(p config.PathEntry) bool { return p.Path != "" }) {
+		// A live tree's copy may be trusted (copiedAt): what was written to the
+		// target must count in the written that confirm reads.
+		r.view.syncPool(ctx, zfs.Pool(r.cfg.Target.Dataset), r.log)
+		defer r.view.syncDone() // the run never ends before it
+	}
 	step("target check")
 
 	var mounts []string

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/rs/zerolog"
+
 	"github.com/kvmbackup/kvmbackup/zfs"
 )
 
@@ -28,19 +30,48 @@ type viewedTarget struct {
 	v      *zfs.View
 	live   map[string]bool   // datasets that changed behind the view: read live
 	mounts map[string]string // mount points confirm read, for the next Mountpoint
-	// written: what confirm read of the datasets it confirmed (copiedAt)
+	// written: what confirm read of the datasets it confirmed (copiedAt), after the
+	// pool's sync (synced, when set: closed once syncErr is set) was done.
 	written map[string]int64
+	synced  chan struct{}
+	syncErr error
 }
 
 func newViewedTarget(t Target, v *zfs.View) *viewedTarget {
 	return &viewedTarget{Target: t, v: v, live: map[string]bool{}, mounts: map[string]string{}, written: map[string]int64{}}
 }
 
+// syncPool starts the pool's sync (zpool sync), for confirm to wait on: the written
+// confirm reads after it counts whatever was written before (copiedAt). It runs
+// while the run plans.
+func (t *viewedTarget) syncPool(ctx context.Context, pool string, log *zerolog.Logger) {
+	t.synced = make(chan struct{})
+	go func() {
+		err := t.Target.SyncPool(ctx, pool)
+		if err != nil && ctx.Err() == nil {
+			log.Warn().Err(err).Msg("no tree's last copy is trusted: every tree is compared whole")
+		}
+		t.mu.Lock()
+		t.syncErr = err
+		t.mu.Unlock()
+		close(t.synced)
+	}()
+}
+
+// syncDone waits for syncPool's sync to end.
+func (t *viewedTarget) syncDone() { <-t.synced }
+
 // confirm reads ds as it is now (one command) just before its unit is prepared:
 // when it is not the dataset the view read (gone, made again by someone else, its
 // owner changed), ds is read live from then on, so that whose it is is decided on
 // what is there. A dataset that cannot be read is the error.
 func (t *viewedTarget) confirm(ctx context.Context, ds string) error {
+	if t.synced != nil {
+		select {
+		case <-t.synced:
+		case <-ctx.Done():
+		}
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if !t.covers(ds) || !t.v.Exists(ds) {
@@ -63,7 +94,7 @@ func (t *viewedTarget) confirm(ctx context.Context, ds string) error {
 // sync with mark made then, complete (transfer.TreeOptions.Unchanged): that
 // snapshot is ds's last, a dated kvmbackup one whose PropTree is mark, and nothing
 // was written to ds since it, both as the view read ds and as confirm read it just
-// now (written 0; a rollback to it leaves 0 too). ok is false otherwise, and for a
+// now, after the pool's sync (written 0; a rollback to it leaves 0 too). ok is false otherwise, and for a
 // dataset read live.
 func (t *viewedTarget) copiedAt(ds, mark string) (at time.Time, ok bool) {
 	if t == nil { // no view: nothing read to trust
@@ -75,8 +106,8 @@ func (t *viewedTarget) copiedAt(ds, mark string) (at time.Time, ok bool) {
 	if mark == "" || !t.covers(ds) || d == nil || d.Written != 0 || len(d.Snapshots) == 0 {
 		return time.Time{}, false
 	}
-	if w, read := t.written[ds]; !read || w != 0 {
-		return time.Time{}, false
+	if w, read := t.written[ds]; !read || w != 0 || t.synced == nil || t.syncErr != nil {
+		return time.Time{}, false // written not read, not 0, or maybe not counting all
 	}
 	last := d.Snapshots[len(d.Snapshots)-1]
 	if !last.Ours() || last.Props[zfs.PropTree] != mark {

@@ -888,6 +888,10 @@ func (f fakeZFS) Current(ctx context.Context, ds string) (zfs.DatasetNow, error)
 	return now, nil
 }
 
+func (f fakeZFS) SyncPool(ctx context.Context, pool string) error {
+	return f.w.call(ctx, "SyncPool "+pool, true)
+}
+
 func (f fakeZFS) Cleanup(ctx context.Context, root, runID string) (zfs.Cleaned, error) {
 	return zfs.Cleaned{}, f.w.call(ctx, "ZFS Cleanup "+runID, true)
 }

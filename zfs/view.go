@@ -306,6 +306,19 @@ func (m *Manager) Current(ctx context.Context, dataset string) (DatasetNow, erro
 	return now, err
 }
 
+// SyncPool runs `zpool sync POOL`: it returns once everything written to pool so far
+// is on disk, so that a dataset's written (updated as a transaction group syncs,
+// every few seconds) counts it.
+func (m *Manager) SyncPool(ctx context.Context, pool string) error {
+	if err := CheckDatasetName(pool); err != nil || strings.Contains(pool, "/") {
+		return fmt.Errorf("zpool sync %q: not a pool name", pool)
+	}
+	if _, err := m.Zpool.Output(ctx, "sync", pool); err != nil {
+		return fmt.Errorf("zpool sync %s: %w", pool, err)
+	}
+	return nil
+}
+
 // Matches reports whether now is the dataset the view read (its guid, when the view
 // read one) and still carries the owner the view saw.
 func (v *View) Matches(dataset string, now DatasetNow) bool {

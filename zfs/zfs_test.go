@@ -332,6 +332,43 @@ func TestSnapshotsPinsDestroy(t *testing.T) {
 	})
 }
 
+// checkWritten: a dataset unwritten since its snapshot reads written 0 in the view
+// and in Current; a change of one file's mode alone (a few bytes of metadata) reads
+// more than 0 once SyncPool has returned, in both (what the trust of a tree's last
+// copy rests on: orchestrator's copiedAt).
+func checkWritten(t *testing.T, m *Manager, pool, ds string, v *View) {
+	t.Helper()
+	ctx := t.Context()
+	now, err := m.Current(ctx, ds)
+	if err != nil || now.Written != 0 || v.Datasets[ds].Written != 0 {
+		t.Fatalf("%s unwritten since its snapshot: Current written %d %v, the view's %d", ds, now.Written, err, v.Datasets[ds].Written)
+	}
+	if err := os.WriteFile(filepath.Join(now.Mountpoint, "f"), []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.TakeSnapshot(ctx, ds, t0.Add(time.Hour), nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(filepath.Join(now.Mountpoint, "f"), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := m.Current(ctx, ds)
+	if err := m.SyncPool(ctx, pool); err != nil {
+		t.Fatal(err)
+	}
+	after, err := m.Current(ctx, ds)
+	v2, err2 := m.ReadView(ctx, pool+"/vms")
+	if err != nil || err2 != nil || after.Written <= 0 || v2.Datasets[ds].Written <= 0 {
+		t.Fatalf("%s after a chmod and zpool sync: Current written %d %v, the view's %+v %v", ds, after.Written, err, v2.Datasets[ds], err2)
+	}
+	t.Logf("%s: a chmod since its snapshot: written %d right after it, %d after zpool sync", ds, before.Written, after.Written)
+	for _, bad := range []string{"", pool + "/vms", "-n"} {
+		if err := m.SyncPool(ctx, bad); err == nil {
+			t.Errorf("SyncPool(%q): no error", bad)
+		}
+	}
+}
+
 // checkView reads the view of pool/vms (with ds, a path dataset, a foreign dataset,
 // an owned one with setuid=on, a promoted clone and a volume beside it) and checks
 // it answers as the per-dataset listings do (mount points too), in three commands
@@ -421,6 +458,7 @@ func checkView(t *testing.T, m *Manager, pool, ds string) {
 	if e, err := m.ReadView(ctx, pool+"/nothing"); err != nil || len(e.Datasets) != 0 {
 		t.Fatalf("the view of a missing root: %+v %v", e, err)
 	}
+	checkWritten(t, m, pool, tree, v)
 	// CheckTarget reads the pool's root dataset's mount with its figures: three
 	// commands at once, one more zfs get per missing ancestor of the target.
 	poolMP, err := m.Mountpoint(ctx, pool)

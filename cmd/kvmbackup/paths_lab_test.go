@@ -199,6 +199,28 @@ for f in ["d3/f10", "d3/f20", "d5/f01", "d5/f02", "d5/f03", "d7/f50", "d7/f51", 
 	if got := l.sh("zfs list -H -t snapshot -o name " + volDS + " | wc -l"); got != "1" {
 		t.Errorf("run --path tree touched vol: %s snapshots", got)
 	}
+	// Night 2 trusted night 1's copy for what did not change since (its files were
+	// written a second before night 1 began, the dataset unwritten since): it listed
+	// no directory and read no file of the copy it did not have to; and the copy is
+	// still exactly what rsync gives.
+	ref2 := base + "/ref2"
+	rsyncRef(ref2)
+	l.sameTree(ref2, treeMP)
+	if p := pr["tree"]; p.CopiedAt == nil || p.Tree.Unchanged < 990 {
+		t.Errorf("night 2 did not trust night 1's complete copy: copied at %v, %d entries taken as copied", p.CopiedAt, p.Tree.Unchanged)
+	}
+	// The attack on that trust: the copy changed behind kvmbackup's back (a file's
+	// mode alone: a few bytes of metadata), right before the next night. The dataset
+	// was written since its snapshot: night 3 trusts nothing and mends it.
+	l.sh("chmod 0606 " + treeMP + "/data/d1/f05")
+	l.cfg = cfg2
+	rep = l.run(0, "--path", "tree")
+	l.cfg = filepath.Join(l.dir, "config.yaml")
+	pr = l.paths(rep, "tree")
+	if p := pr["tree"]; p.CopiedAt != nil || p.Tree.Unchanged != 0 {
+		t.Errorf("night 3 trusted a copy written since its snapshot: copied at %v, %d entries taken as copied", p.CopiedAt, p.Tree.Unchanged)
+	}
+	l.sameTree(ref2, treeMP)
 
 	// SIGKILL while the volume entry's snapshot is mounted and copied: the next
 	// recover removes the snapshot and the mount and rolls the dataset back to night
@@ -263,7 +285,7 @@ for i in range(300):
 	// list and prune see the entries.
 	out, stderr, code = l.kvmbackup("list", "--json", "--config", l.cfg, "--path", "tree")
 	var listed []listedVM
-	if err := json.Unmarshal([]byte(out), &listed); code != 0 || err != nil || len(listed) != 1 || listed[0].Path != "tree" || len(listed[0].Snapshots) != 2 {
+	if err := json.Unmarshal([]byte(out), &listed); code != 0 || err != nil || len(listed) != 1 || listed[0].Path != "tree" || len(listed[0].Snapshots) != 3 {
 		t.Errorf("list --path tree: exit %d %v\n%s\n%s", code, err, out, stderr)
 	}
 	if out, stderr, code = l.kvmbackup("prune", "--dry-run", "--config", l.cfg); code != 0 || !strings.Contains(out, "keep "+treeDS+"@") || !strings.Contains(out, "keep "+volDS+"@") {
