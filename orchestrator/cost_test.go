@@ -407,30 +407,32 @@ func TestViewMountIsNotAUnitsOwn(t *testing.T) {
 	}
 }
 
-// A tree night trusts its last copy for what has not changed since
-// (transfer.TreeOptions.Unchanged: the copy's dated time) only while the dataset
-// holds just that copy: it was complete (a night whose files vanished or changed
-// while copied leaves no mark on its snapshot), made by a sync with the same mark
-// (options, mounts), its snapshot is the dataset's last, and nothing wrote to the
-// dataset since. Each other night is the attack on one of these: trusted, it would
-// keep a copy that is not the source's.
+// A tree night offers its last copy to the sync (transfer.TreeOptions.Unchanged: the
+// copy's dated time, and Mark: its snapshot's kvmbackup:tree, which the sync checks
+// against its own) only while the dataset holds just that copy: it was complete (a
+// night whose files vanished or changed while copied leaves no mark on its
+// snapshot), its snapshot is the dataset's last, and nothing wrote to the dataset
+// since, as the view read it and as confirm read it after the pool's sync. Each other
+// night is the attack on one of these: trusted, it would keep a copy that is not the
+// source's.
 func TestTreeNightTrustsOnlyItsOwnUnwrittenCopy(t *testing.T) {
 	w, cfg, env := treeNight1(t)
 	ds, src := "backup/vms/_paths/tree", "/srv/tree"
 	at := night1
 	nights := 0
-	night := func(what string, trusted time.Time) {
+	deps := w.deps()
+	night := func(what string, offered, trusted time.Time) {
 		t.Helper()
 		nights++
 		at = at.Add(time.Hour)
 		w.trees[src]["etc/version"] = []byte(fmt.Sprint("tree v", nights))
-		rep, err := Run(context.Background(), w.deps(), env.opts(cfg, at))
+		rep, err := Run(context.Background(), deps, env.opts(cfg, at))
 		if err != nil || !rep.OK() || len(rep.Paths) != 1 {
 			t.Fatalf("%s: %v %+v", what, err, rep)
 		}
 		got, p := w.treeOpts[src].Unchanged, rep.Paths[0]
-		if !got.Equal(trusted) || (p.CopiedAt == nil) != trusted.IsZero() || (p.CopiedAt != nil && !p.CopiedAt.Equal(trusted)) {
-			t.Errorf("%s: Unchanged %v (reported %v), want %v", what, got, p.CopiedAt, trusted)
+		if !got.Equal(offered) || (p.CopiedAt == nil) != trusted.IsZero() || (p.CopiedAt != nil && !p.CopiedAt.Equal(trusted)) {
+			t.Errorf("%s: Unchanged %v (trusted: %v), want %v (trusted: %v)", what, got, p.CopiedAt, offered, trusted)
 		}
 	}
 	mark := func(what string, want bool) {
@@ -441,37 +443,54 @@ func TestTreeNightTrustsOnlyItsOwnUnwrittenCopy(t *testing.T) {
 			t.Errorf("%s: snapshot %s carries mark %q, want one: %v", what, last.Name, got, want)
 		}
 	}
+	none := time.Time{}
 	mark("night 1", true)
-	night("a copy as night 1 left it", night1)
+	night("a copy as night 1 left it", night1, night1)
 	mark("night 2", true)
 	w.mu.Lock()
 	os.WriteFile(filepath.Join(w.datasets[ds].dir, "etc/version"), []byte("mended by hand"), 0o600)
 	w.mu.Unlock()
-	night("a copy written since its snapshot", time.Time{})
+	night("a copy written since its snapshot", none, none)
+	// Written after the view was read, before confirm: confirm's read sees it.
+	deps.Target = remountingTarget{fakeZFS{w}, func() {
+		os.WriteFile(filepath.Join(w.datasets[ds].dir, "etc/version"), []byte("mended by hand"), 0o600)
+	}}
+	night("a copy written after the view was read", none, none)
+	deps.Target = fakeZFS{w}
 	last := at
-	night("the copy the last night mended", last)
+	night("the copy the last night mended", last, last)
 	w.marks = map[string]string{src: "a file system mounted below it"}
-	night("another mark", time.Time{})
+	last = at
+	night("another mark (offered, the sync does not trust it)", last, none)
 	last = at
 	w.vanished = map[string]bool{src: true}
-	night("files vanished while copied (trusted: the last copy was complete)", last)
+	night("files vanished while copied (the last copy was complete)", last, last)
 	mark("files vanished", false)
 	w.vanished = nil
-	night("after an incomplete copy", time.Time{})
+	night("after a copy files vanished from", none, none)
+	w.changed = map[string]int{src: 1}
+	night("a path changed while copied", at, at)
+	mark("a path changed", false)
+	w.changed = nil
+	night("after a copy a path changed in", none, none)
 	w.foreignSnap(ds, "hourly")
-	night("another tool's snapshot last", time.Time{})
-	w.markErr = errors.New("mountinfo unreadable")
-	night("no mark", time.Time{})
+	night("another tool's snapshot last", none, none)
+	w.noMark = true
+	night("a sync without a mark (offered, not trusted)", at, none)
 	mark("no mark", false)
-	w.markErr = nil
-	night("after a copy without a mark", time.Time{})
+	w.noMark = false
+	night("after a copy without a mark", none, none)
+	last = at
+	w.failOn = "SyncPool "
+	night("the pool's sync failed", none, none)
+	w.failOn = ""
 	last = at
 	w.failOn = "SyncTree " + src // rolled back to the last complete copy
 	nights++
-	if rep, err := Run(context.Background(), w.deps(), env.opts(cfg, at.Add(time.Hour))); err != nil || rep.OK() {
+	if rep, err := Run(context.Background(), deps, env.opts(cfg, at.Add(time.Hour))); err != nil || rep.OK() {
 		t.Fatalf("a failed copy: %v %+v", err, rep)
 	}
 	at = at.Add(time.Hour)
 	w.failOn = ""
-	night("after a failed copy, rolled back", last)
+	night("after a failed copy, rolled back", last, last)
 }

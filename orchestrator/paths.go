@@ -28,19 +28,10 @@ type Trees interface {
 	// -aHx --delete semantics, big files in place by changed blocks; on error dst may
 	// be half written, and the caller rolls it back.
 	SyncTree(ctx context.Context, src, dst string, opts transfer.TreeOptions) (transfer.TreeStats, error)
-	// TreeMark is transfer.TreeMark's contract: what a sync of src with opts makes
-	// of src beyond its inodes' content, the same for two syncs that make the same
-	// copy of the same tree; it changes nothing.
-	TreeMark(src string, opts transfer.TreeOptions) (string, error)
 }
 
 // TransferTrees is transfer.SyncTree and os.Stat as Trees.
 type TransferTrees struct{}
-
-// TreeMark calls transfer.TreeMark.
-func (TransferTrees) TreeMark(src string, opts transfer.TreeOptions) (string, error) {
-	return transfer.TreeMark(src, opts)
-}
 
 // SyncTree calls transfer.SyncTree.
 func (TransferTrees) SyncTree(ctx context.Context, src, dst string, opts transfer.TreeOptions) (transfer.TreeStats, error) {
@@ -253,10 +244,10 @@ type PathResult struct {
 	Files       int                `json:"files"`
 	Transferred int                `json:"files_transferred"`
 	Tree        transfer.TreeStats `json:"tree"`
-	// CopiedAt: the time of the copy this night's trusted for what did not change
+	// CopiedAt: the time of the copy this night trusted for what did not change
 	// since (transfer.TreeOptions.Unchanged); absent when everything was compared.
 	CopiedAt *time.Time `json:"copied_at,omitempty"`
-	mark     string     // the sync's TreeMark, for its snapshot when it was complete
+	mark     string     // the sync's mark (TreeStats.Mark), for its snapshot when it was complete
 }
 
 // treeKind is a paths: entry as a unit: its tree copied with rsync semantics.
@@ -303,19 +294,19 @@ func (r *run) syncPath(ctx context.Context, u *unit, src string) {
 	k := u.kind.(treeKind)
 	pp := k.plan
 	opts := transfer.TreeOptions{Exclude: pp.Exclude, Skip: pp.Skip, Xattrs: true}
-	mark := r.treeMark(u, src, opts)
-	if at, ok := r.view.copiedAt(u.dataset, mark); ok {
-		opts.Unchanged = at
+	live := src == pp.Path // a volume's snapshot is mounted anew each night: never trusted
+	if at, mark, ok := r.view.copiedAt(u.dataset); ok && live {
+		opts.Unchanged, opts.Mark = at, mark
 	}
 	r.log.Info().Str("path", pp.Name).Str("from", src).Str("to", u.mount).Time("unchanged_since", opts.Unchanged).Msg("tree copy")
 	ts, err := r.Trees.SyncTree(ctx, src, u.mount, opts)
 	r.mu.Lock()
 	k.res.Tree = ts
-	if !opts.Unchanged.IsZero() {
+	if ts.Trusted {
 		k.res.CopiedAt = &opts.Unchanged
 	}
-	if err == nil && !ts.Vanished && ts.Changed == 0 { // complete: the next night may trust it
-		k.res.mark = mark
+	if err == nil && live && !ts.Vanished && ts.Changed == 0 { // complete: the next night may trust it
+		k.res.mark = ts.Mark
 	}
 	k.res.Written = ts.SmallWritten + ts.BigWritten
 	k.res.Files, k.res.Transferred = ts.Files, ts.Transferred
@@ -329,21 +320,6 @@ func (r *run) syncPath(ctx context.Context, u *unit, src string) {
 	if err != nil {
 		r.fail(u, fmt.Errorf("copy %s to %s: %w", src, pp.Dataset, err))
 	}
-}
-
-// treeMark is the mark of the sync of a live paths: entry (src, its path) with opts,
-// "" for a volume entry (its snapshot is mounted anew each night) or when it cannot
-// be read (then nothing is trusted, and the copy carries no mark: logged).
-func (r *run) treeMark(u *unit, src string, opts transfer.TreeOptions) string {
-	if r.view == nil || src != u.kind.(treeKind).plan.Path {
-		return ""
-	}
-	mark, err := r.Trees.TreeMark(src, opts)
-	if err != nil {
-		r.log.Warn().Str("path", u.id.Name).Err(err).Msg("the whole tree is compared")
-		return ""
-	}
-	return mark
 }
 
 // volumePaths are the volume entries of vp not failed so far.
@@ -360,6 +336,7 @@ func (r *run) volumePaths(vp *VolumePlan) []*unit {
 // livePaths backs up the path entries (live trees), one after the other, each its
 // own group: its dated snapshot is dated when its copy starts.
 func (r *run) livePaths(ctx context.Context) {
+	r.view.resync(ctx, r.log)
 	for _, pp := range r.rep.Plan.Paths {
 		if pp.Path == "" {
 			continue

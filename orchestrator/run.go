@@ -220,7 +220,10 @@ func (r *run) night(ctx context.Context, start time.Time) (*Report, error) {
 	}
 	r.view = newViewedTarget(r.Target, v)
 	r.Target = r.view
-	if !r.o.DryRun && slices.ContainsFunc(r.cfg.Paths, func(p config.PathEntry) bool { return p.Path != "" }) {
+	live := func(p config.PathEntry) bool { // a live tree this run backs up (plan's selection)
+		return p.Path != "" && (len(r.o.Paths) > 0 && slices.Contains(r.o.Paths, p.Name) || len(r.o.VMs) == 0 && len(r.o.Paths) == 0)
+	}
+	if !r.o.DryRun && slices.ContainsFunc(r.cfg.Paths, live) {
 		// A live tree's copy may be trusted (copiedAt): what was written to the
 		// target must count in the written that confirm reads.
 		r.view.syncPool(ctx, zfs.Pool(r.cfg.Target.Dataset), r.log)

@@ -86,7 +86,8 @@ func (r *run) prepare(ctx context.Context, u *unit, start time.Time) {
 		return
 	}
 	if r.view != nil { // the dataset as it is now, not as the run's start saw it
-		if err := r.view.confirm(ctx, u.dataset); err != nil {
+		_, tree := u.kind.(treeKind)
+		if err := r.view.confirm(ctx, u.dataset, tree); err != nil {
 			r.fail(u, err)
 			return
 		}

@@ -32,9 +32,11 @@ type viewedTarget struct {
 	mounts map[string]string // mount points confirm read, for the next Mountpoint
 	// written: what confirm read of the datasets it confirmed (copiedAt), after the
 	// pool's sync (synced, when set: closed once syncErr is set) was done.
-	written map[string]int64
-	synced  chan struct{}
-	syncErr error
+	written   map[string]int64
+	synced    chan struct{}
+	syncErr   error
+	pool      string
+	syncStart time.Time
 }
 
 func newViewedTarget(t Target, v *zfs.View) *viewedTarget {
@@ -43,9 +45,14 @@ func newViewedTarget(t Target, v *zfs.View) *viewedTarget {
 
 // syncPool starts the pool's sync (zpool sync), for confirm to wait on: the written
 // confirm reads after it counts whatever was written before (copiedAt). It runs
-// while the run plans.
+// while the run plans. Called again (resync) it first waits for the last one.
 func (t *viewedTarget) syncPool(ctx context.Context, pool string, log *zerolog.Logger) {
-	t.synced = make(chan struct{})
+	if t.synced != nil {
+		<-t.synced
+	}
+	t.pool, t.syncStart = pool, time.Now()
+	synced := make(chan struct{})
+	t.synced = synced
 	go func() {
 		err := t.Target.SyncPool(ctx, pool)
 		if err != nil && ctx.Err() == nil {
@@ -54,19 +61,27 @@ func (t *viewedTarget) syncPool(ctx context.Context, pool string, log *zerolog.L
 		t.mu.Lock()
 		t.syncErr = err
 		t.mu.Unlock()
-		close(t.synced)
+		close(synced)
 	}()
 }
 
-// syncDone waits for syncPool's sync to end.
+// resync syncs the pool again when the last sync started over two seconds ago (the
+// groups ran since): what was written to a tree's copy meanwhile counts too.
+func (t *viewedTarget) resync(ctx context.Context, log *zerolog.Logger) {
+	if t != nil && t.synced != nil && time.Since(t.syncStart) > 2*time.Second {
+		t.syncPool(ctx, t.pool, log)
+	}
+}
+
+// syncDone waits for syncPool's last sync to end.
 func (t *viewedTarget) syncDone() { <-t.synced }
 
 // confirm reads ds as it is now (one command) just before its unit is prepared:
 // when it is not the dataset the view read (gone, made again by someone else, its
 // owner changed), ds is read live from then on, so that whose it is is decided on
 // what is there. A dataset that cannot be read is the error.
-func (t *viewedTarget) confirm(ctx context.Context, ds string) error {
-	if t.synced != nil {
+func (t *viewedTarget) confirm(ctx context.Context, ds string, tree bool) error {
+	if t.synced != nil && tree { // copiedAt: written must count all
 		select {
 		case <-t.synced:
 		case <-ctx.Done():
@@ -90,30 +105,30 @@ func (t *viewedTarget) confirm(ctx context.Context, ds string) error {
 	return nil
 }
 
-// copiedAt is the time of ds's last dated snapshot when ds holds just what a tree
-// sync with mark made then, complete (transfer.TreeOptions.Unchanged): that
-// snapshot is ds's last, a dated kvmbackup one whose PropTree is mark, and nothing
-// was written to ds since it, both as the view read ds and as confirm read it just
-// now, after the pool's sync (written 0; a rollback to it leaves 0 too). ok is false otherwise, and for a
-// dataset read live.
-func (t *viewedTarget) copiedAt(ds, mark string) (at time.Time, ok bool) {
+// copiedAt is the time and mark of ds's last dated snapshot when ds holds just what
+// a tree sync made then, complete (transfer.TreeOptions.Unchanged and Mark, which the
+// sync checks against its own mark): that snapshot is ds's last, a dated kvmbackup
+// one with a PropTree, and nothing was written to ds since it, both as the view
+// read ds and as confirm read it just now, after the pool's sync (written 0; a
+// rollback to it leaves 0 too). ok is false otherwise, and for a dataset read live.
+func (t *viewedTarget) copiedAt(ds string) (at time.Time, mark string, ok bool) {
 	if t == nil { // no view: nothing read to trust
-		return time.Time{}, false
+		return time.Time{}, "", false
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	d := t.v.Datasets[ds]
-	if mark == "" || !t.covers(ds) || d == nil || d.Written != 0 || len(d.Snapshots) == 0 {
-		return time.Time{}, false
+	if !t.covers(ds) || d == nil || d.Written != 0 || len(d.Snapshots) == 0 {
+		return time.Time{}, "", false
 	}
 	if w, read := t.written[ds]; !read || w != 0 || t.synced == nil || t.syncErr != nil {
-		return time.Time{}, false // written not read, not 0, or maybe not counting all
+		return time.Time{}, "", false // written not read, not 0, or maybe not counting all
 	}
 	last := d.Snapshots[len(d.Snapshots)-1]
-	if !last.Ours() || last.Props[zfs.PropTree] != mark {
-		return time.Time{}, false
+	if mark = last.Props[zfs.PropTree]; !last.Ours() || mark == "" {
+		return time.Time{}, "", false
 	}
-	return last.Time(), true
+	return last.Time(), mark, true
 }
 
 // Mountpoint is confirm's reading, once; else, for a dataset that holds units'

@@ -56,10 +56,10 @@ type world struct {
 	beforeCopy func(src, dst string)
 	changed    map[string]int  // paths of a live tree that change while it is copied, by source
 	vanished   map[string]bool // a live tree's files vanish while it is copied, by source
-	// marks: what TreeMark adds to a source's mark (a mount made below it); markErr:
-	// TreeMark's error.
-	marks   map[string]string
-	markErr error
+	// marks: what a source's mark holds beyond its path and the options (a mount
+	// made below it); noMark: the sync gives no mark (its ctimes are not trusted).
+	marks  map[string]string
+	noMark bool
 	// mountpoints: datasets mounted somewhere else than below their parent's mount.
 	mountpoints map[string]string
 	// checkTarget, when set, changes what CheckTarget reports (as zfs would find a
@@ -1090,18 +1090,13 @@ func (f fakeTrees) SyncTree(ctx context.Context, src, dst string, o transfer.Tre
 	}
 	writeTree(dst, out)
 	st.Changed, st.Vanished = f.w.changed[src], f.w.vanished[src]
+	// The mark: the source, the options that shape a copy and what marks adds; the
+	// last copy trusted when its mark is this one (as transfer.SyncTree).
+	if !f.w.noMark {
+		st.Mark = fmt.Sprintf("%s %q %q %v %s", src, o.Exclude, o.Skip, o.Xattrs, f.w.marks[src])
+	}
+	st.Trusted = !o.Unchanged.IsZero() && o.Mark != "" && o.Mark == st.Mark
 	return st, nil
-}
-
-// TreeMark is the source, the options that shape a copy and what marks adds.
-func (f fakeTrees) TreeMark(src string, o transfer.TreeOptions) (string, error) {
-	if err := f.w.call(context.Background(), "TreeMark "+src, true); err != nil {
-		return "", err
-	}
-	if f.w.markErr != nil {
-		return "", f.w.markErr
-	}
-	return fmt.Sprintf("%s %q %q %v %s", src, o.Exclude, o.Skip, o.Xattrs, f.w.marks[src]), nil
 }
 
 // foreignSnap takes a snapshot named name, as another tool (sanoid,

@@ -41,19 +41,21 @@ type TreeOptions struct {
 	// Exclude glob with a "/"; a matched directory with everything below it), and the
 	// directories leading to it. Nothing matched is an error (ErrNothingMatched).
 	Only []string
-	// Unchanged, when set, says that dst held exactly what this sync makes of src (the
-	// same src, options and mounts below it: TreeMark) as src was at that time, and
-	// that nothing has written dst since: the start of the last complete copy, the
-	// dataset unwritten since its snapshot. The walk then trusts what has not changed
-	// since (a ctime a second or more before it: ctime is the kernel's, no user sets
-	// it; a rename, a link, a chmod, a write or an xattr set moves it): a source
-	// directory that, with every directory above it, has not, is taken to have the
-	// names its copy has (the copy's are not listed, nothing there is removed, its
-	// owner, mode and times are not read); a file (but a big one: always compared
-	// block by block), symlink or special file with one link that has not, in such a
-	// directory, is taken as copied (its copy is not read). Ignored when the clock is
-	// before it.
+	// Unchanged and Mark, when set, say that dst holds exactly what the sync whose
+	// TreeStats.Mark was Mark made of src as src was at Unchanged (the start of that
+	// sync, complete), and that nothing has written dst since. When this sync's mark
+	// names the same copy of the same tree (and the clock was not set back since), the
+	// walk trusts what has not changed since (a ctime a second or more before
+	// Unchanged: the kernel sets ctime, no user can; a rename, a link, a chmod, a write
+	// or an xattr set moves it): a source directory that, with every directory between
+	// it and src, has not, is taken to have the names its copy has (they are not
+	// listed, nothing there is removed, its owner, mode and times are not read); a
+	// file (but a big one: always compared block by block), symlink or special file
+	// with one link that has not, in such a directory or src, is taken as copied (its
+	// copy is not read). TreeStats.Trusted says whether it did. Ignored when the clock
+	// is before Unchanged.
 	Unchanged time.Time
+	Mark      string
 }
 
 // ErrNothingMatched: TreeOptions.Only matched nothing in the source.
@@ -78,8 +80,16 @@ type TreeStats struct {
 	// copy: skipped as rsync skips a vanished file, never followed (a live tree).
 	Changed int `json:"changed,omitempty"`
 	// Unchanged counts the entries taken as copied (TreeOptions.Unchanged): not read
-	// in dst.
-	Unchanged int `json:"unchanged,omitempty"`
+	// in dst. Trusted: TreeOptions.Unchanged was used.
+	Unchanged int  `json:"unchanged,omitempty"`
+	Trusted   bool `json:"trusted,omitempty"`
+	// Mark names what this sync made of src beyond its inodes' content (its real path
+	// and inode, the options, the mounts there and below, the boot, the clock), for
+	// the next sync's TreeOptions.Mark. "" when src's file system's ctimes are not
+	// trusted (ctimeFileSystems: ZFS, network, FUSE) or the mounts changed while it
+	// ran. A caller passes it on only when the sync was complete (no error, nothing
+	// vanished or changed).
+	Mark string `json:"-"`
 }
 
 // The steps of SyncTree, for testHook.
@@ -202,8 +212,13 @@ func SyncTree(ctx context.Context, src, dst string, opts TreeOptions) (TreeStats
 	// hard-linked files.
 	ts := &treeSync{ctx: ctx, opts: opts, st: &st, src: src, skip: map[string]bool{}, changed: changed,
 		bigs: map[inode]*bigFile{}, groups: map[inode]*linkGroup{}}
-	if u := opts.Unchanged; !u.IsZero() && time.Now().After(u) {
+	mark, mountPoints, err := treeMark(sd, rs, opts)
+	if err != nil {
+		return st, err
+	}
+	if u := opts.Unchanged; !u.IsZero() && time.Now().After(u) && mark != "" && sameTree(opts.Mark, mark) {
 		ts.since = u.Add(-time.Second).UnixNano()
+		st.Trusted = true
 	}
 	for _, p := range opts.Skip {
 		ts.skip[filepath.Clean(p)] = true
@@ -283,6 +298,16 @@ func SyncTree(ctx context.Context, src, dst string, opts TreeOptions) (TreeStats
 	// file or a hard link is written there.
 	if err := ts.dirMeta(sd, dd, ".", rs); err != nil {
 		return st, fmt.Errorf("tree %s/ → %s/: %w", src, dst, err)
+	}
+	// 5. The mark, when what it names held all along: the same mounts at the end (and
+	// every mount point the walk met among them).
+	if mark != "" {
+		end, _, err := treeMark(sd, rs, opts)
+		hash, _, _ := strings.Cut(mark, "/")
+		endHash, _, _ := strings.Cut(end, "/")
+		if err == nil && hash == endHash && !slices.ContainsFunc(st.ExcludedMnts, func(p string) bool { return !mountPoints[strings.TrimPrefix(p, strings.TrimSuffix(src, "/")+"/")] }) {
+			st.Mark = mark
+		}
 	}
 	st.Duration = time.Since(start)
 	return st, nil

@@ -73,16 +73,17 @@ func TestSyncTreeUnchangedTrustsOnlyWhatDidNotChange(t *testing.T) {
 	time.Sleep(1100 * time.Millisecond)
 	at := time.Now()
 	opts := TreeOptions{Xattrs: true}
-	if _, err := SyncTree(t.Context(), src, dst, opts); err != nil {
-		t.Fatal(err)
+	first, err := SyncTree(t.Context(), src, dst, opts)
+	if err != nil || first.Mark == "" || first.Trusted {
+		t.Fatalf("first copy: %+v %v", first, err)
 	}
 	sameTrees(t, "first copy", src, dst)
 
 	// Unchanged since: everything is taken as copied, nothing in dst is read.
-	opts.Unchanged = at
+	opts.Unchanged, opts.Mark = at, first.Mark
 	st, err := SyncTree(t.Context(), src, dst, opts)
-	if err != nil {
-		t.Fatal(err)
+	if err != nil || !st.Trusted || st.Mark == "" {
+		t.Fatalf("an unchanged tree: %+v %v", st, err)
 	}
 	if want := 11 + 2 + 7; st.Unchanged != want { // files, link and fifo, directories below the root
 		t.Errorf("an unchanged tree: %d entries taken as copied, want %d (%+v)", st.Unchanged, want, st)
@@ -125,47 +126,96 @@ func TestSyncTreeUnchangedTrustsOnlyWhatDidNotChange(t *testing.T) {
 	sameTrees(t, "Unchanged after the clock", src, dst)
 }
 
-// TreeMark changes with what shapes the copy beyond the inodes' content: the
-// source, the options, a mount below the source.
-func TestTreeMark(t *testing.T) {
+// The mark names the tree and how it is copied: a sync trusts the copy only when
+// its own mark names the same. Each case is an attack on a trust without it: another
+// directory behind the same path (a symlink on the way, led elsewhere), a file
+// system mounted in the tree since, or during the copy (a copy that saw it is not
+// what the mark says), other options, the clock set back.
+func TestSyncTreeMarkNamesTheTree(t *testing.T) {
 	testenv.Require(t, testenv.Root)
-	src := t.TempDir()
-	must(t, os.MkdirAll(filepath.Join(src, "mnt"), 0o755))
-	mark := func(src string, o TreeOptions) string {
+	base := t.TempDir()
+	for p, c := range map[string]string{"A/d/f": "A's\n", "B/d/f": "B's, longer\n"} {
+		writeFile(t, filepath.Join(base, p), []byte(c), 0o644)
+	}
+	must(t, os.MkdirAll(filepath.Join(base, "A/m"), 0o755))
+	old := time.Unix(1_700_000_000, 0)
+	for _, p := range []string{"A/d/f", "B/d/f", "A/d", "B/d", "A/m"} {
+		must(t, os.Chtimes(filepath.Join(base, p), old, old))
+	}
+	src, dst := filepath.Join(base, "src"), filepath.Join(base, "dst")
+	must(t, os.Symlink("A", src))
+	time.Sleep(1100 * time.Millisecond)
+	copyNow := func(what string, o TreeOptions) TreeStats {
 		t.Helper()
-		m, err := TreeMark(src, o)
+		at := time.Now()
+		st, err := SyncTree(t.Context(), src, dst, o)
+		if err != nil || st.Mark == "" {
+			t.Fatalf("%s: %+v %v", what, st, err)
+		}
+		sameTrees(t, what, filepath.Join(base, "A"), dst)
+		time.Sleep(1100 * time.Millisecond)
+		o.Unchanged, o.Mark = at, st.Mark
+		if again, err := SyncTree(t.Context(), src, dst, o); err != nil || !again.Trusted {
+			t.Fatalf("%s, then again, nothing changed: not trusted: %+v %v", what, again, err)
+		}
+		return st
+	}
+	trusted := func(what string, o TreeOptions, prev TreeStats, at time.Time) TreeStats {
+		t.Helper()
+		o.Unchanged, o.Mark = at, prev.Mark
+		st, err := SyncTree(t.Context(), src, dst, o)
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("%s: %v", what, err)
 		}
-		return m
-	}
-	base := mark(src, TreeOptions{Xattrs: true})
-	if again := mark(src+"/", TreeOptions{Xattrs: true, BigFile: 64 << 20}); again != base {
-		t.Errorf("the same sync: marks %s and %s", base, again)
-	}
-	for what, m := range map[string]string{
-		"another source":  mark(filepath.Join(src, "mnt"), TreeOptions{Xattrs: true}),
-		"without xattrs":  mark(src, TreeOptions{}),
-		"an exclude":      mark(src, TreeOptions{Xattrs: true, Exclude: []string{"*.iso"}}),
-		"a skip":          mark(src, TreeOptions{Xattrs: true, Skip: []string{"/backup"}}),
-		"a big-file size": mark(src, TreeOptions{Xattrs: true, BigFile: 1 << 20}),
-		"an only":         mark(src, TreeOptions{Xattrs: true, Only: []string{"etc"}}),
-	} {
-		if m == base {
-			t.Errorf("%s: the same mark %s", what, m)
+		if st.Trusted {
+			t.Errorf("%s: the last copy was trusted (%d entries taken as copied)", what, st.Unchanged)
 		}
+		return st
 	}
-	if _, err := testenv.Local(t.Context(), "mount", "-t", "tmpfs", "tmpfs", filepath.Join(src, "mnt")); err != nil {
+	opts := TreeOptions{Xattrs: true}
+
+	// Another directory behind the path: A and B swap names.
+	at := time.Now()
+	prev := copyNow("the symlink's directory", opts)
+	must(t, os.Rename(filepath.Join(base, "A"), filepath.Join(base, "C")))
+	must(t, os.Rename(filepath.Join(base, "B"), filepath.Join(base, "A")))
+	must(t, os.Rename(filepath.Join(base, "C"), filepath.Join(base, "B")))
+	trusted("another directory behind the symlink", opts, prev, at)
+	sameTrees(t, "another directory behind the symlink", filepath.Join(base, "A"), dst)
+
+	// A file system mounted in the tree since.
+	must(t, os.MkdirAll(filepath.Join(base, "A/m"), 0o755))
+	at = time.Now()
+	prev = copyNow("before the mount", opts)
+	if _, err := testenv.Local(t.Context(), "mount", "-t", "tmpfs", "tmpfs", filepath.Join(base, "A/m")); err != nil {
 		t.Fatal(err)
 	}
-	mounted := mark(src, TreeOptions{Xattrs: true})
-	if _, err := testenv.Local(t.Context(), "umount", filepath.Join(src, "mnt")); err != nil {
+	trusted("a mount since", opts, prev, at)
+	if _, err := testenv.Local(t.Context(), "umount", filepath.Join(base, "A/m")); err != nil {
 		t.Fatal(err)
 	}
-	if mounted == base {
-		t.Errorf("a file system mounted below the source: the same mark %s", mounted)
+
+	// Mounted while the copy runs: the copy has no mark.
+	testHook = func(step, rel string) {
+		if step == stepWalk && rel == "d" {
+			testenv.Local(t.Context(), "mount", "-t", "tmpfs", "tmpfs", filepath.Join(base, "A/m"))
+		}
 	}
-	if m := mark(src, TreeOptions{Xattrs: true}); m != base {
-		t.Errorf("unmounted again: mark %s, was %s", m, base)
+	st, err := SyncTree(t.Context(), src, dst, opts)
+	testHook = nil
+	testenv.Local(t.Context(), "umount", filepath.Join(base, "A/m"))
+	if err != nil || st.Mark != "" {
+		t.Errorf("a mount made while the copy ran: mark %q %v", st.Mark, err)
 	}
+
+	// Other options; the clock set back since.
+	at = time.Now()
+	prev = copyNow("before other options", opts)
+	trusted("an exclude", TreeOptions{Xattrs: true, Exclude: []string{"*.iso"}}, prev, at)
+	trusted("without xattrs", TreeOptions{}, prev, at)
+	trusted("a big file size", TreeOptions{Xattrs: true, BigFile: 1 << 20}, prev, at)
+	was := clockOffset
+	clockOffset = func() int64 { return was() - 2e9 }
+	t.Cleanup(func() { clockOffset = was })
+	trusted("the clock set back 2 s", opts, prev, at)
 }

@@ -22,6 +22,7 @@ type Entry struct {
 	// Root is the directory of the filesystem mounted at Point ("/" for a whole
 	// filesystem, the directory for a bind mount of one).
 	Point, Root, FSType, Source string
+	ID                          int // the mount's ID (a new mount, a new ID; one freed may be reused)
 	Major, Minor                uint32
 	Options                     string // the mount's own options, e.g. "ro,nosuid,nodev,noexec,relatime"
 }
@@ -45,7 +46,8 @@ func Read() ([]Entry, error) {
 		maj, min, _ := strings.Cut(f1[2], ":")
 		ma, _ := strconv.ParseUint(maj, 10, 32)
 		mi, _ := strconv.ParseUint(min, 10, 32)
-		out = append(out, Entry{Point: unescape(f1[4]), Root: unescape(f1[3]), FSType: f2[0], Source: unescape(f2[1]), Major: uint32(ma), Minor: uint32(mi), Options: f1[5]})
+		id, _ := strconv.Atoi(f1[0])
+		out = append(out, Entry{Point: unescape(f1[4]), Root: unescape(f1[3]), FSType: f2[0], Source: unescape(f2[1]), ID: id, Major: uint32(ma), Minor: uint32(mi), Options: f1[5]})
 	}
 	return out, sc.Err()
 }
