@@ -2,8 +2,10 @@ package testenv
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -102,4 +104,69 @@ func TestPace(t *testing.T) {
 	if Pace() != 2.5 || Scaled(time.Minute) != 150*time.Second {
 		t.Fatalf("Pace %v, Scaled(1m) %v; want 2.5, 2m30s", Pace(), Scaled(time.Minute))
 	}
+}
+
+// A guest whose kernel panicked while it booted is started again, at most twice: the
+// third panic is the failure, naming the guest.
+func TestWaitReadyRestartsAPanickedBoot(t *testing.T) {
+	boot := "[    0.000000] random: crng init done\n[    0.412000] Run /init as init process\n" + GuestReadyLine + "\n"
+	panicked := "[    0.240000] Kernel panic - not syncing: Fatal exception in interrupt\n[    0.240000] Rebooting in 1 seconds..\n"
+	for _, tc := range []struct {
+		name   string
+		panics int
+		ok     bool
+	}{{"once", 1, true}, {"twice", 2, true}, {"three times", 3, false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			g := &Guest{Name: "g1", Console: filepath.Join(dir, "g1.console"), readLog: readLocalFile}
+			if err := os.WriteFile(g.Console, []byte(panicked), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			var calls []string
+			g.virsh = func(_ context.Context, args ...string) ([]byte, error) {
+				calls = append(calls, strings.Join(args, " "))
+				return nil, nil
+			}
+			starts := 0
+			g.start = func(context.Context) error {
+				starts++
+				out := boot
+				if starts < tc.panics {
+					out = panicked
+				}
+				return os.WriteFile(g.Console, []byte(out), 0o600)
+			}
+			was, wasStall := guestBootBase, guestBootStall
+			guestBootBase, guestBootStall = 2*time.Second, time.Second
+			defer func() { guestBootBase, guestBootStall = was, wasStall }()
+			ft := &fakeTB{TB: t}
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				waitReady(ft, time.Now(), []*Guest{g})
+			}()
+			<-done
+			if ft.failed != !tc.ok || (ft.failed && !strings.Contains(ft.msg, "g1")) {
+				t.Errorf("%d panics: failed %v (%s), want failed %v", tc.panics, ft.failed, ft.msg, !tc.ok)
+			}
+			if want := min(tc.panics, 2); starts != want || g.restarts != want {
+				t.Errorf("%d panics: started again %d times (restarts %d), want %d; virsh %q", tc.panics, starts, g.restarts, want, calls)
+			}
+		})
+	}
+}
+
+// fakeTB is a TB whose Fatalf records the failure and ends the goroutine that called
+// it (run the code under test in a goroutine of its own).
+type fakeTB struct {
+	TB
+	failed bool
+	msg    string
+}
+
+func (f *fakeTB) Helper() {}
+
+func (f *fakeTB) Fatalf(format string, args ...any) {
+	f.failed, f.msg = true, fmt.Sprintf(format, args...)
+	runtime.Goexit()
 }
