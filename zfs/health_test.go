@@ -161,7 +161,7 @@ func TestCheckTargetReadsThePoolMountInThreeCommands(t *testing.T) {
 // view's listing's, the pool's root dataset's mount the mount table's (a bind mount
 // of a directory of it is not its mount). A report with problems has no view.
 func TestCheckTargetViewReadsInFourCommands(t *testing.T) {
-	hard := "off\toff\toff" // devices, exec, setuid (sorted)
+	hard := "off\toff\toff\toff" // atime, devices, exec, setuid (sorted)
 	m := fakeTools(t, map[string]string{
 		"zpool-list":   "tank\tONLINE\t5368709120\n",
 		"zpool-status": mirrorStatus("tank", "ONLINE", "ONLINE"),

@@ -41,8 +41,11 @@ func (o Owner) String() string {
 
 // Hardening are the properties every dataset kvmbackup creates gets, and Claim sets
 // on the ones it keeps: nothing a guest wrote into an image or a tree is run,
-// honoured as setuid, or opened as a device node from the backup.
-var Hardening = []string{"setuid=off", "devices=off", "exec=off"}
+// honoured as setuid, or opened as a device node from the backup; and reading a
+// backup writes nothing to it (atime=off): a copy read (by the night's block
+// compare, an admin, a verify) is still unwritten since its snapshot, which a tree's
+// next night trusts it by, and its next snapshot holds no access times.
+var Hardening = []string{"setuid=off", "devices=off", "exec=off", "atime=off"}
 
 var ownerProps = []string{PropVM, PropPath}
 

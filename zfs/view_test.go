@@ -11,12 +11,12 @@ import (
 // the listing's mounted and mountpoint columns say: mounted, not mounted, or
 // mountpoint=none; a snapshot's "-" is no dataset's.
 func TestReadViewMountpoints(t *testing.T) {
-	hard := "off\toff\toff" // devices, exec, setuid (sorted)
+	hard := "off\toff\toff\toff" // atime, devices, exec, setuid (sorted)
 	m := fakeTools(t, map[string]string{
 		"zfs-list": "tank/vms\t1\t0\t0\t0\t0\tfilesystem\t11\tyes\t/tank/vms\tlz4\t4096\t" + hard + "\n" +
 			"tank/vms/a\t2\t0\t0\t0\t0\tfilesystem\t12\tno\t/tank/vms/a\tlz4\t4096\t" + hard + "\n" +
 			"tank/vms/_paths\t3\t0\t0\t0\t0\tfilesystem\t13\tno\tnone\tlz4\t4096\t" + hard + "\n" +
-			"tank/vms/a@" + SnapshotName(t0) + "\t4\t0\t0\t0\t0\tsnapshot\t14\t-\t-\t-\t-\t-\t-\t-\n",
+			"tank/vms/a@" + SnapshotName(t0) + "\t4\t0\t0\t0\t0\tsnapshot\t14\t-\t-\t-\t-\t-\t-\t-\t-\n",
 		"zfs-get": "tank/vms/a\t" + PropVM + "\ta\n",
 	})
 	ctx, counter := runner.WithCounter(t.Context())

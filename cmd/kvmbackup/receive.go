@@ -34,7 +34,7 @@ and answers the one request the sender made (sshd gives it in SSH_ORIGINAL_COMMA
   token REL     the resume token of ROOT/REL after an interrupted receive, or "-"
   receive REL   stdin is a zfs send stream, received into ROOT/REL with
                 zfs receive -s -u -o readonly=on -o canmount=noauto
-                (-o setuid=off devices=off exec=off kvmbackup:replica=REL)
+                (-o setuid=off devices=off exec=off atime=off kvmbackup:replica=REL)
   abort REL     discard the state of an interrupted receive into ROOT/REL
 
 With --keep-* (the keys of retention: in the configuration, as flags), after each
