@@ -127,9 +127,13 @@ EOF`, cfg, pool, src))
 		}
 		show := func(i int, n night) {
 			p := n.rep.Paths[0]
-			fmt.Printf("  night %d: kvmbackup %.2fs, peer %.2fs (%.2f×); kvmbackup: %d commands (%.2fs in them), tree %d files, %d written (%s), small files %.2fs of the copy's %.2fs\n",
+			trust := "the last copy not trusted"
+			if p.Tree.Trusted {
+				trust = fmt.Sprintf("%d entries taken as the last copy's", p.Tree.Unchanged)
+			}
+			fmt.Printf("  night %d: kvmbackup %.2fs, peer %.2fs (%.2f×); kvmbackup: %d commands (%.2fs in them), tree %d files, %d written (%s), small files %.2fs of the copy's %.2fs, %s\n",
 				i+1, n.kvm.Seconds(), n.peer.Seconds(), n.kvm.Seconds()/n.peer.Seconds(), n.rep.Commands.Commands, n.rep.Commands.Time.Seconds(),
-				p.Files, p.Transferred, human(p.Written), p.Tree.SmallTook.Seconds(), p.Tree.Duration.Seconds())
+				p.Files, p.Transferred, human(p.Written), p.Tree.SmallTook.Seconds(), p.Tree.Duration.Seconds(), trust)
 			var steps []string
 			for _, st := range n.rep.Steps {
 				steps = append(steps, fmt.Sprintf("%s %.2fs/%d", st.Name, st.Duration.Seconds(), st.Commands))
