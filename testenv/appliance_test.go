@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kvmbackup/kvmbackup/testenv/internal/labctl"
 )
@@ -45,5 +46,25 @@ func TestApplianceControlChannel(t *testing.T) {
 	}
 	if _, err := a.Run(t.Context(), "/nonexistent-binary"); err == nil {
 		t.Fatal("a missing binary inside did not fail")
+	}
+}
+
+// A first boot not ready in time is killed and booted once more (a QEMU that hung at
+// boot in CI): here the first is given 1 ms, so it is always given up; the second
+// boots, says why it was needed, and runs commands.
+func TestApplianceBootsAgainAfterAHungBoot(t *testing.T) {
+	if Inside() {
+		t.Skip("drives the appliance from the machine")
+	}
+	Require(t, Appliance)
+	was := firstBootTimeout
+	firstBootTimeout = time.Millisecond
+	defer func() { firstBootTimeout = was }()
+	a := StartAppliance(t, ApplianceOptions{})
+	if !strings.Contains(a.Retried, "not ready in 1ms") {
+		t.Errorf("a boot given up: Retried %q", a.Retried)
+	}
+	if out, err := a.Run(t.Context(), "echo", "ok"); err != nil || strings.TrimSpace(out) != "ok" {
+		t.Fatalf("the second boot's appliance: %q %v", out, err)
 	}
 }
