@@ -303,9 +303,7 @@ func SyncTree(ctx context.Context, src, dst string, opts TreeOptions) (TreeStats
 	// every mount point the walk met among them).
 	if mark != "" {
 		end, _, err := treeMark(sd, rs, opts)
-		hash, _, _ := strings.Cut(mark, "/")
-		endHash, _, _ := strings.Cut(end, "/")
-		if err == nil && hash == endHash && !slices.ContainsFunc(st.ExcludedMnts, func(p string) bool { return !mountPoints[strings.TrimPrefix(p, strings.TrimSuffix(src, "/")+"/")] }) {
+		if err == nil && markHash(mark) == markHash(end) && !slices.ContainsFunc(st.ExcludedMnts, func(p string) bool { return !mountPoints[below(src, p)] }) {
 			st.Mark = mark
 		}
 	}

@@ -76,12 +76,21 @@ func treeMark(sd *os.File, rs unix.Stat_t, opts TreeOptions) (mark string, mount
 		if e.Point == holder.Point || mounts.IsUnder(e.Point, real) {
 			field("mount", strconv.Itoa(e.ID), e.Point, e.Root, e.FSType, e.Source, fmt.Sprintf("%d:%d", e.Major, e.Minor))
 			if e.Point != real && mounts.IsUnder(e.Point, real) {
-				mountPoints[strings.TrimPrefix(e.Point, strings.TrimSuffix(real, "/")+"/")] = true
+				mountPoints[below(real, e.Point)] = true
 			}
 		}
 	}
 	return hex.EncodeToString(h.Sum(nil)[:16]) + "/" + strconv.FormatInt(clockOffset(), 10), mountPoints, nil
 }
+
+// markHash is the part of a tree mark that names the tree, without the clock offset.
+func markHash(mark string) string {
+	h, _, _ := strings.Cut(mark, "/")
+	return h
+}
+
+// below is the path p, at or under root, relative to root.
+func below(root, p string) string { return strings.TrimPrefix(p, strings.TrimSuffix(root, "/")+"/") }
 
 // clockOffset is CLOCK_REALTIME less CLOCK_BOOTTIME, in ns (a variable: tests set the
 // clock back).
