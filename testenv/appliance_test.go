@@ -2,6 +2,8 @@ package testenv
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -67,4 +69,36 @@ func TestApplianceBootsAgainAfterAHungBoot(t *testing.T) {
 	if out, err := a.Run(t.Context(), "echo", "ok"); err != nil || strings.TrimSpace(out) != "ok" {
 		t.Fatalf("the second boot's appliance: %q %v", out, err)
 	}
+}
+
+// Inside, root's home is the appliance's own, empty (the machine's ~/.bashrc, which
+// bash reads when sshd starts it, cost every ssh connection seconds); an executable
+// from the share is installed on the appliance's tmpfs and runs from there; and the
+// test binary itself runs from there, knowing the share.
+func TestApplianceOwnHomeAndInstalledBinaries(t *testing.T) {
+	if !Inside() {
+		a := SharedAppliance(t)
+		if out, err := a.Run(t.Context(), "ls", "-A", "/root"); err != nil || out != "" {
+			t.Errorf("/root inside holds %q (%v), want nothing", out, err)
+		}
+		src := filepath.Join(a.Dir, UniqueName("installed"))
+		if err := os.WriteFile(src, []byte("#!/bin/sh\necho installed-ok\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		bin := a.Install(t, src)
+		if out, err := a.Run(t.Context(), bin); err != nil || strings.TrimSpace(out) != "installed-ok" {
+			t.Errorf("the installed copy %s: %q %v", bin, out, err)
+		}
+		if out, err := a.Run(t.Context(), "stat", "-f", "-c", "%T", bin); err != nil || strings.TrimSpace(out) != "tmpfs" {
+			t.Errorf("the installed copy %s is on %q (%v), want tmpfs", bin, out, err)
+		}
+	}
+	InAppliance(t, func(t *testing.T) {
+		if out, err := Local(t.Context(), "stat", "-f", "-c", "%T", os.Args[0]); err != nil || strings.TrimSpace(out) != "tmpfs" {
+			t.Errorf("the test binary %s runs from %q (%v), want the appliance's tmpfs", os.Args[0], out, err)
+		}
+		if fi, err := os.Stat(ShareDir()); ShareDir() == "" || err != nil || !fi.IsDir() {
+			t.Errorf("ShareDir %q inside: %v", ShareDir(), err)
+		}
+	})
 }

@@ -81,7 +81,8 @@ while :; do sleep 3600; done
 const ApplianceReadyLine = "KVMBACKUP-APPLIANCE-READY"
 
 // applianceInit is the appliance's /init: the machine's root (9p, read-only) under a
-// tmpfs overlay becomes the root, /dev /proc /sys are real, /run is a tmpfs (/tmp is
+// tmpfs overlay becomes the root, /dev /proc /sys are real, /run and /root are empty
+// tmpfs (/tmp is
 // the machine's, through the overlay: a checkout under /tmp is visible inside),
 // the lab share is mounted read-write at the same path as on the machine, the scratch
 // disk (vda, ext4) on /scratch; then the control agent runs in that root. When the
@@ -110,6 +111,10 @@ mount -t tmpfs tmpfs /newroot/dev/shm
 mount -t proc proc /newroot/proc
 mount -t sysfs sysfs /newroot/sys
 mount -t tmpfs -o mode=755 tmpfs /newroot/run
+# root's home of its own: the machine's (its shell rc files) must not shape the lab.
+# bash started by sshd reads ~/.bashrc even for a forced command; one that set up a
+# toolchain made every ssh connection 4 s slower under TCG.
+mount -t tmpfs -o mode=700 tmpfs /newroot/root
 mkdir -p /newroot/run/lock /newroot/run/lvm /newroot/run/libvirt
 mkdir -p "/newroot$share" /newroot/scratch
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 labshare "/newroot$share" || fail "mount of the lab share failed"

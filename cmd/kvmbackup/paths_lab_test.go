@@ -29,7 +29,7 @@ func TestPathsOnRealLVMAndZFS(t *testing.T) {
 		t.Skip("drives the appliance from the machine")
 	}
 	a := testenv.SharedAppliance(t)
-	l := &lab{t: t, a: a, bin: buildKVMBackup(t, a.Dir), dir: filepath.Join(a.Dir, testenv.UniqueName("paths"))}
+	l := &lab{t: t, a: a, bin: a.Install(t, buildKVMBackup(t, a.Dir)), dir: filepath.Join(a.Dir, testenv.UniqueName("paths"))}
 	if err := os.MkdirAll(l.dir, 0o755); err != nil {
 		t.Fatal(err)
 	}

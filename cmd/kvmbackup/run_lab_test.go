@@ -154,7 +154,7 @@ func TestRunOnTheMiniatureKVMHost(t *testing.T) {
 	defer l.logPhases()
 	a := testenv.SharedAppliance(t)
 	l.phase("the appliance booted (or shared)")
-	l.a, l.bin, l.dir = a, buildKVMBackup(t, a.Dir), filepath.Join(a.Dir, testenv.UniqueName("e2e"))
+	l.a, l.bin, l.dir = a, a.Install(t, buildKVMBackup(t, a.Dir)), filepath.Join(a.Dir, testenv.UniqueName("e2e"))
 	if err := os.MkdirAll(l.dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
