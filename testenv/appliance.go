@@ -356,7 +356,7 @@ func (a *ApplianceVM) runTestInside(t *testing.T) {
 		if a.binErr = copyFile(os.Args[0], shared); a.binErr != nil {
 			return
 		}
-		a.binPath, a.binErr = a.install(t.Context(), shared)
+		a.binPath, a.binErr = installBin(t.Context(), a.Run, shared)
 	})
 	if a.binErr != nil {
 		t.Fatalf("copy the test binary into the appliance: %v", a.binErr)
@@ -398,16 +398,18 @@ const applianceBinDir = "/run/kvmblab-bin"
 // (a kvmbackup built for it). The copy goes with the appliance.
 func (a *ApplianceVM) Install(t TB, src string) string {
 	t.Helper()
-	dst, err := a.install(t.Context(), src)
+	dst, err := installBin(t.Context(), a.Run, src)
 	if err != nil {
 		t.Fatalf("%v", err)
 	}
 	return dst
 }
 
-func (a *ApplianceVM) install(ctx context.Context, src string) (string, error) {
+// installBin copies src into applianceBinDir with install(1), run inside by run
+// (ApplianceVM.Run from the machine, Local inside), and returns the copy's path.
+func installBin(ctx context.Context, run Commander, src string) (string, error) {
 	dst := filepath.Join(applianceBinDir, filepath.Base(src))
-	if _, err := a.Run(ctx, "install", "-D", "-m", "0755", src, dst); err != nil {
+	if _, err := run(ctx, "install", "-D", "-m", "0755", src, dst); err != nil {
 		return "", fmt.Errorf("install %s into the appliance: %w", src, err)
 	}
 	return dst, nil
@@ -420,12 +422,9 @@ func InstallInside(t TB, src string) string {
 	if !Inside() {
 		t.Fatalf("testenv.InstallInside runs only inside the appliance")
 	}
-	dst := filepath.Join(applianceBinDir, filepath.Base(src))
-	if err := os.MkdirAll(applianceBinDir, 0o755); err != nil {
+	dst, err := installBin(t.Context(), Local, src)
+	if err != nil {
 		t.Fatalf("%v", err)
-	}
-	if err := copyFile(src, dst); err != nil {
-		t.Fatalf("copy %s into the appliance: %v", src, err)
 	}
 	return dst
 }

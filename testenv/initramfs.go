@@ -82,11 +82,10 @@ const ApplianceReadyLine = "KVMBACKUP-APPLIANCE-READY"
 
 // applianceInit is the appliance's /init: the machine's root (9p, read-only) under a
 // tmpfs overlay becomes the root, /dev /proc /sys are real, /run and /root are empty
-// tmpfs (/tmp is
-// the machine's, through the overlay: a checkout under /tmp is visible inside),
-// the lab share is mounted read-write at the same path as on the machine, the scratch
-// disk (vda, ext4) on /scratch; then the control agent runs in that root. When the
-// agent ends the appliance powers off.
+// tmpfs (/tmp is the machine's, through the overlay: a checkout under /tmp is visible
+// inside), the lab share is mounted read-write at the same path as on the machine,
+// the scratch disk (vda, ext4) on /scratch; then the control agent runs in that root.
+// When the agent ends the appliance powers off.
 const applianceInit = initPreamble + `fail() { echo "kvmbackup-appliance: $*"; echo o >/proc/sysrq-trigger; sleep 10; }
 while read -r m; do
 	insmod "$m" || echo "kvmbackup-appliance: insmod $m failed"
