@@ -288,10 +288,13 @@ func TestPathsOnlyNightReadsTheTargetOnce(t *testing.T) {
 }
 
 // oneRoundTarget is the world's target with CheckTargetView, as zfs.Manager has it:
-// the check and the view in one call (counted).
+// the check and the view in one call (counted); with o.SyncPool the view is read
+// synced, as zfs.Manager.ReadViewSynced does (the pool's sync, then the read),
+// unless noProgram says why the channel program cannot run (View.SyncErr).
 type oneRoundTarget struct {
 	fakeZFS
-	calls *int
+	calls     *int
+	noProgram error
 }
 
 func (f oneRoundTarget) CheckTargetView(ctx context.Context, o zfs.TargetOptions) (*zfs.TargetReport, *zfs.View, error) {
@@ -300,36 +303,70 @@ func (f oneRoundTarget) CheckTargetView(ctx context.Context, o zfs.TargetOptions
 	if err != nil || len(tr.Problems) > 0 {
 		return tr, nil, err
 	}
+	synced := o.SyncPool && f.noProgram == nil
+	if synced {
+		if err := f.SyncPool(ctx, zfs.Pool(o.Dataset)); err != nil {
+			return tr, nil, err
+		}
+	}
 	v, err := f.ReadView(ctx, o.Dataset)
+	if v != nil {
+		v.Synced = synced
+		if o.SyncPool {
+			v.SyncErr = f.noProgram
+		}
+	}
 	return tr, v, err
 }
 
 // A target that checks and reads its view in one round (zfs.Manager: four commands
-// at once) is asked once, and never CheckTarget and ReadView apart; a check with
-// problems stops the run as the two calls' does, naming the pool.
+// at once) is asked once, and never CheckTarget and ReadView apart; a tree night
+// has the view read synced there (zfs.Manager.ReadViewSynced: the sync and the
+// read in one command), and syncs the pool apart only when that cannot be done; a
+// check with problems stops the run as the two calls' does, naming the pool.
 func TestRunChecksTheTargetInOneRoundWhenItCan(t *testing.T) {
 	w, cfg, env := treeNight1(t)
 	w.log = nil
 	var calls int
 	d := w.deps()
-	d.Target = oneRoundTarget{fakeZFS{w}, &calls}
+	d.Target = oneRoundTarget{fakeZFS{w}, &calls, nil}
 	rep, err := Run(context.Background(), d, env.opts(cfg, night2))
 	if err != nil || !rep.OK() || calls != 1 {
 		t.Fatalf("night 2: %d CheckTargetView calls, %v %+v", calls, err, rep)
 	}
 	// The delegate's own calls, once each, and no other read of the target.
-	want := []string{"CheckTarget", "ReadView backup/vms", "SyncPool backup", "Current backup/vms/_paths/tree", "TakeSnapshot backup/vms/_paths/tree"}
+	want := []string{"CheckTarget", "SyncPool backup", "ReadView backup/vms", "Current backup/vms/_paths/tree", "TakeSnapshot backup/vms/_paths/tree"}
 	if got := targetCalls(w.log); !slices.Equal(got, want) {
 		t.Errorf("target calls %q, want %q", got, want)
 	}
+	if p := rep.Paths[0]; p.CopiedAt == nil || !p.CopiedAt.Equal(night1) {
+		t.Errorf("night 2 does not trust night 1's copy: %+v", p)
+	}
+	// No channel program: the view as ReadView reads it, the pool synced apart.
+	w.log = nil
+	d.Target = oneRoundTarget{fakeZFS{w}, &calls, errors.New("zfs program: channel programs disabled")}
+	w.trees["/srv/tree"]["etc/version"] = []byte("tree v3")
+	rep, err = Run(context.Background(), d, env.opts(cfg, night3))
+	if err != nil || !rep.OK() || calls != 2 {
+		t.Fatalf("night 3, no channel program: %d CheckTargetView calls, %v %+v", calls, err, rep)
+	}
+	want = []string{"CheckTarget", "ReadView backup/vms", "SyncPool backup", "Current backup/vms/_paths/tree", "TakeSnapshot backup/vms/_paths/tree",
+		"Destroy backup/vms/_paths/tree@" + zfs.SnapshotName(night1)} // pruned by the retention
+	if got := targetCalls(w.log); !slices.Equal(got, want) {
+		t.Errorf("night 3, no channel program: target calls %q, want %q", got, want)
+	}
+	if p := rep.Paths[0]; p.CopiedAt == nil || !p.CopiedAt.Equal(night2) {
+		t.Errorf("night 3 does not trust night 2's copy: %+v", p)
+	}
+	d.Target = oneRoundTarget{fakeZFS{w}, &calls, nil}
 	w.checkTarget = func(r *zfs.TargetReport) {
 		r.Health = zfs.PoolFaulted
 		r.Problems = append(r.Problems, zfs.Problem{What: "pool backup is FAULTED", Fix: "see zpool status"})
 	}
 	w.log = nil
-	rep, err = Run(context.Background(), d, env.opts(cfg, night3))
+	rep, err = Run(context.Background(), d, env.opts(cfg, night3.Add(time.Hour)))
 	var envErr *EnvError
-	if calls != 2 || rep == nil || !errors.As(err, &envErr) || envErr.Reason != ReasonTarget || !strings.Contains(err.Error(), "pool backup is FAULTED") {
+	if calls != 3 || rep == nil || !errors.As(err, &envErr) || envErr.Reason != ReasonTarget || !strings.Contains(err.Error(), "pool backup is FAULTED") {
 		t.Fatalf("a faulted pool: %d calls, %v, %+v", calls, err, rep)
 	}
 	if got := targetCalls(w.log); !slices.Equal(got, []string{"CheckTarget"}) {

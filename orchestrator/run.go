@@ -203,8 +203,15 @@ func (r *run) night(ctx context.Context, start time.Time) (*Report, error) {
 		step("recover")
 	}
 
+	live := func(p config.PathEntry) bool { // a live tree this run backs up (plan's selection)
+		return p.Path != "" && (len(r.o.Paths) > 0 && slices.Contains(r.o.Paths, p.Name) || len(r.o.VMs) == 0 && len(r.o.Paths) == 0)
+	}
+	// A live tree's copy may be trusted (copiedAt): what was written to the target
+	// must count in the written that confirm reads, after the pool's sync.
+	syncPool := !r.o.DryRun && slices.ContainsFunc(r.cfg.Paths, live)
+	checkStart := time.Now()
 	tr, v, err := checkTargetView(ctx, r.Target, zfs.TargetOptions{Dataset: r.cfg.Target.Dataset,
-		RequireMirror: r.cfg.Target.RequireMirror, RequireCompression: r.cfg.Target.RequireCompression})
+		RequireMirror: r.cfg.Target.RequireMirror, RequireCompression: r.cfg.Target.RequireCompression, SyncPool: syncPool})
 	if tr != nil {
 		r.rep.Pool = poolState(tr, r.o.Now())
 		for _, w := range tr.Warnings {
@@ -220,12 +227,14 @@ func (r *run) night(ctx context.Context, start time.Time) (*Report, error) {
 	}
 	r.view = newViewedTarget(r.Target, v)
 	r.Target = r.view
-	live := func(p config.PathEntry) bool { // a live tree this run backs up (plan's selection)
-		return p.Path != "" && (len(r.o.Paths) > 0 && slices.Contains(r.o.Paths, p.Name) || len(r.o.VMs) == 0 && len(r.o.Paths) == 0)
-	}
-	if !r.o.DryRun && slices.ContainsFunc(r.cfg.Paths, live) {
-		// A live tree's copy may be trusted (copiedAt): what was written to the
-		// target must count in the written that confirm reads.
+	switch {
+	case !syncPool:
+	case v.Synced: // the view's read was the sync (zfs.Manager.ReadViewSynced)
+		r.view.syncedWithView(zfs.Pool(r.cfg.Target.Dataset), checkStart)
+	default:
+		if v.SyncErr != nil {
+			r.log.Debug().Err(v.SyncErr).Msg("the target's view not read synced: the pool is synced apart")
+		}
 		r.view.syncPool(ctx, zfs.Pool(r.cfg.Target.Dataset), r.log)
 		defer r.view.syncDone() // the run never ends before it
 	}

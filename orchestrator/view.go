@@ -65,6 +65,15 @@ func (t *viewedTarget) syncPool(ctx context.Context, pool string, log *zerolog.L
 	}()
 }
 
+// syncedWithView records that the view was read synced (zfs.View.Synced: the
+// target check's `zfs program`), the read started at start: confirm waits for no
+// other sync, and resync counts from start.
+func (t *viewedTarget) syncedWithView(pool string, start time.Time) {
+	t.pool, t.syncStart = pool, start
+	t.synced = make(chan struct{})
+	close(t.synced)
+}
+
 // resync syncs the pool again when the last sync started over two seconds ago (the
 // groups ran since): what was written to a tree's copy meanwhile counts too.
 func (t *viewedTarget) resync(ctx context.Context, log *zerolog.Logger) {

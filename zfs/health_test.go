@@ -1,8 +1,10 @@
 package zfs
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -254,5 +256,81 @@ func TestCheckTargetViewDoesNotWaitOnARefusedPool(t *testing.T) {
 	}
 	if err != nil || v != nil || !strings.Contains(problems(r), "pool tank is SUSPENDED") {
 		t.Errorf("report %+v, view %v, err %v", r, v, err)
+	}
+}
+
+// A tree night's CheckTargetView (SyncPool): three commands at once, the view read
+// by `zfs program` (ReadViewSynced) as zfs list and zfs get would show it: a mount's
+// nosuid is setuid off (zfs's temporary value), an unmounted dataset has no mount
+// point, a guid above 2^63 (Lua's signed integer) reads unsigned, a snapshot's
+// holds and local user properties are its own, a property a child inherits is not
+// its owner. When zfs program fails, the view is ReadView's, not synced, SyncErr
+// saying why.
+func TestCheckTargetViewReadsSyncedByOneProgram(t *testing.T) {
+	program := `{"return":{"filesystems":{
+		"tank/vms":{"guid":11,"createtxg":5,"creation":1,"used":0,"written":0,"referenced":0,"available":4294967296,
+			"mountpoint":"/tank/vms","compression":"lz4","atime":"off","devices":"off","exec":"off","setuid":"off","local":{"kvmbackup:layout":"1"}},
+		"tank/vms/a":{"guid":-2,"createtxg":7,"creation":2,"used":0,"written":4096,"referenced":0,"available":4294967296,
+			"mountpoint":"/tank/vms/a","compression":"lz4","atime":"off","devices":"off","exec":"off","setuid":"on","local":{"kvmbackup:vm":"a"}},
+		"tank/vms/a/b":{"guid":13,"createtxg":9,"creation":3,"used":0,"written":0,"referenced":0,"available":4294967296,
+			"mountpoint":"/tank/vms/a/b","compression":"lz4","atime":"off","devices":"off","exec":"off","setuid":"off","local":{}}},
+		"snapshots":{
+		"tank/vms/a@kvmbackup_2026-12-01T00:00:00Z":{"guid":21,"createtxg":8,"creation":1796083200,"used":8192,"written":12288,"referenced":16384,"userrefs":1,
+			"local":{"kvmbackup:tree":"m1"},"holds":{"kvmbackup":true,"keep":true}}}}}`
+	m := fakeTools(t, map[string]string{
+		"zpool-list":   "tank\tONLINE\t5368709120\n",
+		"zpool-status": mirrorStatus("tank", "ONLINE", "ONLINE"),
+		"zfs-program":  program,
+	})
+	m.Mounts = func() ([]mounts.Entry, error) {
+		return []mounts.Entry{{Point: "/tank/vms", Root: "/", FSType: "zfs", Source: "tank/vms", Options: "rw,nodev,noatime"},
+			{Point: "/tank/vms/a", Root: "/", FSType: "zfs", Source: "tank/vms/a", Options: "rw,nosuid,noatime"},
+			{Point: "/elsewhere", Root: "/", FSType: "zfs", Source: "tank/vms/a", Options: "rw"}}, nil
+	}
+	ctx, counter := runner.WithCounter(t.Context())
+	r, v, err := m.CheckTargetView(ctx, TargetOptions{Dataset: "tank/vms", RequireMirror: true, SyncPool: true})
+	if err != nil || len(r.Problems) != 0 {
+		t.Fatalf("%+v %v", r, err)
+	}
+	if n := counter.Read().Commands; n != 3 {
+		t.Errorf("%d commands, want 3", n)
+	}
+	if !v.Synced || v.SyncErr != nil || r.Compression != "lz4" || r.Available != 4<<30 {
+		t.Fatalf("view %+v, report %+v", v, r)
+	}
+	a := v.Datasets["tank/vms/a"]
+	if a == nil || a.GUID != "18446744073709551614" || a.Mountpoint != "/tank/vms/a" || a.Written != 4096 ||
+		a.Hardening["setuid"] != "off" || a.Hardening["exec"] != "off" || !maps.Equal(a.Owners, map[string]string{PropVM: "a"}) {
+		t.Errorf("tank/vms/a: %+v", a)
+	}
+	if b := v.Datasets["tank/vms/a/b"]; b == nil || b.Mountpoint != "" || len(b.Owners) != 0 {
+		t.Errorf("tank/vms/a/b (not mounted, its parent's owner inherited): %+v", b)
+	}
+	if len(a.Snapshots) != 1 {
+		t.Fatalf("tank/vms/a's snapshots: %+v", a.Snapshots)
+	}
+	if s := a.Snapshots[0]; s.Name != "kvmbackup_2026-12-01T00:00:00Z" || !slices.Equal(s.Holds, []string{"keep", "kvmbackup"}) ||
+		s.Props[PropTree] != "m1" || s.Used != 8192 || s.Written != 12288 || s.Referenced != 16384 || s.Created.Unix() != 1796083200 {
+		t.Errorf("the snapshot: %+v", s)
+	}
+	if o, err := v.Owner("tank/vms/a"); err != nil || o != VMOwner("a") {
+		t.Errorf("owner %v %v", o, err)
+	}
+
+	// No channel program: ReadView's two commands, after it.
+	m = fakeTools(t, map[string]string{
+		"zpool-list":   "tank\tONLINE\t5368709120\n",
+		"zpool-status": mirrorStatus("tank", "ONLINE", "ONLINE"),
+		"zfs-list":     "tank/vms\t1\t0\t0\t0\t0\tfilesystem\t11\tyes\t/tank/vms\tlz4\t4294967296\toff\toff\toff\toff\n",
+		"zfs-get":      "",
+	})
+	m.Mounts = func() ([]mounts.Entry, error) { return nil, nil }
+	ctx, counter = runner.WithCounter(t.Context())
+	r, v, err = m.CheckTargetView(ctx, TargetOptions{Dataset: "tank/vms", SyncPool: true})
+	if err != nil || len(r.Problems) != 0 || v == nil || v.Synced || v.SyncErr == nil || v.Datasets["tank/vms"] == nil {
+		t.Fatalf("no zfs program: %+v, view %+v, %v", r, v, err)
+	}
+	if n := counter.Read().Commands; n != 5 {
+		t.Errorf("no zfs program: %d commands, want 5", n)
 	}
 }

@@ -134,6 +134,11 @@ type TargetOptions struct {
 	RequireMirror      bool   // target.require-mirror
 	RequireCompression bool   // target.require-compression
 	MinAvailable       int64  // bytes; less available is a problem
+	// SyncPool (CheckTargetView only): the view is read synced (ReadViewSynced,
+	// View.Synced), for a run that may trust a tree's last copy: the written it
+	// reads after counts all written before. When the channel program cannot run,
+	// the view is ReadView's, not synced, and its SyncErr says why.
+	SyncPool bool
 }
 
 // CheckTarget checks the target dataset: its pool exists and is ONLINE (DEGRADED is a
@@ -155,9 +160,11 @@ func (m *Manager) CheckTarget(ctx context.Context, o TargetOptions) (*TargetRepo
 // CheckTargetView is CheckTarget and ReadView of the target dataset in one round,
 // as a run needs both: zpool list, zpool status and the view's two zfs commands at
 // once (all only read), four commands where the two calls one after the other run
-// five, in two rounds. The dataset's compression and available come from the
-// view's own listing, and where the pool's root dataset is mounted from
-// /proc/self/mountinfo (where zfs itself reads whether it is mounted). A target
+// five, in two rounds. With o.SyncPool the view is ReadViewSynced's: one command
+// in place of the view's two and the `zpool sync` a run would start after them.
+// The dataset's compression and available come from the view's own listing, and
+// where the pool's root dataset is mounted from /proc/self/mountinfo (where zfs
+// itself reads whether it is mounted). A target
 // dataset that does not exist yet (a first run) gets its figures as CheckTarget
 // gets them, from its nearest ancestor. The report is CheckTarget's; the view is
 // ReadView's, and nil when the report has problems (a run stops on them).
@@ -185,7 +192,20 @@ func (m *Manager) checkTarget(ctx context.Context, o TargetOptions, withView boo
 	defer stopView()
 	wg.Go(func() { status, statusErr = m.Zpool.Output(ctx, "status", "-P", pool) })
 	if withView {
-		wg.Go(func() { view, viewErr = m.ReadView(viewCtx, dataset) })
+		wg.Go(func() {
+			if o.SyncPool {
+				var syncErr error
+				if view, syncErr = m.ReadViewSynced(viewCtx, dataset); syncErr == nil || viewCtx.Err() != nil {
+					viewErr = syncErr
+					return
+				}
+				if view, viewErr = m.ReadView(viewCtx, dataset); view != nil {
+					view.SyncErr = syncErr
+				}
+				return
+			}
+			view, viewErr = m.ReadView(viewCtx, dataset)
+		})
 	} else {
 		wg.Go(func() { figures, figuresErr = m.targetFigures(ctx, dataset) })
 	}

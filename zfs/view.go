@@ -20,6 +20,11 @@ import (
 type View struct {
 	Root     string
 	Datasets map[string]*ViewDataset // by full name
+	// Synced: read after everything written to the pool before the read began was
+	// on disk (ReadViewSynced), so each dataset's Written counts it all. SyncErr:
+	// why a view asked for synced (TargetOptions.SyncPool) is not.
+	Synced  bool
+	SyncErr error
 }
 
 // ViewDataset is one filesystem of a View.
@@ -53,8 +58,6 @@ func (m *Manager) ReadView(ctx context.Context, root string) (*View, error) {
 	if err := CheckDatasetName(root); err != nil {
 		return nil, err
 	}
-	v := &View{Root: root, Datasets: map[string]*ViewDataset{}}
-	hard := slices.Sorted(maps.Keys(hardening()))
 	// The listing (mounted and mountpoint are "-" on a snapshot's line) and what is
 	// set locally (the ownership properties of filesystems, the user properties of
 	// snapshots). Neither depends on the other's answer; a dataset made or destroyed
@@ -67,10 +70,10 @@ func (m *Manager) ReadView(ctx context.Context, root string) (*View, error) {
 			"-o", "name,property,value", "all", root)
 	})
 	rows, err = lines(ctx, m.ZFS, "datasets under "+root, "list", "-H", "-p", "-r", "-t", "filesystem,snapshot",
-		"-o", snapshotColumns+",type,guid,mounted,mountpoint,compression,available,"+strings.Join(hard, ","), "-s", "createtxg", root)
+		"-o", viewColumns(), "-s", "createtxg", root)
 	wg.Wait()
 	if IsNotFound(err) {
-		return v, nil
+		return &View{Root: root, Datasets: map[string]*ViewDataset{}}, nil
 	}
 	if err != nil {
 		return nil, err
@@ -78,11 +81,35 @@ func (m *Manager) ReadView(ctx context.Context, root string) (*View, error) {
 	if lerr != nil {
 		return nil, lerr
 	}
+	v, held, snaps, err := buildView(root, rows, local)
+	if err != nil {
+		return nil, err
+	}
+	if err := m.addHolds(ctx, "holds under "+root, held, snaps); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// viewColumns are the columns of ReadView's listing: snapshotColumns, then type,
+// guid, mounted, mountpoint, compression, available and zfs.Hardening's properties
+// (sorted).
+func viewColumns() string {
+	return snapshotColumns + ",type,guid,mounted,mountpoint,compression,available," + strings.Join(slices.Sorted(maps.Keys(hardening())), ",")
+}
+
+// buildView makes root's View from its listing (rows: viewColumns, sorted by
+// createtxg) and what is set locally (name, property, value); held are the
+// snapshots with holds (their names), for snaps (every snapshot by full name) to
+// get them.
+func buildView(root string, rows, local [][]string) (*View, []string, map[string]*Snapshot, error) {
+	v := &View{Root: root, Datasets: map[string]*ViewDataset{}}
+	hard := slices.Sorted(maps.Keys(hardening()))
 	snaps := map[string]*Snapshot{}
 	var held []string
 	for _, r := range rows {
 		if len(r) != 12+len(hard) {
-			return nil, fmt.Errorf("datasets under %s: unexpected zfs list line %q", root, strings.Join(r, "\t"))
+			return nil, nil, nil, fmt.Errorf("datasets under %s: unexpected zfs list line %q", root, strings.Join(r, "\t"))
 		}
 		if r[6] != "snapshot" {
 			d := &ViewDataset{Name: r[0], GUID: r[7], Owners: map[string]string{}, Hardening: map[string]string{}, MountRead: true,
@@ -127,10 +154,7 @@ func (m *Manager) ReadView(ctx context.Context, root string) (*View, error) {
 			d.Owners[r[1]] = r[2]
 		}
 	}
-	if err := m.addHolds(ctx, "holds under "+root, held, snaps); err != nil {
-		return nil, err
-	}
-	return v, nil
+	return v, held, snaps, nil
 }
 
 func (v *View) dataset(name string) (*ViewDataset, error) {

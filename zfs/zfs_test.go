@@ -362,6 +362,19 @@ func checkWritten(t *testing.T, m *Manager, pool, ds string, v *View) {
 		t.Fatalf("%s after a chmod and zpool sync: Current written %d %v, the view's %+v %v", ds, after.Written, err, v2.Datasets[ds], err2)
 	}
 	t.Logf("%s: a chmod since its snapshot: written %d right after it, %d after zpool sync", ds, before.Written, after.Written)
+	// ReadViewSynced's own sync: no zpool sync before it.
+	if _, err := m.TakeSnapshot(ctx, ds, t0.Add(2*time.Hour), nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(filepath.Join(now.Mountpoint, "f"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	before, _ = m.Current(ctx, ds)
+	vs, err := m.ReadViewSynced(ctx, pool+"/vms")
+	if err != nil || vs.Datasets[ds].Written <= 0 {
+		t.Fatalf("%s after a chmod, read synced: %+v %v", ds, vs.Datasets[ds], err)
+	}
+	t.Logf("%s: a chmod since its snapshot: written %d right after it, %d in ReadViewSynced's view", ds, before.Written, vs.Datasets[ds].Written)
 	for _, bad := range []string{"", pool + "/vms", "-n"} {
 		if err := m.SyncPool(ctx, bad); err == nil {
 			t.Errorf("SyncPool(%q): no error", bad)
@@ -404,6 +417,33 @@ func checkView(t *testing.T, m *Manager, pool, ds string) {
 	}
 	if n := counter.Read().Commands; n != 3 {
 		t.Fatalf("ReadView ran %d commands, want 3 (list, get, holds)", n)
+	}
+	// ReadViewSynced reads the same view in one command (zfs program), a mount's
+	// temporary nosuid as zfs list reports it too.
+	zfsCmd(t, "umount", root+"/other")
+	zfsCmd(t, "mount", "-o", "nosuid", root+"/other")
+	if v, err = m.ReadView(ctx, root); err != nil || v.Datasets[root+"/other"].Hardening["setuid"] != "off" {
+		t.Fatalf("ReadView of a dataset mounted nosuid (setuid=on): %+v %v", v.Datasets[root+"/other"], err)
+	}
+	cctx, counter = runner.WithCounter(ctx)
+	vs, err := m.ReadViewSynced(cctx, root)
+	if err != nil || !vs.Synced {
+		t.Fatalf("ReadViewSynced: %+v %v", vs, err)
+	}
+	if n := counter.Read().Commands; n != 1 {
+		t.Fatalf("ReadViewSynced ran %d commands, want 1 (zfs program)", n)
+	}
+	vs.Synced = false
+	if !reflect.DeepEqual(v, vs) {
+		for name, d := range v.Datasets {
+			if !reflect.DeepEqual(d, vs.Datasets[name]) {
+				t.Errorf("%s: ReadView's\n%+v\nReadViewSynced's\n%+v", name, d, vs.Datasets[name])
+			}
+		}
+		t.Fatalf("ReadViewSynced's view (%d datasets) is not ReadView's (%d)", len(vs.Datasets), len(v.Datasets))
+	}
+	if e, err := m.ReadViewSynced(ctx, pool+"/nothing"); err != nil || len(e.Datasets) != 0 || !e.Synced {
+		t.Fatalf("the synced view of a missing root: %+v %v", e, err)
 	}
 	for _, d := range []string{root, ds, root + "/_paths", tree, root + "/other", root + "/suid", root + "/promo", root + "/promoted"} {
 		now, err := m.Current(ctx, d)

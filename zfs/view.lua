@@ -1,0 +1,48 @@
+-- kvmbackup's view of a target (zfs.Manager.ReadView as one channel program):
+-- every filesystem at or below the root given as the first argument and every
+-- snapshot of one, each with the properties the view reads. Run in syncing
+-- context (not -n), it reads each written as of a synced transaction group.
+local root = (...)["argv"][1]
+local fsProps = {"guid", "createtxg", "creation", "used", "written", "referenced",
+  "mountpoint", "compression", "available", "atime", "devices", "exec", "setuid"}
+local snapProps = {"guid", "createtxg", "creation", "used", "written", "referenced", "userrefs"}
+local out = {filesystems = {}, snapshots = {}}
+local function read(name, props)
+  local d = {}
+  for _, p in ipairs(props) do
+    local v = zfs.get_prop(name, p)
+    d[p] = v
+  end
+  local local_ = {}
+  for k, v, src in zfs.list.user_properties(name) do
+    if src == name then
+      local_[k] = v
+    end
+  end
+  d["local"] = local_
+  return d
+end
+local function walk(fs)
+  if zfs.get_prop(fs, "type") ~= "filesystem" then
+    return
+  end
+  out.filesystems[fs] = read(fs, fsProps)
+  for s in zfs.list.snapshots(fs) do
+    local d = read(s, snapProps)
+    if d["userrefs"] > 0 then
+      local h = {}
+      for tag in zfs.list.holds(s) do
+        h[tag] = true
+      end
+      d["holds"] = h
+    end
+    out.snapshots[s] = d
+  end
+  for c in zfs.list.children(fs) do
+    walk(c)
+  end
+end
+if zfs.exists(root) then
+  walk(root)
+end
+return out
