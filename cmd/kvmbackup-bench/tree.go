@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -93,22 +94,38 @@ paths:
 EOF`, cfg, pool, src))
 
 		type night struct {
-			kvm, peer time.Duration
-			rep       *orchestrator.Report
+			kvm, peer       time.Duration
+			kvmCPU, peerCPU time.Duration // user + sys of every process the tool started
+			rep             *orchestrator.Report
 		}
 		var nights []night
 		drop := "echo 3 >/proc/sys/vm/drop_caches" // "true" for the warm nights
-		timed := func(cmd string) time.Duration {
-			out := sh(fmt.Sprintf(`sync; %s; t0=$(date +%%s.%%N); { %s; } || exit 1; t1=$(date +%%s.%%N); echo "T $t0 $t1"`, drop, cmd))
+		// timed runs cmd and returns its time and the CPU time (user + sys) of the
+		// processes it started: what the shell's `times` says of its children (the
+		// waited-for processes below them included) before and after, written by the
+		// shell itself (in a $(…) it would be a subshell's).
+		timed := func(cmd string) (wall, cpu time.Duration) {
+			out := sh(fmt.Sprintf(`sync; %s; times >%s/c0; t0=$(date +%%s.%%N); { %s; } || exit 1; t1=$(date +%%s.%%N); times >%s/c1; echo "T $t0 $t1 $(tail -n 1 %s/c0) $(tail -n 1 %s/c1)"`, drop, dir, cmd, dir, dir, dir))
 			lines := strings.Split(out, "\n")
 			var t0, t1 float64
-			if n, _ := fmt.Sscanf(lines[len(lines)-1], "T %f %f", &t0, &t1); n != 2 {
+			var c [4]string
+			if n, _ := fmt.Sscanf(lines[len(lines)-1], "T %f %f %s %s %s %s", &t0, &t1, &c[0], &c[1], &c[2], &c[3]); n != 6 {
 				s.Fatalf("no time in %q", out)
 			}
-			return time.Duration((t1 - t0) * float64(time.Second))
+			var d [4]time.Duration
+			for i, v := range c { // 0m1.230000s
+				m, sec, _ := strings.Cut(strings.TrimSuffix(v, "s"), "m")
+				mf, err1 := strconv.ParseFloat(m, 64)
+				sf, err2 := strconv.ParseFloat(sec, 64)
+				if err1 != nil || err2 != nil {
+					s.Fatalf("times printed %q", lines[len(lines)-1])
+				}
+				d[i] = time.Duration((mf*60 + sf) * float64(time.Second))
+			}
+			return time.Duration((t1 - t0) * float64(time.Second)), d[2] + d[3] - d[0] - d[1]
 		}
 		runKVM := func(n *night) {
-			n.kvm = timed(fmt.Sprintf("%s run --json --config %s --path tree --state-dir %s --lock %s/run.lock >%s/report.json", bin, cfg, state, state, dir))
+			n.kvm, n.kvmCPU = timed(fmt.Sprintf("%s run --json --config %s --path tree --state-dir %s --lock %s/run.lock >%s/report.json", bin, cfg, state, state, dir))
 			n.rep = new(orchestrator.Report)
 			if err := json.Unmarshal([]byte(sh("cat "+dir+"/report.json")), n.rep); err != nil {
 				s.Fatalf("run --json: %v", err)
@@ -123,7 +140,7 @@ EOF`, cfg, pool, src))
 			}
 		}
 		runPeer := func(n *night, i int) {
-			n.peer = timed(fmt.Sprintf("rsync -aHx --inplace --delete %s/ %s/ && zfs snapshot %s/peer@round%d", src, peer, pool, i))
+			n.peer, n.peerCPU = timed(fmt.Sprintf("rsync -aHx --inplace --delete %s/ %s/ && zfs snapshot %s/peer@round%d", src, peer, pool, i))
 		}
 		show := func(i int, n night) {
 			p := n.rep.Paths[0]
@@ -131,8 +148,8 @@ EOF`, cfg, pool, src))
 			if p.Tree.Trusted {
 				trust = fmt.Sprintf("%d entries taken as the last copy's", p.Tree.Unchanged)
 			}
-			fmt.Printf("  night %d: kvmbackup %.2fs, peer %.2fs (%.2f×); kvmbackup: %d commands (%.2fs in them), tree %d files, %d written (%s), small files %.2fs of the copy's %.2fs, %s\n",
-				i+1, n.kvm.Seconds(), n.peer.Seconds(), n.kvm.Seconds()/n.peer.Seconds(), n.rep.Commands.Commands, n.rep.Commands.Time.Seconds(),
+			fmt.Printf("  night %d: kvmbackup %.2fs, peer %.2fs (%.2f×); CPU (user+sys) kvmbackup %.2fs, peer %.2fs; kvmbackup: %d commands (%.2fs in them), tree %d files, %d written (%s), small files %.2fs of the copy's %.2fs, %s\n",
+				i+1, n.kvm.Seconds(), n.peer.Seconds(), n.kvm.Seconds()/n.peer.Seconds(), n.kvmCPU.Seconds(), n.peerCPU.Seconds(), n.rep.Commands.Commands, n.rep.Commands.Time.Seconds(),
 				p.Files, p.Transferred, human(p.Written), p.Tree.SmallTook.Seconds(), p.Tree.Duration.Seconds(), trust)
 			var steps []string
 			for _, st := range n.rep.Steps {
@@ -203,7 +220,7 @@ print("%%d rewritten, %%d deleted, %%d added" %% (n-2*k, k, k))'`, src, 100+i, p
 		// One more night, not in the figures: its human report as an admin reads it,
 		// and its debug log's commands, each with its time.
 		change(rounds + 1)
-		d := timed(fmt.Sprintf("%s run --log-level debug --log-format json --config %s --path tree --state-dir %s --lock %s/run.lock >%s/human.txt 2>%s/debug.log", bin, cfg, state, state, dir, dir))
+		d, _ := timed(fmt.Sprintf("%s run --log-level debug --log-format json --config %s --path tree --state-dir %s --lock %s/run.lock >%s/human.txt 2>%s/debug.log", bin, cfg, state, state, dir, dir))
 		fmt.Printf("  night %d, not in the figures: kvmbackup run (human output, %.2fs):\n", rounds+2, d.Seconds())
 		for _, l := range strings.Split(sh("cat "+dir+"/human.txt"), "\n") {
 			fmt.Printf("    | %s\n", l)
@@ -211,9 +228,9 @@ print("%%d rewritten, %%d deleted, %%d added" %% (n-2*k, k, k))'`, src, 100+i, p
 		// What a night spends outside its report's duration (process start, libvirt
 		// loaded and connected, the config read, state files written): how much of
 		// it is the cold start of the binary alone.
-		v := timed(bin + " version >/dev/null")
-		rv := timed("rsync --version >/dev/null")
-		zv := timed("zfs version >/dev/null")
+		v, _ := timed(bin + " version >/dev/null")
+		rv, _ := timed("rsync --version >/dev/null")
+		zv, _ := timed("zfs version >/dev/null")
 		fmt.Printf("    the process took %.2fs (its report's duration above); cache dropped, the cold start of each binary alone: \"kvmbackup version\" %.2fs, \"rsync --version\" %.2fs, \"zfs version\" %.2fs\n",
 			d.Seconds(), v.Seconds(), rv.Seconds(), zv.Seconds())
 		fmt.Printf("    its commands (debug log), each with its time:\n")
@@ -251,12 +268,19 @@ print("%%d rewritten, %%d deleted, %%d added" %% (n-2*k, k, k))'`, src, 100+i, p
 			return km, pm, ratios
 		}
 		km, pm, ratios := medians(nights[1:])
+		var kc, pc []time.Duration
+		for _, n := range nights[1:] {
+			kc, pc = append(kc, n.kvmCPU), append(pc, n.peerCPU)
+		}
+		kcm, _ := result{times: kc}.median()
+		pcm, _ := result{times: pc}.median()
 		r1 := nights[0].kvm.Seconds() / nights[0].peer.Seconds()
 		rn := median(ratios)
 		wk, wp, wratios := medians(warm)
 		fmt.Printf("  %-44s %10s %10s %8s\n", "", "kvmbackup", "peer", "ratio")
 		fmt.Printf("  %-44s %9.2fs %9.2fs %7.2f×\n", "night 1 (full copy)", nights[0].kvm.Seconds(), nights[0].peer.Seconds(), r1)
 		fmt.Printf("  %-44s %9.2fs %9.2fs %7.2f×  (per night: %s)\n", fmt.Sprintf("later nights, %d%% changed (medians of %d)", pct, rounds), km.Seconds(), pm.Seconds(), rn, ratioList(ratios))
+		fmt.Printf("  %-44s %9.2fs %9.2fs %7.2f×  (user + sys of every process: kvmbackup and its %d commands; rsync and zfs)\n", "later nights' CPU time (medians)", kcm.Seconds(), pcm.Seconds(), kcm.Seconds()/pcm.Seconds(), nights[len(nights)-1].rep.Commands.Commands)
 		fmt.Printf("  %-44s %9.2fs %9.2fs %7.2f×  (per night: %s; not the goal's measure)\n", fmt.Sprintf("the same, page cache warm (medians of %d)", rounds), wk.Seconds(), wp.Seconds(), median(wratios), ratioList(wratios))
 		check := func(name string, r float64) {
 			mark := "ok  "
