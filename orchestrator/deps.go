@@ -5,6 +5,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/kvmbackup/kvmbackup/hypervisor"
 	"github.com/kvmbackup/kvmbackup/lvm"
 	"github.com/kvmbackup/kvmbackup/transfer"
@@ -209,6 +211,11 @@ type BackupTarget interface {
 	// zfs.Hardening; an existing one is left as it is (the caller decides whose it
 	// is).
 	EnsureDataset(ctx context.Context, dataset string, owner zfs.Owner) (bool, error)
+	// CheckMount says whether dir (the stat of a directory opened to be written)
+	// lies in dataset's mounted filesystem, from the mount table (no command): an
+	// error naming the dataset when not (remounted elsewhere since its mount point
+	// was read, unmounted). Nothing is changed.
+	CheckMount(dataset string, dir *unix.Stat_t) error
 	// TakeSnapshot takes dataset's dated snapshot for at with the given user
 	// properties, in one command, and returns its name (not its sizes); it fails
 	// with zfs.ErrExists rather than reuse a name.

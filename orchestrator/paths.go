@@ -293,7 +293,10 @@ func (r *run) fenceCopy(ctx context.Context, ds, mount string) error {
 func (r *run) syncPath(ctx context.Context, u *unit, src string) {
 	k := u.kind.(treeKind)
 	pp := k.plan
-	opts := transfer.TreeOptions{Exclude: pp.Exclude, Skip: pp.Skip, Xattrs: true}
+	// The copy is written through a directory of the unit's dataset, whatever its
+	// mount point read said: remounted since, it writes nothing.
+	opts := transfer.TreeOptions{Exclude: pp.Exclude, Skip: pp.Skip, Xattrs: true,
+		CheckDest: func(dir *unix.Stat_t) error { return r.Target.CheckMount(u.dataset, dir) }}
 	live := src == pp.Path // a volume's snapshot is mounted anew each night: never trusted
 	if at, mark, ok := r.view.copiedAt(u.dataset); ok && live {
 		opts.Unchanged, opts.Mark = at, mark

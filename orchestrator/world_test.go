@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
 	"libvirt.org/go/libvirtxml"
 
 	"github.com/kvmbackup/kvmbackup/hypervisor"
@@ -888,6 +889,26 @@ func (f fakeZFS) Current(ctx context.Context, ds string) (zfs.DatasetNow, error)
 	return now, nil
 }
 
+// CheckMount: dir is the directory ds is mounted on now (its own, or where
+// mountpoints says it was remounted); the fake's datasets share one device.
+func (f fakeZFS) CheckMount(ds string, dir *unix.Stat_t) error {
+	f.w.mu.Lock()
+	d := f.w.datasets[ds]
+	mp := f.w.mountpoints[ds]
+	f.w.mu.Unlock()
+	if d == nil {
+		return fmt.Errorf("dataset %s is not mounted", ds)
+	}
+	if mp == "" {
+		mp = d.dir
+	}
+	var now unix.Stat_t
+	if err := unix.Stat(mp, &now); err != nil || now.Dev != dir.Dev || now.Ino != dir.Ino {
+		return fmt.Errorf("the directory is not in dataset %s (mounted at %s)", ds, mp)
+	}
+	return nil
+}
+
 func (f fakeZFS) SyncPool(ctx context.Context, pool string) error {
 	return f.w.call(ctx, "SyncPool "+pool, true)
 }
@@ -1056,6 +1077,15 @@ func (f fakeTrees) SyncTree(ctx context.Context, src, dst string, o transfer.Tre
 	f.w.mu.Unlock()
 	if f.w.beforeCopy != nil {
 		f.w.beforeCopy(src, dst)
+	}
+	if o.CheckDest != nil { // as transfer.SyncTree: before anything is written
+		var d unix.Stat_t
+		if err := unix.Stat(dst, &d); err != nil {
+			return transfer.TreeStats{}, fmt.Errorf("tree destination: %w", err)
+		}
+		if err := o.CheckDest(&d); err != nil {
+			return transfer.TreeStats{}, fmt.Errorf("tree destination %s: %w", dst, err)
+		}
 	}
 	if err := f.w.call(ctx, "SyncTree "+src, true); err != nil {
 		if !f.w.crashedBefore() {

@@ -56,6 +56,12 @@ type TreeOptions struct {
 	// is before Unchanged.
 	Unchanged time.Time
 	Mark      string
+	// CheckDest, when set, is shown dst as SyncTree opened it (the directory's own
+	// stat, no symlink followed) before anything is written; an error from it stops
+	// the sync, nothing written: the caller checks that what the copy writes through
+	// is what it means to write (a dataset's mount, not a directory left where the
+	// dataset was mounted). dst must exist then: it is not made.
+	CheckDest func(dir *unix.Stat_t) error
 }
 
 // ErrNothingMatched: TreeOptions.Only matched nothing in the source.
@@ -180,8 +186,10 @@ func SyncTree(ctx context.Context, src, dst string, opts TreeOptions) (TreeStats
 		}
 		opts.Skip = append(slices.Clip(opts.Skip), skip...)
 	}
-	if err := os.MkdirAll(dst, 0o755); err != nil {
-		return st, fmt.Errorf("tree destination: %w", err)
+	if opts.CheckDest == nil {
+		if err := os.MkdirAll(dst, 0o755); err != nil {
+			return st, fmt.Errorf("tree destination: %w", err)
+		}
 	}
 	for _, g := range opts.Exclude {
 		if err := CheckExclude(g); err != nil {
@@ -207,6 +215,15 @@ func SyncTree(ctx context.Context, src, dst string, opts TreeOptions) (TreeStats
 		return st, fmt.Errorf("tree destination: %w", err)
 	}
 	defer dd.Close()
+	if opts.CheckDest != nil {
+		ds, err := fstatFd(int(dd.Fd()))
+		if err == nil {
+			err = opts.CheckDest(&ds)
+		}
+		if err != nil {
+			return st, fmt.Errorf("tree destination %s: %w", dst, err)
+		}
+	}
 
 	// 1. One walk of both trees: everything but the big files and the other names of
 	// hard-linked files.

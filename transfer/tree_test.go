@@ -286,6 +286,49 @@ func TestSyncTreeBadInput(t *testing.T) {
 	}
 }
 
+// CheckDest is shown the destination directory SyncTree opened, before anything is
+// written: refused, nothing is written (a dataset remounted elsewhere leaves the
+// directory it was mounted on, which is not to be written); a destination that does
+// not exist is not made.
+func TestSyncTreeCheckDest(t *testing.T) {
+	dir := t.TempDir()
+	src, dst := filepath.Join(dir, "src"), filepath.Join(dir, "dst")
+	os.MkdirAll(filepath.Join(src, "d"), 0o755)
+	os.WriteFile(filepath.Join(src, "d", "f"), []byte("x"), 0o644)
+	os.Mkdir(dst, 0o755)
+	var want unix.Stat_t
+	if err := unix.Stat(dst, &want); err != nil {
+		t.Fatal(err)
+	}
+	var shown []*unix.Stat_t
+	refuse := errors.New("not the dataset's mount")
+	_, err := SyncTree(t.Context(), src, dst, TreeOptions{CheckDest: func(d *unix.Stat_t) error {
+		shown = append(shown, d)
+		return refuse
+	}})
+	if !errors.Is(err, refuse) || !strings.Contains(err.Error(), dst) {
+		t.Fatalf("a refused destination: %v", err)
+	}
+	if len(shown) != 1 || shown[0].Dev != want.Dev || shown[0].Ino != want.Ino {
+		t.Fatalf("CheckDest shown %+v, want dst's own stat once", shown)
+	}
+	if names, _ := os.ReadDir(dst); len(names) != 0 {
+		t.Fatalf("a refused destination was written: %v", names)
+	}
+	if _, err := SyncTree(t.Context(), src, filepath.Join(dir, "gone"), TreeOptions{CheckDest: func(*unix.Stat_t) error { return nil }}); err == nil {
+		t.Fatal("a missing destination with CheckDest: no error")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "gone")); !os.IsNotExist(err) {
+		t.Fatalf("a missing destination with CheckDest was made: %v", err)
+	}
+	if _, err := SyncTree(t.Context(), src, dst, TreeOptions{CheckDest: func(*unix.Stat_t) error { return nil }}); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(filepath.Join(dst, "d", "f")); err != nil || string(b) != "x" {
+		t.Fatalf("an accepted destination: %q %v", b, err)
+	}
+}
+
 // With Exclude and Xattrs, SyncTree leaves what rsync -aHxX --delete --delete-excluded
 // leaves with the same excludes: excluded files (big ones too) neither copied nor
 // kept from an older copy, extended attributes of small and big files copied.

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/kvmbackup/kvmbackup/internal/mounts"
 	"github.com/kvmbackup/kvmbackup/internal/runner"
 	"github.com/kvmbackup/kvmbackup/testenv"
@@ -332,5 +334,33 @@ func TestCheckTargetViewReadsSyncedByOneProgram(t *testing.T) {
 	}
 	if n := counter.Read().Commands; n != 5 {
 		t.Errorf("no zfs program: %d commands, want 5", n)
+	}
+}
+
+// CheckMount: a directory on the device the dataset is mounted from lies in it; one
+// on another device (where the dataset was mounted before it was remounted), or a
+// dataset not mounted, is an error naming the dataset and where it is mounted.
+func TestCheckMount(t *testing.T) {
+	m := New()
+	m.Mounts = func() ([]mounts.Entry, error) {
+		return []mounts.Entry{{Point: "/tank/vms", Root: "/", FSType: "zfs", Source: "tank/vms", Major: 0, Minor: 50},
+			{Point: "/tank/vms/a", Root: "/", FSType: "zfs", Source: "tank/vms/a", Major: 0, Minor: 51},
+			{Point: "/elsewhere", Root: "/", FSType: "ext4", Source: "tank/vms/b", Major: 0, Minor: 52}}, nil
+	}
+	if err := m.CheckMount("tank/vms/a", &unix.Stat_t{Dev: unix.Mkdev(0, 51)}); err != nil {
+		t.Errorf("a directory of tank/vms/a: %v", err)
+	}
+	for _, tc := range []struct {
+		ds   string
+		dev  uint64
+		want string
+	}{
+		{"tank/vms/a", unix.Mkdev(0, 50), "not in dataset tank/vms/a (device 0:50; the dataset is mounted at /tank/vms/a)"},
+		{"tank/vms/b", unix.Mkdev(0, 52), "dataset tank/vms/b is not mounted"},
+		{"tank/vms/c", unix.Mkdev(0, 50), "dataset tank/vms/c is not mounted"},
+	} {
+		if err := m.CheckMount(tc.ds, &unix.Stat_t{Dev: tc.dev}); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s on %d: %v, want %q", tc.ds, tc.dev, err, tc.want)
+		}
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/kvmbackup/kvmbackup/internal/mounts"
 )
 
@@ -423,4 +425,31 @@ func parseVdevs(status string) []Vdev {
 		}
 	}
 	return out
+}
+
+// CheckMount says whether dir (the stat of a directory opened to be written) lies in
+// dataset's mounted filesystem: the mount table has dataset mounted on dir's device.
+// No command. Not so (the dataset remounted elsewhere since its mount point was read,
+// unmounted, or another one there), the error names the dataset and where it is
+// mounted.
+func (m *Manager) CheckMount(dataset string, dir *unix.Stat_t) error {
+	mt, err := m.mountTable()
+	if err != nil {
+		return fmt.Errorf("dataset %s: the mount table: %w", dataset, err)
+	}
+	var at []string
+	for _, e := range mt {
+		if e.FSType != "zfs" || e.Source != dataset {
+			continue
+		}
+		if unix.Mkdev(e.Major, e.Minor) == dir.Dev {
+			return nil
+		}
+		at = append(at, e.Point)
+	}
+	if len(at) == 0 {
+		return fmt.Errorf("dataset %s is not mounted", dataset)
+	}
+	return fmt.Errorf("the directory is not in dataset %s (device %d:%d; the dataset is mounted at %s)",
+		dataset, unix.Major(dir.Dev), unix.Minor(dir.Dev), strings.Join(at, ", "))
 }

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/kvmbackup/kvmbackup/internal/mounts"
 	"github.com/kvmbackup/kvmbackup/internal/runner"
 	"github.com/kvmbackup/kvmbackup/testenv"
@@ -444,6 +446,18 @@ func checkView(t *testing.T, m *Manager, pool, ds string) {
 	}
 	if e, err := m.ReadViewSynced(ctx, pool+"/nothing"); err != nil || len(e.Datasets) != 0 || !e.Synced {
 		t.Fatalf("the synced view of a missing root: %+v %v", e, err)
+	}
+	// CheckMount: ds's mount point (and a directory in it) lies in ds, its parent's
+	// does not.
+	var dsDir, sub, parent unix.Stat_t
+	os.MkdirAll(filepath.Join(v.Datasets[ds].Mountpoint, "sub"), 0o700)
+	if unix.Stat(v.Datasets[ds].Mountpoint, &dsDir) != nil || unix.Stat(filepath.Join(v.Datasets[ds].Mountpoint, "sub"), &sub) != nil ||
+		unix.Stat(v.Datasets[root].Mountpoint, &parent) != nil {
+		t.Fatalf("stat the mount points of %s and %s", ds, root)
+	}
+	if err1, err2, err3 := m.CheckMount(ds, &dsDir), m.CheckMount(ds, &sub), m.CheckMount(ds, &parent); err1 != nil || err2 != nil ||
+		err3 == nil || !strings.Contains(err3.Error(), ds) {
+		t.Fatalf("CheckMount of %s: its mount point %v, a directory in it %v, its parent's mount point %v", ds, err1, err2, err3)
 	}
 	for _, d := range []string{root, ds, root + "/_paths", tree, root + "/other", root + "/suid", root + "/promo", root + "/promoted"} {
 		now, err := m.Current(ctx, d)
