@@ -334,8 +334,9 @@ func TestRunChecksTheTargetInOneRoundWhenItCan(t *testing.T) {
 	if err != nil || !rep.OK() || calls != 1 {
 		t.Fatalf("night 2: %d CheckTargetView calls, %v %+v", calls, err, rep)
 	}
-	// The delegate's own calls, once each, and no other read of the target.
-	want := []string{"CheckTarget", "SyncPool backup", "ReadView backup/vms", "Current backup/vms/_paths/tree", "TakeSnapshot backup/vms/_paths/tree"}
+	// The delegate's own calls, once each, and no other read of the target: the
+	// tree's dataset is not read again (confirm takes the synced view's reading).
+	want := []string{"CheckTarget", "SyncPool backup", "ReadView backup/vms", "TakeSnapshot backup/vms/_paths/tree"}
 	if got := targetCalls(w.log); !slices.Equal(got, want) {
 		t.Errorf("target calls %q, want %q", got, want)
 	}
@@ -401,6 +402,97 @@ func (f remountingTarget) ReadView(ctx context.Context, root string) (*zfs.View,
 		f.then()
 	}
 	return v, err
+}
+
+// remountingOneRound is a oneRoundTarget that runs then once it has read the view.
+type remountingOneRound struct {
+	oneRoundTarget
+	then func()
+}
+
+func (f remountingOneRound) CheckTargetView(ctx context.Context, o zfs.TargetOptions) (*zfs.TargetReport, *zfs.View, error) {
+	tr, v, err := f.oneRoundTarget.CheckTargetView(ctx, o)
+	if err == nil && v != nil {
+		f.then()
+	}
+	return tr, v, err
+}
+
+// A night whose view was read synced takes its reading of the tree's dataset as
+// confirm's (no hook runs before), and the copy checks the directory it writes
+// through is the dataset's (CheckMount): the dataset remounted right after the read
+// fails the entry, nothing written where the view saw it mounted nor where it is
+// now. With a hook, confirm reads the dataset again and the copy goes where it is
+// mounted now.
+func TestSyncedViewCopyChecksItWritesTheDataset(t *testing.T) {
+	for _, hooks := range []bool{false, true} {
+		t.Run(fmt.Sprint("hooks ", hooks), func(t *testing.T) {
+			w, cfg, env := treeNight1(t)
+			ds := "backup/vms/_paths/tree"
+			old, moved := w.datasets[ds].dir, filepath.Join(w.root, "backup/vms/_paths/moved")
+			os.MkdirAll(moved, 0o755)
+			w.trees["/srv/tree"]["etc/version"] = []byte("tree v2")
+			d := w.deps()
+			var calls int
+			d.Target = remountingOneRound{oneRoundTarget{fakeZFS{w}, &calls, nil}, func() {
+				w.mu.Lock()
+				defer w.mu.Unlock()
+				w.mountpoints = map[string]string{ds: moved}
+			}}
+			if hooks {
+				d.Hooks = &fakeHooks{w: w}
+			}
+			w.log = nil
+			rep, err := Run(context.Background(), d, env.opts(cfg, night2))
+			if err != nil || len(rep.Paths) != 1 {
+				t.Fatalf("night 2: %v %+v", err, rep)
+			}
+			if got, _ := os.ReadFile(filepath.Join(old, "etc/version")); string(got) != "tree v1" {
+				t.Errorf("where the view saw the dataset mounted: %q, want night 1's copy untouched", got)
+			}
+			got, _ := os.ReadFile(filepath.Join(moved, "etc/version"))
+			reads := slices.Contains(targetCalls(w.log), "Current "+ds)
+			switch p := rep.Paths[0]; {
+			case !hooks && (p.Status != StatusFailed || !strings.Contains(p.Error, "not in dataset "+ds) || got != nil || reads):
+				t.Errorf("no hook: %s %q, copied where it is mounted now: %q, read again: %v", p.Status, p.Error, got, reads)
+			case hooks && (p.Status != StatusOK || string(got) != "tree v2" || !reads):
+				t.Errorf("a hook: %s %q, where it is mounted now: %q, read again: %v", p.Status, p.Error, got, reads)
+			}
+		})
+	}
+}
+
+// Only a tree's unit takes the synced view's reading (its copy checks where it
+// writes; a VM's copy does not): in a night of VMs and trees, the first unit
+// prepared is a VM's, and every unit's dataset is read again before it is written.
+func TestSyncedViewStandsOnlyForATreesRead(t *testing.T) {
+	w := pathScene(t)
+	env := runEnv{t.TempDir()}
+	cfg := pathsConfig(t, "")
+	d := w.deps()
+	if rep, err := Run(context.Background(), d, env.opts(cfg, night1)); err != nil || !rep.OK() {
+		t.Fatalf("night 1: %v %+v", err, rep)
+	}
+	var calls int
+	d.Target = oneRoundTarget{fakeZFS{w}, &calls, nil}
+	w.log = nil
+	rep, err := Run(context.Background(), d, env.opts(cfg, night2))
+	if err != nil || !rep.OK() || calls != 1 || len(rep.VMs) == 0 || len(rep.Paths) == 0 {
+		t.Fatalf("night 2: %d calls, %v %+v", calls, err, rep)
+	}
+	var datasets []string
+	for _, v := range rep.VMs {
+		datasets = append(datasets, v.Dataset)
+	}
+	for _, p := range rep.Paths {
+		datasets = append(datasets, p.Dataset)
+	}
+	got := targetCalls(w.log)
+	for _, ds := range datasets {
+		if !slices.Contains(got, "Current "+ds) {
+			t.Errorf("%s was not read again before it was written: %q", ds, got)
+		}
+	}
 }
 
 // The view's mount points are never a unit's own dataset's: a tree's dataset

@@ -230,7 +230,7 @@ func (r *run) night(ctx context.Context, start time.Time) (*Report, error) {
 	switch {
 	case !syncPool:
 	case v.Synced: // the view's read was the sync (zfs.Manager.ReadViewSynced)
-		r.view.syncedWithView(zfs.Pool(r.cfg.Target.Dataset), checkStart)
+		r.view.syncedWithView(zfs.Pool(r.cfg.Target.Dataset), checkStart, r.Hooks == nil)
 	default:
 		if v.SyncErr != nil {
 			r.log.Debug().Err(v.SyncErr).Msg("the target's view not read synced: the pool is synced apart")

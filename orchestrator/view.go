@@ -37,6 +37,10 @@ type viewedTarget struct {
 	syncErr   error
 	pool      string
 	syncStart time.Time
+	// fresh: the view was read synced at readAt with nothing but the plan run
+	// since; the run's first confirm takes its reading (confirm).
+	fresh  bool
+	readAt time.Time
 }
 
 func newViewedTarget(t Target, v *zfs.View) *viewedTarget {
@@ -67,11 +71,14 @@ func (t *viewedTarget) syncPool(ctx context.Context, pool string, log *zerolog.L
 
 // syncedWithView records that the view was read synced (zfs.View.Synced: the
 // target check's `zfs program`), the read started at start: confirm waits for no
-// other sync, and resync counts from start.
-func (t *viewedTarget) syncedWithView(pool string, start time.Time) {
+// other sync, and resync counts from start. fresh: no hook runs before a unit is
+// prepared (an admin's script may change the target), so that the run's first
+// confirm, right after the plan, may take the view's reading.
+func (t *viewedTarget) syncedWithView(pool string, start time.Time, fresh bool) {
 	t.pool, t.syncStart = pool, start
 	t.synced = make(chan struct{})
 	close(t.synced)
+	t.fresh, t.readAt = fresh, time.Now()
 }
 
 // resync syncs the pool again when the last sync started over two seconds ago (the
@@ -89,6 +96,12 @@ func (t *viewedTarget) syncDone() { <-t.synced }
 // when it is not the dataset the view read (gone, made again by someone else, its
 // owner changed), ds is read live from then on, so that whose it is is decided on
 // what is there. A dataset that cannot be read is the error.
+//
+// The run's first confirm, when it is a tree's, takes the view's own reading
+// instead when the view was read synced a second ago at most, with no hook
+// (fresh): a read made just now, by the command that also synced the pool, is what
+// one more command would read; and the tree's copy is written only through a
+// directory checked to be in ds (CheckMount).
 func (t *viewedTarget) confirm(ctx context.Context, ds string, tree bool) error {
 	if t.synced != nil && tree { // copiedAt: written must count all
 		select {
@@ -98,8 +111,14 @@ func (t *viewedTarget) confirm(ctx context.Context, ds string, tree bool) error 
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	fresh := t.fresh && tree && time.Since(t.readAt) <= time.Second // its copy checks where it writes
+	t.fresh = false
 	if !t.covers(ds) || !t.v.Exists(ds) {
 		return nil // not in the view: every read of it is live already, or it is made
+	}
+	if d := t.v.Datasets[ds]; fresh && d.MountRead {
+		t.mounts[ds], t.written[ds] = d.Mountpoint, d.Written
+		return nil
 	}
 	now, err := t.Target.Current(ctx, ds)
 	switch {
