@@ -404,6 +404,23 @@ func (f remountingTarget) ReadView(ctx context.Context, root string) (*zfs.View,
 	return v, err
 }
 
+// remountedNight2 runs night 2 of treeNight1's world with d, whose target remounts
+// the tree's dataset at moved once it has read the view: night 1's copy where the
+// view saw the dataset mounted (old) must be left as it was. It returns the entry's
+// result and what the copy left at moved.
+func remountedNight2(t *testing.T, d Deps, env runEnv, cfg *config.Config, old, moved string) (*PathResult, []byte) {
+	t.Helper()
+	rep, err := Run(context.Background(), d, env.opts(cfg, night2))
+	if err != nil || len(rep.Paths) != 1 {
+		t.Fatalf("night 2: %v %+v", err, rep)
+	}
+	if got, _ := os.ReadFile(filepath.Join(old, "etc/version")); string(got) != "tree v1" {
+		t.Errorf("where the view saw the dataset mounted: %q, want night 1's copy untouched", got)
+	}
+	got, _ := os.ReadFile(filepath.Join(moved, "etc/version"))
+	return rep.Paths[0], got
+}
+
 // remountingOneRound is a oneRoundTarget that runs then once it has read the view.
 type remountingOneRound struct {
 	oneRoundTarget
@@ -443,16 +460,9 @@ func TestSyncedViewCopyChecksItWritesTheDataset(t *testing.T) {
 				d.Hooks = &fakeHooks{w: w}
 			}
 			w.log = nil
-			rep, err := Run(context.Background(), d, env.opts(cfg, night2))
-			if err != nil || len(rep.Paths) != 1 {
-				t.Fatalf("night 2: %v %+v", err, rep)
-			}
-			if got, _ := os.ReadFile(filepath.Join(old, "etc/version")); string(got) != "tree v1" {
-				t.Errorf("where the view saw the dataset mounted: %q, want night 1's copy untouched", got)
-			}
-			got, _ := os.ReadFile(filepath.Join(moved, "etc/version"))
+			p, got := remountedNight2(t, d, env, cfg, old, moved)
 			reads := slices.Contains(targetCalls(w.log), "Current "+ds)
-			switch p := rep.Paths[0]; {
+			switch {
 			case !hooks && (p.Status != StatusFailed || !strings.Contains(p.Error, "not in dataset "+ds) || got != nil || reads):
 				t.Errorf("no hook: %s %q, copied where it is mounted now: %q, read again: %v", p.Status, p.Error, got, reads)
 			case hooks && (p.Status != StatusOK || string(got) != "tree v2" || !reads):
@@ -518,15 +528,8 @@ func TestViewMountIsNotAUnitsOwn(t *testing.T) {
 				defer w.mu.Unlock()
 				w.mountpoints = map[string]string{ds: moved}
 			}}
-			rep, err := Run(context.Background(), d, env.opts(cfg, night2))
-			if err != nil || len(rep.Paths) != 1 {
-				t.Fatalf("night 2: %v %+v", err, rep)
-			}
-			if got, _ := os.ReadFile(filepath.Join(old, "etc/version")); string(got) != "tree v1" {
-				t.Errorf("where the view saw the dataset mounted: %q, want night 1's copy untouched", got)
-			}
-			got, _ := os.ReadFile(filepath.Join(moved, "etc/version"))
-			switch p := rep.Paths[0]; {
+			p, got := remountedNight2(t, d, env, cfg, old, moved)
+			switch {
 			case tc.fenced && (p.Status != StatusFailed || !strings.Contains(p.Error, "not below") || got != nil):
 				t.Errorf("remounted outside _paths: %s %q, copied there: %q", p.Status, p.Error, got)
 			case !tc.fenced && (p.Status != StatusOK || string(got) != "tree v2"):

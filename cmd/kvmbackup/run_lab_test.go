@@ -133,9 +133,9 @@ func buildKVMBackup(t *testing.T, dir string) string {
 // auto (each guest alone on its LV: synced, not paused). Every night replicates to
 // a second pool (zfs://, after-run), from which a test failover boots.
 //
-// Why it takes over 5 minutes (613 s on 2026-12-03 with every night replicated to a
-// second pool, the verifies and the failover, at this machine's pace 1.0×; about
-// twice that on a machine twice as slow): every step runs the real binary against
+// Why it takes over 5 minutes (613 s alone on 2026-12-03 with every night replicated
+// to a second pool, the verifies and the failover, at this machine's pace 1.0×; 785 s
+// within the whole .ci/run that day; about twice that on a machine twice as slow): every step runs the real binary against
 // guests nested two levels deep under TCG, where one zfs or lvm command costs a few
 // hundred ms. Its log ends with where the time went; that run: the nested guests'
 // boot 54 s; three nights (each replicated), a SIGTERM'd and a SIGKILL'd run 194 s;
