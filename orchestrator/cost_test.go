@@ -266,7 +266,7 @@ func targetCalls(log []string) []string {
 // and read the entry's dataset as it is now: the target's and the pool's root
 // dataset's mount points are the check's and the view's (no Mountpoint), and so is
 // the mount point of ROOT/_paths that fenceCopy checks the copy against. On the
-// real adapters: the check's and the view's 4 commands, all at once
+// real adapters: the check's and the view's 3 commands, all at once
 // (TestRunChecksTheTargetInOneRoundWhenItCan), the pool's sync (while the run
 // plans: the written Current reads then counts all), Current's 1, and the snapshot.
 func TestPathsOnlyNightReadsTheTargetOnce(t *testing.T) {

@@ -37,11 +37,11 @@ func fakeTools(t *testing.T, out map[string]string) *Manager {
 	return m
 }
 
-// mirrorStatus is `zpool status -P` of a two-way mirror whose second side is in state side.
-func mirrorStatus(pool, health, side string) string {
-	return "  pool: " + pool + "\n state: " + health + "\nconfig:\n\n\tNAME            STATE     READ WRITE CKSUM\n" +
-		"\t" + pool + "              " + health + "       0     0     0\n\t  mirror-0      " + health + "       0     0     0\n" +
-		"\t    /dev/loop0  ONLINE       0     0     0\n\t    /dev/loop1  " + side + "       0     0     0\n\nerrors: No known data errors\n"
+// mirrorList is `zpool list -v -p -P -o name,health,free` of a two-way mirror of
+// 5 GiB free whose second side is in state side.
+func mirrorList(pool, health, side string) string {
+	return "NAME              HEALTH        FREE\n" + pool + "              " + health + "  5368709120\n" +
+		"  mirror-0        " + health + "  5368709120\n    /dev/loop0    ONLINE  -\n    /dev/loop1    " + side + "  -\n"
 }
 
 // The pool's health decides: ONLINE passes; DEGRADED (a mirror side gone) is a
@@ -61,8 +61,7 @@ func TestCheckTargetHealth(t *testing.T) {
 	} {
 		t.Run(tc.health+"-"+tc.side, func(t *testing.T) {
 			m := fakeTools(t, map[string]string{
-				"zpool-list":   "tank\t" + tc.health + "\t5368709120\n",
-				"zpool-status": mirrorStatus("tank", tc.health, tc.side),
+				"zpool-list": mirrorList("tank", tc.health, tc.side),
 				"zfs-get": "tank/vms\tcompression\tlz4\ntank/vms\tavailable\t4294967296\ntank/vms\tmounted\tyes\n" +
 					"tank/vms\tmountpoint\t/tank/vms\ntank\tcompression\tlz4\ntank\tavailable\t4294967296\ntank\tmounted\tno\ntank\tmountpoint\t/tank\n",
 			})
@@ -133,15 +132,14 @@ func TestDegradedMirrorOfFilesIsAWarning(t *testing.T) {
 	})
 }
 
-// CheckTarget runs three commands (zpool list, zpool status, one zfs get), and reads
+// CheckTarget runs two commands (zpool list -v, one zfs get), and reads
 // where the pool's root dataset is mounted from the mount table, as CheckTargetView
 // does: where it is mounted in fact (here a legacy mount, whose mountpoint property
 // says none), not a bind mount of a directory of it.
 func TestCheckTargetReadsThePoolMountInThreeCommands(t *testing.T) {
 	m := fakeTools(t, map[string]string{
-		"zpool-list":   "tank\tONLINE\t5368709120\n",
-		"zpool-status": mirrorStatus("tank", "ONLINE", "ONLINE"),
-		"zfs-get":      "tank/vms\tcompression\toff\ntank/vms\tavailable\t4294967296\n",
+		"zpool-list": mirrorList("tank", "ONLINE", "ONLINE"),
+		"zfs-get":    "tank/vms\tcompression\toff\ntank/vms\tavailable\t4294967296\n",
 	})
 	m.Mounts = func() ([]mounts.Entry, error) {
 		return []mounts.Entry{{Point: "/srv/sub", Root: "/sub", FSType: "zfs", Source: "tank"}, {Point: "/tank", Root: "/", FSType: "zfs", Source: "tank"}}, nil
@@ -151,8 +149,8 @@ func TestCheckTargetReadsThePoolMountInThreeCommands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := counter.Read().Commands; n != 3 {
-		t.Errorf("%d commands, want 3", n)
+	if n := counter.Read().Commands; n != 2 {
+		t.Errorf("%d commands, want 2", n)
 	}
 	if !r.Exists || r.FiguresFrom != "tank/vms" || r.Compression != "off" || r.Available != 4<<30 ||
 		!r.PoolMountRead || r.PoolMountpoint != "/tank" || len(r.Problems) != 0 || r.Layout() != "mirror-0 (redundant)" {
@@ -160,17 +158,16 @@ func TestCheckTargetReadsThePoolMountInThreeCommands(t *testing.T) {
 	}
 }
 
-// A run's CheckTargetView: four commands at once (zpool list, zpool status, the
-// view's zfs list and zfs get), no zfs get of its own; the dataset's figures are the
+// A run's CheckTargetView: three commands at once (zpool list -v, the view's zfs
+// list and zfs get), no zfs get of its own; the dataset's figures are the
 // view's listing's, the pool's root dataset's mount the mount table's (a bind mount
 // of a directory of it is not its mount). A report with problems has no view.
 func TestCheckTargetViewReadsInFourCommands(t *testing.T) {
 	hard := "off\toff\toff\toff" // atime, devices, exec, setuid (sorted)
 	m := fakeTools(t, map[string]string{
-		"zpool-list":   "tank\tONLINE\t5368709120\n",
-		"zpool-status": mirrorStatus("tank", "ONLINE", "ONLINE"),
-		"zfs-list":     "tank/vms\t1\t0\t0\t0\t0\tfilesystem\t11\tyes\t/tank/vms\toff\t4294967296\t" + hard + "\n",
-		"zfs-get":      "",
+		"zpool-list": mirrorList("tank", "ONLINE", "ONLINE"),
+		"zfs-list":   "tank/vms\t1\t0\t0\t0\t0\tfilesystem\t11\tyes\t/tank/vms\toff\t4294967296\t" + hard + "\n",
+		"zfs-get":    "",
 	})
 	for _, tc := range []struct {
 		name  string
@@ -187,8 +184,8 @@ func TestCheckTargetViewReadsInFourCommands(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if n := counter.Read().Commands; n != 4 {
-				t.Errorf("%d commands, want 4", n)
+			if n := counter.Read().Commands; n != 3 {
+				t.Errorf("%d commands, want 3", n)
 			}
 			if !r.Exists || r.FiguresFrom != "tank/vms" || r.Compression != "off" || r.Available != 4<<30 || r.Free != 5<<30 ||
 				!r.PoolMountRead || r.PoolMountpoint != tc.want || len(r.Problems) != 0 || r.Layout() != "mirror-0 (redundant)" {
@@ -216,10 +213,9 @@ func TestCheckTargetViewReportsWhenTheViewFails(t *testing.T) {
 	}{{"FAULTED", false}, {"ONLINE", true}} {
 		t.Run(tc.health, func(t *testing.T) {
 			m := fakeTools(t, map[string]string{
-				"zpool-list":   "tank\t" + tc.health + "\t5368709120\n",
-				"zpool-status": mirrorStatus("tank", tc.health, "ONLINE"),
-				"zfs-list":     "garbage\n",
-				"zfs-get":      "tank/vms\tcompression\tlz4\ntank/vms\tavailable\t4294967296\n",
+				"zpool-list": mirrorList("tank", tc.health, "ONLINE"),
+				"zfs-list":   "garbage\n",
+				"zfs-get":    "tank/vms\tcompression\tlz4\ntank/vms\tavailable\t4294967296\n",
 			})
 			m.Mounts = func() ([]mounts.Entry, error) { return nil, nil }
 			r, v, err := m.CheckTargetView(t.Context(), TargetOptions{Dataset: "tank/vms", RequireMirror: true})
@@ -240,9 +236,8 @@ func TestCheckTargetViewReportsWhenTheViewFails(t *testing.T) {
 // (here one that would take a minute, as on a pool whose I/O hangs) is stopped.
 func TestCheckTargetViewDoesNotWaitOnARefusedPool(t *testing.T) {
 	m := fakeTools(t, map[string]string{
-		"zpool-list":   "tank\tSUSPENDED\t5368709120\n",
-		"zpool-status": mirrorStatus("tank", "SUSPENDED", "ONLINE"),
-		"zfs-get":      "tank/vms\tcompression\tlz4\ntank/vms\tavailable\t4294967296\n",
+		"zpool-list": mirrorList("tank", "SUSPENDED", "ONLINE"),
+		"zfs-get":    "tank/vms\tcompression\tlz4\ntank/vms\tavailable\t4294967296\n",
 	})
 	slow := filepath.Join(t.TempDir(), "zfs")
 	script := "#!/bin/sh\n[ \"$1\" = list ] && exec sleep 60\nexec " + m.ZFS.Path + " \"$@\"\n"
@@ -261,9 +256,9 @@ func TestCheckTargetViewDoesNotWaitOnARefusedPool(t *testing.T) {
 	}
 }
 
-// A tree night's CheckTargetView (SyncPool): three commands at once, the view read
-// by `zfs program` (ReadViewSynced) as zfs list and zfs get would show it: a mount's
-// nosuid is setuid off (zfs's temporary value), an unmounted dataset has no mount
+// A tree night's CheckTargetView (SyncPool): two commands at once (zpool list -v,
+// zfs program), the view read by `zfs program` (ReadViewSynced) as zfs list and zfs
+// get would show it: a mount's nosuid is setuid off (zfs's temporary value), an unmounted dataset has no mount
 // point, a guid above 2^63 (Lua's signed integer) reads unsigned, a snapshot's
 // holds and local user properties are its own, a property a child inherits is not
 // its owner. When zfs program fails, the view is ReadView's, not synced, SyncErr
@@ -280,9 +275,8 @@ func TestCheckTargetViewReadsSyncedByOneProgram(t *testing.T) {
 		"tank/vms/a@kvmbackup_2026-12-01T00:00:00Z":{"guid":21,"createtxg":8,"creation":1796083200,"used":8192,"written":12288,"referenced":16384,"userrefs":1,
 			"local":{"kvmbackup:tree":"m1"},"holds":{"kvmbackup":true,"keep":true}}}}}`
 	m := fakeTools(t, map[string]string{
-		"zpool-list":   "tank\tONLINE\t5368709120\n",
-		"zpool-status": mirrorStatus("tank", "ONLINE", "ONLINE"),
-		"zfs-program":  program,
+		"zpool-list":  mirrorList("tank", "ONLINE", "ONLINE"),
+		"zfs-program": program,
 	})
 	m.Mounts = func() ([]mounts.Entry, error) {
 		return []mounts.Entry{{Point: "/tank/vms", Root: "/", FSType: "zfs", Source: "tank/vms", Options: "rw,nodev,noatime"},
@@ -294,8 +288,8 @@ func TestCheckTargetViewReadsSyncedByOneProgram(t *testing.T) {
 	if err != nil || len(r.Problems) != 0 {
 		t.Fatalf("%+v %v", r, err)
 	}
-	if n := counter.Read().Commands; n != 3 {
-		t.Errorf("%d commands, want 3", n)
+	if n := counter.Read().Commands; n != 2 {
+		t.Errorf("%d commands, want 2", n)
 	}
 	if !v.Synced || v.SyncErr != nil || r.Compression != "lz4" || r.Available != 4<<30 {
 		t.Fatalf("view %+v, report %+v", v, r)
@@ -321,10 +315,9 @@ func TestCheckTargetViewReadsSyncedByOneProgram(t *testing.T) {
 
 	// No channel program: ReadView's two commands, after it.
 	m = fakeTools(t, map[string]string{
-		"zpool-list":   "tank\tONLINE\t5368709120\n",
-		"zpool-status": mirrorStatus("tank", "ONLINE", "ONLINE"),
-		"zfs-list":     "tank/vms\t1\t0\t0\t0\t0\tfilesystem\t11\tyes\t/tank/vms\tlz4\t4294967296\toff\toff\toff\toff\n",
-		"zfs-get":      "",
+		"zpool-list": mirrorList("tank", "ONLINE", "ONLINE"),
+		"zfs-list":   "tank/vms\t1\t0\t0\t0\t0\tfilesystem\t11\tyes\t/tank/vms\tlz4\t4294967296\toff\toff\toff\toff\n",
+		"zfs-get":    "",
 	})
 	m.Mounts = func() ([]mounts.Entry, error) { return nil, nil }
 	ctx, counter = runner.WithCounter(t.Context())
@@ -332,8 +325,8 @@ func TestCheckTargetViewReadsSyncedByOneProgram(t *testing.T) {
 	if err != nil || len(r.Problems) != 0 || v == nil || v.Synced || v.SyncErr == nil || v.Datasets["tank/vms"] == nil {
 		t.Fatalf("no zfs program: %+v, view %+v, %v", r, v, err)
 	}
-	if n := counter.Read().Commands; n != 5 {
-		t.Errorf("no zfs program: %d commands, want 5", n)
+	if n := counter.Read().Commands; n != 4 {
+		t.Errorf("no zfs program: %d commands, want 4", n)
 	}
 }
 

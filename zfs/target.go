@@ -151,8 +151,8 @@ type TargetOptions struct {
 // is mounted (PoolMountpoint). A failed check is a Problem in the report; the error
 // is for when the checks could not run at all. Nothing is changed.
 //
-// Its three commands (zpool list, zpool status, zfs get) only read, and none needs
-// another's answer: they run at once. Only a target dataset that does not exist yet
+// Its two commands (zpool list -v: health, free bytes and layout; zfs get) only
+// read, and neither needs the other's answer: they run at once. Only a target dataset that does not exist yet
 // (a first run) costs one more zfs get per missing ancestor, one after the other.
 func (m *Manager) CheckTarget(ctx context.Context, o TargetOptions) (*TargetReport, error) {
 	r, _, err := m.checkTarget(ctx, o, false)
@@ -160,9 +160,9 @@ func (m *Manager) CheckTarget(ctx context.Context, o TargetOptions) (*TargetRepo
 }
 
 // CheckTargetView is CheckTarget and ReadView of the target dataset in one round,
-// as a run needs both: zpool list, zpool status and the view's two zfs commands at
-// once (all only read), four commands where the two calls one after the other run
-// five, in two rounds. With o.SyncPool the view is ReadViewSynced's: one command
+// as a run needs both: zpool list -v and the view's two zfs commands at once (all
+// only read), three commands where the two calls one after the other run four, in
+// two rounds. With o.SyncPool the view is ReadViewSynced's: one command
 // in place of the view's two and the `zpool sync` a run would start after them.
 // The dataset's compression and available come from the view's own listing, and
 // where the pool's root dataset is mounted from /proc/self/mountinfo (where zfs
@@ -182,17 +182,15 @@ func (m *Manager) checkTarget(ctx context.Context, o TargetOptions, withView boo
 	pool := Pool(dataset)
 	r := &TargetReport{Pool: pool, Dataset: dataset}
 	var (
-		wg                             sync.WaitGroup
-		status                         []byte
-		statusErr, figuresErr, viewErr error
-		figures                        [][]string
-		view                           *View
+		wg                  sync.WaitGroup
+		figuresErr, viewErr error
+		figures             [][]string
+		view                *View
 	)
 	// The view is read beside the checks, under a context of its own: a pool that
 	// zpool list finds missing or refuses is not waited on to be listed whole.
 	viewCtx, stopView := context.WithCancel(ctx)
 	defer stopView()
-	wg.Go(func() { status, statusErr = m.Zpool.Output(ctx, "status", "-P", pool) })
 	if withView {
 		wg.Go(func() {
 			if o.SyncPool {
@@ -211,11 +209,11 @@ func (m *Manager) checkTarget(ctx context.Context, o TargetOptions, withView boo
 	} else {
 		wg.Go(func() { figures, figuresErr = m.targetFigures(ctx, dataset) })
 	}
-	rows, err := lines(ctx, m.Zpool, "pool "+pool, "list", "-H", "-p", "-o", "name,health,free", pool)
+	pl, err := m.poolList(ctx, pool)
 	if IsNotFound(err) {
 		stopView()
-	} else if err == nil && len(rows) == 1 && len(rows[0]) == 3 {
-		if _, refused := healthCheck(pool, rows[0][1]); refused != nil {
+	} else if err == nil {
+		if _, refused := healthCheck(pool, pl.health); refused != nil {
 			stopView()
 		}
 	}
@@ -239,10 +237,7 @@ func (m *Manager) checkTarget(ctx context.Context, o TargetOptions, withView boo
 	if err != nil {
 		return nil, nil, err
 	}
-	if len(rows) != 1 || len(rows[0]) != 3 {
-		return nil, nil, fmt.Errorf("pool %s: unexpected zpool list output %v", pool, rows)
-	}
-	r.Health, r.Free = rows[0][1], num(rows[0][2])
+	r.Health, r.Free, r.Vdevs = pl.health, pl.free, pl.vdevs
 	warning, problem := healthCheck(pool, r.Health)
 	if warning != nil {
 		r.Warnings = append(r.Warnings, *warning)
@@ -250,10 +245,6 @@ func (m *Manager) checkTarget(ctx context.Context, o TargetOptions, withView boo
 	if problem != nil {
 		r.Problems = append(r.Problems, *problem)
 	}
-	if statusErr != nil {
-		return nil, nil, zfsErr("pool "+pool, statusErr)
-	}
-	r.Vdevs = parseVdevs(string(status))
 	if o.RequireMirror {
 		var single []string
 		for _, v := range r.Vdevs {
@@ -378,40 +369,70 @@ func (m *Manager) targetFigures(ctx context.Context, dataset string) ([][]string
 	}
 }
 
-// parseVdevs reads the top-level vdevs from `zpool status -P` output: in its config
-// section the pool's line has no indent, top-level vdevs two spaces, their devices
-// four; class headers (logs, cache, spares, special, dedup) have no indent.
-func parseVdevs(status string) []Vdev {
-	var out []Vdev
-	in, class := false, ""
-	for _, line := range strings.Split(status, "\n") {
-		if strings.HasPrefix(strings.TrimSpace(line), "NAME") && strings.Contains(line, "STATE") {
-			in = true
-			continue
-		}
-		if !in {
-			continue
-		}
-		if !strings.HasPrefix(line, "\t") {
-			if strings.TrimSpace(line) != "" {
-				break // errors: ...
-			}
-			continue
-		}
-		body := strings.TrimPrefix(line, "\t")
-		indent := len(body) - len(strings.TrimLeft(body, " "))
-		f := strings.Fields(body)
+// poolListing is what one `zpool list -v` says of a pool: its health, its free
+// bytes and its top-level vdevs.
+type poolListing struct {
+	health string
+	free   int64
+	vdevs  []Vdev
+}
+
+// poolList reads the pool's health, free bytes and layout in one command: `zpool
+// list -v -p -P -o name,health,free POOL` (what zpool list and zpool status -P were
+// read for, one process instead of two). Without -H, which would print every vdev
+// line behind one tab: the indent is what tells a top-level vdev (two spaces) from
+// a mirror's or raidz's device (four) and a class header (logs, cache, spare,
+// special, dedup: none) from the pool's own line (the first).
+func (m *Manager) poolList(ctx context.Context, pool string) (poolListing, error) {
+	out, err := m.Zpool.Output(ctx, "list", "-v", "-p", "-P", "-o", "name,health,free", pool)
+	if err != nil {
+		return poolListing{}, zfsErr("pool "+pool, err)
+	}
+	pl, err := parsePoolList(pool, string(out))
+	if err != nil {
+		return poolListing{}, fmt.Errorf("pool %s: %w", pool, err)
+	}
+	return pl, nil
+}
+
+// parsePoolList parses poolList's output (see there). Class names are zpool
+// status's (spares, not zpool list's spare).
+func parsePoolList(pool, out string) (poolListing, error) {
+	var (
+		pl     poolListing
+		seen   bool // the pool's own line
+		class  = "data"
+		header bool
+	)
+	for _, line := range strings.Split(out, "\n") {
+		f := strings.Fields(line)
 		if len(f) == 0 {
 			continue
 		}
-		switch indent {
-		case 0:
-			if class == "" {
-				class = "data" // the pool's own line
-			} else {
-				class = f[0]
+		if !header {
+			if f[0] != "NAME" {
+				return pl, fmt.Errorf("unexpected zpool list output (no header): %q", line)
 			}
-		case 2:
+			header = true
+			continue
+		}
+		indent := len(line) - len(strings.TrimLeft(line, " "))
+		switch {
+		case !seen:
+			if indent != 0 || f[0] != pool || len(f) != 3 {
+				return pl, fmt.Errorf("unexpected zpool list line for the pool: %q", line)
+			}
+			n, err := strconv.ParseInt(f[2], 10, 64)
+			if err != nil {
+				return pl, fmt.Errorf("unexpected zpool list free bytes %q", f[2])
+			}
+			pl.health, pl.free, seen = f[1], n, true
+		case indent == 0:
+			class = f[0]
+			if class == "spare" {
+				class = "spares"
+			}
+		case indent == 2:
 			v := Vdev{Name: f[0], Class: class}
 			if len(f) > 1 {
 				v.Health = f[1]
@@ -421,10 +442,13 @@ func parseVdevs(status string) []Vdev {
 					v.Redundant = true
 				}
 			}
-			out = append(out, v)
+			pl.vdevs = append(pl.vdevs, v)
 		}
 	}
-	return out
+	if !seen {
+		return pl, fmt.Errorf("zpool list printed no line for the pool: %q", out)
+	}
+	return pl, nil
 }
 
 // CheckMount says whether dir (the stat of a directory opened to be written) lies in

@@ -78,20 +78,61 @@ func TestNames(t *testing.T) {
 	}
 }
 
-func TestParseVdevs(t *testing.T) {
-	status := "  pool: pa\n state: ONLINE\nconfig:\n\n\tNAME            STATE     READ WRITE CKSUM\n" +
-		"\tpa              ONLINE       0     0     0\n\t  mirror-0      ONLINE       0     0     0\n" +
-		"\t    /dev/loop0  ONLINE       0     0     0\n\t    /dev/loop1  ONLINE       0     0     0\n" +
-		"\t  /dev/loop3    ONLINE       0     0     0\n" +
-		"\tlogs\t\n\t  /dev/loop2    ONLINE       0     0     0\n\nerrors: No known data errors\n"
-	got := parseVdevs(status)
-	want := []Vdev{{"mirror-0", "data", "ONLINE", true}, {"/dev/loop3", "data", "ONLINE", false}, {"/dev/loop2", "logs", "ONLINE", false}}
-	if len(got) != len(want) {
-		t.Fatalf("parseVdevs = %+v", got)
+// parsePoolList on what zpool list -v printed for real pools (OpenZFS 2.1): every
+// class, a raidz beside a single device, a dRAID, a degraded mirror; the pool's
+// health and free bytes, the top-level vdevs (not a mirror's devices) in their class.
+func TestParsePoolList(t *testing.T) {
+	const all = `NAME              HEALTH       FREE
+px                ONLINE  251473920
+  mirror-0        ONLINE   83886080
+    /dev/loop2    ONLINE  -
+    /dev/loop3   OFFLINE  -
+dedup                  -  -
+  /dev/loop6      ONLINE   83886080
+special                -  -
+  mirror-1        ONLINE   83701760
+    /dev/loop4    ONLINE  -
+    /dev/loop5    ONLINE  -
+logs                   -  -
+  /dev/loop7      ONLINE   83886080
+cache                  -  -
+  /dev/loop8      ONLINE  100138496
+spare                  -  -
+  /dev/loop9       AVAIL  -
+`
+	pl, err := parsePoolList("px", all)
+	want := []Vdev{{"mirror-0", "data", "ONLINE", true}, {"/dev/loop6", "dedup", "ONLINE", false}, {"mirror-1", "special", "ONLINE", true},
+		{"/dev/loop7", "logs", "ONLINE", false}, {"/dev/loop8", "cache", "ONLINE", false}, {"/dev/loop9", "spares", "AVAIL", false}}
+	if err != nil || pl.health != "ONLINE" || pl.free != 251473920 || !slices.Equal(pl.vdevs, want) {
+		t.Errorf("every class: %+v %v", pl, err)
 	}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Fatalf("vdev %d = %+v, want %+v", i, got[i], want[i])
+	const mixed = `NAME                      HEALTH       FREE
+py                        DEGRADED  435881984
+  raidz1-0                ONLINE  268149760
+    /dev/loop2            ONLINE  -
+    /dev/loop3            ONLINE  -
+  /dev/loop5              ONLINE   83846144
+  draid1:2d:4c:0s-1       DEGRADED  201079296
+    /dev/loop10           FAULTED  -
+special                        -  -
+  /dev/loop6              ONLINE   83886080
+`
+	pl, err = parsePoolList("py", mixed)
+	want = []Vdev{{"raidz1-0", "data", "ONLINE", true}, {"/dev/loop5", "data", "ONLINE", false},
+		{"draid1:2d:4c:0s-1", "data", "DEGRADED", true}, {"/dev/loop6", "special", "ONLINE", false}}
+	if err != nil || pl.health != "DEGRADED" || pl.free != 435881984 || !slices.Equal(pl.vdevs, want) {
+		t.Errorf("mixed: %+v %v", pl, err)
+	}
+	for name, bad := range map[string]string{
+		"no header":      "py ONLINE 1\n",
+		"another pool":   "NAME HEALTH FREE\npz ONLINE 1\n",
+		"no pool line":   "NAME HEALTH FREE\n",
+		"free not bytes": "NAME HEALTH FREE\npy ONLINE 1G\n",
+		"indented pool":  "NAME HEALTH FREE\n  py ONLINE 1\n",
+		"nothing":        "",
+	} {
+		if _, err := parsePoolList("py", bad); err == nil {
+			t.Errorf("%s: parsed", name)
 		}
 	}
 }
@@ -171,6 +212,27 @@ func TestCheckTarget(t *testing.T) {
 		}
 		if r, _ := check(TargetOptions{Dataset: single}); len(r.Problems) != 0 {
 			t.Fatalf("single device, mirror not required: %s", problems(r))
+		}
+		// Every class, as zpool list -v prints it: a raidz beside the single device
+		// (its devices are not top-level vdevs), a special vdev of one device (data
+		// lives there too: not redundant), and a log, a cache and a spare of one
+		// device each (not data: no mirror needed).
+		first := r.Vdevs[0].Name
+		loops := make([]string, 7)
+		for i := range loops {
+			loops[i] = testenv.LoopDevice(t, testenv.Local, 128<<20)
+		}
+		sh(t, "zpool", "add", "-f", single, "raidz1", loops[0], loops[1], loops[2])
+		sh(t, "zpool", "add", "-f", single, "special", loops[3])
+		sh(t, "zpool", "add", "-f", single, "log", loops[4], "cache", loops[5], "spare", loops[6])
+		r, _ = check(TargetOptions{Dataset: single, RequireMirror: true})
+		wantLayout := first + " (single device), raidz1-1 (redundant), special " + loops[3] + " (single device), logs " + loops[4] +
+			" (single device), cache " + loops[5] + " (single device), spares " + loops[6] + " (single device)"
+		if r.Layout() != wantLayout || r.Health != PoolOnline || r.Free <= 0 {
+			t.Fatalf("every class: layout %q, want %q; health %s, free %d", r.Layout(), wantLayout, r.Health, r.Free)
+		}
+		if p := problems(r); !strings.Contains(p, "not redundant: "+first+", "+loops[3]+" without a mirror") {
+			t.Fatalf("every class: %s", p)
 		}
 
 		dev := strings.Fields(sh(t, "zpool", "list", "-H", "-P", "-v", mirror))
@@ -513,8 +575,9 @@ func checkView(t *testing.T, m *Manager, pool, ds string) {
 		t.Fatalf("the view of a missing root: %+v %v", e, err)
 	}
 	checkWritten(t, m, pool, tree, v)
-	// CheckTarget reads the pool's root dataset's mount with its figures: three
-	// commands at once, one more zfs get per missing ancestor of the target.
+	// CheckTarget reads the pool's root dataset's mount with its figures: two
+	// commands at once (zpool list -v, zfs get), one more zfs get per missing
+	// ancestor of the target.
 	poolMP, err := m.Mountpoint(ctx, pool)
 	if err != nil {
 		poolMP = ""
@@ -522,7 +585,7 @@ func checkView(t *testing.T, m *Manager, pool, ds string) {
 	for _, tc := range []struct {
 		dataset, from string
 		commands      int
-	}{{root, root, 3}, {pool + "/nothing/deeper", pool, 5}} {
+	}{{root, root, 2}, {pool + "/nothing/deeper", pool, 4}} {
 		cctx, counter := runner.WithCounter(ctx)
 		r, err := m.CheckTarget(cctx, TargetOptions{Dataset: tc.dataset})
 		if err != nil || r.FiguresFrom != tc.from || r.Exists != (tc.from == tc.dataset) || !r.PoolMountRead || r.PoolMountpoint != poolMP ||
