@@ -241,7 +241,7 @@ func TestDebContents(t *testing.T) {
 	}
 	depends := controlField(string(control), "Depends")
 	names := dependsNames(depends)
-	for _, p := range []string{"libvirt0", "lvm2", "zfsutils-linux", "e2fsprogs", "util-linux", "mount", "libc6"} {
+	for _, p := range []string{"libvirt0", "lvm2", "zfsutils-linux", "libzfs4linux", "libnvpair3linux", "e2fsprogs", "util-linux", "mount", "libc6"} {
 		if !names[p] {
 			t.Errorf("Depends: %q lacks %s", depends, p)
 		}

@@ -231,7 +231,8 @@ EOF
 chmod 0755 "$pkg/DEBIAN/postinst" "$pkg/DEBIAN/prerm" "$pkg/DEBIAN/postrm"
 
 # Depends: what kvmbackup runs (grep runner.New): libvirt.so.0 (dlopen'ed), lvm,
-# zfs and zpool, e2fsck, mount/umount/losetup, and fsck/blkid/lsblk of the
+# zfs and zpool (and libzfs_core.so.3 and libnvpair.so.3, dlopen'ed: libzfs4linux and
+# libnvpair3linux, which zfsutils-linux pulls in too), e2fsck, mount/umount/losetup, and fsck/blkid/lsblk of the
 # essential util-linux, and systemctl/journalctl of systemd for `notify --unit` (the
 # OnFailure= unit), ssh of openssh-client for replicate to ssh:// targets, dmsetup
 # and thin_delta (thin-provisioning-tools) for changed-block tracking of thin LVs. util-linux is versioned, as Policy asks of an essential dependency: Debian
@@ -249,7 +250,7 @@ Version: $DEBVERSION
 Architecture: $ARCH
 Maintainer: $MAINTAINER
 Installed-Size: $size
-Depends: libc6 (>= $glibc), libvirt0, lvm2, dmsetup, thin-provisioning-tools, zfsutils-linux, e2fsprogs, mount, util-linux (>= 2.38), systemd, openssh-client
+Depends: libc6 (>= $glibc), libvirt0, lvm2, dmsetup, thin-provisioning-tools, zfsutils-linux, libzfs4linux, libnvpair3linux, e2fsprogs, mount, util-linux (>= 2.38), systemd, openssh-client
 Recommends: libvirt-daemon-system | libvirt-daemon
 Suggests: xfsprogs, dosfstools, btrfs-progs
 Section: admin

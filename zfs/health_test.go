@@ -34,6 +34,7 @@ func fakeTools(t *testing.T, out map[string]string) *Manager {
 	}
 	m := New()
 	m.Zpool, m.ZFS = runner.New(filepath.Join(dir, "zpool")), runner.New(filepath.Join(dir, "zfs"))
+	m.Core = nil // the fake zfs, not the library
 	return m
 }
 

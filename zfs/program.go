@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/rs/zerolog"
+
 	"github.com/kvmbackup/kvmbackup/internal/mounts"
 	"github.com/kvmbackup/kvmbackup/internal/runner"
 )
@@ -60,10 +62,9 @@ func (m *Manager) ReadViewSynced(ctx context.Context, root string) (*View, error
 	if err := CheckDatasetName(root); err != nil {
 		return nil, err
 	}
-	res, err := m.ZFS.RunWith(ctx, runner.Options{Stdin: bytes.NewReader(viewProgram)},
-		"program", "-j", "-m", strconv.Itoa(programLimit), Pool(root), "-", root)
+	answer, err := m.runProgram(ctx, root)
 	if err != nil {
-		return nil, zfsErr("datasets under "+root+" (zfs program)", err)
+		return nil, err
 	}
 	var out struct {
 		Return struct {
@@ -71,7 +72,7 @@ func (m *Manager) ReadViewSynced(ctx context.Context, root string) (*View, error
 			Snapshots   map[string]programDataset `json:"snapshots"`
 		} `json:"return"`
 	}
-	if err := json.Unmarshal(res.Stdout, &out); err != nil {
+	if err := json.Unmarshal(answer, &out); err != nil {
 		return nil, fmt.Errorf("datasets under %s: zfs program's answer: %w", root, err)
 	}
 	mt, err := m.mountTable()
@@ -90,6 +91,28 @@ func (m *Manager) ReadViewSynced(ctx context.Context, root string) (*View, error
 	}
 	v.Synced = true
 	return v, nil
+}
+
+// programInstrLimit is zfs program's default instruction limit (-t).
+const programInstrLimit = 10_000_000
+
+// runProgram runs view.lua on root and returns its answer (zfs program -j's JSON):
+// by libzfs_core in this process when it can be used, else (or when that call
+// fails but for the context's end) by `zfs program`.
+func (m *Manager) runProgram(ctx context.Context, root string) ([]byte, error) {
+	if c := m.core(ctx); c != nil {
+		out, err := c.Program(ctx, Pool(root), viewProgram, programInstrLimit, programLimit, root)
+		if err == nil || ctx.Err() != nil {
+			return out, err
+		}
+		zerolog.Ctx(ctx).Debug().Err(err).Msg("the view by libzfs_core failed: by zfs program")
+	}
+	res, err := m.ZFS.RunWith(ctx, runner.Options{Stdin: bytes.NewReader(viewProgram)},
+		"program", "-j", "-t", strconv.Itoa(programInstrLimit), "-m", strconv.Itoa(programLimit), Pool(root), "-", root)
+	if err != nil {
+		return nil, zfsErr("datasets under "+root+" (zfs program)", err)
+	}
+	return res.Stdout, nil
 }
 
 // programRows are view.lua's filesystems and snapshots as ReadView's two commands

@@ -26,10 +26,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/kvmbackup/kvmbackup/internal/mounts"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/kvmbackup/kvmbackup/internal/mounts"
+	"github.com/rs/zerolog"
 
 	"github.com/kvmbackup/kvmbackup/internal/names"
 	"github.com/kvmbackup/kvmbackup/internal/runner"
@@ -86,6 +88,10 @@ type Manager struct {
 	BootDir string
 	// Mounts reads the mount table (nil: /proc/self/mountinfo); tests set it.
 	Mounts func() ([]mounts.Entry, error)
+	// Core, when set and its library loads, makes ReadViewSynced's channel program
+	// and TakeSnapshot's snapshot in this process (libzfs_core) instead of running
+	// zfs; nil (a test's fake zfs), or a library that cannot be used: the commands.
+	Core *Core
 }
 
 // New returns a Manager using the tools in PATH and /run/kvmbackup/zfs for mounts.
@@ -97,6 +103,7 @@ func New() *Manager {
 		Umount:  runner.New("umount"),
 		RunDir:  "/run/kvmbackup/zfs",
 		BootDir: "/run/kvmbackup-boot",
+		Core:    libzfsCore,
 	}
 }
 
@@ -137,6 +144,18 @@ func zfsErr(what string, err error) error {
 		}
 	}
 	return fmt.Errorf("%s: %w", what, err)
+}
+
+// core is m.Core when its library can be used, else nil (why at debug level).
+func (m *Manager) core(ctx context.Context) *Core {
+	if m.Core == nil {
+		return nil
+	}
+	if err := m.Core.Available(); err != nil {
+		zerolog.Ctx(ctx).Debug().Err(err).Msg("libzfs_core cannot be used: the zfs command instead")
+		return nil
+	}
+	return m.Core
 }
 
 // lines runs tool and returns its tab-separated output lines (-H output).

@@ -329,6 +329,32 @@ func TestSnapshotsPinsDestroy(t *testing.T) {
 		if _, err := m.TakeSnapshot(ctx, ds, t0, nil); !errors.Is(err, ErrExists) {
 			t.Fatalf("collision: %v", err)
 		}
+		// Made in this process (libzfs_core) or by zfs snapshot, the same snapshot;
+		// both say a collision is one, and a missing dataset is ErrNotFound.
+		byCommand := *m
+		byCommand.Core = nil
+		for name, mm := range map[string]*Manager{"libzfs_core": m, "zfs snapshot": &byCommand} {
+			cctx, counter := runner.WithCounter(ctx)
+			at := t0.Add(30 * time.Minute)
+			if name == "zfs snapshot" {
+				at = at.Add(time.Minute)
+			}
+			s, err := mm.TakeSnapshot(cctx, ds, at, props)
+			got, gerr := m.GetSnapshot(ctx, ds, s.Name)
+			if err != nil || gerr != nil || !maps.Equal(got.Props, props) {
+				t.Fatalf("%s: %+v %v; listed %+v %v", name, s, err, got, gerr)
+			}
+			if n, want := counter.Read().Commands, map[bool]int{true: 1}[name == "zfs snapshot"]; n != want {
+				t.Errorf("%s: %d commands, want %d", name, n, want)
+			}
+			if _, err := mm.TakeSnapshot(ctx, ds, at, nil); !errors.Is(err, ErrExists) {
+				t.Fatalf("%s: collision: %v", name, err)
+			}
+			if _, err := mm.TakeSnapshot(ctx, pool+"/nothing", at, nil); !IsNotFound(err) {
+				t.Fatalf("%s: no dataset: %v", name, err)
+			}
+			zfsCmd(t, "destroy", ds+"@"+s.Name)
+		}
 		if _, err := m.TakeSnapshot(ctx, ds, t0.Add(time.Second), map[string]string{"run": "x"}); err == nil {
 			t.Fatal("a property without ':' was accepted")
 		}
@@ -426,19 +452,24 @@ func checkWritten(t *testing.T, m *Manager, pool, ds string, v *View) {
 		t.Fatalf("%s after a chmod and zpool sync: Current written %d %v, the view's %+v %v", ds, after.Written, err, v2.Datasets[ds], err2)
 	}
 	t.Logf("%s: a chmod since its snapshot: written %d right after it, %d after zpool sync", ds, before.Written, after.Written)
-	// ReadViewSynced's own sync: no zpool sync before it.
-	if _, err := m.TakeSnapshot(ctx, ds, t0.Add(2*time.Hour), nil); err != nil {
-		t.Fatal(err)
+	// ReadViewSynced's own sync: no zpool sync before it, the program run in this
+	// process (libzfs_core) or by zfs program.
+	byCommand := *m
+	byCommand.Core = nil
+	for i, mm := range []*Manager{m, &byCommand} {
+		if _, err := m.TakeSnapshot(ctx, ds, t0.Add(time.Duration(2+i)*time.Hour), nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(filepath.Join(now.Mountpoint, "f"), os.FileMode(0o600+i*0o40)); err != nil {
+			t.Fatal(err)
+		}
+		before, _ = m.Current(ctx, ds)
+		vs, err := mm.ReadViewSynced(ctx, pool+"/vms")
+		if err != nil || vs.Datasets[ds].Written <= 0 {
+			t.Fatalf("%s after a chmod, read synced (libzfs_core %v): %+v %v", ds, mm.Core != nil, vs.Datasets[ds], err)
+		}
+		t.Logf("%s: a chmod since its snapshot: written %d right after it, %d in ReadViewSynced's view (libzfs_core %v)", ds, before.Written, vs.Datasets[ds].Written, mm.Core != nil)
 	}
-	if err := os.Chmod(filepath.Join(now.Mountpoint, "f"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	before, _ = m.Current(ctx, ds)
-	vs, err := m.ReadViewSynced(ctx, pool+"/vms")
-	if err != nil || vs.Datasets[ds].Written <= 0 {
-		t.Fatalf("%s after a chmod, read synced: %+v %v", ds, vs.Datasets[ds], err)
-	}
-	t.Logf("%s: a chmod since its snapshot: written %d right after it, %d in ReadViewSynced's view", ds, before.Written, vs.Datasets[ds].Written)
 	for _, bad := range []string{"", pool + "/vms", "-n"} {
 		if err := m.SyncPool(ctx, bad); err == nil {
 			t.Errorf("SyncPool(%q): no error", bad)
@@ -482,29 +513,35 @@ func checkView(t *testing.T, m *Manager, pool, ds string) {
 	if n := counter.Read().Commands; n != 3 {
 		t.Fatalf("ReadView ran %d commands, want 3 (list, get, holds)", n)
 	}
-	// ReadViewSynced reads the same view in one command (zfs program), a mount's
+	// ReadViewSynced reads the same view in one channel program, a mount's
 	// temporary nosuid as zfs list reports it too.
 	zfsCmd(t, "umount", root+"/other")
 	zfsCmd(t, "mount", "-o", "nosuid", root+"/other")
 	if v, err = m.ReadView(ctx, root); err != nil || v.Datasets[root+"/other"].Hardening["setuid"] != "off" {
 		t.Fatalf("ReadView of a dataset mounted nosuid (setuid=on): %+v %v", v.Datasets[root+"/other"], err)
 	}
-	cctx, counter = runner.WithCounter(ctx)
-	vs, err := m.ReadViewSynced(cctx, root)
-	if err != nil || !vs.Synced {
-		t.Fatalf("ReadViewSynced: %+v %v", vs, err)
-	}
-	if n := counter.Read().Commands; n != 1 {
-		t.Fatalf("ReadViewSynced ran %d commands, want 1 (zfs program)", n)
-	}
-	vs.Synced = false
-	if !reflect.DeepEqual(v, vs) {
-		for name, d := range v.Datasets {
-			if !reflect.DeepEqual(d, vs.Datasets[name]) {
-				t.Errorf("%s: ReadView's\n%+v\nReadViewSynced's\n%+v", name, d, vs.Datasets[name])
-			}
+	// The program run in this process (libzfs_core: no command), and by zfs
+	// program (one): the same view.
+	byCommand := *m
+	byCommand.Core = nil
+	for _, mm := range []*Manager{m, &byCommand} {
+		cctx, counter = runner.WithCounter(ctx)
+		vs, err := mm.ReadViewSynced(cctx, root)
+		if err != nil || !vs.Synced {
+			t.Fatalf("ReadViewSynced: %+v %v", vs, err)
 		}
-		t.Fatalf("ReadViewSynced's view (%d datasets) is not ReadView's (%d)", len(vs.Datasets), len(v.Datasets))
+		if n, want := counter.Read().Commands, map[bool]int{true: 1}[mm.Core == nil]; n != want {
+			t.Fatalf("ReadViewSynced ran %d commands, want %d (libzfs_core %v)", n, want, mm.Core != nil)
+		}
+		vs.Synced = false
+		if !reflect.DeepEqual(v, vs) {
+			for name, d := range v.Datasets {
+				if !reflect.DeepEqual(d, vs.Datasets[name]) {
+					t.Errorf("%s: ReadView's\n%+v\nReadViewSynced's\n%+v", name, d, vs.Datasets[name])
+				}
+			}
+			t.Fatalf("ReadViewSynced's view (%d datasets) is not ReadView's (%d) (libzfs_core %v)", len(vs.Datasets), len(v.Datasets), mm.Core != nil)
+		}
 	}
 	if e, err := m.ReadViewSynced(ctx, pool+"/nothing"); err != nil || len(e.Datasets) != 0 || !e.Synced {
 		t.Fatalf("the synced view of a missing root: %+v %v", e, err)
