@@ -149,6 +149,14 @@ func cstrings(ss []string) ([]*C.char, func()) {
 	}
 }
 
+// from is the C array of ss's strings from the i-th on (nil when there are none).
+func from(ss []*C.char, i int) **C.char {
+	if i >= len(ss) {
+		return nil
+	}
+	return &ss[i]
+}
+
 // goJSON takes what kb_json made (and frees it).
 func goJSON(p *C.char, n C.size_t) []byte {
 	if p == nil {
@@ -166,13 +174,9 @@ func (c *Core) Program(ctx context.Context, pool string, program []byte, instrLi
 	err := c.call(ctx, "channel program on "+pool, func() error {
 		args, free := cstrings(append([]string{pool, string(program)}, argv...))
 		defer free()
-		var argp **C.char
-		if len(argv) > 0 {
-			argp = &args[2]
-		}
 		var res *C.char
 		var n C.size_t
-		rc := C.kb_program(args[0], args[1], C.uint64_t(instrLimit), C.uint64_t(memLimit), argp, C.uint(len(argv)), &res, &n)
+		rc := C.kb_program(args[0], args[1], C.uint64_t(instrLimit), C.uint64_t(memLimit), from(args, 2), C.uint(len(argv)), &res, &n)
 		out = goJSON(res, n)
 		if rc != 0 {
 			return fmt.Errorf("channel program on %s: %w: %s", pool, syscall.Errno(rc), out)
@@ -192,13 +196,9 @@ func (c *Core) Snapshot(ctx context.Context, full string, props map[string]strin
 		}
 		args, free := cstrings(kv)
 		defer free()
-		var propp **C.char
-		if len(kv) > 1 {
-			propp = &args[1]
-		}
 		var res *C.char
 		var n C.size_t
-		if rc := C.kb_snapshot(args[0], propp, C.uint(len(kv)-1), &res, &n); rc != 0 {
+		if rc := C.kb_snapshot(args[0], from(args, 1), C.uint(len(kv)-1), &res, &n); rc != 0 {
 			return fmt.Errorf("snapshot %s: %w: %s", full, syscall.Errno(rc), goJSON(res, n))
 		}
 		goJSON(res, n)
