@@ -138,6 +138,14 @@ func TestHostileForeignDatasetOnRealZFS(t *testing.T) {
 		if _, err := m.Owner(ctx, web1); !errors.Is(err, zfs.ErrForeign) {
 			t.Errorf("a dataset carrying both properties: %v", err)
 		}
+		// Current says so too, read in this process (libzfs_core) or by zfs get.
+		byCommand := *m
+		byCommand.Core = nil
+		for _, mm := range []*zfs.Manager{m, &byCommand} {
+			if _, err := mm.Current(ctx, web1); !errors.Is(err, zfs.ErrForeign) {
+				t.Errorf("Current of a dataset carrying both properties (libzfs_core %v): %v", mm.Core != nil, err)
+			}
+		}
 		if kids, _ := m.Children(ctx, root); !slices.Contains(kids, scratch) {
 			t.Errorf("scratch gone: %v", kids)
 		}

@@ -66,6 +66,16 @@ func (m *Manager) ReadViewSynced(ctx context.Context, root string) (*View, error
 	if err != nil {
 		return nil, err
 	}
+	v, err := m.programView(root, answer)
+	if err != nil {
+		return nil, err
+	}
+	v.Synced = true
+	return v, nil
+}
+
+// programView is the View view.lua's answer on root says, with the mount table.
+func (m *Manager) programView(root string, answer []byte) (*View, error) {
 	var out struct {
 		Return struct {
 			Filesystems map[string]programDataset `json:"filesystems"`
@@ -89,8 +99,44 @@ func (m *Manager) ReadViewSynced(ctx context.Context, root string) (*View, error
 			sn.Holds = slices.Sorted(maps.Keys(s.Holds))
 		}
 	}
-	v.Synced = true
 	return v, nil
+}
+
+// readView is ReadView's view read in this process by view.lua in open context
+// (libzfs_core, no command: what zfs list and zfs get read), or by ReadView's
+// commands when the library cannot be used or its call fails.
+func (m *Manager) readView(ctx context.Context, root string) (*View, error) {
+	if c := m.core(ctx); c != nil && CheckDatasetName(root) == nil {
+		answer, err := c.Program(ctx, Pool(root), viewProgram, false, programInstrLimit, programLimit, root)
+		if err == nil {
+			return m.programView(root, answer)
+		}
+		if ctx.Err() != nil {
+			return nil, err
+		}
+		zerolog.Ctx(ctx).Debug().Err(err).Msg("the view by libzfs_core failed: by zfs list and zfs get")
+	}
+	return m.ReadView(ctx, root)
+}
+
+// currentByCore is Current read by view.lua on the dataset, in open context (as
+// zfs get reads it), by libzfs_core in this process: no command.
+func (m *Manager) currentByCore(ctx context.Context, c *Core, dataset string) (DatasetNow, error) {
+	answer, err := c.Program(ctx, Pool(dataset), viewProgram, false, programInstrLimit, programLimit, dataset)
+	if err != nil {
+		return DatasetNow{}, err
+	}
+	v, err := m.programView(dataset, answer)
+	if err != nil {
+		return DatasetNow{}, err
+	}
+	d := v.Datasets[dataset]
+	if d == nil {
+		return DatasetNow{}, fmt.Errorf("dataset %s: %w", dataset, ErrNotFound)
+	}
+	now := DatasetNow{Mountpoint: d.Mountpoint, GUID: d.GUID, Written: d.Written}
+	now.Owner, err = v.Owner(dataset)
+	return now, err
 }
 
 // programInstrLimit is zfs program's default instruction limit (-t).
@@ -101,7 +147,7 @@ const programInstrLimit = 10_000_000
 // fails but for the context's end) by `zfs program`.
 func (m *Manager) runProgram(ctx context.Context, root string) ([]byte, error) {
 	if c := m.core(ctx); c != nil {
-		out, err := c.Program(ctx, Pool(root), viewProgram, programInstrLimit, programLimit, root)
+		out, err := c.Program(ctx, Pool(root), viewProgram, true, programInstrLimit, programLimit, root)
 		if err == nil || ctx.Err() != nil {
 			return out, err
 		}

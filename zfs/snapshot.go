@@ -251,9 +251,10 @@ func (m *Manager) Rollback(ctx context.Context, dataset string) (Snapshot, error
 	return target, nil
 }
 
-// Destroy destroys one of kvmbackup's dated snapshots, in one command: ErrNotOurs
-// for any other name (nothing is run), ErrHeld when it has a hold (zfs itself
-// refuses a held snapshot, or one in use), ErrNotFound when it is gone.
+// Destroy destroys one of kvmbackup's dated snapshots, by one libzfs_core call
+// (Manager.Core) or one command: ErrNotOurs for any other name (nothing is run),
+// ErrHeld when it has a hold (zfs itself refuses a held snapshot, or one in use);
+// one already gone is no error (nothing is left to destroy).
 func (m *Manager) Destroy(ctx context.Context, dataset, name string) error {
 	if err := checkSnapshot(dataset, name); err != nil {
 		return err
@@ -262,11 +263,24 @@ func (m *Manager) Destroy(ctx context.Context, dataset, name string) error {
 	if _, ok := ParseSnapshotName(name); !ok {
 		return fmt.Errorf("destroy %s: %w", full, ErrNotOurs)
 	}
+	if c := m.core(ctx); c != nil {
+		// One ioctl, as zfs destroy makes it (a missing snapshot: nothing to do).
+		switch err := c.DestroySnapshot(ctx, full); {
+		case errors.Is(err, syscall.EBUSY):
+			return fmt.Errorf("destroy %s: %w or in use (`zfs holds %s` names the holds): %v", full, ErrHeld, full, err)
+		case errors.Is(err, syscall.EEXIST):
+			return fmt.Errorf("destroy %s: it has dependent clones (`zfs list -o name,origin` names them): %v", full, err)
+		default:
+			return err
+		}
+	}
 	if _, err := m.ZFS.Run(ctx, "destroy", full); err != nil {
 		if strings.Contains(err.Error(), "dataset is busy") {
 			return fmt.Errorf("destroy %s: %w or in use (`zfs holds %s` names the holds): %v", full, ErrHeld, full, err)
 		}
-		return zfsErr("destroy "+full, err)
+		if err = zfsErr("destroy "+full, err); !IsNotFound(err) {
+			return err
+		}
 	}
 	return nil
 }

@@ -160,14 +160,15 @@ func (m *Manager) CheckTarget(ctx context.Context, o TargetOptions) (*TargetRepo
 }
 
 // CheckTargetView is CheckTarget and ReadView of the target dataset in one round,
-// as a run needs both: zpool list -v and the view's two zfs commands at once (all
-// only read), three commands where the two calls one after the other run four, in
-// two rounds. With o.SyncPool the view is ReadViewSynced's: one command
-// in place of the view's two and the `zpool sync` a run would start after them.
-// The dataset's compression and available come from the view's own listing, and
-// where the pool's root dataset is mounted from /proc/self/mountinfo (where zfs
-// itself reads whether it is mounted). A target
-// dataset that does not exist yet (a first run) gets its figures as CheckTarget
+// as a run needs both: zpool list -v and the view at once (all only read). The
+// view is read in this process by a channel program in open context where
+// libzfs_core loads (Manager.Core), else by its two zfs commands: one command, or
+// three, where the two calls one after the other run four, in two rounds. With
+// o.SyncPool the view is ReadViewSynced's: one program in place of the view's
+// read and the `zpool sync` a run would start after it. The dataset's compression
+// and available come from the view's own listing, and where the pool's root
+// dataset is mounted from /proc/self/mountinfo (where zfs itself reads whether it
+// is mounted). A target dataset that does not exist yet (a first run) gets its figures as CheckTarget
 // gets them, from its nearest ancestor. The report is CheckTarget's; the view is
 // ReadView's, and nil when the report has problems (a run stops on them).
 func (m *Manager) CheckTargetView(ctx context.Context, o TargetOptions) (*TargetReport, *View, error) {
@@ -199,12 +200,12 @@ func (m *Manager) checkTarget(ctx context.Context, o TargetOptions, withView boo
 					viewErr = syncErr
 					return
 				}
-				if view, viewErr = m.ReadView(viewCtx, dataset); view != nil {
+				if view, viewErr = m.readView(viewCtx, dataset); view != nil {
 					view.SyncErr = syncErr
 				}
 				return
 			}
-			view, viewErr = m.ReadView(viewCtx, dataset)
+			view, viewErr = m.readView(viewCtx, dataset)
 		})
 	} else {
 		wg.Go(func() { figures, figuresErr = m.targetFigures(ctx, dataset) })

@@ -2,12 +2,15 @@ package zfs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/rs/zerolog"
 )
 
 // View is a target as one read saw it: every filesystem at or below a root with its
@@ -292,11 +295,20 @@ type DatasetNow struct {
 }
 
 // Current reads dataset's mount, guid, written and ownership property (set locally) in one
-// command: an error wrapping ErrNotFound when it does not exist, wrapping ErrForeign
-// when it carries both ownership properties.
+// command, or in this process by a channel program in open context (libzfs_core,
+// Manager.Core: what zfs get reads, no command): an error wrapping ErrNotFound
+// when it does not exist, wrapping ErrForeign when it carries both ownership
+// properties.
 func (m *Manager) Current(ctx context.Context, dataset string) (DatasetNow, error) {
 	if err := CheckDatasetName(dataset); err != nil {
 		return DatasetNow{}, err
+	}
+	if c := m.core(ctx); c != nil {
+		now, err := m.currentByCore(ctx, c, dataset)
+		if err == nil || IsNotFound(err) || errors.Is(err, ErrForeign) || ctx.Err() != nil {
+			return now, err
+		}
+		zerolog.Ctx(ctx).Debug().Err(err).Msg("the dataset's read by libzfs_core failed: by zfs get")
 	}
 	rows, err := lines(ctx, m.ZFS, "dataset "+dataset, "get", "-H", "-p", "-o", "property,value,source",
 		"mounted,mountpoint,guid,written,"+strings.Join(ownerProps, ","), dataset)

@@ -329,6 +329,31 @@ func TestSnapshotsPinsDestroy(t *testing.T) {
 		if _, err := m.TakeSnapshot(ctx, ds, t0, nil); !errors.Is(err, ErrExists) {
 			t.Fatalf("collision: %v", err)
 		}
+		// The library's descriptor of /dev/zfs is not handed to the commands
+		// started after it was loaded.
+		if err := m.Core.Available(); err != nil {
+			t.Fatal(err)
+		}
+		childFDs := func() string { return sh(t, "sh", "-c", "ls -l /proc/$$/fd") }
+		if fds := childFDs(); strings.Contains(fds, "/dev/zfs") {
+			t.Fatalf("a command started after libzfs_core was loaded holds /dev/zfs:\n%s", fds)
+		}
+		// A release whose libzfs_core_init opens it without O_CLOEXEC (as some do):
+		// the child would hold it, but for closeOnExec.
+		leak, err := unix.Open("/dev/zfs", unix.O_RDWR, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer unix.Close(leak)
+		if fds := childFDs(); !strings.Contains(fds, "/dev/zfs") {
+			t.Fatalf("a descriptor without O_CLOEXEC is not seen in the child:\n%s", fds)
+		}
+		if err := closeOnExec("/dev/zfs"); err != nil {
+			t.Fatal(err)
+		}
+		if fds := childFDs(); strings.Contains(fds, "/dev/zfs") {
+			t.Fatalf("after closeOnExec, a command still holds /dev/zfs:\n%s", fds)
+		}
 		// Made in this process (libzfs_core) or by zfs snapshot, the same snapshot;
 		// both say a collision is one, and a missing dataset is ErrNotFound.
 		byCommand := *m
@@ -385,15 +410,19 @@ func TestSnapshotsPinsDestroy(t *testing.T) {
 			t.Fatalf("Pin again: %v %v", pinned, err)
 		}
 		checkView(t, m, pool, ds)
-		cctx, counter := runner.WithCounter(ctx)
-		if err := m.Destroy(cctx, ds, s1.Name); !errors.Is(err, ErrHeld) || !strings.Contains(err.Error(), ds+"@"+s1.Name) {
-			t.Fatalf("destroy a pinned snapshot: %v", err)
-		}
-		if n := counter.Read().Commands; n != 1 {
-			t.Fatalf("Destroy ran %d commands, want 1 (zfs refuses a held snapshot itself)", n)
-		}
-		if err := m.Destroy(ctx, ds, s1.Name); !errors.Is(err, ErrHeld) || !strings.Contains(err.Error(), ds+"@"+s1.Name) {
-			t.Fatalf("destroy a pinned snapshot: %v", err)
+		// zfs refuses a held snapshot itself: one libzfs_core call, or one command.
+		for _, mm := range []*Manager{m, &byCommand} {
+			cctx, counter := runner.WithCounter(ctx)
+			if err := mm.Destroy(cctx, ds, s1.Name); !errors.Is(err, ErrHeld) || !strings.Contains(err.Error(), ds+"@"+s1.Name) {
+				t.Fatalf("destroy a pinned snapshot (libzfs_core %v): %v", mm.Core != nil, err)
+			}
+			if n, want := counter.Read().Commands, map[bool]int{true: 1}[mm.Core == nil]; n != want {
+				t.Fatalf("Destroy ran %d commands, want %d (libzfs_core %v)", n, want, mm.Core != nil)
+			}
+			// One already gone: nothing to destroy, no error.
+			if err := mm.Destroy(cctx, ds, "kvmbackup_2020-01-01T00:00:00Z"); err != nil {
+				t.Fatalf("destroy a snapshot already gone (libzfs_core %v): %v", mm.Core != nil, err)
+			}
 		}
 		if err := m.Destroy(ctx, ds, "manual"); !errors.Is(err, ErrNotOurs) {
 			t.Fatalf("destroy a foreign snapshot: %v", err)
@@ -558,8 +587,20 @@ func checkView(t *testing.T, m *Manager, pool, ds string) {
 		err3 == nil || !strings.Contains(err3.Error(), ds) {
 		t.Fatalf("CheckMount of %s: its mount point %v, a directory in it %v, its parent's mount point %v", ds, err1, err2, err3)
 	}
-	for _, d := range []string{root, ds, root + "/_paths", tree, root + "/other", root + "/suid", root + "/promo", root + "/promoted"} {
-		now, err := m.Current(ctx, d)
+	// Current: read in this process (libzfs_core, no command) as zfs get reads it.
+	for _, d := range []string{root, ds, root + "/_paths", tree, root + "/other", root + "/suid", root + "/promo", root + "/promoted", root + "/nothing"} {
+		cctx, counter := runner.WithCounter(ctx)
+		now, err := m.Current(cctx, d)
+		byCmd, cerr := byCommand.Current(ctx, d)
+		if n := counter.Read().Commands; n != 0 || now != byCmd || (err == nil) != (cerr == nil) || IsNotFound(err) != IsNotFound(cerr) {
+			t.Fatalf("%s: Current by libzfs_core %+v %v (%d commands), by zfs get %+v %v", d, now, err, n, byCmd, cerr)
+		}
+		if d == root+"/nothing" {
+			if !IsNotFound(err) {
+				t.Fatalf("Current of a missing dataset: %v", err)
+			}
+			continue
+		}
 		if err != nil || !v.Matches(d, now) || now.GUID == "" {
 			t.Fatalf("%s: Current %+v %v does not match the view's %+v", d, now, err, v.Datasets[d])
 		}
