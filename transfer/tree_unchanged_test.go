@@ -106,10 +106,12 @@ func TestSyncTreeUnchangedTrustsOnlyWhatDidNotChange(t *testing.T) {
 	}
 	sameTrees(t, "after the changes", src, dst)
 	// Still taken as copied: c, c/d, c/d/other, c/fifo (the root's names changed,
-	// c's did not). Not y/keep: y got a name, and a directory whose ctime moved may
-	// have been renamed: what is below it is compared.
-	if st.Unchanged != 4 {
-		t.Errorf("after the changes: %d entries taken as copied, want 4: c, c/d, c/d/other, c/fifo (%+v)", st.Unchanged, st)
+	// c's did not); and c/d/e/kept: c/d/e was chowned (its ctime moved), but its
+	// parent's names did not change, so it is where it was. Not y/keep: y got a
+	// name, and so did the root: y may have been renamed there, and what is below it
+	// is compared.
+	if st.Unchanged != 5 {
+		t.Errorf("after the changes: %d entries taken as copied, want 5: c, c/d, c/d/other, c/fifo, c/d/e/kept (%+v)", st.Unchanged, st)
 	}
 
 	// A time after the clock (set back since): nothing is taken as copied, and a
@@ -218,4 +220,73 @@ func TestSyncTreeMarkNamesTheTree(t *testing.T) {
 	clockOffset = func() int64 { return was() - 2e9 }
 	t.Cleanup(func() { clockOffset = was })
 	trusted("the clock set back 2 s", opts, prev, at)
+}
+
+// A directory whose own ctime moved (a name added, removed, its mode changed) but
+// whose parent's names did not is where it was: what has not changed in it is taken
+// as copied. The attack on that trust is a swap of two such directories after their
+// parent was listed by the walk (its stat then still old) and before its names are
+// read: the parent's ctime must be read again after its names, or b's old files would
+// be taken as a's copies.
+func TestSyncTreeUnchangedParentNamesUnchanged(t *testing.T) {
+	testenv.Require(t, testenv.Root)
+	base := t.TempDir()
+	src, dst := filepath.Join(base, "src"), filepath.Join(base, "dst")
+	files := map[string]string{"p/a/f": "a's f\n", "p/a/g": "a's g\n", "p/b/f": "b's f, not a's\n", "p/b/g": "b's g\n"}
+	for p, c := range files {
+		writeFile(t, filepath.Join(src, p), []byte(c), 0o644)
+	}
+	for i, p := range []string{"p/a/f", "p/a/g", "p/b/f", "p/b/g"} { // distinct times: the quick check tells them apart
+		old := time.Unix(int64(1_700_000_000+i*3600), 0)
+		must(t, os.Chtimes(filepath.Join(src, p), old, old))
+	}
+	time.Sleep(1100 * time.Millisecond)
+	opts := TreeOptions{Xattrs: true}
+	// A copy, then change, then the copy again trusting the first.
+	again := func(what string, change func()) TreeStats {
+		t.Helper()
+		at := time.Now()
+		first, err := SyncTree(t.Context(), src, dst, opts)
+		if err != nil || first.Mark == "" {
+			t.Fatalf("%s: the copy before: %+v %v", what, first, err)
+		}
+		time.Sleep(1100 * time.Millisecond)
+		change()
+		o := opts
+		o.Unchanged, o.Mark = at, first.Mark
+		st, err := SyncTree(t.Context(), src, dst, o)
+		if err != nil || !st.Trusted {
+			t.Fatalf("%s: %+v %v", what, st, err)
+		}
+		sameTrees(t, what, src, dst)
+		return st
+	}
+
+	// A name added in p/a: p/a's ctime moved, p's did not. p, p/a/f, p/a/g, p/b,
+	// p/b/f and p/b/g are taken as copied; p/a/new is copied, p/a's times set.
+	st := again("a name added", func() { writeFile(t, filepath.Join(src, "p/a/new"), []byte("new\n"), 0o644) })
+	if st.Unchanged != 6 {
+		t.Errorf("a name added in p/a: %d entries taken as copied, want 6: p, p/a/f, p/a/g, p/b, p/b/f, p/b/g (%+v)", st.Unchanged, st)
+	}
+
+	// The swap, as the walk is about to open and read p.
+	swapped := false
+	t.Cleanup(func() { testHook = nil })
+	st = again("two directories swapped as the walk reached their parent", func() {
+		testHook = func(step, rel string) {
+			if step == stepWalk && rel == "p" && !swapped {
+				swapped = true
+				must(t, os.Rename(filepath.Join(src, "p/a"), filepath.Join(src, "p/tmp")))
+				must(t, os.Rename(filepath.Join(src, "p/b"), filepath.Join(src, "p/a")))
+				must(t, os.Rename(filepath.Join(src, "p/tmp"), filepath.Join(src, "p/b")))
+			}
+		}
+	})
+	testHook = nil
+	if !swapped {
+		t.Fatal("the swap was not made")
+	}
+	if st.Unchanged != 0 {
+		t.Errorf("after the swap: %d entries taken as copied, want 0 (%+v)", st.Unchanged, st)
+	}
 }

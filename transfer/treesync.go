@@ -237,13 +237,13 @@ func (t *treeSync) unchanged(s *unix.Stat_t) bool {
 
 // dir syncs the open source directory sd (stat s) into the open copy dd (rel below
 // the roots). ours: dd is the copy of sd as dst was made at TreeOptions.Unchanged
-// (sd is src itself, whose identity TreeMark holds; or sd was not renamed since, nor
-// any directory between it and src: its ctime and theirs did not move, and dd was
-// not made now). A name of sd that has not changed since is then its copy's too:
-// one file (not big), symlink or special file with one link is taken as copied; and
-// when sd's own names have not changed either (its ctime), dd's are not listed.
+// (sd is src itself, whose identity TreeMark holds; or sd is where it was then, as
+// subdir decides, and dd was not made now). A name of sd that has not changed since
+// is then its copy's too: one file (not big), symlink or special file with one link
+// is taken as copied; and when sd's own names have not changed either (its ctime,
+// read again after they were listed: s is updated), dd's are not listed, and each
+// directory in sd is where it was too.
 func (t *treeSync) dir(sd, dd *os.File, rel string, ours bool, s *unix.Stat_t) error {
-	same := ours && t.unchanged(s)
 	if err := t.ctx.Err(); err != nil {
 		return err
 	}
@@ -276,6 +276,12 @@ func (t *treeSync) dir(sd, dd *os.File, rel string, ours bool, s *unix.Stat_t) e
 		keep[n] = true
 		items = append(items, item{n, s})
 	}
+	// sd's ctime after its names and their inodes were read: when it has not moved
+	// since, no name was added, removed or renamed in sd before or while they were.
+	if err := unix.Fstat(sfd, s); err != nil {
+		return fmt.Errorf("stat %s: %w", sd.Name(), err)
+	}
+	same := ours && t.unchanged(s)
 	// --delete (and excluded paths, Skip's): what the copy has that the source has not
 	// (nothing, when the names are the same).
 	var dnames []string
@@ -314,7 +320,7 @@ func (t *treeSync) dir(sd, dd *os.File, rel string, ours bool, s *unix.Stat_t) e
 			t.locked(func() { t.st.ExcludedMnts = append(t.st.ExcludedMnts, filepath.Join(t.src, r)) })
 			err = t.mountPoint(dfd, it.name, r, s)
 		case ftype(s.Mode) == unix.S_IFDIR:
-			err = t.subdir(sd, dd, it.name, r, s, ours, &wg)
+			err = t.subdir(sd, dd, it.name, r, s, ours, same, &wg)
 		case ftype(s.Mode) == unix.S_IFREG && s.Size >= t.opts.BigFile:
 			t.locked(func() {
 				t.st.Files++
@@ -405,8 +411,16 @@ func prepare(dfd int, name, rel string, typ uint32) (unix.Stat_t, bool, error) {
 }
 
 // subdir syncs the source directory name in sd (stat s) into dd (ours: dd is the
-// copy of sd, as for dir).
-func (t *treeSync) subdir(sd, dd *os.File, name, rel string, s *unix.Stat_t, ours bool, wg *sync.WaitGroup) error {
+// copy of sd, as for dir; same: sd's names have not changed since
+// TreeOptions.Unchanged, up to after s was read).
+//
+// Its copy in dd is its copy as dst was made then (ours for it) when dd is sd's and
+// its copy was not made now, and it is where it was then: its ctime did not move (a
+// rename moves the ctime of what is renamed), or sd's names did not change (no
+// directory was renamed into sd, nor out of it). It is then the inode s, opened
+// by name and checked. Either way its own owner, mode and times are set unless its
+// ctime did not move.
+func (t *treeSync) subdir(sd, dd *os.File, name, rel string, s *unix.Stat_t, ours, same bool, wg *sync.WaitGroup) error {
 	hook(stepWalk, rel)
 	// One name, O_NOFOLLOW: no symlink is followed, no ".." can appear; then the
 	// inode listed, or nothing is done.
@@ -424,14 +438,14 @@ func (t *treeSync) subdir(sd, dd *os.File, name, rel string, s *unix.Stat_t, our
 		csd.Close()
 		return err
 	}
-	ours = ours && !made && t.unchanged(s) // not renamed, nor changed
+	ours = ours && !made && (t.unchanged(s) || same) // where it was
 	walk := func() error {
 		defer csd.Close()
 		defer cdd.Close()
-		if err := t.dir(csd, cdd, rel, ours, s); err != nil {
+		if err := t.dir(csd, cdd, rel, ours, s); err != nil { // s: as read after its names
 			return err
 		}
-		if ours { // its owner, mode, xattrs and times are its copy's
+		if ours && t.unchanged(s) { // its owner, mode, xattrs and times are its copy's
 			t.locked(func() { t.st.Unchanged++ })
 			return nil
 		}
