@@ -751,14 +751,18 @@ func replaceNonFile(root *beneath.Dir, rel string) error {
 	return root.RemoveAll(rel)
 }
 
-// setMeta gives the open file f the owner, mode and times of s, as rsync -a does.
+// setMeta gives the open file f the owner, mode and times of s, as rsync -a does:
+// the owner and mode where they differ (fixMeta: on ZFS each change is a
+// transaction of its own, and a file made by root for a root-owned source already
+// has its owner), the times always.
 func setMeta(f *os.File, s unix.Stat_t) error {
 	fd := int(f.Fd())
-	if err := unix.Fchown(fd, int(s.Uid), int(s.Gid)); err != nil {
-		return fmt.Errorf("owner of %s: %w", f.Name(), err)
+	ds, err := fstatFd(fd)
+	if err != nil {
+		return fmt.Errorf("stat %s: %w", f.Name(), err)
 	}
-	if err := unix.Fchmod(fd, s.Mode&0o7777); err != nil {
-		return fmt.Errorf("mode of %s: %w", f.Name(), err)
+	if err := fixMeta(f, ds, s, false); err != nil {
+		return err
 	}
 	if err := futimens(fd, s.Atim, s.Mtim); err != nil {
 		return fmt.Errorf("times of %s: %w", f.Name(), err)
