@@ -389,6 +389,38 @@ func treeNight1(t *testing.T) (*world, *config.Config, runEnv) {
 	return w, cfg, env
 }
 
+// A first tree night (the target dataset not made yet) asks the target nothing the
+// view's read said: the target's mount point is "not found" as the read saw it (no
+// Mountpoint of backup/vms before the tree's dataset is made), then its dataset is
+// made, read live and written.
+func TestFirstTreeNightTakesTheViewsAbsentTarget(t *testing.T) {
+	w := newWorld(t)
+	delete(w.datasets, "backup/vms") // a first run: the target is made with the tree's dataset
+	w.trees["/srv/tree"] = map[string][]byte{"etc/version": []byte("tree v1")}
+	cfg := configWith(t, "paths:\n  - name: tree\n    path: /srv/tree\n")
+	env := runEnv{t.TempDir()}
+	var calls int
+	d := w.deps()
+	d.Target = oneRoundTarget{fakeZFS{w}, &calls, nil}
+	rep, err := Run(context.Background(), d, env.opts(cfg, night1))
+	if err != nil || !rep.OK() || calls != 1 || len(rep.Paths) != 1 || rep.Paths[0].Snapshot == "" {
+		t.Fatalf("night 1: %d CheckTargetView calls, %v %+v", calls, err, rep)
+	}
+	got := targetCalls(w.log)
+	made := slices.Index(got, "EnsureDataset backup/vms/_paths/tree")
+	if made < 0 {
+		t.Fatalf("the tree's dataset was not made: target calls %q", got)
+	}
+	for _, c := range got[:made] {
+		if strings.HasPrefix(c, "Mountpoint ") {
+			t.Errorf("%s before the tree's dataset was made: the view said the target does not exist (target calls %q)", c, got)
+		}
+	}
+	if !slices.Contains(got[made:], "Mountpoint backup/vms/_paths") {
+		t.Errorf("the parent made with the tree's dataset was not read live: target calls %q", got)
+	}
+}
+
 // remountingTarget is the world's target whose ReadView, once read, runs then: what
 // another admin does to the target behind the run's view.
 type remountingTarget struct {

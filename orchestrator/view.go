@@ -41,6 +41,9 @@ type viewedTarget struct {
 	// since; the run's first confirm takes its reading (confirm).
 	fresh  bool
 	readAt time.Time
+	// ensured: EnsureDataset was called (it may have made parents the view does
+	// not hold): from then on a dataset the view did not see is read live.
+	ensured bool
 }
 
 func newViewedTarget(t Target, v *zfs.View) *viewedTarget {
@@ -161,7 +164,8 @@ func (t *viewedTarget) copiedAt(ds string) (at time.Time, mark string, ok bool) 
 
 // Mountpoint is confirm's reading, once; else, for a dataset that holds units'
 // datasets (the view's root, ROOT/_paths) and whose mount the view read (not read
-// live since), the view's; else the target's.
+// live since), the view's; for one the view did not see (a first run), not found,
+// as the read saw it, until the run makes a dataset; else the target's.
 //
 // A unit's own dataset never gets the view's: it is the one written, and another
 // admin may have replaced or remounted it since the read (confirm reads it just
@@ -184,6 +188,9 @@ func (t *viewedTarget) Mountpoint(ctx context.Context, ds string) (string, error
 	if t.covers(ds) && t.holdsUnits(ds) {
 		if mp, ok, err := t.v.Mountpoint(ds); ok {
 			return mp, err
+		}
+		if !t.ensured && !t.v.Exists(ds) {
+			return "", fmt.Errorf("dataset %s (as read at the run's start): %w", ds, zfs.ErrNotFound)
 		}
 	}
 	return t.Target.Mountpoint(ctx, ds)
@@ -249,6 +256,7 @@ func (t *viewedTarget) Snapshots(ctx context.Context, ds string) ([]zfs.Snapshot
 func (t *viewedTarget) EnsureDataset(ctx context.Context, ds string, owner zfs.Owner) (bool, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.ensured = true
 	if t.covers(ds) && t.v.Exists(ds) {
 		return false, nil
 	}

@@ -80,6 +80,11 @@ func (m *Manager) programView(root string, answer []byte) (*View, error) {
 		Return struct {
 			Filesystems map[string]programDataset `json:"filesystems"`
 			Snapshots   map[string]programDataset `json:"snapshots"`
+			Ancestor    *struct {
+				Name        string `json:"name"`
+				Compression string `json:"compression"`
+				Available   int64  `json:"available"`
+			} `json:"ancestor"`
 		} `json:"return"`
 	}
 	if err := json.Unmarshal(answer, &out); err != nil {
@@ -98,6 +103,9 @@ func (m *Manager) programView(root string, answer []byte) (*View, error) {
 		if sn := snaps[name]; sn != nil {
 			sn.Holds = slices.Sorted(maps.Keys(s.Holds))
 		}
+	}
+	if a := out.Return.Ancestor; a != nil && len(v.Datasets) == 0 {
+		v.Ancestor = &ViewAncestor{Name: a.Name, Compression: a.Compression, Available: a.Available}
 	}
 	return v, nil
 }

@@ -169,7 +169,7 @@ func (m *Manager) CheckTarget(ctx context.Context, o TargetOptions) (*TargetRepo
 // and available come from the view's own listing, and where the pool's root
 // dataset is mounted from /proc/self/mountinfo (where zfs itself reads whether it
 // is mounted). A target dataset that does not exist yet (a first run) gets its figures as CheckTarget
-// gets them, from its nearest ancestor. The report is CheckTarget's; the view is
+// gets them, from its nearest ancestor: by the same program where it runs. The report is CheckTarget's; the view is
 // ReadView's, and nil when the report has problems (a run stops on them).
 func (m *Manager) CheckTargetView(ctx context.Context, o TargetOptions) (*TargetReport, *View, error) {
 	return m.checkTarget(ctx, o, true)
@@ -306,10 +306,14 @@ func (m *Manager) checkTarget(ctx context.Context, o TargetOptions, withView boo
 
 // viewFigures are targetFigures' lines from a view of dataset: its compression and
 // available as the view's listing read them. A dataset the view does not hold (not
-// made yet) gets targetFigures' own.
+// made yet) gets its nearest ancestor's, as view.lua read them (View.Ancestor), or
+// targetFigures' own.
 func (m *Manager) viewFigures(ctx context.Context, v *View, dataset string) ([][]string, error) {
 	d := v.Datasets[dataset]
 	if d == nil {
+		if a := v.Ancestor; a != nil && v.Root == dataset && a.Compression != "" && a.Available >= 0 {
+			return [][]string{{a.Name, "compression", a.Compression}, {a.Name, "available", strconv.FormatInt(a.Available, 10)}}, nil
+		}
 		return m.targetFigures(ctx, dataset)
 	}
 	return [][]string{{dataset, "compression", d.Compression}, {dataset, "available", strconv.FormatInt(d.Available, 10)}}, nil

@@ -28,6 +28,18 @@ type View struct {
 	// why a view asked for synced (TargetOptions.SyncPool) is not.
 	Synced  bool
 	SyncErr error
+	// Ancestor, when Root did not exist at the read and the view was read by
+	// view.lua: the nearest dataset it will inherit from, with the compression and
+	// available the read saw (the target check's figures on a first run). nil
+	// otherwise.
+	Ancestor *ViewAncestor
+}
+
+// ViewAncestor is a View's nearest existing ancestor of its missing root.
+type ViewAncestor struct {
+	Name        string
+	Compression string
+	Available   int64
 }
 
 // ViewDataset is one filesystem of a View.

@@ -1,6 +1,7 @@
 -- kvmbackup's view of a target (zfs.Manager.ReadView as one channel program):
 -- every filesystem at or below the root given as the first argument and every
--- snapshot of one, each with the properties the view reads. Run in syncing
+-- snapshot of one, each with the properties the view reads (when the root does not
+-- exist, its nearest ancestor's compression and available). Run in syncing
 -- context (not -n), it reads each written as of a synced transaction group.
 local root = (...)["argv"][1]
 local fsProps = {"guid", "createtxg", "creation", "used", "written", "referenced",
@@ -44,5 +45,15 @@ local function walk(fs)
 end
 if zfs.exists(root) then
   walk(root)
+else
+  -- A root not made yet (a first run): the nearest dataset it will inherit from,
+  -- with the figures the target check reads of it.
+  local a = root
+  while not zfs.exists(a) and string.find(a, "/", 1, true) do
+    a = string.match(a, "^(.*)/")
+  end
+  if zfs.exists(a) then
+    out.ancestor = {name = a, compression = zfs.get_prop(a, "compression"), available = zfs.get_prop(a, "available")}
+  end
 end
 return out

@@ -674,6 +674,33 @@ func checkView(t *testing.T, m *Manager, pool, ds string) {
 			t.Fatalf("CheckTarget %s ran %d commands, want %d", tc.dataset, n, tc.commands)
 		}
 	}
+	// A run's CheckTargetView: where libzfs_core runs the view's program, the
+	// figures of a target not made yet come with it, its nearest ancestor's (a first
+	// run): zpool list alone. By commands: the view's two (and zfs holds: a snapshot
+	// here is pinned), then, for a target not made yet, one zfs get per dataset from
+	// the target up to that ancestor. Both report the same.
+	byCmd := *m
+	byCmd.Core = nil
+	for _, mm := range []*Manager{m, &byCmd} {
+		for _, tc := range []struct {
+			dataset, from string
+			commands      int
+		}{{root, root, map[bool]int{true: 4, false: 1}[mm.Core == nil]}, {pool + "/nothing/deeper", pool, map[bool]int{true: 6, false: 1}[mm.Core == nil]}} {
+			cctx, counter := runner.WithCounter(ctx)
+			r, v, err := mm.CheckTargetView(cctx, TargetOptions{Dataset: tc.dataset})
+			if err != nil || v == nil || r.FiguresFrom != tc.from || r.Exists != (tc.from == tc.dataset) || r.Compression == "" || r.Available <= 0 {
+				t.Fatalf("CheckTargetView %s (libzfs_core %v): %+v %v", tc.dataset, mm.Core != nil, r, err)
+			}
+			if want, err := m.CheckTarget(ctx, TargetOptions{Dataset: tc.dataset}); err != nil || want.FiguresFrom != r.FiguresFrom ||
+				want.Compression != r.Compression || !near(want.Available, r.Available) {
+				t.Fatalf("CheckTargetView %s (libzfs_core %v): figures from %s: %s, %d; CheckTarget's from %s: %s, %d (%v)", tc.dataset, mm.Core != nil,
+					r.FiguresFrom, r.Compression, r.Available, want.FiguresFrom, want.Compression, want.Available, err)
+			}
+			if n := counter.Read().Commands; n != tc.commands {
+				t.Fatalf("CheckTargetView %s ran %d commands, want %d (libzfs_core %v)", tc.dataset, n, tc.commands, mm.Core != nil)
+			}
+		}
+	}
 	zfsCmd(t, "destroy", "-R", root+"/promoted") // and promo, now its clone
 	zfsCmd(t, "destroy", "-r", root+"/suid")
 	zfsCmd(t, "destroy", "-r", root+"/other")
