@@ -115,26 +115,29 @@ func (m *Manager) programView(root string, answer []byte) (*View, error) {
 // commands when the library cannot be used or its call fails.
 func (m *Manager) readView(ctx context.Context, root string) (*View, error) {
 	if c := m.core(ctx); c != nil && CheckDatasetName(root) == nil {
-		answer, err := c.Program(ctx, Pool(root), viewProgram, false, programInstrLimit, programLimit, root)
-		if err == nil {
-			return m.programView(root, answer)
-		}
-		if ctx.Err() != nil {
-			return nil, err
+		v, err := m.coreView(ctx, c, root)
+		if err == nil || ctx.Err() != nil {
+			return v, err
 		}
 		zerolog.Ctx(ctx).Debug().Err(err).Msg("the view by libzfs_core failed: by zfs list and zfs get")
 	}
 	return m.ReadView(ctx, root)
 }
 
+// coreView is the view of root read by view.lua in open context, by libzfs_core
+// in this process (readView's, and currentByCore's of one dataset).
+func (m *Manager) coreView(ctx context.Context, c *Core, root string) (*View, error) {
+	answer, err := c.Program(ctx, Pool(root), viewProgram, false, programInstrLimit, programLimit, root)
+	if err != nil {
+		return nil, err
+	}
+	return m.programView(root, answer)
+}
+
 // currentByCore is Current read by view.lua on the dataset, in open context (as
 // zfs get reads it), by libzfs_core in this process: no command.
 func (m *Manager) currentByCore(ctx context.Context, c *Core, dataset string) (DatasetNow, error) {
-	answer, err := c.Program(ctx, Pool(dataset), viewProgram, false, programInstrLimit, programLimit, dataset)
-	if err != nil {
-		return DatasetNow{}, err
-	}
-	v, err := m.programView(dataset, answer)
+	v, err := m.coreView(ctx, c, dataset)
 	if err != nil {
 		return DatasetNow{}, err
 	}
