@@ -15,6 +15,7 @@ static int (*kb_lzc_program)(const char *, const char *, uint64_t, uint64_t, nvl
 static int (*kb_lzc_program_nosync)(const char *, const char *, uint64_t, uint64_t, nvlist_t *, nvlist_t **);
 static int (*kb_lzc_snapshot)(nvlist_t *, nvlist_t *, nvlist_t **);
 static int (*kb_lzc_destroy_snaps)(nvlist_t *, int, nvlist_t **);
+static int (*kb_lzc_exists)(const char *);
 static nvlist_t *(*kb_nv_alloc)(void);
 static void (*kb_nv_free)(nvlist_t *);
 static void (*kb_nv_add_boolean)(nvlist_t *, const char *);
@@ -32,13 +33,14 @@ static const char *kb_core_open(void) {
 	kb_lzc_program_nosync = dlsym(core, "lzc_channel_program_nosync");
 	kb_lzc_snapshot = dlsym(core, "lzc_snapshot");
 	kb_lzc_destroy_snaps = dlsym(core, "lzc_destroy_snaps");
+	kb_lzc_exists = dlsym(core, "lzc_exists");
 	kb_nv_alloc = dlsym(nv, "fnvlist_alloc");
 	kb_nv_free = dlsym(nv, "fnvlist_free");
 	kb_nv_add_boolean = dlsym(nv, "fnvlist_add_boolean");
 	kb_nv_add_string = dlsym(nv, "fnvlist_add_string");
 	kb_nv_add_string_array = dlsym(nv, "fnvlist_add_string_array");
 	kb_nv_print_json = dlsym(nv, "nvlist_print_json");
-	if (!kb_lzc_init || !kb_lzc_program || !kb_lzc_program_nosync || !kb_lzc_snapshot || !kb_lzc_destroy_snaps || !kb_nv_alloc || !kb_nv_free ||
+	if (!kb_lzc_init || !kb_lzc_program || !kb_lzc_program_nosync || !kb_lzc_snapshot || !kb_lzc_destroy_snaps || !kb_lzc_exists || !kb_nv_alloc || !kb_nv_free ||
 	    !kb_nv_add_boolean || !kb_nv_add_string || !kb_nv_add_string_array || !kb_nv_print_json)
 		return "a symbol of libzfs_core.so.3 or libnvpair.so.3 is missing";
 	if (kb_lzc_init() != 0) return "libzfs_core_init failed (no /dev/zfs?)";
@@ -81,6 +83,9 @@ static int kb_snapshot(const char *name, const char *const *props, unsigned int 
 	*out = kb_json(errs, len);
 	return err;
 }
+
+// kb_exists: lzc_exists's boolean_t (an enum: B_TRUE is 1) as an int.
+static int kb_exists(const char *name) { return kb_lzc_exists(name) != 0; }
 
 // kb_destroy destroys the snapshot name, not deferred (a held one is refused).
 static int kb_destroy(const char *name, char **out, size_t *len) {
@@ -270,4 +275,17 @@ func (c *Core) DestroySnapshot(ctx context.Context, full string) error {
 		goJSON(res, n)
 		return nil
 	})
+}
+
+// Exists reports whether the dataset, volume or snapshot name exists
+// (lzc_exists: one ioctl, what `zfs list NAME` asks first).
+func (c *Core) Exists(ctx context.Context, name string) (bool, error) {
+	var ok bool
+	err := c.call(ctx, "exists "+name, func() error {
+		cs := C.CString(name)
+		defer C.free(unsafe.Pointer(cs))
+		ok = C.kb_exists(cs) != 0
+		return nil
+	})
+	return ok, err
 }

@@ -115,7 +115,7 @@ func (m *Manager) programView(root string, answer []byte) (*View, error) {
 // commands when the library cannot be used or its call fails.
 func (m *Manager) readView(ctx context.Context, root string) (*View, error) {
 	if c := m.core(ctx); c != nil && CheckDatasetName(root) == nil {
-		v, err := m.coreView(ctx, c, root)
+		v, err := m.coreView(ctx, c, root, false)
 		if err == nil || ctx.Err() != nil {
 			return v, err
 		}
@@ -125,9 +125,14 @@ func (m *Manager) readView(ctx context.Context, root string) (*View, error) {
 }
 
 // coreView is the view of root read by view.lua in open context, by libzfs_core
-// in this process (readView's, and currentByCore's of one dataset).
-func (m *Manager) coreView(ctx context.Context, c *Core, root string) (*View, error) {
-	answer, err := c.Program(ctx, Pool(root), viewProgram, false, programInstrLimit, programLimit, root)
+// in this process (readView's); with self, of the filesystem root alone, without
+// its snapshots and children (currentByCore's and Mountpoint's).
+func (m *Manager) coreView(ctx context.Context, c *Core, root string, self bool) (*View, error) {
+	argv := []string{root}
+	if self {
+		argv = append(argv, "self")
+	}
+	answer, err := c.Program(ctx, Pool(root), viewProgram, false, programInstrLimit, programLimit, argv...)
 	if err != nil {
 		return nil, err
 	}
@@ -137,7 +142,7 @@ func (m *Manager) coreView(ctx context.Context, c *Core, root string) (*View, er
 // currentByCore is Current read by view.lua on the dataset, in open context (as
 // zfs get reads it), by libzfs_core in this process: no command.
 func (m *Manager) currentByCore(ctx context.Context, c *Core, dataset string) (DatasetNow, error) {
-	v, err := m.coreView(ctx, c, dataset)
+	v, err := m.coreView(ctx, c, dataset, true)
 	if err != nil {
 		return DatasetNow{}, err
 	}

@@ -1,9 +1,11 @@
 -- kvmbackup's view of a target (zfs.Manager.ReadView as one channel program):
 -- every filesystem at or below the root given as the first argument and every
 -- snapshot of one, each with the properties the view reads (when the root does not
--- exist, its nearest ancestor's compression and available). Run in syncing
--- context (not -n), it reads each written as of a synced transaction group.
+-- exist, its nearest ancestor's compression and available). With "self" as the
+-- second argument, the root filesystem alone (zfs.Manager.Current's read). Run in
+-- syncing context (not -n), it reads each written as of a synced transaction group.
 local root = (...)["argv"][1]
+local self = (...)["argv"][2] == "self"
 local fsProps = {"guid", "createtxg", "creation", "used", "written", "referenced",
   "mountpoint", "compression", "available", "atime", "devices", "exec", "setuid"}
 local snapProps = {"guid", "createtxg", "creation", "used", "written", "referenced", "userrefs"}
@@ -28,6 +30,9 @@ local function walk(fs)
     return
   end
   out.filesystems[fs] = read(fs, fsProps)
+  if self then
+    return
+  end
   for s in zfs.list.snapshots(fs) do
     local d = read(s, snapProps)
     if d["userrefs"] > 0 then

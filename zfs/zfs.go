@@ -192,10 +192,17 @@ func count(s string) int64 {
 	return n
 }
 
-// Exists reports whether a dataset exists.
+// Exists reports whether a dataset exists: by libzfs_core in this process when it
+// can be used (its yes is the kernel's; its no, which any failure of the ioctl
+// also gives, is checked by zfs list), else by zfs list.
 func (m *Manager) Exists(ctx context.Context, dataset string) (bool, error) {
 	if err := CheckDatasetName(dataset); err != nil {
 		return false, err
+	}
+	if c := m.core(ctx); c != nil {
+		if ok, err := c.Exists(ctx, dataset); ok || err != nil {
+			return ok, err
+		}
 	}
 	_, err := lines(ctx, m.ZFS, "dataset "+dataset, "list", "-H", "-o", "name", dataset)
 	if IsNotFound(err) {
@@ -205,25 +212,61 @@ func (m *Manager) Exists(ctx context.Context, dataset string) (bool, error) {
 }
 
 // EnsureDataset creates dataset (and missing parents) unless it exists, and reports
-// whether it created it. The dataset it creates carries owner's property and
-// Hardening; missing parents inherit every property. An existing dataset is left
-// as it is (the caller checks whose it is: Owner, Claim).
+// whether it created it: only when its own create made it (zfs create without -p
+// fails on a dataset another made since the look). The dataset it creates carries
+// owner's property and Hardening; missing parents inherit every property. An
+// existing dataset is left as it is (the caller checks whose it is: Owner, Claim).
 func (m *Manager) EnsureDataset(ctx context.Context, dataset string, owner Owner) (bool, error) {
 	if !slices.Contains(ownerProps, owner.Prop) || CheckComponent(owner.Name) != nil {
 		return false, fmt.Errorf("create dataset %s: bad owner %q", dataset, owner)
 	}
-	ok, err := m.Exists(ctx, dataset)
-	if err != nil || ok {
+	if err := CheckDatasetName(dataset); err != nil {
 		return false, err
 	}
-	args := []string{"create", "-p", "-o", owner.Prop + "=" + owner.Name}
+	c := m.core(ctx)
+	if c != nil { // a yes needs no command; a no is the create's to confirm
+		if ok, err := c.Exists(ctx, dataset); ok || err != nil {
+			return false, err
+		}
+	} else if ok, err := m.Exists(ctx, dataset); err != nil || ok {
+		return false, err
+	}
+	args := []string{"create", "-o", owner.Prop + "=" + owner.Name}
 	for _, h := range Hardening {
 		args = append(args, "-o", h)
 	}
-	if _, err := m.ZFS.Run(ctx, append(args, dataset)...); err != nil {
+	args = append(args, dataset)
+	parent, _, nested := cutLast(dataset)
+	if nested && c != nil {
+		if ok, _ := c.Exists(ctx, parent); !ok { // a first run: its parents first
+			if err := m.makeParents(ctx, parent); err != nil {
+				return false, err
+			}
+		}
+	}
+	_, err := m.ZFS.Run(ctx, args...)
+	if err != nil && nested && strings.Contains(err.Error(), "parent does not exist") {
+		if err := m.makeParents(ctx, parent); err != nil {
+			return false, err
+		}
+		_, err = m.ZFS.Run(ctx, args...)
+	}
+	switch {
+	case err != nil && strings.Contains(err.Error(), "dataset already exists"):
+		return false, nil // made by another since the look: not ours to say whose
+	case err != nil:
 		return false, zfsErr("create dataset "+dataset, err)
 	}
 	return true, nil
+}
+
+// makeParents makes parent and its missing parents, inheriting every property
+// (zfs create -p: nothing to do when they exist).
+func (m *Manager) makeParents(ctx context.Context, parent string) error {
+	if _, err := m.ZFS.Run(ctx, "create", "-p", parent); err != nil {
+		return zfsErr("create dataset "+parent, err)
+	}
+	return nil
 }
 
 // Property returns one property of a dataset or snapshot (-p: numbers in bytes).
@@ -239,8 +282,31 @@ func (m *Manager) Property(ctx context.Context, name, prop string) (string, erro
 }
 
 // Mountpoint returns where a mounted filesystem dataset is; an error when it is not
-// mounted (the copy must not write into an empty directory instead).
+// mounted (the copy must not write into an empty directory instead). Read by
+// libzfs_core in this process when it can be used (Current's read: the mountpoint
+// property, and the mount table for whether it is mounted, as zfs get reads them),
+// else by zfs get.
 func (m *Manager) Mountpoint(ctx context.Context, dataset string) (string, error) {
+	if err := CheckDatasetName(dataset); err != nil {
+		return "", err
+	}
+	if c := m.core(ctx); c != nil {
+		v, err := m.coreView(ctx, c, dataset, true)
+		switch {
+		case err == nil && v.Datasets[dataset] == nil: // missing, or not a filesystem
+			if ok, err := c.Exists(ctx, dataset); err != nil || !ok {
+				return "", fmt.Errorf("dataset %s: %w", dataset, ErrNotFound)
+			}
+			return "", fmt.Errorf("dataset %s is not a filesystem: not mounted", dataset)
+		case err == nil && v.Datasets[dataset].Mountpoint == "":
+			return "", fmt.Errorf("dataset %s is not mounted: `zfs mount %s`", dataset, dataset)
+		case err == nil:
+			return v.Datasets[dataset].Mountpoint, nil
+		case ctx.Err() != nil:
+			return "", err
+		}
+		zerolog.Ctx(ctx).Debug().Err(err).Msg("the dataset's mount by libzfs_core failed: by zfs get")
+	}
 	rows, err := lines(ctx, m.ZFS, "dataset "+dataset, "get", "-H", "-o", "value", "mounted,mountpoint", dataset)
 	if err != nil {
 		return "", err

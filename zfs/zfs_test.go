@@ -604,10 +604,17 @@ func checkView(t *testing.T, m *Manager, pool, ds string) {
 		if err != nil || !v.Matches(d, now) || now.GUID == "" {
 			t.Fatalf("%s: Current %+v %v does not match the view's %+v", d, now, err, v.Datasets[d])
 		}
-		lm, err1 := m.Mountpoint(ctx, d)
+		cctx, counter = runner.WithCounter(ctx)
+		lm, err1 := m.Mountpoint(cctx, d)
 		vm, ok, err2 := v.Mountpoint(d)
 		if !ok || lm != vm || (err1 == nil) != (err2 == nil) || now.Mountpoint != v.Datasets[d].Mountpoint {
 			t.Fatalf("%s: mount point live %q %v, view %q %v %v, Current %q", d, lm, err1, vm, ok, err2, now.Mountpoint)
+		}
+		if cm, err := byCommand.Mountpoint(ctx, d); cm != lm || err != nil || counter.Read().Commands != 0 {
+			t.Fatalf("%s: mount point by libzfs_core %q (%d commands), by zfs get %q %v", d, lm, counter.Read().Commands, cm, err)
+		}
+		if ok, err := m.Exists(cctx, d); !ok || err != nil || counter.Read().Commands != 0 {
+			t.Fatalf("%s: Exists by libzfs_core %v %v (%d commands)", d, ok, err, counter.Read().Commands)
 		}
 		live, err1 := m.Snapshots(ctx, d)
 		seen, err2 := v.Snapshots(d)
@@ -632,6 +639,22 @@ func checkView(t *testing.T, m *Manager, pool, ds string) {
 			t.Fatalf("%s: children live %v %v, view %v %v", d, lc, err1, vc, err2)
 		}
 	}
+	// Not mounted, a volume, missing: Mountpoint fails both ways (the missing one
+	// as ErrNotFound both ways); Exists says the same both ways.
+	zfsCmd(t, "umount", root+"/other")
+	for _, d := range []string{root + "/other", root + "/zvol", root + "/nothing"} {
+		lm, err1 := m.Mountpoint(ctx, d)
+		cm, err2 := byCommand.Mountpoint(ctx, d)
+		if err1 == nil || err2 == nil || IsNotFound(err1) != IsNotFound(err2) || IsNotFound(err1) != (d == root+"/nothing") {
+			t.Fatalf("%s: mount point by libzfs_core %q %v, by zfs get %q %v", d, lm, err1, cm, err2)
+		}
+		le, err1 := m.Exists(ctx, d)
+		ce, err2 := byCommand.Exists(ctx, d)
+		if le != ce || le != (d != root+"/nothing") || err1 != nil || err2 != nil {
+			t.Fatalf("%s: exists by libzfs_core %v %v, by zfs list %v %v", d, le, err1, ce, err2)
+		}
+	}
+	zfsCmd(t, "mount", root+"/other")
 	if !v.Claimed(ds, VMOwner(path.Base(ds))) || v.Claimed(ds, VMOwner("other")) || v.Claimed(root+"/other", VMOwner("other")) ||
 		v.Claimed(root+"/suid", VMOwner("suid")) {
 		t.Fatalf("Claimed: %+v %+v %+v", v.Datasets[ds], v.Datasets[root+"/other"], v.Datasets[root+"/suid"])
