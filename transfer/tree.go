@@ -106,6 +106,7 @@ const (
 	stepDelete   = "delete"    // before what dst has and src has not (or not of that type) is removed
 	stepExcluded = "excluded"  // before an excluded path is removed from dst
 	stepFile     = "file"      // before a small file is opened in src and written in dst
+	stepOneBlock = "one-block" // before a one-block copy whose size changes is emptied, unread
 	stepSymlink  = "symlink"   // before a symlink is made in dst
 	stepNode     = "node"      // before a device node, FIFO or socket is made in dst
 	stepDirMeta  = "dir-meta"  // before a directory's owner, mode, xattrs and times are set

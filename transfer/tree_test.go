@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -483,5 +484,56 @@ func TestSyncTreeBreaksHardLinksTheSourceBroke(t *testing.T) {
 	}
 	if fi, err := os.Stat(filepath.Join(dst, "a")); err != nil || fi.Mode().Perm() != 0o644 {
 		t.Errorf("a's copy: %v %v, want mode 0644", fi.Mode(), err)
+	}
+}
+
+// A copy that is one block (a file within its st_blksize: on ZFS, a file smaller
+// than its recordsize) and whose size changes is written anew without being read:
+// that one block is replaced whatever differs. What it held is gone, zeros where
+// it had data included (a hole, as in a new file). A copy of several blocks, or of
+// the same size (maybe the same bytes), is still compared block by block.
+func TestSyncTreeOneBlockCopyRewrittenUnread(t *testing.T) {
+	base := t.TempDir()
+	src, dst := filepath.Join(base, "src"), filepath.Join(base, "dst")
+	var st unix.Stat_t
+	must(t, os.MkdirAll(src, 0o755))
+	must(t, unix.Stat(src, &st))
+	blk := int(st.Blksize)
+	fill := func(n int, b byte) []byte { return []byte(strings.Repeat(string(b), n)) }
+	writeFile(t, filepath.Join(src, "one"), fill(blk-100, 'x'), 0o644)     // one block, shrinks
+	writeFile(t, filepath.Join(src, "grows"), fill(blk/2, 'y'), 0o644)     // one block, grows past it
+	writeFile(t, filepath.Join(src, "several"), fill(3*blk, 'z'), 0o644)   // several blocks
+	writeFile(t, filepath.Join(src, "same-size"), fill(blk/4, 'w'), 0o644) // one block, same size
+	if _, err := SyncTree(t.Context(), src, dst, TreeOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	// The new sources: the first half of one's block zeros, where its copy has x's.
+	writeFile(t, filepath.Join(src, "one"), append(make([]byte, blk/2), fill(blk/4, 'x')...), 0o644)
+	writeFile(t, filepath.Join(src, "grows"), fill(2*blk, 'y'), 0o644)
+	writeFile(t, filepath.Join(src, "several"), append(fill(2*blk, 'z'), fill(blk/2, 'Z')...), 0o644)
+	writeFile(t, filepath.Join(src, "same-size"), fill(blk/4, 'W'), 0o644)
+	future := time.Now().Add(time.Hour)
+	for _, n := range []string{"one", "grows", "several", "same-size"} {
+		must(t, os.Chtimes(filepath.Join(src, n), future, future))
+	}
+	unread := map[string]bool{}
+	testHook = func(step, rel string) {
+		if step == stepOneBlock {
+			unread[rel] = true
+		}
+	}
+	t.Cleanup(func() { testHook = nil })
+	if _, err := SyncTree(t.Context(), src, dst, TreeOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{"one", "grows", "several", "same-size"} {
+		want, _ := os.ReadFile(filepath.Join(src, n))
+		got, err := os.ReadFile(filepath.Join(dst, n))
+		if err != nil || string(got) != string(want) {
+			t.Errorf("%s's copy (%d bytes, %v) is not the source (%d bytes)", n, len(got), err, len(want))
+		}
+		if want := n == "one" || n == "grows"; unread[n] != want {
+			t.Errorf("%s: written unread %v, want %v", n, unread[n], want)
+		}
 	}
 }

@@ -612,7 +612,18 @@ func (t *treeSync) file(sfd, dfd int, name, rel string, s *unix.Stat_t) error {
 		return err
 	}
 	defer df.Close()
-	n, err := t.copyInPlace(sf, df, s.Size, ds.Size, exists)
+	from := ds.Size // what of the copy is compared
+	if exists && ds.Size != s.Size && ds.Size <= ds.Blksize {
+		// The copy is one block (on ZFS a file within its block size, which fstat
+		// gives) and its size changes: that block is written anew whatever differs,
+		// so the copy is not read to compare. Emptied, it is written as a new file.
+		hook(stepOneBlock, rel)
+		if err := df.Truncate(0); err != nil {
+			return fmt.Errorf("truncate %s: %w", rel, err)
+		}
+		exists, from = false, 0
+	}
+	n, err := t.copyInPlace(sf, df, s.Size, from, exists)
 	if err != nil {
 		return err
 	}
