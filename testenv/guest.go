@@ -380,9 +380,14 @@ func (g *Guest) WaitConsole(ctx context.Context, line string) error {
 
 // Sibling is a handle on the domain name that something else defined on g's host
 // (restore --define --as), its serial console logged to console: destroyed and
-// undefined at cleanup, also on failure.
+// undefined at cleanup, also on failure. Defined, it is started again by name when
+// its kernel panics while it boots (restartPanicked).
 func (g *Guest) Sibling(t TB, name, console string) *Guest {
 	s := &Guest{Name: name, URI: g.URI, Console: console, virsh: g.virsh, readLog: g.readLog, nested: g.nested}
+	s.start = func(ctx context.Context) error {
+		_, err := s.virsh(ctx, "start", name)
+		return err
+	}
 	t.Cleanup(func() { s.remove(true) })
 	return s
 }

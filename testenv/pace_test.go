@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -153,6 +154,40 @@ func TestWaitReadyRestartsAPanickedBoot(t *testing.T) {
 				t.Errorf("%d panics: started again %d times (restarts %d), want %d; virsh %q", tc.panics, starts, g.restarts, want, calls)
 			}
 		})
+	}
+}
+
+// A sibling (a domain restore --define made) whose kernel panicked while it booted
+// is started again too, by name: it is defined.
+func TestWaitReadyRestartsAPanickedSibling(t *testing.T) {
+	dir := t.TempDir()
+	var calls []string
+	g := &Guest{Name: "g1", Console: filepath.Join(dir, "g1.console"), readLog: readLocalFile}
+	s := g.Sibling(t, "g1-copy", filepath.Join(dir, "g1-copy.console"))
+	panicked := "[    0.140000] Kernel panic - not syncing: Fatal exception in interrupt\n[    0.140000] Rebooting in 1 seconds..\n"
+	if err := os.WriteFile(s.Console, []byte(panicked), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s.virsh = func(_ context.Context, args ...string) ([]byte, error) {
+		calls = append(calls, strings.Join(args, " "))
+		if strings.Join(args, " ") == "start g1-copy" {
+			boot := "[    0.000000] random: crng init done\n[    0.412000] Run /init as init process\n" + GuestReadyLine + "\n"
+			return nil, os.WriteFile(s.Console, []byte(boot), 0o600)
+		}
+		return nil, nil
+	}
+	was, wasStall := guestBootBase, guestBootStall
+	guestBootBase, guestBootStall = 2*time.Second, time.Second
+	defer func() { guestBootBase, guestBootStall = was, wasStall }()
+	ft := &fakeTB{TB: t}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		waitReady(ft, time.Now(), []*Guest{s})
+	}()
+	<-done
+	if ft.failed || s.restarts != 1 || !slices.Contains(calls, "start g1-copy") {
+		t.Errorf("a sibling's panicked boot: failed %v (%s), restarts %d, virsh %q", ft.failed, ft.msg, s.restarts, calls)
 	}
 }
 
