@@ -137,16 +137,7 @@ func TestWaitReadyRestartsAPanickedBoot(t *testing.T) {
 				}
 				return os.WriteFile(g.Console, []byte(out), 0o600)
 			}
-			was, wasStall := guestBootBase, guestBootStall
-			guestBootBase, guestBootStall = 2*time.Second, time.Second
-			defer func() { guestBootBase, guestBootStall = was, wasStall }()
-			ft := &fakeTB{TB: t}
-			done := make(chan struct{})
-			go func() {
-				defer close(done)
-				waitReady(ft, time.Now(), []*Guest{g})
-			}()
-			<-done
+			ft := waitReadyShort(t, g)
 			if ft.failed != !tc.ok || (ft.failed && !strings.Contains(ft.msg, "g1")) {
 				t.Errorf("%d panics: failed %v (%s), want failed %v", tc.panics, ft.failed, ft.msg, !tc.ok)
 			}
@@ -176,6 +167,15 @@ func TestWaitReadyRestartsAPanickedSibling(t *testing.T) {
 		}
 		return nil, nil
 	}
+	ft := waitReadyShort(t, s)
+	if ft.failed || s.restarts != 1 || !slices.Contains(calls, "start g1-copy") {
+		t.Errorf("a sibling's panicked boot: failed %v (%s), restarts %d, virsh %q", ft.failed, ft.msg, s.restarts, calls)
+	}
+}
+
+// waitReadyShort runs waitReady on gs with a 2 s deadline (1 s without progress) and
+// returns its fakeTB: whether it failed, and why.
+func waitReadyShort(t *testing.T, gs ...*Guest) *fakeTB {
 	was, wasStall := guestBootBase, guestBootStall
 	guestBootBase, guestBootStall = 2*time.Second, time.Second
 	defer func() { guestBootBase, guestBootStall = was, wasStall }()
@@ -183,12 +183,10 @@ func TestWaitReadyRestartsAPanickedSibling(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		waitReady(ft, time.Now(), []*Guest{s})
+		waitReady(ft, time.Now(), gs)
 	}()
 	<-done
-	if ft.failed || s.restarts != 1 || !slices.Contains(calls, "start g1-copy") {
-		t.Errorf("a sibling's panicked boot: failed %v (%s), restarts %d, virsh %q", ft.failed, ft.msg, s.restarts, calls)
-	}
+	return ft
 }
 
 // fakeTB is a TB whose Fatalf records the failure and ends the goroutine that called
